@@ -1,0 +1,50 @@
+# Turnout: `make run` opens the app, `make test` runs every test. Both set everything up first:
+# the virtual environment, the package and its dependencies, and the offline pose model.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MODEL  := models/pose_landmarker_full.task
+PYTEST_ARGS ?=
+
+.PHONY: run test model lint bench install clean help
+
+help:
+	@echo "make run    - set up (venv, install, model) and open Turnout"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make model  - (re)build $(MODEL) offline from the pinned mediapipe 0.10.21 wheel"
+	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - performance benchmarks"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+$(MODEL): | $(STAMP)
+	$(BIN)/python scripts/build_model.py
+
+model: $(STAMP)
+	$(BIN)/python scripts/build_model.py
+
+run: $(STAMP) $(MODEL)
+	$(BIN)/turnout
+
+test: $(STAMP) $(MODEL)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy
+
+bench: $(STAMP) $(MODEL)
+	$(BIN)/python scripts/bench_pose.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,204 @@
+"""The ``turnout`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from turnout import __version__
+from turnout.errors import TurnoutError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class ProgressBar:
+    """One status line on stderr: frames, processing fps, time left. Redrawn in place on a terminal."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, min_interval_s: float = 0.25) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.min_interval_s = min_interval_s if self.tty else 5.0
+        self._last = -1e9
+
+    def __call__(self, done: int, total: int | None, elapsed: float) -> None:
+        if elapsed - self._last < self.min_interval_s and done != total:
+            return
+        self._last = elapsed
+        fps = done / elapsed if elapsed > 0 else 0.0
+        if total:
+            left = (total - done) / fps if fps > 0 else float("nan")
+            width = 24
+            filled = int(width * min(done, total) / total)
+            bar = "#" * filled + "-" * (width - filled)
+            text = f"{self.label} [{bar}] {done}/{total} frames  {fps:5.1f} fps  {left:4.0f} s left"
+        else:
+            text = f"{self.label} {done} frames  {fps:5.1f} fps"
+        self.stream.write(("\r" + text) if self.tty else text + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from turnout.analyze import analyze_file
+    from turnout.model import resolve_model_path
+
+    model = resolve_model_path(args.model)
+    out = Path(args.out)
+    failures = 0
+    for video in args.videos:
+        bar = None if args.quiet else ProgressBar(Path(video).name)
+        try:
+            result = analyze_file(video, model, out, mirrored=args.mirrored, progress=bar)
+        except TurnoutError as exc:
+            if bar is not None:
+                bar.done()
+            print(f"turnout: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        if bar is not None:
+            bar.done()
+        for w in result.warnings:
+            print(f"turnout: warning: {w}", file=sys.stderr)
+        pct = 100.0 * result.frames_with_person / result.frames if result.frames else 0.0
+        print(
+            f"{Path(video).name}: {result.frames} frames, person in {result.frames_with_person} ({pct:.0f}%), "
+            f"{result.processing_fps:.1f} fps processing -> {result.track_path}, {result.csv_path}"
+        )
+    return 2 if failures else 0
+
+
+def _cmd_model(args: argparse.Namespace) -> int:
+    from turnout import model as m
+
+    if args.model_cmd == "path":
+        print(m.resolve_model_path(args.model, variant=args.variant))
+        return 0
+    if args.model_cmd == "verify":
+        from turnout.modelbuild import verify_bundle
+
+        path = m.resolve_model_path(args.model, variant=args.variant)
+        verify_bundle(path)
+        print(f"{path}: loads and runs (sha256 {m.sha256_file(path)})")
+        return 0
+    if args.model_cmd == "fetch":
+        path = m.fetch_official(args.variant, Path(args.dest) if args.dest else None)
+        print(f"fetched {path} (sha256 verified)")
+        return 0
+    if args.model_cmd == "build":
+        from turnout.modelbuild import build
+
+        dest = Path(args.out) if args.out else m.project_models_dir() / m.bundle_name("full")
+        try:
+            digest = build(dest, dest.parent / ".cache")
+        except RuntimeError as exc:
+            raise TurnoutError(f"model build failed: {exc}") from None
+        print(f"built {dest} sha256 {digest}")
+        return 0
+    raise AssertionError(args.model_cmd)
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    try:
+        from turnout.app.main import run_app
+    except ImportError as exc:
+        if "turnout.app" not in str(exc) and "PySide6" not in str(exc):
+            raise
+        raise TurnoutError(f"the desktop window is not available ({exc}); use `turnout analyze`") from None
+    return run_app(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="turnout",
+        description="Turnout watches a ballet dancer and says whether her turnout comes from the hips "
+        "or is forced from the feet. With no command it opens the window.",
+    )
+    p.add_argument("--version", action="version", version=f"turnout {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("analyze", help="analyse video files: landmarks, measurements, reps")
+    a.add_argument("videos", nargs="+", metavar="VIDEO", help="video files (or folders of images)")
+    a.add_argument(
+        "--out", default="turnout-out", help="folder for the pose track and CSV (default: %(default)s)"
+    )
+    a.add_argument("--model", help="pose model bundle (.task); default: $TURNOUT_MODEL, then models/")
+    a.add_argument("--mirrored", action="store_true", help="the video is mirrored (a selfie recording)")
+    a.add_argument("--quiet", action="store_true", help="no progress bar")
+    a.set_defaults(handler=_cmd_analyze)
+
+    mo = sub.add_parser("model", help="the pose model: build, fetch, path, verify")
+    msub = mo.add_subparsers(dest="model_cmd", metavar="ACTION", required=True)
+    for name, text in (
+        ("path", "print which model file is used"),
+        ("verify", "load the model and run it once"),
+    ):
+        s = msub.add_parser(name, help=text)
+        s.add_argument("--model", help="model bundle to check instead of the default")
+        s.add_argument("--variant", default="full", choices=("lite", "full", "heavy"))
+    f = msub.add_parser(
+        "fetch", help="download Google's official bundle (needs a network; checksum verified)"
+    )
+    f.add_argument("--variant", default="full", choices=("lite", "full", "heavy"))
+    f.add_argument("--dest", help="folder to save it in (default: your data folder)")
+    b = msub.add_parser("build", help="build the full model offline from the mediapipe 0.10.21 wheel")
+    b.add_argument("--out", help="where to write the bundle (default: models/pose_landmarker_full.task)")
+    mo.set_defaults(handler=_cmd_model)
+
+    ap = sub.add_parser("app", help="open the window")
+    ap.add_argument("--camera", default=None, help="camera index or a video file to play instead")
+    ap.add_argument("--model", help="pose model bundle (.task)")
+    ap.add_argument("--db", help="session database (default: your data folder)")
+    ap.set_defaults(handler=_cmd_app)
+
+    for register in _extra_commands():
+        register(sub)
+    return p
+
+
+def _extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
+    regs = []
+    try:
+        from turnout.cli_sessions import register
+
+        regs.append(register)
+    except ImportError:
+        pass
+    return regs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if _app_available():
+            args = parser.parse_args(["app"])
+        else:
+            parser.print_help()
+            return 0
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except TurnoutError as exc:
+        print(f"turnout: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("turnout: interrupted", file=sys.stderr)
+        return 130
+
+
+def _app_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("turnout.app.main") is not None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The measurement contract: what the geometry produces and everything downstream consumes.
+
+Every measurement is defined here once, by name, with its unit. ``docs/measurements.md`` defines the
+geometry behind each. A value that cannot be measured is ``nan`` and carries a reason a person can read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+_EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
+
+
+class Mode(StrEnum):
+    """Which method produced a measurement."""
+
+    UNCALIBRATED_3D = "uncalibrated-3d"  # MediaPipe world landmarks only
+    FLOOR = "floor-calibrated"  # foot angles from image points mapped onto the floor by a homography
+
+
+#: Per-side measurement names and units, in the order they are stored and exported.
+SIDE_FIELDS: Final[tuple[tuple[str, str], ...]] = (
+    ("knee_flexion_deg", "deg"),
+    ("foot_turnout_deg", "deg"),
+    ("knee_turnout_deg", "deg"),
+    ("forced_turnout_deg", "deg"),
+    ("knee_over_toe_offset_m", "m"),
+    ("heel_height_m", "m"),
+)
+
+#: Whole-body measurement names and units.
+BODY_FIELDS: Final[tuple[tuple[str, str], ...]] = (
+    ("total_foot_turnout_deg", "deg"),
+    ("pelvis_level_m", "m"),  # left hip height minus right hip height (positive: left hip higher)
+    ("torso_lean_deg", "deg"),  # angle of mid-hip -> mid-shoulder from vertical, 0 = upright
+    ("weight_shift_m", "m"),  # mid-hip over mid-ankles, sideways; positive toward the dancer's left
+)
+
+SIDES: Final = ("left", "right")
+
+
+def flat_names() -> tuple[str, ...]:
+    """Column names of a flat per-frame row: ``left_knee_flexion_deg``, ..., then body fields."""
+    per_side = tuple(f"{side}_{name}" for side in SIDES for name, _ in SIDE_FIELDS)
+    return per_side + tuple(name for name, _ in BODY_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class SideMeasurement:
+    """One leg's measurements in one frame. ``nan`` where not measurable; see ``reasons``."""
+
+    knee_flexion_deg: float = math.nan
+    foot_turnout_deg: float = math.nan
+    knee_turnout_deg: float = math.nan
+    forced_turnout_deg: float = math.nan
+    knee_over_toe_offset_m: float = math.nan
+    heel_height_m: float = math.nan
+    #: field name -> why it is nan ("feet not visible", "knee too straight to have a direction", ...)
+    reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameMeasurement:
+    """All measurements of one frame."""
+
+    left: SideMeasurement
+    right: SideMeasurement
+    total_foot_turnout_deg: float = math.nan
+    pelvis_level_m: float = math.nan
+    torso_lean_deg: float = math.nan
+    weight_shift_m: float = math.nan
+    mode: Mode = Mode.UNCALIBRATED_3D
+    reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY, compare=False)
+
+    def side(self, name: str) -> SideMeasurement:
+        if name == "left":
+            return self.left
+        if name == "right":
+            return self.right
+        raise ValueError(f"side must be 'left' or 'right', got {name!r}")
+
+    def as_row(self) -> dict[str, float]:
+        """Flat mapping ``flat_names() -> value`` for CSV rows and storage."""
+        row: dict[str, float] = {}
+        for side in SIDES:
+            sm = self.side(side)
+            for name, _ in SIDE_FIELDS:
+                row[f"{side}_{name}"] = float(getattr(sm, name))
+        for name, _ in BODY_FIELDS:
+            row[name] = float(getattr(self, name))
+        return row

@@ -1,0 +1,191 @@
+"""Pose estimation: MediaPipe Tasks ``PoseLandmarker`` in VIDEO mode, one frozen result per frame."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from turnout.landmarks import NUM_LANDMARKS
+
+#: Columns of ``PoseFrame.image``.
+IMAGE_COLUMNS = ("x", "y", "z", "visibility", "presence")
+
+
+def _frozen(a: np.ndarray, shape: tuple[int, int], name: str) -> np.ndarray:
+    arr = np.asarray(a, dtype=np.float32)
+    if arr.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape}, got shape={arr.shape}")
+    arr = arr.copy() if arr.base is not None or arr.flags.writeable else arr
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, slots=True)
+class PoseFrame:
+    """Landmarks of one frame, or no person (``image`` and ``world`` both ``None``).
+
+    ``image``: (33, 5) float32, columns x, y (normalised to the frame's width and height), z, visibility,
+    presence. ``world``: (33, 3) float32, metres, origin between the hips, x to image right, y down,
+    z away from the camera. Left and right are the dancer's own.
+    """
+
+    index: int
+    timestamp_ms: int
+    image: np.ndarray | None = None
+    world: np.ndarray | None = None
+    #: Number of people the model found (0, 1, or more when asked to look for more than one).
+    people: int = 0
+
+    def __post_init__(self) -> None:
+        if (self.image is None) != (self.world is None):
+            raise ValueError("PoseFrame: image and world landmarks must both be given or both be None")
+        if self.image is not None and self.world is not None:
+            object.__setattr__(self, "image", _frozen(self.image, (NUM_LANDMARKS, 5), "image landmarks"))
+            object.__setattr__(self, "world", _frozen(self.world, (NUM_LANDMARKS, 3), "world landmarks"))
+
+    @property
+    def detected(self) -> bool:
+        return self.image is not None
+
+    @property
+    def visibility(self) -> np.ndarray | None:
+        return None if self.image is None else self.image[:, 3]
+
+
+@contextlib.contextmanager
+def captured_native_stderr() -> Iterator[list[str]]:
+    """Send what native code writes to file descriptor 2 into a list of lines instead of the terminal.
+
+    MediaPipe and TFLite log set-up chatter ("Created TensorFlow Lite XNNPACK delegate", "Feedback manager
+    requires ...") straight to fd 2 while a model loads. It is kept, and shown when loading fails.
+    """
+    lines: list[str] = []
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            lines.extend(tmp.read().decode("utf-8", "replace").splitlines())
+
+
+class PoseEstimator:
+    """Tasks ``PoseLandmarker`` in VIDEO mode. Use as a context manager; timestamps are made monotonic.
+
+    >>> with PoseEstimator(model_path) as est:          # doctest: +SKIP
+    ...     pose = est.process(bgr_frame, timestamp_ms=0)
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str],
+        *,
+        num_poses: int = 1,
+        min_detection_confidence: float = 0.5,
+        min_presence_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        from turnout.errors import ModelError
+        from turnout.model import check_bundle
+
+        path = check_bundle(Path(model_path))
+        from mediapipe.tasks.python.core.base_options import BaseOptions
+        from mediapipe.tasks.python.vision import pose_landmarker as pl
+        from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
+
+        options = pl.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(path)),
+            running_mode=VisionTaskRunningMode.VIDEO,
+            num_poses=num_poses,
+            min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_presence_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+            output_segmentation_masks=False,
+        )
+        try:
+            with captured_native_stderr() as native_log:
+                self._landmarker: Any = pl.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError, OSError) as exc:
+            first = (str(exc).strip().splitlines() or native_log[-1:] or [type(exc).__name__])[0]
+            raise ModelError(
+                f"pose model {path} could not be loaded ({first}): run `make model` to rebuild it"
+            ) from None
+        self.model_path = path
+        self._last_ts = -1
+        self._quiet = True
+        self._closed = False
+
+    def process(self, bgr: np.ndarray, timestamp_ms: int, index: int = 0) -> PoseFrame:
+        """Run the model on one BGR frame. Timestamps that do not increase are nudged forward by 1 ms."""
+        import cv2
+        from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
+
+        if self._closed:
+            raise RuntimeError("PoseEstimator is closed")
+        ts = int(timestamp_ms)
+        if ts <= self._last_ts:
+            ts = self._last_ts + 1
+        self._last_ts = ts
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        if self._quiet:
+            # The graph logs set-up warnings on its first frames, the last one on the first frame with a
+            # person ("Using NORM_RECT without IMAGE_DIMENSIONS ..."); keep them off the dancer's terminal.
+            with captured_native_stderr():
+                result = self._landmarker.detect_for_video(Image(ImageFormat.SRGB, rgb), ts)
+            self._quiet = len(result.pose_landmarks) == 0
+        else:
+            result = self._landmarker.detect_for_video(Image(ImageFormat.SRGB, rgb), ts)
+        return to_pose_frame(result, index=index, timestamp_ms=int(timestamp_ms))
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._landmarker.close()
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Closing here keeps MediaPipe from printing a TypeError at interpreter exit.
+        if not getattr(self, "_closed", True):
+            self.close()
+
+
+def to_pose_frame(result: Any, index: int, timestamp_ms: int) -> PoseFrame:
+    """Convert a Tasks ``PoseLandmarkerResult`` into a :class:`PoseFrame` (first person only)."""
+    people = len(result.pose_landmarks)
+    if people == 0:
+        return PoseFrame(index=index, timestamp_ms=timestamp_ms)
+
+    def val(v: float | None) -> float:
+        return float("nan") if v is None else float(v)
+
+    image = np.array(
+        [
+            [val(p.x), val(p.y), val(p.z), val(p.visibility), val(p.presence)]
+            for p in result.pose_landmarks[0]
+        ],
+        dtype=np.float32,
+    )
+    world = np.array(
+        [[val(p.x), val(p.y), val(p.z)] for p in result.pose_world_landmarks[0]], dtype=np.float32
+    )
+    return PoseFrame(index=index, timestamp_ms=timestamp_ms, image=image, world=world, people=people)

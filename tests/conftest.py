@@ -1,0 +1,34 @@
+"""Shared fixtures: the real footage in ../shared/media and the real pose model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MEDIA = Path(os.environ.get("TURNOUT_MEDIA", ROOT.parent / "shared" / "media"))
+
+
+def media_file(relative: str) -> Path:
+    """Path of a clip in ../shared/media; the test skips (saying why) where the folder is absent."""
+    path = MEDIA / relative
+    if not MEDIA.is_dir():
+        pytest.skip(f"real footage folder {MEDIA} is absent (it is beside the project in CI)")
+    if not path.is_file():
+        pytest.skip(f"clip {path} is absent from {MEDIA}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The real pose model bundle (built by `make model`; `make test` builds it first)."""
+    from turnout.model import resolve_model_path
+
+    return resolve_model_path()
+
+
+@pytest.fixture(autouse=True)
+def _no_model_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TURNOUT_MODEL", raising=False)

@@ -1,0 +1,209 @@
+"""Frame sources: video file, image folder, camera (through the same cv2.VideoCapture path), bad input."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from turnout.capture import CameraSource, ImageFolderSource, VideoFileSource, open_source, prefetch
+from turnout.errors import SourceError
+
+W, H = 160, 120
+
+
+def _frame(i: int) -> np.ndarray:
+    img = np.zeros((H, W, 3), np.uint8)
+    img[:, : W // 4] = (0, 0, 255)  # a red band on the left edge: shows mirroring
+    cv2.putText(img, str(i), (60, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2)
+    return img
+
+
+def make_video(path: Path, n: int, fps: float = 25.0) -> Path:
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (W, H))
+    assert w.isOpened()
+    for i in range(n):
+        w.write(_frame(i))
+    w.release()
+    return path
+
+
+def test_video_file_frames_timestamps_fps_size(tmp_path: Path) -> None:
+    with VideoFileSource(make_video(tmp_path / "v.mp4", 20)) as src:
+        assert src.fps == pytest.approx(25.0)
+        assert src.size == (W, H)
+        frames = list(src)
+    assert [f.index for f in frames] == list(range(20))
+    assert [f.timestamp_ms for f in frames] == [round(i * 40) for i in range(20)]
+    assert frames[0].bgr.shape == (H, W, 3)
+    assert src.info.warnings == []
+
+
+def test_one_frame_video(tmp_path: Path) -> None:
+    with VideoFileSource(make_video(tmp_path / "one.mp4", 1)) as src:
+        assert len(list(src)) == 1
+
+
+def test_mirrored_source_is_flipped_back(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "v.mp4", 3)
+    plain = next(iter(VideoFileSource(path)))
+    unmirrored = next(iter(VideoFileSource(path, mirrored=True)))
+    assert plain.bgr[:, :10, 2].mean() > 200  # red band on the left
+    assert unmirrored.bgr[:, -10:, 2].mean() > 200 and unmirrored.bgr[:, :10, 2].mean() < 50
+
+
+def test_truncated_video_keeps_frames_before_the_break(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "cut.avi", 60)
+    # an AVI with MJPG keeps frames in order, so cutting the file loses only the tail
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (W, H))
+    for i in range(60):
+        w.write(_frame(i))
+    w.release()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with VideoFileSource(path) as src:
+        frames = list(src)
+    assert 5 < len(frames) < 60
+    assert len(src.info.warnings) == 1
+    assert "truncated" in src.info.warnings[0] and f"frame {len(frames)} of 60" in src.info.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("empty.mp4", b"", "is empty"),
+        ("noise.mp4", bytes(np.random.default_rng(0).integers(0, 256, 20000, dtype=np.uint8)), "not a video"),
+        ("zero.mp4", None, "no readable video frames|not a video"),
+    ],
+)
+def test_bad_video_files(tmp_path: Path, name: str, content: bytes | None, expected: str) -> None:
+    path = tmp_path / name
+    if content is None:
+        make_video(path, 0)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(SourceError, match=expected) as err:
+        VideoFileSource(path)
+    assert "\n" not in str(err.value)
+
+
+def test_image_given_as_video(tmp_path: Path) -> None:
+    path = tmp_path / "still.mp4"
+    _, png = cv2.imencode(".png", _frame(0))
+    path.write_bytes(png.tobytes())
+    with pytest.raises(SourceError, match="still image"):
+        VideoFileSource(path)
+
+
+def test_missing_path_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="no such file"):
+        VideoFileSource(tmp_path / "nope.mp4")
+    with pytest.raises(SourceError, match="is a folder"):
+        VideoFileSource(tmp_path)
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = make_video(tmp_path / "v.mp4", 2)
+    # root can read anything, so ask os.access the way an ordinary user's file system would answer
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == path else real_access(p, mode))
+    with pytest.raises(SourceError, match="permission denied"):
+        VideoFileSource(path)
+
+
+def test_image_folder(tmp_path: Path) -> None:
+    for i in (2, 0, 1):
+        cv2.imwrite(str(tmp_path / f"f{i:03d}.png"), _frame(i))
+    (tmp_path / "f003.png").write_bytes(b"broken")
+    (tmp_path / "notes.txt").write_text("ignored")
+    with ImageFolderSource(tmp_path, fps=10) as src:
+        frames = list(src)
+    assert [f.timestamp_ms for f in frames] == [0, 100, 200]
+    assert src.size == (W, H)
+    assert src.info.warnings == ["f003.png: not a readable image, skipped"]
+
+
+def test_empty_image_folder(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="holds no images"):
+        ImageFolderSource(tmp_path)
+
+
+def test_open_source_dispatch(tmp_path: Path) -> None:
+    video = make_video(tmp_path / "v.mp4", 2)
+    assert isinstance(open_source(video), VideoFileSource)
+    cv2.imwrite(str(tmp_path / "a.png"), _frame(0))
+    assert isinstance(open_source(tmp_path), ImageFolderSource)
+
+
+def test_camera_path_with_a_video_file(tmp_path: Path) -> None:
+    video = make_video(tmp_path / "cam.mp4", 10)
+    with CameraSource(str(video)) as cam:
+        frames = list(cam)
+    assert len(frames) == 10
+    ts = [f.timestamp_ms for f in frames]
+    assert ts == sorted(ts)
+    assert cam.lost  # the "camera" stopped delivering frames by itself
+
+
+class FakeCapture:
+    """A camera that delivers ``good`` frames and then fails (unplugged)."""
+
+    def __init__(self, good: int, opened: bool = True) -> None:
+        self.good, self.opened, self.reads = good, opened, 0
+
+    def isOpened(self) -> bool:
+        return self.opened
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        self.reads += 1
+        return (True, _frame(self.reads)) if self.reads <= self.good else (False, None)
+
+    def get(self, prop: int) -> float:
+        return 30.0
+
+    def set(self, prop: int, value: float) -> bool:
+        return True
+
+    def release(self) -> None:
+        self.opened = False
+
+
+def test_camera_unplugged_midway_reports_lost() -> None:
+    cam = CameraSource(0, opener=lambda d: FakeCapture(good=5))
+    frames = list(cam)
+    assert len(frames) == 5 and cam.lost
+
+
+def test_camera_that_cannot_open() -> None:
+    with pytest.raises(SourceError, match="could not be opened"):
+        CameraSource(3, opener=lambda d: FakeCapture(good=0, opened=False))
+
+
+def test_camera_that_gives_no_picture() -> None:
+    with pytest.raises(SourceError, match="gives no picture"):
+        CameraSource(0, opener=lambda d: FakeCapture(good=0))
+
+
+def test_camera_stop_from_another_thread() -> None:
+    cam = CameraSource(0, opener=lambda d: FakeCapture(good=1000))
+    seen = 0
+    for _ in cam:
+        seen += 1
+        if seen == 3:
+            cam.stop()
+    assert seen == 3 and not cam.lost
+
+
+def test_prefetch_keeps_order_and_passes_errors(tmp_path: Path) -> None:
+    with VideoFileSource(make_video(tmp_path / "v.mp4", 15)) as src:
+        assert [f.index for f in prefetch(iter(src), depth=2)] == list(range(15))
+
+    def broken():  # type: ignore[no-untyped-def]
+        yield from ()
+        raise SourceError("boom")
+
+    with pytest.raises(SourceError, match="boom"):
+        list(prefetch(broken()))

@@ -1,0 +1,79 @@
+"""The real pose model on real footage (../shared/media), through the same pipeline as `turnout analyze`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import media_file
+from turnout.analyze import analyze_file
+from turnout.landmarks import (
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    LEFT_HIP,
+    LEFT_KNEE,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HEEL,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+)  # fmt: skip
+from turnout.track import load_track
+
+pytestmark = pytest.mark.e2e
+
+FEET = [LEFT_HEEL, RIGHT_HEEL, LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX]
+KNEES = [LEFT_KNEE, RIGHT_KNEE]
+HIPS = [LEFT_HIP, RIGHT_HIP]
+
+
+@pytest.fixture(scope="module")
+def plie(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return analyze_file(media_file("commons/ballet_plie.mp4"), model_path, tmp_path_factory.mktemp("plie"))
+
+
+def _anatomy_holds(image: np.ndarray) -> np.ndarray:
+    """Per frame: both heels and foot_index points below both knees, knees below both hips (image y down)."""
+    y = image[:, :, 1]
+    feet_below_knees = y[:, FEET].min(axis=1) > y[:, KNEES].max(axis=1)
+    knees_below_hips = y[:, KNEES].min(axis=1) > y[:, HIPS].max(axis=1)
+    return np.asarray(feet_below_knees & knees_below_hips)
+
+
+def test_plie_title_card_has_no_person(plie) -> None:  # type: ignore[no-untyped-def]
+    assert plie.frames == 175 or plie.frames == 174
+    assert not plie.track.detected[:30].any()
+
+
+def test_plie_person_found_from_frame_35(plie) -> None:  # type: ignore[no-untyped-def]
+    rate = plie.track.detected[35:].mean()
+    assert rate >= 0.95, f"person on {rate:.1%} of frames from 35 on"
+
+
+def test_plie_landmarks_are_anatomically_ordered(plie) -> None:  # type: ignore[no-untyped-def]
+    detected = plie.track.detected
+    ok = _anatomy_holds(plie.track.image[detected])
+    assert ok.all(), f"frames breaking the order: {np.flatnonzero(detected)[~ok].tolist()}"
+
+
+def test_plie_outputs_round_trip(plie) -> None:  # type: ignore[no-untyped-def]
+    back = load_track(plie.track_path)
+    np.testing.assert_array_equal(back.world, plie.track.world)
+    assert back.fps == pytest.approx(25.0) and (back.width, back.height) == (960, 540)
+    assert len(back.model_sha256) == 64
+    lines = plie.csv_path.read_text().splitlines()
+    assert len(lines) == plie.frames + 1 and lines[0].startswith("frame,timestamp_ms,people")
+
+
+def test_simple_step_same_pipeline(model_path: Path, tmp_path: Path) -> None:
+    result = analyze_file(media_file("commons/simple_step.mp4"), model_path, tmp_path)
+    track = result.track
+    assert result.frames == 96 and (track.width, track.height) == (1280, 720)
+    assert track.detected.mean() >= 0.95
+    # stepping in place lifts one knee at a time, so check each leg's own chain: hip above knee above foot
+    y = track.image[track.detected][:, :, 1]
+    for hip, knee, heel, toe in ((LEFT_HIP, LEFT_KNEE, LEFT_HEEL, LEFT_FOOT_INDEX),
+                                 (RIGHT_HIP, RIGHT_KNEE, RIGHT_HEEL, RIGHT_FOOT_INDEX)):  # fmt: skip
+        ok = (y[:, hip] < y[:, knee]) & (y[:, knee] < np.minimum(y[:, heel], y[:, toe]))
+        assert ok.all(), f"leg chain out of order on {int((~ok).sum())} frames"
