@@ -123,7 +123,7 @@ def test_real_camera_source_class_through_runner(n: int) -> None:
         def __init__(self) -> None:
             self.k = 0
 
-        def isOpened(self) -> bool:  # noqa: N802
+        def isOpened(self) -> bool:
             return True
 
         def read(self):  # type: ignore[no-untyped-def]
