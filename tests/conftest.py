@@ -32,3 +32,20 @@ def model_path() -> Path:
 @pytest.fixture(autouse=True)
 def _no_model_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TURNOUT_MODEL", raising=False)
+
+
+_ANALYSED: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def analysed(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """``analysed("commons/ballet_plie.mp4")``: the clip run once through `turnout analyze` (cached per session)."""
+    from turnout.analyze import analyze_file
+
+    def get(relative: str):  # type: ignore[no-untyped-def]
+        if relative not in _ANALYSED:
+            out = tmp_path_factory.mktemp(Path(relative).stem)
+            _ANALYSED[relative] = analyze_file(media_file(relative), model_path, out)
+        return _ANALYSED[relative]
+
+    return get

@@ -7,8 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import media_file
-from turnout.analyze import analyze_file
 from turnout.landmarks import (
     LEFT_FOOT_INDEX,
     LEFT_HEEL,
@@ -29,8 +27,8 @@ HIPS = [LEFT_HIP, RIGHT_HIP]
 
 
 @pytest.fixture(scope="module")
-def plie(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    return analyze_file(media_file("commons/ballet_plie.mp4"), model_path, tmp_path_factory.mktemp("plie"))
+def plie(analysed):  # type: ignore[no-untyped-def]
+    return analysed("commons/ballet_plie.mp4")
 
 
 def _anatomy_holds(image: np.ndarray) -> np.ndarray:
@@ -66,8 +64,8 @@ def test_plie_outputs_round_trip(plie) -> None:  # type: ignore[no-untyped-def]
     assert len(lines) == plie.frames + 1 and lines[0].startswith("frame,timestamp_ms,people")
 
 
-def test_simple_step_same_pipeline(model_path: Path, tmp_path: Path) -> None:
-    result = analyze_file(media_file("commons/simple_step.mp4"), model_path, tmp_path)
+def test_simple_step_same_pipeline(analysed) -> None:  # type: ignore[no-untyped-def]
+    result = analysed("commons/simple_step.mp4")
     track = result.track
     assert result.frames == 96 and (track.width, track.height) == (1280, 720)
     assert track.detected.mean() >= 0.95
