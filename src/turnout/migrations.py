@@ -1,0 +1,230 @@
+"""The session database's schema, as a list of migrations. ``PRAGMA user_version`` is the applied version.
+
+Never edit a released migration: add a new one. Each runs in one transaction with the version bump, so a
+crash mid-migration leaves the previous version intact. ``docs/storage.md`` describes the tables.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from turnout.errors import TurnoutError
+
+
+class StorageError(TurnoutError):
+    """The database cannot be opened, read or written; one line for the user."""
+
+
+class SchemaTooNewError(StorageError):
+    """The database was written by a newer Turnout; it is left untouched."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_V1: Final = (
+    """CREATE TABLE dancers (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        dancer_id INTEGER REFERENCES dancers(id) ON DELETE SET NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        status TEXT NOT NULL DEFAULT 'recording'
+            CHECK (status IN ('recording', 'complete', 'interrupted')),
+        source TEXT,
+        fps REAL,
+        width INTEGER,
+        height INTEGER,
+        mirrored INTEGER NOT NULL DEFAULT 0,
+        model_sha256 TEXT,
+        calibration TEXT,
+        baseline TEXT,
+        settings TEXT,
+        notes TEXT,
+        measure_names TEXT NOT NULL
+    )""",
+    "CREATE INDEX sessions_dancer ON sessions(dancer_id, started_at)",
+    """CREATE TABLE reps (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        t_start_ms INTEGER NOT NULL,
+        t_bottom_ms INTEGER NOT NULL,
+        t_bottom_end_ms INTEGER NOT NULL,
+        t_end_ms INTEGER NOT NULL,
+        depth_deg REAL,
+        knee_turnout_bottom_left_deg REAL,
+        knee_turnout_bottom_right_deg REAL,
+        worst_severity TEXT,
+        summary TEXT NOT NULL,
+        UNIQUE (session_id, idx)
+    )""",
+    """CREATE TABLE flags (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        rep_id INTEGER REFERENCES reps(id) ON DELETE CASCADE,
+        code TEXT NOT NULL,
+        side TEXT,
+        severity TEXT NOT NULL,
+        value REAL,
+        limit_value REAL,
+        reason TEXT NOT NULL,
+        cue TEXT NOT NULL
+    )""",
+    "CREATE INDEX flags_rep ON flags(rep_id)",
+    "CREATE INDEX flags_session ON flags(session_id, code)",
+    # Rows of ~0.2 kB (frames) and ~1 kB (poses): ordinary rowid tables, as WITHOUT ROWID tables store rows
+    # this large inefficiently (https://sqlite.org/withoutrowid.html, section 4).
+    """CREATE TABLE frames (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        t_ms INTEGER NOT NULL,
+        reliable INTEGER NOT NULL,
+        measures BLOB NOT NULL,
+        UNIQUE (session_id, idx)
+    )""",
+    """CREATE TABLE poses (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        image BLOB NOT NULL,
+        world BLOB NOT NULL,
+        UNIQUE (session_id, idx)
+    )""",
+)
+
+_V2: Final = (
+    "ALTER TABLE dancers ADD COLUMN hip_profile TEXT",
+    "ALTER TABLE sessions ADD COLUMN writer_pid INTEGER",
+    """CREATE TABLE holds (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        t_start_ms INTEGER NOT NULL,
+        t_end_ms INTEGER NOT NULL,
+        total_turnout_mean_deg REAL,
+        worst_severity TEXT,
+        summary TEXT NOT NULL,
+        UNIQUE (session_id, idx)
+    )""",
+    "ALTER TABLE flags ADD COLUMN hold_id INTEGER REFERENCES holds(id) ON DELETE CASCADE",
+    "CREATE INDEX flags_hold ON flags(hold_id)",
+    """CREATE TABLE clips (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        rep_id INTEGER REFERENCES reps(id) ON DELETE SET NULL,
+        path TEXT NOT NULL,
+        t_start_ms INTEGER NOT NULL,
+        t_end_ms INTEGER NOT NULL,
+        n_frames INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX clips_session ON clips(session_id)",
+    "CREATE INDEX sessions_status ON sessions(status)",
+)
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(1, "sessions, reps, flags, per-frame measurements and the pose track", _V1),
+    Migration(2, "holds, clips, the dancer's hip-turnout profile, the recording process id", _V2),
+)
+SCHEMA_VERSION: Final = MIGRATIONS[-1].version
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]:
+    """Apply the migrations above the database's version up to ``target``; returns the versions applied.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``); each migration is its own transaction.
+    """
+    applied = []
+    for m in MIGRATIONS:
+        if user_version(conn) < m.version <= target:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for sql in m.statements:
+                    conn.execute(sql)
+                conn.execute(f"PRAGMA user_version = {m.version:d}")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            applied.append(m.version)
+    return applied
+
+
+def pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process on Windows
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def check_version(path: Path) -> int:
+    """The schema version of an existing file, read without changing it."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = user_version(conn)
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path}: not a readable session database ({exc})") from None
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{path}: written by a newer Turnout (schema {version}, this one reads up to {SCHEMA_VERSION}); "
+            "upgrade Turnout, the database was not changed"
+        )
+    if version == 0 and tables:
+        raise StorageError(f"{path}: not a Turnout session database (it has other tables)")
+    return version
+
+
+def backup_copy(path: Path, version: int) -> Path:
+    """A consistent copy of the database beside it, before migrating it from ``version``."""
+    dest = path.with_name(f"{path.name}.v{version}.bak")
+    if dest.exists():
+        dest = path.with_name(f"{path.name}.v{version}.{datetime.now(UTC):%Y%m%dT%H%M%S}.bak")
+    src = sqlite3.connect(path)
+    try:
+        out = sqlite3.connect(dest)
+        try:
+            src.backup(out)
+        finally:
+            out.close()
+    finally:
+        src.close()
+    return dest
