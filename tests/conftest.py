@@ -30,8 +30,12 @@ def model_path() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _no_model_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads or writes the user's real data or settings (subprocesses inherit this environment)."""
     monkeypatch.delenv("TURNOUT_MODEL", raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("TURNOUT_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("TURNOUT_CONFIG", str(home / "config" / "settings.toml"))
 
 
 _ANALYSED: dict[str, object] = {}

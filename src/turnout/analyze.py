@@ -1,24 +1,37 @@
-"""Offline analysis of recordings: video -> landmarks -> pose track + per-frame CSV.
+"""Offline analysis of recordings through the same pipeline as the live window.
 
-This drives the same frame source and pose estimator as the live window; only the loop differs.
+video -> landmarks (kept raw in a pose track) -> smoothing -> measurements -> reps, holds, flags -> the
+session store, a per-frame CSV and a JSON summary. Only the loop differs from live use: every frame is
+processed (nothing is dropped) and decoding runs ahead on a second thread.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from turnout.capture import FrameSource, open_source, prefetch
+from turnout.capture import open_source, prefetch
 from turnout.landmarks import CSV_LANDMARKS, NAMES
+from turnout.measures import flat_names
 from turnout.model import sha256_file
+from turnout.pipeline import Pipeline
 from turnout.pose import PoseEstimator, PoseFrame
 from turnout.track import SUFFIX, PoseTrack, TrackBuilder, save_track
+
+if TYPE_CHECKING:
+    from turnout.calibration.baseline import Baseline
+    from turnout.holds import HoldSummary
+    from turnout.reps import RepSummary
+    from turnout.settings import Settings
+    from turnout.storage import Store
 
 #: progress(done_frames, total_frames_or_None, elapsed_s)
 Progress = Callable[[int, int | None, float], None]
@@ -31,6 +44,14 @@ class AnalysisResult:
     frames_with_person: int
     seconds: float
     track: PoseTrack
+    fps: float = 0.0
+    reliable: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    #: per-frame measurements, ``flat_names()`` -> (T,) arrays (NaN where not measured)
+    measurements: dict[str, np.ndarray] = field(default_factory=dict)
+    reps: list[RepSummary] = field(default_factory=list)
+    holds: list[HoldSummary] = field(default_factory=list)
+    baseline: Baseline | None = None
+    session_id: int | None = None
     track_path: Path | None = None
     csv_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
@@ -39,49 +60,63 @@ class AnalysisResult:
     def processing_fps(self) -> float:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
-
-def csv_header() -> list[str]:
-    cols = ["frame", "timestamp_ms", "people"]
-    for i in CSV_LANDMARKS:
-        n = NAMES[i]
-        cols += [
-            f"{n}_x_px",
-            f"{n}_y_px",
-            f"{n}_visibility",
-            f"{n}_world_x_m",
-            f"{n}_world_y_m",
-            f"{n}_world_z_m",
-        ]
-    return cols
-
-
-def csv_row(pose: PoseFrame, width: int, height: int) -> list[object]:
-    row: list[object] = [pose.index, pose.timestamp_ms, pose.people]
-    for i in CSV_LANDMARKS:
-        if pose.image is None or pose.world is None:
-            row += [""] * 6
-            continue
-        x, y, _z, vis, _pres = (float(v) for v in pose.image[i])
-        wx, wy, wz = (float(v) for v in pose.world[i])
-        row += [f"{x * width:.2f}", f"{y * height:.2f}", f"{vis:.3f}", f"{wx:.4f}", f"{wy:.4f}", f"{wz:.4f}"]
-    return row
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document `turnout analyze --json` prints (documented in docs/analyze-json.md)."""
+        return {
+            "source": self.source,
+            "session_id": self.session_id,
+            "frames": self.frames,
+            "frames_with_person": self.frames_with_person,
+            "fps": self.fps,
+            "baseline": None if self.baseline is None else _clean(self.baseline.to_dict()),
+            "reps": [_rep_json(r) for r in self.reps],
+            "holds": [_hold_json(h) for h in self.holds],
+            "warnings": list(self.warnings),
+        }
 
 
-def run_pose(
-    source: FrameSource, estimator: PoseEstimator, model_variant: str, progress: Progress | None = None
-) -> tuple[PoseTrack, float]:
-    """Run ``estimator`` over every frame of ``source`` (decoding on a second thread)."""
-    info = source.info
-    builder = TrackBuilder(
-        source=info.name, fps=info.fps, width=info.width, height=info.height, mirrored=info.mirrored,
-        model_variant=model_variant, model_sha256=sha256_file(estimator.model_path),
-    )  # fmt: skip
-    t0 = time.perf_counter()
-    for frame in prefetch(iter(source)):
-        builder.add(estimator.process(frame.bgr, frame.timestamp_ms, frame.index))
-        if progress is not None:
-            progress(frame.index + 1, info.frame_count, time.perf_counter() - t0)
-    return builder.build(), time.perf_counter() - t0
+def _clean(obj: Any) -> Any:
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def _flag_json(f: Any) -> dict[str, Any]:
+    return _clean({"code": f.code, "severity": f.severity, "side": f.side, "value": f.value, "limit": f.limit,
+                   "reason": f.reason, "cue": f.cue})  # fmt: skip
+
+
+def _rep_json(r: RepSummary) -> dict[str, Any]:
+    return _clean({
+        "index": r.index, "start_s": round(r.t_start_s, 3), "end_s": round(r.t_end_s, 3), "kind": r.kind,
+        "bottom_start_s": round(r.t_bottom_start_s, 3), "bottom_end_s": round(r.t_bottom_end_s, 3),
+        "depth_deg": r.depth_deg, "flags": [_flag_json(f) for f in r.flags], "summary": r.to_dict(),
+    })  # fmt: skip
+
+
+def _hold_json(h: HoldSummary) -> dict[str, Any]:
+    return _clean({
+        "index": h.index, "start_s": round(h.t_start_s, 3), "end_s": round(h.t_end_s, 3),
+        "duration_s": round(h.t_end_s - h.t_start_s, 3), "flags": [_flag_json(f) for f in h.flags],
+        "summary": h.to_dict(),
+    })  # fmt: skip
+
+
+class _TrackingEstimator:
+    """Wraps the pose estimator so every raw (unsmoothed) pose also goes into the pose track."""
+
+    def __init__(self, estimator: PoseEstimator, builder: TrackBuilder) -> None:
+        self.estimator, self.builder = estimator, builder
+
+    def process(self, bgr: np.ndarray, timestamp_ms: int, index: int = 0) -> PoseFrame:
+        pose = self.estimator.process(bgr, timestamp_ms, index)
+        self.builder.add(pose)
+        return pose
 
 
 def analyze_file(
@@ -89,32 +124,128 @@ def analyze_file(
     model_path: Path,
     out_dir: Path | None = None,
     *,
+    settings: Settings | None = None,
+    store: Store | None = None,
+    dancer: str | None = None,
     model_variant: str = "full",
     mirrored: bool = False,
     progress: Progress | None = None,
 ) -> AnalysisResult:
-    """Analyse one recording. Raises :class:`turnout.errors.TurnoutError` (one line) on bad input."""
+    """Analyse one recording; store it as a session when ``store`` is given.
+
+    Raises :class:`turnout.errors.TurnoutError` (one line) on bad input; nothing is stored then.
+    """
+    from turnout.settings import Settings as _Settings
+
+    settings = settings or _Settings()
     with open_source(path, mirrored=mirrored) as source, PoseEstimator(model_path) as estimator:
-        track, seconds = run_pose(source, estimator, model_variant, progress)
-        warnings = list(source.info.warnings)
+        info = source.info
+        builder = TrackBuilder(
+            source=info.name, fps=info.fps, width=info.width, height=info.height, mirrored=info.mirrored,
+            model_variant=model_variant, model_sha256=sha256_file(model_path),
+        )  # fmt: skip
+        session_id, recorder, hip = _open_session(store, dancer, settings, builder, info)
+        pipeline = Pipeline(_TrackingEstimator(estimator, builder), settings, recorder=recorder, hip=hip)
+        names = flat_names()
+        rows: list[list[float]] = []
+        reliable: list[bool] = []
+        t0 = time.perf_counter()
+        status = "interrupted"
+        try:
+            for frame in prefetch(iter(source)):
+                r = pipeline.process(frame)
+                row = r.measurement.as_row() if r.measurement is not None else {}
+                rows.append([row.get(n, math.nan) for n in names])
+                reliable.append(r.reliable)
+                if progress is not None:
+                    progress(frame.index + 1, info.frame_count, time.perf_counter() - t0)
+            last_t = builder.build().timestamp_ms[-1] / 1000.0 if rows else 0.0
+            pipeline.finish(last_t)
+            status = "complete"
+        finally:
+            if recorder is not None:
+                recorder.close(status)
+                if store is not None and session_id is not None:
+                    _update_hip_profile(store, dancer, settings)
+        seconds = time.perf_counter() - t0
+        warnings = list(info.warnings) + (list(recorder.errors) if recorder is not None else [])
+    track = builder.build()
+    table = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
     result = AnalysisResult(
         source=str(path), frames=len(track), frames_with_person=int(np.count_nonzero(track.detected)),
-        seconds=seconds, track=track, warnings=warnings,
+        seconds=seconds, track=track, fps=info.fps, reliable=np.asarray(reliable, bool),
+        measurements={n: table[:, i] for i, n in enumerate(names)}, reps=list(pipeline.tracker.reps),
+        holds=list(pipeline.tracker.holds), baseline=pipeline.tracker.baseline, session_id=session_id,
+        warnings=warnings,
     )  # fmt: skip
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = Path(path).stem
         result.track_path = save_track(track, out_dir / f"{stem}{SUFFIX}")
-        result.csv_path = write_csv(track, out_dir / f"{stem}.frames.csv")
+        result.csv_path = write_csv(result, out_dir / f"{stem}.frames.csv")
     return result
 
 
-def write_csv(track: PoseTrack, path: Path) -> Path:
+def _open_session(store: Store | None, dancer: str | None, settings: Settings, builder: TrackBuilder, info: Any):  # type: ignore[no-untyped-def]
+    if store is None:
+        return None, None, None
+    from turnout.storage import SessionInfo, SessionRecorder
+
+    hip = None
+    if dancer:
+        hip = store.hip_profile(store.ensure_dancer(dancer))
+    sid = store.create_session(
+        SessionInfo(
+            source=info.name, dancer=dancer, fps=info.fps, width=info.width, height=info.height,
+            mirrored=info.mirrored, model_sha256=builder.meta["model_sha256"], settings=settings,
+        )
+    )  # fmt: skip
+    return sid, SessionRecorder(store, sid, clip_settings=settings.clips), hip
+
+
+def _update_hip_profile(store: Store, dancer: str | None, settings: Settings) -> None:
+    """Her working hip turnout across sessions, from the demi-pliés stored so far."""
+    if not dancer:
+        return
+    from turnout.calibration.hip import estimate_hip_turnout
+
+    dancer_id = store.ensure_dancer(dancer)
+    hip = estimate_hip_turnout(store.hip_samples(dancer_id, settings.hip.recent_reps), settings.hip)
+    if hip is not None:
+        store.save_hip_profile(dancer_id, hip)
+
+
+def csv_header() -> list[str]:
+    cols = ["frame", "timestamp_ms", "people", "reliable", *flat_names()]
+    for i in CSV_LANDMARKS:
+        n = NAMES[i]
+        cols += [f"{n}_x_px", f"{n}_y_px", f"{n}_visibility", f"{n}_world_x_m", f"{n}_world_y_m", f"{n}_world_z_m"]
+    return cols
+
+
+def _fmt(v: float, digits: int) -> str:
+    return f"{v:.{digits}f}" if math.isfinite(v) else ""
+
+
+def write_csv(result: AnalysisResult, path: Path) -> Path:
+    """One row per frame: measurements (blank where not measured), then the landmarks they use."""
+    track, names = result.track, flat_names()
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(csv_header())
         for i in range(len(track)):
-            w.writerow(csv_row(track.frame(i), track.width, track.height))
+            pose = track.frame(i)
+            row: list[object] = [pose.index, pose.timestamp_ms, pose.people, int(bool(result.reliable[i]))]
+            row += [_fmt(float(result.measurements[n][i]), 4) for n in names]
+            for j in CSV_LANDMARKS:
+                if pose.image is None or pose.world is None:
+                    row += [""] * 6
+                    continue
+                x, y, _z, vis, _pres = (float(v) for v in pose.image[j])
+                wx, wy, wz = (float(v) for v in pose.world[j])
+                row += [f"{x * track.width:.2f}", f"{y * track.height:.2f}", f"{vis:.3f}",
+                        f"{wx:.4f}", f"{wy:.4f}", f"{wz:.4f}"]  # fmt: skip
+            w.writerow(row)
     tmp.replace(path)
     return path

@@ -47,31 +47,59 @@ class ProgressBar:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    import contextlib
+    import json
+
     from turnout.analyze import analyze_file
     from turnout.model import resolve_model_path
+    from turnout.settings import load_settings
 
     model = resolve_model_path(args.model)
-    out = Path(args.out)
+    settings, warnings = load_settings(args.settings)
+    for w in warnings:
+        print(f"turnout: warning: {w}", file=sys.stderr)
+    out = Path(args.out) if args.out else None
     failures = 0
-    for video in args.videos:
-        bar = None if args.quiet else ProgressBar(Path(video).name)
-        try:
-            result = analyze_file(video, model, out, mirrored=args.mirrored, progress=bar)
-        except TurnoutError as exc:
+    documents = []
+    with contextlib.ExitStack() as stack:
+        store = None
+        if not args.no_store:
+            from turnout.storage import Store
+
+            store = stack.enter_context(Store.open(args.db))
+            store.recover_interrupted()
+        for video in args.videos:
+            bar = None if args.quiet else ProgressBar(Path(video).name)
+            try:
+                result = analyze_file(
+                    video, model, out, settings=settings, store=store, dancer=args.dancer, mirrored=args.mirrored,
+                    progress=bar,
+                )  # fmt: skip
+            except TurnoutError as exc:
+                if bar is not None:
+                    bar.done()
+                print(f"turnout: {exc}", file=sys.stderr)
+                failures += 1
+                continue
             if bar is not None:
                 bar.done()
-            print(f"turnout: {exc}", file=sys.stderr)
-            failures += 1
-            continue
-        if bar is not None:
-            bar.done()
-        for w in result.warnings:
-            print(f"turnout: warning: {w}", file=sys.stderr)
-        pct = 100.0 * result.frames_with_person / result.frames if result.frames else 0.0
-        print(
-            f"{Path(video).name}: {result.frames} frames, person in {result.frames_with_person} ({pct:.0f}%), "
-            f"{result.processing_fps:.1f} fps processing -> {result.track_path}, {result.csv_path}"
-        )
+            for w in result.warnings:
+                print(f"turnout: warning: {w}", file=sys.stderr)
+            documents.append(result.to_json())
+            pct = 100.0 * result.frames_with_person / result.frames if result.frames else 0.0
+            flagged = sum(1 for r in result.reps if r.flags)
+            where = ", ".join(str(p) for p in (result.track_path, result.csv_path) if p is not None)
+            stored = f", session {result.session_id}" if result.session_id is not None else ""
+            summary = (
+                f"{Path(video).name}: {result.frames} frames, person in {result.frames_with_person} ({pct:.0f}%), "
+                f"{result.processing_fps:.1f} fps processing; {len(result.reps)} reps ({flagged} flagged), "
+                f"{len(result.holds)} holds{stored}" + (f" -> {where}" if where else "")
+            )
+            print(summary, file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        doc = documents[0] if len(args.videos) == 1 and documents else {"videos": documents}
+        json.dump(doc, sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
     return 2 if failures else 0
 
 
@@ -105,6 +133,18 @@ def _cmd_model(args: argparse.Namespace) -> int:
     raise AssertionError(args.model_cmd)
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from turnout.report import write_report
+    from turnout.storage import Store
+
+    with Store.open(args.db, create=False) as store:
+        out = Path(args.out) if args.out else Path(f"turnout-session-{args.id}.html")
+        store.get_session(args.id)  # one-line error for an unknown id
+        write_report(store, args.id, out)
+    print(f"wrote {out}")
+    return 0
+
+
 def _cmd_app(args: argparse.Namespace) -> int:
     try:
         from turnout.app.main import run_app
@@ -126,9 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("analyze", help="analyse video files: landmarks, measurements, reps")
     a.add_argument("videos", nargs="+", metavar="VIDEO", help="video files (or folders of images)")
-    a.add_argument(
-        "--out", default="turnout-out", help="folder for the pose track and CSV (default: %(default)s)"
-    )
+    a.add_argument("--out", help="also write the pose track and per-frame CSV into this folder")
+    a.add_argument("--json", action="store_true", help="print one JSON document (reps, holds, flags) on stdout")
+    a.add_argument("--db", help="session database (default: your data folder)")
+    a.add_argument("--no-store", action="store_true", help="do not store the sessions in the database")
+    a.add_argument("--dancer", help="whose session this is (her hip turnout is kept across sessions)")
+    a.add_argument("--settings", help="settings file (default: your config folder)")
     a.add_argument("--model", help="pose model bundle (.task); default: $TURNOUT_MODEL, then models/")
     a.add_argument("--mirrored", action="store_true", help="the video is mirrored (a selfie recording)")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -143,14 +186,18 @@ def build_parser() -> argparse.ArgumentParser:
         s = msub.add_parser(name, help=text)
         s.add_argument("--model", help="model bundle to check instead of the default")
         s.add_argument("--variant", default="full", choices=("lite", "full", "heavy"))
-    f = msub.add_parser(
-        "fetch", help="download Google's official bundle (needs a network; checksum verified)"
-    )
+    f = msub.add_parser("fetch", help="download Google's official bundle (needs a network; checksum verified)")
     f.add_argument("--variant", default="full", choices=("lite", "full", "heavy"))
     f.add_argument("--dest", help="folder to save it in (default: your data folder)")
     b = msub.add_parser("build", help="build the full model offline from the mediapipe 0.10.21 wheel")
     b.add_argument("--out", help="where to write the bundle (default: models/pose_landmarker_full.task)")
     mo.set_defaults(handler=_cmd_model)
+
+    rp = sub.add_parser("report", help="write a session's HTML report (plots, reps, the worst rep)")
+    rp.add_argument("id", type=int, metavar="ID")
+    rp.add_argument("-o", "--out", help="HTML file to write (default: turnout-session-ID.html)")
+    rp.add_argument("--db", help="session database (default: your data folder)")
+    rp.set_defaults(handler=_cmd_report)
 
     ap = sub.add_parser("app", help="open the window")
     ap.add_argument("--camera", default=None, help="camera index or a video file to play instead")
@@ -158,20 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--db", help="session database (default: your data folder)")
     ap.set_defaults(handler=_cmd_app)
 
-    for register in _extra_commands():
-        register(sub)
+    from turnout.cli_sessions import register
+
+    register(sub)
     return p
-
-
-def _extra_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
-    regs = []
-    try:
-        from turnout.cli_sessions import register
-
-        regs.append(register)
-    except ImportError:
-        pass
-    return regs
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,86 @@
+"""`turnout analyze` on real clips through the real model: reps, holds, storage, JSON, CSV, re-analysis."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import media_file
+from turnout.measures import flat_names
+
+pytestmark = pytest.mark.e2e
+
+
+def test_plie_clip_has_exactly_one_demi_plie(analysed) -> None:  # type: ignore[no-untyped-def]
+    result = analysed("commons/ballet_plie.mp4")
+    assert result.baseline is not None, "no standing baseline found before the plié"
+    assert len(result.reps) == 1
+    rep = result.reps[0]
+    assert rep.kind == "demi"
+    # the deepest point is near frame 118 (4.72 s at 25 fps): the rep must span it
+    assert rep.t_start_s < 4.72 < rep.t_end_s
+    assert rep.t_bottom_start_s <= 4.9 and rep.t_bottom_end_s >= 4.6
+    assert 30.0 < rep.depth_deg < 90.0
+
+
+@pytest.mark.parametrize("clip", ["commons/simple_step.mp4", "commons/tendu_tutorial.mp4"])
+def test_no_plie_in_stepping_or_tendus(analysed, clip: str) -> None:  # type: ignore[no-untyped-def]
+    assert analysed(clip).reps == []
+
+
+def test_tendu_clip_standing_between_tendus_is_held(analysed) -> None:  # type: ignore[no-untyped-def]
+    holds = analysed("commons/tendu_tutorial.mp4").holds
+    assert len(holds) >= 1
+    assert all(h.t_end_s - h.t_start_s >= 3.0 for h in holds)
+
+
+def test_frames_csv_has_measurements(analysed) -> None:  # type: ignore[no-untyped-def]
+    result = analysed("commons/ballet_plie.mp4")
+    with result.csv_path.open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == result.frames
+    for name in flat_names():
+        assert name in rows[0]
+    measured = [r for r in rows if r["left_knee_flexion_deg"]]
+    assert len(measured) >= 130  # every frame with a person
+    assert rows[0]["left_knee_flexion_deg"] == ""  # title card: blank, never a made-up number
+
+
+def _turnout(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "turnout.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_json_storage_and_reanalysis(tmp_path: Path) -> None:
+    clip = media_file("commons/ballet_plie.mp4")
+    db = tmp_path / "sessions.db"
+    out = _turnout("analyze", str(clip), "--json", "--db", str(db), "--dancer", "anna")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)  # stdout holds exactly one JSON document
+    assert [r["kind"] for r in doc["reps"]] == ["demi"]
+    rep = doc["reps"][0]
+    assert {"start_s", "end_s", "kind", "flags"} <= set(rep) and rep["start_s"] < rep["end_s"]
+    assert all({"code", "severity", "reason", "cue"} <= set(f) for f in rep["flags"])
+    assert isinstance(doc["holds"], list)
+    assert "frames" in out.stderr and "Traceback" not in out.stderr
+
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        status, n_frames = c.execute(
+            "SELECT s.status, (SELECT COUNT(*) FROM frames f WHERE f.session_id = s.id) FROM sessions s"
+        ).fetchone()
+        assert status == "complete" and n_frames == doc["frames"]
+        assert c.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 1
+
+    listed = _turnout("sessions", "list", "--db", str(db))
+    assert listed.returncode == 0 and "anna" in listed.stdout
+    again = _turnout("reanalyze", str(doc["session_id"]), "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    shown = _turnout("sessions", "export", str(doc["session_id"]), "--json", "--db", str(db))
+    exported = json.loads(shown.stdout)
+    assert len(exported["reps"]) == 1

@@ -1,0 +1,62 @@
+"""The HTML report of a stored session: plots, reps table with flags and cues, worst rep; self-contained."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from test_practice import Synth
+from test_storage import record
+from turnout.report import build_report, relative_to_baseline, write_report
+from turnout.storage import Store
+
+
+def test_report_of_a_synthetic_session(tmp_path: Path) -> None:
+    synth = Synth().stand(6.0)
+    synth.plie(60, knees_in_m=0.05).stand(1.0).plie(60).stand(1.0)
+    with Store.open(tmp_path / "s.db") as store:
+        sid, _ = record(store, synth)
+        reps = store.reps(sid)
+        assert len(reps) == 2
+        path = write_report(store, sid, tmp_path / "report.html")
+        text = path.read_text()
+    assert text.startswith("<!doctype html>") and text.rstrip().endswith("</html>")
+    assert f"Turnout session {sid}" in text
+    # one table row per rep, the flagged rep first, with its cue
+    rows = re.findall(r"<tr><td>(\d+)</td><td>(demi|grand)</td>", text)
+    assert [int(i) for i, _ in rows] == [1, 2]
+    assert "Let your knees travel over your toes" in text
+    assert "Worst rep: #1" in text
+    # pictures are inlined; nothing is fetched from anywhere
+    assert text.count("data:image/png;base64,") >= 2
+    assert not re.search(r"(src|href)=['\"]https?://", text)
+
+
+def test_flexion_is_shown_relative_to_the_baseline_and_straight_knees_have_no_direction() -> None:
+    class B:
+        left_knee_flexion_deg = 18.0
+        right_knee_flexion_deg = 16.0
+
+    values = {
+        "left_knee_flexion_deg": np.array([18.0, 40.0, 70.0]),
+        "right_knee_flexion_deg": np.array([16.0, 20.0, 70.0]),
+        "left_knee_turnout_deg": np.array([-20.0, 10.0, 30.0]),
+        "right_knee_turnout_deg": np.array([-20.0, 10.0, 30.0]),
+        "left_forced_turnout_deg": np.array([40.0, 10.0, 0.0]),
+    }
+    out = relative_to_baseline(values, B())
+    np.testing.assert_allclose(out["left_knee_flexion_deg"], [0.0, 22.0, 52.0])
+    np.testing.assert_allclose(out["left_knee_turnout_deg"], [np.nan, 10.0, 30.0])
+    np.testing.assert_allclose(out["right_knee_turnout_deg"], [np.nan, np.nan, 30.0])
+    np.testing.assert_allclose(out["left_forced_turnout_deg"], [np.nan, 10.0, 0.0])
+
+
+def test_report_of_an_empty_session(tmp_path: Path) -> None:
+    from turnout.storage import SessionInfo
+
+    with Store.open(tmp_path / "s.db") as store:
+        sid = store.create_session(SessionInfo(source="camera 0"))
+        text = build_report(store, sid)
+    assert "0 reps" in text and "Worst rep" not in text
