@@ -42,9 +42,7 @@ def test_analyze_batch_with_bad_files(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
-    errors = [
-        line for line in out.stderr.splitlines() if line.startswith("turnout: ") and "warning" not in line
-    ]
+    errors = [line for line in out.stderr.splitlines() if line.startswith("turnout: ") and "warning" not in line]
     assert len(errors) == 3, out.stderr
     assert "empty" in errors[0] and "not a video" in errors[1] and "no such file" in errors[2]
     assert "simple_step.mp4: 96 frames" in out.stdout

@@ -94,9 +94,7 @@ def test_fetch_refuses_a_wrong_checksum(tmp_path: Path, monkeypatch: pytest.Monk
     assert list(tmp_path.iterdir()) == []
 
 
-def test_fetch_keeps_a_bundle_with_the_right_checksum(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fetch_keeps_a_bundle_with_the_right_checksum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     payload = b"pretend bundle"
     fake = m.OfficialBundle("lite", "http://invalid/", m.hashlib.sha256(payload).hexdigest(), len(payload))
     monkeypatch.setitem(m.OFFICIAL, "lite", fake)

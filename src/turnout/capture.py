@@ -104,14 +104,10 @@ class VideoFileSource(FrameSource):
         self.path = Path(path)
         _check_readable_file(self.path, "video")
         if self.path.suffix.lower() in IMAGE_SUFFIXES or _looks_like_image(self.path):
-            raise SourceError(
-                f"{self.path} is a still image, not a video; give a video file or a folder of images"
-            )
+            raise SourceError(f"{self.path} is a still image, not a video; give a video file or a folder of images")
         cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not cap.isOpened():
-            raise SourceError(
-                f"{self.path} is not a video OpenCV can read; convert it to MP4 (H.264) and try again"
-            )
+            raise SourceError(f"{self.path} is not a video OpenCV can read; convert it to MP4 (H.264) and try again")
         ok, first = cap.read()
         if not ok or first is None:
             cap.release()
@@ -166,9 +162,7 @@ def _looks_like_image(path: Path) -> bool:
 class ImageFolderSource(FrameSource):
     """A folder of still images, sorted by name, played at ``fps``. Unreadable images are skipped."""
 
-    def __init__(
-        self, folder: str | os.PathLike[str], *, fps: float = DEFAULT_FPS, mirrored: bool = False
-    ) -> None:
+    def __init__(self, folder: str | os.PathLike[str], *, fps: float = DEFAULT_FPS, mirrored: bool = False) -> None:
         import cv2
 
         self.folder = Path(folder)
@@ -176,9 +170,7 @@ class ImageFolderSource(FrameSource):
             raise SourceError(f"{self.folder} is not a folder; give a folder of images")
         self.files = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not self.files:
-            raise SourceError(
-                f"{self.folder} holds no images ({', '.join(IMAGE_SUFFIXES)}); add some or pick another"
-            )
+            raise SourceError(f"{self.folder} holds no images ({', '.join(IMAGE_SUFFIXES)}); add some or pick another")
         first = None
         for p in self.files:
             first = cv2.imread(str(p))
@@ -233,9 +225,7 @@ class CameraSource(FrameSource):
         self._opener = opener or (lambda d: cv2.VideoCapture(d))
         cap = self._opener(device)
         if not cap.isOpened():
-            raise SourceError(
-                f"camera {device} could not be opened; check it is connected and not used by another app"
-            )
+            raise SourceError(f"camera {device} could not be opened; check it is connected and not used by another app")
         if width:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         if height:
@@ -245,9 +235,7 @@ class CameraSource(FrameSource):
         ok, first = cap.read()
         if not ok or first is None:
             cap.release()
-            raise SourceError(
-                f"camera {device} opened but gives no picture; close other apps using it and retry"
-            )
+            raise SourceError(f"camera {device} opened but gives no picture; close other apps using it and retry")
         reported = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         h, w = first.shape[:2]
         self._cap: Any = cap
@@ -292,9 +280,7 @@ class CameraSource(FrameSource):
             cap.release()
 
 
-def open_source(
-    spec: str | int | os.PathLike[str], *, mirrored: bool = False, fps: float | None = None
-) -> FrameSource:
+def open_source(spec: str | int | os.PathLike[str], *, mirrored: bool = False, fps: float | None = None) -> FrameSource:
     """Open ``spec``: an integer (or digit string) is a camera index, a folder is images, else a video file."""
     if isinstance(spec, int) or (isinstance(spec, str) and spec.isdigit()):
         return CameraSource(int(spec), mirrored=mirrored, fps=fps)

@@ -35,9 +35,7 @@ def user_models_dir() -> Path:
     return Path(user_data_dir("turnout", appauthor=False)) / "models"
 
 
-def resolve_model_path(
-    cli_path: str | os.PathLike[str] | None = None, variant: str = DEFAULT_VARIANT
-) -> Path:
+def resolve_model_path(cli_path: str | os.PathLike[str] | None = None, variant: str = DEFAULT_VARIANT) -> Path:
     """Return the model bundle to use, checked to exist and to be a pose landmarker bundle.
 
     Order: ``cli_path`` (``--model``), then ``$TURNOUT_MODEL``, then ``models/`` of the project, then the

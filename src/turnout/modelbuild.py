@@ -147,9 +147,7 @@ def add_image_metadata(tflite: bytes) -> bytes:
     model = schema_fb.ModelT.InitFromObj(schema_fb.Model.GetRootAsModel(tflite, 0))
     buffer = schema_fb.BufferT()
     buffer.data = np.frombuffer(_landmark_metadata(meta_fb), dtype=np.uint8)
-    model.metadata = [
-        m for m in (model.metadata or []) if m.name not in (METADATA_NAME.encode(), METADATA_NAME)
-    ]
+    model.metadata = [m for m in (model.metadata or []) if m.name not in (METADATA_NAME.encode(), METADATA_NAME)]
     model.buffers.append(buffer)
     entry = schema_fb.MetadataT()
     entry.name = METADATA_NAME

@@ -179,13 +179,8 @@ def to_pose_frame(result: Any, index: int, timestamp_ms: int) -> PoseFrame:
         return float("nan") if v is None else float(v)
 
     image = np.array(
-        [
-            [val(p.x), val(p.y), val(p.z), val(p.visibility), val(p.presence)]
-            for p in result.pose_landmarks[0]
-        ],
+        [[val(p.x), val(p.y), val(p.z), val(p.visibility), val(p.presence)] for p in result.pose_landmarks[0]],
         dtype=np.float32,
     )
-    world = np.array(
-        [[val(p.x), val(p.y), val(p.z)] for p in result.pose_world_landmarks[0]], dtype=np.float32
-    )
+    world = np.array([[val(p.x), val(p.y), val(p.z)] for p in result.pose_world_landmarks[0]], dtype=np.float32)
     return PoseFrame(index=index, timestamp_ms=timestamp_ms, image=image, world=world, people=people)

@@ -129,9 +129,7 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
         tmp.replace(out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise TrackError(
-            f"could not write pose track {out}: {exc.strerror or exc}; check free space"
-        ) from None
+        raise TrackError(f"could not write pose track {out}: {exc.strerror or exc}; check free space") from None
     return out
 
 

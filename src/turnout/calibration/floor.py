@@ -35,9 +35,7 @@ HFOV_RANGE_DEG: Final = (45.0, 100.0)
 
 def reference_corners_m(width_m: float, length_m: float) -> F64:
     """Floor corners of a reference in canonical order."""
-    return (
-        np.array([[-width_m, -length_m], [width_m, -length_m], [width_m, length_m], [-width_m, length_m]]) / 2
-    )
+    return np.array([[-width_m, -length_m], [width_m, -length_m], [width_m, length_m], [-width_m, length_m]]) / 2
 
 
 def homography(src: ArrayLike, dst: ArrayLike) -> F64:
@@ -79,9 +77,7 @@ class CameraFit:
     distance_m: float  # camera to reference centre
     pitch_deg: float
     roll_deg: float
-    view_angle_deg: (
-        float  # between the reference's +y and the camera's line of sight; > 90: labelled backwards
-    )
+    view_angle_deg: float  # between the reference's +y and the camera's line of sight; > 90: labelled backwards
 
 
 def fit_camera(
@@ -153,9 +149,7 @@ def order_corners(
     area2 = np.cross(c[1] - c[0], c[2] - c[1])
     turns = [np.cross(c[(i + 1) % 4] - c[i], c[(i + 2) % 4] - c[(i + 1) % 4]) for i in range(4)]
     if abs(area2) < 1e-6 or not (all(t > 0 for t in turns) or all(t < 0 for t in turns)):
-        raise ValueError(
-            "corners must go round a convex quadrilateral (in order, clockwise or anticlockwise)"
-        )
+        raise ValueError("corners must go round a convex quadrilateral (in order, clockwise or anticlockwise)")
     options: list[tuple[float, F64, CameraFit]] = []
     for cyc in (c, c[::-1]):
         for shift in range(4):
@@ -163,9 +157,7 @@ def order_corners(
             fit = fit_camera(cand, width_m, length_m, image_size, hfov_range_deg)
             if fit.height_m <= 0 or fit.view_angle_deg > 90:
                 continue  # mirrored (camera under the floor) or near and far swapped
-            score = (
-                fit.residual + 0.001 * abs(fit.roll_deg) + 0.1 * min(max(fit.view_angle_deg - 45, 0) / 10, 1)
-            )
+            score = fit.residual + 0.001 * abs(fit.roll_deg) + 0.1 * min(max(fit.view_angle_deg - 45, 0) / 10, 1)
             options.append((score, cand, fit))
     if not options:
         raise ValueError("these corners cannot be a rectangle lying on the floor in front of the camera")
@@ -190,7 +182,7 @@ class FloorCalibration:
 
     def floor_to_image(self, points_m: ArrayLike) -> F64:
         """(N, 2) floor metres -> (N, 2) pixel coordinates."""
-        return apply_homography(np.linalg.inv(self.homography), points_m)
+        return apply_homography(np.asarray(np.linalg.inv(self.homography), np.float64), points_m)
 
     @classmethod
     def from_corners(
@@ -212,9 +204,7 @@ class FloorCalibration:
         w_m, l_m = sorted((float(width_m), float(length_m)))
         ordered, _ = order_corners(corners_px, w_m, l_m, image_size)
         h = homography(ordered, reference_corners_m(w_m, l_m))
-        return cls(
-            h, (int(image_size[0]), int(image_size[1])), reference, (w_m, l_m), ordered, corner_sigma_px
-        )
+        return cls(h, (int(image_size[0]), int(image_size[1])), reference, (w_m, l_m), ordered, corner_sigma_px)
 
     def camera(self) -> CameraFit:
         """The pinhole camera implied by this calibration (focal length, height, pitch, roll)."""
@@ -223,9 +213,7 @@ class FloorCalibration:
     def expected_turnout_error_deg(self, behind_m: float = 0.6, samples: int = 400) -> tuple[float, float]:
         """(median, 95th percentile) error of total turnout in degrees, for feet ``behind_m`` beyond the far
         edge of the reference, when every corner is off by ``corner_sigma_px`` (Monte Carlo, fixed seed)."""
-        return turnout_error_deg(
-            self.corners_px, self.reference_size_m, self.corner_sigma_px, behind_m, samples
-        )
+        return turnout_error_deg(self.corners_px, self.reference_size_m, self.corner_sigma_px, behind_m, samples)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -246,13 +234,9 @@ class FloorCalibration:
             ref_size = (float(data["reference_size_m"][0]), float(data["reference_size_m"][1]))
             out = cls(h, size, str(data["reference"]), ref_size, corners, float(data["corner_sigma_px"]))
         except (KeyError, TypeError, IndexError) as exc:
-            raise ValueError(
-                f"not a saved floor calibration (missing or malformed {exc}); recalibrate"
-            ) from exc
+            raise ValueError(f"not a saved floor calibration (missing or malformed {exc}); recalibrate") from exc
         if h.shape != (3, 3) or corners.shape != (4, 2):
-            raise ValueError(
-                f"saved calibration has homography {h.shape} and corners {corners.shape}; recalibrate"
-            )
+            raise ValueError(f"saved calibration has homography {h.shape} and corners {corners.shape}; recalibrate")
         return out
 
 

@@ -1,0 +1,143 @@
+"""Screenshots of the real window on a real clip: the live view mid-plié, the review screen, the progress chart.
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python scripts/screenshots.py --out shots/
+
+The clip (default ``../shared/media/commons/ballet_plie.mp4``) is played through the real pose model and
+pipeline while recording, into a fresh database in ``OUT/data``. For the progress chart, ``--history N`` first
+stores N earlier practice sessions, one a week, made by the same pipeline from synthetic landmarks (marked
+"synthetic" in the session list) whose forced turnout shrinks week by week; ``--history 0`` leaves them out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CLIP = ROOT.parent / "shared" / "media" / "commons" / "ballet_plie.mp4"
+SIZES = ((1280, 720), (1920, 1080))
+
+
+def synthetic_history(db: Path, weeks: int) -> None:
+    """Earlier sessions: the real pipeline and store fed synthetic pliés (no model), dated a week apart."""
+    import numpy as np
+
+    from turnout.pipeline import Pipeline
+    from turnout.pose import PoseFrame
+    from turnout.settings import Settings
+    from turnout.storage import SessionInfo, SessionRecorder, Store
+    from turnout.synth import DancerParams, plie_sequence
+
+    now = datetime.now(UTC)
+    for k in range(weeks):
+        forced = 16.0 - 12.0 * k / max(weeks - 1, 1)
+        settings = Settings()
+        with Store.open(db) as store:
+            sid = store.create_session(SessionInfo(source="synthetic", settings=settings))
+            rec = SessionRecorder(store, sid, background=False)
+            pipeline = Pipeline(None, settings, recorder=rec)
+            seq = plie_sequence(
+                25.0,
+                stand_s=2.4,
+                repetitions=3,
+                params=DancerParams(hip_turnout_deg=(24.0, 22.0), forced_deg=(forced, forced - 2)),
+            )
+            for i in range(len(seq.phase)):
+                image = np.zeros((33, 5), np.float32)
+                image[:, :3], image[:, 3], image[:, 4] = seq.image[i], seq.visibility[i], 1.0
+                pipeline.process_pose(PoseFrame(i, i * 40, image, seq.world[i].astype(np.float32), 1))
+            pipeline.finish()
+            rec.close()
+        started = (now - timedelta(weeks=weeks - k)).isoformat(timespec="seconds")
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE sessions SET started_at = ? WHERE id = ?", (started, sid))
+
+
+def grab(widget: Any, path: Path) -> Path:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    widget.grab().save(str(path))
+    print(f"saved {path}")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", required=True, type=Path, help="folder for the PNGs (and data/)")
+    p.add_argument("--clip", type=Path, default=DEFAULT_CLIP, help="video to play (default: %(default)s)")
+    p.add_argument("--history", type=int, default=4, help="synthetic earlier sessions for the progress chart")
+    p.add_argument("--mid-frame", type=int, default=116, help="first frame counted as mid-plié (default 116)")
+    args = p.parse_args(argv)
+
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from turnout.app.context import AppContext
+    from turnout.app.controller import LiveController
+    from turnout.app.engine import SourceSpec
+    from turnout.app.recording import RealEngine
+    from turnout.app.sound import CuePlayer
+    from turnout.app.window import MainWindow
+    from turnout.pipeline import FrameResult
+
+    out: Path = args.out
+    data = out / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    for old in data.glob("sessions.sqlite3*"):
+        old.unlink()
+    from turnout.app.qtfix import undo_opencv_qt_env
+
+    undo_opencv_qt_env()  # after cv2 was imported, before the QApplication exists
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    db = data / "sessions.sqlite3"
+    if args.history:
+        synthetic_history(db, args.history)
+    qs = QSettings(str(data / "app.ini"), QSettings.Format.IniFormat)
+    ctx = AppContext.load(qs, settings_path=data / "settings.toml", db=str(db))
+    window = MainWindow(LiveController(RealEngine(ctx)), ctx, cues=CuePlayer(enabled=False))
+    window.resize(*SIZES[0])
+    window.show()
+    mid: list[FrameResult] = []
+
+    def on_frame(result: FrameResult) -> None:
+        if not mid and result.index >= args.mid_frame and result.reliable:
+            mid.append(result)
+            grab(window, out / "live_1280x720.png")
+
+    window.controller.frame_ready.connect(on_frame)
+    window.live.start_source(SourceSpec(path=args.clip))
+    window.live.toggle_recording()
+    window.controller.session_finished.connect(lambda: QTimer.singleShot(300, app.quit))
+    QTimer.singleShot(120_000, app.quit)  # never hang
+    app.exec()
+    if not mid:
+        print("no reliable frame after --mid-frame was shown; is the dancer in view?", file=sys.stderr)
+        return 1
+    print(f"live: rep count {mid[0].reps}, phase {mid[0].phase}, flags {[f.code for f in mid[0].active_flags]}")
+    window.resize(*SIZES[1])
+    window.live.memory.clear()  # show the banner of that moment, not of the end of the clip
+    window.live.show_result(mid[0])
+    grab(window, out / "live_1920x1080.png")
+
+    window.tabs.setCurrentWidget(window.review)  # refreshes; the newest session (the clip) is selected
+    review = window.review
+    if review.data is not None and review.player.path is not None:
+        rep = review.data.rep(review.rep_order()[0])
+        if rep is not None:
+            review.player.seek_time(rep.t_bottom_start_s)
+    for w, h in SIZES:
+        window.resize(w, h)
+        grab(window, out / f"review_{w}x{h}.png")
+    window.tabs.setCurrentWidget(window.progress)
+    grab(window, out / "progress_1920x1080.png")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

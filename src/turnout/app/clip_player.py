@@ -1,0 +1,174 @@
+"""Plays a stored clip of a rep with the live overlay rebuilt from the stored landmarks, with a scrubber.
+
+Frames are decoded one at a time as they are shown (a clip is a few hundred small frames; decoding one
+takes a couple of milliseconds), so memory stays flat. Times are session times in seconds, the same axis
+as the angles plot: ``position_changed`` drives the plot's cursor and :meth:`seek_time` follows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+
+from turnout.app.live_view import VideoWidget
+from turnout.pipeline import FrameResult
+
+ResultAt = Callable[[float, np.ndarray], FrameResult]
+
+
+class ClipPlayer(QWidget):
+    position_changed = Signal(float)
+
+    def __init__(self, mirrored: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.video = VideoWidget()
+        self.video.mirrored = mirrored
+        self.video.placeholder = "Choose a flagged rep to play its clip"
+        self.play_button = QToolButton()
+        self.play_button.setText("▶ Play")
+        self.play_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.play_button.clicked.connect(self.toggle_play)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setEnabled(False)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.time_label = QLabel("")
+        self.time_label.setMinimumWidth(120)
+        controls = QHBoxLayout()
+        controls.addWidget(self.play_button)
+        controls.addWidget(self.slider, 1)
+        controls.addWidget(self.time_label)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.video, 1)
+        lay.addLayout(controls)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._advance)
+        self._cap: Any = None
+        self._pos = -1  # index of the frame last read from the decoder
+        self.path: Path | None = None
+        self.n_frames = 0
+        self.fps = 30.0
+        self.t_start_s = 0.0
+        self.t_end_s = 0.0
+        self._result_at: ResultAt | None = None
+
+    # -- loading -------------------------------------------------------------------------------------
+    def load(self, path: Path, t_start_s: float, t_end_s: float, result_at: ResultAt | None = None) -> bool:
+        """Open a clip spanning ``t_start_s``..``t_end_s`` of the session; False (and a message) if unreadable."""
+        import cv2
+
+        self.close_clip()
+        cap = cv2.VideoCapture(str(path))
+        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0) if cap.isOpened() else 0
+        if n <= 0:
+            cap.release()
+            self.video.placeholder = f"The clip {path.name} cannot be read (missing or damaged)"
+            self.video.update()
+            return False
+        self._cap, self.path, self.n_frames = cap, path, n
+        self.fps = float(cap.get(cv2.CAP_PROP_FPS) or 30.0) or 30.0
+        self.t_start_s, self.t_end_s = t_start_s, max(t_end_s, t_start_s)
+        self._result_at = result_at
+        self.timer.setInterval(max(10, round(1000 / self.fps)))
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, n - 1)
+        self.slider.setValue(0)
+        self.slider.blockSignals(False)
+        self.slider.setEnabled(True)
+        self.show_frame(0)
+        return True
+
+    def close_clip(self) -> None:
+        self.pause()
+        if self._cap is not None:
+            self._cap.release()
+        self._cap, self.path, self.n_frames, self._pos = None, None, 0, -1
+        self.slider.setEnabled(False)
+        self.video.set_result(None)
+        self.time_label.setText("")
+
+    def set_mirrored(self, on: bool) -> None:
+        self.video.set_mirrored(on)
+
+    # -- time ----------------------------------------------------------------------------------------
+    def time_of(self, frame: int) -> float:
+        if self.n_frames <= 1:
+            return self.t_start_s
+        return self.t_start_s + (self.t_end_s - self.t_start_s) * frame / (self.n_frames - 1)
+
+    def frame_of(self, t_s: float) -> int:
+        span = self.t_end_s - self.t_start_s
+        if self.n_frames <= 1 or span <= 0:
+            return 0
+        return int(round((t_s - self.t_start_s) / span * (self.n_frames - 1)))
+
+    @property
+    def frame(self) -> int:
+        return self.slider.value()
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    # -- playback ------------------------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def play(self) -> None:
+        if self._cap is None:
+            return
+        if self.frame >= self.n_frames - 1:
+            self.slider.setValue(0)
+        self.timer.start()
+        self.play_button.setText("❚❚ Pause")
+
+    def pause(self) -> None:
+        self.timer.stop()
+        self.play_button.setText("▶ Play")
+
+    def _advance(self) -> None:
+        if self.frame >= self.n_frames - 1:
+            self.pause()
+            return
+        self.slider.setValue(self.frame + 1)
+
+    def _slider_moved(self, value: int) -> None:
+        self.show_frame(value)
+
+    def seek_time(self, t_s: float) -> None:
+        """Show the frame at session time ``t_s`` (clamped to the clip)."""
+        if self._cap is not None:
+            self.slider.setValue(min(max(self.frame_of(t_s), 0), self.n_frames - 1))
+
+    def show_frame(self, index: int) -> None:
+        bgr = self._read(index)
+        if bgr is None:
+            return
+        t = self.time_of(index)
+        result = self._result_at(t, bgr) if self._result_at is not None else None
+        if result is None:
+            from turnout.pose import PoseFrame
+
+            result = FrameResult(index, round(t * 1000), bgr, PoseFrame(index, round(t * 1000)), None, False)
+        self.video.set_result(result)
+        self.time_label.setText(f"{index + 1}/{self.n_frames}  ·  {t:6.2f} s")
+        self.position_changed.emit(t)
+
+    def _read(self, index: int) -> np.ndarray | None:
+        import cv2
+
+        if self._cap is None:
+            return None
+        if index != self._pos + 1:
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        ok, bgr = self._cap.read()
+        if not ok or bgr is None:
+            self._pos = -1
+            return None
+        self._pos = index
+        return np.asarray(bgr)

@@ -1,0 +1,317 @@
+"""The live controller: owns the :class:`~turnout.live.LiveRunner`, polls it from a QTimer, starts and stops
+recording. Capture and inference run on the runner's threads; this object lives on the GUI thread.
+
+Commands that change the processor (start or stop recording) are queued and applied on the processing
+thread before its next frame, so the processor is only ever touched by one thread at a time. Practice events
+are collected after every processed frame (not only for the frames the timer happens to see), so no cue and
+no finished rep is missed when the display skips frames.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from turnout.app.engine import Engine, Processor, SourceSpec
+from turnout.capture import Frame, FrameSource
+from turnout.live import Captured, LiveRunner, RunnerStats
+from turnout.pipeline import FrameResult
+
+Command = Callable[[Processor], None]
+#: Put among the events by the processing thread once a session has really ended (its last rep stored).
+SESSION_ENDED = object()
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStatus:
+    """What the status bar shows; emitted a few times a second."""
+
+    running: bool
+    recording: bool
+    source: str
+    fps: float
+    captured: int
+    processed: int
+    dropped: int
+    camera_lost: bool
+    finished: bool
+    status: str
+    #: capture-to-processed latency of the latest result, milliseconds (nan before the first)
+    latency_ms: float
+    recording_s: float
+    error: str | None = None
+
+    def summary(self) -> str:
+        parts = [self.status if self.running or self.error else "stopped"]
+        if self.running:
+            parts.append(f"{self.fps:4.1f} fps")
+            parts.append(f"dropped {self.dropped}")
+            if self.latency_ms == self.latency_ms:
+                parts.append(f"latency {self.latency_ms:.0f} ms")
+        return "  ·  ".join(parts)
+
+
+class _Run:
+    """One open source with its processor (created lazily on the processing thread)."""
+
+    def __init__(self, engine: Engine, spec: SourceSpec, on_event: Callable[[Any], None]) -> None:
+        self.spec = spec
+        self.engine = engine
+        self.processor: Processor | None = None
+        self.commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self.closed = threading.Event()
+        self._close_lock = threading.Lock()
+        self._on_event = on_event
+        self._index_offset = self._ms_offset = 0
+        #: last frame index and time passed on, and the time between the last two frames
+        self._last: tuple[int, int, int] = (-1, -33, 33)
+        self.runner: LiveRunner[FrameResult] = LiveRunner(
+            self._open, self._process, on_result=self._result, drop=not spec.is_file
+        )
+
+    def _open(self) -> FrameSource:
+        return self.engine.open_source(self.spec)
+
+    def _process(self, captured: Captured) -> FrameResult:
+        if self.processor is None:
+            self.processor = self.engine.create_processor(self.spec)
+        self._apply_commands()
+        return self.processor.process(self._continuous(captured))
+
+    def _continuous(self, captured: Captured) -> Captured:
+        """Keep frame numbers and times increasing when the camera is reopened after a loss (a reopened
+        source counts from 0 again): the session's frames must not overwrite earlier ones."""
+        f = captured.frame
+        if f.index + self._index_offset <= self._last[0]:
+            self._index_offset = self._last[0] + 1 - f.index
+            self._ms_offset = self._last[1] + self._last[2] - f.timestamp_ms
+        index, ms = f.index + self._index_offset, f.timestamp_ms + self._ms_offset
+        self._last = (index, ms, max(1, ms - self._last[1]) if index == self._last[0] + 1 else self._last[2])
+        if (index, ms) == (f.index, f.timestamp_ms):
+            return captured
+        return Captured(Frame(index, ms, f.bgr), captured.captured_at)
+
+    def _apply_commands(self) -> None:
+        assert self.processor is not None
+        while True:
+            try:
+                command = self.commands.get_nowait()
+            except queue.Empty:
+                return
+            command(self.processor)
+
+    def _result(self, result: FrameResult) -> None:
+        for event in result.events:
+            self._on_event(event)
+
+    def close(self) -> None:
+        """After the threads have ended: apply what is still queued, then close the processor once."""
+        with self._close_lock:
+            if self.closed.is_set():
+                return
+            if self.processor is not None:
+                self._apply_commands()
+                self.processor.close()
+            self.closed.set()
+
+
+class LiveController(QObject):
+    """Start and stop a source, record sessions, and publish the latest result from a timer."""
+
+    #: a new :class:`FrameResult` to display
+    frame_ready = Signal(object)
+    #: practice events since the last tick (a list, in order)
+    events_ready = Signal(list)
+    #: a :class:`LiveStatus`, a few times a second
+    status_changed = Signal(object)
+    #: running or recording changed
+    state_changed = Signal()
+    #: a recording ended (its session is stored)
+    session_finished = Signal()
+
+    def __init__(self, engine: Engine, parent: QObject | None = None, interval_ms: int = 30) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self._run: _Run | None = None
+        self._last: FrameResult | None = None
+        self._events: deque[Any] = deque()
+        self._recording_since: float | None = None
+        self._fps = 0.0
+        self._fps_mark: tuple[float, int] = (time.monotonic(), 0)
+        self._last_status = 0.0
+        self._error: str | None = None
+        self._closers: list[threading.Thread] = []
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.tick)
+
+    # -- state ---------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._run is not None
+
+    @property
+    def recording(self) -> bool:
+        return self._recording_since is not None
+
+    @property
+    def spec(self) -> SourceSpec | None:
+        return None if self._run is None else self._run.spec
+
+    @property
+    def runner(self) -> LiveRunner[FrameResult] | None:
+        """The running :class:`LiveRunner` (None when stopped)."""
+        return None if self._run is None else self._run.runner
+
+    def latest(self) -> FrameResult | None:
+        return self._last
+
+    def stats(self) -> RunnerStats | None:
+        return None if self._run is None else self._run.runner.stats()
+
+    # -- control -------------------------------------------------------------------------------------
+    def start(self, spec: SourceSpec) -> None:
+        """Open ``spec`` and start processing (stopping whatever ran before)."""
+        self.stop()
+        self._error = None
+        self._last = None
+        self._run = _Run(self.engine, spec, self._events.append)
+        self._fps, self._fps_mark = 0.0, (time.monotonic(), 0)
+        self._run.runner.start()
+        self.timer.start()
+        self.state_changed.emit()
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        """Stop the workers (True if they ended within ``timeout`` s) and end any recording.
+
+        The processor is closed (ending its stored session) once the processing thread is done; if that
+        thread is still finishing a frame, a helper thread closes it as soon as it ends.
+        """
+        run, self._run = self._run, None
+        if run is None:
+            return True
+        was_recording = self.recording
+        self._recording_since = None
+        stopped = run.runner.stop(timeout)
+        if stopped:
+            run.close()
+        else:
+            closer = threading.Thread(target=self._close_later, args=(run, was_recording), daemon=True)
+            self._closers.append(closer)
+            closer.start()
+        self._drain_events()
+        self.timer.stop()
+        self.state_changed.emit()
+        self._emit_status(force=True, run=run)
+        if was_recording and stopped:
+            self.session_finished.emit()
+        return stopped
+
+    def _close_later(self, run: _Run, was_recording: bool) -> None:
+        run.runner.wait()
+        run.close()
+        if was_recording:
+            self.session_finished.emit()  # queued to the GUI thread
+
+    def set_recording(self, on: bool) -> None:
+        """Start or end a stored session on the running source."""
+        if self._run is None or on == self.recording:
+            return
+        events = self._events
+
+        def command(processor: Processor) -> None:
+            processor.set_recording(on)
+            if not on:
+                events.append(SESSION_ENDED)
+
+        self._run.commands.put(command)
+        self._recording_since = time.monotonic() if on else None
+        self.state_changed.emit()
+
+    def toggle_recording(self) -> None:
+        self.set_recording(not self.recording)
+
+    def request_baseline(self) -> None:
+        """Take her standing baseline again from the next still window."""
+        if self._run is not None:
+            self._run.commands.put(lambda p: p.request_baseline())
+
+    def wait_closed(self, timeout: float = 10.0) -> bool:
+        """Wait for processors still being closed after a slow stop (so no rep is lost at exit)."""
+        deadline = time.monotonic() + timeout
+        for t in self._closers:
+            t.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self._closers)
+
+    # -- the timer -----------------------------------------------------------------------------------
+    def tick(self) -> None:
+        """Publish the latest result and pending events; notice a finished file or a failed run."""
+        run = self._run
+        if run is None:
+            return
+        # stats first: once they say "finished", the result read after them is the very last one
+        stats = run.runner.stats()
+        result = run.runner.latest()
+        if result is not None and result is not self._last:
+            self._last = result
+            self.frame_ready.emit(result)
+        self._drain_events()
+        if run.runner.error is not None:
+            self._error = str(run.runner.error)
+        self._emit_status(run=run, stats=stats)
+        if stats.finished:
+            self.stop()
+
+    def _drain_events(self) -> None:
+        batch: list[Any] = []
+        ended = False
+        while self._events:
+            event = self._events.popleft()
+            if event is SESSION_ENDED:
+                ended = True
+            else:
+                batch.append(event)
+        if batch:
+            self.events_ready.emit(batch)
+        if ended:
+            self.session_finished.emit()
+
+    def _emit_status(self, force: bool = False, run: _Run | None = None, stats: RunnerStats | None = None) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_status < 0.25:
+            return
+        self._last_status = now
+        stats = stats or (run.runner.stats() if run is not None else None)
+        if stats is not None:
+            t0, n0 = self._fps_mark
+            if now - t0 >= 1.0:
+                self._fps = (stats.processed - n0) / (now - t0)
+                self._fps_mark = (now, stats.processed)
+        last = self._last
+        latency = (
+            (last.processed_at - last.captured_at) * 1000.0 if last is not None and last.captured_at else float("nan")
+        )
+        self.status_changed.emit(
+            LiveStatus(
+                running=self.running,
+                recording=self.recording,
+                source=run.spec.label if run is not None else "",
+                fps=self._fps,
+                captured=stats.captured if stats else 0,
+                processed=stats.processed if stats else 0,
+                dropped=stats.dropped if stats else 0,
+                camera_lost=stats.camera_lost if stats else False,
+                finished=stats.finished if stats else False,
+                status=stats.status if stats else "stopped",
+                latency_ms=latency,
+                recording_s=now - self._recording_since if self._recording_since is not None else 0.0,
+                error=self._error,
+            )
+        )

@@ -1,0 +1,314 @@
+"""The live view: the mirrored camera image with the overlay, a large warning banner, guidance, and figures."""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from turnout.app import theme
+from turnout.app.overlay import bgr_to_qimage, draw_overlay, part_status
+from turnout.pipeline import FrameResult
+from turnout.practice import LiveFlag, RepEnded
+
+#: The banner's first words per flag code; the flag's own cue follows.
+HEADLINES: Final = {
+    "forced_turnout": "Turnout is coming from your feet",
+    "knees_inside_toes": "Knees are falling inside your toes",
+    "heels_lift": "Heels are lifting",
+    "feet_rolling_in": "Feet are rolling in",
+    "torso_tilt": "Torso is leaning",
+    "pelvis_tilt": "Hips are not level",
+    "rushed": "Too quick",
+}
+_SEVERITY_RANK: Final = {"info": 1, "warn": 2, "bad": 3}
+
+
+def banner_lines(flag: Any) -> tuple[str, str]:
+    """The headline, e.g. "Turnout is coming from your feet (left)", and the flag's cue."""
+    head = HEADLINES.get(flag.code, str(flag.code).replace("_", " ").capitalize())
+    side = getattr(flag, "side", None)
+    where = f" ({side})" if side in ("left", "right") else ""
+    return f"{head}{where}", str(flag.cue)
+
+
+def banner_text(flag: Any) -> str:
+    """The banner as one line: "Turnout is coming from your feet (left): turn your feet in to match your hips"."""
+    head, cue = banner_lines(flag)
+    return f"{head}: {cue[:1].lower()}{cue[1:]}"
+
+
+def flags_of_events(events: Iterable[Any]) -> list[Any]:
+    """Flags raised by practice events: live cues mid-rep and the final flags of a rep that ended."""
+    out: list[Any] = []
+    for e in events:
+        if isinstance(e, LiveFlag):
+            out.append(e.flag)
+        elif isinstance(e, RepEnded):
+            out.extend(e.rep.flags)
+    return out
+
+
+class FlagMemory:
+    """Keeps a flag on the banner for ``hold_s`` seconds after it was last seen (the pipeline already holds a
+    cue for a few seconds; this bridges frames the display skipped), and tells which flags are new (to sound
+    a cue)."""
+
+    def __init__(self, hold_s: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.hold_s, self._clock = hold_s, clock
+        self._seen: dict[tuple[str, str | None], tuple[float, Any]] = {}
+
+    def note(self, flags: Iterable[Any]) -> list[Any]:
+        """Record ``flags`` as seen now; return those not seen within the last ``hold_s`` seconds."""
+        now = self._clock()
+        new = []
+        for f in flags:
+            key = (str(f.code), getattr(f, "side", None))
+            last = self._seen.get(key)
+            if last is None or now - last[0] > self.hold_s:
+                new.append(f)
+            self._seen[key] = (now, f)
+        return new
+
+    def current(self) -> Any | None:
+        """The most severe flag seen within ``hold_s`` seconds (the most recent among equals)."""
+        now = self._clock()
+        self._seen = {k: v for k, v in self._seen.items() if now - v[0] <= self.hold_s}
+        if not self._seen:
+            return None
+        return max(self._seen.values(), key=lambda tv: (_SEVERITY_RANK.get(tv[1].severity, 0), tv[0]))[1]
+
+    def clear(self) -> None:
+        self._seen.clear()
+
+
+class VideoWidget(QWidget):
+    """Paints the latest frame, aspect kept, and the overlay on top; the banner and guidance float over it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 180)
+        self.mirrored = True
+        self.show_overlay = True
+        self.result: FrameResult | None = None
+        self._image: QImage | None = None
+        self.placeholder = "No camera running. Choose a camera or open a video file (Ctrl+O)."
+        self.banner = QLabel(self)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.hide()
+        #: the banner's words as one line (empty when hidden)
+        self.banner_message = ""
+        self._banner: tuple[str, str, str] | None = None
+        self._banner_key: tuple[object, ...] = ()
+        self._guidance_px = 0
+        self.guidance = QLabel(self)
+        self.guidance.setObjectName("guidance")
+        self.guidance.setWordWrap(True)
+        self.guidance.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.guidance.hide()
+
+    def sizeHint(self) -> QSize:
+        return QSize(960, 540)
+
+    def set_result(self, result: FrameResult | None) -> None:
+        self.result = result
+        self._image = None if result is None else bgr_to_qimage(result.bgr, self.mirrored)
+        self.update()
+
+    def set_mirrored(self, on: bool) -> None:
+        self.mirrored = on
+        self.set_result(self.result)
+
+    def image_rect(self) -> QRectF:
+        """Where the frame is drawn: as large as fits, centred, aspect kept."""
+        if self._image is None:
+            return QRectF(self.rect())
+        iw, ih = self._image.width(), self._image.height()
+        s = min(self.width() / iw, self.height() / ih)
+        w, h = iw * s, ih * s
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("black"))
+        if self._image is None or self.result is None:
+            painter.setPen(QColor(theme.MUTED))
+            painter.setFont(theme.font(16))
+            painter.drawText(
+                self.rect().adjusted(40, 40, -40, -40),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.placeholder,
+            )
+            painter.end()
+            return
+        target = self.image_rect()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        painter.drawImage(target, self._image)
+        if self.show_overlay:
+            draw_overlay(painter, target, self.result, self.mirrored)
+        painter.end()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
+
+    def text_px(self, divisor: int, lo: int, hi: int) -> int:
+        """A font size that grows with the widget, so text stays readable across the room."""
+        return max(lo, min(hi, self.height() // divisor))
+
+    def _place(self) -> None:
+        w = self.width()
+        margin = 12
+        self._render_banner()
+        self.banner.setFixedWidth(max(200, w - 2 * margin))
+        self.banner.adjustSize()
+        self.banner.move(margin, margin)
+        px = self.text_px(17, 18, 52)
+        if px != self._guidance_px:
+            self._guidance_px = px
+            self.guidance.setStyleSheet(f"font-size: {px}px;")
+        gw = min(max(300, int(w * 0.8)), w - 2 * margin)
+        self.guidance.setFixedWidth(gw)
+        self.guidance.adjustSize()
+        self.guidance.move((w - gw) // 2, max(margin, (self.height() - self.guidance.height()) // 2))
+
+    def show_banner(self, flag: Any | None) -> None:
+        """Show ``flag``'s headline and cue (coloured by its severity), or hide the banner for None."""
+        if flag is None:
+            self._banner, self.banner_message = None, ""
+        else:
+            head, cue = banner_lines(flag)
+            self._banner, self.banner_message = (head, cue, str(flag.severity)), banner_text(flag)
+        if self._render_banner():
+            self._place()
+
+    def _render_banner(self) -> bool:
+        """Restyle the banner only when what it shows (or its size) changed; True if it did."""
+        px = self.text_px(15, 20, 60)
+        key = (self._banner, px)
+        if key == self._banner_key:
+            return False
+        self._banner_key = key
+        if self._banner is None:
+            self.banner.hide()
+            return True
+        head, cue, severity = self._banner
+        bg = theme.BAD if severity == "bad" else theme.WARN if severity == "warn" else theme.ACCENT
+        fg = "white" if severity == "bad" else "#111111"
+        self.banner.setStyleSheet(f"background: {bg}; color: {fg}; font-size: {px}px;")
+        small = round(px * 0.8)
+        self.banner.setText(
+            f"<b>{html.escape(head)}</b><br><span style='font-size:{small}px'>{html.escape(cue)}</span>"
+        )
+        self.banner.show()
+        return True
+
+    def show_guidance(self, lines: Iterable[str]) -> None:
+        text = "\n".join(lines)
+        if not text:
+            self.guidance.hide()
+            return
+        self.guidance.setText(text)
+        self.guidance.show()
+        self._place()
+
+
+class Figure(QWidget):
+    """A caption and a large value."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 2, 6, 2)
+        lay.setSpacing(0)
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("figureName")
+        self.value = QLabel("–")
+        self.value.setObjectName("figureValue")
+        self._colour = ""
+        lay.addWidget(self.caption)
+        lay.addWidget(self.value)
+
+    def set(self, text: str, status: str = "none") -> None:
+        """Show ``text`` coloured by ``status`` ("ok" green, "warn", "bad"; otherwise plain)."""
+        if text != self.value.text():
+            self.value.setText(text)
+        colour = theme.STATUS_COLOURS.get(status, theme.TEXT) if status != "none" else theme.TEXT
+        if colour != self._colour:
+            self._colour = colour
+            self.value.setStyleSheet(f"color: {colour};")
+
+
+def _deg(v: float | None) -> str:
+    return f"{v:.0f}°" if v is not None and math.isfinite(v) else "–"
+
+
+class FiguresPanel(QFrame):
+    """Live figures in two columns (her left, her right), readable across the room: the values grow with
+    the panel."""
+
+    NAMES: Final = (
+        ("foot_left", "Foot turnout L"), ("foot_right", "Foot turnout R"),
+        ("forced_left", "Forced L"), ("forced_right", "Forced R"),
+        ("flexion_left", "Knee flexion L"), ("flexion_right", "Knee flexion R"),
+        ("total", "Total foot turnout"), ("hip", "Hip turnout"),
+        ("reps", "Reps"), ("sets", "Sets"),
+        ("phase", "Phase · hold"),
+    )  # fmt: skip
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.setMinimumWidth(330)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(10, 10, 10, 10)
+        grid.setVerticalSpacing(6)
+        self.figures: dict[str, Figure] = {}
+        for i, (key, caption) in enumerate(self.NAMES):
+            fig = Figure(caption, self)
+            self.figures[key] = fig
+            grid.addWidget(fig, i // 2, i % 2, 1, 2 if key == "phase" else 1)
+        grid.setRowStretch(len(self.NAMES) // 2 + 1, 1)
+        self._px = 0
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        rows = (len(self.NAMES) + 1) // 2
+        px = max(34, min(96, int(self.height() / rows * 0.48), int(self.width() / 2 * 0.3)))
+        if px != self._px:
+            self._px = px
+            for fig in self.figures.values():
+                f = fig.value.font()
+                f.setPixelSize(px)
+                f.setBold(True)
+                fig.value.setFont(f)
+
+    def show_result(self, r: FrameResult | None) -> None:
+        f = self.figures
+        m = r.measurement if r is not None else None
+        status = part_status(r) if r is not None else {}
+        for side in ("left", "right"):
+            sm = m.side(side) if m is not None else None
+            dim = "none" if r is None or not r.reliable else "ok"
+            f[f"foot_{side}"].set(_deg(sm.foot_turnout_deg if sm else None))
+            forced_status = status.get(f"{side}_foot", "none") if dim == "ok" else "none"
+            f[f"forced_{side}"].set(_deg(sm.forced_turnout_deg if sm else None), forced_status)
+            f[f"flexion_{side}"].set(_deg(sm.knee_flexion_deg if sm else None))
+        f["total"].set(_deg(m.total_foot_turnout_deg if m else None))
+        f["hip"].set(_deg(r.hip_turnout_deg if r else None))
+        f["reps"].set(str(r.reps) if r else "0")
+        f["sets"].set(str(r.sets) if r else "0")
+        if r is not None and r.hold_s is not None:
+            f["phase"].set(f"hold {r.hold_s:.1f} s", "ok")
+        else:
+            f["phase"].set(r.phase if r else "–")

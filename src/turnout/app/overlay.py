@@ -1,0 +1,282 @@
+"""Drawing one :class:`~turnout.pipeline.FrameResult` over its camera image: pure functions, no widgets.
+
+The display is a studio mirror by default: the image *and* the landmark x are flipped, but every label stays
+the dancer's own (her left knee is marked "L" wherever it appears on screen). At each foot a small top-down
+gauge shows the foot line and the knee direction as angles from straight ahead (down on the screen is toward
+the camera); the wedge between them is the turnout forced from the foot.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+from typing import Any, Final
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
+
+from turnout import landmarks as lm
+from turnout.app import theme
+from turnout.measures import SIDES
+from turnout.pipeline import FrameResult
+from turnout.pose import PoseFrame
+
+#: A landmark is drawn only when the model is at least this sure it is visible.
+MIN_VISIBILITY: Final = 0.5
+#: Which flags colour which part of the body.
+FOOT_CODES: Final = frozenset({"forced_turnout", "feet_rolling_in", "heels_lift"})
+KNEE_CODES: Final = frozenset({"knees_inside_toes"})
+PELVIS_CODES: Final = frozenset({"pelvis_tilt"})
+TORSO_CODES: Final = frozenset({"torso_tilt"})
+_RANK: Final = {"none": 0, "ok": 1, "info": 2, "warn": 3, "bad": 4}
+
+#: Per side: the chain coloured as the knee line, and the foot line.
+KNEE_LINE: Final = {s: (lm.LEG[s][0], lm.LEG[s][1], lm.LEG[s][2]) for s in SIDES}
+FOOT_LINE: Final = {s: (lm.LEG[s][3], lm.LEG[s][4]) for s in SIDES}
+
+
+def bgr_to_qimage(bgr: np.ndarray, mirrored: bool) -> QImage:
+    """A QImage owning a copy of ``bgr`` (H, W, 3 uint8), flipped left-right when ``mirrored``."""
+    if bgr.ndim != 3 or bgr.shape[2] != 3 or bgr.dtype != np.uint8:
+        raise ValueError(f"expected a (H, W, 3) uint8 BGR image, got shape={bgr.shape} dtype={bgr.dtype}")
+    arr = np.ascontiguousarray(bgr[:, ::-1] if mirrored else bgr)
+    h, w = arr.shape[:2]
+    return QImage(arr.data, w, h, 3 * w, QImage.Format.Format_BGR888).copy()
+
+
+def display_points(pose: PoseFrame, mirrored: bool) -> np.ndarray | None:
+    """(33, 3): display x, y (normalised, flipped when mirrored) and visibility; None without a person."""
+    if pose.image is None:
+        return None
+    pts = np.array(pose.image[:, (0, 1, 3)], dtype=np.float64)
+    if mirrored:
+        pts[:, 0] = 1.0 - pts[:, 0]
+    return pts
+
+
+def _worst(statuses: Iterable[str]) -> str:
+    return max(statuses, key=lambda s: _RANK.get(s, 0), default="none")
+
+
+def _flag_status(flags: Iterable[Any], codes: frozenset[str], side: str | None) -> str | None:
+    found = [
+        str(f.severity)
+        for f in flags
+        if f.code in codes and (side is None or getattr(f, "side", None) in (side, "both", None))
+    ]
+    return _worst(found) if found else None
+
+
+def part_status(result: FrameResult) -> dict[str, str]:
+    """Status of each drawn part: ``left_knee``, ``left_foot``, ``right_*``, ``pelvis``, ``torso``.
+
+    A part with an active flag takes the flag's severity; otherwise "ok" when the pose is reliable and that
+    part is measured, else "none" (grey: nothing is judged from an unreliable pose).
+    """
+    m = result.measurement if result.reliable else None
+    flags = result.active_flags if result.reliable else ()
+    out: dict[str, str] = {}
+    for side in SIDES:
+        sm = m.side(side) if m is not None else None
+        measured = {
+            "knee": sm is not None and math.isfinite(sm.knee_flexion_deg),
+            "foot": sm is not None and math.isfinite(sm.foot_turnout_deg),
+        }
+        for part, codes in (("knee", KNEE_CODES), ("foot", FOOT_CODES)):
+            flagged = _flag_status(flags, codes, side)
+            out[f"{side}_{part}"] = flagged or ("ok" if measured[part] else "none")
+    for part, codes in (("pelvis", PELVIS_CODES), ("torso", TORSO_CODES)):
+        out[part] = _flag_status(flags, codes, None) or ("ok" if m is not None else "none")
+    return out
+
+
+def _pen(colour: QColor | str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(QColor(colour), width, style)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
+class _Mapper:
+    """Normalised display coordinates -> pixels of ``rect``."""
+
+    def __init__(self, pts: np.ndarray, rect: QRectF) -> None:
+        self.pts, self.rect = pts, rect
+
+    def visible(self, *idx: int) -> bool:
+        return all(
+            self.pts[i, 2] >= MIN_VISIBILITY and math.isfinite(self.pts[i, 0]) and math.isfinite(self.pts[i, 1])
+            for i in idx
+        )
+
+    def at(self, i: int) -> QPointF:
+        r = self.rect
+        return QPointF(r.x() + self.pts[i, 0] * r.width(), r.y() + self.pts[i, 1] * r.height())
+
+
+def draw_overlay(painter: QPainter, rect: QRectF, result: FrameResult, mirrored: bool) -> None:
+    """Draw the legs and pelvis, status-coloured knee and foot lines, and the foot gauges into ``rect``
+    (the rectangle where the camera image was drawn)."""
+    pts = display_points(result.pose, mirrored)
+    if pts is None:
+        return
+    status = part_status(result)
+    mp = _Mapper(pts, rect)
+    scale = max(rect.height(), 1.0) / 720.0
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    # 1. The skeleton: thin, light lines under everything else.
+    coloured = {b for s in SIDES for b in _chain_pairs(KNEE_LINE[s])} | {FOOT_LINE[s] for s in SIDES}
+    for a, b in lm.LEG_BONES:
+        if (a, b) in coloured or not mp.visible(a, b):
+            continue
+        part = "pelvis" if {a, b} == {lm.LEFT_HIP, lm.RIGHT_HIP} else "torso"
+        colour = theme.SKELETON if status[part] in ("ok", "none") else theme.colour(status[part])
+        painter.setPen(_pen(colour, 3.0 * scale))
+        painter.drawLine(mp.at(a), mp.at(b))
+    # 2. Knee lines (hip-knee-ankle) and foot lines (heel-toe), coloured by status.
+    for side in SIDES:
+        knee_col = theme.colour(status[f"{side}_knee"])
+        for a, b in _chain_pairs(KNEE_LINE[side]):
+            if mp.visible(a, b):
+                painter.setPen(_pen(knee_col, 7.0 * scale))
+                painter.drawLine(mp.at(a), mp.at(b))
+        heel, toe = FOOT_LINE[side]
+        if mp.visible(heel, toe):
+            painter.setPen(_pen(theme.colour(status[f"{side}_foot"]), 8.0 * scale))
+            painter.drawLine(mp.at(heel), mp.at(toe))
+    # 3. Joints and the dancer's own L / R at each knee.
+    painter.setPen(Qt.PenStyle.NoPen)
+    for i in (*lm.LEG["left"][:3], *lm.LEG["right"][:3]):
+        if mp.visible(i):
+            painter.setBrush(QBrush(QColor(theme.SKELETON)))
+            painter.drawEllipse(mp.at(i), 5.0 * scale, 5.0 * scale)
+    label_font = QFont()
+    label_font.setPixelSize(max(10, round(26 * scale)))
+    label_font.setBold(True)
+    painter.setFont(label_font)
+    for side in SIDES:
+        knee = lm.LEG[side][1]
+        if mp.visible(knee):
+            p = mp.at(knee)
+            box = QRectF(
+                p.x() + _outward(pts, side) * 30 * scale - 20 * scale, p.y() - 20 * scale, 40 * scale, 40 * scale
+            )
+            painter.setPen(QColor(theme.TEXT))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, side[0].upper())
+    # 4. The foot gauges.
+    m = result.measurement
+    for side in SIDES:
+        heel, toe = FOOT_LINE[side]
+        if m is None or not mp.visible(heel, toe):
+            continue
+        sm = m.side(side)
+        draw_foot_gauge(
+            painter,
+            centre=_gauge_centre(mp, side, scale),
+            radius=58.0 * scale,
+            outward=_outward(pts, side),
+            foot_deg=sm.foot_turnout_deg,
+            knee_deg=sm.knee_turnout_deg,
+            status=status[f"{side}_foot"],
+        )
+    painter.restore()
+
+
+def _chain_pairs(chain: tuple[int, ...]) -> list[tuple[int, int]]:
+    return list(itertools.pairwise(chain))
+
+
+def _outward(pts: np.ndarray, side: str) -> float:
+    """+1 when ``side``'s leg lies to the right of the midline on screen, else -1."""
+    mid = (pts[lm.LEFT_HIP, 0] + pts[lm.RIGHT_HIP, 0]) / 2
+    x = pts[lm.LEG[side][2], 0]
+    if not (math.isfinite(x) and math.isfinite(mid)):
+        return 1.0
+    return 1.0 if x >= mid else -1.0
+
+
+def _gauge_centre(mp: _Mapper, side: str, scale: float) -> QPointF:
+    """Beside the foot, on its outer side, level with the heel."""
+    heel, toe = FOOT_LINE[side]
+    a, b = mp.at(heel), mp.at(toe)
+    outward = _outward(mp.pts, side)
+    x = (max(a.x(), b.x()) if outward > 0 else min(a.x(), b.x())) + outward * 78.0 * scale
+    y = min(a.y(), b.y()) - 20.0 * scale
+    r = mp.rect
+    pad = 70.0 * scale
+    return QPointF(min(max(x, r.left() + pad), r.right() - pad), min(max(y, r.top() + pad), r.bottom() - pad))
+
+
+def _ray(centre: QPointF, radius: float, outward: float, deg: float) -> QPointF:
+    """Point at ``radius`` from ``centre``: 0 deg points down the screen (toward the camera), 90 deg outward."""
+    rad = math.radians(deg)
+    return QPointF(centre.x() + outward * radius * math.sin(rad), centre.y() + radius * math.cos(rad))
+
+
+def draw_foot_gauge(
+    painter: QPainter,
+    centre: QPointF,
+    radius: float,
+    outward: float,
+    foot_deg: float,
+    knee_deg: float,
+    status: str,
+) -> None:
+    """A top-down fan: straight ahead (dashed), the knee direction, the foot line and the wedge between."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 150))
+    painter.drawEllipse(centre, radius * 1.12, radius * 1.12)
+    painter.setPen(_pen(theme.MUTED, max(1.0, radius / 40), Qt.PenStyle.DashLine))
+    painter.drawLine(centre, _ray(centre, radius, outward, 0.0))
+    foot_ok, knee_ok = math.isfinite(foot_deg), math.isfinite(knee_deg)
+    if foot_ok and knee_ok:
+        wedge = QPainterPath(centre)
+        lo, hi = sorted((knee_deg, foot_deg))
+        steps = max(2, int(abs(hi - lo) / 3))
+        for k in range(steps + 1):
+            wedge.lineTo(_ray(centre, radius * 0.9, outward, lo + (hi - lo) * k / steps))
+        wedge.closeSubpath()
+        fill = theme.colour(status)
+        fill.setAlpha(110)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawPath(wedge)
+    if knee_ok:
+        painter.setPen(_pen(theme.KNEE_RAY, max(2.0, radius / 14)))
+        painter.drawLine(centre, _ray(centre, radius, outward, knee_deg))
+    if foot_ok:
+        painter.setPen(_pen(theme.colour(status), max(3.0, radius / 9)))
+        painter.drawLine(centre, _ray(centre, radius, outward, foot_deg))
+    f = QFont()
+    f.setPixelSize(max(10, round(radius * 0.3)))
+    f.setBold(True)
+    painter.setFont(f)
+    box = QRectF(centre.x() - radius * 1.6, centre.y() + radius * 1.14, radius * 3.2, radius * 0.8)
+    painter.setPen(QColor(theme.TEXT))
+    flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip
+    painter.drawText(box, flags, gauge_text(foot_deg, knee_deg))
+    painter.restore()
+
+
+def gauge_text(foot_deg: float, knee_deg: float) -> str:
+    def fmt(v: float) -> str:
+        return f"{v:.0f}°" if math.isfinite(v) else "–"
+
+    return f"foot {fmt(foot_deg)}  knee {fmt(knee_deg)}"
+
+
+def render_frame(result: FrameResult, mirrored: bool, overlay: bool = True) -> QImage:
+    """The camera image with the overlay drawn at the image's own resolution (for tests and screenshots)."""
+    image = bgr_to_qimage(result.bgr, mirrored)
+    if overlay:
+        painter = QPainter(image)
+        try:
+            draw_overlay(painter, QRectF(0, 0, image.width(), image.height()), result, mirrored)
+        finally:
+            painter.end()
+    return image

@@ -1,0 +1,170 @@
+"""The Progress tab: hip turnout, standing foot turnout and forced turnout across sessions, so she sees
+whether the gap between what the hips give and what the feet show closes over the weeks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from turnout.app import theme
+from turnout.errors import TurnoutError
+from turnout.storage import Store, StoredRep
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPoint:
+    """One session's turnout, each a median over its reps (degrees; ``nan`` when never measured)."""
+
+    session_id: int
+    started: datetime
+    n_reps: int
+    #: knee turnout at the bottom of her demi-pliés (what the hips give), both legs averaged
+    hip_deg: float
+    #: foot turnout at the start of the descent (her standing turnout), both feet averaged
+    standing_deg: float
+    #: per foot, standing foot turnout minus that leg's knee turnout at the bottom: turnout forced from the foot
+    forced_left_deg: float
+    forced_right_deg: float
+
+    @property
+    def forced_worse_deg(self) -> float:
+        """The more forced foot (one forced foot is not hidden by the other)."""
+        values = [v for v in (self.forced_left_deg, self.forced_right_deg) if math.isfinite(v)]
+        return max(values) if values else math.nan
+
+
+def _median(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return float(np.median(finite)) if finite else math.nan
+
+
+def _mean2(a: float, b: float) -> float:
+    vals = [v for v in (a, b) if math.isfinite(v)]
+    return sum(vals) / len(vals) if vals else math.nan
+
+
+def session_point(session_id: int, started: str, reps: Sequence[StoredRep]) -> SessionPoint:
+    hip, standing, left, right = [], [], [], []
+    for s in reps:
+        r = s.rep
+        if r.kind == "demi":
+            hip.append(_mean2(r.left.knee_turnout_bottom_deg, r.right.knee_turnout_bottom_deg))
+        standing.append(_mean2(r.left.foot_turnout_start_deg, r.right.foot_turnout_start_deg))
+        left.append(r.left.foot_turnout_start_deg - r.left.knee_turnout_bottom_deg)
+        right.append(r.right.foot_turnout_start_deg - r.right.knee_turnout_bottom_deg)
+    return SessionPoint(session_id, datetime.fromisoformat(started), len(reps), _median(hip), _median(standing),
+                        _median(left), _median(right))  # fmt: skip
+
+
+def progress_points(store: Store) -> list[SessionPoint]:
+    """One point per session with reps, oldest first."""
+    points = []
+    for row in store.list_sessions():
+        if row.n_reps:
+            points.append(session_point(row.id, row.started_at, store.reps(row.id)))
+    return sorted(points, key=lambda p: (p.started, p.session_id))
+
+
+#: (field, legend, colour, dashed)
+SERIES = (
+    ("hip_deg", "Hip turnout", theme.OK, False),
+    ("standing_deg", "Standing foot turnout", theme.ACCENT, False),
+    ("forced_left_deg", "Forced turnout, left foot", theme.BAD, False),
+    ("forced_right_deg", "Forced turnout, right foot", theme.BAD, True),
+)
+
+
+class ProgressTab(QWidget):
+    def __init__(self, db_path: Callable[[], Path], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db_path = db_path
+        self.points: list[SessionPoint] = []
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.plot.setLabel("left", "degrees")
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=theme.TEXT)
+        legend.setBrush(pg.mkBrush(18, 20, 23, 200))
+        self.curves = {
+            key: self.plot.plot(
+                [], [], name=name, symbol="o", symbolSize=10, symbolBrush=colour,
+                pen=pg.mkPen(colour, width=3, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine),
+            )
+            for key, name, colour, dashed in SERIES
+        }  # fmt: skip
+        self.plot.addItem(pg.InfiniteLine(0.0, angle=0, pen=pg.mkPen(theme.MUTED, width=1)))
+        self.message = QLabel("")
+        self.message.setStyleSheet(f"color: {theme.MUTED}; font-size: 15px; padding: 4px;")
+        self.message.setWordWrap(True)
+        self.table = QTableWidget(0, 7)
+        self.table.setHorizontalHeaderLabels(
+            ["Session", "Date", "Reps", "Hip turnout", "Standing feet", "Forced left", "Forced right"]
+        )
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.plot)
+        split.addWidget(self.table)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.addWidget(self.message)
+        lay.addWidget(split, 1)
+
+    def refresh(self) -> None:
+        path = self.db_path()
+        try:
+            if path.exists():
+                with Store.open(path, create=False) as store:
+                    self.points = progress_points(store)
+            else:
+                self.points = []
+        except TurnoutError as exc:
+            self.message.setText(str(exc))
+            self.points = []
+        self.show_points(self.points)
+
+    def show_points(self, points: list[SessionPoint]) -> None:
+        x = np.array([p.started.timestamp() for p in points], dtype=float)
+        for key, curve in self.curves.items():
+            curve.setData(x, np.array([getattr(p, key) for p in points], dtype=float), connect="finite")
+        self.table.setRowCount(0)
+        for p in reversed(points):
+            i = self.table.rowCount()
+            self.table.insertRow(i)
+            when = p.started.astimezone().strftime("%d %b %Y %H:%M")
+            cells = (f"#{p.session_id}", when, str(p.n_reps), _fmt(p.hip_deg), _fmt(p.standing_deg),
+                     _fmt(p.forced_left_deg), _fmt(p.forced_right_deg))  # fmt: skip
+            for col, text in enumerate(cells):
+                self.table.setItem(i, col, QTableWidgetItem(text))
+        if not points:
+            self.message.setText("No sessions with reps yet. Record some pliés and come back.")
+        else:
+            self.message.setText(_trend(points))
+        if len(x):
+            pad = max(3600.0, 0.05 * float(x[-1] - x[0]))
+            self.plot.setXRange(float(x[0]) - pad, float(x[-1]) + pad, padding=0)
+            values = [getattr(p, k) for p in points for k, *_ in SERIES if math.isfinite(getattr(p, k))]
+            self.plot.setYRange(min([0.0, *values]) - 3.0, max([10.0, *values]) + 5.0, padding=0)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.0f}°" if math.isfinite(v) else "–"
+
+
+def _trend(points: Sequence[SessionPoint]) -> str:
+    forced = [p.forced_worse_deg for p in points if math.isfinite(p.forced_worse_deg)]
+    if len(forced) < 2:
+        return f"{len(points)} session(s). The forced-turnout gap needs two sessions to show a trend."
+    change = forced[-1] - forced[0]
+    word = "closed" if change < 0 else "widened"
+    return (f"{len(points)} sessions. The gap between your more forced foot and your hips has {word} by "
+            f"{abs(change):.0f}° (from {forced[0]:.0f}° to {forced[-1]:.0f}°).")  # fmt: skip

@@ -1,0 +1,100 @@
+"""The real processor: the core :class:`~turnout.pipeline.Pipeline` with a session store while recording.
+
+Qt-free (it runs on the processing thread). While recording, a :class:`~turnout.storage.SessionRecorder` is the
+pipeline's recorder: every frame's measurements and landmarks go to the store in batches, each rep and hold
+is committed as it ends, and flagged reps get a clip beside the database. ``close`` ends the session with its
+last rep and clips.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from turnout.app.engine import SourceSpec
+from turnout.capture import FrameSource, open_source
+from turnout.live import Captured
+from turnout.pipeline import FrameResult, Pipeline
+from turnout.settings import Settings
+from turnout.storage import SessionInfo, SessionRecorder, Store
+
+
+class RealProcessor:
+    """Pose model + pipeline for one run; a stored session while recording."""
+
+    def __init__(self, spec: SourceSpec, model_path: Path, settings: Settings, db_path: Path | None,
+                 dancer: str = "") -> None:  # fmt: skip
+        from turnout.pose import PoseEstimator
+
+        self.spec = spec
+        self.settings = settings
+        self.db_path = db_path
+        self.dancer = dancer or None
+        self.model_path = model_path
+        self.estimator = PoseEstimator(model_path)
+        self.store: Store | None = None
+        self.recorder: SessionRecorder | None = None
+        hip = None
+        if db_path is None or db_path.exists():
+            with Store.open(db_path) as store:
+                dancers = dict((n, i) for i, n in store.dancers())
+                if self.dancer in dancers:
+                    hip = store.hip_profile(dancers[self.dancer])
+        self.pipeline = Pipeline(self.estimator, settings, hip=hip)
+        self._size: tuple[int, int] | None = None
+
+    def process(self, captured: Captured) -> FrameResult:
+        h, w = captured.frame.bgr.shape[:2]
+        self._size = (w, h)
+        return self.pipeline.process(captured)
+
+    def set_recording(self, on: bool) -> None:
+        if on and self.recorder is None:
+            from turnout.model import sha256_file
+
+            self.store = Store.open(self.db_path)
+            w, h = self._size or (None, None)
+            info = SessionInfo(
+                source=self.spec.label, dancer=self.dancer, width=w, height=h, mirrored=self.spec.mirrored_input,
+                model_sha256=sha256_file(self.model_path), settings=self.settings,
+            )  # fmt: skip
+            sid = self.store.create_session(info)
+            self.recorder = SessionRecorder(self.store, sid, clip_settings=self.settings.clips)
+            if self.pipeline.tracker.baseline is not None:
+                self.store.set_baseline(sid, self.pipeline.tracker.baseline)
+            self.pipeline.recorder = self.recorder
+        elif not on and self.recorder is not None:
+            self.pipeline.recorder = None
+            self.recorder.close()
+            self.recorder = None
+            if self.store is not None:
+                self.store.close()
+                self.store = None
+
+    def request_baseline(self) -> None:
+        self.pipeline.tracker.request_baseline()
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.pipeline.finish()
+        self.set_recording(False)
+        self.estimator.close()
+
+
+class RealEngine:
+    """Opens cameras and files with :func:`turnout.capture.open_source`; a :class:`RealProcessor` per run.
+
+    ``config()`` is read at each start, so changed settings apply the next time a source is started.
+    """
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+
+    def open_source(self, spec: SourceSpec) -> FrameSource:
+        if spec.path is not None:
+            return open_source(spec.path, mirrored=spec.mirrored_input)
+        return open_source(int(spec.camera or 0), mirrored=spec.mirrored_input)
+
+    def create_processor(self, spec: SourceSpec) -> RealProcessor:
+        c = self.config
+        return RealProcessor(spec, c.model_path(), c.settings, c.db_path, c.prefs.dancer)

@@ -1,0 +1,330 @@
+"""The Review tab: sessions, a session's reps (flagged first), the clip of a rep with its overlay, the angles
+over time, export and delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QIODevice, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from turnout.app import theme
+from turnout.app.angles_plot import AnglesPlot
+from turnout.app.clip_player import ClipPlayer
+from turnout.app.report import export_session
+from turnout.app.session_data import SessionData, reps_flagged_first
+from turnout.errors import TurnoutError
+from turnout.storage import SessionRow, Store, StoredRep
+
+Confirm = Callable[[QWidget, str], bool]
+AskPath = Callable[[QWidget, str], Path | None]
+
+
+def ask_confirm(parent: QWidget, text: str) -> bool:
+    answer = QMessageBox.question(parent, "Turnout", text)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_export_path(parent: QWidget, suggested: str) -> Path | None:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Export session", str(Path.home() / suggested), "HTML report (*.html);;JSON (*.json);;CSV reps (*.csv)"
+    )
+    return Path(path) if path else None
+
+
+def _item(text: str, colour: str | None = None, data: object = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    if colour:
+        item.setForeground(QColor(colour))
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
+
+
+def _when(iso: str) -> str:
+    """ "21 Nov 18:05" in local time."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d %b %H:%M")
+    except ValueError:
+        return iso
+
+
+def _row_data(table: QTableWidget, row: int) -> int:
+    item = table.item(row, 0)
+    assert item is not None
+    return int(item.data(Qt.ItemDataRole.UserRole))
+
+
+def _table(headers: list[str], stretch: int) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.verticalHeader().hide()
+    t.setAlternatingRowColors(True)
+    header = t.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return t
+
+
+class ReviewTab(QWidget):
+    def __init__(self, db_path: Callable[[], Path], mirrored: bool = True, confirm: Confirm = ask_confirm,
+                 ask_path: AskPath = ask_export_path, parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.db_path, self.confirm, self.ask_path = db_path, confirm, ask_path
+        self.data: SessionData | None = None
+        self.sessions = _table(["#", "Started", "Source", "Reps", "Flagged", "Length"], 2)
+        self.sessions.itemSelectionChanged.connect(self._session_chosen)
+        self.reps = _table(["Rep", "Kind", "Depth", "Worst", "Flags", "Clip"], 4)
+        self.reps.itemSelectionChanged.connect(self._rep_chosen)
+        self.player = ClipPlayer(mirrored)
+        self.plot = AnglesPlot()
+        self.player.position_changed.connect(self.plot.set_cursor)
+        self.plot.cursor_moved.connect(self.player.seek_time)
+        self.plot.rep_clicked.connect(self.select_rep)
+        self.details = QLabel("")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setStyleSheet("font-size: 15px; padding: 6px;")
+        self.message = QLabel("")
+        self.message.setStyleSheet(f"color: {theme.MUTED}; padding: 4px;")
+        self.export_button = QPushButton("Export…")
+        self.export_button.clicked.connect(self.export_dialog)
+        self.delete_button = QPushButton("Delete session")
+        self.delete_button.clicked.connect(self.delete_selected)
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+
+        details_scroll = QScrollArea()
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setWidget(self.details)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(QLabel("Sessions"))
+        ll.addWidget(self.sessions, 3)
+        buttons = QHBoxLayout()
+        for b in (refresh, self.export_button, self.delete_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            buttons.addWidget(b)
+        ll.addLayout(buttons)
+        ll.addWidget(QLabel("Reps (flagged first)"))
+        ll.addWidget(self.reps, 2)
+        ll.addWidget(details_scroll, 3)
+        ll.addWidget(self.message)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.player)
+        right.addWidget(self.plot)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(left)
+        main.addWidget(right)
+        main.setStretchFactor(0, 0)
+        main.setStretchFactor(1, 1)
+        main.setSizes([460, 1000])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.addWidget(main)
+
+    # -- sessions ------------------------------------------------------------------------------------
+    def _open(self) -> Store | None:
+        path = self.db_path()
+        if not path.exists():
+            return None
+        return Store.open(path, create=False)
+
+    def refresh(self) -> None:
+        """Reload the session list, keeping the selected session if it still exists."""
+        keep = self.data.session.id if self.data is not None else None
+        try:
+            store = self._open()
+            rows = [] if store is None else store.list_sessions()
+            if store is not None:
+                store.close()
+        except TurnoutError as exc:
+            self.message.setText(str(exc))
+            rows = []
+        self.sessions.blockSignals(True)
+        self.sessions.setRowCount(0)
+        for r in rows:
+            self._add_session_row(r)
+        self.sessions.blockSignals(False)
+        if not rows:
+            self.message.setText("No sessions yet: record one on the Live tab (Space).")
+            self._show_session(None)
+        elif keep is not None and self.select_session(keep):
+            return
+        else:
+            self.sessions.selectRow(0)
+
+    def _add_session_row(self, r: SessionRow) -> None:
+        i = self.sessions.rowCount()
+        self.sessions.insertRow(i)
+        flagged = theme.BAD if r.n_flagged_reps else None
+        m, s = divmod(round(r.duration_s), 60)
+        for col, text in enumerate((f"#{r.id}", _when(r.started_at), r.source or "", str(r.n_reps),
+                                    str(r.n_flagged_reps), f"{m}:{s:02d}")):  # fmt: skip
+            self.sessions.setItem(i, col, _item(text, flagged if col == 4 else None, r.id))
+
+    def session_ids(self) -> list[int]:
+        return [_row_data(self.sessions, i) for i in range(self.sessions.rowCount())]
+
+    def select_session(self, session_id: int) -> bool:
+        ids = self.session_ids()
+        if session_id not in ids:
+            return False
+        self.sessions.selectRow(ids.index(session_id))
+        return True
+
+    def _session_chosen(self) -> None:
+        rows = self.sessions.selectionModel().selectedRows()
+        if not rows:
+            return
+        session_id = _row_data(self.sessions, rows[0].row())
+        try:
+            store = self._open()
+            data = SessionData.load(store, session_id) if store is not None else None
+            if store is not None:
+                store.close()
+        except TurnoutError as exc:
+            self.message.setText(str(exc))
+            return
+        self._show_session(data)
+
+    def _show_session(self, data: SessionData | None) -> None:
+        self.data = data
+        self.player.close_clip()
+        self.reps.setRowCount(0)
+        self.details.setText("")
+        self.plot.clear()
+        if data is None:
+            return
+        self.message.setText(f"Session #{data.session.id}: {data.session.n_reps} reps, "
+                             f"{data.session.n_flagged_reps} flagged")  # fmt: skip
+        for stored in reps_flagged_first(data.reps):
+            self._add_rep_row(stored, data)
+        self.plot.set_session(data)
+        if self.reps.rowCount():
+            self.reps.selectRow(0)
+
+    # -- reps ----------------------------------------------------------------------------------------
+    def _add_rep_row(self, stored: StoredRep, data: SessionData) -> None:
+        rep = stored.rep
+        i = self.reps.rowCount()
+        self.reps.insertRow(i)
+        worst = rep.worst_severity
+        colour = theme.colour(worst).name() if worst else None
+        codes = ", ".join(f.code.replace("_", " ") for f in rep.flags) or "–"
+        clip = "▶" if data.clip_for(stored.id) is not None else ""
+        for col, text in enumerate((f"#{rep.index}", rep.kind, f"{rep.depth_deg:.0f}°", worst or "ok", codes, clip)):
+            self.reps.setItem(i, col, _item(text, colour if col in (3, 4) else None, rep.index))
+
+    def rep_order(self) -> list[int]:
+        """Rep indices in table order (flagged first)."""
+        return [_row_data(self.reps, i) for i in range(self.reps.rowCount())]
+
+    def select_rep(self, index: int) -> None:
+        order = self.rep_order()
+        if index in order:
+            self.reps.selectRow(order.index(index))
+
+    def _rep_chosen(self) -> None:
+        rows = self.reps.selectionModel().selectedRows()
+        if not rows or self.data is None:
+            return
+        index = _row_data(self.reps, rows[0].row())
+        stored = next(s for s in self.data.reps if s.rep.index == index)
+        self.show_rep(stored)
+
+    def show_rep(self, stored: StoredRep) -> None:
+        data = self.data
+        assert data is not None
+        rep = stored.rep
+        lines = [f"<b>Rep {rep.index}</b> · {rep.kind}-plié · {rep.depth_deg:.0f}° deep · {rep.duration_s:.1f} s"]
+        for f in rep.flags:
+            side = f" ({f.side})" if f.side else ""
+            lines.append(f'<span style="color:{theme.colour(f.severity).name()}"><b>{f.code.replace("_", " ")}'
+                         f"{side}</b></span>: {f.reason}.<br><i>{f.cue}</i>")  # fmt: skip
+        if not rep.flags:
+            lines.append(f'<span style="color:{theme.OK}">No faults in this rep.</span>')
+        self.details.setText("<br><br>".join(lines))
+        self.plot.focus_rep(rep)
+        clip = data.clip_for(stored.id)
+        self.player.close_clip()
+        if clip is None:
+            self.player.video.placeholder = "No clip for this rep (clips are kept for flagged reps)"
+            self.player.video.update()
+            self.plot.set_cursor(rep.t_start_s)
+            return
+        self.player.load(data.clip_path(clip), clip.t_start_ms / 1000, clip.t_end_ms / 1000, data.result_at)
+
+    def set_mirrored(self, on: bool) -> None:
+        self.player.set_mirrored(on)
+
+    # -- export and delete ---------------------------------------------------------------------------
+    def chart_png(self) -> bytes:
+        buf = QBuffer()
+        buf.open(QIODevice.OpenModeFlag.WriteOnly)
+        self.plot.grab().save(buf, "PNG")
+        return bytes(buf.data().data())
+
+    def export_dialog(self) -> None:
+        if self.data is None:
+            self.message.setText("Choose a session to export")
+            return
+        path = self.ask_path(self, f"turnout-session-{self.data.session.id}.html")
+        if path is not None:
+            self.export(path)
+
+    def export(self, path: Path) -> Path | None:
+        assert self.data is not None
+        try:
+            store = self._open()
+            if store is None:
+                return None
+            with store:
+                out = export_session(store, self.data.session.id, path, self.chart_png())
+        except (TurnoutError, OSError, ValueError) as exc:
+            self.message.setText(f"Export failed: {exc}")
+            return None
+        self.message.setText(f"Exported to {out}")
+        return out
+
+    def delete_selected(self) -> None:
+        if self.data is None:
+            return
+        sid = self.data.session.id
+        if not self.confirm(self, f"Delete session #{sid} with its reps and clips? This cannot be undone."):
+            return
+        try:
+            store = self._open()
+            if store is not None:
+                with store:
+                    store.delete_session(sid)
+        except TurnoutError as exc:
+            self.message.setText(f"Delete failed: {exc}")
+            return
+        self.data = None
+        self.refresh()
+        self.message.setText(f"Session #{sid} deleted")

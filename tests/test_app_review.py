@@ -1,0 +1,165 @@
+"""Review and progress against a real session database, made by the real pipeline, tracker and session
+recorder from synthetic landmarks over frames of a real clip (no model): reps flagged first, a flagged rep's
+clip plays with its overlay, the plot follows the clip and the clip follows the plot, export, delete."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from app_fakes import forbid_dialogs, record_synthetic_session
+from conftest import media_file
+from turnout.app.progress import ProgressTab, progress_points
+from turnout.app.review import ReviewTab
+from turnout.capture import VideoFileSource
+from turnout.storage import Store
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _no_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    forbid_dialogs(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    frames = []
+    for f in VideoFileSource(media_file("commons/ballet_plie.mp4")):
+        if 40 <= f.index < 100:
+            frames.append(cv2.resize(f.bgr, (640, 360)))
+    folder = tmp_path_factory.mktemp("review-db")
+    record_synthetic_session(folder / "sessions.sqlite3", frames)  # rep 1 clean, rep 2 forced from the feet
+    return folder
+
+
+@pytest.fixture
+def db(stored: Path, tmp_path: Path) -> Path:
+    shutil.copytree(stored, tmp_path / "data")
+    return tmp_path / "data" / "sessions.sqlite3"
+
+
+@pytest.fixture
+def review(qtbot: Any, db: Path) -> ReviewTab:
+    tab = ReviewTab(lambda: db, confirm=lambda parent, text: True)
+    qtbot.addWidget(tab)
+    tab.resize(1280, 720)
+    tab.show()
+    tab.refresh()
+    return tab
+
+
+def test_sessions_and_reps_flagged_first(review: ReviewTab) -> None:
+    assert review.session_ids() == [1]
+    assert review.rep_order() == [2, 1]  # the flagged rep first
+    assert review.data is not None and review.data.session.n_flagged_reps == 1
+    worst = review.reps.item(0, 3)
+    assert worst is not None and worst.text() == "bad"
+    text = review.details.text()
+    assert "forced turnout" in text and "Turn your feet in to match your hips" in text
+
+
+def test_flagged_rep_clip_plays_with_overlay_and_the_plot_follows(qtbot: Any, review: ReviewTab) -> None:
+    player = review.player
+    assert player.path is not None and player.path.name == "rep-002.mp4" and player.n_frames > 50
+    first = player.video.result
+    assert first is not None and first.pose.detected and first.measurement is not None
+    player.play()
+    qtbot.waitUntil(lambda: player.frame >= 12, timeout=5000)
+    player.pause()
+    shown = player.video.result
+    assert shown is not None and shown.index > first.index  # stored landmarks follow the clip
+    assert review.plot.time_line.value() == pytest.approx(player.time_of(player.frame))
+    # Mid-rep the replayed overlay carries the rep's flags (the foot line turns red).
+    rep = review.data.rep(2) if review.data else None
+    assert rep is not None
+    review.plot.time_line.setValue(rep.t_bottom_start_s)  # drag the plot's cursor: the clip follows
+    assert abs(player.time_of(player.frame) - rep.t_bottom_start_s) < 0.1
+    assert player.video.result is not None and [f.code for f in player.video.result.active_flags] == [
+        f.code for f in rep.flags
+    ]
+
+
+def test_plot_shades_reps_marks_flags_and_selects_a_rep_on_click(qtbot: Any, review: ReviewTab) -> None:
+    plot = review.plot
+    assert review.data is not None
+    assert len(plot.curves["left_foot_turnout_deg"].xData) == len(review.data.t_s) > 200
+    assert [rep.index for rep in plot.visible_reps()] == [1, 2]
+    assert len(plot.markers.data) == 1  # one flagged rep: knees inside the toes and forced turnout
+    assert [d for d in plot.markers.data["data"]] == [(2, ("knees_inside_toes", "forced_turnout"))]
+    rep1 = review.data.rep(1)
+    assert rep1 is not None
+    plot.plot.setXRange(rep1.t_start_s - 1, rep1.t_end_s + 1, padding=0)
+    qtbot.wait(20)
+    vb = plot.plot.getPlotItem().getViewBox()
+    scene = vb.mapViewToScene(QPointF((rep1.t_start_s + rep1.t_end_s) / 2, 20.0))
+    where = plot.plot.mapFromScene(scene)
+    qtbot.mouseClick(plot.plot.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.waitUntil(lambda: review.reps.currentRow() == 1, timeout=2000)
+    assert "No faults in this rep" in review.details.text()
+    assert review.player.path is None  # clean reps keep no clip
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".html"])
+def test_export(review: ReviewTab, tmp_path: Path, suffix: str) -> None:
+    review.ask_path = lambda parent, name: tmp_path / f"out{suffix}"
+    review.export_dialog()
+    out = tmp_path / f"out{suffix}"
+    text = out.read_text(encoding="utf-8")
+    if suffix == ".csv":
+        lines = text.splitlines()
+        assert lines[0].startswith("rep,") and len(lines) == 3 and "forced_turnout:bad" in text
+    elif suffix == ".json":
+        data = json.loads(text)
+        assert len(data["reps"]) == 2 and len(data["frames"]["t_s"]) == review.data.session.n_frames  # type: ignore[union-attr]
+    else:
+        assert "<h1>Turnout: session 1</h1>" in text and "data:image/png;base64," in text
+        assert text.index("forced turnout") < text.index("no faults")  # flagged first
+    assert "Exported to" in review.message.text()
+
+
+def test_delete_asks_then_removes_the_session_and_its_clips(review: ReviewTab, db: Path) -> None:
+    clips = db.parent / "clips" / "session-1"
+    assert any(clips.glob("*.mp4"))
+    review.confirm = lambda parent, text: False
+    review.delete_selected()
+    assert review.session_ids() == [1]
+    review.confirm = lambda parent, text: "cannot be undone" in text
+    review.delete_selected()
+    assert review.session_ids() == [] and not clips.exists()
+    assert "No sessions yet" in review.message.text() or "deleted" in review.message.text()
+
+
+def test_progress_shows_the_gap_closing_over_weeks(qtbot: Any, tmp_path: Path) -> None:
+    db = tmp_path / "sessions.sqlite3"
+    for week, forced in enumerate((14.0, 9.0, 4.0)):
+        record_synthetic_session(
+            db, None, forced=((forced, forced),), started_at=f"2026-01-{1 + 7 * week:02d}T18:00:00+00:00"
+        )
+    with Store.open(db) as store:
+        points = progress_points(store)
+    assert [p.session_id for p in points] == [1, 2, 3]
+    assert np.allclose([p.forced_left_deg for p in points], [14.0, 9.0, 4.0], atol=1.5)
+    assert np.allclose([p.forced_worse_deg for p in points], [14.0, 9.0, 4.0], atol=1.5)
+    assert np.allclose([p.hip_deg for p in points], 45.0, atol=2.0)
+    assert all(p.standing_deg > p.hip_deg for p in points)
+    tab = ProgressTab(lambda: db)
+    qtbot.addWidget(tab)
+    tab.refresh()
+    assert len(tab.curves["forced_left_deg"].xData) == 3
+    assert "closed by 10°" in tab.message.text()
+    assert tab.table.rowCount() == 3
+    empty = ProgressTab(lambda: tmp_path / "none.sqlite3")
+    qtbot.addWidget(empty)
+    empty.refresh()
+    assert "No sessions" in empty.message.text()
