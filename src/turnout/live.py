@@ -77,6 +77,9 @@ class LiveRunner(Generic[R]):
         self._finished = False
         self._status = "starting"
         self._source: FrameSource | None = None
+        self._continue_numbering = False
+        self._index_offset = self._ms_offset = 0
+        self._last_index, self._last_ms, self._period_ms = -1, -33, 33
         self._threads: list[threading.Thread] = []
         self.error: BaseException | None = None
 
@@ -141,13 +144,14 @@ class LiveRunner(Generic[R]):
                 if not first:
                     with self._lock:
                         self._reconnects += 1
+                    self._continue_numbering = True
                 first = False
                 self._set_status(f"running: {self._source.info.name}", lost=False)
                 with self._source:
                     for frame in self._source:
                         if self._stop.is_set():
                             break
-                        self._offer(Captured(frame, time.monotonic()))
+                        self._offer(Captured(self._numbered(frame), time.monotonic()))
                     lost = bool(getattr(self._source, "lost", False))
                 if self._stop.is_set() or not (lost and self._reconnect) or self._source.info.kind != "camera":
                     break
@@ -160,6 +164,19 @@ class LiveRunner(Generic[R]):
             with self._cond:
                 self._capture_done = True
                 self._cond.notify_all()
+
+    def _numbered(self, frame: Frame) -> Frame:
+        """Frame numbers and times keep increasing across a reconnect (a reopened camera counts from 0
+        again), so the session's frames never go back in time or overwrite earlier ones."""
+        if self._continue_numbering:
+            self._continue_numbering = False
+            self._index_offset = self._last_index + 1 - frame.index
+            self._ms_offset = self._last_ms + self._period_ms - frame.timestamp_ms
+        index, ms = frame.index + self._index_offset, frame.timestamp_ms + self._ms_offset
+        if index == self._last_index + 1 and ms > self._last_ms:
+            self._period_ms = ms - self._last_ms
+        self._last_index, self._last_ms = index, ms
+        return frame if (index, ms) == (frame.index, frame.timestamp_ms) else Frame(index, ms, frame.bgr)
 
     def _offer(self, item: Captured) -> None:
         with self._cond:

@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from turnout.app.engine import Engine, Processor, SourceSpec
-from turnout.capture import Frame, FrameSource
+from turnout.capture import FrameSource
 from turnout.live import Captured, LiveRunner, RunnerStats
 from turnout.pipeline import FrameResult
 
@@ -69,9 +69,6 @@ class _Run:
         self.closed = threading.Event()
         self._close_lock = threading.Lock()
         self._on_event = on_event
-        self._index_offset = self._ms_offset = 0
-        #: last frame index and time passed on, and the time between the last two frames
-        self._last: tuple[int, int, int] = (-1, -33, 33)
         self.runner: LiveRunner[FrameResult] = LiveRunner(
             self._open, self._process, on_result=self._result, drop=not spec.is_file
         )
@@ -83,20 +80,7 @@ class _Run:
         if self.processor is None:
             self.processor = self.engine.create_processor(self.spec)
         self._apply_commands()
-        return self.processor.process(self._continuous(captured))
-
-    def _continuous(self, captured: Captured) -> Captured:
-        """Keep frame numbers and times increasing when the camera is reopened after a loss (a reopened
-        source counts from 0 again): the session's frames must not overwrite earlier ones."""
-        f = captured.frame
-        if f.index + self._index_offset <= self._last[0]:
-            self._index_offset = self._last[0] + 1 - f.index
-            self._ms_offset = self._last[1] + self._last[2] - f.timestamp_ms
-        index, ms = f.index + self._index_offset, f.timestamp_ms + self._ms_offset
-        self._last = (index, ms, max(1, ms - self._last[1]) if index == self._last[0] + 1 else self._last[2])
-        if (index, ms) == (f.index, f.timestamp_ms):
-            return captured
-        return Captured(Frame(index, ms, f.bgr), captured.captured_at)
+        return self.processor.process(captured)
 
     def _apply_commands(self) -> None:
         assert self.processor is not None
