@@ -146,8 +146,8 @@ def order_corners(
     c = np.asarray(corners_px, float)
     if c.shape != (4, 2) or not np.all(np.isfinite(c)):
         raise ValueError(f"corners must be 4 finite (x, y) pixel points, got shape {c.shape}")
-    area2 = np.cross(c[1] - c[0], c[2] - c[1])
-    turns = [np.cross(c[(i + 1) % 4] - c[i], c[(i + 2) % 4] - c[(i + 1) % 4]) for i in range(4)]
+    turns = [cross2(c[(i + 1) % 4] - c[i], c[(i + 2) % 4] - c[(i + 1) % 4]) for i in range(4)]
+    area2 = turns[0]
     if abs(area2) < 1e-6 or not (all(t > 0 for t in turns) or all(t < 0 for t in turns)):
         raise ValueError("corners must go round a convex quadrilateral (in order, clockwise or anticlockwise)")
     options: list[tuple[float, F64, CameraFit]] = []
@@ -266,6 +266,12 @@ def turnout_error_deg(
         tf = apply_homography(noisy, apply_homography(true_h, toes))
         errs[i] = abs(angle_between_deg(tf[0] - hf[0], tf[1] - hf[1]) - math.degrees(out.sum()))
     return float(np.median(errs)), float(np.percentile(errs, 95))
+
+
+def cross2(a: ArrayLike, b: ArrayLike) -> float:
+    """z component of the cross product of two 2-D vectors."""
+    va, vb = np.asarray(a, float), np.asarray(b, float)
+    return float(va[0] * vb[1] - va[1] * vb[0])
 
 
 def angle_between_deg(a: ArrayLike, b: ArrayLike) -> float:
