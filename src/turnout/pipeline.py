@@ -3,18 +3,26 @@ reps and flags -> storage and display.
 
 ``Pipeline.process(frame)`` does one frame and returns a :class:`FrameResult`, the one object the window,
 the CLI and the benchmarks consume. It is called on one thread only (it owns the pose model).
+
+``Pipeline.run(frames)`` does a whole finite stream (a video file) the same way, but with the pose model one
+frame ahead on a worker thread: while the model works on frame N+1 (MediaPipe releases the GIL), the calling
+thread smooths, measures and stores frame N, so on two cores everything after the model costs next to no
+throughput. The model is still used by one thread at a time, and every frame is processed in order.
 """
 
 from __future__ import annotations
 
 import math
+import queue
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import numpy as np
 
+from turnout.calibration.floorstate import FloorState
 from turnout.capture import Frame
 from turnout.geometry import measure_frame
 from turnout.guidance import assess
@@ -92,6 +100,7 @@ class Pipeline:
         baseline: Baseline | None = None,
         hip: HipTurnout | None = None,
         smooth: bool = True,
+        floor: FloorState | None = None,
     ) -> None:
         from turnout.practice import PracticeTracker
         from turnout.settings import Settings as _Settings
@@ -100,6 +109,8 @@ class Pipeline:
         self.settings = settings or _Settings()
         self.tracker = PracticeTracker(self.settings, baseline, hip)
         self.recorder = recorder
+        #: the floor calibration (searched for, set from corners, dropped when the camera moves)
+        self.floor = floor if floor is not None else FloorState()
         self._smooth_world = OneEuroFilter(WORLD, (NUM_LANDMARKS, 3)) if smooth else None
         self._smooth_image = OneEuroFilter(IMAGE, (NUM_LANDMARKS, 3)) if smooth else None
         self._cues: dict[str, tuple[float, Any]] = {}
@@ -108,15 +119,64 @@ class Pipeline:
         self._reps = 0
         self._sets = 0
         self._last_rep_end = -math.inf
+        #: the session's hip estimate, recomputed only when a rep adds a sample (it is a median over reps)
+        self._hip_cache: tuple[int, HipTurnout | None] = (-1, None)
 
     # -- one frame -----------------------------------------------------------------------------------
     def process(self, item: Captured | Frame) -> FrameResult:
         """Run the pose model on a camera or video frame, then everything after it."""
+        pose, bgr, captured_at, pose_ms = self._pose(item)
+        return self.process_pose(pose, bgr, captured_at=captured_at, pose_ms=pose_ms)
+
+    def _pose(self, item: Captured | Frame) -> tuple[PoseFrame, np.ndarray, float, float]:
         frame, captured_at = (item.frame, item.captured_at) if isinstance(item, Captured) else (item, 0.0)
         t0 = time.perf_counter()
         pose = self.estimator.process(frame.bgr, frame.timestamp_ms, frame.index)
-        pose_ms = (time.perf_counter() - t0) * 1e3
-        return self.process_pose(pose, frame.bgr, captured_at=captured_at, pose_ms=pose_ms)
+        return pose, frame.bgr, captured_at, (time.perf_counter() - t0) * 1e3
+
+    # -- a whole stream ------------------------------------------------------------------------------
+    def run(self, frames: Iterable[Captured | Frame], ahead: int = 2) -> Iterator[FrameResult]:
+        """Process every frame of a finite stream, in order, with the pose model up to ``ahead`` frames ahead
+        on a worker thread (see the module's docstring). An error on either side is raised here; closing the
+        iterator early stops the worker."""
+        handoff: queue.Queue[Any] = queue.Queue(maxsize=max(1, ahead))
+        stop = threading.Event()
+
+        def put(item: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    handoff.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def work() -> None:
+            it = iter(frames)
+            try:
+                for item in it:
+                    if not put(self._pose(item)):
+                        return
+            except BaseException as exc:  # handed to the consumer, which re-raises it
+                put(exc)
+                return
+            finally:
+                close = getattr(it, "close", None)
+                if close is not None:
+                    close()
+            put(_END)
+
+        worker = threading.Thread(target=work, name="turnout-pose", daemon=True)
+        worker.start()
+        try:
+            while (item := handoff.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                pose, bgr, captured_at, pose_ms = item
+                yield self.process_pose(pose, bgr, captured_at=captured_at, pose_ms=pose_ms)
+        finally:
+            stop.set()
+            worker.join(timeout=5.0)
 
     def process_pose(
         self, pose: PoseFrame, bgr: np.ndarray | None = None, *, captured_at: float = 0.0, pose_ms: float = 0.0
@@ -127,19 +187,22 @@ class Pipeline:
         pose = self._smoothed(pose)
         t2 = t()
         check = assess(pose, bgr)
+        t_s = pose.timestamp_ms / 1000.0
+        floor_events = self.floor.update(bgr, t_s)
         measurement = None
         if pose.world is not None and pose.image is not None:
-            measurement = measure_frame(pose.world, pose.image[:, :3], pose.image[:, 3])
+            measurement = self.floor.measure(pose.world, pose.image[:, :3], pose.image[:, 3])
+            if measurement is None:
+                measurement = measure_frame(pose.world, pose.image[:, :3], pose.image[:, 3])
         t3 = t()
-        t_s = pose.timestamp_ms / 1000.0
         row = measurement.as_row() if measurement is not None else {}
-        events = tuple(self.tracker.update(t_s, row, check.reliable))
+        events = (*floor_events, *self.tracker.update(t_s, row, check.reliable))
         self._follow(events, t_s)
         t4 = t()
-        guidance = check.guidance
+        guidance = check.guidance + self.floor.guidance()
         if check.reliable and self.tracker.baseline is None:
-            guidance = (STAND_STILL,)
-        hip = self.tracker.hip or self.tracker.session_hip_estimate()
+            guidance = (STAND_STILL, *self.floor.guidance())
+        hip = self.tracker.hip or self._session_hip()
         result = FrameResult(
             index=pose.index, timestamp_ms=pose.timestamp_ms, bgr=bgr if bgr is not None else _NO_IMAGE, pose=pose,
             measurement=measurement, reliable=check.reliable, guidance=guidance,
@@ -168,6 +231,12 @@ class Pipeline:
         return events
 
     # -- helpers -------------------------------------------------------------------------------------
+    def _session_hip(self) -> HipTurnout | None:
+        n = len(self.tracker.hip_samples)
+        if self._hip_cache[0] != n:
+            self._hip_cache = (n, self.tracker.session_hip_estimate())
+        return self._hip_cache[1]
+
     def _smoothed(self, pose: PoseFrame) -> PoseFrame:
         if self._smooth_world is None or self._smooth_image is None:
             return pose
@@ -218,6 +287,7 @@ class Pipeline:
 
 
 _NO_IMAGE: Final = np.zeros((0, 0, 3), np.uint8)
+_END: Final = object()
 STAND_STILL: Final = "Stand still in first position for 2 seconds (taking your baseline)"
 
 

@@ -1,0 +1,121 @@
+"""A session's floor calibration: found on rendered frames, used for measurements, dropped when the camera moves."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from test_floormode import _sheet
+from turnout import synth
+from turnout.calibration.floorstate import CAMERA_MOVED, CHECK_EVERY_S, FloorCalibrated, FloorState
+from turnout.calibration.render import random_scene, render
+from turnout.measures import Mode
+from turnout.pipeline import Pipeline
+from turnout.pose import PoseFrame
+
+
+def _found_scene() -> tuple[object, np.ndarray]:
+    """A rendered scene whose A4 sheet the detector finds (the first of a fixed sequence of seeds)."""
+    from turnout.calibration.sheet import find_sheet
+
+    rng = np.random.default_rng(7)
+    for _ in range(10):
+        scene = random_scene(rng, (960, 540), reference="A4")
+        img = render(scene).image
+        if find_sheet(img, "A4") is not None:
+            return scene, img
+    raise AssertionError("no rendered A4 sheet found in 10 scenes")
+
+
+def test_search_then_found() -> None:
+    _, img = _found_scene()
+    state = FloorState(background=False)
+    state.search("A4")
+    assert "A4 sheet" in state.guidance()[0]
+    events = state.update(img, 0.0)
+    assert len(events) == 1 and isinstance(events[0], FloorCalibrated) and events[0].calibration is not None
+    assert state.calibration is not None and state.guidance() == ()
+    assert state.camera is not None
+
+
+class _Motion:
+    """Stands in for CameraMotionCheck (tested on its own): answers from a script."""
+
+    def __init__(self, answers: list[bool | None]) -> None:
+        self.answers = answers
+        self.calls = 0
+
+    def check(self, frame: np.ndarray) -> object:
+        self.calls += 1
+
+        class R:
+            moved = self.answers.pop(0)
+
+        return R()
+
+
+def test_camera_moved_drops_the_calibration_and_says_so() -> None:
+    p = synth.DancerParams()
+    state = FloorState(background=False)
+    state.set(_sheet(p))
+    motion = _Motion([False, None, True])
+    state._motion = motion
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    assert state.update(frame, 0.0) == []  # checked: not moved
+    assert state.update(frame, 0.5) == []  # not due yet
+    assert state.update(frame, CHECK_EVERY_S) == []  # cannot tell: keep the calibration
+    assert state.calibration is not None and motion.calls == 2
+    events = state.update(frame, 2 * CHECK_EVERY_S)
+    assert [e.calibration for e in events] == [None] and events[0].reason == CAMERA_MOVED
+    assert state.calibration is None and state.guidance() == (CAMERA_MOVED,)
+    assert state.measure(np.zeros((33, 3)), np.zeros((33, 3)), None) is None
+
+
+def test_unknown_reference_is_one_line() -> None:
+    with pytest.raises(ValueError, match="unknown floor reference 'napkin'"):
+        FloorState().search("napkin")
+
+
+def test_picture_size_change_drops_the_calibration() -> None:
+    p = synth.DancerParams()
+    state = FloorState(background=False)
+    state.set(_sheet(p))
+    events = state.update(np.zeros((540, 960, 3), np.uint8), 0.0)  # calibrated at 1280x720
+    assert events[0].calibration is None and state.calibration is None
+
+
+def test_background_search_answers_on_a_later_frame() -> None:
+    _, img = _found_scene()
+    state = FloorState(background=True)
+    state.search("A4")
+    assert state.update(img, 0.0) == []  # the search runs on a helper thread
+    assert state._job is not None
+    state._job.join(10)
+    events = state.update(img, 0.04)
+    assert events and events[0].calibration is not None
+
+
+class _Replay:
+    def __init__(self, pose: PoseFrame) -> None:
+        self.pose = pose
+
+    def process(self, bgr: np.ndarray, timestamp_ms: int, index: int = 0) -> PoseFrame:
+        return PoseFrame(index, timestamp_ms, self.pose.image, self.pose.world, 1)
+
+
+def test_pipeline_measures_on_the_calibrated_floor() -> None:
+    p = synth.DancerParams(hip_turnout_deg=(50.0, 50.0), forced_deg=(25.0, 25.0), flexion_deg=(50.0, 50.0))
+    f = synth.make_dancer(p)
+    image = np.c_[f.image, f.visibility, np.ones(33)]
+    pose = PoseFrame(0, 0, image, f.world, 1)
+    floor = FloorState(background=False)
+    pipe = Pipeline(_Replay(pose), smooth=False, floor=floor)
+    before = pipe.process_pose(pose, None)
+    assert before.measurement is not None and before.measurement.mode is Mode.UNCALIBRATED_3D
+    floor.set(_sheet(p))
+    after = pipe.process_pose(PoseFrame(1, 40, image, f.world, 1), None)
+    assert after.measurement is not None and after.measurement.mode is Mode.FLOOR
+    assert after.measurement.total_foot_turnout_deg == pytest.approx(f.truth.total_foot_turnout_deg, abs=0.5)
+    assert math.isfinite(after.measurement.left.forced_turnout_deg)
