@@ -119,3 +119,25 @@ def test_pipeline_measures_on_the_calibrated_floor() -> None:
     assert after.measurement is not None and after.measurement.mode is Mode.FLOOR
     assert after.measurement.total_foot_turnout_deg == pytest.approx(f.truth.total_foot_turnout_deg, abs=0.5)
     assert math.isfinite(after.measurement.left.forced_turnout_deg)
+
+
+def test_calibration_is_saved_with_the_session(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from turnout.calibration.floor import FloorCalibration
+    from turnout.storage import SessionInfo, SessionRecorder, Store
+
+    cal = _sheet(synth.DancerParams())
+    with Store.open(tmp_path / "s.db") as store:
+        sid = store.create_session(SessionInfo(source="camera 0"))
+        rec = SessionRecorder(store, sid)
+        rec.event(FloorCalibrated(1.0, cal, "found"))
+        rec.close()
+        saved = store.get_session(sid).calibration
+        assert saved is not None
+        back = FloorCalibration.from_dict(saved)
+        np.testing.assert_allclose(back.homography, cal.homography)
+        sid2 = store.create_session(SessionInfo(source="camera 0"))
+        rec = SessionRecorder(store, sid2)
+        rec.event(FloorCalibrated(1.0, cal, "found"))
+        rec.event(FloorCalibrated(2.0, None, CAMERA_MOVED))
+        rec.close()
+        assert store.get_session(sid2).calibration is None

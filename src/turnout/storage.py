@@ -312,6 +312,11 @@ class Store:
             value = _json(baseline.to_dict()) if baseline is not None else None
             c.execute("UPDATE sessions SET baseline = ? WHERE id = ?", (value, session_id))
 
+    def set_calibration(self, session_id: int, calibration: Mapping[str, Any] | None) -> None:
+        """The session's floor calibration (``FloorCalibration.to_dict()``), or None when it was dropped."""
+        with self._write("the floor calibration") as c:
+            c.execute("UPDATE sessions SET calibration = ? WHERE id = ?", (_json(calibration), session_id))
+
     def finish_session(self, session_id: int, status: str = "complete") -> None:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
@@ -649,6 +654,7 @@ class SessionRecorder:
 
     def handle(self, event: object) -> None:
         """Store what a tracker event concludes: a rep (and ask for its clip), a hold, the baseline."""
+        from turnout.calibration.floorstate import FloorCalibrated
         from turnout.practice import BaselineCaptured, HoldEnded, RepEnded
 
         if isinstance(event, RepEnded):
@@ -661,6 +667,9 @@ class SessionRecorder:
             self._submit(self._safely, self.store.add_hold, self.session_id, event.hold)
         elif isinstance(event, BaselineCaptured):
             self._submit(self._safely, self.store.set_baseline, self.session_id, event.baseline)
+        elif isinstance(event, FloorCalibrated):
+            cal = None if event.calibration is None else event.calibration.to_dict()
+            self._submit(self._safely, self.store.set_calibration, self.session_id, cal)
 
     def close(self, status: str = "complete") -> None:
         """Write what is pending (frames, clips), mark the session ``status`` and stop the writer."""
