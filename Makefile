@@ -14,7 +14,7 @@ help:
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make model  - (re)build $(MODEL) offline from the pinned mediapipe 0.10.21 wheel"
 	@echo "make lint   - ruff and mypy"
-	@echo "make bench  - performance benchmarks"
+	@echo "make bench  - performance benchmarks (about 15 minutes; scripts/bench.py --quick for 3)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,7 @@ lint: $(STAMP)
 
 bench: $(STAMP) $(MODEL)
 	$(BIN)/python scripts/bench_pose.py
+	$(BIN)/python scripts/bench.py --json build/bench-results.json
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

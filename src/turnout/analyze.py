@@ -2,7 +2,9 @@
 
 video -> landmarks (kept raw in a pose track) -> smoothing -> measurements -> reps, holds, flags -> the
 session store, a per-frame CSV and a JSON summary. Only the loop differs from live use: every frame is
-processed (nothing is dropped) and decoding runs ahead on a second thread.
+processed (nothing is dropped), decoding runs ahead on a thread of its own and the pose model one frame ahead
+of the rest (:meth:`turnout.pipeline.Pipeline.run`), so the three overlap on two cores. Several files are
+analysed two at a time in worker processes (:func:`analyze_batch`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import csv
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,12 +24,13 @@ from turnout.capture import open_source, prefetch
 from turnout.landmarks import CSV_LANDMARKS, NAMES
 from turnout.measures import flat_names
 from turnout.model import sha256_file
-from turnout.pipeline import Pipeline
+from turnout.pipeline import Pipeline, limit_opencv_threads
 from turnout.pose import PoseEstimator, PoseFrame
 from turnout.track import SUFFIX, PoseTrack, TrackBuilder, save_track
 
 if TYPE_CHECKING:
     from turnout.calibration.baseline import Baseline
+    from turnout.errors import TurnoutError
     from turnout.holds import HoldSummary
     from turnout.reps import RepSummary
     from turnout.settings import Settings
@@ -152,13 +155,12 @@ def analyze_file(
         t0 = time.perf_counter()
         status = "interrupted"
         try:
-            for frame in prefetch(iter(source)):
-                r = pipeline.process(frame)
+            for r in pipeline.run(prefetch(iter(source))):
                 row = r.measurement.as_row() if r.measurement is not None else {}
                 rows.append([row.get(n, math.nan) for n in names])
                 reliable.append(r.reliable)
                 if progress is not None:
-                    progress(frame.index + 1, info.frame_count, time.perf_counter() - t0)
+                    progress(r.index + 1, info.frame_count, time.perf_counter() - t0)
             last_t = builder.build().timestamp_ms[-1] / 1000.0 if rows else 0.0
             pipeline.finish(last_t)
             status = "complete"
@@ -184,6 +186,73 @@ def analyze_file(
         result.track_path = save_track(track, out_dir / f"{stem}{SUFFIX}")
         result.csv_path = write_csv(result, out_dir / f"{stem}.frames.csv")
     return result
+
+
+#: Files analysed at once by :func:`analyze_batch` (each worker's model already uses two threads; two workers
+#: fill the gaps between them on a 2-core laptop).
+BATCH_WORKERS = 2
+
+
+def analyze_batch(
+    paths: Sequence[str | os.PathLike[str]],
+    model_path: Path,
+    out_dir: Path | None = None,
+    *,
+    settings: Settings | None = None,
+    db_path: Path | None = None,
+    dancer: str | None = None,
+    model_variant: str = "full",
+    mirrored: bool = False,
+    workers: int = BATCH_WORKERS,
+) -> Iterator[tuple[str, AnalysisResult | TurnoutError]]:
+    """Analyse several recordings in ``workers`` processes; yields ``(path, result or error)`` in input order.
+
+    Each worker opens the session database at ``db_path`` itself (SQLite in WAL mode with a busy timeout lets
+    two write at once), so sessions are stored exactly as by :func:`analyze_file`; ``db_path=None`` stores
+    nothing. With a ``dancer`` the files are analysed one after another in this process, because each session
+    uses the hip profile the sessions before it updated. A bad file gives a :class:`TurnoutError` (one line)
+    and the others go on.
+    """
+    from turnout.errors import TurnoutError
+
+    jobs = [(str(p), model_path, out_dir, settings, db_path, dancer, model_variant, mirrored) for p in paths]
+    n = min(max(1, workers), len(jobs), os.cpu_count() or 1)
+    if n <= 1 or dancer:
+        for job in jobs:
+            result, error = _analyze_job(job)
+            yield job[0], result if result is not None else TurnoutError(error or "analysis failed")
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_analyze_job, job) for job in jobs]
+        try:
+            for job, future in zip(jobs, futures, strict=True):
+                result, error = future.result()
+                yield job[0], result if result is not None else TurnoutError(error or "analysis failed")
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _analyze_job(job: tuple[Any, ...]) -> tuple[AnalysisResult | None, str | None]:
+    """One file of a batch (in a worker process): the result, or the one-line error."""
+    from turnout.errors import TurnoutError
+
+    path, model_path, out_dir, settings, db_path, dancer, model_variant, mirrored = job
+    limit_opencv_threads()  # a worker process: as the command line does
+    try:
+        if db_path is None:
+            return analyze_file(path, model_path, out_dir, settings=settings, dancer=dancer,
+                                model_variant=model_variant, mirrored=mirrored), None  # fmt: skip
+        from turnout.storage import Store
+
+        with Store.open(db_path) as store:
+            return analyze_file(path, model_path, out_dir, settings=settings, store=store, dancer=dancer,
+                                model_variant=model_variant, mirrored=mirrored), None  # fmt: skip
+    except TurnoutError as exc:
+        return None, str(exc)
 
 
 def _open_session(store: Store | None, dancer: str | None, settings: Settings, builder: TrackBuilder, info: Any):  # type: ignore[no-untyped-def]

@@ -75,6 +75,24 @@ class FrameSource:
         self.close()
 
 
+def quiet_video_backend() -> None:
+    """Keep OpenCV's and FFmpeg's own log lines off the terminal ("[h264 @ 0x...] Invalid NAL unit size",
+    "[ WARN:0] ... can't be used to capture by name"): a damaged or unreadable file is reported in one line of
+    ours instead. ``OPENCV_FFMPEG_LOGLEVEL`` and ``OPENCV_LOG_LEVEL`` set by the user win."""
+    global _QUIET
+    if _QUIET:
+        return
+    _QUIET = True
+    import cv2
+
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read when FFmpeg is first used
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
+
+_QUIET = False
+
+
 def _unmirror(bgr: np.ndarray, mirrored: bool) -> np.ndarray:
     import cv2
 
@@ -82,10 +100,11 @@ def _unmirror(bgr: np.ndarray, mirrored: bool) -> np.ndarray:
 
 
 def _check_readable_file(path: Path, what: str) -> None:
+    quiet_video_backend()
     if not path.exists():
         raise SourceError(f"{path}: no such file; check the path")
     if path.is_dir():
-        raise SourceError(f"{path} is a folder; give a {what} file, or a folder of images with --images")
+        raise SourceError(f"{path} is a folder; give a {what} file (a folder is read as a folder of images)")
     if not os.access(path, os.R_OK):
         raise SourceError(f"{path}: permission denied; make the file readable")
     if path.stat().st_size == 0:
@@ -107,6 +126,8 @@ class VideoFileSource(FrameSource):
             raise SourceError(f"{self.path} is a still image, not a video; give a video file or a folder of images")
         cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not cap.isOpened():
+            if _looks_like_video(self.path):  # a container without frames, or cut short before its index
+                raise SourceError(f"{self.path} holds no readable video frames; it is empty, cut short or damaged")
             raise SourceError(f"{self.path} is not a video OpenCV can read; convert it to MP4 (H.264) and try again")
         ok, first = cap.read()
         if not ok or first is None:
@@ -149,6 +170,17 @@ class VideoFileSource(FrameSource):
         cap, self._cap = getattr(self, "_cap", None), None
         if cap is not None:
             cap.release()
+
+
+def _looks_like_video(path: Path) -> bool:
+    """An MP4/MOV, AVI or Matroska/WebM header."""
+    with path.open("rb") as f:
+        head = f.read(12)
+    return (
+        head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free")
+        or (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
+        or head.startswith(b"\x1a\x45\xdf\xa3")
+    )
 
 
 def _looks_like_image(path: Path) -> bool:
@@ -221,6 +253,7 @@ class CameraSource(FrameSource):
     ) -> None:
         import cv2
 
+        quiet_video_backend()
         self.device = device
         self._opener = opener or (lambda d: cv2.VideoCapture(d))
         cap = self._opener(device)

@@ -6,10 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from turnout import __version__
 from turnout.errors import TurnoutError
+
+if TYPE_CHECKING:
+    from turnout.analyze import AnalysisResult
+    from turnout.storage import Store
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -50,10 +54,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     import contextlib
     import json
 
-    from turnout.analyze import analyze_file
+    from turnout.analyze import analyze_batch, analyze_file
     from turnout.model import resolve_model_path
+    from turnout.pipeline import limit_opencv_threads
     from turnout.settings import load_settings
 
+    limit_opencv_threads()
     model = resolve_model_path(args.model)
     settings, warnings = load_settings(args.settings)
     for w in warnings:
@@ -61,6 +67,32 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     failures = 0
     documents = []
+
+    def report(video: str, result: AnalysisResult | TurnoutError) -> None:
+        nonlocal failures
+        if isinstance(result, TurnoutError):
+            print(f"turnout: {result}", file=sys.stderr)
+            failures += 1
+            return
+        for w in result.warnings:
+            print(f"turnout: warning: {w}", file=sys.stderr)
+        documents.append(result.to_json())
+        pct = 100.0 * result.frames_with_person / result.frames if result.frames else 0.0
+        flagged = sum(1 for r in result.reps if r.flags)
+        where = ", ".join(str(p) for p in (result.track_path, result.csv_path) if p is not None)
+        stored = f", session {result.session_id}" if result.session_id is not None else ""
+        summary = (
+            f"{Path(video).name}: {result.frames} frames, person in {result.frames_with_person} ({pct:.0f}%), "
+            f"{result.processing_fps:.1f} fps processing; {len(result.reps)} reps ({flagged} flagged), "
+            f"{len(result.holds)} holds{stored}" + (f" -> {where}" if where else "")
+        )
+        print(summary, file=sys.stderr if args.json else sys.stdout)
+        missing = _not_stored_in_full(store, result, video)
+        if missing is not None:
+            print(f"turnout: {missing}", file=sys.stderr)
+            failures += 1
+
+    store = None
     with contextlib.ExitStack() as stack:
         store = None
         if not args.no_store:
@@ -68,7 +100,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
             store = stack.enter_context(Store.open(args.db))
             store.recover_interrupted()
-        for video in args.videos:
+        # Several files: two at a time in worker processes (no progress bars; each summary when it is done).
+        # With a dancer they go one by one: each session uses the hip profile the ones before it updated.
+        parallel = args.jobs > 1 and len(args.videos) > 1 and not args.dancer
+        if parallel:
+            batch = analyze_batch(
+                args.videos, model, out, settings=settings, db_path=store.path if store is not None else None,
+                mirrored=args.mirrored, workers=args.jobs,
+            )  # fmt: skip
+            for video, outcome in batch:
+                report(video, outcome)
+        for video in () if parallel else args.videos:
             bar = None if args.quiet else ProgressBar(Path(video).name)
             try:
                 result = analyze_file(
@@ -78,29 +120,33 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             except TurnoutError as exc:
                 if bar is not None:
                     bar.done()
-                print(f"turnout: {exc}", file=sys.stderr)
-                failures += 1
+                report(video, exc)
                 continue
             if bar is not None:
                 bar.done()
-            for w in result.warnings:
-                print(f"turnout: warning: {w}", file=sys.stderr)
-            documents.append(result.to_json())
-            pct = 100.0 * result.frames_with_person / result.frames if result.frames else 0.0
-            flagged = sum(1 for r in result.reps if r.flags)
-            where = ", ".join(str(p) for p in (result.track_path, result.csv_path) if p is not None)
-            stored = f", session {result.session_id}" if result.session_id is not None else ""
-            summary = (
-                f"{Path(video).name}: {result.frames} frames, person in {result.frames_with_person} ({pct:.0f}%), "
-                f"{result.processing_fps:.1f} fps processing; {len(result.reps)} reps ({flagged} flagged), "
-                f"{len(result.holds)} holds{stored}" + (f" -> {where}" if where else "")
-            )
-            print(summary, file=sys.stderr if args.json else sys.stdout)
+            report(video, result)
     if args.json:
         doc = documents[0] if len(args.videos) == 1 and documents else {"videos": documents}
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     return 2 if failures else 0
+
+
+def _not_stored_in_full(store: Store | None, result: AnalysisResult, video: str) -> str | None:
+    """One line when the stored session lacks frames or reps of the analysis (the disk filled up), else None."""
+    if store is None or result.session_id is None:
+        return None
+    try:
+        s = store.get_session(result.session_id)
+    except TurnoutError as exc:
+        return f"session {result.session_id} could not be checked: {exc}"
+    if (s.n_frames, s.n_reps) == (result.frames, len(result.reps)):
+        return None
+    return (
+        f"session {s.id} was not stored in full ({s.n_frames} of {result.frames} frames, {s.n_reps} of "
+        f"{len(result.reps)} reps): free some disk space and analyse {Path(video).name} again; what was stored "
+        "before is intact"
+    )
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
@@ -175,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--model", help="pose model bundle (.task); default: $TURNOUT_MODEL, then models/")
     a.add_argument("--mirrored", action="store_true", help="the video is mirrored (a selfie recording)")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
+    a.add_argument(
+        "--jobs", type=int, default=2, metavar="N",
+        help="files analysed at once, each in its own process (default 2; 1 shows a progress bar per file)",
+    )  # fmt: skip
     a.set_defaults(handler=_cmd_analyze)
 
     mo = sub.add_parser("model", help="the pose model: build, fetch, path, verify")
@@ -221,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
     handler: Handler = args.handler
+    _keep_caches_in_the_data_folder()
     try:
         return handler(args)
     except TurnoutError as exc:
@@ -229,6 +280,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("turnout: interrupted", file=sys.stderr)
         return 130
+
+
+def _keep_caches_in_the_data_folder() -> None:
+    """MediaPipe imports matplotlib, which keeps a list of the installed fonts in ``~/.cache/matplotlib``. It goes
+    into Turnout's data folder instead (``cache/``), so everything Turnout leaves on disk is in that one folder
+    and deleting it removes all. A ``MPLCONFIGDIR`` of the user's own wins."""
+    import os
+
+    import platformdirs
+
+    data = os.environ.get("TURNOUT_DATA_DIR") or platformdirs.user_data_dir("turnout", appauthor=False)
+    os.environ.setdefault("MPLCONFIGDIR", str(Path(data).expanduser() / "cache" / "matplotlib"))
 
 
 def _app_available() -> bool:

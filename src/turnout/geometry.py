@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from turnout import landmarks as lm
-from turnout.floorframe import FloorFrame, angle_between_deg, dot, floor_frame, unit
+from turnout.floorframe import FloorFrame, angle_between_deg, cross, dot, floor_frame, norm, unit
 from turnout.measures import BODY_FIELDS, SIDE_FIELDS, SIDES, FrameMeasurement, Mode, SideMeasurement, flat_names
 
 FloatArray = NDArray[np.float64]
@@ -59,6 +59,8 @@ _WHY: Final = {
 _HIPS: Final = (lm.LEFT_HIP, lm.RIGHT_HIP)
 _SHOULDERS: Final = (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER)
 _ANKLES: Final = (lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
+#: Columns of ``FloorFrame.on_floor`` other than a side's own heel (left: 0, right: 1).
+_OTHER_FOOT_POINTS: Final = ([1, 2, 3], [0, 2, 3])
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -98,16 +100,35 @@ class SeriesMeasurement(Mapping[str, FloatArray]):
 
 
 class _Gate:
-    """Accumulates one measurement's values and the first reason each frame failed."""
+    """Accumulates one measurement's values and the first reason each frame failed.
+
+    ``ok`` marks frames without a reason yet; the reason texts are only built once a frame fails, so a good
+    frame costs a few boolean operations (one live frame pays numpy's per-call overhead, not the maths).
+    """
+
+    __slots__ = ("_reason", "ok", "t")
 
     def __init__(self, t: int) -> None:
-        self.reason: ReasonArray = np.full(t, "", dtype=object)
+        self.t = t
+        self.ok: BoolArray = np.ones(t, dtype=np.bool_)
+        self._reason: ReasonArray | None = None
+
+    @property
+    def reason(self) -> ReasonArray:
+        return np.full(self.t, "", dtype=object) if self._reason is None else self._reason
 
     def fail(self, where: BoolArray, reason: str | ReasonArray) -> None:
-        fresh = where & (self.reason == "")
-        self.reason = np.where(fresh, reason, self.reason)
+        fresh = where & self.ok
+        if not fresh.any():
+            return
+        if self._reason is None:
+            self._reason = np.full(self.t, "", dtype=object)
+        self._reason[fresh] = reason[fresh] if isinstance(reason, np.ndarray) else reason
+        self.ok = self._reason == ""
 
     def need(self, status: NDArray[np.int8], indices: tuple[int, ...], subject: str) -> None:
+        if not status[:, indices].any():
+            return
         for i in indices:
             bad = status[:, i] > 0
             if bad.any():
@@ -115,10 +136,14 @@ class _Gate:
                 self.fail(bad, texts[status[:, i]].astype(object))
 
     def finish(self, value: FloatArray) -> tuple[FloatArray, ReasonArray]:
-        with np.errstate(invalid="ignore"):
-            value = np.where(self.reason == "", value, np.nan)
-        self.fail(~np.isfinite(value), "could not be computed from these landmarks")
-        return value.astype(float), np.where(np.isfinite(value), "", self.reason).astype(object)
+        """The value (``nan`` where a reason was given or it is not finite) and the reasons (``""`` where finite).
+
+        Called inside ``measure_series``'s ``np.errstate(all="ignore")``."""
+        value = np.where(self.ok, value, np.nan)
+        finite = np.isfinite(value)
+        self.fail(~finite, "could not be computed from these landmarks")
+        reason = self.reason if self._reason is None else np.where(finite, "", self._reason).astype(object)
+        return value.astype(float), reason
 
 
 def _as_stack(a: ArrayLike, shape: tuple[int, ...], name: str) -> FloatArray:
@@ -162,7 +187,7 @@ def _finite_rows(v: FloatArray) -> BoolArray:
 
 
 def _short(v: FloatArray) -> BoolArray:
-    return ~(np.linalg.norm(v, axis=-1) >= MIN_SEGMENT_M)
+    return ~(norm(v) >= MIN_SEGMENT_M)
 
 
 def _side(
@@ -193,15 +218,14 @@ def _side(
     g.fail(np.isnan(flexion), out["knee_flexion_deg"][1])
     g.need(status, _HIPS, "hips")
     g.fail(~_finite_rows(fr.forward), "hips coincide: facing direction unknown")
-    with np.errstate(invalid="ignore"):
-        g.fail(
-            flexion < KNEE_DIRECTION_MIN_FLEXION_DEG,
-            f"{side} knee too straight to have a direction (flexion below {KNEE_DIRECTION_MIN_FLEXION_DEG:g}°)",
-        )
+    g.fail(
+        flexion < KNEE_DIRECTION_MIN_FLEXION_DEG,
+        f"{side} knee too straight to have a direction (flexion below {KNEE_DIRECTION_MIN_FLEXION_DEG:g}°)",
+    )
     axis = unit(ankle - hip)
     rel = knee - hip
     bulge = _horizontal(rel - dot(rel, axis)[:, None] * axis, fr.up)
-    g.fail(_short(bulge) & (g.reason == ""), f"{side} knee bends straight up or down: no direction")
+    g.fail(_short(bulge) & g.ok, f"{side} knee bends straight up or down: no direction")
     knee_turnout, knee_reason = out["knee_turnout_deg"] = g.finish(_turn_angle(bulge, fr, sign))
 
     g = gates["forced_turnout_deg"]
@@ -213,13 +237,13 @@ def _side(
     g.need(status, (heel_i, toe_i), "feet")
     g.need(status, (knee_i,), f"{side} knee")
     g.fail(_short(foot), f"{side} foot has no length along the floor")
-    inward = sign * np.cross(unit(foot), fr.up)
+    inward = sign * cross(unit(foot), fr.up)
     out["knee_over_toe_offset_m"] = g.finish(dot(knee - heel, inward))
 
     g = gates["heel_height_m"]
     g.need(status, (heel_i,), f"{side} heel")
     k = 0 if side == "left" else 1
-    others = np.asarray(np.delete(fr.on_floor, k, axis=1).any(axis=1), dtype=np.bool_)
+    others = np.asarray(fr.on_floor[:, _OTHER_FOOT_POINTS[k]].any(axis=1), dtype=np.bool_)
     g.fail(~others, "floor not visible (no other foot point on the floor)")
     out["heel_height_m"] = g.finish(dot(heel, fr.up) - fr.floor_height)
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -57,6 +57,12 @@ def yaw_deg(world: np.ndarray) -> float:
     return math.degrees(math.atan2(abs(float(d[2])), abs(float(d[0]))))
 
 
+def _finite_extreme(values: np.ndarray, extreme: Any) -> float:
+    """The smallest or largest finite value (nan if none: a body of unknown height is not judged too close)."""
+    finite = values[np.isfinite(values)]
+    return float(extreme(finite)) if finite.size else math.nan
+
+
 def assess(pose: PoseFrame, bgr: np.ndarray | None = None) -> Assessment:
     """Check one frame; ``guidance`` lists what to fix, most important first."""
     light = brightness(bgr) if bgr is not None else math.nan
@@ -75,8 +81,8 @@ def assess(pose: PoseFrame, bgr: np.ndarray | None = None) -> Assessment:
         & (img[legs, 1] <= 1 - EDGE_MARGIN)
     )
     visible = img[legs, 3] >= MIN_VISIBILITY
-    top = float(np.nanmin(img[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER], 1]))
-    bottom = float(np.nanmax(img[legs, 1]))
+    top = _finite_extreme(img[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER], 1], np.min)
+    bottom = _finite_extreme(img[legs, 1], np.max)
     if not inside.all() or not visible.all():
         tips.append(TOO_CLOSE if bottom - top > MAX_BODY_HEIGHT else FEET_IN_VIEW)
     yaw = yaw_deg(pose.world)

@@ -24,9 +24,9 @@ import numpy as np
 
 from turnout.calibration.floorstate import FloorState
 from turnout.capture import Frame
-from turnout.geometry import measure_frame
+from turnout.geometry import MAX_ABS_COORD_M, MIN_SEGMENT_M, measure_frame
 from turnout.guidance import assess
-from turnout.landmarks import NUM_LANDMARKS
+from turnout.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.live import Captured
 from turnout.measures import FrameMeasurement
 from turnout.pose import PoseFrame
@@ -67,6 +67,8 @@ class FrameResult:
     processed_at: float = 0.0
     #: Milliseconds spent per stage on this frame (pose, smoothing, geometry, practice, storage).
     stage_ms: Mapping[str, float] = field(default_factory=dict)
+    #: The latest failure to store this session (a full disk), one line; None while everything is stored.
+    storage_error: str | None = None
 
 
 #: Seconds a cue stays on screen after the flag fired.
@@ -212,6 +214,7 @@ class Pipeline:
             captured_at=captured_at, processed_at=time.monotonic(),
             stage_ms={"pose": pose_ms, "smoothing": (t2 - t1) * 1e3, "geometry": (t3 - t2) * 1e3,
                       "practice": (t4 - t3) * 1e3},
+            storage_error=_last_error(self.recorder),
         )  # fmt: skip
         if self.recorder is not None:
             t5 = t()
@@ -238,6 +241,7 @@ class Pipeline:
         return self._hip_cache[1]
 
     def _smoothed(self, pose: PoseFrame) -> PoseFrame:
+        pose = _plausible(pose)
         if self._smooth_world is None or self._smooth_image is None:
             return pose
         if pose.world is None or pose.image is None:
@@ -286,9 +290,60 @@ class Pipeline:
         return tuple(sorted(flags, key=lambda f: _SEVERITY_RANK.get(f.severity, 9)))
 
 
+def limit_opencv_threads() -> None:
+    """Run OpenCV's operations on the calling thread (``cv2.setNumThreads(1)``), process-wide.
+
+    Its thread pool splits one frame's resize or colour conversion across both cores and then spins waiting for
+    more work: about 1 ms of CPU a frame (``scripts/bench.py``, CPU by thread), taken from the pose model, which
+    already keeps both cores of a laptop busy. Called where a process starts: the window, ``turnout analyze``.
+    """
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
 _NO_IMAGE: Final = np.zeros((0, 0, 3), np.uint8)
+#: Image coordinates further than this outside the picture (in frame widths or heights) are not landmarks.
+MAX_ABS_IMAGE: Final = 10.0
+_LEGS: Final = np.array(LOWER_BODY)
+
+
+def _plausible(pose: PoseFrame) -> PoseFrame:
+    """Coordinates no person has (infinite, over 10 m from the hips, 10 frames outside the picture) become nan
+    before smoothing, so they restart the filter where they are instead of dragging it for a second after. A
+    skeleton collapsed to a point (its legs within 1 cm) is no person at all, and a leg folded onto itself (a
+    thigh or shank under 1 cm) is not seen, rather than blended into the smoothed pose as a made-up bend."""
+    if pose.world is None or pose.image is None:
+        return pose
+    with np.errstate(invalid="ignore"):
+        world_ok = np.abs(pose.world) <= MAX_ABS_COORD_M
+        image_ok = np.abs(pose.image[:, :3]) <= MAX_ABS_IMAGE
+    legs = pose.world[_LEGS][world_ok[_LEGS].all(axis=1)]
+    if len(legs) >= 2 and float(np.ptp(legs, axis=0).max()) < MIN_SEGMENT_M:
+        return PoseFrame(pose.index, pose.timestamp_ms, people=pose.people)
+    w = pose.world.astype(np.float64)
+    for hip, knee, ankle, heel, toe in LEG.values():  # a thigh or shank of no length: that leg is not seen
+        if not world_ok[[hip, knee, ankle]].all():
+            continue
+        if min(np.linalg.norm(w[knee] - w[hip]), np.linalg.norm(w[ankle] - w[knee])) < MIN_SEGMENT_M:
+            world_ok[[knee, ankle, heel, toe]] = False
+            image_ok[[knee, ankle, heel, toe]] = False
+    if world_ok.all() and image_ok.all():
+        return pose
+    image = np.array(pose.image, dtype=np.float32)
+    image[:, :3] = np.where(image_ok, image[:, :3], np.nan)
+    world = np.where(world_ok, pose.world, np.nan).astype(np.float32)
+    return PoseFrame(pose.index, pose.timestamp_ms, image, world, pose.people)
+
+
 _END: Final = object()
 STAND_STILL: Final = "Stand still in first position for 2 seconds (taking your baseline)"
+
+
+def _last_error(recorder: Recorder | None) -> str | None:
+    """The recorder's latest write failure (:attr:`turnout.storage.SessionRecorder.errors`), if it keeps any."""
+    errors = getattr(recorder, "errors", None)
+    return str(errors[-1]) if errors else None
 
 
 def _mean_hip(hip: HipTurnout | None) -> float | None:

@@ -10,18 +10,42 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from turnout.landmarks import NUM_LANDMARKS
 
+if TYPE_CHECKING:
+    from turnout.people import PeopleCounter
+
 #: Columns of ``PoseFrame.image``.
 IMAGE_COLUMNS = ("x", "y", "z", "visibility", "presence")
 
+#: A closed port on this machine, given to MediaPipe's built-in HTTP client as its proxy (see keep_offline).
+OFFLINE_PROXY = "http://127.0.0.1:9"
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+def keep_offline() -> None:
+    """Keep the pose runtime from reaching the network, before a model is loaded.
+
+    The MediaPipe 1.x wheels carry a usage-logging client ("Clearcut", libcurl inside ``libmediapipe.so``) that
+    posts to play.googleapis.com from the model's own threads; Turnout promises that nothing leaves the
+    machine. libcurl takes its proxy from these variables, so they point at a closed local port (and
+    ``NO_PROXY`` is cleared so no host bypasses it): the client fails at once, locally, without even a DNS
+    query. Turnout itself never needs the network in a process that runs the model (``turnout model fetch``
+    downloads in a process of its own). Verified by ``tests/test_reliability_privacy.py`` (system-call trace).
+    """
+    for name in _PROXY_VARIABLES:
+        os.environ[name] = OFFLINE_PROXY
+    for name in ("no_proxy", "NO_PROXY"):
+        os.environ.pop(name, None)
+
 
 def _frozen(a: np.ndarray, shape: tuple[int, int], name: str) -> np.ndarray:
-    arr = np.asarray(a, dtype=np.float32)
+    with np.errstate(over="ignore"):  # a value beyond float32 becomes inf: not a landmark, said so downstream
+        arr = np.asarray(a, dtype=np.float32)
     if arr.shape != shape:
         raise ValueError(f"{name}: expected shape {shape}, got shape={arr.shape}")
     arr = arr.copy() if arr.base is not None or arr.flags.writeable else arr
@@ -85,6 +109,10 @@ def captured_native_stderr() -> Iterator[list[str]]:
 class PoseEstimator:
     """Tasks ``PoseLandmarker`` in VIDEO mode. Use as a context manager; timestamps are made monotonic.
 
+    The model tracks one person. About once a second of video (``people_check_s``) a second, cheap look
+    (:class:`turnout.people.PeopleCounter`) counts the people in view, so ``PoseFrame.people`` is 2 while
+    someone else is in the picture (and the guidance asks for one person only).
+
     >>> with PoseEstimator(model_path) as est:          # doctest: +SKIP
     ...     pose = est.process(bgr_frame, timestamp_ms=0)
     """
@@ -97,11 +125,13 @@ class PoseEstimator:
         min_detection_confidence: float = 0.5,
         min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        people_check_s: float | None = 1.0,
     ) -> None:
         from turnout.errors import ModelError
         from turnout.model import check_bundle
 
         path = check_bundle(Path(model_path))
+        keep_offline()
         from mediapipe.tasks.python.core.base_options import BaseOptions
         from mediapipe.tasks.python.vision import pose_landmarker as pl
         from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
@@ -124,6 +154,12 @@ class PoseEstimator:
                 f"pose model {path} could not be loaded ({first}): run `make model` to rebuild it"
             ) from None
         self.model_path = path
+        #: the second look for another person in view (see turnout.people); None when switched off
+        self.people: PeopleCounter | None = None
+        if people_check_s is not None and num_poses == 1:
+            from turnout.people import PeopleCounter
+
+            self.people = PeopleCounter(path, interval_s=people_check_s)
         self._last_ts = -1
         self._quiet = True
         self._closed = False
@@ -148,12 +184,19 @@ class PoseEstimator:
             self._quiet = len(result.pose_landmarks) == 0
         else:
             result = self._landmarker.detect_for_video(Image(ImageFormat.SRGB, rgb), ts)
-        return to_pose_frame(result, index=index, timestamp_ms=int(timestamp_ms))
+        pose = to_pose_frame(result, index=index, timestamp_ms=int(timestamp_ms))
+        if self.people is not None:
+            seen = self.people.update(bgr, ts)
+            if pose.detected and seen is not None and seen > pose.people:
+                pose = PoseFrame(pose.index, pose.timestamp_ms, pose.image, pose.world, seen)
+        return pose
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
             self._landmarker.close()
+            if self.people is not None:
+                self.people.close()
 
     def __enter__(self) -> PoseEstimator:
         return self

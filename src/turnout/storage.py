@@ -62,6 +62,28 @@ def default_db_path() -> Path:
     return folder / DB_NAME
 
 
+def _header_version(path: Path) -> int | None:
+    """The schema version in an SQLite file's header (``PRAGMA user_version``: bytes 60-63), read without
+    SQLite, so that not even a ``-wal`` or ``-shm`` file appears beside a database we will not open. None if
+    it is not an SQLite file."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(100)
+    except OSError:
+        return None
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        return None
+    return int.from_bytes(head[60:64], "big")
+
+
+def _refuse_newer(path: Path, version: int | None) -> None:
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{path}: written by a newer Turnout (schema {version}, this one reads up to {SCHEMA_VERSION}); "
+            "upgrade Turnout, the database was not changed"
+        )
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -205,6 +227,8 @@ class Store:
         exists = p.exists() and p.stat().st_size > 0
         if not exists and not create:
             raise StorageError(f"no session database at {p}")
+        if exists:
+            _refuse_newer(p, _header_version(p))
         version = check_version(p) if exists else 0
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -214,8 +238,12 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn)
+            live = user_version(conn)
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"{p}: cannot open the session database ({exc})") from None
+        if live > SCHEMA_VERSION:  # a newer Turnout migrated it between the check and now
+            conn.close()
+            _refuse_newer(p, live)
         return cls(conn, p, backup)
 
     def close(self) -> None:
@@ -345,7 +373,8 @@ class Store:
 
     @staticmethod
     def _session(r: Sequence[Any]) -> SessionRow:
-        calibration, baseline, settings, _notes, names = (json.loads(x) if x else None for x in r[12:17])
+        # r[15] is the notes: plain text, not JSON like its neighbours
+        calibration, baseline, settings, names = (json.loads(x) if x else None for x in (*r[12:15], r[16]))
         fields: list[Any] = [*r[:10], bool(r[10]), r[11], calibration]
         fields += [Baseline.from_dict(baseline) if baseline else None, settings, r[15], tuple(names or ())]
         fields += [*(int(x) for x in r[17:21]), (r[21] or 0) / 1000.0]
@@ -369,11 +398,21 @@ class Store:
         return self._session(rows[0])
 
     def delete_session(self, session_id: int) -> list[Path]:
-        """Delete a session's rows and its clip files; returns the files removed."""
+        """Delete a session's rows (overwritten in the file) and its clip files; returns the files removed."""
         self.get_session(session_id)
         files = [self.folder / c.path for c in self.clips(session_id)]
-        with self._write("the deletion") as c:
-            c.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        with self._lock:
+            # Overwrite the deleted rows with zeros (not only unlink them), then empty the write-ahead log that
+            # still holds the old pages: a deleted session is gone from the files, not just from the tables.
+            before = int(self._conn.execute("PRAGMA secure_delete").fetchone()[0])  # builds differ: keep theirs
+            self._conn.execute("PRAGMA secure_delete = ON")
+            try:
+                with self._write("the deletion") as c:
+                    c.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            finally:
+                self._conn.execute(f"PRAGMA secure_delete = {before:d}")
+            with suppress(sqlite3.Error):  # busy (another process reading): the log is emptied later
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         removed = []
         for f in files:
             try:

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from turnout.app.controller import LiveController, LiveStatus
 from turnout.app.engine import SourceSpec
@@ -15,6 +15,10 @@ from turnout.app.sound import CuePlayer
 from turnout.pipeline import FrameResult
 
 CAMERAS = 4
+#: Shown over the picture while the camera gives no frames (the runner keeps retrying).
+CAMERA_LOST = "Camera lost: no picture is coming. Check the cable, or close other apps using it. Retrying…"
+#: ... and, while recording, what happens to her session.
+SESSION_KEPT = "Everything recorded so far is kept; the session goes on when the camera is back."
 
 
 def _button(action: QAction) -> QToolButton:
@@ -70,6 +74,12 @@ class LiveTab(QWidget):
         self.act_baseline.triggered.connect(self.controller.request_baseline)
         self.rec_label = QLabel("")
         self.rec_label.setStyleSheet("color: #ff3b30; font-size: 16pt; font-weight: bold;")
+        #: why the session is not being stored in full (a full disk); kept until the next recording starts
+        self.storage_label = QLabel("")
+        self.storage_label.setStyleSheet("color: #ff3b30; font-weight: bold;")
+        self.storage_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.storage_label.hide()
+        self._recording = False
 
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 6)
@@ -80,6 +90,7 @@ class LiveTab(QWidget):
                 button.setObjectName("record")
             bar.addWidget(button)
         bar.addStretch(1)
+        bar.addWidget(self.storage_label, 4)
         bar.addWidget(self.rec_label)
         body = QHBoxLayout()
         body.setContentsMargins(8, 0, 8, 8)
@@ -146,6 +157,8 @@ class LiveTab(QWidget):
 
     # -- display -------------------------------------------------------------------------------------
     def show_result(self, result: FrameResult) -> None:
+        if result.storage_error:
+            self.show_storage_error(result.storage_error)
         self.video.set_result(result)
         self.figures.show_result(result)
         if result.reliable:
@@ -163,7 +176,19 @@ class LiveTab(QWidget):
         for flag in self.memory.note(flags):
             self.cues.cue(str(flag.code), str(flag.cue), str(flag.severity))
 
+    def show_storage_error(self, message: str) -> None:
+        """Say that part of the session could not be saved (the session itself goes on)."""
+        text = f"Not saved: {message}"
+        if self.storage_label.text() != text:
+            self.storage_label.setText(text)
+            self.storage_label.setToolTip(message)
+            self.storage_label.show()
+
     def show_status(self, status: LiveStatus) -> None:
+        if status.camera_lost:
+            lines = (CAMERA_LOST, SESSION_KEPT) if status.recording else (CAMERA_LOST,)
+            if self.video.guidance.text() != "\n".join(lines) or not self.video.guidance.isVisible():
+                self.video.show_guidance(lines)
         if status.recording:
             m, s = divmod(int(status.recording_s), 60)
             self.rec_label.setText(f"● REC {m:02d}:{s:02d}")
@@ -181,3 +206,7 @@ class LiveTab(QWidget):
         self.act_record.setText("■ Stop recording" if recording else "● Record")
         if not recording:
             self.rec_label.setText("")
+        elif not self._recording:  # a new recording: an earlier one's storage error no longer applies
+            self.storage_label.setText("")
+            self.storage_label.hide()
+        self._recording = recording

@@ -5,15 +5,18 @@ from __future__ import annotations
 import html
 import math
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from PySide6.QtCore import QRectF, QSize, Qt
+import cv2
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from turnout.app import theme
-from turnout.app.overlay import bgr_to_qimage, draw_overlay, part_status
+from turnout.app.overlay import draw_overlay, part_status
 from turnout.pipeline import FrameResult
 from turnout.practice import LiveFlag, RepEnded
 
@@ -88,17 +91,57 @@ class FlagMemory:
         self._seen.clear()
 
 
+#: Paints remembered for the latency figures (about a minute at 30 fps).
+LATENCY_RING: Final = 2048
+
+
+def display_image(bgr: np.ndarray, size: tuple[int, int], mirrored: bool) -> tuple[QImage, np.ndarray]:
+    """``bgr`` scaled to ``size`` (w, h) and flipped when ``mirrored``, as an RGB32 QImage ready to blit.
+
+    One OpenCV resize and one colour conversion per frame (a millisecond or two), so painting is an unscaled
+    copy instead of a smooth QPainter scale of the full camera frame. The QImage shares the returned array's
+    memory: keep the array as long as the image.
+    """
+    if bgr.ndim != 3 or bgr.shape[2] != 3 or bgr.dtype != np.uint8:
+        raise ValueError(f"expected a (H, W, 3) uint8 BGR image, got shape={bgr.shape} dtype={bgr.dtype}")
+    w, h = max(1, size[0]), max(1, size[1])
+    if (w, h) != (bgr.shape[1], bgr.shape[0]):
+        # Bilinear, like QPainter's smooth transform; OpenCV's INTER_AREA is 7x slower at such ratios (1.35x).
+        bgr = cv2.resize(bgr, (w, h), interpolation=cv2.INTER_LINEAR)
+    if mirrored:
+        bgr = cv2.flip(bgr, 1)
+    bgra = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA))
+    return QImage(bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32), bgra
+
+
 class VideoWidget(QWidget):
-    """Paints the latest frame, aspect kept, and the overlay on top; the banner and guidance float over it."""
+    """Paints the latest frame, aspect kept, and the overlay on top; the banner and guidance float over it.
+
+    The frame is scaled to the widget once per result (:func:`display_image`), then each paint is a plain copy.
+    ``latencies_ms`` keeps, per result shown, the time from its capture (``FrameResult.captured_at``) to the end
+    of the paint that first showed it, and ``paint_ms`` how long those paints took (read by ``scripts/bench.py``).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 180)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # every paint covers the whole widget
         self.mirrored = True
         self.show_overlay = True
         self.result: FrameResult | None = None
-        self._image: QImage | None = None
+        self._frame_size: tuple[int, int] | None = None  # (w, h) of the result's camera frame
+        #: (result, (size, mirrored), image, its pixels): the scaled frame of the result last painted
+        self._display: tuple[FrameResult, tuple[tuple[int, int], bool], QImage, np.ndarray] | None = None
+        self._painted: FrameResult | None = None
+        #: capture-to-paint latency (ms) of each result shown, newest last
+        self.latencies_ms: deque[float] = deque(maxlen=LATENCY_RING)
+        #: duration (ms) of the paints that first showed each result
+        self.paint_ms: deque[float] = deque(maxlen=LATENCY_RING)
+        #: results painted (each counted once)
+        self.frames_painted = 0
+        #: ``time.monotonic()`` at the end of the first paint that showed a frame (None until then)
+        self.first_painted_at: float | None = None
         self.placeholder = "No camera running. Choose a camera or open a video file (Ctrl+O)."
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
@@ -122,7 +165,10 @@ class VideoWidget(QWidget):
 
     def set_result(self, result: FrameResult | None) -> None:
         self.result = result
-        self._image = None if result is None else bgr_to_qimage(result.bgr, self.mirrored)
+        bgr = None if result is None else result.bgr
+        if bgr is not None and (bgr.ndim != 3 or bgr.shape[2] != 3 or bgr.dtype != np.uint8):
+            raise ValueError(f"expected a (H, W, 3) uint8 BGR image, got shape={bgr.shape} dtype={bgr.dtype}")
+        self._frame_size = None if bgr is None or not bgr.size else (bgr.shape[1], bgr.shape[0])
         self.update()
 
     def set_mirrored(self, on: bool) -> None:
@@ -131,17 +177,28 @@ class VideoWidget(QWidget):
 
     def image_rect(self) -> QRectF:
         """Where the frame is drawn: as large as fits, centred, aspect kept."""
-        if self._image is None:
+        if self._frame_size is None:
             return QRectF(self.rect())
-        iw, ih = self._image.width(), self._image.height()
+        iw, ih = self._frame_size
         s = min(self.width() / iw, self.height() / ih)
         w, h = iw * s, ih * s
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
+    def _display_image(self, result: FrameResult, target: QRectF) -> QImage:
+        """The result's frame at the target's size (made once per result, size and mirroring)."""
+        size = (round(target.width()), round(target.height()))
+        cached = self._display
+        if cached is None or cached[0] is not result or cached[1] != (size, self.mirrored):
+            image, pixels = display_image(result.bgr, size, self.mirrored)
+            cached = self._display = (result, (size, self.mirrored), image, pixels)
+        return cached[2]
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        t0 = time.monotonic()
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("black"))
-        if self._image is None or self.result is None:
+        result = self.result
+        if self._frame_size is None or result is None:
+            painter.fillRect(self.rect(), QColor("black"))
             painter.setPen(QColor(theme.MUTED))
             painter.setFont(theme.font(16))
             painter.drawText(
@@ -152,11 +209,30 @@ class VideoWidget(QWidget):
             painter.end()
             return
         target = self.image_rect()
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        painter.drawImage(target, self._image)
+        image = self._display_image(result, target)
+        origin = QPointF(round(target.x()), round(target.y()))
+        w, h = self.width(), self.height()
+        black = QColor("black")
+        # Only the bars around the picture need clearing: the picture covers the rest.
+        if origin.x() > 0:
+            painter.fillRect(0, 0, int(origin.x()), h, black)
+            painter.fillRect(int(origin.x()) + image.width(), 0, w, h, black)
+        if origin.y() > 0:
+            painter.fillRect(0, 0, w, int(origin.y()), black)
+            painter.fillRect(0, int(origin.y()) + image.height(), w, h, black)
+        painter.drawImage(origin, image)
         if self.show_overlay:
-            draw_overlay(painter, target, self.result, self.mirrored)
+            draw_overlay(painter, target, result, self.mirrored)
         painter.end()
+        if result is not self._painted:
+            self._painted = result
+            now = time.monotonic()
+            self.frames_painted += 1
+            if self.first_painted_at is None:
+                self.first_painted_at = now
+            self.paint_ms.append((now - t0) * 1000.0)
+            if result.captured_at > 0:
+                self.latencies_ms.append((now - result.captured_at) * 1000.0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

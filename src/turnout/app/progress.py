@@ -121,16 +121,19 @@ class ProgressTab(QWidget):
 
     def refresh(self) -> None:
         path = self.db_path()
+        error = None
         try:
             if path.exists():
                 with Store.open(path, create=False) as store:
                     self.points = progress_points(store)
             else:
                 self.points = []
-        except TurnoutError as exc:
-            self.message.setText(str(exc))
+        except TurnoutError as exc:  # e.g. a database from a newer Turnout: say so, not "no sessions"
+            error = str(exc)
             self.points = []
         self.show_points(self.points)
+        if error is not None:
+            self.message.setText(error)
 
     def show_points(self, points: list[SessionPoint]) -> None:
         x = np.array([p.started.timestamp() for p in points], dtype=float)

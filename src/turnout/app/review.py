@@ -157,13 +157,16 @@ class ReviewTab(QWidget):
     def refresh(self) -> None:
         """Reload the session list, keeping the selected session if it still exists."""
         keep = self.data.session.id if self.data is not None else None
+        error = None
         try:
             store = self._open()
-            rows = [] if store is None else store.list_sessions()
+            rows = []
             if store is not None:
+                store.recover_interrupted()  # sessions whose recording process died are shown as interrupted
+                rows = store.list_sessions()
                 store.close()
-        except TurnoutError as exc:
-            self.message.setText(str(exc))
+        except TurnoutError as exc:  # e.g. a database from a newer Turnout: say so, not "no sessions"
+            error = str(exc)
             rows = []
         self.sessions.blockSignals(True)
         self.sessions.setRowCount(0)
@@ -171,7 +174,7 @@ class ReviewTab(QWidget):
             self._add_session_row(r)
         self.sessions.blockSignals(False)
         if not rows:
-            self.message.setText("No sessions yet: record one on the Live tab (Space).")
+            self.message.setText(error or "No sessions yet: record one on the Live tab (Space).")
             self._show_session(None)
         elif keep is not None and self.select_session(keep):
             return
@@ -183,7 +186,8 @@ class ReviewTab(QWidget):
         self.sessions.insertRow(i)
         flagged = theme.BAD if r.n_flagged_reps else None
         m, s = divmod(round(r.duration_s), 60)
-        for col, text in enumerate((f"#{r.id}", _when(r.started_at), r.source or "", str(r.n_reps),
+        source = (r.source or "") + (" (interrupted)" if r.status == "interrupted" else "")
+        for col, text in enumerate((f"#{r.id}", _when(r.started_at), source, str(r.n_reps),
                                     str(r.n_flagged_reps), f"{m}:{s:02d}")):  # fmt: skip
             self.sessions.setItem(i, col, _item(text, flagged if col == 4 else None, r.id))
 
