@@ -10,6 +10,8 @@ start and no flag be raised from the partial data. Nobody: the clip's title card
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -182,3 +184,64 @@ def test_looks_once_a_second_of_video_and_two_people_need_two_clear_looks(model_
     assert counter.update(blank, 0) == 2  # time went back (a new source): look again at once
     assert counter.looks == 7
     counter.close()
+
+
+class _Gated(PeopleCounter):
+    """A background counter whose looks wait for the test to let them finish, and record their thread."""
+
+    def __init__(self, model_path: Path, seen: list[int]) -> None:
+        super().__init__(model_path, background=True)
+        self.script = iter(seen)
+        self.gate = threading.Event()
+        self.threads: set[int] = set()
+        self.frames_seen: list[int] = []
+
+    def count(self, bgr: np.ndarray) -> int:
+        self.threads.add(threading.get_ident())
+        self.frames_seen.append(int(bgr[0, 0, 0]))
+        assert self.gate.wait(10)
+        self.looks += 1
+        return next(self.script)
+
+
+def test_live_looks_run_off_the_calling_thread_and_are_taken_on_a_later_frame(model_path: Path) -> None:
+    """Live (``background=True``) a look never holds up the frame that asked for it: the call returns while
+    the look is still running, the answer arrives on a later frame, and a frame changed after it was handed
+    over does not change what the look saw (it was copied)."""
+    counter = _Gated(model_path, [2, 1, 1])
+    try:
+        frame = np.full((8, 8, 3), 7, np.uint8)
+        assert counter.update(frame, 0) is None  # the look is blocked on the gate: no answer yet
+        frame[:] = 99  # the caller reuses its buffer
+        assert counter.update(frame, 40) is None
+        counter.gate.set()
+        deadline = time.monotonic() + 10
+        people = None
+        while people is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+            people = counter.update(frame, 80)
+        assert people == 2
+        assert counter.threads and threading.get_ident() not in counter.threads
+        assert counter.frames_seen == [7]  # the frame as it was when the look was due
+        assert counter.looks == 1 and counter.skipped == 0 and counter.error is None
+    finally:
+        counter.close()
+    assert counter._worker is not None and not counter._worker.is_alive()  # close stops the worker
+
+
+def test_a_failing_background_look_is_reported_not_raised(model_path: Path) -> None:
+    class Broken(PeopleCounter):
+        def count(self, bgr: np.ndarray) -> int:
+            raise RuntimeError("graph failed")
+
+    counter = Broken(model_path, background=True)
+    try:
+        blank = np.zeros((8, 8, 3), np.uint8)
+        counter.update(blank, 0)
+        deadline = time.monotonic() + 10
+        while counter.error is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert counter.error == "RuntimeError: graph failed"
+        assert counter.update(blank, 40) is None  # the session goes on; nobody extra is counted
+    finally:
+        counter.close()

@@ -4,8 +4,11 @@ The pose estimator tracks one person (``num_poses=1``: a second one is never see
 someone else in the picture is unsafe (the tracker may jump to them), so :class:`PeopleCounter` runs a
 second ``PoseLandmarker`` in IMAGE mode with ``num_poses=2`` on a downscaled frame, at most once per
 ``interval_s`` of video time, and keeps the count until the next look (two people until
-:data:`CLEAR_AFTER` looks in a row see one). It runs on the thread that calls it (the
-processing thread, through :class:`turnout.pose.PoseEstimator`).
+:data:`CLEAR_AFTER` looks in a row see one).
+
+Where the look runs: for a recording (``background=False``) on the thread that calls it, so the same file gives
+the same counts; live (``background=True``, the window) on a thread of its own, so a look never holds up the
+frame being processed; its answer is taken on a later frame (a look is due once a second, and takes ~20 ms).
 
 A look costs about 20 ms (full model, 640 px wide, 2 cores; more with two people in view), so about
 0.7-0.9 ms per frame on average at 25-30 fps. Two
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -77,8 +81,10 @@ class PeopleCounter:
         *,
         interval_s: float = INTERVAL_S,
         max_width: int = MAX_WIDTH,
+        background: bool = False,
     ) -> None:
         self.model_path = Path(model_path)
+        self.background = background
         self.interval_s = interval_s
         self.max_width = max_width
         self._landmarker: Any = self._open()
@@ -92,6 +98,16 @@ class PeopleCounter:
         self.looks = 0
         self.total_ms = 0.0
         self._quiet = True
+        # background looks: the frame waiting for the worker, the answers it has not handed over yet
+        self._cond = threading.Condition()
+        self._pending: np.ndarray | None = None
+        self._answers: list[int] = []
+        self._stop = False
+        self._worker: threading.Thread | None = None
+        #: looks skipped because the previous one was still running (background only)
+        self.skipped = 0
+        #: the first error a background look raised (its looks then count nobody extra)
+        self.error: str | None = None
 
     def _open(self) -> Any:
         from mediapipe.tasks.python.core.base_options import BaseOptions
@@ -143,16 +159,56 @@ class PeopleCounter:
         return timestamp_ms < self._last_ms or timestamp_ms - self._last_ms >= self.interval_s * 1000.0
 
     def update(self, bgr: np.ndarray, timestamp_ms: float) -> int | None:
-        """One frame: look when :meth:`due`; returns the latest count (None before the first look)."""
+        """One frame: look when :meth:`due`; returns the latest count (None before the first look).
+
+        In the background the look of this frame is answered on a later call; the frame is copied first."""
         self.frames += 1
         if self.due(timestamp_ms):
             self._last_ms = timestamp_ms
-            seen = self.count(bgr)
-            crowded = self.people is not None and self.people >= 2
-            self._fewer = self._fewer + 1 if crowded and seen < 2 else 0
-            if not crowded or seen >= 2 or self._fewer >= CLEAR_AFTER:
-                self.people, self._fewer = seen, 0
+            if self.background:
+                self._submit(bgr)
+            else:
+                self._take(self.count(bgr))
+        if self.background:
+            with self._cond:
+                answers, self._answers = self._answers, []
+            for seen in answers:
+                self._take(seen)
         return self.people
+
+    def _take(self, seen: int) -> None:
+        crowded = self.people is not None and self.people >= 2
+        self._fewer = self._fewer + 1 if crowded and seen < 2 else 0
+        if not crowded or seen >= 2 or self._fewer >= CLEAR_AFTER:
+            self.people, self._fewer = seen, 0
+
+    def _submit(self, bgr: np.ndarray) -> None:
+        if self._landmarker is None:
+            raise RuntimeError("PeopleCounter is closed")
+        with self._cond:
+            if self._pending is not None:
+                self.skipped += 1  # the worker has not started the previous look yet: this one replaces it
+            self._pending = bgr.copy()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="turnout-people", daemon=True)
+                self._worker.start()
+            self._cond.notify()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while self._pending is None and not self._stop:
+                    self._cond.wait()
+                frame, self._pending = self._pending, None
+                if self._stop or frame is None:
+                    return
+            try:
+                seen = self.count(frame)
+            except Exception as exc:  # a failed look must not end the live session
+                self.error = self.error or f"{type(exc).__name__}: {exc}"
+                continue
+            with self._cond:
+                self._answers.append(seen)
 
     @property
     def ms_per_frame(self) -> float:
@@ -160,6 +216,11 @@ class PeopleCounter:
         return self.total_ms / self.frames if self.frames else 0.0
 
     def close(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        if self._worker is not None:
+            self._worker.join(timeout=5.0)  # a look takes ~20 ms; the model must not close under it
         landmarker, self._landmarker = self._landmarker, None
         if landmarker is not None:
             landmarker.close()

@@ -111,7 +111,9 @@ class PoseEstimator:
 
     The model tracks one person. About once a second of video (``people_check_s``) a second, cheap look
     (:class:`turnout.people.PeopleCounter`) counts the people in view, so ``PoseFrame.people`` is 2 while
-    someone else is in the picture (and the guidance asks for one person only).
+    someone else is in the picture (and the guidance asks for one person only). Live, pass
+    ``people_background=True``: the look then runs on its own thread and never delays a frame; for files keep
+    the default, so that a recording gives the same counts every time.
 
     >>> with PoseEstimator(model_path) as est:          # doctest: +SKIP
     ...     pose = est.process(bgr_frame, timestamp_ms=0)
@@ -126,6 +128,7 @@ class PoseEstimator:
         min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         people_check_s: float | None = 1.0,
+        people_background: bool = False,
     ) -> None:
         from turnout.errors import ModelError
         from turnout.model import check_bundle
@@ -159,7 +162,7 @@ class PoseEstimator:
         if people_check_s is not None and num_poses == 1:
             from turnout.people import PeopleCounter
 
-            self.people = PeopleCounter(path, interval_s=people_check_s)
+            self.people = PeopleCounter(path, interval_s=people_check_s, background=people_background)
         self._last_ts = -1
         self._quiet = True
         self._closed = False

@@ -31,7 +31,7 @@ class RealProcessor:
         self.db_path = db_path
         self.dancer = dancer or None
         self.model_path = model_path
-        self.estimator = PoseEstimator(model_path)
+        self.estimator = PoseEstimator(model_path, people_background=True)  # live: never delay a frame
         self.store: Store | None = None
         self.recorder: SessionRecorder | None = None
         hip = None
