@@ -141,3 +141,75 @@ def test_calibration_is_saved_with_the_session(tmp_path) -> None:  # type: ignor
         rec.event(FloorCalibrated(2.0, None, CAMERA_MOVED))
         rec.close()
         assert store.get_session(sid2).calibration is None
+
+
+def test_set_and_clear_with_a_reason_are_reported_on_the_next_frame() -> None:
+    cal = _sheet(synth.DancerParams())
+    state = FloorState(background=False)
+    state.clear(reason="nothing to clear")  # not calibrated: no event
+    state.set(cal, reason="corners clicked")
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    events = state.update(frame, 1.0)
+    assert [(e.kind, e.reason, e.calibration is cal) for e in events] == [("set", "corners clicked", True)]
+    assert state.update(frame, 1.04) == []
+    state.moved = True
+    state.clear(reason="cleared")
+    assert state.guidance() == ()  # clearing also stops asking for the sheet
+    events = state.update(frame, 1.08)
+    assert [(e.kind, e.calibration) for e in events] == [("cleared", None)]
+    state.search("A4")
+    state.cancel_search()
+    assert state.searching is None and state.guidance() == ()
+
+
+def _clicked_scene(reference: str = "A4") -> tuple[np.ndarray, np.ndarray]:
+    """A rendered floor with the reference (960x540) and its exact corners."""
+    for seed in range(20):
+        scene = random_scene(np.random.default_rng([3, seed]), (960, 540), reference=reference)
+        r = render(scene)
+        corners = r.corners_px
+        if corners is not None and np.all((corners > 5) & (corners < np.array([955, 535]))):
+            return r.image, corners
+    raise AssertionError("no rendered scene with the reference fully in view")
+
+
+@pytest.mark.parametrize("reference", ["A4", "A4-pair", "yoga-mat"])
+def test_clicked_corners_are_refined_and_calibrate(reference: str) -> None:
+    from turnout.calibration.floor import REFERENCES
+    from turnout.calibration.floorstate import calibrate_from_clicks
+
+    img, corners = _clicked_scene(reference)
+    clicks = corners + np.random.default_rng(1).normal(0, 2.0, corners.shape)  # a careful hand: 2 px
+    cal = calibrate_from_clicks(img, clicks[::-1], *REFERENCES[reference], reference=reference)
+    assert cal.reference == reference and cal.image_size == (960, 540)
+    # the corners found are the true ones (whatever the click order), closer than the clicks were
+    err = np.abs(np.sort(cal.corners_px, axis=0) - np.sort(corners, axis=0)).max()
+    assert err < (0.6 if reference != "yoga-mat" else 2.5 * 2.0), err
+    median, p95 = cal.expected_turnout_error_deg()
+    assert 0 < median < p95 < 30
+
+
+@pytest.mark.parametrize(
+    ("clicks", "message"),
+    [
+        ("same", "same spot"),
+        ("bowtie", "do not go round a rectangle"),
+        ("random", "do not fit an A4 sheet"),
+        ("outside", "outside the picture"),
+        ("three", "click the 4 corners"),
+    ],
+)
+def test_bad_clicks_are_one_clear_line(clicks: str, message: str) -> None:
+    from turnout.calibration.floorstate import calibrate_from_clicks
+
+    img, c = _clicked_scene("A4")
+    points = {
+        "same": np.array([c[0], c[0] + 1, c[2], c[3]]),
+        "bowtie": c[[0, 2, 1, 3]],
+        "random": np.array([[100.0, 80.0], [700.0, 120.0], [820.0, 500.0], [60.0, 300.0]]),
+        "outside": np.array([c[0], c[1], c[2], [-40.0, 20.0]]),
+        "three": c[:3],
+    }[clicks]
+    with pytest.raises(ValueError, match=message) as info:
+        calibrate_from_clicks(img, points, 0.21, 0.297, reference="A4")
+    assert "\n" not in str(info.value)
