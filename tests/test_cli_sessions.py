@@ -15,7 +15,7 @@ import pytest
 from test_practice import Synth
 from test_storage import record
 from turnout.cli import main
-from turnout.measures import flat_names
+from turnout.measures import MODE_COLUMN, flat_names
 from turnout.migrations import SCHEMA_VERSION
 from turnout.storage import FrameRecord, SessionInfo, SessionRecorder, Store
 
@@ -87,7 +87,9 @@ def test_export_csv_reps_and_frames(db: Path, tmp_path: Path, capsys: pytest.Cap
     frames = list(csv.DictReader(target.open()))
     with Store.open(db) as store:
         assert len(frames) == store.get_session(1).n_frames
-    assert list(frames[0])[:3] == ["frame", "t_s", "reliable"] and list(frames[0])[3:] == list(flat_names())
+    assert list(frames[0])[:4] == ["frame", "t_s", "reliable", "mode"]
+    assert list(frames[0])[4:] == [*flat_names(), MODE_COLUMN]
+    assert {f["mode"] for f in frames} == {""}  # these synthetic rows do not say their mode (as older sessions)
     assert float(frames[31]["t_s"]) == pytest.approx(31 / 30, abs=1e-3)
     assert frames[0]["left_knee_turnout_deg"] == ""  # nan: knee too straight
 

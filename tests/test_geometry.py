@@ -215,7 +215,7 @@ def test_series_matches_frames_and_reasons_are_complete() -> None:
     for t in (0, 5, 19):
         frame = measure_frame(world[t], image[t])
         assert isinstance(frame, FrameMeasurement)
-        np.testing.assert_allclose(list(frame.as_row().values()), [series[n][t] for n in flat_names()])
+        np.testing.assert_allclose([frame.as_row()[n] for n in flat_names()], [series[n][t] for n in flat_names()])
     for name in flat_names():
         assert np.all((series.reasons[name] == "") == np.isfinite(series[name]))
     assert "left heel missing" in series.reasons["left_foot_turnout_deg"][5]

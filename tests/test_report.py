@@ -28,6 +28,7 @@ def test_report_of_a_synthetic_session(tmp_path: Path) -> None:
     rows = re.findall(r"<tr><td>(\d+)</td><td>(demi|grand)</td>", text)
     assert [int(i) for i, _ in rows] == [1, 2]
     assert "Let your knees travel over your toes" in text
+    assert "Measured in uncalibrated 3D mode" in text  # no floor calibration in this session
     assert "Worst rep: #1" in text
     # pictures are inlined; nothing is fetched from anywhere
     assert text.count("data:image/png;base64,") >= 2

@@ -10,6 +10,7 @@ analysed two at a time in worker processes (:func:`analyze_batch`).
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import os
 import time
@@ -21,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from turnout.capture import open_source, prefetch
+from turnout.errors import TurnoutError
 from turnout.landmarks import CSV_LANDMARKS, NAMES
-from turnout.measures import flat_names
+from turnout.measures import MODE_COLUMN, mode_of, record_names
 from turnout.model import sha256_file
 from turnout.pipeline import Pipeline, limit_opencv_threads
 from turnout.pose import PoseEstimator, PoseFrame
@@ -30,7 +32,7 @@ from turnout.track import SUFFIX, PoseTrack, TrackBuilder, save_track
 
 if TYPE_CHECKING:
     from turnout.calibration.baseline import Baseline
-    from turnout.errors import TurnoutError
+    from turnout.calibration.floor import FloorCalibration
     from turnout.holds import HoldSummary
     from turnout.reps import RepSummary
     from turnout.settings import Settings
@@ -38,6 +40,21 @@ if TYPE_CHECKING:
 
 #: progress(done_frames, total_frames_or_None, elapsed_s)
 Progress = Callable[[int, int | None, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FloorSpec:
+    """How to calibrate a recording's floor (``turnout analyze --floor/--floor-corners/--floor-size``).
+
+    Without ``corners_px`` the ``reference`` is looked for in the frames (every half second of video until
+    found, as live). With them, they are the reference's four corners in the video's own pixels (going round
+    it, any start), refined on the first frame, and ``size_m`` (width, length in metres; default: the
+    reference's size) is the rectangle's size."""
+
+    reference: str = "A4"
+    corners_px: tuple[tuple[float, float], ...] | None = None
+    size_m: tuple[float, float] | None = None
+    refine: bool = True
 
 
 @dataclass(slots=True)
@@ -49,7 +66,7 @@ class AnalysisResult:
     track: PoseTrack
     fps: float = 0.0
     reliable: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    #: per-frame measurements, ``flat_names()`` -> (T,) arrays (NaN where not measured)
+    #: per-frame measurements, ``record_names()`` -> (T,) arrays (NaN where not measured)
     measurements: dict[str, np.ndarray] = field(default_factory=dict)
     reps: list[RepSummary] = field(default_factory=list)
     holds: list[HoldSummary] = field(default_factory=list)
@@ -58,6 +75,30 @@ class AnalysisResult:
     track_path: Path | None = None
     csv_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    #: the floor calibration in use at the end (``FloorCalibration.to_dict()``), when there was one
+    floor_calibration: dict[str, Any] | None = None
+    #: (seconds, what happened) for each floor event: found, set from corners, dropped (camera moved)
+    floor_events: list[tuple[float, str]] = field(default_factory=list)
+    #: (median, 95th percentile) expected error of total turnout with that calibration, degrees
+    floor_expected_error_deg: tuple[float, float] | None = None
+
+    def _floor_json(self) -> dict[str, Any] | None:
+        if self.floor_calibration is None and not self.floor_events:
+            return None
+        return _clean({
+            "calibration": self.floor_calibration,
+            "expected_turnout_error_deg": self.floor_expected_error_deg,
+            "events": [{"t_s": round(t, 3), "what": what} for t, what in self.floor_events],
+        })  # fmt: skip
+
+    @property
+    def frames_by_mode(self) -> dict[str, int]:
+        """Measured frames per mode (``uncalibrated-3d``, ``floor-calibrated``)."""
+        from turnout.measures import Mode
+
+        col = self.measurements.get(MODE_COLUMN, np.zeros(0))
+        return {str(Mode.UNCALIBRATED_3D): int(np.count_nonzero(col == 0.0)),
+                str(Mode.FLOOR): int(np.count_nonzero(col == 1.0))}  # fmt: skip
 
     @property
     def processing_fps(self) -> float:
@@ -74,6 +115,8 @@ class AnalysisResult:
             "baseline": None if self.baseline is None else _clean(self.baseline.to_dict()),
             "reps": [_rep_json(r) for r in self.reps],
             "holds": [_hold_json(h) for h in self.holds],
+            "frames_by_mode": self.frames_by_mode,
+            "floor": self._floor_json(),
             "warnings": list(self.warnings),
         }
 
@@ -98,7 +141,8 @@ def _rep_json(r: RepSummary) -> dict[str, Any]:
     return _clean({
         "index": r.index, "start_s": round(r.t_start_s, 3), "end_s": round(r.t_end_s, 3), "kind": r.kind,
         "bottom_start_s": round(r.t_bottom_start_s, 3), "bottom_end_s": round(r.t_bottom_end_s, 3),
-        "depth_deg": r.depth_deg, "flags": [_flag_json(f) for f in r.flags], "summary": r.to_dict(),
+        "depth_deg": r.depth_deg, "mode": None if r.mode is None else str(r.mode),
+        "flags": [_flag_json(f) for f in r.flags], "summary": r.to_dict(),
     })  # fmt: skip
 
 
@@ -133,29 +177,49 @@ def analyze_file(
     model_variant: str = "full",
     mirrored: bool = False,
     progress: Progress | None = None,
+    floor: FloorSpec | None = None,
 ) -> AnalysisResult:
-    """Analyse one recording; store it as a session when ``store`` is given.
+    """Analyse one recording; store it as a session when ``store`` is given. With ``floor``, measure in
+    floor-calibrated mode from where the floor is calibrated (see :class:`FloorSpec`).
 
     Raises :class:`turnout.errors.TurnoutError` (one line) on bad input; nothing is stored then.
     """
+    from turnout.calibration.floorstate import FloorCalibrated, FloorState
     from turnout.settings import Settings as _Settings
 
     settings = settings or _Settings()
+    floor_state = FloorState(background=False)  # in line: the same file gives the same answer every time
     with open_source(path, mirrored=mirrored) as source, PoseEstimator(model_path) as estimator:
         info = source.info
+        frames: Iterator[Any] = prefetch(iter(source))
+        if floor is not None and floor.corners_px is not None:
+            first = next(frames, None)
+            if first is None:
+                raise TurnoutError(f"{Path(path).name}: no frames to calibrate the floor on")
+            cal = _corner_calibration(floor, first.bgr, mirrored, Path(path).name)
+            floor_state.set(cal, first.bgr, reason=f"floor calibrated from the given corners ({cal.reference})")
+            frames = itertools.chain([first], frames)
+        elif floor is not None:
+            floor_state.search(floor.reference)
         builder = TrackBuilder(
             source=info.name, fps=info.fps, width=info.width, height=info.height, mirrored=info.mirrored,
             model_variant=model_variant, model_sha256=sha256_file(model_path),
         )  # fmt: skip
         session_id, recorder, hip = _open_session(store, dancer, settings, builder, info)
-        pipeline = Pipeline(_TrackingEstimator(estimator, builder), settings, recorder=recorder, hip=hip)
-        names = flat_names()
+        pipeline = Pipeline(
+            _TrackingEstimator(estimator, builder), settings, recorder=recorder, hip=hip, floor=floor_state
+        )
+        floor_events: list[tuple[float, str]] = []
+        names = record_names()
         rows: list[list[float]] = []
         reliable: list[bool] = []
         t0 = time.perf_counter()
         status = "interrupted"
         try:
-            for r in pipeline.run(prefetch(iter(source))):
+            for r in pipeline.run(frames):
+                for e in r.events:
+                    if isinstance(e, FloorCalibrated):
+                        floor_events.append((e.t_s, e.reason))
                 row = r.measurement.as_row() if r.measurement is not None else {}
                 rows.append([row.get(n, math.nan) for n in names])
                 reliable.append(r.reliable)
@@ -171,6 +235,14 @@ def analyze_file(
                     _update_hip_profile(store, dancer, settings)
         seconds = time.perf_counter() - t0
         warnings = list(info.warnings) + (list(recorder.errors) if recorder is not None else [])
+        if floor is not None and floor.corners_px is None and not floor_events:
+            warnings.append(
+                f"no {floor.reference} found on the floor in {Path(path).name}: measured in uncalibrated 3D mode "
+                "(lay it flat in view, long edge pointing at the camera, or give its corners with --floor-corners)"
+            )
+        if floor_state.moved:
+            warnings.append(f"the camera moved during {Path(path).name}: frames after that are uncalibrated 3D")
+    final = floor_state.calibration
     track = builder.build()
     table = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))
     result = AnalysisResult(
@@ -178,7 +250,8 @@ def analyze_file(
         seconds=seconds, track=track, fps=info.fps, reliable=np.asarray(reliable, bool),
         measurements={n: table[:, i] for i, n in enumerate(names)}, reps=list(pipeline.tracker.reps),
         holds=list(pipeline.tracker.holds), baseline=pipeline.tracker.baseline, session_id=session_id,
-        warnings=warnings,
+        warnings=warnings, floor_calibration=None if final is None else final.to_dict(), floor_events=floor_events,
+        floor_expected_error_deg=None if final is None else final.expected_turnout_error_deg(),
     )  # fmt: skip
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -186,6 +259,40 @@ def analyze_file(
         result.track_path = save_track(track, out_dir / f"{stem}{SUFFIX}")
         result.csv_path = write_csv(result, out_dir / f"{stem}.frames.csv")
     return result
+
+
+def _corner_calibration(spec: FloorSpec, bgr: np.ndarray, mirrored: bool, name: str) -> FloorCalibration:
+    """The calibration from corners given in the video's own pixels, refined on its first frame."""
+    from turnout.calibration.floor import REFERENCES, FloorCalibration
+    from turnout.calibration.sheet import refine_corners
+
+    h, w = bgr.shape[:2]
+    corners = np.asarray(spec.corners_px, float).reshape(-1, 2)
+    if corners.shape != (4, 2) or not np.all(np.isfinite(corners)):
+        raise TurnoutError("--floor-corners needs four x,y pixel points going round the rectangle")
+    outside = (corners[:, 0] < 0) | (corners[:, 0] > w - 1) | (corners[:, 1] < 0) | (corners[:, 1] > h - 1)
+    if np.any(outside):
+        raise TurnoutError(
+            f"--floor-corners: a corner lies outside {name}'s {w}x{h} picture: give pixels of this video"
+        )
+    if mirrored:  # the frames are flipped back before measuring; the corners were read off the file
+        corners[:, 0] = (w - 1) - corners[:, 0]
+    if spec.size_m is not None:
+        size = spec.size_m
+    elif spec.reference in REFERENCES:
+        size = REFERENCES[spec.reference]
+    else:
+        raise TurnoutError("--floor-corners: give the rectangle's size with --floor-size (e.g. 21x29.7 cm)")
+    sigma = 1.0  # typed or clicked corners
+    if spec.refine:
+        refined = refine_corners(bgr, corners)
+        if refined is not None and float(np.max(np.abs(refined[0] - corners))) <= 6.0:
+            corners, sigma = refined[0], float(max(np.max(refined[1]), 0.05))
+    try:
+        return FloorCalibration.from_corners(corners, size[0], size[1], (w, h), reference=spec.reference,
+                                             corner_sigma_px=sigma)  # fmt: skip
+    except ValueError as exc:
+        raise TurnoutError(f"--floor-corners: {exc}") from None
 
 
 #: Files analysed at once by :func:`analyze_batch` (each worker's model already uses two threads; two workers
@@ -204,6 +311,7 @@ def analyze_batch(
     model_variant: str = "full",
     mirrored: bool = False,
     workers: int = BATCH_WORKERS,
+    floor: FloorSpec | None = None,
 ) -> Iterator[tuple[str, AnalysisResult | TurnoutError]]:
     """Analyse several recordings in ``workers`` processes; yields ``(path, result or error)`` in input order.
 
@@ -213,9 +321,7 @@ def analyze_batch(
     uses the hip profile the sessions before it updated. A bad file gives a :class:`TurnoutError` (one line)
     and the others go on.
     """
-    from turnout.errors import TurnoutError
-
-    jobs = [(str(p), model_path, out_dir, settings, db_path, dancer, model_variant, mirrored) for p in paths]
+    jobs = [(str(p), model_path, out_dir, settings, db_path, dancer, model_variant, mirrored, floor) for p in paths]
     n = min(max(1, workers), len(jobs), os.cpu_count() or 1)
     if n <= 1 or dancer:
         for job in jobs:
@@ -238,19 +344,17 @@ def analyze_batch(
 
 def _analyze_job(job: tuple[Any, ...]) -> tuple[AnalysisResult | None, str | None]:
     """One file of a batch (in a worker process): the result, or the one-line error."""
-    from turnout.errors import TurnoutError
-
-    path, model_path, out_dir, settings, db_path, dancer, model_variant, mirrored = job
+    path, model_path, out_dir, settings, db_path, dancer, model_variant, mirrored, floor = job
     limit_opencv_threads()  # a worker process: as the command line does
     try:
         if db_path is None:
             return analyze_file(path, model_path, out_dir, settings=settings, dancer=dancer,
-                                model_variant=model_variant, mirrored=mirrored), None  # fmt: skip
+                                model_variant=model_variant, mirrored=mirrored, floor=floor), None  # fmt: skip
         from turnout.storage import Store
 
         with Store.open(db_path) as store:
             return analyze_file(path, model_path, out_dir, settings=settings, store=store, dancer=dancer,
-                                model_variant=model_variant, mirrored=mirrored), None  # fmt: skip
+                                model_variant=model_variant, mirrored=mirrored, floor=floor), None  # fmt: skip
     except TurnoutError as exc:
         return None, str(exc)
 
@@ -285,7 +389,7 @@ def _update_hip_profile(store: Store, dancer: str | None, settings: Settings) ->
 
 
 def csv_header() -> list[str]:
-    cols = ["frame", "timestamp_ms", "people", "reliable", *flat_names()]
+    cols = ["frame", "timestamp_ms", "people", "reliable", "mode", *record_names()]
     for i in CSV_LANDMARKS:
         n = NAMES[i]
         cols += [f"{n}_x_px", f"{n}_y_px", f"{n}_visibility", f"{n}_world_x_m", f"{n}_world_y_m", f"{n}_world_z_m"]
@@ -298,14 +402,16 @@ def _fmt(v: float, digits: int) -> str:
 
 def write_csv(result: AnalysisResult, path: Path) -> Path:
     """One row per frame: measurements (blank where not measured), then the landmarks they use."""
-    track, names = result.track, flat_names()
+    track, names = result.track, record_names()
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(csv_header())
         for i in range(len(track)):
             pose = track.frame(i)
+            mode = mode_of(float(result.measurements[MODE_COLUMN][i]))
             row: list[object] = [pose.index, pose.timestamp_ms, pose.people, int(bool(result.reliable[i]))]
+            row.append("" if mode is None else str(mode))
             row += [_fmt(float(result.measurements[n][i]), 4) for n in names]
             for j in CSV_LANDMARKS:
                 if pose.image is None or pose.world is None:

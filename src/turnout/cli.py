@@ -12,7 +12,7 @@ from turnout import __version__
 from turnout.errors import TurnoutError
 
 if TYPE_CHECKING:
-    from turnout.analyze import AnalysisResult
+    from turnout.analyze import AnalysisResult, FloorSpec
     from turnout.storage import Store
 
 Handler = Callable[[argparse.Namespace], int]
@@ -50,6 +50,53 @@ class ProgressBar:
             self.stream.flush()
 
 
+def floor_spec(reference: str | None, corners: str | None, size: str | None) -> FloorSpec | None:
+    """``--floor``, ``--floor-corners`` and ``--floor-size`` as a :class:`~turnout.analyze.FloorSpec` (None:
+    no floor calibration). Raises :class:`TurnoutError` with one line on a bad value."""
+    import re
+
+    from turnout.analyze import FloorSpec
+    from turnout.calibration.floor import REFERENCES
+
+    if reference is None and corners is None and size is None:
+        return None
+    if reference is not None and reference not in REFERENCES and corners is None:
+        raise TurnoutError(f"--floor {reference!r}: choose one of {', '.join(REFERENCES)} (or give --floor-corners)")
+    size_m = None
+    if size is not None:
+        m = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*[xX×*]\s*(\d+(?:\.\d*)?)\s*(?:cm)?\s*", size)
+        if m is None or min(float(m[1]), float(m[2])) <= 0:
+            raise TurnoutError(f"--floor-size {size!r}: give width x length in centimetres, e.g. 21x29.7")
+        size_m = (float(m[1]) / 100.0, float(m[2]) / 100.0)
+        if corners is None:
+            raise TurnoutError("--floor-size needs --floor-corners (the rectangle's corners in the video's pixels)")
+    points = None
+    if corners is not None:
+        numbers = re.findall(r"-?\d+(?:\.\d*)?", corners)
+        if len(numbers) != 8:
+            raise TurnoutError(
+                f"--floor-corners {corners!r}: give four x,y pixel points going round the rectangle, "
+                "e.g. '600,500 680,500 700,560 580,560'"
+            )
+        values = [float(v) for v in numbers]
+        points = tuple((values[i], values[i + 1]) for i in range(0, 8, 2))
+        if size_m is None and (reference is None or reference not in REFERENCES):
+            raise TurnoutError("--floor-corners: give the rectangle's size with --floor-size (e.g. 21x29.7)")
+    name = reference or ("custom" if size_m is not None else "A4")
+    return FloorSpec(reference=name, corners_px=points, size_m=size_m)
+
+
+def _floor_summary(result: AnalysisResult) -> str:
+    """One line: how much of the recording was measured in floor-calibrated mode, and how exactly."""
+    by_mode = result.frames_by_mode
+    floor, total = by_mode.get("floor-calibrated", 0), sum(by_mode.values())
+    text = f"floor-calibrated on {floor} of {total} measured frames"
+    cal, err = result.floor_calibration, result.floor_expected_error_deg
+    if cal is not None and err is not None:
+        text += f" ({cal['reference']}; total turnout to about ±{err[0]:.1f}°, 95%: ±{err[1]:.1f}°)"
+    return text
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     import contextlib
     import json
@@ -60,6 +107,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from turnout.settings import load_settings
 
     limit_opencv_threads()
+    floor = floor_spec(args.floor, args.floor_corners, args.floor_size)
     model = resolve_model_path(args.model)
     settings, warnings = load_settings(args.settings)
     for w in warnings:
@@ -87,6 +135,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             f"{len(result.holds)} holds{stored}" + (f" -> {where}" if where else "")
         )
         print(summary, file=sys.stderr if args.json else sys.stdout)
+        if floor is not None:
+            print(f"  {_floor_summary(result)}", file=sys.stderr if args.json else sys.stdout)
         missing = _not_stored_in_full(store, result, video)
         if missing is not None:
             print(f"turnout: {missing}", file=sys.stderr)
@@ -106,7 +156,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         if parallel:
             batch = analyze_batch(
                 args.videos, model, out, settings=settings, db_path=store.path if store is not None else None,
-                mirrored=args.mirrored, workers=args.jobs,
+                mirrored=args.mirrored, workers=args.jobs, floor=floor,
             )  # fmt: skip
             for video, outcome in batch:
                 report(video, outcome)
@@ -115,7 +165,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             try:
                 result = analyze_file(
                     video, model, out, settings=settings, store=store, dancer=args.dancer, mirrored=args.mirrored,
-                    progress=bar,
+                    progress=bar, floor=floor,
                 )  # fmt: skip
             except TurnoutError as exc:
                 if bar is not None:
@@ -221,6 +271,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--model", help="pose model bundle (.task); default: $TURNOUT_MODEL, then models/")
     a.add_argument("--mirrored", action="store_true", help="the video is mirrored (a selfie recording)")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
+    a.add_argument(
+        "--floor", metavar="REF",
+        help="measure in true floor degrees: look for this reference on the floor (A4, letter, A4-pair, "
+        "letter-pair, yoga-mat), or name the one whose corners --floor-corners gives",
+    )  # fmt: skip
+    a.add_argument(
+        "--floor-corners", metavar="'X,Y X,Y X,Y X,Y'",
+        help="the reference's four corners in the video's pixels, going round it (refined on the first frame)",
+    )  # fmt: skip
+    a.add_argument(
+        "--floor-size", metavar="WxL",
+        help="size of the rectangle --floor-corners gives, in centimetres (e.g. 21x29.7); default: --floor's size",
+    )  # fmt: skip
     a.add_argument(
         "--jobs", type=int, default=2, metavar="N",
         help="files analysed at once, each in its own process (default 2; 1 shows a progress bar per file)",

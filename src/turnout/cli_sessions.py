@@ -24,6 +24,7 @@ import numpy as np
 from turnout.calibration.baseline import Baseline
 from turnout.calibration.hip import estimate_hip_turnout
 from turnout.errors import TurnoutError
+from turnout.measures import MODE_COLUMN, mode_of
 from turnout.practice import analyze_rows, is_reliable
 from turnout.settings import Settings, load_settings
 from turnout.storage import SessionRow, StorageError, Store, default_db_path
@@ -180,7 +181,9 @@ def table_rows(store: Store, session_id: int, table: str) -> Iterator[dict[str, 
     else:
         t = store.frames(session_id)
         for i, row in enumerate(t.rows()):
-            yield {"frame": int(t.idx[i]), "t_s": float(t.t_s[i]), "reliable": int(t.reliable[i]), **row}
+            mode = mode_of(row.get(MODE_COLUMN, math.nan))  # older sessions did not record it: blank
+            yield {"frame": int(t.idx[i]), "t_s": float(t.t_s[i]), "reliable": int(t.reliable[i]),
+                   "mode": "" if mode is None else str(mode), **row}  # fmt: skip
 
 
 def write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> int:

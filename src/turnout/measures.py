@@ -44,10 +44,26 @@ BODY_FIELDS: Final[tuple[tuple[str, str], ...]] = (
 SIDES: Final = ("left", "right")
 
 
+#: The per-frame column that says which mode measured a frame: 1 floor-calibrated, 0 uncalibrated 3D.
+MODE_COLUMN: Final = "floor_calibrated"
+
+
 def flat_names() -> tuple[str, ...]:
     """Column names of a flat per-frame row: ``left_knee_flexion_deg``, ..., then body fields."""
     per_side = tuple(f"{side}_{name}" for side in SIDES for name, _ in SIDE_FIELDS)
     return per_side + tuple(name for name, _ in BODY_FIELDS)
+
+
+def record_names() -> tuple[str, ...]:
+    """What is recorded per frame (storage, CSV, analysis): :func:`flat_names` and :data:`MODE_COLUMN`."""
+    return (*flat_names(), MODE_COLUMN)
+
+
+def mode_of(value: float) -> Mode | None:
+    """The mode a :data:`MODE_COLUMN` value (or a rep's fraction of floor-calibrated frames) stands for."""
+    if not math.isfinite(value):
+        return None
+    return Mode.FLOOR if value >= 0.5 else Mode.UNCALIBRATED_3D
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +101,7 @@ class FrameMeasurement:
         raise ValueError(f"side must be 'left' or 'right', got {name!r}")
 
     def as_row(self) -> dict[str, float]:
-        """Flat mapping ``flat_names() -> value`` for CSV rows and storage."""
+        """Flat mapping ``record_names() -> value`` for CSV rows and storage (the mode as 1.0 or 0.0)."""
         row: dict[str, float] = {}
         for side in SIDES:
             sm = self.side(side)
@@ -93,4 +109,5 @@ class FrameMeasurement:
                 row[f"{side}_{name}"] = float(getattr(sm, name))
         for name, _ in BODY_FIELDS:
             row[name] = float(getattr(self, name))
+        row[MODE_COLUMN] = 1.0 if self.mode is Mode.FLOOR else 0.0
         return row

@@ -172,8 +172,15 @@ def build_report(store: Store, session_id: int) -> str:
             f"<p>Standing baseline: knees {_fmt(b.left_knee_flexion_deg)} / {_fmt(b.right_knee_flexion_deg)}, "
             f"feet {_fmt(b.left_foot_turnout_deg)} / {_fmt(b.right_foot_turnout_deg)} (left / right).</p>"
         )
-    parts.append("<p class='muted'>Measurements are uncalibrated 3D from a single camera unless the session "
-                 "was floor-calibrated; see docs/measurements.md.</p>")  # fmt: skip
+    cal = session.calibration
+    if cal:
+        parts.append(f"<p>Floor calibrated with {e(str(cal.get('reference', 'a reference')))}: foot angles in "
+                     "true floor degrees on the frames measured after it (the reps' <i>mode</i> column says which "
+                     "were); see docs/calibration.md.</p>")  # fmt: skip
+    else:
+        parts.append("<p class='muted'>Measured in uncalibrated 3D mode (MediaPipe's depth from one camera: turnout "
+                     "reads smaller than it is); lay a sheet on the floor to measure in true floor degrees. See "
+                     "docs/measurements.md.</p>")  # fmt: skip
     if len(frames.t_s):
         plot = plot_session(frames.t_s, relative_to_baseline(frames.values, session.baseline), reps)
         parts += [
@@ -182,7 +189,7 @@ def build_report(store: Store, session_id: int) -> str:
             f"<img alt='angles over time' src='data:image/png;base64,{plot}'>",
         ]
     parts += ["<h2>Reps</h2>", "<table><tr><th>#</th><th>kind</th><th>start</th><th>down / up</th><th>depth</th>"
-              "<th>feet L / R</th><th>knees at bottom L / R</th><th>flags and cues</th></tr>"]  # fmt: skip
+              "<th>feet L / R</th><th>knees at bottom L / R</th><th>mode</th><th>flags and cues</th></tr>"]  # fmt: skip
     for rep in sorted(reps, key=rep_score, reverse=True):
         flags = (
             "<br>".join(
@@ -196,7 +203,7 @@ def build_report(store: Store, session_id: int) -> str:
             f"<td>{rep.descent_s:.1f} / {rep.ascent_s:.1f} s</td><td>{_fmt(rep.depth_deg)}</td>"
             f"<td>{_fmt(rep.left.foot_turnout_mean_deg)} / {_fmt(rep.right.foot_turnout_mean_deg)}</td>"
             f"<td>{_fmt(rep.left.knee_turnout_bottom_deg)} / {_fmt(rep.right.knee_turnout_bottom_deg)}</td>"
-            f"<td>{flags}</td></tr>"
+            f"<td>{e(str(rep.mode or '–'))}</td><td>{flags}</td></tr>"
         )
     parts.append("</table>")
     if holds:

@@ -17,7 +17,7 @@ import numpy as np
 
 from turnout.calibration.baseline import HEEL_LIFT, REL_FLEXION
 from turnout.flags import Flag, worst_severity
-from turnout.measures import SIDES
+from turnout.measures import MODE_COLUMN, SIDES, Mode, mode_of
 from turnout.settings import FlagSettings, Settings
 
 #: Row keys a rep keeps per frame.
@@ -29,6 +29,7 @@ KEYS: Final = (
     "pelvis_level_m",
     "torso_lean_deg",
     "weight_shift_m",
+    MODE_COLUMN,
 )
 
 
@@ -81,6 +82,13 @@ class RepSummary:
     weight_shift_worst_m: float = math.nan
     n_frames: int = 0
     flags: tuple[Flag, ...] = field(default=())
+    #: share of the rep's measured frames that were floor-calibrated (nan: not known, an older session)
+    floor_calibrated_fraction: float = math.nan
+
+    @property
+    def mode(self) -> Mode | None:
+        """Which mode measured the rep (most of its frames); None when not known."""
+        return mode_of(self.floor_calibrated_fraction)
 
     def side(self, side: str) -> SideRepStats:
         if side == "left":
@@ -144,6 +152,7 @@ class RepSummary:
         ):
             d[name] = getattr(self, name)
         d["asymmetry"] = self.asymmetry()
+        d["mode"] = None if self.mode is None else str(self.mode)
         return _clean(d)
 
     @classmethod
@@ -332,4 +341,5 @@ def summarize(index: int, t: np.ndarray, cols: Mapping[str, np.ndarray], setting
         torso_lean_change_deg=worst(t, torso - _median(torso[start])),
         weight_shift_worst_m=worst(t, np.abs(cols["weight_shift_m"])),
         n_frames=int(t.size),
+        floor_calibrated_fraction=_mean(cols[MODE_COLUMN]),
     )

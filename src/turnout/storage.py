@@ -31,7 +31,7 @@ from turnout.calibration.hip import HipTurnout
 from turnout.flags import Flag
 from turnout.holds import HoldSummary
 from turnout.landmarks import NUM_LANDMARKS
-from turnout.measures import flat_names
+from turnout.measures import record_names
 from turnout.migrations import (
     SCHEMA_VERSION,
     StorageError,
@@ -120,7 +120,7 @@ class SessionInfo:
     calibration: Mapping[str, Any] | None = None
     settings: Settings | None = None
     notes: str = ""
-    measure_names: tuple[str, ...] = field(default_factory=flat_names)
+    measure_names: tuple[str, ...] = field(default_factory=record_names)
 
 
 @dataclass(frozen=True, slots=True)
