@@ -25,7 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from turnout.app.engine import Engine, Processor, SourceSpec
+from turnout.app.engine import Engine, FloorControl, Processor, SourceSpec
 from turnout.capture import FrameSource
 from turnout.live import Captured, LiveRunner, RunnerStats
 from turnout.pipeline import FrameResult
@@ -244,6 +244,33 @@ class LiveController(QObject):
         """Take her standing baseline again from the next still window."""
         if self._run is not None:
             self._run.commands.put(lambda p: p.request_baseline())
+
+    # -- the floor calibration (applied on the processing thread before its next frame) ----------------------
+    def _floor(self, call: Callable[[FloorControl], None]) -> bool:
+        """Queue ``call`` for a processor that can calibrate the floor; False when nothing runs."""
+        if self._run is None:
+            return False
+
+        def command(processor: Processor) -> None:
+            if isinstance(processor, FloorControl):
+                call(processor)
+
+        self._run.commands.put(command)
+        return True
+
+    def search_floor(self, reference: str) -> bool:
+        """Look for the sheet ``reference`` on the coming frames (the answer comes as a practice event)."""
+        return self._floor(lambda p: p.search_floor(reference))
+
+    def cancel_floor_search(self) -> bool:
+        return self._floor(lambda p: p.cancel_floor_search())
+
+    def set_floor(self, calibration: Any, frame_bgr: Any) -> bool:
+        """Use a calibration made from clicked corners on ``frame_bgr`` (a frame of the running source)."""
+        return self._floor(lambda p: p.set_floor(calibration, frame_bgr))
+
+    def clear_floor(self) -> bool:
+        return self._floor(lambda p: p.clear_floor())
 
     def wait_closed(self, timeout: float = 10.0) -> bool:
         """Wait for processors still being closed after a slow stop (so no rep is lost at exit)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from turnout.capture import FrameSource
 from turnout.live import Captured
@@ -59,6 +59,24 @@ class Processor(Protocol):
 
     def close(self) -> None:
         """End any open session (its last rep included) and release the model."""
+
+
+@runtime_checkable
+class FloorControl(Protocol):
+    """A processor that can calibrate the floor (the real one; test fakes need not). Called on the processing
+    thread, like every processor method."""
+
+    def search_floor(self, reference: str) -> None:
+        """Look for ``reference`` (a name of ``turnout.calibration.floor.REFERENCES``) on the coming frames."""
+
+    def cancel_floor_search(self) -> None:
+        """Stop looking (a calibration in use stays)."""
+
+    def set_floor(self, calibration: Any, frame_bgr: Any) -> None:
+        """Use ``calibration`` (from clicked corners) made on ``frame_bgr``."""
+
+    def clear_floor(self) -> None:
+        """Measure without the floor again; a saved calibration is forgotten."""
 
 
 class Engine(Protocol):

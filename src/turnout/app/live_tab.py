@@ -8,10 +8,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
+from turnout.app import theme
 from turnout.app.controller import LiveController, LiveStatus
 from turnout.app.engine import SourceSpec
+from turnout.app.floor_panel import Background, FloorPanel, calibrated_text, finite_pair
 from turnout.app.live_view import FiguresPanel, FlagMemory, VideoWidget, flags_of_events
 from turnout.app.sound import CuePlayer
+from turnout.calibration.floor import FloorCalibration
+from turnout.calibration.floorstate import FloorCalibrated, calibrate_from_clicks, describe_reference
+from turnout.calibration.saved import FloorNotice
 from turnout.pipeline import FrameResult
 
 CAMERAS = 4
@@ -19,6 +24,9 @@ CAMERAS = 4
 CAMERA_LOST = "Camera lost: no picture is coming. Check the cable, or close other apps using it. Retrying…"
 #: ... and, while recording, what happens to her session.
 SESSION_KEPT = "Everything recorded so far is kept; the session goes on when the camera is back."
+#: Floor calibration needs a running source.
+START_FIRST = "Start the camera first (Ctrl+K), then calibrate the floor"
+_LEVEL_COLOURS = {"ok": theme.OK, "warn": theme.WARN, "bad": theme.BAD, "info": theme.TEXT}
 
 
 def _button(action: QAction) -> QToolButton:
@@ -72,6 +80,35 @@ class LiveTab(QWidget):
         self.act_baseline = QAction("Retake baseline", self, shortcut=QKeySequence("B"))
         self.act_baseline.setToolTip("Stand still in first position: your standing baseline is taken again (B)")
         self.act_baseline.triggered.connect(self.controller.request_baseline)
+        self.act_floor = QAction("Calibrate floor", self, shortcut=QKeySequence("C"), checkable=True)
+        self.act_floor.setToolTip("Calibrate the floor with a sheet of paper or a rectangle of known size (C)")
+        self.act_floor.toggled.connect(self.show_floor_panel)
+        self.act_clear_floor = QAction("Clear floor calibration", self)
+        self.act_clear_floor.setToolTip("Measure without the floor calibration again; the saved one is forgotten")
+        self.act_clear_floor.triggered.connect(self.clear_floor)
+        self.act_clear_floor.setEnabled(False)
+        #: the floor calibration in use (from the processing thread's events), its accuracy, how it was announced
+        self.floor_cal: FloorCalibration | None = None
+        self.floor_accuracy: tuple[float, float] | None = None
+        self._floor_prefix = ""
+        self._click_choice: tuple[str, float, float] | None = None
+        self.floor_panel = FloorPanel()
+        self.floor_panel.hide()
+        self.floor_panel.set_calibrated(False)
+        self.floor_panel.find_requested.connect(self.find_floor)
+        self.floor_panel.click_requested.connect(self.click_floor)
+        self.floor_panel.clear_requested.connect(self.clear_floor)
+        self.floor_panel.close_requested.connect(lambda: self.act_floor.setChecked(False))
+        #: one line about the floor calibration (found, reused, dropped, a bad click)
+        self.floor_line = QLabel("")
+        self.floor_line.setWordWrap(True)
+        self.floor_line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.floor_line.hide()
+        self.floor_level = "info"
+        self._accuracy = Background(self)
+        self._accuracy.done.connect(self._accuracy_ready)
+        self.video.corners_clicked.connect(self.corners_clicked)
+        self.video.clicking_cancelled.connect(self._clicking_cancelled)
         self.rec_label = QLabel("")
         self.rec_label.setStyleSheet("color: #ff3b30; font-size: 16pt; font-weight: bold;")
         #: why the session is not being stored in full (a full disk); kept until the next recording starts
@@ -84,7 +121,8 @@ class LiveTab(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 6)
         bar.addWidget(self.source)
-        for act in (self.act_start, self.act_open, self.act_record, self.act_baseline, self.act_mirror, self.act_sound):
+        for act in (self.act_start, self.act_open, self.act_record, self.act_baseline, self.act_floor, self.act_mirror,
+                    self.act_sound):  # fmt: skip
             button = _button(act)
             if act is self.act_record:
                 button.setObjectName("record")
@@ -99,6 +137,11 @@ class LiveTab(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(bar)
+        lay.addWidget(self.floor_panel)
+        floor_row = QHBoxLayout()
+        floor_row.setContentsMargins(12, 0, 12, 4)
+        floor_row.addWidget(self.floor_line)
+        lay.addLayout(floor_row)
         lay.addLayout(body, 1)
 
         controller.frame_ready.connect(self.show_result)
@@ -124,8 +167,11 @@ class LiveTab(QWidget):
                 index = self.source.count() - 1
             self.source.setCurrentIndex(index)
         self.memory.clear()
+        self.video.stop_clicking()
         self.video.set_result(None)
         self.video.placeholder = f"Opening {spec.label}…"
+        self._set_floor(None)  # a new run has its own calibration (a camera's saved one is checked again)
+        self.say_floor("")
         self.controller.start(spec)
 
     def _source_chosen(self, _index: int) -> None:
@@ -171,6 +217,105 @@ class LiveTab(QWidget):
 
     def on_events(self, events: list[Any]) -> None:
         self._note(flags_of_events(events))
+        for event in events:
+            if isinstance(event, FloorCalibrated):
+                self._floor_event(event)
+            elif isinstance(event, FloorNotice):
+                self.say_floor(event.message, "warn" if event.warning else "info")
+
+    # -- the floor calibration -----------------------------------------------------------------------
+    def show_floor_panel(self, on: bool) -> None:
+        """Show or hide the calibration step (choose the reference, find it or click its corners)."""
+        if self.act_floor.isChecked() != on:
+            self.act_floor.setChecked(on)
+            return
+        self.floor_panel.setVisible(on)
+        if not on:
+            self.video.stop_clicking()
+
+    def say_floor(self, message: str, level: str = "info") -> None:
+        """One line about the floor calibration under the tool bar ("" hides it)."""
+        self.floor_level = level
+        self.floor_line.setText(message)
+        colour = _LEVEL_COLOURS.get(level, theme.TEXT)
+        self.floor_line.setStyleSheet(f"color: {colour}; font-size: 17px; font-weight: bold;")
+        self.floor_line.setVisible(bool(message))
+
+    def find_floor(self, key: str, width_m: float, length_m: float) -> None:
+        """Let the app look for the sheet on the coming frames."""
+        self.video.stop_clicking()
+        if not self.controller.search_floor(key):
+            self.say_floor(START_FIRST, "warn")
+            return
+        what = describe_reference(key, (width_m, length_m))
+        self.say_floor(f"Looking for {what}: lay it flat about half a metre in front of your feet, long edge "
+                       "pointing at the camera", "info")  # fmt: skip
+
+    def click_floor(self, key: str, width_m: float, length_m: float) -> None:
+        """Hold the picture and take her clicks on the reference's 4 corners."""
+        what = describe_reference(key, (width_m, length_m))
+        if not self.controller.running or not self.video.start_clicking(what):
+            self.say_floor(START_FIRST, "warn")
+            return
+        self.controller.cancel_floor_search()
+        self._click_choice = (key, width_m, length_m)
+        self.say_floor(f"Click the 4 corners of {what} on the picture, going round it (Esc cancels)", "info")
+
+    def corners_clicked(self, clicks: list[tuple[float, float]]) -> None:
+        """4 corners clicked: calibrate, or say in one line what is wrong with them."""
+        result = self.video.result
+        if self._click_choice is None or result is None:
+            return
+        key, width_m, length_m = self._click_choice
+        try:
+            cal = calibrate_from_clicks(result.bgr, clicks, width_m, length_m, reference=key)
+        except ValueError as exc:
+            text = str(exc)
+            self.say_floor(f"{text[:1].upper()}{text[1:]} (Backspace undoes the last corner, R starts again)", "bad")
+            return
+        frame = result.bgr
+        self.video.stop_clicking()
+        if not self.controller.set_floor(cal, frame):
+            self.say_floor(START_FIRST, "warn")
+            return
+        self.say_floor(calibrated_text(cal, None, pending=True), "ok")
+
+    def _clicking_cancelled(self) -> None:
+        self.say_floor("Corner clicking cancelled", "info")
+
+    def clear_floor(self) -> None:
+        self.video.stop_clicking()
+        self.controller.cancel_floor_search()
+        if not self.controller.clear_floor():
+            self._set_floor(None)
+            self.say_floor("")
+
+    def _set_floor(self, cal: FloorCalibration | None) -> None:
+        self.floor_cal = cal
+        self.floor_accuracy = None
+        self.video.set_floor(None if cal is None else cal.corners_px)
+        self.floor_panel.set_calibrated(cal is not None)
+        self.act_clear_floor.setEnabled(cal is not None)
+
+    def _floor_event(self, event: FloorCalibrated) -> None:
+        if event.calibration is None:
+            self._set_floor(None)
+            reason = event.reason[:1].upper() + event.reason[1:]
+            self.say_floor(reason, "info" if event.kind == "cleared" else "warn")
+            return
+        cal = event.calibration
+        self._set_floor(cal)
+        self._floor_prefix = event.reason if event.kind == "restored" else ""
+        self.say_floor(calibrated_text(cal, None, self._floor_prefix, pending=True), "ok")
+        if event.kind in ("found", "set"):
+            self.act_floor.setChecked(False)  # done: the panel goes away
+        self._accuracy.run(cal, cal.expected_turnout_error_deg)
+
+    def _accuracy_ready(self, cal: Any, value: Any) -> None:
+        if cal is not self.floor_cal or self.floor_cal is None:
+            return  # another calibration since
+        self.floor_accuracy = finite_pair(value)
+        self.say_floor(calibrated_text(self.floor_cal, self.floor_accuracy, self._floor_prefix), "ok")
 
     def _note(self, flags: Any) -> None:
         for flag in self.memory.note(flags):

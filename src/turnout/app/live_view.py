@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import time
 from collections import deque
@@ -11,8 +12,20 @@ from typing import Any, Final
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from turnout.app import theme
@@ -114,13 +127,27 @@ def display_image(bgr: np.ndarray, size: tuple[int, int], mirrored: bool) -> tup
     return QImage(bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32), bgra
 
 
+#: The badge in the picture's corner: which measurement mode is in use.
+FLOOR_BADGE: Final = "Floor-calibrated"
+UNCALIBRATED_BADGE: Final = "Uncalibrated 3D"
+
+
 class VideoWidget(QWidget):
     """Paints the latest frame, aspect kept, and the overlay on top; the banner and guidance float over it.
 
     The frame is scaled to the widget once per result (:func:`display_image`), then each paint is a plain copy.
     ``latencies_ms`` keeps, per result shown, the time from its capture (``FrameResult.captured_at``) to the end
     of the paint that first showed it, and ``paint_ms`` how long those paints took (read by ``scripts/bench.py``).
+
+    Floor calibration: the calibrated reference's outline is drawn over the picture and a badge says which mode
+    measures. While she clicks corners (:meth:`start_clicking`) the picture holds still, her clicks are marked
+    (a magnified view follows the pointer), and ``corners_clicked`` gives the 4 corners in camera pixels;
+    Backspace undoes one, R starts again, Esc cancels (``clicking_cancelled``).
     """
+
+    #: the 4 clicked corners, camera pixels (x, y) of the held frame (a list of 4 tuples)
+    corners_clicked = Signal(list)
+    clicking_cancelled = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,11 +186,25 @@ class VideoWidget(QWidget):
         self.guidance.setWordWrap(True)
         self.guidance.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.guidance.hide()
+        #: the calibrated reference's corners (camera pixels) to outline, None when not calibrated
+        self.floor_corners: np.ndarray | None = None
+        #: the mode badge's text (None: no badge)
+        self.badge: str | None = UNCALIBRATED_BADGE
+        #: while clicking corners: what is clicked ("the A4 sheet"), the clicks so far (camera pixels), the newest
+        #: result (shown when clicking ends), the pointer (widget coordinates)
+        self.clicking: str | None = None
+        self.clicks: list[tuple[float, float]] = []
+        self._newest: FrameResult | None = None
+        self._pointer: QPointF | None = None
+        self.setMouseTracking(True)
 
     def sizeHint(self) -> QSize:
         return QSize(960, 540)
 
     def set_result(self, result: FrameResult | None) -> None:
+        if self.clicking is not None:  # the picture holds still while she clicks
+            self._newest = result
+            return
         self.result = result
         bgr = None if result is None else result.bgr
         if bgr is not None and (bgr.ndim != 3 or bgr.shape[2] != 3 or bgr.dtype != np.uint8):
@@ -221,8 +262,14 @@ class VideoWidget(QWidget):
             painter.fillRect(0, 0, w, int(origin.y()), black)
             painter.fillRect(0, int(origin.y()) + image.height(), w, h, black)
         painter.drawImage(origin, image)
-        if self.show_overlay:
+        if self.floor_corners is not None and self.clicking is None:
+            self._draw_quad(painter, target, self.floor_corners, closed=True, colour=theme.ACCENT)
+        if self.show_overlay and self.clicking is None:
             draw_overlay(painter, target, result, self.mirrored)
+        if self.clicking is not None:
+            self._draw_clicking(painter, target, image, origin)
+        elif self.badge:
+            self._draw_badge(painter, target)
         painter.end()
         if result is not self._painted:
             self._painted = result
@@ -237,6 +284,213 @@ class VideoWidget(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place()
+
+    # -- floor calibration ------------------------------------------------------------------------------
+    def set_floor(self, corners_px: np.ndarray | None) -> None:
+        """Outline the calibrated reference (camera pixels), or nothing; the badge follows."""
+        self.floor_corners = None if corners_px is None else np.asarray(corners_px, float).reshape(4, 2)
+        self.badge = FLOOR_BADGE if corners_px is not None else UNCALIBRATED_BADGE
+        self.update()
+
+    def to_widget(self, x: float, y: float, target: QRectF | None = None) -> QPointF:
+        """Camera pixel (x, y) -> widget coordinates, mirroring as displayed."""
+        r = target or self.image_rect()
+        w, h = self._frame_size or (1, 1)
+        u, v = (x + 0.5) / w, (y + 0.5) / h
+        if self.mirrored:
+            u = 1.0 - u
+        return QPointF(r.x() + u * r.width(), r.y() + v * r.height())
+
+    def to_camera(self, p: QPointF) -> tuple[float, float] | None:
+        """Widget point -> camera pixel (x, y); None outside the picture."""
+        if self._frame_size is None:
+            return None
+        r = self.image_rect()
+        u, v = (p.x() - r.x()) / r.width(), (p.y() - r.y()) / r.height()
+        if not (0.0 <= u <= 1.0 and 0.0 <= v <= 1.0):
+            return None
+        if self.mirrored:
+            u = 1.0 - u
+        w, h = self._frame_size
+        return (u * w - 0.5, v * h - 0.5)
+
+    def start_clicking(self, what: str) -> bool:
+        """Hold the picture and take 4 corner clicks on it; False when there is no picture yet."""
+        if self.result is None or self._frame_size is None:
+            return False
+        self.clicking, self.clicks, self._newest = what, [], None
+        self.banner.hide()
+        self.guidance.hide()
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.update()
+        return True
+
+    def stop_clicking(self) -> None:
+        """Back to the live picture."""
+        if self.clicking is None:
+            return
+        newest = self._newest
+        self.clicking, self.clicks, self._newest, self._pointer = None, [], None, None
+        self.unsetCursor()
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if self._banner is not None:
+            self.banner.show()
+        if newest is not None:
+            self.set_result(newest)
+        self.update()
+
+    def click_at(self, x: float, y: float) -> None:
+        """One corner clicked at camera pixel (x, y) (a fifth click starts again)."""
+        if self.clicking is None:
+            return
+        if len(self.clicks) >= 4:
+            self.clicks = []
+        self.clicks.append((float(x), float(y)))
+        self.update()
+        if len(self.clicks) == 4:
+            self.corners_clicked.emit(list(self.clicks))
+
+    def undo_click(self) -> None:
+        if self.clicks:
+            self.clicks.pop()
+            self.update()
+
+    def restart_clicks(self) -> None:
+        self.clicks = []
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.clicking is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        point = self.to_camera(event.position())
+        if point is not None:
+            self.click_at(*point)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.clicking is not None:
+            self._pointer = event.position()
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.clicking is None:
+            super().keyPressEvent(event)
+            return
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            self.stop_clicking()
+            self.clicking_cancelled.emit()
+        elif key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+            self.undo_click()
+        elif key == Qt.Key.Key_R:
+            self.restart_clicks()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def clicking_prompt(self) -> str:
+        """What to do now, one line."""
+        n = len(self.clicks)
+        what = self.clicking or "the rectangle"
+        if n < 4:
+            return f"Click corner {n + 1} of 4 of {what}, going round it   ·   Backspace: undo   ·   Esc: cancel"
+        return "Checking the corners…   ·   Backspace: undo   ·   R: start again   ·   Esc: cancel"
+
+    def _draw_quad(self, painter: QPainter, target: QRectF, corners: np.ndarray, closed: bool, colour: str) -> None:
+        pts = [self.to_widget(float(x), float(y), target) for x, y in corners]
+        if not pts:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        width = max(2.0, target.height() / 300)
+        if closed and len(pts) >= 3:
+            fill = QColor(colour)
+            fill.setAlpha(60)
+            path = QPainterPath()
+            path.addPolygon(QPolygonF([*pts, pts[0]]))
+            painter.fillPath(path, fill)
+        pen = QPen(QColor(colour), width)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        for a, b in itertools.pairwise([*pts, pts[0]] if closed else pts):
+            painter.drawLine(a, b)
+        painter.restore()
+
+    def _draw_clicking(self, painter: QPainter, target: QRectF, image: QImage, origin: QPointF) -> None:
+        """The clicks so far (numbered), the quad they make, a magnified view at the pointer and the prompt."""
+        corners = np.array(self.clicks, float).reshape(-1, 2)
+        self._draw_quad(painter, target, corners, closed=len(self.clicks) == 4, colour=theme.WARN)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        r = max(6.0, target.height() / 90)
+        label = QFont()
+        label.setPixelSize(max(14, round(r * 2.2)))
+        label.setBold(True)
+        painter.setFont(label)
+        for k, (x, y) in enumerate(self.clicks):
+            p = self.to_widget(x, y, target)
+            painter.setPen(QPen(QColor("black"), 2))
+            painter.setBrush(QColor(theme.WARN))
+            painter.drawEllipse(p, r, r)
+            painter.setPen(QColor(theme.TEXT))
+            painter.drawText(QRectF(p.x() + r, p.y() - 3 * r, 4 * r, 3 * r), Qt.AlignmentFlag.AlignLeft, str(k + 1))
+        if self._pointer is not None and target.contains(self._pointer):
+            self._draw_loupe(painter, target, image, origin, self._pointer)
+        # the prompt, along the bottom of the picture
+        px = self.text_px(22, 16, 34)
+        font = QFont()
+        font.setPixelSize(px)
+        font.setBold(True)
+        painter.setFont(font)
+        band = QRectF(target.left(), target.bottom() - px * 2.4, target.width(), px * 2.4)
+        painter.fillRect(band, QColor(0, 0, 0, 190))
+        painter.setPen(QColor(theme.TEXT))
+        painter.drawText(band, Qt.AlignmentFlag.AlignCenter, self.clicking_prompt())
+        painter.restore()
+
+    def _draw_loupe(self, painter: QPainter, target: QRectF, image: QImage, origin: QPointF, at: QPointF) -> None:
+        """A 4x view of the picture around the pointer, in the top corner away from it, with cross-hairs."""
+        size = min(220.0, target.height() / 3)
+        zoom = 4.0
+        src = QRectF(at.x() - origin.x() - size / zoom / 2, at.y() - origin.y() - size / zoom / 2, size / zoom,
+                     size / zoom)  # fmt: skip
+        left = at.x() > target.center().x()
+        box = QRectF(target.left() + 12 if left else target.right() - size - 12, target.top() + 12, size, size)
+        painter.drawImage(box, image, src)
+        painter.setPen(QPen(QColor(theme.WARN), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(box)
+        c = box.center()
+        painter.drawLine(QPointF(c.x() - size / 2, c.y()), QPointF(c.x() - 6, c.y()))
+        painter.drawLine(QPointF(c.x() + 6, c.y()), QPointF(c.x() + size / 2, c.y()))
+        painter.drawLine(QPointF(c.x(), c.y() - size / 2), QPointF(c.x(), c.y() - 6))
+        painter.drawLine(QPointF(c.x(), c.y() + 6), QPointF(c.x(), c.y() + size / 2))
+
+    def _draw_badge(self, painter: QPainter, target: QRectF) -> None:
+        """Which mode measures, in the picture's bottom-left corner."""
+        text = self.badge or ""
+        px = self.text_px(26, 14, 30)
+        font = QFont()
+        font.setPixelSize(px)
+        font.setBold(True)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setFont(font)
+        w = painter.fontMetrics().horizontalAdvance(text) + px * 1.4
+        h = px * 1.8
+        box = QRectF(target.left() + 12, target.bottom() - h - 12, w, h)
+        calibrated = text == FLOOR_BADGE
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(theme.OK) if calibrated else QColor(40, 46, 54, 220))
+        painter.drawRoundedRect(box, h / 4, h / 4)
+        painter.setPen(QColor("#0b1a10") if calibrated else QColor(theme.NEUTRAL))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     def text_px(self, divisor: int, lo: int, hi: int) -> int:
         """A font size that grows with the widget, so text stays readable across the room."""

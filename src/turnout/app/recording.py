@@ -8,30 +8,43 @@ last rep and clips.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from turnout.app.engine import SourceSpec
+from turnout.calibration.saved import FloorMemory, FloorNotice, default_path
 from turnout.capture import FrameSource, open_source
 from turnout.live import Captured
 from turnout.pipeline import FrameResult, Pipeline
 from turnout.settings import Settings
 from turnout.storage import SessionInfo, SessionRecorder, Store
 
+#: What the dancer is told when she clears the floor calibration, or calibrates it by clicking.
+CLEARED = "Floor calibration cleared: measuring in uncalibrated 3D"
+CLICKED = "Floor calibrated from the corners you clicked"
+
 
 class RealProcessor:
-    """Pose model + pipeline for one run; a stored session while recording."""
+    """Pose model + pipeline for one run; a stored session while recording.
+
+    On a camera, the floor calibration is kept across sessions (:class:`~turnout.calibration.saved.FloorMemory`,
+    in the data folder beside the database): taken up again while the camera has not moved, saved when she
+    calibrates, forgotten when it no longer holds. A video file neither takes it up nor saves its own.
+    ``estimator`` replaces the pose model (tests)."""
 
     def __init__(self, spec: SourceSpec, model_path: Path, settings: Settings, db_path: Path | None,
-                 dancer: str = "") -> None:  # fmt: skip
-        from turnout.pose import PoseEstimator
-
+                 dancer: str = "", estimator: Any = None) -> None:  # fmt: skip
         self.spec = spec
         self.settings = settings
         self.db_path = db_path
         self.dancer = dancer or None
         self.model_path = model_path
-        self.estimator = PoseEstimator(model_path, people_background=True)  # live: never delay a frame
+        if estimator is None:
+            from turnout.pose import PoseEstimator
+
+            estimator = PoseEstimator(model_path, people_background=True)  # live: never delay a frame
+        self.estimator = estimator
         self.store: Store | None = None
         self.recorder: SessionRecorder | None = None
         hip = None
@@ -42,11 +55,40 @@ class RealProcessor:
                     hip = store.hip_profile(dancers[self.dancer])
         self.pipeline = Pipeline(self.estimator, settings, hip=hip)
         self._size: tuple[int, int] | None = None
+        self.memory: FloorMemory | None = None
+        self._notices: list[FloorNotice] = []
+        if spec.camera is not None:
+            folder = db_path.parent if db_path is not None else None
+            self.memory = FloorMemory(default_path(folder), spec.label)
+            notice = self.memory.restore(self.pipeline.floor)
+            if notice is not None:
+                self._notices.append(notice)
 
     def process(self, captured: Captured) -> FrameResult:
         h, w = captured.frame.bgr.shape[:2]
         self._size = (w, h)
-        return self.pipeline.process(captured)
+        result = self.pipeline.process(captured)
+        if self.memory is not None:
+            self._notices += self.memory.follow(self.pipeline.floor, result.events)
+        if self._notices:
+            t_s = result.timestamp_ms / 1000.0
+            notices = tuple(replace(n, t_s=t_s) for n in self._notices)
+            self._notices = []
+            result = replace(result, events=(*result.events, *notices))
+        return result
+
+    # -- the floor calibration -----------------------------------------------------------------------
+    def search_floor(self, reference: str) -> None:
+        self.pipeline.floor.search(reference)
+
+    def cancel_floor_search(self) -> None:
+        self.pipeline.floor.cancel_search()
+
+    def set_floor(self, calibration: Any, frame_bgr: Any) -> None:
+        self.pipeline.floor.set(calibration, frame_bgr, reason=CLICKED)
+
+    def clear_floor(self) -> None:
+        self.pipeline.floor.clear(reason=CLEARED)
 
     def set_recording(self, on: bool) -> None:
         if on and self.recorder is None:

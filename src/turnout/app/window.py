@@ -74,6 +74,8 @@ class MainWindow(QMainWindow):
         self.act_space = self._action("Record / stop (Live) · play / pause (Review)", self.on_space, "Space")
         file.addAction(self.act_space)
         file.addAction(self.live.act_baseline)
+        file.addAction(self.live.act_floor)
+        file.addAction(self.live.act_clear_floor)
         file.addSeparator()
         self.act_export = self._action("Export session…", self.review.export_dialog, "Ctrl+E")
         file.addAction(self.act_export)
@@ -92,14 +94,15 @@ class MainWindow(QMainWindow):
         view.addAction(self.live.act_sound)
         view.addAction(self._action("Full screen", self._toggle_full_screen, "F11"))
         for act in (self.live.act_open, self.live.act_start, self.live.act_mirror, self.live.act_sound,
-                    self.live.act_baseline):  # fmt: skip
+                    self.live.act_baseline, self.live.act_floor):  # fmt: skip
             self.addAction(act)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("Keyboard shortcuts", self._show_shortcuts, "F1"))
 
     def _show_shortcuts(self) -> None:
         self.statusBar().showMessage(
-            "Space record/stop · Ctrl+K camera · Ctrl+O video · B baseline · M mirror · S sound · Ctrl+R review · "
+            "Space record/stop · Ctrl+K camera · Ctrl+O video · B baseline · C calibrate floor · M mirror · S sound · "
+            "Ctrl+R review · "
             "Ctrl+P progress · Ctrl+E export · F11 full screen",
             15000,
         )
