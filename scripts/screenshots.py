@@ -1,4 +1,5 @@
-"""Screenshots of the real window on a real clip: the live view mid-plié, the review screen, the progress chart.
+"""Screenshots of the real window on a real clip: the live view mid-plié, the review screen, the progress chart;
+and the floor-calibration step on a rendered floor with an A4 sheet (corners being clicked, a bad click, calibrated).
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python scripts/screenshots.py --out shots/
 
@@ -6,6 +7,10 @@ The clip (default ``../shared/media/commons/ballet_plie.mp4``) is played through
 pipeline while recording, into a fresh database in ``OUT/data``. For the progress chart, ``--history N`` first
 stores N earlier practice sessions, one a week, made by the same pipeline from synthetic landmarks (marked
 "synthetic" in the session list) whose forced turnout shrinks week by week; ``--history 0`` leaves them out.
+
+The calibration step plays a floor scene rendered by ``turnout.calibration.render`` (a webcam 1280x720 with an A4
+sheet on the floor, nobody in view) as "camera 0" through the real pose model and pipeline; the corners are clicked
+as a dancer would, through the mirrored picture.
 """
 
 from __future__ import annotations
@@ -55,6 +60,95 @@ def synthetic_history(db: Path, weeks: int) -> None:
         started = (now - timedelta(weeks=weeks - k)).isoformat(timespec="seconds")
         with sqlite3.connect(db) as conn:
             conn.execute("UPDATE sessions SET started_at = ? WHERE id = ?", (started, sid))
+
+
+def wait_until(condition: Any, timeout_s: float = 20.0) -> bool:
+    """Run the event loop until ``condition()`` (False after ``timeout_s``)."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        QApplication.processEvents()
+        time.sleep(0.02)
+    return True
+
+
+def calibration_shots(ctx: Any, out: Path) -> bool:
+    """The floor-calibration step on a rendered floor: clicking (a loupe at the pointer), a bad click, calibrated."""
+    import itertools
+    import time
+
+    import numpy as np
+    from PySide6.QtCore import QPointF
+
+    from turnout.app.controller import LiveController
+    from turnout.app.engine import SourceSpec
+    from turnout.app.recording import RealEngine
+    from turnout.app.sound import CuePlayer
+    from turnout.app.window import MainWindow
+    from turnout.calibration.render import random_scene, render, with_camera
+    from turnout.calibration.saved import default_path
+    from turnout.capture import Frame, FrameSource, SourceInfo
+
+    scene = random_scene(np.random.default_rng([4, 2]), (1280, 720), reference="A4")
+    frames = [render(with_camera(scene, noise_seed=k)).image for k in range(3)]
+    corners = render(scene).corners_px
+    assert corners is not None
+
+    class RenderedCamera(FrameSource):
+        def __init__(self) -> None:
+            self.info = SourceInfo("camera 0", "camera", 25.0, 1280, 720)
+            self.closed = False
+
+        def __iter__(self) -> Any:
+            for i in itertools.count():
+                if self.closed:
+                    return
+                time.sleep(0.04)
+                yield Frame(i, i * 40, frames[i % len(frames)])
+
+        def close(self) -> None:
+            self.closed = True
+
+    class RenderedEngine(RealEngine):
+        def open_source(self, spec: SourceSpec) -> FrameSource:
+            return RenderedCamera()
+
+    default_path(ctx.db_path.parent).unlink(missing_ok=True)  # calibrate afresh, not "using your calibration"
+    window = MainWindow(LiveController(RenderedEngine(ctx)), ctx, cues=CuePlayer(enabled=False))
+    window.resize(*SIZES[0])
+    window.show()
+    live, video = window.live, window.live.video
+    live.start_source(SourceSpec(camera=0))
+    ok = wait_until(lambda: video.result is not None)
+    live.act_floor.trigger()
+    live.floor_panel.select("A4")
+    ok = ok and wait_until(lambda: live.floor_panel.typical.ready.is_set())
+    wait_until(lambda: False, 0.4)  # the panel shows the figures
+    live.click_floor(*live.floor_panel.choice())
+    order = corners[::-1]
+    for x, y in order[:3]:
+        video.click_at(x + 0.8, y - 0.6)
+    near = video.to_widget(float(order[3][0]) + 2, float(order[3][1]) + 1)
+    video._pointer = QPointF(near.x(), near.y())  # the loupe follows the pointer
+    video.update()
+    grab(window, out / "calibrate_clicking_1280x720.png")
+    video.click_at(float(order[3][0]) + 60, float(order[3][1]) + 45)  # a slip of the hand
+    grab(window, out / "calibrate_bad_click_1280x720.png")
+    video.undo_click()
+    video.click_at(float(order[3][0]) - 0.7, float(order[3][1]) + 0.9)
+    ok = ok and wait_until(lambda: live.floor_accuracy is not None)
+    wait_until(lambda: False, 0.3)
+    print(f"calibration: {live.floor_line.text()}")
+    grab(window, out / "calibrated_1280x720.png")
+    window.resize(*SIZES[1])
+    grab(window, out / "calibrated_1920x1080.png")
+    window.close()
+    return ok
 
 
 def grab(widget: Any, path: Path) -> Path:
@@ -136,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     window.tabs.setCurrentWidget(window.progress)
     grab(window, out / "progress_1920x1080.png")
     window.close()
+    if not calibration_shots(ctx, out):
+        print("the calibration step did not finish (no picture, or no calibration)", file=sys.stderr)
+        return 1
     return 0
 
 

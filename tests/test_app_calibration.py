@@ -325,3 +325,24 @@ def test_each_reference_says_what_accuracy_it_gives(qtbot: Any, window: MainWind
     # without a running camera: one line, no dialog
     qtbot.mouseClick(panel.click_button, Qt.MouseButton.LeftButton)
     assert live.floor_line.text().startswith("Start the camera first") and live.video.clicking is None
+
+
+def test_the_calibration_step_fits_at_1280x720(qtbot: Any, window: MainWindow) -> None:
+    live = window.live
+    _start(qtbot, window)
+    live.act_floor.trigger()
+    live.say_floor("Those corners do not fit an A4 sheet (21 x 29.7 cm) lying flat on the floor: click exactly on "
+                   "its 4 corners, going round it one after another", "bad")  # fmt: skip
+    for size in ((1280, 720), (1920, 1080)):
+        window.resize(*size)
+        qtbot.wait(100)
+        assert (window.width(), window.height()) == size  # nothing forces the window to grow
+        for widget in (live.floor_panel, live.floor_line, live.video, *live.figures.figures.values()):
+            top_left = widget.mapTo(window, widget.rect().topLeft())
+            bottom_right = widget.mapTo(window, widget.rect().bottomRight())
+            assert top_left.x() >= 0 and bottom_right.x() <= size[0] and bottom_right.y() <= size[1], (widget, size)
+        assert (
+            live.floor_line.mapTo(window, live.floor_line.rect().bottomLeft()).y()
+            <= live.video.mapTo(window, live.video.rect().topLeft()).y()
+        )  # the message line never covers the picture
+        assert live.video.height() >= 0.45 * size[1]

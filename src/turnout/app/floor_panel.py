@@ -115,12 +115,16 @@ def choice_info(key: str, typical: TypicalAccuracy) -> str:
     how = "found automatically" if key in AUTOMATIC else "not found automatically (not white paper): click its corners"
     found, clicked = typical.get(key), typical.get(key, CLICK_SIGMA_PX)
     if found is None or clicked is None:
-        return f"{describe_reference(key, REFERENCES[key]).capitalize()}, {how}. Working out its accuracy…"
+        return f"{_upper(describe_reference(key, REFERENCES[key]))}, {how}. Working out its accuracy…"
     return (
-        f"{describe_reference(key, REFERENCES[key]).capitalize()}, {how}. Typically {accuracy_text(found)} when found "
+        f"{_upper(describe_reference(key, REFERENCES[key]))}, {how}. Typically {accuracy_text(found)} when found "
         f"or its clicked corners are refined; {pm(clicked[0])} (95%: {pm(clicked[1])}) from rough clicks alone. "
         "Larger references are more accurate."
     )
+
+
+def _upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def choice_label(key: str, label: str, typical: TypicalAccuracy) -> str:
@@ -185,23 +189,25 @@ class FloorPanel(QFrame):
         self.info.setWordWrap(True)
         self.info.setObjectName("floorInfo")
         self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Calibrate the floor with"))
-        row.addWidget(self.reference)
-        row.addWidget(self.width_cm)
-        row.addWidget(self.times)
-        row.addWidget(self.length_cm)
-        row.addSpacing(8)
-        row.addWidget(self.find_button)
-        row.addWidget(self.click_button)
-        row.addStretch(1)
-        row.addWidget(self.clear_button)
-        row.addWidget(self.close_button)
+        choose = QHBoxLayout()
+        choose.setContentsMargins(0, 0, 0, 0)
+        choose.addWidget(QLabel("Calibrate the floor with"))
+        choose.addWidget(self.reference, 1)
+        choose.addWidget(self.width_cm)
+        choose.addWidget(self.times)
+        choose.addWidget(self.length_cm)
+        act = QHBoxLayout()
+        act.setContentsMargins(0, 0, 0, 0)
+        act.addWidget(self.find_button)
+        act.addWidget(self.click_button)
+        act.addStretch(1)
+        act.addWidget(self.clear_button)
+        act.addWidget(self.close_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
-        lay.setSpacing(4)
-        lay.addLayout(row)
+        lay.setSpacing(6)
+        lay.addLayout(choose)
+        lay.addLayout(act)
         lay.addWidget(self.info)
         self.setStyleSheet(f"QLabel {{ font-size: 15px; }} QLabel#floorInfo {{ color: {theme.MUTED}; }}")
         self.reference.currentIndexChanged.connect(self._chosen)

@@ -130,18 +130,22 @@ class LiveTab(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.storage_label, 4)
         bar.addWidget(self.rec_label)
+        # the calibration step sits over the picture only: the figures keep the full height
+        left = QVBoxLayout()
+        left.setSpacing(4)
+        left.addWidget(self.floor_panel)
+        floor_row = QHBoxLayout()
+        floor_row.setContentsMargins(4, 0, 4, 0)
+        floor_row.addWidget(self.floor_line)
+        left.addLayout(floor_row)
+        left.addWidget(self.video, 1)
         body = QHBoxLayout()
         body.setContentsMargins(8, 0, 8, 8)
-        body.addWidget(self.video, 3)
+        body.addLayout(left, 3)
         body.addWidget(self.figures, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(bar)
-        lay.addWidget(self.floor_panel)
-        floor_row = QHBoxLayout()
-        floor_row.setContentsMargins(12, 0, 12, 4)
-        floor_row.addWidget(self.floor_line)
-        lay.addLayout(floor_row)
         lay.addLayout(body, 1)
 
         controller.frame_ready.connect(self.show_result)
@@ -238,7 +242,7 @@ class LiveTab(QWidget):
         self.floor_level = level
         self.floor_line.setText(message)
         colour = _LEVEL_COLOURS.get(level, theme.TEXT)
-        self.floor_line.setStyleSheet(f"color: {colour}; font-size: 17px; font-weight: bold;")
+        self.floor_line.setStyleSheet(f"color: {colour}; font-size: 19px; font-weight: bold;")
         self.floor_line.setVisible(bool(message))
 
     def find_floor(self, key: str, width_m: float, length_m: float) -> None:
@@ -271,7 +275,7 @@ class LiveTab(QWidget):
             cal = calibrate_from_clicks(result.bgr, clicks, width_m, length_m, reference=key)
         except ValueError as exc:
             text = str(exc)
-            self.say_floor(f"{text[:1].upper()}{text[1:]} (Backspace undoes the last corner, R starts again)", "bad")
+            self.say_floor(f"{text[:1].upper()}{text[1:]}", "bad")  # the picture says how to undo
             return
         frame = result.bgr
         self.video.stop_clicking()

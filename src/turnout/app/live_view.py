@@ -396,10 +396,9 @@ class VideoWidget(QWidget):
     def clicking_prompt(self) -> str:
         """What to do now, one line."""
         n = len(self.clicks)
-        what = self.clicking or "the rectangle"
         if n < 4:
-            return f"Click corner {n + 1} of 4 of {what}, going round it   ·   Backspace: undo   ·   Esc: cancel"
-        return "Checking the corners…   ·   Backspace: undo   ·   R: start again   ·   Esc: cancel"
+            return f"Click corner {n + 1} of 4   ·   Backspace: undo   ·   Esc: cancel"
+        return "Backspace: undo   ·   R: start again   ·   Esc: cancel"
 
     def _draw_quad(self, painter: QPainter, target: QRectF, corners: np.ndarray, closed: bool, colour: str) -> None:
         pts = [self.to_widget(float(x), float(y), target) for x, y in corners]
@@ -441,16 +440,22 @@ class VideoWidget(QWidget):
             painter.drawText(QRectF(p.x() + r, p.y() - 3 * r, 4 * r, 3 * r), Qt.AlignmentFlag.AlignLeft, str(k + 1))
         if self._pointer is not None and target.contains(self._pointer):
             self._draw_loupe(painter, target, image, origin, self._pointer)
-        # the prompt, along the bottom of the picture
+        # the prompt, along the bottom of the picture, as large as fits
+        text = self.clicking_prompt()
         px = self.text_px(22, 16, 34)
         font = QFont()
-        font.setPixelSize(px)
         font.setBold(True)
+        font.setPixelSize(px)
         painter.setFont(font)
+        room = target.width() - 24
+        while px > 12 and painter.fontMetrics().horizontalAdvance(text) > room:
+            px -= 1
+            font.setPixelSize(px)
+            painter.setFont(font)
         band = QRectF(target.left(), target.bottom() - px * 2.4, target.width(), px * 2.4)
         painter.fillRect(band, QColor(0, 0, 0, 190))
         painter.setPen(QColor(theme.TEXT))
-        painter.drawText(band, Qt.AlignmentFlag.AlignCenter, self.clicking_prompt())
+        painter.drawText(band, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 
     def _draw_loupe(self, painter: QPainter, target: QRectF, image: QImage, origin: QPointF, at: QPointF) -> None:
@@ -513,8 +518,9 @@ class VideoWidget(QWidget):
         self.guidance.move((w - gw) // 2, max(margin, (self.height() - self.guidance.height()) // 2))
 
     def show_banner(self, flag: Any | None) -> None:
-        """Show ``flag``'s headline and cue (coloured by its severity), or hide the banner for None."""
-        if flag is None:
+        """Show ``flag``'s headline and cue (coloured by its severity), or hide the banner for None (hidden while
+        she clicks corners: the picture is still)."""
+        if flag is None or self.clicking is not None:
             self._banner, self.banner_message = None, ""
         else:
             head, cue = banner_lines(flag)
@@ -544,8 +550,9 @@ class VideoWidget(QWidget):
         return True
 
     def show_guidance(self, lines: Iterable[str]) -> None:
+        """Show the guidance (hidden while she clicks corners: it would cover the floor)."""
         text = "\n".join(lines)
-        if not text:
+        if not text or self.clicking is not None:
             self.guidance.hide()
             return
         self.guidance.setText(text)
