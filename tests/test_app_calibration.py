@@ -127,7 +127,9 @@ class _Engine:
         return _Camera(_frames(self.moved), spec.label)
 
     def create_processor(self, spec: SourceSpec) -> RealProcessor:
-        p = RealProcessor(spec, Path("unused.task"), Settings(), self.db, estimator=_Dancer())
+        from turnout.model import resolve_model_path
+
+        p = RealProcessor(spec, resolve_model_path(), Settings(), self.db, estimator=_Dancer())
         self.processors.append(p)
         return p
 
@@ -206,6 +208,19 @@ def test_clicking_the_corners_calibrates_the_floor(qtbot: Any, window: MainWindo
     saved = load(tmp_path / FILE_NAME)
     assert saved is not None and saved.source == "camera 0"
     np.testing.assert_allclose(saved.calibration.homography, cal.homography)
+    # a session recorded now says it was measured on the calibrated floor
+    live.toggle_recording()
+    qtbot.wait(300)
+    live.toggle_recording()
+    qtbot.waitUntil(lambda: not window.controller.recording, timeout=3000)
+    window.controller.stop()
+    from turnout.storage import Store
+
+    with Store.open(tmp_path / "sessions.sqlite3") as store:
+        sessions = store.list_sessions()
+        assert sessions, "the session was stored"
+        stored = store.get_session(sessions[0].id).calibration
+    assert stored is not None and stored["reference"] == "A4"
 
 
 @pytest.mark.parametrize(
@@ -260,6 +275,18 @@ def test_the_sheet_is_found_automatically(qtbot: Any, window: MainWindow) -> Non
     assert live.floor_line.text() == CLEARED and live.video.badge == UNCALIBRATED_BADGE
     qtbot.waitUntil(lambda: not _floor_measured(window), timeout=5000)
     assert not (Path(window.ctx.db_path).parent / FILE_NAME).exists()
+
+
+def test_closing_the_step_stops_looking_for_the_sheet(qtbot: Any, window: MainWindow) -> None:
+    live = window.live
+    _start(qtbot, window)
+    live.act_floor.trigger()
+    live.floor_panel.select("A4")
+    qtbot.mouseClick(live.floor_panel.find_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(live.floor_panel.close_button, Qt.MouseButton.LeftButton)
+    assert not live.floor_panel.isVisible() and live.floor_line.text() == "Stopped looking for the sheet"
+    qtbot.wait(1500)  # three searches would have found it by now
+    assert live.floor_cal is None and not _floor_measured(window)
 
 
 def test_the_calibration_is_reused_until_the_camera_moves(qtbot: Any, window: MainWindow, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -78,14 +79,19 @@ def calibrated_text(
 
 class TypicalAccuracy:
     """What each reference typically gives, found or refined and as plain clicks; computed once on a helper
-    thread (``ready`` tells when)."""
+    thread from the first :meth:`start` (``ready`` tells when), so that opening the window costs nothing."""
 
     _shared: TypicalAccuracy | None = None
 
     def __init__(self) -> None:
         self.figures: dict[tuple[str, float], tuple[float, float]] = {}
         self.ready = threading.Event()
-        threading.Thread(target=self._work, name="turnout-accuracy", daemon=True).start()
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            threading.Thread(target=self._work, name="turnout-accuracy", daemon=True).start()
 
     @classmethod
     def shared(cls) -> TypicalAccuracy:
@@ -166,6 +172,7 @@ class FloorPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("panel")
         self.typical = TypicalAccuracy.shared()
+        self._shown_figures = False
         self.reference = QComboBox()
         self.reference.setMinimumHeight(36)
         self.reference.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -216,10 +223,14 @@ class FloorPanel(QFrame):
         self.clear_button.clicked.connect(self.clear_requested)
         self.close_button.clicked.connect(self.close_requested)
         self._chosen()
-        if not self.typical.ready.is_set():
-            self._poll = QTimer(self)
-            self._poll.setInterval(150)
-            self._poll.timeout.connect(self._check_typical)
+        self._poll = QTimer(self)
+        self._poll.setInterval(150)
+        self._poll.timeout.connect(self._check_typical)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.typical.start()  # the figures are worked out the first time the step is opened
+        if not self._poll.isActive() and not self._shown_figures:
             self._poll.start()
 
     def _spin(self, value: float) -> QDoubleSpinBox:
@@ -234,6 +245,7 @@ class FloorPanel(QFrame):
     def _check_typical(self) -> None:
         if self.typical.ready.is_set():
             self._poll.stop()
+            self._shown_figures = True
             for i, (key, label) in enumerate(CHOICES):
                 self.reference.setItemText(i, choice_label(key, label, self.typical))
             self._chosen()

@@ -92,6 +92,7 @@ class LiveTab(QWidget):
         self.floor_accuracy: tuple[float, float] | None = None
         self._floor_prefix = ""
         self._click_choice: tuple[str, float, float] | None = None
+        self._searching = False
         self.floor_panel = FloorPanel()
         self.floor_panel.hide()
         self.floor_panel.set_calibrated(False)
@@ -236,6 +237,10 @@ class LiveTab(QWidget):
         self.floor_panel.setVisible(on)
         if not on:
             self.video.stop_clicking()
+            if self._searching:  # closed before the sheet was found: stop looking
+                self._searching = False
+                self.controller.cancel_floor_search()
+                self.say_floor("Stopped looking for the sheet", "info")
 
     def say_floor(self, message: str, level: str = "info") -> None:
         """One line about the floor calibration under the tool bar ("" hides it)."""
@@ -251,6 +256,7 @@ class LiveTab(QWidget):
         if not self.controller.search_floor(key):
             self.say_floor(START_FIRST, "warn")
             return
+        self._searching = True
         what = describe_reference(key, (width_m, length_m))
         self.say_floor(f"Looking for {what}: lay it flat about half a metre in front of your feet, long edge "
                        "pointing at the camera", "info")  # fmt: skip
@@ -262,6 +268,7 @@ class LiveTab(QWidget):
             self.say_floor(START_FIRST, "warn")
             return
         self.controller.cancel_floor_search()
+        self._searching = False
         self._click_choice = (key, width_m, length_m)
         self.say_floor(f"Click the 4 corners of {what} on the picture, going round it (Esc cancels)", "info")
 
@@ -295,6 +302,7 @@ class LiveTab(QWidget):
             self.say_floor("")
 
     def _set_floor(self, cal: FloorCalibration | None) -> None:
+        self._searching = False
         self.floor_cal = cal
         self.floor_accuracy = None
         self.video.set_floor(None if cal is None else cal.corners_px)

@@ -104,6 +104,8 @@ class RealProcessor:
             self.recorder = SessionRecorder(self.store, sid, clip_settings=self.settings.clips)
             if self.pipeline.tracker.baseline is not None:
                 self.store.set_baseline(sid, self.pipeline.tracker.baseline)
+            if self.pipeline.floor.calibration is not None:  # calibrated before recording: the session says so
+                self.store.set_calibration(sid, self.pipeline.floor.calibration.to_dict())
             self.pipeline.recorder = self.recorder
         elif not on and self.recorder is not None:
             self.pipeline.recorder = None
