@@ -17,6 +17,7 @@ from turnout.calibration.baseline import (
     BaselineDetector,
     apply_baseline,
     apply_baseline_series,
+    baseline_from_samples,
 )
 from turnout.settings import BaselineSettings
 
@@ -137,3 +138,20 @@ def test_dict_round_trip_and_validation() -> None:
     with pytest.raises(ValueError, match="left knee flexion must be finite"):
         Baseline(math.nan, 17.0, 25.0, 25.0, 0.03, 0.03)
     assert replace(base, method="stored").method == "stored"
+
+
+def test_heel_lift_is_read_from_the_picture_where_the_baseline_has_it() -> None:
+    row = {"left_knee_flexion_deg": 60.0, "right_knee_flexion_deg": 60.0, "left_heel_height_m": 0.08,
+           "right_heel_height_m": 0.0, "left_heel_rise_m": 0.071, "right_heel_rise_m": 0.095}  # fmt: skip
+    with_rise = Baseline(18.0, 17.0, 25.0, 27.0, 0.0, 0.0, left_heel_rise_m=0.065, right_heel_rise_m=0.06)
+    out = apply_baseline(row, with_rise)
+    assert out["left_heel_lift_m"] == pytest.approx(0.006) and out["right_heel_lift_m"] == pytest.approx(0.035)
+    older = Baseline.from_dict({k: v for k, v in with_rise.to_dict().items() if "rise" not in k})
+    assert math.isnan(older.left_heel_rise_m)  # a baseline stored before heel rise existed: 3D heel height
+    out = apply_baseline(row, older)
+    assert out["left_heel_lift_m"] == pytest.approx(0.08) and out["right_heel_lift_m"] == pytest.approx(0.0)
+    series = apply_baseline_series({k: np.array([v]) for k, v in row.items()}, with_rise)
+    assert series["right_heel_lift_m"][0] == pytest.approx(0.035)
+    samples = np.array([[18.0, 17.0, 25.0, 27.0, 0.0, 0.0, 0.065, 0.06]] * 3)
+    found = baseline_from_samples(samples, 0.0, 2.0)
+    assert (found.left_heel_rise_m, found.right_heel_rise_m) == (0.065, 0.06)

@@ -35,6 +35,8 @@ IMAGE_MARGIN: Final = 0.1
 KNEE_DIRECTION_MIN_FLEXION_DEG: Final = 15.0
 #: Segments shorter than this (thigh, shank, foot on the floor, hip line, torso) have no direction.
 MIN_SEGMENT_M: Final = 0.01
+#: Hip to ankle must span at least this much of the picture's height (normalised) for the heel rise to be read.
+MIN_LEG_IMAGE: Final = 0.05
 
 _LANDMARK_NAMES: Final = {
     lm.LEFT_SHOULDER: "left shoulder",
@@ -191,7 +193,7 @@ def _short(v: FloatArray) -> BoolArray:
 
 
 def _side(
-    side: str, p: FloatArray, status: NDArray[np.int8], fr: FloorFrame
+    side: str, p: FloatArray, status: NDArray[np.int8], fr: FloorFrame, img: FloatArray | None = None
 ) -> dict[str, tuple[FloatArray, ReasonArray]]:
     sign = 1.0 if side == "left" else -1.0
     hip_i, knee_i, ankle_i, heel_i, toe_i = lm.LEG[side]
@@ -246,6 +248,23 @@ def _side(
     others = np.asarray(fr.on_floor[:, _OTHER_FOOT_POINTS[k]].any(axis=1), dtype=np.bool_)
     g.fail(~others, "floor not visible (no other foot point on the floor)")
     out["heel_height_m"] = g.finish(dot(heel, fr.up) - fr.floor_height)
+
+    # The heel above its toe in the picture (image y grows downwards), in metres: the hip-to-ankle height in
+    # metres (world) over the same in the picture gives the scale, whatever the picture's aspect. Hip over
+    # ankle stays upright through a plie, where the shank tilts towards the camera and would skew the scale.
+    # A flat foot shows its heel above the toe by its perspective; lifting the heel adds the lift. MediaPipe's
+    # 3D heel height flips by 4-8 cm from frame to frame on real footage; the heel's image point does not
+    # (docs/measurements.md), so heel lift is judged from this.
+    g = gates["heel_rise_m"]
+    g.need(status, (hip_i, ankle_i, heel_i, toe_i), f"{side} leg and foot")
+    if img is None:
+        g.fail(np.ones(t, dtype=np.bool_), "no image landmarks: heel rise needs the picture")
+        out["heel_rise_m"] = g.finish(np.full(t, np.nan))
+        return out
+    leg_img = img[:, ankle_i, 1] - img[:, hip_i, 1]
+    leg_up = dot(hip - ankle, fr.up)
+    g.fail(~(leg_img > MIN_LEG_IMAGE) | ~(leg_up >= MIN_SEGMENT_M), f"{side} leg not upright in the picture")
+    out["heel_rise_m"] = g.finish((img[:, toe_i, 1] - img[:, heel_i, 1]) * leg_up / leg_img)
     return out
 
 
@@ -305,7 +324,7 @@ def measure_series(
         fr = floor_frame(points, status == 0)
         per_side: dict[str, tuple[FloatArray, ReasonArray]] = {}
         for side in SIDES:
-            for name, pair in _side(side, points, status, fr).items():
+            for name, pair in _side(side, points, status, fr, img).items():
                 per_side[f"{side}_{name}"] = pair
         body = _body(points, status, fr, per_side)
     merged = per_side | body

@@ -31,6 +31,9 @@ SIDE_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("forced_turnout_deg", "deg"),
     ("knee_over_toe_offset_m", "m"),
     ("heel_height_m", "m"),
+    # the heel's height above its toe as the picture shows it, in metres (scaled by the shank): not a height
+    # above the floor, but it rises by as much as the heel lifts; see docs/measurements.md
+    ("heel_rise_m", "m"),
 )
 
 #: Whole-body measurement names and units.
@@ -76,6 +79,7 @@ class SideMeasurement:
     forced_turnout_deg: float = math.nan
     knee_over_toe_offset_m: float = math.nan
     heel_height_m: float = math.nan
+    heel_rise_m: float = math.nan
     #: field name -> why it is nan ("feet not visible", "knee too straight to have a direction", ...)
     reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY, compare=False)
 

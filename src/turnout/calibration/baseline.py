@@ -25,6 +25,7 @@ HEEL_LIFT: Final = {side: f"{side}_heel_lift_m" for side in SIDES}
 _FLEX: Final = tuple(f"{s}_knee_flexion_deg" for s in SIDES)
 _TURN: Final = tuple(f"{s}_foot_turnout_deg" for s in SIDES)
 _HEEL: Final = tuple(f"{s}_heel_height_m" for s in SIDES)
+_RISE: Final = tuple(f"{s}_heel_rise_m" for s in SIDES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,9 @@ class Baseline:
     n_frames: int = 0
     #: "auto" (first stillness), "explicit" (started by the dancer) or "stored" (from an earlier run)
     method: str = "auto"
+    #: standing heel rise (the heel above its toe in the picture, see turnout.geometry); nan in older baselines
+    left_heel_rise_m: float = math.nan
+    right_heel_rise_m: float = math.nan
 
     def __post_init__(self) -> None:
         for side in SIDES:
@@ -56,6 +60,9 @@ class Baseline:
 
     def heel_height_m(self, side: str) -> float:
         return float(getattr(self, f"{side}_heel_height_m"))
+
+    def heel_rise_m(self, side: str) -> float:
+        return float(getattr(self, f"{side}_heel_rise_m"))
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()}
@@ -72,17 +79,22 @@ class Baseline:
 
 
 def apply_baseline(row: Mapping[str, float], baseline: Baseline | None) -> dict[str, float]:
-    """``row`` plus relative knee flexion and heel lift per side (``nan`` without a baseline)."""
+    """``row`` plus relative knee flexion and heel lift per side (``nan`` without a baseline).
+
+    Heel lift is the heel's rise in the picture above its standing rise where the baseline has one (the image
+    point is steady where MediaPipe's 3D heel height is not); else the 3D heel height above standing."""
     out = dict(row)
     for side in SIDES:
         flex = float(row.get(f"{side}_knee_flexion_deg", math.nan))
-        heel = float(row.get(f"{side}_heel_height_m", math.nan))
         if baseline is None:
             out[REL_FLEXION[side]] = math.nan
             out[HEEL_LIFT[side]] = math.nan
         else:
             out[REL_FLEXION[side]] = flex - baseline.knee_flexion_deg(side)
-            out[HEEL_LIFT[side]] = heel - baseline.heel_height_m(side)
+            if math.isfinite(baseline.heel_rise_m(side)):
+                out[HEEL_LIFT[side]] = float(row.get(f"{side}_heel_rise_m", math.nan)) - baseline.heel_rise_m(side)
+            else:
+                out[HEEL_LIFT[side]] = float(row.get(f"{side}_heel_height_m", math.nan)) - baseline.heel_height_m(side)
     return out
 
 
@@ -91,7 +103,10 @@ def apply_baseline_series(series: Mapping[str, np.ndarray], baseline: Baseline) 
     out = {k: np.asarray(v, dtype=np.float64) for k, v in series.items()}
     for side in SIDES:
         out[REL_FLEXION[side]] = out[f"{side}_knee_flexion_deg"] - baseline.knee_flexion_deg(side)
-        out[HEEL_LIFT[side]] = out[f"{side}_heel_height_m"] - baseline.heel_height_m(side)
+        if math.isfinite(baseline.heel_rise_m(side)) and f"{side}_heel_rise_m" in out:
+            out[HEEL_LIFT[side]] = out[f"{side}_heel_rise_m"] - baseline.heel_rise_m(side)
+        else:
+            out[HEEL_LIFT[side]] = out[f"{side}_heel_height_m"] - baseline.heel_height_m(side)
     return out
 
 
@@ -119,7 +134,8 @@ class StillnessCheck:
 
 
 def check_window(samples: np.ndarray, settings: BaselineSettings) -> StillnessCheck:
-    """``samples``: (n, 6) columns left/right flexion, left/right turnout, left/right heel height."""
+    """``samples``: (n, 8) columns left/right flexion, left/right turnout, left/right heel height, left/right
+    heel rise (only the first four are checked)."""
     if samples.shape[0] < settings.min_frames:
         return StillnessCheck(False, f"only {samples.shape[0]} reliable frames (need {settings.min_frames})")
     for col, side in enumerate(SIDES):
@@ -138,7 +154,7 @@ def check_window(samples: np.ndarray, settings: BaselineSettings) -> StillnessCh
 
 def baseline_from_samples(samples: np.ndarray, t_start_s: float, t_end_s: float, method: str = "auto") -> Baseline:
     """Medians of a still window (see :func:`check_window` for the column order)."""
-    m = [_nanmedian(samples[:, c]) for c in range(6)]
+    m = [_nanmedian(samples[:, c]) for c in range(samples.shape[1])] + [math.nan] * (8 - samples.shape[1])
     return Baseline(
         m[0],
         m[1],
@@ -150,12 +166,14 @@ def baseline_from_samples(samples: np.ndarray, t_start_s: float, t_end_s: float,
         t_end_s=t_end_s,
         n_frames=samples.shape[0],
         method=method,
+        left_heel_rise_m=m[6],
+        right_heel_rise_m=m[7],
     )
 
 
 def sample_of(row: Mapping[str, float]) -> tuple[float, ...]:
-    """The six baseline columns of one measurement row."""
-    return tuple(float(row.get(k, math.nan)) for k in (*_FLEX, *_TURN, *_HEEL))
+    """The eight baseline columns of one measurement row."""
+    return tuple(float(row.get(k, math.nan)) for k in (*_FLEX, *_TURN, *_HEEL, *_RISE))
 
 
 class BaselineDetector:
