@@ -25,7 +25,8 @@ import numpy as np
 import pytest
 
 from app_fakes import forbid_dialogs, record_synthetic_session
-from turnout.migrations import SCHEMA_VERSION, migrate
+from test_storage import make_v1_database
+from turnout.migrations import SCHEMA_VERSION
 
 FUTURE = SCHEMA_VERSION + 5
 COMMANDS = {
@@ -93,16 +94,7 @@ def test_database_from_the_future_is_left_byte_for_byte(future: dict[str, Any]) 
 
 
 def test_older_database_is_backed_up_then_migrated(tmp_path: Path) -> None:
-    db = tmp_path / "old.sqlite3"
-    conn = sqlite3.connect(db, isolation_level=None)
-    migrate(conn, target=1)
-    conn.execute("INSERT INTO dancers (name, created_at) VALUES ('anna', '2025-01-01T00:00:00+00:00')")
-    conn.execute(
-        "INSERT INTO sessions (dancer_id, started_at, status, source, measure_names) "
-        "VALUES (1, '2025-01-01T00:00:00+00:00', 'complete', 'studio', '[\"x\"]')"
-    )
-    conn.execute("INSERT INTO frames VALUES (1, 0, 0, 1, ?)", (np.array([1.5]).tobytes(),))
-    conn.close()
+    db = make_v1_database(tmp_path / "old.sqlite3", source="studio")
     rows = "SELECT s.id, s.source, d.name, f.idx, f.measures FROM sessions s JOIN dancers d JOIN frames f"
 
     out = subprocess.run([sys.executable, "-m", "turnout.cli", "sessions", "list", "--db", str(db)],

@@ -110,17 +110,23 @@ def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.sqlite3"]
 
 
-def test_older_schema_is_backed_up_then_migrated_keeping_data(tmp_path: Path) -> None:
-    db = tmp_path / "old.sqlite3"
+def make_v1_database(db: Path, source: str = "camera") -> Path:
+    """A schema-1 database (as the first release wrote it): dancer anna, one complete session, one frame."""
     conn = sqlite3.connect(db, isolation_level=None)
     migrate(conn, target=1)
     conn.execute("INSERT INTO dancers (name, created_at) VALUES ('anna', '2025-01-01T00:00:00+00:00')")
     conn.execute(
         "INSERT INTO sessions (dancer_id, started_at, status, source, measure_names) "
-        "VALUES (1, '2025-01-01T00:00:00+00:00', 'complete', 'camera', '[\"x\"]')"
+        "VALUES (1, '2025-01-01T00:00:00+00:00', 'complete', ?, '[\"x\"]')",
+        (source,),
     )
     conn.execute("INSERT INTO frames VALUES (1, 0, 0, 1, ?)", (np.array([1.5]).tobytes(),))
     conn.close()
+    return db
+
+
+def test_older_schema_is_backed_up_then_migrated_keeping_data(tmp_path: Path) -> None:
+    db = make_v1_database(tmp_path / "old.sqlite3")
     with Store.open(db) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert store.backup_path == tmp_path / "old.sqlite3.v1.bak"
