@@ -317,6 +317,10 @@ def test_the_calibration_is_reused_until_the_camera_moves(qtbot: Any, window: Ma
     assert live.floor_level == "warn" and live.floor_cal is None and live.video.badge == UNCALIBRATED_BADGE
     qtbot.waitUntil(lambda: not path.exists(), timeout=3000)
     assert not _floor_measured(window)
+    # she may dismiss it and go on uncalibrated
+    assert live.act_clear_floor.isEnabled()
+    live.act_clear_floor.trigger()
+    assert not live.floor_line.isVisible() and live.video.badge == UNCALIBRATED_BADGE
 
 
 def test_a_damaged_saved_file_is_one_line_and_ignored(qtbot: Any, window: MainWindow, tmp_path: Path) -> None:

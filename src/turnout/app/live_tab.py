@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
@@ -26,6 +26,8 @@ CAMERA_LOST = "Camera lost: no picture is coming. Check the cable, or close othe
 SESSION_KEPT = "Everything recorded so far is kept; the session goes on when the camera is back."
 #: Floor calibration needs a running source.
 START_FIRST = "Start the camera first (Ctrl+K), then calibrate the floor"
+#: How long a passing message about the floor calibration stays (s).
+MESSAGE_S = 8.0
 _LEVEL_COLOURS = {"ok": theme.OK, "warn": theme.WARN, "bad": theme.BAD, "info": theme.TEXT}
 
 
@@ -240,15 +242,21 @@ class LiveTab(QWidget):
             if self._searching:  # closed before the sheet was found: stop looking
                 self._searching = False
                 self.controller.cancel_floor_search()
-                self.say_floor("Stopped looking for the sheet", "info")
+                self.say_floor("Stopped looking for the sheet", "info", for_s=MESSAGE_S)
 
-    def say_floor(self, message: str, level: str = "info") -> None:
-        """One line about the floor calibration under the tool bar ("" hides it)."""
+    def say_floor(self, message: str, level: str = "info", for_s: float | None = None) -> None:
+        """One line about the floor calibration over the picture ("" hides it); ``for_s``: only that long."""
         self.floor_level = level
         self.floor_line.setText(message)
         colour = _LEVEL_COLOURS.get(level, theme.TEXT)
         self.floor_line.setStyleSheet(f"color: {colour}; font-size: 19px; font-weight: bold;")
         self.floor_line.setVisible(bool(message))
+        if message and for_s is not None:
+            QTimer.singleShot(round(for_s * 1000), self, lambda: self._unsay(message))
+
+    def _unsay(self, message: str) -> None:
+        if self.floor_line.text() == message:
+            self.say_floor("")
 
     def find_floor(self, key: str, width_m: float, length_m: float) -> None:
         """Let the app look for the sheet on the coming frames."""
@@ -292,13 +300,13 @@ class LiveTab(QWidget):
         self.say_floor(calibrated_text(cal, None, pending=True), "ok")
 
     def _clicking_cancelled(self) -> None:
-        self.say_floor("Corner clicking cancelled", "info")
+        self.say_floor("Corner clicking cancelled", "info", for_s=MESSAGE_S)
 
     def clear_floor(self) -> None:
         self.video.stop_clicking()
         self.controller.cancel_floor_search()
-        if not self.controller.clear_floor():
-            self._set_floor(None)
+        if not self.controller.clear_floor() or self.floor_cal is None:
+            self._set_floor(None)  # nothing to announce (a camera-moved request to lay the sheet again ends)
             self.say_floor("")
 
     def _set_floor(self, cal: FloorCalibration | None) -> None:
@@ -313,7 +321,11 @@ class LiveTab(QWidget):
         if event.calibration is None:
             self._set_floor(None)
             reason = event.reason[:1].upper() + event.reason[1:]
-            self.say_floor(reason, "info" if event.kind == "cleared" else "warn")
+            cleared = event.kind == "cleared"
+            self.say_floor(reason, "info" if cleared else "warn", for_s=MESSAGE_S if cleared else None)
+            if event.kind == "moved":  # she may clear it to stop being asked to lay the sheet again
+                self.act_clear_floor.setEnabled(True)
+                self.floor_panel.set_calibrated(True)
             return
         cal = event.calibration
         self._set_floor(cal)
