@@ -83,7 +83,6 @@ def calibration_shots(ctx: Any, out: Path) -> bool:
     import time
 
     import numpy as np
-    from PySide6.QtCore import QPointF
 
     from turnout.app.controller import LiveController
     from turnout.app.engine import SourceSpec
@@ -133,9 +132,7 @@ def calibration_shots(ctx: Any, out: Path) -> bool:
     order = corners[::-1]
     for x, y in order[:3]:
         video.click_at(x + 0.8, y - 0.6)
-    near = video.to_widget(float(order[3][0]) + 2, float(order[3][1]) + 1)
-    video._pointer = QPointF(near.x(), near.y())  # the loupe follows the pointer
-    video.update()
+    video.point_at(float(order[3][0]) + 2, float(order[3][1]) + 1)  # the loupe follows the pointer
     grab(window, out / "calibrate_clicking_1280x720.png")
     video.click_at(float(order[3][0]) + 60, float(order[3][1]) + 45)  # a slip of the hand
     grab(window, out / "calibrate_bad_click_1280x720.png")

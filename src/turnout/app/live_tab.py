@@ -278,7 +278,7 @@ class LiveTab(QWidget):
         self.controller.cancel_floor_search()
         self._searching = False
         self._click_choice = (key, width_m, length_m)
-        self.say_floor(f"Click the 4 corners of {what} on the picture, going round it (Esc cancels)", "info")
+        self.say_floor(f"Click the 4 corners of {what}, going round it", "info")
 
     def corners_clicked(self, clicks: list[tuple[float, float]]) -> None:
         """4 corners clicked: calibrate, or say in one line what is wrong with them."""

@@ -352,6 +352,11 @@ class VideoWidget(QWidget):
         if len(self.clicks) == 4:
             self.corners_clicked.emit(list(self.clicks))
 
+    def point_at(self, x: float, y: float) -> None:
+        """Put the pointer (for the magnified view) over camera pixel (x, y), as moving the mouse there does."""
+        self._pointer = self.to_widget(x, y)
+        self.update()
+
     def undo_click(self) -> None:
         if self.clicks:
             self.clicks.pop()
