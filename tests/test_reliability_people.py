@@ -245,3 +245,64 @@ def test_a_failing_background_look_is_reported_not_raised(model_path: Path) -> N
         assert counter.update(blank, 40) is None  # the session goes on; nobody extra is counted
     finally:
         counter.close()
+
+
+class _Slow(PeopleCounter):
+    """A background counter with scripted answers that take ``delay_s`` each (a look really takes ~20 ms)."""
+
+    def __init__(self, model_path: Path, seen: list[int], delay_s: float, **kwargs: Any) -> None:
+        super().__init__(model_path, background=True, **kwargs)
+        self.script = iter(seen)
+        self.delay_s = delay_s
+
+    def count(self, bgr: np.ndarray) -> int:
+        time.sleep(self.delay_s)
+        self.looks += 1
+        return next(self.script)
+
+
+@pytest.mark.parametrize("delay_s", [0.0, 0.05])
+def test_repeatable_background_looks_give_the_inline_counts_k_frames_later(model_path: Path, delay_s: float) -> None:
+    """For a recording (``answer_after=K``) the look runs beside the caller but its answer is taken exactly K
+    frames after the frame it looked at, however long it took: the inline counts, shifted by K frames."""
+    script = [1, 2, 1, 1, 1, 2, 0]
+    inline = _Scripted(model_path, script)
+    deferred = _Slow(model_path, script, delay_s, answer_after=5)
+    blank = np.zeros((8, 8, 3), np.uint8)
+    try:
+        want = [inline.update(blank, i * 40) for i in range(150)]
+        got = [deferred.update(blank, i * 40) for i in range(150)]
+    finally:
+        inline.close()
+        deferred.close()
+    assert got[:5] == [None] * 5 and got[5:] == want[:-5]
+    assert deferred.looks == inline.looks == 6 and deferred.skipped == 0 and deferred.error is None
+
+
+_CAPTURES = """
+import contextlib, os, sys, threading
+import turnout.pose as pose
+if len(sys.argv) > 1:
+    pose._FD2_LOCK = contextlib.nullcontext()  # what it was before the lock
+def work():
+    for _ in range(300):
+        with pose.captured_native_stderr():
+            os.write(2, b"chatter\\n")
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+os.write(2, b"still on the terminal\\n")
+"""
+
+
+def test_threads_capturing_native_stderr_at_once_leave_it_where_it_was() -> None:
+    """The pose model and the second-person check's thread both hide MediaPipe's start-up chatter by pointing
+    fd 2 elsewhere for a moment; without taking turns the process's stderr ended in a deleted temporary file
+    (``turnout analyze`` then lost its warnings about a truncated file)."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _CAPTURES], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stderr == "still on the terminal\n", run.stderr

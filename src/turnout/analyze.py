@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from turnout.settings import Settings
     from turnout.storage import Store
 
+#: The second-person check looks beside the pose model; its answer is taken this many frames after the frame
+#: it looked at (about a fifth of a second), so a recording always gives the same counts (turnout.people).
+PEOPLE_ANSWER_AFTER = 5
+
 #: progress(done_frames, total_frames_or_None, elapsed_s)
 Progress = Callable[[int, int | None, float], None]
 
@@ -189,7 +193,10 @@ def analyze_file(
 
     settings = settings or _Settings()
     floor_state = FloorState(background=False)  # in line: the same file gives the same answer every time
-    with open_source(path, mirrored=mirrored) as source, PoseEstimator(model_path) as estimator:
+    with (
+        open_source(path, mirrored=mirrored) as source,
+        PoseEstimator(model_path, people_background=True, people_answer_after=PEOPLE_ANSWER_AFTER) as estimator,
+    ):
         info = source.info
         frames: Iterator[Any] = prefetch(iter(source))
         if floor is not None and floor.corners_px is not None:

@@ -6,9 +6,12 @@ second ``PoseLandmarker`` in IMAGE mode with ``num_poses=2`` on a downscaled fra
 ``interval_s`` of video time, and keeps the count until the next look (two people until
 :data:`CLEAR_AFTER` looks in a row see one).
 
-Where the look runs: for a recording (``background=False``) on the thread that calls it, so the same file gives
-the same counts; live (``background=True``, the window) on a thread of its own, so a look never holds up the
-frame being processed; its answer is taken on a later frame (a look is due once a second, and takes ~20 ms).
+Where the look runs: inline (``background=False``) on the thread that calls it; live (``background=True``, the
+window) on a thread of its own, so a look never holds up the frame being processed: its answer is taken on
+the first frame after it is ready (a look is due once a second and takes ~20 ms). For a recording,
+``background=True, answer_after=K`` runs the look beside the pose model too, but takes its answer exactly K
+frames after the frame it looked at (waiting for it then if need be), so the same file always gives the
+same counts.
 
 A look costs about 20 ms (full model, 640 px wide, 2 cores; more with two people in view), so about
 0.7-0.9 ms per frame on average at 25-30 fps. Two
@@ -23,6 +26,7 @@ import math
 import os
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any, Final
 
@@ -44,6 +48,9 @@ MIN_SEPARATION: Final = 1.0
 #: a second person now and then (about one in three on a dancer beside another), and a person just seen
 #: is most likely still there.
 CLEAR_AFTER: Final = 2
+
+#: Repeatable mode gives up waiting for a look after this long (a look takes ~20 ms; this only guards a hang).
+LOOK_TIMEOUT_S: Final = 30.0
 
 _TORSO: Final = (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP)
 
@@ -82,9 +89,11 @@ class PeopleCounter:
         interval_s: float = INTERVAL_S,
         max_width: int = MAX_WIDTH,
         background: bool = False,
+        answer_after: int | None = None,
     ) -> None:
         self.model_path = Path(model_path)
         self.background = background
+        self.answer_after = answer_after if background else None
         self.interval_s = interval_s
         self.max_width = max_width
         self._landmarker: Any = self._open()
@@ -101,7 +110,8 @@ class PeopleCounter:
         # background looks: the frame waiting for the worker, the answers it has not handed over yet
         self._cond = threading.Condition()
         self._pending: np.ndarray | None = None
-        self._answers: list[int] = []
+        self._answers: list[int | None] = []  # None: the look failed
+        self._due: deque[int] = deque()  # answer_after: the frame on which each look in flight is taken
         self._stop = False
         self._worker: threading.Thread | None = None
         #: looks skipped because the previous one was still running (background only)
@@ -166,17 +176,38 @@ class PeopleCounter:
         if self.due(timestamp_ms):
             self._last_ms = timestamp_ms
             if self.background:
+                while self._due:  # repeatable mode: a look in flight is taken before the next one starts
+                    self._wait_and_take()
                 self._submit(bgr)
+                if self.answer_after is not None:
+                    self._due.append(self.frames + self.answer_after)
             else:
                 self._take(self.count(bgr))
-        if self.background:
+        if self.answer_after is not None:
+            while self._due and self.frames >= self._due[0]:
+                self._wait_and_take()
+        elif self.background:
             with self._cond:
                 answers, self._answers = self._answers, []
             for seen in answers:
                 self._take(seen)
         return self.people
 
-    def _take(self, seen: int) -> None:
+    def _wait_and_take(self) -> None:
+        """Repeatable mode: wait for the oldest look in flight and take its answer."""
+        self._due.popleft()
+        deadline = time.monotonic() + LOOK_TIMEOUT_S
+        with self._cond:
+            while not self._answers and time.monotonic() < deadline:
+                self._cond.wait(timeout=0.5)
+            seen = self._answers.pop(0) if self._answers else None
+        if seen is None and self.error is None:
+            self.error = f"a look took more than {LOOK_TIMEOUT_S:g} s"
+        self._take(seen)
+
+    def _take(self, seen: int | None) -> None:
+        if seen is None:  # the look failed (see ``error``): the count holds
+            return
         crowded = self.people is not None and self.people >= 2
         self._fewer = self._fewer + 1 if crowded and seen < 2 else 0
         if not crowded or seen >= 2 or self._fewer >= CLEAR_AFTER:
@@ -202,13 +233,14 @@ class PeopleCounter:
                 frame, self._pending = self._pending, None
                 if self._stop or frame is None:
                     return
+            seen: int | None = None
             try:
                 seen = self.count(frame)
             except Exception as exc:  # a failed look must not end the live session
                 self.error = self.error or f"{type(exc).__name__}: {exc}"
-                continue
             with self._cond:
                 self._answers.append(seen)
+                self._cond.notify_all()
 
     @property
     def ms_per_frame(self) -> float:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,13 +86,25 @@ class PoseFrame:
         return None if self.image is None else self.image[:, 3]
 
 
+#: fd 2 is one per process: two threads capturing it at once would each restore what the other put there, and
+#: the process's stderr would end up in a deleted temporary file. Captures take turns.
+_FD2_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def captured_native_stderr() -> Iterator[list[str]]:
     """Send what native code writes to file descriptor 2 into a list of lines instead of the terminal.
 
     MediaPipe and TFLite log set-up chatter ("Created TensorFlow Lite XNNPACK delegate", "Feedback manager
-    requires ...") straight to fd 2 while a model loads. It is kept, and shown when loading fails.
+    requires ...") straight to fd 2 while a model loads. It is kept, and shown when loading fails. Threads
+    take turns (the pose model and the second-person check both capture their first frames).
     """
+    with _FD2_LOCK, _captured_fd2() as lines:
+        yield lines
+
+
+@contextlib.contextmanager
+def _captured_fd2() -> Iterator[list[str]]:
     lines: list[str] = []
     sys.stderr.flush()
     saved = os.dup(2)
@@ -112,8 +125,9 @@ class PoseEstimator:
     The model tracks one person. About once a second of video (``people_check_s``) a second, cheap look
     (:class:`turnout.people.PeopleCounter`) counts the people in view, so ``PoseFrame.people`` is 2 while
     someone else is in the picture (and the guidance asks for one person only). Live, pass
-    ``people_background=True``: the look then runs on its own thread and never delays a frame; for files keep
-    the default, so that a recording gives the same counts every time.
+    ``people_background=True``: the look then runs on its own thread and never delays a frame. For files add
+    ``people_answer_after=K``: the look still runs beside the model, and its answer is taken K frames later,
+    so that a recording gives the same counts every time.
 
     >>> with PoseEstimator(model_path) as est:          # doctest: +SKIP
     ...     pose = est.process(bgr_frame, timestamp_ms=0)
@@ -129,6 +143,7 @@ class PoseEstimator:
         min_tracking_confidence: float = 0.5,
         people_check_s: float | None = 1.0,
         people_background: bool = False,
+        people_answer_after: int | None = None,
     ) -> None:
         from turnout.errors import ModelError
         from turnout.model import check_bundle
@@ -162,7 +177,9 @@ class PoseEstimator:
         if people_check_s is not None and num_poses == 1:
             from turnout.people import PeopleCounter
 
-            self.people = PeopleCounter(path, interval_s=people_check_s, background=people_background)
+            self.people = PeopleCounter(
+                path, interval_s=people_check_s, background=people_background, answer_after=people_answer_after
+            )
         self._last_ts = -1
         self._quiet = True
         self._closed = False
