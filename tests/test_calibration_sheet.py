@@ -1,4 +1,7 @@
-"""Sheet detection and corner refinement on rendered scenes (generator: turnout.calibration.render)."""
+"""Sheet detection and corner refinement on rendered scenes (generator: turnout.calibration.render).
+
+Scene sets are reproducible (``scene_set``: scene i depends only on seed, reference and i); the full-size
+measurement over 300 scenes per row is scripts/calibration_report.py."""
 
 from __future__ import annotations
 
@@ -9,12 +12,11 @@ import pytest
 
 from turnout.calibration import SHEET_INSTRUCTIONS, find_sheet, refine_corners
 from turnout.calibration.floor import angle_between_deg
-from turnout.calibration.render import Rendered, random_scene, render
-
-SIZES = ((1280, 720), (960, 540))
+from turnout.calibration.render import Patch, Rendered, random_scene, rect_polygon, render, scene_set
 
 
 def _turnout_error(r: Rendered, sheet: str = "A4") -> tuple[float, float] | None:
+    """(total-turnout error in degrees, worst corner error in px), or None when no sheet is found."""
     cal = find_sheet(r.image, sheet)
     if cal is None:
         return None
@@ -24,31 +26,59 @@ def _turnout_error(r: Rendered, sheet: str = "A4") -> tuple[float, float] | None
     return abs(angle_between_deg(toes[0] - heels[0], toes[1] - heels[1]) - r.scene.total_turnout_deg), corner_err
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["1280x720", "960x540"])
-def test_rendered_sheets_are_found_and_turnout_is_recovered(size: tuple[int, int]) -> None:
-    rng = np.random.default_rng(2024 + size[0])
-    results = [_turnout_error(render(random_scene(rng, size, "A4", distractors=1))) for _ in range(10)]
+def test_rendered_a4_sheets_are_found_and_turnout_is_recovered() -> None:
+    results = [_turnout_error(render(s)) for s in scene_set("A4", 16, seed=7)]
     found = [r for r in results if r is not None]
-    assert len(found) >= 9
+    assert len(found) >= 15  # the target is 95 %
     errors = np.array([e for e, _ in found])
     corners = np.array([c for _, c in found])
-    assert np.median(errors) < 1.0
-    assert np.median(corners) < 0.25
-    assert np.mean(errors < 4.0) >= 0.85
+    assert np.median(errors) < 1.0  # target: median <= 1.5 degrees, p95 <= 4
+    assert np.percentile(errors, 90) < 4.0
+    assert np.median(corners) < 0.3
 
 
-def test_letter_sheet() -> None:
-    rng = np.random.default_rng(7)
-    results = [_turnout_error(render(random_scene(rng, SIZES[i % 2], "letter")), "letter") for i in range(4)]
-    found = [r for r in results if r is not None]
-    assert len(found) >= 3
-    assert np.median([e for e, _ in found]) < 1.5
+def test_letter_and_a4_pair() -> None:
+    letter = [_turnout_error(render(s), "letter") for s in scene_set("letter", 4, seed=7)]
+    pair = [_turnout_error(render(s), "A4-pair") for s in scene_set("A4-pair", 4, seed=7)]
+    for results in (letter, pair):
+        found = [r for r in results if r is not None]
+        assert len(found) >= 3
+        assert np.median([e for e, _ in found]) < 1.5
 
 
 def test_no_sheet_is_found_among_distractors() -> None:
-    rng = np.random.default_rng(99)
-    hits = [find_sheet(render(random_scene(rng, SIZES[i % 2], None, distractors=3)).image) for i in range(8)]
-    assert sum(h is not None for h in hits) == 0
+    for scene in scene_set(None, 10, seed=7):
+        image = render(scene).image
+        assert find_sheet(image, "A4") is None
+        assert find_sheet(image, "letter") is None
+
+
+def test_a_square_card_lying_straight_towards_the_camera_is_not_a_sheet() -> None:
+    """Seen square-on, a square card is a symmetric trapezoid, which a camera of another focal length would see
+    from an A4 sheet too; it must not be taken for one."""
+    base = random_scene(np.random.default_rng(12), (1280, 720), None)
+    for side, y in ((0.25, 1.6), (0.3, 2.2), (0.2, 1.9)):
+        card = Patch(rect_polygon((0.05, y), side, side, -base.camera.yaw_deg), (0.85, 0.86, 0.86))
+        assert find_sheet(render(replace(base, patches=(card,))).image, "A4") is None
+
+
+def test_a_faint_sheet_on_light_tiles_with_bright_grout_is_found() -> None:
+    scene = next(scene_set("A4", 1, seed=0, start=78))  # steps of 7-17 grey levels; grout as bright as paper
+    assert scene.floor_kind == "tiles"
+    result = _turnout_error(render(scene))
+    assert result is not None
+    assert result[1] < 0.5 and result[0] < 1.0
+
+
+def test_a_near_saturated_sheet_is_found() -> None:
+    scene = replace(next(scene_set("A4", 1, seed=7)), light=1.25, jpeg_quality=0)
+    r = render(scene)
+    assert r.corners_px is not None
+    centre = np.rint(r.corners_px.mean(axis=0)).astype(int)
+    assert r.image[centre[1] - 2 : centre[1] + 3, centre[0] - 2 : centre[0] + 3].max() == 255  # clipped paper
+    result = _turnout_error(r)
+    assert result is not None
+    assert result[1] < 0.5 and result[0] < 1.0
 
 
 def test_plain_floor_without_anything_finds_nothing() -> None:

@@ -9,6 +9,7 @@ into a BGR uint8 image plus the exact projections of the reference corners and o
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -19,6 +20,7 @@ from turnout.calibration.floor import REFERENCES, cross2
 
 F64 = NDArray[np.float64]
 FLOOR_KINDS = ("wood", "parquet", "carpet", "tiles", "marley")
+SIZES = ((1280, 720), (960, 540))  # webcam frame sizes the scene sets alternate between
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class Scene:
     total_turnout_deg: float = 0.0
     light: float = 1.0  # exposure: paper of reflectance 0.9 renders near 230 * light
     shadow: bool = False
+    shadow_shift_m: tuple[float, float] = (0.0, 0.0)  # move the shadow on the floor (a dancer shifting her weight)
     blur_px: float = 0.7
     noise: float = 2.0
     jpeg_quality: int = 0  # 0: no JPEG round trip
@@ -201,7 +204,7 @@ def render(scene: Scene) -> Rendered:
     light = 1 + g[0] * (us / w - 0.5) + g[1] * (vs / h - 0.5)
     light *= 1 - 0.3 * (((us - w / 2) ** 2 + (vs - h / 2) ** 2) / (w * w / 4 + h * h / 4))
     if scene.shadow:
-        cx, cy = scene.heels_m.mean(axis=0) + rng.uniform(-0.4, 0.4, 2)
+        cx, cy = scene.heels_m.mean(axis=0) + rng.uniform(-0.4, 0.4, 2) + np.asarray(scene.shadow_shift_m)
         r = np.hypot((fx - cx) / rng.uniform(0.2, 0.5), (fy - cy) / rng.uniform(0.4, 1.0))
         soft = rng.uniform(0.05, 0.3)
         light *= 1 - rng.uniform(0.2, 0.45) * np.clip((1 + soft - r) / (2 * soft), 0, 1) * floor
@@ -344,3 +347,14 @@ def random_scene(
 def with_camera(scene: Scene, noise_seed: int = 1, **changes: float) -> Scene:
     """The same scene, another frame (fresh sensor noise), seen by a changed camera (e.g. ``pitch_deg=...``)."""
     return replace(scene, camera=replace(scene.camera, **changes), noise_seed=noise_seed)  # type: ignore[arg-type]
+
+
+def scene_set(reference: str | None, n: int, seed: int = 0, start: int = 0) -> Iterator[Scene]:
+    """Scenes ``start .. start + n - 1`` of a reproducible set: scene i depends only on (seed, reference, i),
+    so any one can be drawn again alone. Sizes alternate between ``SIZES``; 0-2 distractors with a
+    reference, 1-4 without (``reference=None``: a negative)."""
+    tag = sorted(REFERENCES).index(reference) + 1 if reference else 0
+    for i in range(start, start + n):
+        rng = np.random.default_rng([seed, tag, i])
+        distractors = int(rng.integers(1, 5)) if reference is None else int(rng.integers(0, 3))
+        yield random_scene(rng, SIZES[i % 2], reference, distractors)
