@@ -168,6 +168,19 @@ def test_real_clip_measured_on_the_floor_says_so_everywhere(tmp_path: Path) -> N
         stored_rows = list(csv.DictReader(f))
     assert {r["mode"] for r in stored_rows if r["left_knee_flexion_deg"]} == {"floor-calibrated"}
 
+    # re-analysis keeps the floor: from the stored measurements by default, or measuring the stored landmarks
+    # again on the session's calibration
+    from turnout.storage import Store
+
+    with Store.open(db) as store:
+        before = store.reps(1)[0].rep
+    for extra, source in (([], "measurements"), (["--source", "landmarks"], "landmarks")):
+        assert main(["reanalyze", "1", "--db", str(db), *extra]) == 0
+        with Store.open(db) as store:
+            (stored,) = store.reps(1)
+        assert stored.rep.mode is Mode.FLOOR, source
+        assert abs(stored.rep.left.foot_turnout_mean_deg - before.left.foot_turnout_mean_deg) < 1.0, source
+
 
 def test_uncalibrated_analysis_says_so(analysed) -> None:  # type: ignore[no-untyped-def]
     result = analysed("commons/ballet_plie.mp4")

@@ -48,7 +48,11 @@ class ReanalysisResult:
     holds: int
 
 
-def _series_from_landmarks(store: Store, session_id: int) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+def _series_from_landmarks(
+    store: Store, session_id: int, floor: dict[int, Any] | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+    """Measure the stored landmarks again: in 3D, and on the floor for the frames ``floor`` maps (frame index ->
+    the calibration, ``FloorCalibration.to_dict()``, it was measured with)."""
     poses = store.poses(session_id)
     if poses is None:
         return None
@@ -57,8 +61,28 @@ def _series_from_landmarks(store: Store, session_id: int) -> tuple[np.ndarray, d
     except ImportError:
         return None
     image = poses.image.astype(np.float64)
-    series = measure_series(poses.world.astype(np.float64), image[:, :, :3], image[:, :, 3])
-    return poses.idx, {k: np.asarray(v, dtype=np.float64) for k, v in series.items()}
+    world = poses.world.astype(np.float64)
+    series = measure_series(world, image[:, :, :3], image[:, :, 3])
+    out = {k: np.asarray(v, dtype=np.float64) for k, v in series.items()}
+    out[MODE_COLUMN] = np.where(np.isfinite(out["left_knee_flexion_deg"]) | np.isfinite(out["right_knee_flexion_deg"]),
+                                0.0, math.nan)  # fmt: skip
+    if floor:
+        from turnout.calibration.floor import FloorCalibration
+        from turnout.calibration.floormode import FloorCamera, measure_frame_on_floor
+
+        cams: dict[int, tuple[FloorCalibration, FloorCamera]] = {}
+        for i, idx in enumerate(poses.idx):
+            data = floor.get(int(idx))
+            if data is None:
+                continue
+            if id(data) not in cams:
+                cal = FloorCalibration.from_dict(data)
+                cams[id(data)] = (cal, FloorCamera.from_calibration(cal))
+            cal, cam = cams[id(data)]
+            row = measure_frame_on_floor(world[i], image[i, :, :3], image[i, :, 3], cal, cam).as_row()
+            for k, v in row.items():
+                out[k][i] = v
+    return poses.idx, out
 
 
 def reanalyze_session(
@@ -66,7 +90,10 @@ def reanalyze_session(
 ) -> ReanalysisResult:
     """Recompute reps, holds and flags of a stored session with ``settings`` (no pose inference) and replace
     the stored ones. ``source``: "auto" (landmarks if stored and the geometry is available, else
-    measurements), "landmarks" or "measurements". The dancer's hip-turnout profile is updated."""
+    measurements), "landmarks" or "measurements". The dancer's hip-turnout profile is updated.
+
+    A session measured on a calibrated floor is re-analysed from its measurements under "auto"; with
+    "landmarks" its floor-calibrated frames are measured again on the session's (last) floor calibration."""
     session = store.get_session(session_id)
     if session.status == "recording" and session_id not in store.recover_interrupted():
         raise TurnoutError(f"session {session_id} is still being recorded; re-analyse it when it has ended")
@@ -74,8 +101,21 @@ def reanalyze_session(
     if len(table.idx) == 0:
         raise TurnoutError(f"session {session_id} has no stored frames to re-analyse")
     values, used = table.values, "measurements"
+    # Floor-calibrated frames were measured with the calibration of their time; the session keeps its last one.
+    stored_mode = values.get(MODE_COLUMN)
+    on_floor = stored_mode is not None and bool(np.any(stored_mode == 1.0))
+    if on_floor and source == "auto":
+        source = "measurements"  # as measured, each with its own calibration: re-measuring could only guess it
+    floor: dict[int, Any] | None = None
+    if on_floor and source == "landmarks":
+        if not session.calibration:
+            raise TurnoutError(f"session {session_id}: its floor calibration was not stored; re-analyse it from "
+                               "--source measurements")  # fmt: skip
+        cal = dict(session.calibration)
+        assert stored_mode is not None
+        floor = {int(i): cal for i, m in zip(table.idx, stored_mode, strict=True) if m == 1.0}
     if source in ("auto", "landmarks"):
-        found = _series_from_landmarks(store, session_id)
+        found = _series_from_landmarks(store, session_id, floor)
         if found is not None:
             pose_idx, series = found
             pos = np.searchsorted(table.idx, pose_idx)
