@@ -389,3 +389,18 @@ def test_real_demi_plié_is_counted_with_default_thresholds(analysed) -> None:  
     assert rep.kind == "demi" and 40.0 < rep.depth_deg < 70.0
     assert 100 / 25 < rep.t_bottom_start_s < 118 / 25 < rep.t_bottom_end_s < 135 / 25
     assert {f.code for f in rep.flags} >= {"rushed"}  # a demonstration plié, down and up in about a second
+
+
+def test_a_stream_that_starts_again_from_an_earlier_time_goes_on_counting() -> None:
+    """The same plié fed twice with its times starting again at 0 (a video played again on one pipeline):
+    the first pass's rep is kept, the second is counted as a new one, and nothing raises."""
+    s = Synth().stand(3.0).plie(60).stand(1.5)
+    tracker = PracticeTracker(Settings())
+    events = []
+    for _ in range(2):
+        for t, row, ok in zip(s.t, s.rows, s.reliable, strict=True):
+            events += tracker.update(t, row, ok)
+    events += tracker.finish()
+    assert len(tracker.reps) == 2
+    assert [type(e).__name__ for e in events].count("RepEnded") == 2
+    assert tracker.reps[1].t_start_s < tracker.reps[0].t_end_s  # the second pass's times, not shifted

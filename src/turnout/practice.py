@@ -162,6 +162,8 @@ class PracticeTracker:
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[Event]:
         events: list[Event] = []
+        if self._history and t_s < self._history[-1][0]:
+            events += self._time_went_back(t_s)
         ok = is_reliable(row, reliable)
         raw = dict(row)
         self._history.append((t_s, raw, ok))
@@ -180,6 +182,17 @@ class PracticeTracker:
         events += self._update_rep(t_s, rel, ok)
         if self._rep is None:
             events += self._update_hold(t_s, rel, ok)
+        return events
+
+    def _time_went_back(self, t_s: float) -> list[Event]:
+        """A stream that starts again from an earlier time (a video played again, a clock reset): what was in
+        progress ends where it was, and the new times start afresh (reps and holds so far are kept)."""
+        events = self.finish(self._history[-1][0])
+        self._history.clear()
+        self._last_rep_end = self._live_t = -math.inf
+        self._settle_since = None
+        self._rearm = False
+        self._phase = ""
         return events
 
     def finish(self, t_s: float | None = None) -> list[Event]:
