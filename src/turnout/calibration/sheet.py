@@ -88,7 +88,7 @@ def _edge_band(
 
 
 _OUTER = [1.5, 2.0]
-_MAX_IT = 12
+_MAX_IT = 8  # Gauss-Newton steps per edge fit; a clean step converges in 4-6
 _BIN_PX = 6.0  # the floor level beside an edge is fitted separately in stretches this long
 
 
@@ -144,7 +144,7 @@ def _fit_edge(gray: F64, a: F64, b: F64, inside: F64, sigma0: float = 1.0) -> Ed
         if active.sum() < npar + 4:
             return None  # all but clipped pixels: nothing to fit
         if it >= 2:  # robust (Tukey) weights once the fit is close
-            scale = 1.4826 * np.median(np.abs(res[active])) + 1e-6
+            scale = 1.4826 * _median(np.abs(res[active])) + 1e-6
             r = res / (4.685 * scale)
             weights = np.where(np.abs(r) < 1, (1 - r * r) ** 2, 0.0)
         k = contrast * dens / sig
@@ -209,6 +209,12 @@ def _clean_slices(res: F64, z: F64, t: F64, scale: float) -> F64:
     return np.where(bad[idx], 0.0, 1.0)
 
 
+def _median(x: F64) -> float:
+    """Median of a non-empty 1-D array (upper median for even sizes): np.median's overhead without its checks."""
+    k = len(x) // 2
+    return float(np.partition(x, k)[k])
+
+
 def _erf(x: F64) -> F64:
     """Vectorised error function (Numerical Recipes' erfc approximation, |error| < 1.2e-7)."""
     z = np.abs(x)
@@ -257,14 +263,23 @@ def refine_corners(image: ArrayLike, corners_px: ArrayLike, rounds: int = 3) -> 
     c = np.asarray(corners_px, float).copy()
     if c.shape != (4, 2):
         raise ValueError(f"corners must have shape (4, 2), got {c.shape}")
-    return _refine(_edge_plane(np.asarray(image), c), c, rounds)
+    refined = _refine(_edge_plane(np.asarray(image), c), c, rounds)
+    if refined is None or any(abs(e.contrast) < MIN_CLICKED_EDGE_SNR * e.rms for e in refined[2]):
+        return None  # an edge with no step standing out of the noise: the lines fitted there mean nothing
+    return refined
+
+
+#: refine_corners gives up on an edge whose step is less than this many times its fit's residual (a dark mat on
+#: a dark carpet): the line fitted there would be anywhere. Detected sheets must pass ``MIN_EDGE_SNR``.
+MIN_CLICKED_EDGE_SNR = 2.0
 
 
 def _refine(
     gray: F64, corners_px: F64, rounds: int = 3, hopeless: Callable[[F64, list[EdgeFit]], bool] | None = None
 ) -> tuple[F64, F64, list[EdgeFit]] | None:
-    """refine_corners on one image plane. ``hopeless(corners, edges)``, called after the first round, may
-    stop a candidate early (None) when its edges already show it is not what is sought: most candidates
+    """refine_corners on one image plane. ``hopeless(corners, edges)``, called after the first round if it
+    moved no corner by more than 1.5 px, may stop a candidate early (None) when its edges already show it is
+    not what is sought: most candidates
     on a tiled or planked floor are not sheets, and the later rounds cost twice the first."""
     c = np.asarray(corners_px, float).copy()
     sigma = 1.0
@@ -283,8 +298,8 @@ def _refine(
         moved = float(np.max(np.abs(np.array(new) - c)))
         c = np.array(new, float)
         sigma = float(np.clip(np.median([e.sigma_px for e in edges]), 0.5, 3.0))
-        if round_ == 0 and hopeless is not None and hopeless(c, edges):
-            return None
+        if round_ == 0 and moved < 1.5 and hopeless is not None and hopeless(c, edges):
+            return None  # judged only when the first round hardly moved the corners: else its fits are rough
         if moved < 0.01:
             break
     sd = np.empty(4)
@@ -409,13 +424,19 @@ def _quad(cnt: NDArray[np.int32], w: int, h: int, min_area: float = 80.0) -> F64
             break
     if len(quad) != 4 or cv2.contourArea(quad) < 0.85 * hull_area:
         return None
-    return _straighten(np.asarray(quad[:, 0, :], float), np.asarray(cnt[:, 0, :], float))
+    return np.asarray(quad[:, 0, :], float)
 
 
 def _straighten(quad: F64, outline: F64) -> F64:
     """The quad's corners as the intersections of lines fitted to the middle of each side of the outline: the
     polygon approximation puts a corner on an outline point, often a few pixels off where a grout line or
-    the blur rounds it, and the edge fits that follow reach only a few pixels."""
+    the blur rounds it, and the edge fits that follow reach only a few pixels. ``outline``: the contour's
+    points (runs compressed to their ends, as OpenCV's simple chain gives them: filled in again here)."""
+    closed = np.vstack([outline, outline[:1]])
+    steps = np.maximum(np.ceil(np.abs(np.diff(closed, axis=0)).max(axis=1)).astype(int), 1)
+    frac = np.concatenate([np.arange(k) / k for k in steps])
+    start = np.repeat(closed[:-1], steps, axis=0)
+    outline = start + np.repeat(np.diff(closed, axis=0), steps, axis=0) * frac[:, None]
     lines = []
     for i in range(4):
         a, b = quad[i], quad[(i + 1) % 4]
@@ -445,7 +466,7 @@ def _straighten(quad: F64, outline: F64) -> F64:
 _LEVELS = (12.0, 20.0, 30.0, 50.0, 80.0)  # thresholds above the local floor level, grey levels
 
 
-def _candidates(gray: F64, max_candidates: int = 60) -> list[F64]:
+def _candidates(gray: F64, max_candidates: int = 60) -> list[tuple[F64, F64]]:
     """Rough quads of regions brighter than their surroundings, most contrasted first.
 
     Masks: brightness above the local floor level (two scales of floor-level estimate) at several levels,
@@ -453,9 +474,11 @@ def _candidates(gray: F64, max_candidates: int = 60) -> list[F64]:
     catching the light) that join a sheet's outline at low contrast; and the same on the image itself opened
     by a small disc (thin bright lines gone before thresholding, so a faint sheet need not survive a binary
     opening). The masks are cut at half size: the quads are only a start for the edge fits, which reach a
-    few pixels, and a sheet of the smallest size still covers some 20 half-size pixels."""
+    few pixels, and a sheet of the smallest size still covers some 20 half-size pixels.
+
+    Returns (rough quad, outline points) pairs, full-size pixels; :func:`_straighten` makes the quad better."""
     h, w = gray.shape
-    found: list[tuple[float, F64]] = []
+    found: list[tuple[float, F64, F64]] = []
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
     small_discs = [cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)) for k in (3, 5)]
     thin_gone = cv2.morphologyEx(gray.astype(np.float32), cv2.MORPH_OPEN, disc).astype(np.float64)
@@ -466,16 +489,17 @@ def _candidates(gray: F64, max_candidates: int = 60) -> list[F64]:
         for plane in (top, *(cv2.morphologyEx(top, cv2.MORPH_OPEN, k) for k in small_discs)):
             for level in _LEVELS:
                 mask = (plane > level).astype(np.uint8)
-                for cnt in cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0]:
+                for cnt in cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]:
                     quad = _quad(np.asarray(cnt, np.int32), half[0], half[1], min_area=20)
                     if quad is not None:
                         score = float(np.mean(top[cnt[:, 0, 1], cnt[:, 0, 0]])) + level
-                        found.append((score, 2 * quad + 0.5))  # half-size pixel centres to full size
+                        # half-size pixel centres to full size
+                        found.append((score, 2 * quad + 0.5, 2 * cnt[:, 0, :].astype(float) + 0.5))
     found.sort(key=lambda f: -f[0])
-    unique: list[F64] = []
-    for _, q in found:  # the same region at several levels gives near-identical quads: keep one
-        if all(np.abs(np.sort(q, axis=0) - np.sort(u, axis=0)).max() > 2 for u in unique):
-            unique.append(q)
+    unique: list[tuple[F64, F64]] = []
+    for _, q, outline in found:  # the same region at several levels gives near-identical quads: keep one
+        if all(np.abs(np.sort(q, axis=0) - np.sort(u, axis=0)).max() > 2 for u, _ in unique):
+            unique.append((q, outline))
     return unique[:max_candidates]
 
 
@@ -504,14 +528,15 @@ def detect_reference(
     best: Detection | None = None
     found: list[Detection] = []
     refined: list[F64] = []  # corners of the candidates judged so far
-    for quad in _candidates(gray):
-        if white and not _looks_like_paper(img, gray, quad, gap=4.0):
+    for rough, outline in _candidates(gray):
+        if white and not _looks_like_paper(img, gray, rough, gap=4.0):
             continue  # cheap test on the rough outline before the costly edge fits
-        if any(np.abs(np.sort(quad, axis=0) - np.sort(r, axis=0)).max() < _SAME_QUAD_PX for r in refined):
-            continue  # its edges would be fitted to the same lines again
-        centre = (float(quad[:, 0].mean()), float(quad[:, 1].mean()))
+        centre = (float(rough[:, 0].mean()), float(rough[:, 1].mean()))
         if any(cv2.pointPolygonTest(d.corners_px.astype(np.float32), centre, False) > 0 for d in found):
             continue  # the same reference again, outlined at another level
+        quad = _straighten(rough, outline)
+        if any(np.abs(np.sort(quad, axis=0) - np.sort(r, axis=0)).max() < _SAME_QUAD_PX for r in refined):
+            continue  # its edges would be fitted to the same lines again
         _, det = _judge(img, gray, quad, width_m, length_m, white, refined, sheets)
         if det is not None:
             found.append(det)
@@ -615,16 +640,18 @@ def _join_visible(image: NDArray[np.generic], ordered: F64, width_m: float, leng
     patch = cv2.warpPerspective(
         np.asarray(image, np.float32), warp, (cols, rows), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     )
-    prof = patch[:, 3:-3].astype(np.float64).mean(axis=1) + 1.0  # (rows, 3), away from the long edges
+    inner = patch[:, 3:-3].astype(np.float64)  # away from the long edges
     u = (np.arange(rows) + 0.5) / rows
+    clipped = np.mean(inner[(u > 0.1) & (u < 0.9)] >= _SAT, axis=(0, 1))  # per channel
+    usable = [k for k in range(3) if clipped[k] <= JOIN_MAX_CLIPPED]
+    if not usable:
+        return True  # white clipped in every channel shows no join, whether there is one or not: cannot tell
+    prof = np.log(inner.mean(axis=1) + 1.0)  # (rows, 3)
     keep = ((u > 0.1) & (u < 0.44)) | ((u > 0.56) & (u < 0.9))  # away from the ends and the join itself
-    signals = (
-        np.log(prof[:, 0] / prof[:, 1]),
-        np.log(prof[:, 2] / prof[:, 1]),
-        np.log(prof.mean(axis=1)),
-    )
+    signals = [(prof[:, k], JOIN_MIN_STEP[0]) for k in usable]  # each channel's brightness
+    signals += [(prof[:, j] - prof[:, k], JOIN_MIN_STEP[1]) for j in usable for k in usable if j < k]  # colour
     design = np.stack([np.ones(rows), u - 0.5, (u > 0.5).astype(float)], axis=1)[keep]
-    for sig, least in zip(signals, JOIN_MIN_STEP, strict=True):
+    for sig, least in signals:
         coef, res, *_ = np.linalg.lstsq(design, sig[keep], rcond=None)
         dof = int(keep.sum()) - 3
         scale = math.sqrt(float(res[0]) / dof) if len(res) and dof > 0 else 0.0
@@ -632,16 +659,20 @@ def _join_visible(image: NDArray[np.generic], ordered: F64, width_m: float, leng
         step = abs(float(coef[2]))
         if step >= least and step > JOIN_MIN_T * se:
             return True
-    line = np.log(prof.mean(axis=1))
+    line = prof[:, usable].mean(axis=1)
     middle = line[(u > 0.47) & (u < 0.53)]
     around = line[((u > 0.38) & (u < 0.45)) | ((u > 0.55) & (u < 0.62))]
-    return bool(len(middle) and abs(float(middle.mean()) - float(around.mean())) >= JOIN_MIN_STEP[2])
+    return bool(len(middle) and abs(float(middle.mean()) - float(around.mean())) >= JOIN_MIN_LINE)
 
 
-#: Smallest step across the middle of two sheets end to end, in log units: colour ratios B/G and R/G, brightness
-#: (two papers' whites differ by a few per cent; 1 % steps are within what light and compression do to one).
-JOIN_MIN_STEP = (0.015, 0.015, 0.03)
+#: Smallest step across the middle of two sheets end to end, in log units: in one channel's brightness, and in
+#: the ratio of two channels (two papers' whites differ by a few per cent in one channel or another; 1 % steps
+#: are within what light and compression do to one sheet). Channels clipped on more than ``JOIN_MAX_CLIPPED``
+#: of the sheet are left out.
+JOIN_MIN_STEP = (0.02, 0.015)
+JOIN_MIN_LINE = 0.03  # a line across the middle (the end of one sheet on the other), log brightness
 JOIN_MIN_T = 5.0  # and that many standard errors of the profile's scatter
+JOIN_MAX_CLIPPED = 0.1
 
 
 def _steps_not_lines(plane: F64, edges: list[EdgeFit], corners: F64) -> bool:
