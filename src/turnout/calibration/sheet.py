@@ -311,35 +311,42 @@ def _refine(
     return c, sd, edges
 
 
-def _split_half_sd(gray: F64, corners: F64, edges: list[EdgeFit]) -> F64:
+def _split_half_sd(gray: F64, corners: F64, edges: list[EdgeFit]) -> tuple[F64, F64]:
     """Corner errors that the edge fits' own standard errors miss (a grout line or a plank edge running into a
     sheet's edge tilts the fitted line): each edge is fitted again on each half, and a corner is taken to be
-    uncertain by as much as a half-edge line misses it beyond that half fit's own standard error there (the
-    noise of a fit to half the pixels is no bias). Short edges that cannot be split count as 0.5 px."""
+    uncertain by as much as the half-edge line next to it misses it, beyond that half fit's own standard error
+    there (the noise of a fit to half the pixels is no bias). Halves that cannot be fitted count as 0.5 px.
+
+    Returns (near, either): ``near`` from the half next to each corner, what a local disturbance does there,
+    which the checks judge by; ``either`` from whichever half misses more, the far one extrapolated over its
+    own length, so that the floor's texture weighs in too: a conservative figure for the accuracy reported."""
     centroid = corners.mean(axis=0)
     sigma = float(np.clip(np.median([e.sigma_px for e in edges]), 0.5, 3.0))
-    miss = np.zeros((4, 2))  # [edge, end]: how far the half lines pass from the edge's two corners
+    miss = np.zeros((2, 4, 2))  # [near/either, edge, end]: how far half lines pass from the edge's corners
     for i in range(4):
         a, b = corners[i], corners[(i + 1) % 4]
         halves = [_fit_edge(gray, a, (a + b) / 2, centroid, sigma), _fit_edge(gray, (a + b) / 2, b, centroid, sigma)]
-        fits = [h for h in halves if h is not None]
         for end, p in enumerate((a, b)):
-            if len(fits) < 2:
-                miss[i, end] = 0.5
-                continue
-            # how far each half line passes from the corner, beyond what its own noise explains
-            excess = [
-                (float(h.normal @ p) - h.offset) ** 2
-                - h.offset_sd**2
-                - (float(np.hypot(*(p - h.centre))) * h.angle_sd) ** 2
-                for h in fits
+            excess = [  # how far each half line passes from the corner, beyond what its own noise explains
+                math.sqrt(
+                    max(
+                        (float(h.normal @ p) - h.offset) ** 2
+                        - h.offset_sd**2
+                        - (float(np.hypot(*(p - h.centre))) * h.angle_sd) ** 2,
+                        0.0,
+                    )
+                )
+                if h is not None
+                else 0.5
+                for h in halves
             ]
-            miss[i, end] = math.sqrt(max(max(excess), 0.0))
-    out = np.empty(4)
+            miss[0, i, end] = excess[end]
+            miss[1, i, end] = max(excess)
+    out = np.empty((2, 4))
     for i in range(4):  # corner i joins edge i-1 (at its end) and edge i (at its start)
-        sin = abs(cross2(edges[i - 1].normal, edges[i].normal))
-        out[i] = math.hypot(miss[i - 1, 1], miss[i, 0]) / max(sin, 0.2)
-    return out
+        sin = max(abs(cross2(edges[i - 1].normal, edges[i].normal)), 0.2)
+        out[:, i] = np.hypot(miss[:, i - 1, 1], miss[:, i, 0]) / sin
+    return out[0], out[1]
 
 
 def _edge_plane(image: NDArray[np.generic], corners: F64) -> F64:
@@ -528,7 +535,10 @@ def detect_reference(
     best: Detection | None = None
     found: list[Detection] = []
     refined: list[F64] = []  # corners of the candidates judged so far
-    for rough, outline in _candidates(gray):
+    # candidates from the least of the three channels: paper is white, so it stays bright in it, while wooden
+    # and coloured floors (and their bright planks) drop to their darkest channel
+    whiteness = img.min(axis=2).astype(np.float64) if img.ndim == 3 else gray
+    for rough, outline in _candidates(whiteness):
         if white and not _looks_like_paper(img, gray, rough, gap=4.0):
             continue  # cheap test on the rough outline before the costly edge fits
         centre = (float(rough[:, 0].mean()), float(rough[:, 1].mean()))
@@ -542,6 +552,8 @@ def detect_reference(
             found.append(det)
             if best is None or det.margin > best.margin:
                 best = det
+            if best.margin >= _MARGIN_CAP:
+                break  # no later candidate can beat a capped margin: the answer cannot change
     return best
 
 
@@ -606,7 +618,9 @@ def _judge(
     reason = _camera_implausible(fit, focal_check(ordered, width_m, length_m, size), noise, size[0])
     if reason:
         return reason, None
-    sd = np.hypot(sd, _split_half_sd(plane, corners, edges))
+    near, either = _split_half_sd(plane, corners, edges)
+    reported = np.hypot(sd, either)
+    sd = np.hypot(sd, near)
     noise = _noise_px(float(np.sqrt(np.mean(sd**2))))
     cost = setup_cost(corners, width_m, length_m, size, noise)
     if cost > MAX_SETUP_COST:
@@ -618,7 +632,7 @@ def _judge(
         return "no join", None
     order = [int(np.argmin(np.abs(corners - p).sum(axis=1))) for p in ordered]
     contrast = float(np.median([e.contrast for e in edges]))
-    return "ok", Detection(ordered, sd[order], fit, contrast, cost, min(other - cost, _MARGIN_CAP))
+    return "ok", Detection(ordered, reported[order], fit, contrast, cost, min(other - cost, _MARGIN_CAP))
 
 
 #: Margins beyond this (squared standard errors) all mean "certainly not another shape"; capped so that among
