@@ -504,10 +504,15 @@ def _candidates(gray: F64, max_candidates: int = 60) -> list[tuple[F64, F64]]:
                         found.append((score, 2 * quad + 0.5, 2 * cnt[:, 0, :].astype(float) + 0.5))
     found.sort(key=lambda f: -f[0])
     unique: list[tuple[F64, F64]] = []
+    kept = np.empty((0, 4, 2))  # the unique quads' corners, sorted per coordinate
     for _, q, outline in found:  # the same region at several levels gives near-identical quads: keep one
-        if all(np.abs(np.sort(q, axis=0) - np.sort(u, axis=0)).max() > 2 for u, _ in unique):
+        key = np.sort(q, axis=0)
+        if len(kept) == 0 or bool(np.all(np.abs(kept - key).max(axis=(1, 2)) > 2)):
             unique.append((q, outline))
-    return unique[:max_candidates]
+            kept = np.concatenate([kept, key[None]])
+            if len(unique) == max_candidates:
+                break
+    return unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,7 +542,10 @@ def detect_reference(
     refined: list[F64] = []  # corners of the candidates judged so far
     # candidates from the least of the three channels: paper is white, so it stays bright in it, while wooden
     # and coloured floors (and their bright planks) drop to their darkest channel
-    whiteness = img.min(axis=2).astype(np.float64) if img.ndim == 3 else gray
+    if img.ndim == 3:  # channel by channel: numpy's reduction across the last axis is slow
+        whiteness = np.minimum(np.minimum(img[..., 0], img[..., 1]), img[..., 2]).astype(np.float64)
+    else:
+        whiteness = gray
     for rough, outline in _candidates(whiteness):
         if white and not _looks_like_paper(img, gray, rough, gap=4.0):
             continue  # cheap test on the rough outline before the costly edge fits
