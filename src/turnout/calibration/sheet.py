@@ -1,23 +1,28 @@
 """Find a sheet of paper (or another reference rectangle) lying on the floor and locate its corners to a
 small fraction of a pixel.
 
-Candidates: bright, compact regions, found by thresholding the brightness above the local floor level at
-several levels (also after removing thin bright lines such as tile grout); their outlines that are convex
-quadrilaterals become candidates, and those whose rough outline is not brighter than the floor around it
-are dropped at once.
+Candidates: bright, compact regions of the least of the three colour channels (paper is white, so it stays
+bright there, while a wooden or coloured floor drops to its darkest channel), found by thresholding the
+brightness above the local floor level at several levels, at half size (also after removing thin bright
+lines such as tile grout); their outlines that are convex quadrilaterals become candidates, straightened by
+lines fitted to the middle of each side, and those not brighter than the floor around them are dropped at
+once.
 
 Corners: each candidate's four EDGES are fitted, one by one, with a model of a blurred straight step
 (``floor[k] + (c0 + c1 t) * Phi(s / sigma)``: the floor level free in short stretches along the edge, the
 sheet's brightness drifting smoothly, robust weights, saturated pixels treated as censored) to every pixel in
-a band around the edge. The corners are the intersections of the four fitted lines; their uncertainty is the
-larger of the fits' own standard errors and how far lines fitted to each half of an edge miss them.
+a band around the edge, in the channel (or grey) where the quad stands out most from the floor around it.
+The corners are the intersections of the four fitted lines; their uncertainty combines the fits' own
+standard errors with how far a line fitted to the half of an edge next to a corner misses it.
 
-Checks, in order: four sharp steps up into a neutral, brighter region; a plausible webcam (focal length,
-height, distance, roll, pitch) sees the quad as the reference, with its two focal-length estimates in
-agreement (``turnout.calibration.floor.focal_check``); the set-up this implies is ordinary
-(``setup_cost``); and no square or rectangle of other proportions explains the quad with an equally ordinary
-set-up. The last check is what keeps a square card seen straight on, or a small card far away, from passing
-for a sheet: such views fit an A4 sheet exactly, but only for a camera of another focal length or roll.
+Checks, in order: four sharp steps up into a neutral, brighter region, steps and not thin dark lines (a
+floor tile framed by grout); a plausible webcam (focal length, height, distance, roll, pitch) sees the quad
+as the reference, with its two focal-length estimates in agreement (``turnout.calibration.floor.focal_check``);
+the set-up this implies is ordinary (``setup_cost``); no square or rectangle of other proportions explains
+the quad with a more ordinary set-up; and for two sheets end to end, their join shows. The shape check is
+what keeps a square card seen straight on, or a small card far away, from passing for a sheet: such views
+fit an A4 sheet exactly, but only for a camera of another focal length or roll. Of several candidates that
+pass, the one the reference explains best against the other shapes wins.
 """
 
 from __future__ import annotations
