@@ -476,9 +476,12 @@ def _straighten(quad: F64, outline: F64) -> F64:
 
 
 _LEVELS = (12.0, 20.0, 30.0, 50.0, 80.0)  # thresholds above the local floor level, grey levels
+#: Candidates judged at most, most contrasted first. On rendered scenes (seed 11, 60 with a sheet) the sheet's
+#: first candidate ranked 0 in 48 and at most 5; a floor of bright tiles gives dozens, each costing edge fits.
+_MAX_CANDIDATES = 25
 
 
-def _candidates(gray: F64, max_candidates: int = 60) -> list[tuple[F64, F64]]:
+def _candidates(gray: F64, max_candidates: int = _MAX_CANDIDATES) -> list[tuple[F64, F64]]:
     """Rough quads of regions brighter than their surroundings, most contrasted first.
 
     Masks: brightness above the local floor level (two scales of floor-level estimate) at several levels,
