@@ -646,6 +646,8 @@ def _judge(
         return "another shape fits", None
     if sheets == 2 and image.ndim == 3 and not _join_visible(image, ordered, width_m, length_m):
         return "no join", None
+    if float(reported.max()) > MAX_CORNER_SD_PX:
+        return "uncertain corner", None
     order = [int(np.argmin(np.abs(corners - p).sum(axis=1))) for p in ordered]
     contrast = float(np.median([e.contrast for e in edges]))
     return "ok", Detection(ordered, reported[order], fit, contrast, cost, min(other - cost, _MARGIN_CAP))
@@ -772,6 +774,9 @@ MAX_ROLL_DEG = 10.0
 #: the two focal-length estimates must agree within this many standard errors of the corners
 MAX_FOCAL_MISMATCH_SD = 4.0
 FOCAL_RANGE_SD = 2.0
+#: A corner whose (conservative) uncertainty is beyond this is no calibration: half edges there disagree by
+#: pixels (a shadow's edge or a plank running into it), and a few pixels give errors of ten degrees and more.
+MAX_CORNER_SD_PX = 3.0
 #: What an ordinary set-up looks like (issue 4): a 60-78 degree webcam, lens 0.5-1.5 m up, held level (roll
 #: within a couple of degrees). ``setup_cost`` measures how far outside this a reading of a quad puts the camera.
 TYPICAL_HFOV_DEG = (60.0, 78.0)
