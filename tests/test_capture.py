@@ -182,6 +182,27 @@ def test_camera_that_cannot_open() -> None:
         CameraSource(3, opener=lambda d: FakeCapture(good=0, opened=False))
 
 
+_NO_CAMERA = """
+from turnout.capture import CameraSource
+from turnout.errors import SourceError
+try:
+    CameraSource(97)
+except SourceError as exc:
+    print(exc)
+"""
+
+
+def test_a_missing_camera_is_one_line_of_ours_without_opencvs_own() -> None:
+    """Through the real ``cv2.VideoCapture``: index 97 exists nowhere. OpenCV's backends print their own error
+    line for it ("... getStreamChannelGroup Camera index out of range"); only ours may reach the terminal."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_LOG_LEVEL"}
+    run = subprocess.run([sys.executable, "-c", _NO_CAMERA], capture_output=True, text=True, timeout=60, env=env)
+    assert run.stdout.startswith("camera 97 could not be opened") and run.stderr == "", run.stderr
+
+
 def test_camera_that_gives_no_picture() -> None:
     with pytest.raises(SourceError, match="gives no picture"):
         CameraSource(0, opener=lambda d: FakeCapture(good=0))

@@ -93,6 +93,23 @@ def quiet_video_backend() -> None:
 _QUIET = False
 
 
+def _silently(opener: Callable[[int | str], Any], device: int | str) -> Any:
+    """Open a camera with OpenCV's log off: a missing camera makes its backends print error lines of their own
+    ("[ERROR:0@0.557] global obsensor_uvc_stream_channel.cpp:163 getStreamChannelGroup Camera index out of range")
+    before ours says it in one line. ``OPENCV_LOG_LEVEL`` set by the user wins."""
+    import cv2
+
+    if "OPENCV_LOG_LEVEL" in os.environ:
+        return opener(device)
+    logging = cv2.utils.logging
+    before = logging.getLogLevel()
+    logging.setLogLevel(logging.LOG_LEVEL_SILENT)
+    try:
+        return opener(device)
+    finally:
+        logging.setLogLevel(before)
+
+
 def _unmirror(bgr: np.ndarray, mirrored: bool) -> np.ndarray:
     import cv2
 
@@ -256,7 +273,7 @@ class CameraSource(FrameSource):
         quiet_video_backend()
         self.device = device
         self._opener = opener or (lambda d: cv2.VideoCapture(d))
-        cap = self._opener(device)
+        cap = _silently(self._opener, device)
         if not cap.isOpened():
             raise SourceError(f"camera {device} could not be opened; check it is connected and not used by another app")
         if width:
