@@ -208,7 +208,8 @@ def pipeline_pass(clips: list[Path], model: Path, tmp: Path, serial: bool) -> di
     """The whole pipeline without display over ``clips``, recording a session with clips into a fresh store.
 
     ``serial``: one frame at a time (the live processing thread); else :meth:`Pipeline.run` (``turnout
-    analyze``'s loop). Decoding runs on its own thread either way. The store is closed (every write done)
+    analyze``'s loop, with the conversion for the model on the decoding thread). Decoding runs on its own thread
+    either way. The store is closed (every write done)
     inside the timed span."""
     from turnout.capture import prefetch
     from turnout.pipeline import Pipeline
@@ -232,7 +233,9 @@ def pipeline_pass(clips: list[Path], model: Path, tmp: Path, serial: bool) -> di
             pipeline = Pipeline(est, settings, recorder=recorder)
             with ThreadCpu() as sampler:
                 c0, t0 = cpu_s(), time.perf_counter()
-                stream = prefetch(iter(src))
+                # as `turnout analyze`: the conversion for the model on the decoding thread; serial as the live
+                # processing thread, which converts its own frames
+                stream = prefetch(iter(src)) if serial else prefetch(iter(src), prepare=est.prepare)
                 results = (pipeline.process(f) for f in stream) if serial else pipeline.run(stream)
                 for r in results:
                     frames += 1

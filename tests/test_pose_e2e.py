@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from conftest import media_file
 from turnout.landmarks import (
     LEFT_FOOT_INDEX,
     LEFT_HEEL,
@@ -15,6 +18,7 @@ from turnout.landmarks import (
     RIGHT_HIP,
     RIGHT_KNEE,
 )  # fmt: skip
+from turnout.pose import PoseEstimator
 from turnout.track import load_track
 
 pytestmark = pytest.mark.e2e
@@ -73,3 +77,21 @@ def test_simple_step_same_pipeline(analysed) -> None:  # type: ignore[no-untyped
                                  (RIGHT_HIP, RIGHT_KNEE, RIGHT_HEEL, RIGHT_FOOT_INDEX)):  # fmt: skip
         ok = (y[:, hip] < y[:, knee]) & (y[:, knee] < np.minimum(y[:, heel], y[:, toe]))
         assert ok.all(), f"leg chain out of order on {int((~ok).sum())} frames"
+
+
+def test_a_frame_prepared_on_another_thread_gives_the_same_pose(model_path: Path) -> None:
+    """``turnout analyze`` converts frames for the model on the decoding thread (``prefetch(prepare=...)``):
+    the landmarks are exactly those of converting on the model's thread."""
+    from turnout.capture import VideoFileSource, prefetch
+
+    clip = media_file("commons/ballet_plie.mp4")
+    with PoseEstimator(model_path, people_check_s=None) as a, PoseEstimator(model_path, people_check_s=None) as b:
+        with VideoFileSource(clip) as src:
+            frames = [f for f in prefetch(iter(src), prepare=a.prepare) if 40 <= f.index < 70]
+        assert all(f.prepared is not None for f in frames)
+        for f in frames:
+            pa = a.process(f.bgr, f.timestamp_ms, f.index, prepared=f.prepared)
+            pb = b.process(f.bgr, f.timestamp_ms, f.index)
+            assert pa.detected and pb.detected
+            np.testing.assert_array_equal(pa.world, pb.world)
+            np.testing.assert_array_equal(pa.image, pb.image)

@@ -164,8 +164,8 @@ class _TrackingEstimator:
     def __init__(self, estimator: PoseEstimator, builder: TrackBuilder) -> None:
         self.estimator, self.builder = estimator, builder
 
-    def process(self, bgr: np.ndarray, timestamp_ms: int, index: int = 0) -> PoseFrame:
-        pose = self.estimator.process(bgr, timestamp_ms, index)
+    def process(self, bgr: np.ndarray, timestamp_ms: int, index: int = 0, prepared: Any = None) -> PoseFrame:
+        pose = self.estimator.process(bgr, timestamp_ms, index, prepared=prepared)
         self.builder.add(pose)
         return pose
 
@@ -198,7 +198,8 @@ def analyze_file(
         PoseEstimator(model_path, people_background=True, people_answer_after=PEOPLE_ANSWER_AFTER) as estimator,
     ):
         info = source.info
-        frames: Iterator[Any] = prefetch(iter(source))
+        # decoding and the conversion for the model run ahead on the decoding thread
+        frames: Iterator[Any] = prefetch(iter(source), prepare=estimator.prepare)
         if floor is not None and floor.corners_px is not None:
             first = next(frames, None)
             if first is None:

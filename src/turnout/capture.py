@@ -31,6 +31,8 @@ class Frame:
     index: int
     timestamp_ms: int
     bgr: np.ndarray
+    #: the frame already converted for the pose model (``PoseEstimator.prepare``), or None
+    prepared: Any = None
 
 
 @dataclass(slots=True)
@@ -343,14 +345,21 @@ def open_source(spec: str | int | os.PathLike[str], *, mirrored: bool = False, f
 _END: Final = object()
 
 
-def prefetch(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
-    """Decode ahead on a background thread so decoding overlaps inference (bounded by ``depth`` frames)."""
+def prefetch(
+    frames: Iterator[Frame], depth: int = 4, prepare: Callable[[np.ndarray], Any] | None = None
+) -> Iterator[Frame]:
+    """Decode ahead on a background thread so decoding overlaps inference (bounded by ``depth`` frames).
+
+    ``prepare`` (e.g. :meth:`turnout.pose.PoseEstimator.prepare`) converts each frame for the pose model on that
+    thread too (``Frame.prepared``), off the thread that runs the model."""
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def work() -> None:
         try:
             for f in frames:
+                if prepare is not None:
+                    f = Frame(f.index, f.timestamp_ms, f.bgr, prepare(f.bgr))
                 while not stop.is_set():
                     try:
                         q.put(f, timeout=0.1)

@@ -133,7 +133,10 @@ class Pipeline:
     def _pose(self, item: Captured | Frame) -> tuple[PoseFrame, np.ndarray, float, float]:
         frame, captured_at = (item.frame, item.captured_at) if isinstance(item, Captured) else (item, 0.0)
         t0 = time.perf_counter()
-        pose = self.estimator.process(frame.bgr, frame.timestamp_ms, frame.index)
+        if frame.prepared is not None:  # converted for the model on the decoding thread (turnout.capture.prefetch)
+            pose = self.estimator.process(frame.bgr, frame.timestamp_ms, frame.index, prepared=frame.prepared)
+        else:
+            pose = self.estimator.process(frame.bgr, frame.timestamp_ms, frame.index)
         return pose, frame.bgr, captured_at, (time.perf_counter() - t0) * 1e3
 
     # -- a whole stream ------------------------------------------------------------------------------
