@@ -9,7 +9,14 @@ import pytest
 
 from test_floormode import _sheet
 from turnout import synth
-from turnout.calibration.floorstate import CAMERA_MOVED, CHECK_EVERY_S, FloorCalibrated, FloorState
+from turnout.calibration.floorstate import (
+    CAMERA_MOVED,
+    CHECK_EVERY_S,
+    NOT_FOUND_YET,
+    FloorCalibrated,
+    FloorState,
+    sheet_instructions,
+)
 from turnout.calibration.render import random_scene, render
 from turnout.measures import Mode
 from turnout.pipeline import Pipeline
@@ -213,3 +220,18 @@ def test_bad_clicks_are_one_clear_line(clicks: str, message: str) -> None:
     with pytest.raises(ValueError, match=message) as info:
         calibrate_from_clicks(img, points, 0.21, 0.297, reference="A4")
     assert "\n" not in str(info.value)
+
+
+def test_a_long_search_says_what_else_to_try() -> None:
+    """No sheet after 20 s of looking: the guidance adds what to check, and that corners can be clicked."""
+    state = FloorState(background=False, finder=lambda bgr, ref: None)
+    state.search("letter")
+    blank = np.zeros((64, 64, 3), np.uint8)
+    for i in range(40):  # 19.5 s at 2 frames a second
+        state.update(blank, 100.0 + i * 0.5)
+    assert state.guidance() == (sheet_instructions("letter"),)
+    state.update(blank, 120.0)
+    assert state.guidance() == (sheet_instructions("letter"), NOT_FOUND_YET)
+    state.search("A4")  # a new search starts its clock again
+    state.update(blank, 121.0)
+    assert state.guidance() == (sheet_instructions("A4"),)

@@ -23,6 +23,11 @@ from turnout.measures import FrameMeasurement
 #: How often to look for the sheet while searching, and to check that the camera has not moved.
 SEARCH_EVERY_S: Final = 0.5
 CHECK_EVERY_S: Final = 2.0
+#: After this long without finding the sheet, the guidance adds what else to try.
+SLOW_SEARCH_S: Final = 20.0
+NOT_FOUND_YET: Final = (
+    "Still no sheet found: check it lies flat, fully in view and not under your feet, or click its corners instead"
+)
 CAMERA_MOVED: Final = "The camera moved: lay the sheet on the floor again to measure in true floor degrees"
 #: A calibration saved in an earlier session is checked against this many frames (``SEARCH_EVERY_S`` apart) that
 #: cannot tell whether the camera moved (too dark, too little texture) before it is given up.
@@ -74,6 +79,8 @@ class FloorState:
         self._job: threading.Thread | None = None
         self._answer: tuple[str, Any] | None = None
         self._lock = threading.Lock()
+        self._search_since: float | None = None  # when the current search saw its first frame
+        self._search_for = 0.0  # how long it has been looking
         #: the latest error a search or camera check raised (it is retried on a later frame), for diagnosis
         self.last_error: str | None = None
         #: events of commands (set, clear), reported with the next frame
@@ -91,6 +98,8 @@ class FloorState:
         self.moved = False
         self._restoring = None
         self._last_search = -math.inf
+        self._search_since = None
+        self._search_for = 0.0
 
     def cancel_search(self) -> None:
         """Stop looking for the sheet (a calibration in use stays)."""
@@ -167,6 +176,11 @@ class FloorState:
         if self.calibration is not None and bgr.shape[1::-1] != tuple(self.calibration.image_size):
             self.clear()
             return [*events, FloorCalibrated(t_s, None, RESIZED, "resized")]
+        if self.searching is not None:
+            since = self._search_since
+            if since is None or t_s < since:
+                self._search_since = since = t_s
+            self._search_for = t_s - since
         if self.searching is not None and t_s - self._last_search >= SEARCH_EVERY_S:
             self._last_search = t_s
             self._run("found", self._find, bgr, self.searching)
@@ -179,6 +193,8 @@ class FloorState:
         if self.moved:
             return (CAMERA_MOVED,)
         if self.searching is not None:
+            if self._search_for >= SLOW_SEARCH_S:
+                return (sheet_instructions(self.searching), NOT_FOUND_YET)
             return (sheet_instructions(self.searching),)
         return ()
 
