@@ -24,7 +24,7 @@ import numpy as np
 from turnout.capture import open_source, prefetch
 from turnout.errors import TurnoutError
 from turnout.landmarks import CSV_LANDMARKS, NAMES
-from turnout.measures import MODE_COLUMN, mode_of, record_names
+from turnout.measures import MODE_COLUMN, mode_label, record_names
 from turnout.model import sha256_file
 from turnout.pipeline import Pipeline, limit_opencv_threads
 from turnout.pose import PoseEstimator, PoseFrame
@@ -58,7 +58,6 @@ class FloorSpec:
     reference: str = "A4"
     corners_px: tuple[tuple[float, float], ...] | None = None
     size_m: tuple[float, float] | None = None
-    refine: bool = True
 
 
 @dataclass(slots=True)
@@ -292,10 +291,9 @@ def _corner_calibration(spec: FloorSpec, bgr: np.ndarray, mirrored: bool, name: 
     else:
         raise TurnoutError("--floor-corners: give the rectangle's size with --floor-size (e.g. 21x29.7 cm)")
     sigma = 1.0  # typed or clicked corners
-    if spec.refine:
-        refined = refine_corners(bgr, corners)
-        if refined is not None and float(np.max(np.abs(refined[0] - corners))) <= 6.0:
-            corners, sigma = refined[0], float(max(np.max(refined[1]), 0.05))
+    refined = refine_corners(bgr, corners)
+    if refined is not None and float(np.max(np.abs(refined[0] - corners))) <= 6.0:
+        corners, sigma = refined[0], float(max(np.max(refined[1]), 0.05))
     try:
         return FloorCalibration.from_corners(corners, size[0], size[1], (w, h), reference=spec.reference,
                                              corner_sigma_px=sigma)  # fmt: skip
@@ -417,9 +415,8 @@ def write_csv(result: AnalysisResult, path: Path) -> Path:
         w.writerow(csv_header())
         for i in range(len(track)):
             pose = track.frame(i)
-            mode = mode_of(float(result.measurements[MODE_COLUMN][i]))
-            row: list[object] = [pose.index, pose.timestamp_ms, pose.people, int(bool(result.reliable[i]))]
-            row.append("" if mode is None else str(mode))
+            row: list[object] = [pose.index, pose.timestamp_ms, pose.people, int(bool(result.reliable[i])),
+                                 mode_label(float(result.measurements[MODE_COLUMN][i]))]  # fmt: skip
             row += [_fmt(float(result.measurements[n][i]), 4) for n in names]
             for j in CSV_LANDMARKS:
                 if pose.image is None or pose.world is None:

@@ -17,17 +17,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
 from turnout.calibration.baseline import Baseline
 from turnout.calibration.hip import estimate_hip_turnout
 from turnout.errors import TurnoutError
-from turnout.measures import MODE_COLUMN, mode_of
+from turnout.measures import MODE_COLUMN, mode_label
 from turnout.practice import analyze_rows, is_reliable
 from turnout.settings import Settings, load_settings
 from turnout.storage import SessionRow, StorageError, Store, default_db_path
+
+if TYPE_CHECKING:
+    from turnout.calibration.floor import FloorCalibration
 
 EXPORT_FORMAT = "turnout-session"
 EXPORT_VERSION = 1
@@ -49,10 +52,10 @@ class ReanalysisResult:
 
 
 def _series_from_landmarks(
-    store: Store, session_id: int, floor: dict[int, Any] | None = None
+    store: Store, session_id: int, floor: tuple[FloorCalibration, set[int]] | None = None
 ) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
-    """Measure the stored landmarks again: in 3D, and on the floor for the frames ``floor`` maps (frame index ->
-    the calibration, ``FloorCalibration.to_dict()``, it was measured with)."""
+    """Measure the stored landmarks again: in 3D, and with ``floor`` = (calibration, frame indices) those frames
+    on the calibrated floor."""
     poses = store.poses(session_id)
     if poses is None:
         return None
@@ -66,19 +69,14 @@ def _series_from_landmarks(
     out = {k: np.asarray(v, dtype=np.float64) for k, v in series.items()}
     out[MODE_COLUMN] = np.where(np.isfinite(out["left_knee_flexion_deg"]) | np.isfinite(out["right_knee_flexion_deg"]),
                                 0.0, math.nan)  # fmt: skip
-    if floor:
-        from turnout.calibration.floor import FloorCalibration
+    if floor is not None:
         from turnout.calibration.floormode import FloorCamera, measure_frame_on_floor
 
-        cams: dict[int, tuple[FloorCalibration, FloorCamera]] = {}
+        cal, on_floor = floor
+        cam = FloorCamera.from_calibration(cal)
         for i, idx in enumerate(poses.idx):
-            data = floor.get(int(idx))
-            if data is None:
+            if int(idx) not in on_floor:
                 continue
-            if id(data) not in cams:
-                cal = FloorCalibration.from_dict(data)
-                cams[id(data)] = (cal, FloorCamera.from_calibration(cal))
-            cal, cam = cams[id(data)]
             row = measure_frame_on_floor(world[i], image[i, :, :3], image[i, :, 3], cal, cam).as_row()
             for k, v in row.items():
                 out[k][i] = v
@@ -106,14 +104,16 @@ def reanalyze_session(
     on_floor = stored_mode is not None and bool(np.any(stored_mode == 1.0))
     if on_floor and source == "auto":
         source = "measurements"  # as measured, each with its own calibration: re-measuring could only guess it
-    floor: dict[int, Any] | None = None
+    floor: tuple[FloorCalibration, set[int]] | None = None
     if on_floor and source == "landmarks":
         if not session.calibration:
             raise TurnoutError(f"session {session_id}: its floor calibration was not stored; re-analyse it from "
                                "--source measurements")  # fmt: skip
-        cal = dict(session.calibration)
+        from turnout.calibration.floor import FloorCalibration
+
         assert stored_mode is not None
-        floor = {int(i): cal for i, m in zip(table.idx, stored_mode, strict=True) if m == 1.0}
+        frames = {int(i) for i, m in zip(table.idx, stored_mode, strict=True) if m == 1.0}
+        floor = (FloorCalibration.from_dict(dict(session.calibration)), frames)
     if source in ("auto", "landmarks"):
         found = _series_from_landmarks(store, session_id, floor)
         if found is not None:
@@ -221,9 +221,9 @@ def table_rows(store: Store, session_id: int, table: str) -> Iterator[dict[str, 
     else:
         t = store.frames(session_id)
         for i, row in enumerate(t.rows()):
-            mode = mode_of(row.get(MODE_COLUMN, math.nan))  # older sessions did not record it: blank
-            yield {"frame": int(t.idx[i]), "t_s": float(t.t_s[i]), "reliable": int(t.reliable[i]),
-                   "mode": "" if mode is None else str(mode), **row}  # fmt: skip
+            mode = mode_label(row.get(MODE_COLUMN, math.nan))  # older sessions did not record it: blank
+            yield {"frame": int(t.idx[i]), "t_s": float(t.t_s[i]), "reliable": int(t.reliable[i]), "mode": mode,
+                   **row}  # fmt: skip
 
 
 def write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> int:

@@ -69,6 +69,12 @@ def mode_of(value: float) -> Mode | None:
     return Mode.FLOOR if value >= 0.5 else Mode.UNCALIBRATED_3D
 
 
+def mode_label(value: float) -> str:
+    """:func:`mode_of` as CSV text: ``floor-calibrated``, ``uncalibrated-3d``, or empty when not known."""
+    mode = mode_of(value)
+    return "" if mode is None else str(mode)
+
+
 @dataclass(frozen=True, slots=True)
 class SideMeasurement:
     """One leg's measurements in one frame. ``nan`` where not measurable; see ``reasons``."""
