@@ -95,3 +95,39 @@ def test_a_frame_prepared_on_another_thread_gives_the_same_pose(model_path: Path
             assert pa.detected and pb.detected
             np.testing.assert_array_equal(pa.world, pb.world)
             np.testing.assert_array_equal(pa.image, pb.image)
+
+
+def test_the_direct_call_gives_the_public_apis_landmarks(model_path: Path) -> None:
+    """``PoseEstimator`` calls MediaPipe's C function on its own thread (``DirectDetector``, no executor hop):
+    over the plié clip (title card and dancer), every frame's people count and landmarks, visibility and
+    presence included, equal those of ``PoseLandmarker.detect_for_video``."""
+    from turnout.capture import VideoFileSource
+
+    clip = media_file("commons/ballet_plie.mp4")
+    with (
+        PoseEstimator(model_path, people_check_s=None) as direct,
+        PoseEstimator(model_path, people_check_s=None) as public,
+    ):
+        assert direct._direct is not None, "the installed MediaPipe no longer matches DirectDetector"
+        public._direct = None  # the public API: detect_for_video, then to_pose_frame
+        found = 0
+        with VideoFileSource(clip) as src:
+            for f in src:
+                if f.index >= 90:
+                    break
+                pa, pb = direct.process(f.bgr, f.timestamp_ms, f.index), public.process(f.bgr, f.timestamp_ms, f.index)
+                assert (pa.detected, pa.people) == (pb.detected, pb.people)
+                if pa.detected:
+                    found += 1
+                    np.testing.assert_array_equal(pa.world, pb.world)
+                    np.testing.assert_array_equal(pa.image, pb.image)
+        assert found >= 50  # the dancer is in view from frame 35
+
+
+def test_without_the_expected_internals_the_public_api_is_used() -> None:
+    from turnout.pose import DirectDetector
+
+    class Other:  # a landmarker of another MediaPipe version: no ctypes library behind an executor
+        _lib = object()
+
+    assert DirectDetector.of(Other()) is None

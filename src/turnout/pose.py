@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import tempfile
@@ -172,6 +173,8 @@ class PoseEstimator:
                 f"pose model {path} could not be loaded ({first}): run `make model` to rebuild it"
             ) from None
         self.model_path = path
+        #: the model called on this thread, without MediaPipe's executor hop (see DirectDetector); None: public API
+        self._direct = DirectDetector.of(self._landmarker, video=True)
         #: the second look for another person in view (see turnout.people); None when switched off
         self.people: PeopleCounter | None = None
         if people_check_s is not None and num_poses == 1:
@@ -207,16 +210,23 @@ class PoseEstimator:
             # The graph logs set-up warnings on its first frames, the last one on the first frame with a
             # person ("Using NORM_RECT without IMAGE_DIMENSIONS ..."); keep them off the dancer's terminal.
             with captured_native_stderr():
-                result = self._landmarker.detect_for_video(image, ts)
-            self._quiet = len(result.pose_landmarks) == 0
+                pose = self._detect(image, ts, index, int(timestamp_ms))
+            self._quiet = not pose.detected
         else:
-            result = self._landmarker.detect_for_video(image, ts)
-        pose = to_pose_frame(result, index=index, timestamp_ms=int(timestamp_ms))
+            pose = self._detect(image, ts, index, int(timestamp_ms))
         if self.people is not None:
             seen = self.people.update(bgr, ts)
             if pose.detected and seen is not None and seen > pose.people:
                 pose = PoseFrame(pose.index, pose.timestamp_ms, pose.image, pose.world, seen)
         return pose
+
+    def _detect(self, image: Any, ts: int, index: int, timestamp_ms: int) -> PoseFrame:
+        if self._direct is None:
+            return to_pose_frame(self._landmarker.detect_for_video(image, ts), index=index, timestamp_ms=timestamp_ms)
+        people, image_lm, world_lm = self._direct(image, ts)
+        if image_lm is None:
+            return PoseFrame(index=index, timestamp_ms=timestamp_ms)
+        return PoseFrame(index, timestamp_ms, image_lm, world_lm, people)
 
     def close(self) -> None:
         if not self._closed:
@@ -237,6 +247,107 @@ class PoseEstimator:
         # Closing here keeps MediaPipe from printing a TypeError at interpreter exit.
         if not getattr(self, "_closed", True):
             self.close()
+
+
+class DirectDetector:
+    """``PoseLandmarker.detect_for_video`` / ``detect`` called on the caller's own thread, the landmarks read
+    straight into arrays.
+
+    MediaPipe 1.x's Python API hands every C call to a one-thread executor and waits for it, then builds a
+    Python object for each landmark and frees the result with a second executor call. Each hop must take
+    Python's global lock back, and while another thread runs Python code (the rest of Turnout's pipeline)
+    that wait lasts up to the interpreter's switch interval (5 ms): measured on this 2-core machine, a busy
+    Python thread beside the model took ``detect_for_video`` from 10.6 to 38 ms a frame, and to 16 ms when
+    called here. The C function is the same one, with the same arguments, and the results are bit-identical
+    (``tests/test_pose_e2e.py``). Calls must come from one thread at a time (as the executor ensured).
+
+    ``DirectDetector.of(landmarker, video)`` returns None when the installed MediaPipe's internals differ from
+    what this expects; the caller then uses the public API.
+    """
+
+    def __init__(self, landmarker: Any, video: bool) -> None:
+        from mediapipe.tasks.python.core.mediapipe_c_utils import handle_status
+        from mediapipe.tasks.python.vision import pose_landmarker as pl
+
+        raw = landmarker._lib._lib  # the ctypes library behind the executor (SerialDispatcher)
+        self._landmarker = landmarker
+        self._call = raw.MpPoseLandmarkerDetectForVideo if video else raw.MpPoseLandmarkerDetectImage
+        self._video = video
+        self._close_result = raw.MpPoseLandmarkerCloseResult
+        self._error_free = raw.MpErrorFree
+        self._handle_status = handle_status
+        self._result_type = pl.MpPoseLandmarkerResultC
+        if self._call.argtypes is None or self._close_result.argtypes is None:
+            raise AttributeError("signatures not registered")
+
+    @classmethod
+    def of(cls, landmarker: Any, video: bool = True) -> DirectDetector | None:
+        try:
+            return cls(landmarker, video)
+        except (AttributeError, ImportError):
+            return None
+
+    def __call__(self, image: Any, timestamp_ms: int = 0) -> tuple[int, np.ndarray | None, np.ndarray | None]:
+        """(people, image landmarks (33, 5) of the first, world landmarks (33, 3) of the first)."""
+        import ctypes
+
+        result = self._result_type()
+        error = ctypes.c_char_p()
+        handle = self._landmarker._handle
+        if self._video:
+            status = self._call(handle, image._image_ptr, None, timestamp_ms, ctypes.byref(result), ctypes.byref(error))
+        else:
+            status = self._call(handle, image._image_ptr, None, ctypes.byref(result), ctypes.byref(error))
+        try:
+            self._handle_status(status, error)
+        finally:
+            if error.value is not None:
+                self._error_free(error)
+        try:
+            people = int(result.pose_landmarks_count)
+            if people == 0 or result.pose_world_landmarks_count == 0:
+                return people, None, None
+            first_image, first_world = result.pose_landmarks[0], result.pose_world_landmarks[0]
+            return people, _landmark_array(first_image, 5), _landmark_array(first_world, 3)
+        finally:
+            self._close_result(ctypes.byref(result))
+
+
+def _landmark_array(landmarks: Any, columns: int) -> np.ndarray:
+    """x, y, z (and visibility, presence: NaN when absent) of one person's C landmark list, copied out."""
+    import ctypes
+
+    n = int(landmarks.landmarks_count)
+    struct = landmarks.landmarks._type_
+    dtype = _c_dtype(struct)
+    address = ctypes.cast(landmarks.landmarks, ctypes.c_void_p).value
+    if n == 0 or not address:
+        return np.full((0, columns), np.nan, dtype=np.float32)
+    rows = np.frombuffer(memoryview((ctypes.c_char * (n * dtype.itemsize)).from_address(address)), dtype=dtype)
+    out = np.empty((n, columns), dtype=np.float32)
+    out[:, 0], out[:, 1], out[:, 2] = rows["x"], rows["y"], rows["z"]
+    if columns == 5:
+        out[:, 3] = np.where(rows["has_visibility"], rows["visibility"], np.nan)
+        out[:, 4] = np.where(rows["has_presence"], rows["presence"], np.nan)
+    return out
+
+
+@functools.cache
+def _c_dtype(struct: Any) -> np.dtype[Any]:
+    """A numpy view of MediaPipe's C landmark struct: its float and bool fields at their offsets (the name
+    pointer is left out)."""
+    import ctypes
+
+    kinds = {ctypes.c_float: np.float32, ctypes.c_bool: np.bool_}
+    fields = [(name, kinds[ctype]) for name, ctype in struct._fields_ if ctype in kinds]
+    return np.dtype(
+        {
+            "names": [name for name, _ in fields],
+            "formats": [kind for _, kind in fields],
+            "offsets": [getattr(struct, name).offset for name, _ in fields],
+            "itemsize": ctypes.sizeof(struct),
+        }
+    )
 
 
 def to_pose_frame(result: Any, index: int, timestamp_ms: int) -> PoseFrame:
