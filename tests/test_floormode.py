@@ -9,11 +9,13 @@ import pytest
 
 from turnout import synth
 from turnout.calibration.floor import FloorCalibration
-from turnout.calibration.floormode import FloorCamera, measure_frame_on_floor
+from turnout.calibration.floormode import HEEL_ABOVE_TOE_M, FloorCamera, measure_frame_on_floor
 from turnout.geometry import measure_frame
 from turnout.measures import Mode
 
 A4 = (0.210, 0.297)
+#: the pose model's heel landmark, as real MediaPipe places it: on the back of the heel, above the floor
+REAL_HEEL = {"heel_landmark_height_m": HEEL_ABOVE_TOE_M}
 
 
 def _camera(p: synth.DancerParams) -> tuple[np.ndarray, np.ndarray, float]:
@@ -56,7 +58,7 @@ def _bad_depth(world: np.ndarray, sigma_m: float, seed: int) -> np.ndarray:
 def test_floor_mode_is_exact_without_noise(yaw: float, pitch: float) -> None:
     p = synth.DancerParams(
         hip_turnout_deg=(55.0, 48.0), forced_deg=(20.0, 5.0), flexion_deg=(50.0, 45.0), yaw_deg=yaw,
-        pitch_deg=pitch, camera_distance_m=3.0,
+        pitch_deg=pitch, camera_distance_m=3.0, **REAL_HEEL,
     )  # fmt: skip
     f = synth.make_dancer(p)
     cal = _sheet(p)
@@ -65,7 +67,8 @@ def test_floor_mode_is_exact_without_noise(yaw: float, pitch: float) -> None:
     assert m.mode is Mode.FLOOR
     for side in ("left", "right"):
         got, truth = m.side(side), f.truth.side(side)
-        # feet come from the homography alone: exact; knees also use heights from the 3D floor fit
+        # toes from the homography, heels from the camera at the heel landmark's height: exact; knees also use
+        # heights from the 3D floor fit
         assert got.foot_turnout_deg == pytest.approx(truth.foot_turnout_deg, abs=0.5), side
         assert got.knee_turnout_deg == pytest.approx(truth.knee_turnout_deg, abs=1.5), side
         assert got.forced_turnout_deg == pytest.approx(truth.forced_turnout_deg, abs=1.5), side
@@ -77,7 +80,7 @@ def test_total_turnout_on_the_floor_does_not_depend_on_monocular_depth() -> None
     """With 4 cm of depth error per landmark the 3D total turnout is far off; on the floor it is not: it uses
     only heel and toe pixels. (Per-foot values also use her yaw, and knees the world segment lengths, so
     those do inherit some depth error: see docs/measurements.md.)"""
-    p = synth.DancerParams(hip_turnout_deg=(60.0, 60.0), forced_deg=(15.0, 15.0), flexion_deg=(55.0, 55.0))
+    p = synth.DancerParams(hip_turnout_deg=(60.0, 60.0), forced_deg=(15.0, 15.0), flexion_deg=(55.0, 55.0), **REAL_HEEL)
     f = synth.make_dancer(p)
     cal = _sheet(p)  # focal length estimated from the sheet, not given
     err3d, err_floor = [], []
@@ -91,8 +94,24 @@ def test_total_turnout_on_the_floor_does_not_depend_on_monocular_depth() -> None
 
 
 def test_unmeasurable_stays_unmeasurable() -> None:
-    p = synth.DancerParams(flexion_deg=(0.0, 0.0))  # straight knees: no knee direction
+    p = synth.DancerParams(flexion_deg=(0.0, 0.0), **REAL_HEEL)  # straight knees: no knee direction
     f = synth.make_dancer(p)
     m = measure_frame_on_floor(f.world, f.image, f.visibility, _sheet(p))
     assert math.isnan(m.left.knee_turnout_deg) and math.isnan(m.left.forced_turnout_deg)
     assert math.isfinite(m.left.foot_turnout_deg)
+
+
+@pytest.mark.parametrize("pitch", [0.0, -10.0])
+def test_heels_are_taken_at_the_heel_landmarks_height(pitch: float) -> None:
+    """The pose model's heel landmark is about 4 cm above the floor. Taken on the floor, its ray meets the floor
+    further from the camera, stretching each foot away from the camera and reading turned-out feet as more
+    parallel: first position (90 degrees in all) from 2.5 m reads under 80. Taken at its height: exact."""
+    from turnout.calibration.floor import angle_between_deg
+
+    p = synth.DancerParams(hip_turnout_deg=(45.0, 45.0), camera_distance_m=2.5, pitch_deg=pitch, **REAL_HEEL)
+    f, cal = synth.make_dancer(p), _sheet(p)
+    m = measure_frame_on_floor(f.world, f.image, f.visibility, cal, FloorCamera.from_calibration(cal, _camera(p)[2]))
+    assert m.total_foot_turnout_deg == pytest.approx(90.0, abs=0.5)
+    px = f.image[:, :2] * np.array(cal.image_size)
+    heels, toes = cal.image_to_floor(px[[29, 30]]), cal.image_to_floor(px[[31, 32]])
+    assert angle_between_deg(toes[0] - heels[0], toes[1] - heels[1]) < 80.0

@@ -113,7 +113,9 @@ class _Replay:
 
 
 def test_pipeline_measures_on_the_calibrated_floor() -> None:
-    p = synth.DancerParams(hip_turnout_deg=(50.0, 50.0), forced_deg=(25.0, 25.0), flexion_deg=(50.0, 50.0))
+    p = synth.DancerParams(
+        hip_turnout_deg=(50.0, 50.0), forced_deg=(25.0, 25.0), flexion_deg=(50.0, 50.0), heel_landmark_height_m=0.04
+    )
     f = synth.make_dancer(p)
     image = np.c_[f.image, f.visibility, np.ones(33)]
     pose = PoseFrame(0, 0, image, f.world, 1)

@@ -49,6 +49,9 @@ class DancerParams:
     ankle_height_m: float = 0.075
     heel_to_ankle_m: float = 0.055  # along the foot
     foot_length_m: float = 0.22  # heel to foot_index
+    #: where the pose model puts its heel landmark: on the back of the heel, this far above the floor (real
+    #: MediaPipe: about 4 cm, see turnout.calibration.floormode.HEEL_ABOVE_TOE_M); the truth is unchanged
+    heel_landmark_height_m: float = 0.0
     torso_m: float = 0.50
     shoulder_width_m: float = 0.34
     torso_lean_deg: float = 0.0  # forward lean of mid-hip -> mid-shoulder
@@ -209,6 +212,8 @@ def make_dancer(params: DancerParams | None = None) -> SyntheticFrame:
     """One synthetic frame: MediaPipe-style world and image landmarks, visibility and exact truth."""
     p = params or DancerParams()
     pts, truth = _floor_skeleton(p)
+    for name in SIDES:
+        pts[lm.LEG[name][3]] += p.heel_landmark_height_m * _U
     yaw = math.radians(p.yaw_deg)
     rot = np.array([[math.cos(yaw), -math.sin(yaw), 0.0], [math.sin(yaw), math.cos(yaw), 0.0], [0, 0, 1.0]])
     pts = pts @ rot.T

@@ -5,7 +5,8 @@ its world landmarks read far too small. Its image landmarks do not have that pro
 calibration (a homography from a reference rectangle on the floor) we recover the camera (focal length,
 pose) and place every landmark where its image ray meets the horizontal plane at that landmark's height:
 
-* heels and toes lie on the floor (height 0), so feet come straight from the homography;
+* toes lie on the floor (height 0), so they come straight from the homography; the pose model's heel landmark
+  is on the back of the heel, about 4 cm up (``HEEL_ABOVE_TOE_M``), so heels are taken at that height;
 * hip, knee and ankle heights come from the world landmarks, measured along the floor normal. Heights are
   what monocular pose gets right (they follow the picture's vertical), so this is justified for the knee
   too: the knee's floor projection is where its ray meets the plane at the knee's height, which needs no
@@ -88,6 +89,14 @@ def _unit2(v: F64) -> F64:
     return np.array([v[0] / n, v[1] / n]) if n > 1e-9 else np.array([math.nan, math.nan])
 
 
+#: The pose model's heel landmark is on the back of the heel, this far above its foot_index landmark (metres);
+#: heels are taken where their rays meet the plane at this height, toes on the floor. Taking both on the floor
+#: stretches each foot away from the camera by distance x height / camera height (about 10 cm at 2.5 m from a
+#: camera 1 m up), which reads turned-out feet as more parallel. Measured on the Pose2Sim demo (four calibrated
+#: cameras, ``docs/measurements.md``): one camera's heel and toe mapped onto the floor gave feet 9 cm longer than
+#: the other three cameras triangulate (29.3 against 20.5 cm); with the heel 4 cm up, 20.6 cm
+#: (``scripts/heel_height_check.py``).
+HEEL_ABOVE_TOE_M: Final = 0.04
 #: The ankle joint sits this far along the foot from the heel (fraction of heel -> toe), at this height.
 ANKLE_ALONG_FOOT: Final = 0.25
 #: Knee positions are searched along the knee's ray this far either side of the hips' distance (metres).
@@ -138,7 +147,8 @@ def measure_on_floor(
     ``image_px``: (33, 2) landmark pixels; ``world``: (33, 3) world landmarks with their floor (``up``,
     ``floor_height``) from the 3D geometry. Values the 3D geometry found unmeasurable stay unmeasurable.
 
-    Feet: heel and toe pixels through the homography (exact for feet on the floor). The dancer's left/right
+    Feet: toe pixels through the homography, heel pixels onto the plane ``HEEL_ABOVE_TOE_M`` up (where the
+    pose model's heel landmark is). The dancer's left/right
     direction: the picture's horizontal at her feet, turned by her yaw from the world hip line. Legs: ankles
     sit over the feet; hips on the vertical plane through the ankles facing the camera (the pelvis stays
     over the feet); each knee on its ray where thigh and shank keep their lengths (from the world landmarks).
@@ -147,7 +157,8 @@ def measure_on_floor(
     world = np.asarray(world, float)
     heights = world @ up - floor_height
     feet_px = image_px[[lm.LEFT_HEEL, lm.RIGHT_HEEL, lm.LEFT_FOOT_INDEX, lm.RIGHT_FOOT_INDEX]]
-    heel_l, heel_r, toe_l, toe_r = cal.image_to_floor(feet_px)
+    heel_l, heel_r = camera.at_height(feet_px[:2], np.full(2, HEEL_ABOVE_TOE_M))[:, :2]
+    toe_l, toe_r = cal.image_to_floor(feet_px[2:])
     mid_px = feet_px[:2].mean(axis=0)
     across = cal.image_to_floor(np.array([mid_px, mid_px + np.array([20.0, 0.0])]))
     lateral = _unit2(across[1] - across[0])  # image-right on the floor: her left when square to the camera
