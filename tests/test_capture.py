@@ -42,6 +42,26 @@ def test_video_file_frames_timestamps_fps_size(tmp_path: Path) -> None:
     assert src.info.warnings == []
 
 
+def test_files_up_to_1080p_are_decoded_on_one_thread(tmp_path: Path) -> None:
+    """FFmpeg's thread per core slowed the pose model beside it on 2 cores; larger files keep them (one thread
+    would fall behind the model), and every frame still arrives."""
+    small = make_video(tmp_path / "small.mp4", 3)
+    big = tmp_path / "big.mp4"
+    w = cv2.VideoWriter(str(big), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, (2560, 1440))
+    for i in range(3):
+        w.write(cv2.resize(_frame(i), (2560, 1440)))
+    w.release()
+    default = cv2.VideoCapture(str(big), cv2.CAP_FFMPEG)
+    default_threads = default.get(cv2.CAP_PROP_N_THREADS)
+    default.release()
+    with VideoFileSource(small) as src:
+        assert src._cap.get(cv2.CAP_PROP_N_THREADS) == 1
+        assert len(list(src)) == 3
+    with VideoFileSource(big) as src:
+        assert src._cap.get(cv2.CAP_PROP_N_THREADS) == default_threads
+        assert [f.bgr.shape for f in src] == [(1440, 2560, 3)] * 3
+
+
 def test_one_frame_video(tmp_path: Path) -> None:
     with VideoFileSource(make_video(tmp_path / "one.mp4", 1)) as src:
         assert len(list(src)) == 1

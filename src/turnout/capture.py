@@ -143,12 +143,16 @@ class VideoFileSource(FrameSource):
         _check_readable_file(self.path, "video")
         if self.path.suffix.lower() in IMAGE_SUFFIXES or _looks_like_image(self.path):
             raise SourceError(f"{self.path} is a still image, not a video; give a video file or a folder of images")
-        cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
+        cap = _open_file(self.path, threads=1)
         if not cap.isOpened():
             if _looks_like_video(self.path):  # a container without frames, or cut short before its index
                 raise SourceError(f"{self.path} holds no readable video frames; it is empty, cut short or damaged")
             raise SourceError(f"{self.path} is not a video OpenCV can read; convert it to MP4 (H.264) and try again")
         ok, first = cap.read()
+        if ok and first is not None and first.shape[0] * first.shape[1] > ONE_DECODING_THREAD_MAX_PIXELS:
+            cap.release()  # too large for one thread to keep ahead of the model: FFmpeg's own threads
+            cap = _open_file(self.path, threads=0)
+            ok, first = cap.read()
         if not ok or first is None:
             cap.release()
             raise SourceError(f"{self.path} holds no readable video frames; the file is empty or damaged")
@@ -189,6 +193,21 @@ class VideoFileSource(FrameSource):
         cap, self._cap = getattr(self, "_cap", None), None
         if cap is not None:
             cap.release()
+
+
+#: Video files up to this size (1920 x 1080) are decoded on one thread. The decoding thread keeps ahead of the pose
+#: model with room to spare (2-3 ms a 1280x720 frame against 11-14), and FFmpeg's default of a decoding thread
+#: per core made the model itself slower on a 2-core machine: `scripts/bench.py`'s pipeline went from 1.18 to
+#: 1.11 of the bare model, `turnout analyze` from 1.13 to 1.07 (medians of 4 paired rounds, docs/performance.md).
+ONE_DECODING_THREAD_MAX_PIXELS: Final = 1920 * 1080
+
+
+def _open_file(path: Path, threads: int) -> Any:
+    """FFmpeg capture of a file; ``threads`` decoding threads (0: FFmpeg's default, one per core)."""
+    import cv2
+
+    params = [cv2.CAP_PROP_N_THREADS, threads] if threads > 0 else []
+    return cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
 
 
 def _looks_like_video(path: Path) -> bool:
