@@ -131,3 +131,33 @@ def test_without_the_expected_internals_the_public_api_is_used() -> None:
         _lib = object()
 
     assert DirectDetector.of(Other()) is None
+
+
+def test_closing_while_another_thread_runs_the_model(model_path: Path) -> None:
+    """close() on one thread waits for a model call in flight on another (MediaPipe's executor used to
+    serialise them); the caller then gets a clear error, not a crash."""
+    import threading
+
+    from turnout.capture import VideoFileSource
+
+    with VideoFileSource(media_file("commons/ballet_plie.mp4")) as src:
+        frames = [f.bgr for f in src if 40 <= f.index < 44]
+    est = PoseEstimator(model_path, people_check_s=None)
+    calls: list[str] = []
+
+    def run() -> None:
+        try:
+            for i in range(10_000):
+                est.process(frames[i % len(frames)], 40 * i, i)
+                calls.append("ok")
+        except RuntimeError as exc:
+            calls.append(str(exc))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    while len(calls) < 3:
+        threading.Event().wait(0.005)
+    est.close()
+    worker.join(10)
+    assert not worker.is_alive()
+    assert calls[-1] == "PoseEstimator is closed" and calls.count("ok") >= 3

@@ -149,6 +149,7 @@ class PoseEstimator:
         from turnout.errors import ModelError
         from turnout.model import check_bundle
 
+        self._call_lock = threading.Lock()
         path = check_bundle(Path(model_path))
         keep_offline()
         from mediapipe.tasks.python.core.base_options import BaseOptions
@@ -174,7 +175,7 @@ class PoseEstimator:
             ) from None
         self.model_path = path
         #: the model called on this thread, without MediaPipe's executor hop (see DirectDetector); None: public API
-        self._direct = DirectDetector.of(self._landmarker, video=True)
+        self._direct = DirectDetector.of(self._landmarker)
         #: the second look for another person in view (see turnout.people); None when switched off
         self.people: PeopleCounter | None = None
         if people_check_s is not None and num_poses == 1:
@@ -223,17 +224,22 @@ class PoseEstimator:
     def _detect(self, image: Any, ts: int, index: int, timestamp_ms: int) -> PoseFrame:
         if self._direct is None:
             return to_pose_frame(self._landmarker.detect_for_video(image, ts), index=index, timestamp_ms=timestamp_ms)
-        people, image_lm, world_lm = self._direct(image, ts)
+        with self._call_lock:  # close() on another thread waits for a call in flight (the executor did that)
+            if self._closed:
+                raise RuntimeError("PoseEstimator is closed")
+            people, image_lm, world_lm = self._direct(image, ts)
         if image_lm is None:
             return PoseFrame(index=index, timestamp_ms=timestamp_ms)
         return PoseFrame(index, timestamp_ms, image_lm, world_lm, people)
 
     def close(self) -> None:
-        if not self._closed:
+        with self._call_lock:
+            if self._closed:
+                return
             self._closed = True
-            self._landmarker.close()
-            if self.people is not None:
-                self.people.close()
+        self._landmarker.close()
+        if self.people is not None:
+            self.people.close()
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -250,29 +256,29 @@ class PoseEstimator:
 
 
 class DirectDetector:
-    """``PoseLandmarker.detect_for_video`` / ``detect`` called on the caller's own thread, the landmarks read
-    straight into arrays.
+    """``PoseLandmarker.detect_for_video`` called on the caller's own thread, the landmarks read straight into
+    arrays.
 
     MediaPipe 1.x's Python API hands every C call to a one-thread executor and waits for it, then builds a
     Python object for each landmark and frees the result with a second executor call. Each hop must take
     Python's global lock back, and while another thread runs Python code (the rest of Turnout's pipeline)
     that wait lasts up to the interpreter's switch interval (5 ms): measured on this 2-core machine, a busy
-    Python thread beside the model took ``detect_for_video`` from 10.6 to 38 ms a frame, and to 16 ms when
-    called here. The C function is the same one, with the same arguments, and the results are bit-identical
-    (``tests/test_pose_e2e.py``). Calls must come from one thread at a time (as the executor ensured).
+    Python thread beside the model took ``detect_for_video`` from 11.3 to 38 ms a frame, and to 16.5 ms when
+    called here (docs/performance.md, session 3). The C function is the same one, with the same arguments,
+    and the results are bit-identical (``tests/test_pose_e2e.py``). Calls must come from one thread at a time
+    (as the executor ensured); ``PoseEstimator`` holds a lock around each call and its ``close``.
 
-    ``DirectDetector.of(landmarker, video)`` returns None when the installed MediaPipe's internals differ from
+    ``DirectDetector.of(landmarker)`` returns None when the installed MediaPipe's internals differ from
     what this expects; the caller then uses the public API.
     """
 
-    def __init__(self, landmarker: Any, video: bool) -> None:
+    def __init__(self, landmarker: Any) -> None:
         from mediapipe.tasks.python.core.mediapipe_c_utils import handle_status
         from mediapipe.tasks.python.vision import pose_landmarker as pl
 
         raw = landmarker._lib._lib  # the ctypes library behind the executor (SerialDispatcher)
         self._landmarker = landmarker
-        self._call = raw.MpPoseLandmarkerDetectForVideo if video else raw.MpPoseLandmarkerDetectImage
-        self._video = video
+        self._call = raw.MpPoseLandmarkerDetectForVideo
         self._close_result = raw.MpPoseLandmarkerCloseResult
         self._error_free = raw.MpErrorFree
         self._handle_status = handle_status
@@ -281,9 +287,9 @@ class DirectDetector:
             raise AttributeError("signatures not registered")
 
     @classmethod
-    def of(cls, landmarker: Any, video: bool = True) -> DirectDetector | None:
+    def of(cls, landmarker: Any) -> DirectDetector | None:
         try:
-            return cls(landmarker, video)
+            return cls(landmarker)
         except (AttributeError, ImportError):
             return None
 
@@ -294,10 +300,7 @@ class DirectDetector:
         result = self._result_type()
         error = ctypes.c_char_p()
         handle = self._landmarker._handle
-        if self._video:
-            status = self._call(handle, image._image_ptr, None, timestamp_ms, ctypes.byref(result), ctypes.byref(error))
-        else:
-            status = self._call(handle, image._image_ptr, None, ctypes.byref(result), ctypes.byref(error))
+        status = self._call(handle, image._image_ptr, None, timestamp_ms, ctypes.byref(result), ctypes.byref(error))
         try:
             self._handle_status(status, error)
         finally:
