@@ -196,9 +196,9 @@ class VideoFileSource(FrameSource):
 
 
 #: Video files up to this size (1920 x 1080) are decoded on one thread. The decoding thread keeps ahead of the pose
-#: model with room to spare (2-3 ms a 1280x720 frame against 11-14), and FFmpeg's default of a decoding thread
-#: per core made the model itself slower on a 2-core machine: `scripts/bench.py`'s pipeline went from 1.18 to
-#: 1.11 of the bare model, `turnout analyze` from 1.13 to 1.07 (medians of 4 paired rounds, docs/performance.md).
+#: model with room to spare (2-3 ms a 1280x720 frame against 11-14), while FFmpeg's default of a decoding thread
+#: per core competes with the model for a 2-core machine: `scripts/bench.py`'s pipeline went from 1.18 to 1.11 of
+#: the bare model, `turnout analyze` from 1.13 to 1.07 (medians of 4 paired rounds, docs/performance.md).
 ONE_DECODING_THREAD_MAX_PIXELS: Final = 1920 * 1080
 
 

@@ -148,10 +148,10 @@ def measure_on_floor(
     ``floor_height``) from the 3D geometry. Values the 3D geometry found unmeasurable stay unmeasurable.
 
     Feet: toe pixels through the homography, heel pixels onto the plane ``HEEL_ABOVE_TOE_M`` up (where the
-    pose model's heel landmark is). The dancer's left/right
-    direction: the picture's horizontal at her feet, turned by her yaw from the world hip line. Legs: ankles
-    sit over the feet; hips on the vertical plane through the ankles facing the camera (the pelvis stays
-    over the feet); each knee on its ray where thigh and shank keep their lengths (from the world landmarks).
+    pose model's heel landmark is). The dancer's left/right direction: the picture's horizontal at her feet,
+    turned by her yaw from the world hip line. Legs: ankles sit over the feet; hips on the vertical plane
+    through the ankles facing the camera (the pelvis stays over the feet); each knee on its ray where thigh
+    and shank keep their lengths (from the world landmarks).
     Monocular depth is never used for a horizontal position.
     """
     world = np.asarray(world, float)
