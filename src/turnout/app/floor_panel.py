@@ -125,7 +125,7 @@ def choice_info(key: str, typical: TypicalAccuracy) -> str:
     return (
         f"{_upper(describe_reference(key, REFERENCES[key]))}, {how}. Typically {accuracy_text(found)} when found "
         f"or its clicked corners are refined; {pm(clicked[0])} (95%: {pm(clicked[1])}) from rough clicks alone. "
-        "Larger references are more accurate."
+        "Larger references are more accurate. The pose model's heel and toe points add a few degrees of their own."
     )
 
 
