@@ -163,6 +163,14 @@ def _click(qtbot: Any, video: VideoWidget, points: np.ndarray) -> None:
         qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=QPoint(round(p.x()), round(p.y())))
 
 
+def _a4_step(qtbot: Any, w: MainWindow, button: str) -> None:
+    """Camera running, the floor step open with A4 chosen, then its "find" or "click" button pressed."""
+    _start(qtbot, w)
+    w.live.act_floor.trigger()
+    w.live.floor_panel.select("A4")
+    qtbot.mouseClick(getattr(w.live.floor_panel, f"{button}_button"), Qt.MouseButton.LeftButton)
+
+
 def _calibrate_by_clicking(qtbot: Any, w: MainWindow) -> None:
     live = w.live
     live.act_floor.trigger()
@@ -232,10 +240,7 @@ def test_clicking_the_corners_calibrates_the_floor(qtbot: Any, window: MainWindo
 )
 def test_bad_clicks_are_one_line_and_can_be_undone(qtbot: Any, window: MainWindow, points: Any, message: str) -> None:
     live, video = window.live, window.live.video
-    _start(qtbot, window)
-    live.act_floor.trigger()
-    live.floor_panel.select("A4")
-    qtbot.mouseClick(live.floor_panel.click_button, Qt.MouseButton.LeftButton)
+    _a4_step(qtbot, window, "click")
     held = video.result
     pts = _corners()[[0, 2, 1, 3]] if isinstance(points, str) else points
     _click(qtbot, video, pts)
@@ -258,10 +263,7 @@ def test_bad_clicks_are_one_line_and_can_be_undone(qtbot: Any, window: MainWindo
 
 def test_the_sheet_is_found_automatically(qtbot: Any, window: MainWindow) -> None:
     live = window.live
-    _start(qtbot, window)
-    live.act_floor.trigger()
-    live.floor_panel.select("A4")
-    qtbot.mouseClick(live.floor_panel.find_button, Qt.MouseButton.LeftButton)
+    _a4_step(qtbot, window, "find")
     assert live.floor_line.text().startswith("Looking for an A4 sheet")
     qtbot.waitUntil(lambda: live.floor_cal is not None, timeout=10000)
     assert live.floor_cal is not None and live.floor_cal.reference == "A4"
@@ -279,10 +281,7 @@ def test_the_sheet_is_found_automatically(qtbot: Any, window: MainWindow) -> Non
 
 def test_closing_the_step_stops_looking_for_the_sheet(qtbot: Any, window: MainWindow) -> None:
     live = window.live
-    _start(qtbot, window)
-    live.act_floor.trigger()
-    live.floor_panel.select("A4")
-    qtbot.mouseClick(live.floor_panel.find_button, Qt.MouseButton.LeftButton)
+    _a4_step(qtbot, window, "find")
     qtbot.mouseClick(live.floor_panel.close_button, Qt.MouseButton.LeftButton)
     assert not live.floor_panel.isVisible() and live.floor_line.text() == "Stopped looking for the sheet"
     qtbot.wait(1500)  # three searches would have found it by now

@@ -110,6 +110,15 @@ def test_a_saved_file_with_a_broken_view_is_ignored(tmp_path: Path) -> None:
     assert not state.restoring
 
 
+def _restoring(path: Path) -> tuple[FloorState, FloorMemory]:
+    """Camera 0's calibration saved at ``path``, and a floor state asked to take it up again."""
+    save(path, _saved())
+    state = FloorState(background=False)
+    memory = FloorMemory(path, "camera 0")
+    memory.restore(state)
+    return state, memory
+
+
 def _run(state: FloorState, frames: list[np.ndarray], t0: float = 0.0) -> list[FloorCalibrated]:
     events: list[FloorCalibrated] = []
     for k, frame in enumerate(frames):
@@ -146,10 +155,7 @@ def test_calibrate_save_and_reuse_while_the_camera_has_not_moved(tmp_path: Path)
 
 def test_a_moved_camera_drops_the_saved_calibration_and_its_file(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
-    save(path, _saved())
-    state = FloorState(background=False)
-    memory = FloorMemory(path, "camera 0")
-    memory.restore(state)
+    state, memory = _restoring(path)
     moved = _frame(6, pitch_deg=_scene()[0].camera.pitch_deg + 1.5)  # the camera tipped: the view shifted
     events = state.update(moved, 0.0)
     assert [(e.kind, e.calibration, e.reason) for e in events] == [("moved", None, CAMERA_MOVED)]
@@ -174,10 +180,7 @@ def test_another_camera_or_picture_size_does_not_take_it_up(tmp_path: Path) -> N
 
 def test_a_view_that_cannot_tell_gives_up_but_keeps_the_file(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
-    save(path, _saved())
-    state = FloorState(background=False)
-    memory = FloorMemory(path, "camera 0")
-    memory.restore(state)
+    state, memory = _restoring(path)
     dark = np.full((540, 960, 3), 3, np.uint8)  # lens covered: no texture
     events = _run(state, [dark] * (RESTORE_TRIES + 2))
     assert [(e.kind, e.reason) for e in events] == [("unconfirmed", UNCONFIRMED)]
