@@ -57,26 +57,20 @@ def read_cameras(qca: Path) -> dict[str, dict[str, Any]]:
 
 def landmarks(video: Path, model: Path) -> tuple[np.ndarray, np.ndarray]:
     """(frames, 33, 2) pixels and (frames, 33) visibility from the pose model (NaN where no person)."""
+    from turnout.capture import VideoFileSource
     from turnout.pose import PoseEstimator
 
-    cap = cv2.VideoCapture(str(video))
-    w, h = cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT)
     px, vis = [], []
-    with PoseEstimator(model, people_check_s=None) as est:
-        i = 0
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            pose = est.process(frame, round(i * 1000 / 60), i)
-            i += 1
+    with VideoFileSource(video) as src, PoseEstimator(model, people_check_s=None) as est:
+        w, h = src.info.width, src.info.height
+        for f in src:
+            pose = est.process(f.bgr, f.timestamp_ms, f.index)
             if pose.image is None:
                 px.append(np.full((33, 2), np.nan))
                 vis.append(np.zeros(33))
             else:
                 px.append(pose.image[:, :2] * [w, h])
                 vis.append(pose.image[:, 3])
-    cap.release()
     return np.array(px), np.array(vis)
 
 
