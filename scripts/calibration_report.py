@@ -9,8 +9,8 @@ angle between the feet with the truth. A second pair of columns adds 1 px of noi
 A4, letter and A4-pair (two A4 sheets end to end) are detected automatically (``find_sheet``). The yoga mat is
 coloured, so the paper detector does not look for it: its corners are given as the exact projections plus
 0.5 px of noise, refined by ``refine_corners`` and passed to ``FloorCalibration.from_corners``. Negatives are
-scenes without a reference but with 1-4 distractors (bright squares, strips, wrong-size boards, socks); every
-paper reference is searched for in each.
+scenes without a reference but with 1-4 distractors (bright squares, strips, wrong-size boards, socks), and
+the same scenes' bare floors (nothing lying on them); every paper reference is searched for in each.
 
 "predicted" is what the app shows for a calibration: ``FloorCalibration.expected_turnout_error_deg()``
 (median / p95 from the calibration's own corner uncertainty), medianed over the found scenes.
@@ -26,6 +26,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -88,10 +89,12 @@ def one_positive(job: tuple[str, int, int]) -> dict[str, Any]:
     return {"found": True, "i": i, "err": e, "err1": en, "corner": corner, "pred_med": med, "pred_p95": p95}
 
 
-def one_negative(job: tuple[int, int]) -> dict[str, Any]:
-    seed, i = job
+def one_negative(job: tuple[int, int, bool]) -> dict[str, Any]:
+    """Search a scene without a reference for every paper reference; ``plain``: the same scene's floor, light
+    and camera with nothing lying on it."""
+    seed, i, plain = job
     scene: Scene = next(scene_set(None, 1, seed, i))
-    image = render(scene).image
+    image = render(replace(scene, patches=()) if plain else scene).image
     return {sheet: find_sheet(image, sheet) is not None for sheet in AUTO}
 
 
@@ -150,14 +153,16 @@ def main() -> None:
         if args.verbose:
             print(f"{'':22s} missed: {[r['i'] for r in rows if not r['found'] and not r.get('skip')]}")
     if not args.no_negatives:
-        rows = run(one_negative, ((args.seed, i) for i in range(args.n)), args.n, args.jobs, "negatives")
-        hits = {sheet: sum(r[sheet] for r in rows) for sheet in AUTO}
-        if args.verbose:
-            print("false positives at:", {s: [i for i, r in enumerate(rows) if r[s]] for s in AUTO})
-        print(
-            f"false positives on {args.n} scenes without a reference (1-4 distractors each): "
-            + ", ".join(f"{k} {v}" for k, v in hits.items())
-        )
+        for plain, what in ((False, "1-4 distractors each"), (True, "bare floor, nothing on it")):
+            jobs = ((args.seed, i, plain) for i in range(args.n))
+            rows = run(one_negative, jobs, args.n, args.jobs, "bare floors" if plain else "negatives")
+            hits = {sheet: sum(r[sheet] for r in rows) for sheet in AUTO}
+            if args.verbose:
+                print("false positives at:", {s: [i for i, r in enumerate(rows) if r[s]] for s in AUTO})
+            print(
+                f"false positives on {args.n} scenes without a reference ({what}): "
+                + ", ".join(f"{k} {v}" for k, v in hits.items())
+            )
     print(f"({time.time() - t0:.0f} s)")
 
 
