@@ -215,6 +215,7 @@ def pipeline_pass(clips: list[Path], model: Path, tmp: Path, serial: bool) -> di
     analyze``'s loop, with the conversion for the model on the decoding thread). Decoding runs on its own thread
     either way. The store is closed (every write done)
     inside the timed span."""
+    from turnout import cores
     from turnout.analyze import PEOPLE_ANSWER_AFTER
     from turnout.capture import prefetch
     from turnout.pipeline import Pipeline
@@ -235,7 +236,13 @@ def pipeline_pass(clips: list[Path], model: Path, tmp: Path, serial: bool) -> di
         # the second-person look as each runs it: live on its own thread, answer taken when ready; analyze beside
         # the model, answer taken a fixed number of frames later (repeatable)
         looks = {"people_background": True, "people_answer_after": None if serial else PEOPLE_ANSWER_AFTER}
-        with Store.open(db) as store, PoseEstimator(model, **looks) as est, VideoFileSource(clip) as src:
+        # the model on a core of its own, as `turnout analyze` and the window run it (turnout.cores)
+        with (
+            cores.reserving() as plan,
+            Store.open(db) as store,
+            PoseEstimator(model, **looks, model_cores=plan.model if plan else None) as est,
+            VideoFileSource(clip) as src,
+        ):
             sid = store.create_session(SessionInfo(source=clip.name, settings=settings))
             recorder = SessionRecorder(store, sid, clip_settings=settings.clips)
             pipeline = Pipeline(est, settings, recorder=recorder)

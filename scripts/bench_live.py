@@ -91,6 +91,9 @@ def main() -> int:
         def open_source(self, spec: Any) -> FrameSource:
             return CameraSource(str(args.clip), realtime=True, opener=lambda d: LoopingCapture(str(d), args.fps))
 
+    from turnout import cores
+
+    cores.reserve()  # as run_app does first
     app, window, controller = create_window(argparse.Namespace(camera="0", db=str(args.db)), LoopingEngine)
     t_window = time.monotonic()
     from PySide6.QtCore import QTimer

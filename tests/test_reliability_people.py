@@ -10,6 +10,8 @@ start and no flag be raised from the partial data. Nobody: the clip's title card
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -227,6 +229,35 @@ def test_live_looks_run_off_the_calling_thread_and_are_taken_on_a_later_frame(mo
     finally:
         counter.close()
     assert counter._worker is not None and not counter._worker.is_alive()  # close stops the worker
+
+
+def _thread_nice() -> dict[int, int]:
+    """Every thread of this process and its nice value (Linux /proc)."""
+    out = {}
+    for task in Path("/proc/self/task").iterdir():
+        stat = (task / "stat").read_text()
+        out[int(task.name)] = int(stat[stat.rindex(")") + 2 :].split()[16])  # field 19 of stat
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is Linux's")
+def test_background_looks_run_on_threads_of_lower_priority(model_path: Path) -> None:
+    """The second look's model threads (started by MediaPipe when the landmarker opens) run LOOK_NICE steps
+    lower than the rest, so on two cores a look takes time the pose model leaves idle; an inline look keeps
+    the normal priority, as does the thread that asked for it."""
+    import turnout.people as people
+
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    for background, expected in ((True, min(base + people.LOOK_NICE, 19)), (False, base)):
+        before = _thread_nice()
+        counter = PeopleCounter(model_path, background=background)
+        try:
+            started = {tid: nice for tid, nice in _thread_nice().items() if tid not in before}
+            assert started, "the landmarker started no threads"
+            assert set(started.values()) == {expected}, (background, started)
+            assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base
+        finally:
+            counter.close()
 
 
 def test_a_failing_background_look_is_reported_not_raised(model_path: Path) -> None:

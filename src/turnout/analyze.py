@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from turnout import cores
 from turnout.capture import open_source, prefetch
 from turnout.errors import TurnoutError
 from turnout.landmarks import CSV_LANDMARKS, NAMES
@@ -193,8 +194,14 @@ def analyze_file(
     settings = settings or _Settings()
     floor_state = FloorState(background=False)  # in line: the same file gives the same answer every time
     with (
+        cores.reserving() as core_plan,  # the model on a core of its own, the rest (decoding, writes...) off it
         open_source(path, mirrored=mirrored) as source,
-        PoseEstimator(model_path, people_background=True, people_answer_after=PEOPLE_ANSWER_AFTER) as estimator,
+        PoseEstimator(
+            model_path,
+            people_background=True,
+            people_answer_after=PEOPLE_ANSWER_AFTER,
+            model_cores=core_plan.model if core_plan is not None else None,
+        ) as estimator,
     ):
         info = source.info
         # decoding and the conversion for the model run ahead on the decoding thread
@@ -337,7 +344,8 @@ def analyze_batch(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_share_cores) as pool:
         futures = [pool.submit(_analyze_job, job) for job in jobs]
         try:
             for job, future in zip(jobs, futures, strict=True):
@@ -346,6 +354,12 @@ def analyze_batch(
         finally:
             for future in futures:
                 future.cancel()
+
+
+def _share_cores() -> None:
+    """In a batch's worker process: no core of its own for the model (the workers' models would all take the
+    same one, :mod:`turnout.cores`); the workers share the cores as the scheduler sees fit."""
+    os.environ[cores.ENV] = "off"
 
 
 def _analyze_job(job: tuple[Any, ...]) -> tuple[AnalysisResult | None, str | None]:

@@ -11,7 +11,8 @@ window) on a thread of its own, so a look never holds up the frame being process
 the first frame after it is ready (a look is due once a second and takes ~20 ms). For a recording,
 ``background=True, answer_after=K`` runs the look beside the pose model too, but takes its answer exactly K
 frames after the frame it looked at (waiting for it then if need be), so the same file always gives the
-same counts.
+same counts. Background looks run at a lower priority (``LOOK_NICE``, Linux), so on two cores they take
+the time the pose model leaves idle rather than turns with it.
 
 A look costs about 20 ms (full model, 640 px wide, 2 cores; more with two people in view), so about
 0.7-0.9 ms per frame on average at 25-30 fps. Two
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -32,6 +34,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from turnout import cores
 from turnout import landmarks as lm
 
 #: Seconds of video between two looks.
@@ -48,6 +51,9 @@ MIN_SEPARATION: Final = 1.0
 #: a second person now and then (about one in three on a dancer beside another), and a person just seen
 #: is most likely still there.
 CLEAR_AFTER: Final = 2
+
+#: Background looks run this much lower in priority than the rest (Linux nice steps; 0: the same).
+LOOK_NICE: Final = 10
 
 #: Repeatable mode gives up waiting for a look after this long (a look takes ~20 ms; this only guards a hang).
 LOOK_TIMEOUT_S: Final = 30.0
@@ -96,7 +102,7 @@ class PeopleCounter:
         self.answer_after = answer_after if background else None
         self.interval_s = interval_s
         self.max_width = max_width
-        self._landmarker: Any = self._open()
+        self._landmarker: Any = self._open_lower() if background else self._open()
         self._last_ms: float = -math.inf
         #: frames seen by :meth:`update` (with or without a look)
         self.frames = 0
@@ -118,6 +124,22 @@ class PeopleCounter:
         self.skipped = 0
         #: the first error a background look raised (its looks then count nobody extra)
         self.error: str | None = None
+
+    def _open_lower(self) -> Any:
+        """:meth:`_open` on a thread of lower priority (``LOOK_NICE``), so that the model's own threads, which
+        MediaPipe starts from there, inherit it: on two cores a look then runs in the time the pose model
+        leaves idle instead of taking turns with it. Linux only (elsewhere nice is per process)."""
+        if not sys.platform.startswith("linux") or LOOK_NICE <= 0:
+            return self._open()
+
+        def lower() -> None:
+            try:
+                tid = threading.get_native_id()
+                os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + LOOK_NICE)
+            except OSError:
+                pass  # not allowed here: the look just keeps the normal priority
+
+        return cores.on_new_thread(self._open, lower, "turnout-people-open")
 
     def _open(self) -> Any:
         from mediapipe.tasks.python.core.base_options import BaseOptions

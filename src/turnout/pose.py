@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from turnout import cores
 from turnout.landmarks import NUM_LANDMARKS
 
 if TYPE_CHECKING:
@@ -128,7 +129,8 @@ class PoseEstimator:
     someone else is in the picture (and the guidance asks for one person only). Live, pass
     ``people_background=True``: the look then runs on its own thread and never delays a frame. For files add
     ``people_answer_after=K``: the look still runs beside the model, and its answer is taken K frames later,
-    so that a recording gives the same counts every time.
+    so that a recording gives the same counts every time. ``model_cores``: the model's own CPU
+    (:mod:`turnout.cores`); it is opened there, and each thread that calls it moves there.
 
     >>> with PoseEstimator(model_path) as est:          # doctest: +SKIP
     ...     pose = est.process(bgr_frame, timestamp_ms=0)
@@ -145,6 +147,7 @@ class PoseEstimator:
         people_check_s: float | None = 1.0,
         people_background: bool = False,
         people_answer_after: int | None = None,
+        model_cores: Collection[int] | None = None,
     ) -> None:
         from turnout.errors import ModelError
         from turnout.model import check_bundle
@@ -167,7 +170,10 @@ class PoseEstimator:
         )
         try:
             with captured_native_stderr() as native_log:
-                self._landmarker: Any = pl.PoseLandmarker.create_from_options(options)
+                # opened on the model's core, if it has one: MediaPipe's inference threads start there
+                self._landmarker: Any = cores.call_on(
+                    model_cores, lambda: pl.PoseLandmarker.create_from_options(options)
+                )
         except (RuntimeError, ValueError, OSError) as exc:
             first = (str(exc).strip().splitlines() or native_log[-1:] or [type(exc).__name__])[0]
             raise ModelError(
@@ -187,6 +193,9 @@ class PoseEstimator:
         self._last_ts = -1
         self._quiet = True
         self._closed = False
+        #: the model's own core (turnout.cores); each thread that calls the model is moved there once
+        self.model_cores = frozenset(model_cores) if model_cores else None
+        self._pinned: set[int] = set()
 
     @staticmethod
     def prepare(bgr: np.ndarray) -> Any:
@@ -202,6 +211,9 @@ class PoseEstimator:
         Timestamps that do not increase are nudged forward by 1 ms."""
         if self._closed:
             raise RuntimeError("PoseEstimator is closed")
+        if self.model_cores is not None and threading.get_ident() not in self._pinned:
+            self._pinned.add(threading.get_ident())
+            cores.pin_this_thread(self.model_cores)
         ts = int(timestamp_ms)
         if ts <= self._last_ts:
             ts = self._last_ts + 1

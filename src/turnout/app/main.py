@@ -59,6 +59,9 @@ def create_window(
 
 def run_app(args: argparse.Namespace) -> int:
     """Open the window; returns the exit status of the event loop."""
+    from turnout import cores
+
+    cores.reserve()  # first, so that every thread the window starts keeps off the pose model's core
     app, _window, controller = create_window(args)
     status = int(app.exec())
     controller.wait_closed()  # a session still being closed keeps its last rep

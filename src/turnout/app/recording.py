@@ -41,9 +41,13 @@ class RealProcessor:
         self.dancer = dancer or None
         self.model_path = model_path
         if estimator is None:
+            from turnout import cores
             from turnout.pose import PoseEstimator
 
-            estimator = PoseEstimator(model_path, people_background=True)  # live: never delay a frame
+            plan = cores.reserved()  # the window reserved the model a core of its own (turnout.cores)
+            estimator = PoseEstimator(  # live: the look never delays a frame
+                model_path, people_background=True, model_cores=plan.model if plan is not None else None
+            )
         self.estimator = estimator
         self.store: Store | None = None
         self.recorder: SessionRecorder | None = None

@@ -18,8 +18,10 @@ standard errors with how far a line fitted to the half of an edge next to a corn
 Checks, in order: four sharp steps up into a neutral, brighter region, steps and not thin dark lines (a
 floor tile framed by grout); a plausible webcam (focal length, height, distance, roll, pitch) sees the quad
 as the reference, with its two focal-length estimates in agreement (``turnout.calibration.floor.focal_check``);
-the set-up this implies is ordinary (``setup_cost``); no square or rectangle of other proportions explains
-the quad with a more ordinary set-up; and for two sheets end to end, their join shows. The shape check is
+the set-up this implies is ordinary (``setup_cost``, which for the reference also asks that it lie where the
+dancer is told to lay it: ``TYPICAL_SHEET_DISTANCE_M``); no square or rectangle of other proportions explains
+the quad with a more ordinary set-up; and for two sheets end to end, their join shows (or, on paper too
+bright to show one, the sheets lie no further than she lays them). The shape check is
 what keeps a square card seen straight on, or a small card far away, from passing for a sheet: such views
 fit an A4 sheet exactly, but only for a camera of another focal length or roll. Of several candidates that
 pass, the one the reference explains best against the other shapes wins.
