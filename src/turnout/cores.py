@@ -113,10 +113,14 @@ def reserve() -> CorePlan | None:
     model's core; the plan is returned and kept (:func:`reserved`) for the pose model to take. For the window,
     called first thing on its main thread."""
     global _reserved
-    chosen = plan()
-    if chosen is not None and pin_this_thread(chosen.others):
-        _reserved = chosen
+    _reserved = _take() or _reserved
     return _reserved
+
+
+def _take() -> CorePlan | None:
+    """Plan, and move the calling thread to the plan's other CPUs: the plan, or None if nothing was moved."""
+    chosen = plan()
+    return chosen if chosen is not None and pin_this_thread(chosen.others) else None
 
 
 @contextmanager
@@ -128,8 +132,8 @@ def reserving() -> Iterator[CorePlan | None]:
         yield _reserved
         return
     before = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    chosen = plan()
-    if chosen is None or not pin_this_thread(chosen.others):
+    chosen = _take()
+    if chosen is None:
         yield None
         return
     _reserved = chosen

@@ -662,7 +662,7 @@ def _judge(
         join = _join_visible(image, ordered, width_m, length_m)
         if join is False:
             return "no join", None
-        if join is None and _along_floor_m(fit) > UNSEEN_JOIN_MAX_DISTANCE * (
+        if join is None and _along_floor_m(fit.distance_m, fit.height_m) > UNSEEN_JOIN_MAX_DISTANCE * (
             TYPICAL_SHEET_DISTANCE_M[1] - length_m / 2
         ):
             return "no join, far", None
@@ -687,9 +687,10 @@ _MARGIN_CAP = 50.0
 UNSEEN_JOIN_MAX_DISTANCE = 1.1
 
 
-def _along_floor_m(fit: CameraFit) -> float:
-    """Distance along the floor from the point below the camera to the reference's centre, metres."""
-    return math.sqrt(max(fit.distance_m**2 - fit.height_m**2, 0.0))
+def _along_floor_m(distance_m: float, height_m: float) -> float:
+    """Distance along the floor from the point below the camera to the reference's centre, metres, from the
+    camera's distance to that centre and its height."""
+    return math.sqrt(max(distance_m**2 - height_m**2, 0.0))
 
 
 def _join_visible(image: NDArray[np.generic], ordered: F64, width_m: float, length_m: float) -> bool | None:
@@ -877,7 +878,7 @@ def setup_cost(
 
     ``laid``: the rectangle is the sheet the dancer was told where to lay, so it should lie at a typical
     distance (``TYPICAL_SHEET_DISTANCE_M``); ``-2 ln`` of the probability that it does is added
-    (:func:`_distance_cost`). Seen square-on, a white square card 2.3 m away is exactly what a sheet 3.3 m away
+    (:func:`_distance_cost`). Seen square-on, a white square card 2.3 m away is exactly what a sheet 3.7 m away
     looks like to a camera of another focal length (issue 4, rendered negatives): focal length, height, roll
     and the focal-length agreement cannot tell them apart, the distance the sheet reading implies can."""
     try:
@@ -898,7 +899,7 @@ def setup_cost(
     placed = 0.0
     if laid:
         distance = fit.distance_m * f / fit.focal_px  # camera to the sheet's centre, like the height
-        along = math.sqrt(max(distance**2 - height**2, 0.0))
+        along = _along_floor_m(distance, height)
         near, far = (d - length_m / 2 for d in TYPICAL_SHEET_DISTANCE_M)
         placed = _distance_cost(along, math.hypot(f_sd / f, 0.05), near, far)
     return (
