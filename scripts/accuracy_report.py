@@ -13,8 +13,8 @@ import sys
 
 import numpy as np
 
-from turnout.geometry import measure_series
-from turnout.synth import add_world_noise, make_dancer, random_params
+from turnout.measure.geometry import measure_series
+from turnout.testing.synth import add_world_noise, make_dancer, random_params
 
 ANGLES = ("foot_turnout_deg", "knee_turnout_deg", "knee_flexion_deg", "forced_turnout_deg")
 LENGTHS = ("knee_over_toe_offset_m", "heel_height_m")

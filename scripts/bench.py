@@ -13,7 +13,7 @@ from ``../shared/media/commons``; the full pose model.
    it (decoding on a thread, the model one frame ahead, smoothing, geometry, reps, flags, the session store
    with clips); the same pipeline one frame at a time (the live processing thread); ``analyze_file``.
 2. A batch of eight files (the two clips, four times): one after another in this process, then
-   :func:`turnout.analyze.analyze_batch` (two worker processes); CPU time over wall time says how many cores
+   :func:`turnout.session.analysis.analyze_batch` (two worker processes); CPU time over wall time says how many cores
    were used.
 3. The real window (``scripts/bench_live.py``) in fresh processes: start-up to the first painted frame,
    then a recorded session over a looping 30 fps real-time camera: frame rate, drops, capture-to-paint latency
@@ -86,7 +86,7 @@ def prepare_clips(tmp: Path) -> list[Path]:
     """simple_step.mp4 as it is, and ballet_plie.mp4 scaled to 1280x720 (mp4v, the one encoder OpenCV has)."""
     import cv2
 
-    from turnout.capture import VideoFileSource
+    from turnout.capture.sources import VideoFileSource
 
     step = MEDIA / "simple_step.mp4"
     plie = tmp / "ballet_plie_1280x720.mp4"
@@ -101,7 +101,7 @@ def prepare_clips(tmp: Path) -> list[Path]:
 
 def decode(clips: list[Path]) -> tuple[list[np.ndarray], float]:
     """Every frame of ``clips`` and the decoding time per frame (ms, one thread)."""
-    from turnout.capture import VideoFileSource
+    from turnout.capture.sources import VideoFileSource
 
     frames: list[np.ndarray] = []
     t0 = time.perf_counter()
@@ -186,7 +186,7 @@ def bare(frames: list[np.ndarray], model: Path, direct: bool = False) -> dict[st
     from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
     from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
 
-    from turnout.pose import DirectDetector, captured_native_stderr
+    from turnout.pose.estimator import DirectDetector, captured_native_stderr
 
     images = [Image(ImageFormat.SRGB, cv2.cvtColor(f, cv2.COLOR_BGR2RGB)) for f in frames]
     opts = pl.PoseLandmarkerOptions(
@@ -215,13 +215,13 @@ def pipeline_pass(clips: list[Path], model: Path, tmp: Path, serial: bool) -> di
     analyze``'s loop, with the conversion for the model on the decoding thread). Decoding runs on its own thread
     either way. The store is closed (every write done)
     inside the timed span."""
-    from turnout import cores
-    from turnout.analyze import PEOPLE_ANSWER_AFTER
-    from turnout.capture import prefetch
-    from turnout.pipeline import Pipeline
-    from turnout.pose import PoseEstimator
+    from turnout.capture import cores
+    from turnout.capture.sources import prefetch
+    from turnout.pose.estimator import PoseEstimator
+    from turnout.session.analysis import PEOPLE_ANSWER_AFTER
+    from turnout.session.pipeline import Pipeline
     from turnout.settings import Settings
-    from turnout.storage import SessionInfo, SessionRecorder, Store
+    from turnout.storage.store import SessionInfo, SessionRecorder, Store
 
     settings = Settings()
     stages: dict[str, list[float]] = {}
@@ -230,13 +230,13 @@ def pipeline_pass(clips: list[Path], model: Path, tmp: Path, serial: bool) -> di
     wall = cpu = 0.0
     threads: dict[str, float] = {}
     for clip in clips:
-        from turnout.capture import VideoFileSource
+        from turnout.capture.sources import VideoFileSource
 
         db = Path(tempfile.mkdtemp(dir=tmp)) / "s.sqlite3"
         # the second-person look as each runs it: live on its own thread, answer taken when ready; analyze beside
         # the model, answer taken a fixed number of frames later (repeatable)
         looks = {"people_background": True, "people_answer_after": None if serial else PEOPLE_ANSWER_AFTER}
-        # the model on a core of its own, as `turnout analyze` and the window run it (turnout.cores)
+        # the model on a core of its own, as `turnout analyze` and the window run it (turnout.capture.cores)
         with (
             cores.reserving() as plan,
             Store.open(db) as store,
@@ -277,8 +277,8 @@ def pipeline_pass(clips: list[Path], model: Path, tmp: Path, serial: bool) -> di
 
 def analyze_pass(clips: list[Path], model: Path, tmp: Path) -> dict[str, float]:
     """``turnout analyze``'s own figure: frames over processing seconds, storing into a session database."""
-    from turnout.analyze import analyze_file
-    from turnout.storage import Store
+    from turnout.session.analysis import analyze_file
+    from turnout.storage.store import Store
 
     frames, seconds = 0, 0.0
     with Store.open(Path(tempfile.mkdtemp(dir=tmp)) / "s.sqlite3") as store:
@@ -290,7 +290,7 @@ def analyze_pass(clips: list[Path], model: Path, tmp: Path) -> dict[str, float]:
 
 
 def clip_encode_ms(frames: list[np.ndarray]) -> float:
-    from turnout.clips import FrameRing
+    from turnout.storage.clips import FrameRing
 
     ring = FrameRing()
     t0 = time.perf_counter()
@@ -321,8 +321,8 @@ def side_by_side(
 
 # -- 2. a batch -----------------------------------------------------------------------------------------
 def batch(clips: list[Path], model: Path, tmp: Path) -> dict[str, float]:
-    from turnout.analyze import analyze_batch, analyze_file
-    from turnout.storage import Store
+    from turnout.session.analysis import analyze_batch, analyze_file
+    from turnout.storage.store import Store
 
     files = clips * BATCH_COPIES
     c0, t0 = cpu_s(), time.perf_counter()
@@ -611,8 +611,8 @@ def main() -> int:
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    from turnout.model import resolve_model_path
-    from turnout.pipeline import limit_opencv_threads
+    from turnout.pose.model import resolve_model_path
+    from turnout.session.pipeline import limit_opencv_threads
 
     limit_opencv_threads()  # as `turnout analyze` and the window do
     model = resolve_model_path()

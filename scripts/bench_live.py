@@ -4,8 +4,8 @@
     xvfb-run -a .venv/bin/python scripts/bench_live.py CLIP OUT.json --t0 MONOTONIC [--soak-s S | --startup-only]
 
 ``bench.py`` runs it in a fresh process under Xvfb and reads ``OUT.json``. The camera is
-:class:`turnout.capture.CameraSource` in real time over ``CLIP`` (rewound at its end, reporting 30 fps), opened
-by the real engine's :class:`~turnout.app.recording.RealProcessor` with the real model, so everything but the
+:class:`turnout.capture.sources.CameraSource` in real time over ``CLIP`` (rewound at its end, reporting 30 fps), opened
+by the real engine's :class:`~turnout.session.processor.RealProcessor` with the real model, so everything but the
 webcam driver is the app a dancer runs. ``--t0`` is the parent's ``time.monotonic()`` just before it started
 this process (the clock is system-wide), so start-up includes the interpreter and every import.
 
@@ -84,14 +84,14 @@ def main() -> int:
     args = ap.parse_args()
 
     from turnout.app.main import create_window
-    from turnout.app.recording import RealEngine
-    from turnout.capture import CameraSource, FrameSource
+    from turnout.capture.sources import CameraSource, FrameSource
+    from turnout.session.processor import RealEngine
 
     class LoopingEngine(RealEngine):
         def open_source(self, spec: Any) -> FrameSource:
             return CameraSource(str(args.clip), realtime=True, opener=lambda d: LoopingCapture(str(d), args.fps))
 
-    from turnout import cores
+    from turnout.capture import cores
 
     cores.reserve()  # as run_app does first
     app, window, controller = create_window(argparse.Namespace(camera="0", db=str(args.db)), LoopingEngine)
@@ -199,7 +199,7 @@ def main() -> int:
         QTimer.singleShot(30000, finish)  # never hang on a session that does not close
 
     def after_session() -> None:
-        from turnout.storage import Store
+        from turnout.storage.store import Store
 
         with Store.open(args.db) as store:
             sessions = store.list_sessions()

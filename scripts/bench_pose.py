@@ -26,7 +26,7 @@ def bare(frames: list, model: Path) -> float:  # type: ignore[type-arg]
     from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
     from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
 
-    from turnout.pose import captured_native_stderr
+    from turnout.pose.estimator import captured_native_stderr
 
     opts = pl.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model)), running_mode=VisionTaskRunningMode.VIDEO
@@ -48,9 +48,9 @@ def bare(frames: list, model: Path) -> float:  # type: ignore[type-arg]
 
 
 def main() -> int:
-    from turnout.analyze import analyze_file
-    from turnout.capture import VideoFileSource
-    from turnout.model import resolve_model_path
+    from turnout.capture.sources import VideoFileSource
+    from turnout.pose.model import resolve_model_path
+    from turnout.session.analysis import analyze_file
 
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("video", nargs="?", type=Path, default=DEFAULT)

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
-    from turnout.modelbuild import build
+    from turnout.pose.modelbuild import build
 
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, default=ROOT / "models" / "pose_landmarker_full.task")

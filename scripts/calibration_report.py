@@ -1,6 +1,6 @@
 """Measure floor calibration on rendered scenes: detection rate, false positives, total-turnout error.
 
-Renders N random scenes per reference (``turnout.calibration.render.scene_set``: scene i depends only on the
+Renders N random scenes per reference (``turnout.testing.render_floor.scene_set``: scene i depends only on the
 seed, the reference and i; 1280x720 and 960x540 alternately; 0-2 distractors) in the envelope of issue 4
 (webcam 60-78 degrees, lens 0.5-1.5 m high, dancer 2-3.5 m away, reference 0.2-1 m in front of her feet,
 turned up to 40 degrees), calibrates, maps the exact heel/toe projections back to the floor and compares the
@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from turnout.calibration import REFERENCES, FloorCalibration, find_sheet, refine_corners
-from turnout.calibration.floor import angle_between_deg
-from turnout.calibration.render import Rendered, Scene, render, scene_set
+from turnout.floor import REFERENCES, FloorCalibration, find_sheet, refine_corners
+from turnout.floor.reference import angle_between_deg
+from turnout.testing.render_floor import Rendered, Scene, render, scene_set
 
 AUTO = ("A4", "letter", "A4-pair")  # detected by find_sheet; the rest are given as corners
 

@@ -17,8 +17,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Arc
 
-from turnout import landmarks as lm
-from turnout.synth import DancerParams, make_dancer
+from turnout.pose import landmarks as lm
+from turnout.testing.synth import DancerParams, make_dancer
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "figures" / "measurements.png"
 HIP, FOOT, KNEE, FLOOR = "#1f77b4", "#d62728", "#2ca02c", "#7f7f7f"

@@ -1,6 +1,6 @@
 """Where MediaPipe's heel and foot_index landmarks are above the floor, on real footage with calibrated cameras.
 
-The floor-calibrated mode (``turnout.calibration.floormode``) maps toe pixels onto the floor and heel pixels onto
+The floor-calibrated mode (``turnout.floor.floormode``) maps toe pixels onto the floor and heel pixels onto
 the plane ``HEEL_ABOVE_TOE_M`` up. This script measures that height on the Pose2Sim demo: one man filmed by four
 Qualisys-calibrated cameras (``../shared/media/pypi/pose2sim_singleperson_cam02.mp4`` is camera 2; the other
 videos and the calibration are in the ``pose2sim`` 0.10.49 wheel on PyPI, BSD-3-Clause):
@@ -57,8 +57,8 @@ def read_cameras(qca: Path) -> dict[str, dict[str, Any]]:
 
 def landmarks(video: Path, model: Path) -> tuple[np.ndarray, np.ndarray]:
     """(frames, 33, 2) pixels and (frames, 33) visibility from the pose model (NaN where no person)."""
-    from turnout.capture import VideoFileSource
-    from turnout.pose import PoseEstimator
+    from turnout.capture.sources import VideoFileSource
+    from turnout.pose.estimator import PoseEstimator
 
     px, vis = [], []
     with VideoFileSource(video) as src, PoseEstimator(model, people_check_s=None) as est:
@@ -105,8 +105,8 @@ def main() -> int:
     if not qca.is_file():
         print(f"error: {qca} not found: give the unpacked Pose2Sim/Demo_SinglePerson folder (see --help)")
         return 2
-    from turnout.calibration.floormode import HEEL_ABOVE_TOE_M
-    from turnout.model import resolve_model_path
+    from turnout.floor.floormode import HEEL_ABOVE_TOE_M
+    from turnout.pose.model import resolve_model_path
 
     cams = read_cameras(qca)
     model = resolve_model_path()

@@ -8,7 +8,7 @@ pipeline while recording, into a fresh database in ``OUT/data``. For the progres
 stores N earlier practice sessions, one a week, made by the same pipeline from synthetic landmarks (marked
 "synthetic" in the session list) whose forced turnout shrinks week by week; ``--history 0`` leaves them out.
 
-The calibration step plays a floor scene rendered by ``turnout.calibration.render`` (a webcam 1280x720 with an A4
+The calibration step plays a floor scene rendered by ``turnout.testing.render_floor`` (a webcam 1280x720 with an A4
 sheet on the floor, nobody in view) as "camera 0" through the real pose model and pipeline; the corners are clicked
 as a dancer would, through the mirrored picture.
 """
@@ -31,11 +31,11 @@ def synthetic_history(db: Path, weeks: int) -> None:
     """Earlier sessions: the real pipeline and store fed synthetic pliés (no model), dated a week apart."""
     import numpy as np
 
-    from turnout.pipeline import Pipeline
-    from turnout.pose import PoseFrame
+    from turnout.pose.estimator import PoseFrame
+    from turnout.session.pipeline import Pipeline
     from turnout.settings import Settings
-    from turnout.storage import SessionInfo, SessionRecorder, Store
-    from turnout.synth import DancerParams, plie_sequence
+    from turnout.storage.store import SessionInfo, SessionRecorder, Store
+    from turnout.testing.synth import DancerParams, plie_sequence
 
     now = datetime.now(UTC)
     for k in range(weeks):
@@ -85,13 +85,13 @@ def calibration_shots(ctx: Any, out: Path) -> bool:
     import numpy as np
 
     from turnout.app.controller import LiveController
-    from turnout.app.engine import SourceSpec
-    from turnout.app.recording import RealEngine
     from turnout.app.sound import CuePlayer
     from turnout.app.window import MainWindow
-    from turnout.calibration.render import random_scene, render, with_camera
-    from turnout.calibration.saved import default_path
-    from turnout.capture import Frame, FrameSource, SourceInfo
+    from turnout.capture.sources import Frame, FrameSource, SourceInfo
+    from turnout.session.engine import SourceSpec
+    from turnout.session.floor_memory import default_path
+    from turnout.session.processor import RealEngine
+    from turnout.testing.render_floor import random_scene, render, with_camera
 
     scene = random_scene(np.random.default_rng([4, 2]), (1280, 720), reference="A4")
     frames = [render(with_camera(scene, noise_seed=k)).image for k in range(3)]
@@ -170,11 +170,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from turnout.app.context import AppContext
     from turnout.app.controller import LiveController
-    from turnout.app.engine import SourceSpec
-    from turnout.app.recording import RealEngine
     from turnout.app.sound import CuePlayer
     from turnout.app.window import MainWindow
-    from turnout.pipeline import FrameResult
+    from turnout.session.engine import SourceSpec
+    from turnout.session.pipeline import FrameResult
+    from turnout.session.processor import RealEngine
 
     out: Path = args.out
     data = out / "data"

@@ -14,16 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from turnout.app.engine import SourceSpec
-from turnout.capture import CameraSource, FrameSource, VideoFileSource
+from turnout.capture.live import Captured
+from turnout.capture.sources import CameraSource, FrameSource, VideoFileSource
 from turnout.errors import SourceError
-from turnout.flags import CUES, Flag
-from turnout.live import Captured
-from turnout.pipeline import FrameResult
-from turnout.pose import PoseFrame
-from turnout.practice import LiveFlag, RepEnded
-from turnout.reps import RepSummary, SideRepStats
-from turnout.synth import DancerParams, PlieSequence, plie_sequence
+from turnout.pose.estimator import PoseFrame
+from turnout.practice.flags import CUES, Flag
+from turnout.practice.reps import RepSummary, SideRepStats
+from turnout.practice.tracker import LiveFlag, RepEnded
+from turnout.session.engine import SourceSpec
+from turnout.session.pipeline import FrameResult
+from turnout.testing.synth import DancerParams, PlieSequence, plie_sequence
 
 #: frames without a person at the start, then frames with guidance only
 NO_PERSON = 5
@@ -175,9 +175,9 @@ def record_synthetic_session(
     """
     import sqlite3
 
-    from turnout.pipeline import Pipeline
+    from turnout.session.pipeline import Pipeline
     from turnout.settings import Settings
-    from turnout.storage import SessionInfo, SessionRecorder, Store
+    from turnout.storage.store import SessionInfo, SessionRecorder, Store
 
     settings = Settings()
     with Store.open(db) as store:

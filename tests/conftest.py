@@ -24,7 +24,7 @@ def media_file(relative: str) -> Path:
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The real pose model bundle (built by `make model`; `make test` builds it first)."""
-    from turnout.model import resolve_model_path
+    from turnout.pose.model import resolve_model_path
 
     return resolve_model_path()
 
@@ -44,7 +44,7 @@ _ANALYSED: dict[str, object] = {}
 @pytest.fixture(scope="session")
 def analysed(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """``analysed("commons/ballet_plie.mp4")``: the clip run once through `turnout analyze` (cached per session)."""
-    from turnout.analyze import analyze_file
+    from turnout.session.analysis import analyze_file
 
     def get(relative: str):  # type: ignore[no-untyped-def]
         if relative not in _ANALYSED:

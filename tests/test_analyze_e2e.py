@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import media_file
-from turnout.measures import flat_names
+from turnout.measure.measures import flat_names
 
 pytestmark = pytest.mark.e2e
 

@@ -1,6 +1,6 @@
 """`turnout analyze --floor / --floor-corners / --floor-size`: floor-calibrated analysis of a recording.
 
-Rendered recordings (a folder of lossless PNGs drawn by ``turnout.calibration.render`` with a known camera)
+Rendered recordings (a folder of lossless PNGs drawn by ``turnout.testing.render_floor`` with a known camera)
 check the calibration itself; a real clip checks that every measurement says which mode produced it, in the
 CSV, the JSON and the store. No real clip shows a reference on the floor, so the real-clip run uses corners
 projected through a plausible camera: its angles are not compared with a truth.
@@ -21,12 +21,12 @@ import numpy as np
 import pytest
 
 from conftest import media_file
-from turnout.analyze import FloorSpec, analyze_file
-from turnout.calibration.floor import FloorCalibration
-from turnout.calibration.render import Camera, Rendered, rect_polygon, render, scene_set
-from turnout.cli import floor_spec, main
+from turnout.cli.main import floor_spec, main
 from turnout.errors import TurnoutError
-from turnout.measures import Mode
+from turnout.floor.reference import FloorCalibration
+from turnout.measure.measures import Mode
+from turnout.session.analysis import FloorSpec, analyze_file
+from turnout.testing.render_floor import Camera, Rendered, rect_polygon, render, scene_set
 
 pytestmark = pytest.mark.e2e
 
@@ -170,7 +170,7 @@ def test_real_clip_measured_on_the_floor_says_so_everywhere(tmp_path: Path) -> N
 
     # re-analysis keeps the floor: from the stored measurements by default, or measuring the stored landmarks
     # again on the session's calibration
-    from turnout.storage import Store
+    from turnout.storage.store import Store
 
     with Store.open(db) as store:
         before = store.reps(1)[0].rep

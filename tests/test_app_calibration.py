@@ -1,6 +1,6 @@
 """The window's floor-calibration step, on rendered floors with a known sheet played by a fake camera.
 
-The processor is the real one (:class:`turnout.app.recording.RealProcessor`: pipeline, floor state, saved
+The processor is the real one (:class:`turnout.session.processor.RealProcessor`: pipeline, floor state, saved
 calibration) with the pose model replaced by a synthetic dancer, so every measurement says which mode made it.
 Corners are clicked with the mouse on the (mirrored) picture; bad clicks must give one line, never a dialog.
 """
@@ -23,24 +23,24 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QColor
 
 from app_fakes import forbid_dialogs
-from turnout import synth
 from turnout.app import theme
 from turnout.app.context import AppContext
 from turnout.app.controller import LiveController
-from turnout.app.engine import SourceSpec
 from turnout.app.floor_panel import FOUND_SIGMA_PX, pm
 from turnout.app.live_view import FLOOR_BADGE, UNCALIBRATED_BADGE, VideoWidget
-from turnout.app.recording import CLEARED, RealProcessor
 from turnout.app.sound import CuePlayer
 from turnout.app.window import MainWindow
-from turnout.calibration.floor import typical_turnout_error_deg
-from turnout.calibration.floorstate import CAMERA_MOVED
-from turnout.calibration.render import Scene, random_scene, render, with_camera
-from turnout.calibration.saved import FILE_NAME, load
-from turnout.capture import Frame, FrameSource, SourceInfo
-from turnout.measures import Mode
-from turnout.pose import PoseFrame
+from turnout.capture.sources import Frame, FrameSource, SourceInfo
+from turnout.floor.reference import typical_turnout_error_deg
+from turnout.floor.state import CAMERA_MOVED
+from turnout.measure.measures import Mode
+from turnout.pose.estimator import PoseFrame
+from turnout.session.engine import SourceSpec
+from turnout.session.floor_memory import FILE_NAME, load
+from turnout.session.processor import CLEARED, RealProcessor
 from turnout.settings import Settings
+from turnout.testing import synth
+from turnout.testing.render_floor import Scene, random_scene, render, with_camera
 
 pytestmark = pytest.mark.gui
 SIZE = (960, 540)
@@ -54,7 +54,7 @@ def _no_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
 @cache
 def _scene() -> Scene:
     """A rendered floor with an A4 sheet fully in view that the detector finds."""
-    from turnout.calibration.sheet import find_sheet
+    from turnout.floor.sheet import find_sheet
 
     for seed in range(20):
         scene = random_scene(np.random.default_rng([21, seed]), SIZE, reference="A4")
@@ -127,7 +127,7 @@ class _Engine:
         return _Camera(_frames(self.moved), spec.label)
 
     def create_processor(self, spec: SourceSpec) -> RealProcessor:
-        from turnout.model import resolve_model_path
+        from turnout.pose.model import resolve_model_path
 
         p = RealProcessor(spec, resolve_model_path(), Settings(), self.db, estimator=_Dancer())
         self.processors.append(p)
@@ -222,7 +222,7 @@ def test_clicking_the_corners_calibrates_the_floor(qtbot: Any, window: MainWindo
     live.toggle_recording()
     qtbot.waitUntil(lambda: not window.controller.recording, timeout=3000)
     window.controller.stop()
-    from turnout.storage import Store
+    from turnout.storage.store import Store
 
     with Store.open(tmp_path / "sessions.sqlite3") as store:
         sessions = store.list_sessions()

@@ -17,14 +17,14 @@ from app_fakes import forbid_dialogs
 from conftest import media_file
 from turnout.app.context import AppContext
 from turnout.app.controller import LiveController
-from turnout.app.engine import SourceSpec
-from turnout.app.recording import RealEngine
 from turnout.app.sound import CuePlayer
 from turnout.app.window import MainWindow
-from turnout.capture import CameraSource, FrameSource
-from turnout.pipeline import FrameResult
-from turnout.practice import RepEnded, RepPhase, RepStarted
-from turnout.storage import Store
+from turnout.capture.sources import CameraSource, FrameSource
+from turnout.practice.tracker import RepEnded, RepPhase, RepStarted
+from turnout.session.engine import SourceSpec
+from turnout.session.pipeline import FrameResult
+from turnout.session.processor import RealEngine
+from turnout.storage.store import Store
 
 pytestmark = [pytest.mark.e2e, pytest.mark.gui]
 CLIP = "commons/ballet_plie.mp4"

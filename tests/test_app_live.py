@@ -25,10 +25,10 @@ from app_fakes import FakeEngine, black_frame, forbid_dialogs, make_result, plie
 from conftest import media_file
 from turnout.app.context import AppContext
 from turnout.app.controller import LiveController, LiveStatus
-from turnout.app.engine import SourceSpec
 from turnout.app.sound import CuePlayer
 from turnout.app.window import MainWindow
-from turnout.capture import Frame, FrameSource, SourceInfo
+from turnout.capture.sources import Frame, FrameSource, SourceInfo
+from turnout.session.engine import SourceSpec
 
 pytestmark = pytest.mark.gui
 CLIP = "commons/ballet_plie.mp4"

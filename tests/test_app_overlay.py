@@ -14,12 +14,12 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from app_fakes import black_frame, forbid_dialogs, forced_flag, make_result, plie_seq
-from turnout import landmarks as lm
 from turnout.app import theme
 from turnout.app.live_view import FlagMemory, banner_text, flags_of_events
 from turnout.app.overlay import FOOT_LINE, bgr_to_qimage, display_points, gauge_text, part_status, render_frame
 from turnout.app.sound import CuePlayer, tone_samples, write_wav
-from turnout.practice import LiveFlag
+from turnout.pose import landmarks as lm
+from turnout.practice.tracker import LiveFlag
 
 pytestmark = pytest.mark.gui
 
@@ -93,8 +93,8 @@ def test_unreliable_pose_is_grey_and_judges_nothing(qapp: Any) -> None:
 
 
 def test_no_person_draws_nothing(qapp: Any) -> None:
-    from turnout.pipeline import FrameResult
-    from turnout.pose import PoseFrame
+    from turnout.pose.estimator import PoseFrame
+    from turnout.session.pipeline import FrameResult
 
     r = FrameResult(0, 0, black_frame(64, 36), PoseFrame(0, 0), None, False)
     img = render_frame(r, mirrored=True)
@@ -103,7 +103,7 @@ def test_no_person_draws_nothing(qapp: Any) -> None:
 
 
 def test_knee_flag_colours_the_knee_line_only(qapp: Any) -> None:
-    from turnout.flags import CUES, Flag
+    from turnout.practice.flags import CUES, Flag
 
     knee = Flag("knees_inside_toes", "warn", "right", 0.04, 0.03, "knee inside", CUES["knees_inside_toes"])
     r = make_result(black_frame(), 20, plie_seq(), flags=(knee,))

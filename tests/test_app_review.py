@@ -21,8 +21,8 @@ from app_fakes import forbid_dialogs, record_synthetic_session
 from conftest import media_file
 from turnout.app.progress import ProgressTab, progress_points
 from turnout.app.review import ReviewTab
-from turnout.capture import VideoFileSource
-from turnout.storage import Store
+from turnout.capture.sources import VideoFileSource
+from turnout.storage.store import Store
 
 pytestmark = pytest.mark.gui
 

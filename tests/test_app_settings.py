@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from app_fakes import forbid_dialogs
 from turnout.app.context import AppContext
-from turnout.app.engine import SourceSpec
 from turnout.app.prefs import AppPrefs, load_prefs, save_prefs
 from turnout.app.settings_dialog import SettingsDialog
+from turnout.session.engine import SourceSpec
 from turnout.settings import Settings, load_settings
 
 pytestmark = pytest.mark.gui

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from turnout.calibration.baseline import (
+from turnout.practice.baseline import (
     HEEL_LIFT,
     REL_FLEXION,
     Baseline,

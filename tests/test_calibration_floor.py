@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from turnout.calibration import REFERENCES, FloorCalibration, fit_camera
-from turnout.calibration.floor import (
+from turnout.floor import REFERENCES, FloorCalibration, fit_camera
+from turnout.floor.reference import (
     angle_between_deg,
     focal_check,
     homography,
@@ -18,7 +18,7 @@ from turnout.calibration.floor import (
     turnout_error_deg,
     typical_turnout_error_deg,
 )
-from turnout.calibration.render import Camera, rect_polygon
+from turnout.testing.render_floor import Camera, rect_polygon
 
 A4 = REFERENCES["A4"]
 

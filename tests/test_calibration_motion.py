@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from turnout.calibration import CameraMotionCheck, camera_moved
-from turnout.calibration.render import Scene, random_scene, render, with_camera
+from turnout.floor import CameraMotionCheck, camera_moved
+from turnout.testing.render_floor import Scene, random_scene, render, with_camera
 
 SCENES = {
     "1280x720": lambda: random_scene(np.random.default_rng(40), (1280, 720), "A4"),

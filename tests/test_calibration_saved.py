@@ -11,11 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from turnout.calibration.floor import FloorCalibration
-from turnout.calibration.floorstate import CAMERA_MOVED, RESTORE_TRIES, UNCONFIRMED, FloorCalibrated, FloorState
-from turnout.calibration.motion import CameraMotionCheck
-from turnout.calibration.render import Scene, random_scene, render, with_camera
-from turnout.calibration.saved import (
+from turnout.floor.motion import CameraMotionCheck
+from turnout.floor.reference import FloorCalibration
+from turnout.floor.state import CAMERA_MOVED, RESTORE_TRIES, UNCONFIRMED, FloorCalibrated, FloorState
+from turnout.session.floor_memory import (
     FILE_NAME,
     FloorMemory,
     FloorNotice,
@@ -26,6 +25,7 @@ from turnout.calibration.saved import (
     save,
     when_text,
 )
+from turnout.testing.render_floor import Scene, random_scene, render, with_camera
 
 T0 = datetime(2026, 11, 20, 18, 5, tzinfo=UTC)
 

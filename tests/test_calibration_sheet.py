@@ -1,4 +1,4 @@
-"""Sheet detection and corner refinement on rendered scenes (generator: turnout.calibration.render).
+"""Sheet detection and corner refinement on rendered scenes (generator: turnout.testing.render_floor).
 
 Scene sets are reproducible (``scene_set``: scene i depends only on seed, reference and i); the full-size
 measurement over 300 scenes per row is scripts/calibration_report.py."""
@@ -11,10 +11,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from turnout.calibration import REFERENCES, SHEET_INSTRUCTIONS, detect_reference, find_sheet, refine_corners
-from turnout.calibration.floor import angle_between_deg
-from turnout.calibration.render import Patch, Rendered, random_scene, rect_polygon, render, scene_set
-from turnout.calibration.sheet import _distance_cost
+from turnout.floor import REFERENCES, SHEET_INSTRUCTIONS, detect_reference, find_sheet, refine_corners
+from turnout.floor.reference import angle_between_deg
+from turnout.floor.sheet import _distance_cost
+from turnout.testing.render_floor import Patch, Rendered, random_scene, rect_polygon, render, scene_set
 
 
 def _turnout_error(r: Rendered, sheet: str = "A4") -> tuple[float, float] | None:

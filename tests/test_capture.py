@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from turnout.capture import CameraSource, ImageFolderSource, VideoFileSource, open_source, prefetch
+from turnout.capture.sources import CameraSource, ImageFolderSource, VideoFileSource, open_source, prefetch
 from turnout.errors import SourceError
 
 W, H = 160, 120
@@ -203,7 +203,7 @@ def test_camera_that_cannot_open() -> None:
 
 
 _NO_CAMERA = """
-from turnout.capture import CameraSource
+from turnout.capture.sources import CameraSource
 from turnout.errors import SourceError
 try:
     CameraSource(97)

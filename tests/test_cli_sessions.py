@@ -14,10 +14,10 @@ import pytest
 
 from test_practice import Synth
 from test_storage import record
-from turnout.cli import main
-from turnout.measures import MODE_COLUMN, flat_names
-from turnout.migrations import SCHEMA_VERSION
-from turnout.storage import FrameRecord, SessionInfo, SessionRecorder, Store
+from turnout.cli.main import main
+from turnout.measure.measures import MODE_COLUMN, flat_names
+from turnout.storage.migrations import SCHEMA_VERSION
+from turnout.storage.store import FrameRecord, SessionInfo, SessionRecorder, Store
 
 
 @pytest.fixture
@@ -183,8 +183,8 @@ def test_reanalyze_with_new_settings(db: Path, tmp_path: Path, capsys: pytest.Ca
 
 def test_reanalyze_from_stored_landmarks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Optional: with the geometry module, reanalysis re-measures the stored pose track (no inference)."""
-    synth = pytest.importorskip("turnout.synth")
-    pytest.importorskip("turnout.geometry")
+    synth = pytest.importorskip("turnout.testing.synth")
+    pytest.importorskip("turnout.measure.geometry")
     seq = synth.plie_sequence(stand_s=3.0, repetitions=2, params=synth.DancerParams(forced_deg=(15.0, 15.0)))
     db = tmp_path / "s.sqlite3"
     with Store.open(db) as store:

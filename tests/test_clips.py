@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from test_practice import Synth
-from turnout.clips import ClipError, ClipRecorder, FrameRing, write_clip
-from turnout.practice import PracticeTracker
+from turnout.practice.tracker import PracticeTracker
 from turnout.settings import ClipSettings, Settings
-from turnout.storage import SessionInfo, SessionRecorder, Store
+from turnout.storage.clips import ClipError, ClipRecorder, FrameRing, write_clip
+from turnout.storage.store import SessionInfo, SessionRecorder, Store
 
 
 def gray(i: int, size: tuple[int, int] = (720, 1280)) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The pose model's own core (turnout.cores): which CPU is chosen, and that the model's threads, the thread
+"""The pose model's own core (turnout.capture.cores): which CPU is chosen, and that the model's threads, the thread
 calling it and every other thread really end up where the plan says (read back from /proc)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from turnout import cores
-from turnout.cores import CorePlan, parse_cpu_list, plan
+from turnout.capture import cores
+from turnout.capture.cores import CorePlan, parse_cpu_list, plan
 
 linux_two_cpus = pytest.mark.skipif(
     not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
@@ -63,7 +63,7 @@ def test_off_one_cpu_or_a_chosen_cpu() -> None:
 
 
 def test_batch_workers_share_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    from turnout.analyze import _share_cores
+    from turnout.session.analysis import _share_cores
 
     monkeypatch.delenv(cores.ENV, raising=False)
     _share_cores()
@@ -108,7 +108,7 @@ def _threads() -> set[int]:
 
 @linux_two_cpus
 def test_the_models_threads_and_its_caller_run_on_its_core_the_look_on_the_others(model_path: Path) -> None:
-    from turnout.pose import PoseEstimator
+    from turnout.pose.estimator import PoseEstimator
 
     before = os.sched_getaffinity(0)
     existing = _threads()
@@ -145,8 +145,8 @@ def test_the_windows_processor_takes_the_core_reserved_for_the_model(model_path:
     """run_app reserves the core first thing; the processor it later opens (on the runner's thread) puts the
     pose model there. Without a reservation (tests, other platforms) nothing is pinned."""
     from conftest import media_file
-    from turnout.app.engine import SourceSpec
-    from turnout.app.recording import RealProcessor
+    from turnout.session.engine import SourceSpec
+    from turnout.session.processor import RealProcessor
     from turnout.settings import Settings
 
     spec = SourceSpec.parse(str(media_file("commons/simple_step.mp4")))

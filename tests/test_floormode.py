@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from turnout import synth
-from turnout.calibration.floor import FloorCalibration
-from turnout.calibration.floormode import HEEL_ABOVE_TOE_M, FloorCamera, measure_frame_on_floor
-from turnout.geometry import measure_frame
-from turnout.measures import Mode
+from turnout.floor.floormode import HEEL_ABOVE_TOE_M, FloorCamera, measure_frame_on_floor
+from turnout.floor.reference import FloorCalibration
+from turnout.measure.geometry import measure_frame
+from turnout.measure.measures import Mode
+from turnout.testing import synth
 
 A4 = (0.210, 0.297)
 #: the pose model's heel landmark, as real MediaPipe places it: on the back of the heel, above the floor
@@ -106,7 +106,7 @@ def test_heels_are_taken_at_the_heel_landmarks_height(pitch: float) -> None:
     """The pose model's heel landmark is about 4 cm above the floor. Taken on the floor, its ray meets the floor
     further from the camera, stretching each foot away from the camera and reading turned-out feet as more
     parallel: first position (90 degrees in all) from 2.5 m reads under 80. Taken at its height: exact."""
-    from turnout.calibration.floor import angle_between_deg
+    from turnout.floor.reference import angle_between_deg
 
     p = synth.DancerParams(hip_turnout_deg=(45.0, 45.0), camera_distance_m=2.5, pitch_deg=pitch, **REAL_HEEL)
     f, cal = synth.make_dancer(p), _sheet(p)

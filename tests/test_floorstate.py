@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from test_floormode import _sheet
-from turnout import synth
-from turnout.calibration.floorstate import (
+from turnout.floor.state import (
     CAMERA_MOVED,
     CHECK_EVERY_S,
     NOT_FOUND_YET,
@@ -17,15 +16,16 @@ from turnout.calibration.floorstate import (
     FloorState,
     sheet_instructions,
 )
-from turnout.calibration.render import random_scene, render
-from turnout.measures import Mode
-from turnout.pipeline import Pipeline
-from turnout.pose import PoseFrame
+from turnout.measure.measures import Mode
+from turnout.pose.estimator import PoseFrame
+from turnout.session.pipeline import Pipeline
+from turnout.testing import synth
+from turnout.testing.render_floor import random_scene, render
 
 
 def _found_scene() -> tuple[object, np.ndarray]:
     """A rendered scene whose A4 sheet the detector finds (the first of a fixed sequence of seeds)."""
-    from turnout.calibration.sheet import find_sheet
+    from turnout.floor.sheet import find_sheet
 
     rng = np.random.default_rng(7)
     for _ in range(10):
@@ -131,8 +131,8 @@ def test_pipeline_measures_on_the_calibrated_floor() -> None:
 
 
 def test_calibration_is_saved_with_the_session(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from turnout.calibration.floor import FloorCalibration
-    from turnout.storage import SessionInfo, SessionRecorder, Store
+    from turnout.floor.reference import FloorCalibration
+    from turnout.storage.store import SessionInfo, SessionRecorder, Store
 
     cal = _sheet(synth.DancerParams())
     with Store.open(tmp_path / "s.db") as store:
@@ -184,8 +184,8 @@ def _clicked_scene(reference: str = "A4") -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize("reference", ["A4", "A4-pair", "yoga-mat"])
 def test_clicked_corners_are_refined_and_calibrate(reference: str) -> None:
-    from turnout.calibration.floor import REFERENCES
-    from turnout.calibration.floorstate import calibrate_from_clicks
+    from turnout.floor.reference import REFERENCES
+    from turnout.floor.state import calibrate_from_clicks
 
     img, corners = _clicked_scene(reference)
     clicks = corners + np.random.default_rng(1).normal(0, 2.0, corners.shape)  # a careful hand: 2 px
@@ -209,7 +209,7 @@ def test_clicked_corners_are_refined_and_calibrate(reference: str) -> None:
     ],
 )
 def test_bad_clicks_are_one_clear_line(clicks: str, message: str) -> None:
-    from turnout.calibration.floorstate import calibrate_from_clicks
+    from turnout.floor.state import calibrate_from_clicks
 
     img, c = _clicked_scene("A4")
     points = {

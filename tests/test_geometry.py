@@ -7,16 +7,16 @@ import math
 import numpy as np
 import pytest
 
-from turnout import landmarks as lm
-from turnout.geometry import (
+from turnout.measure.geometry import (
     IMAGE_MARGIN,
     KNEE_DIRECTION_MIN_FLEXION_DEG,
     VISIBILITY_MIN,
     measure_frame,
     measure_series,
 )
-from turnout.measures import FrameMeasurement, flat_names
-from turnout.synth import DancerParams, add_world_noise, make_dancer, random_params
+from turnout.measure.measures import FrameMeasurement, flat_names
+from turnout.pose import landmarks as lm
+from turnout.testing.synth import DancerParams, add_world_noise, make_dancer, random_params
 
 # Hand-built stances in MediaPipe's world axes: x image right (the dancer's left), y down, z away from the
 # camera. The dancer faces the camera, so forward is -z and up is -y; the floor is y = FLOOR.

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from turnout import landmarks as lm
-from turnout.geometry import SeriesMeasurement, measure_frame, measure_series
-from turnout.measures import flat_names
-from turnout.synth import DancerParams, SyntheticFrame, make_dancer
+from turnout.measure.geometry import SeriesMeasurement, measure_frame, measure_series
+from turnout.measure.measures import flat_names
+from turnout.pose import landmarks as lm
+from turnout.testing.synth import DancerParams, SyntheticFrame, make_dancer
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

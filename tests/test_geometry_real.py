@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from turnout.geometry import measure_series
+from turnout.measure.geometry import measure_series
 
 pytestmark = pytest.mark.e2e
 

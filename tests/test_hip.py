@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from test_practice import Synth
-from turnout.calibration.hip import HipTurnout, estimate_hip_turnout
+from turnout.practice.hip import HipTurnout, estimate_hip_turnout
 from turnout.settings import HipSettings, Settings
-from turnout.storage import SessionInfo, SessionRecorder, Store
+from turnout.storage.store import SessionInfo, SessionRecorder, Store
 
 
 def test_median_resists_an_outlier_rep() -> None:
@@ -55,7 +55,7 @@ def test_session_estimate_uses_demi_pliés_only() -> None:
     for _ in range(3):
         s.plie(60, knee_deg=22.0).stand(1.0)
     s.plie(130, down=3, up=3, knee_deg=40.0).stand(1.0)
-    from turnout.practice import PracticeTracker
+    from turnout.practice.tracker import PracticeTracker
 
     tracker = PracticeTracker(Settings())
     for t, row, ok in zip(s.t, s.rows, s.reliable, strict=True):
@@ -87,9 +87,9 @@ def test_profile_kept_per_dancer_across_sessions(tmp_path: Path) -> None:
 
 def test_geometry_end_to_end_recovers_the_synthetic_hip_turnout() -> None:
     """Optional: the project's geometry and synthetic dancer, when present, give back her hip turnout."""
-    synth = pytest.importorskip("turnout.synth")
-    geometry = pytest.importorskip("turnout.geometry")
-    from turnout.practice import analyze_rows
+    synth = pytest.importorskip("turnout.testing.synth")
+    geometry = pytest.importorskip("turnout.measure.geometry")
+    from turnout.practice.tracker import analyze_rows
 
     params = synth.DancerParams(hip_turnout_deg=(35.0, 31.0), forced_deg=(0.0, 0.0))
     seq = synth.plie_sequence(stand_s=3.0, repetitions=3, params=params, max_flexion_deg=60.0)

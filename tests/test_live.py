@@ -9,9 +9,9 @@ import time
 import numpy as np
 import pytest
 
-from turnout.capture import CameraSource, Frame, FrameSource, SourceInfo
+from turnout.capture.live import Captured, LiveRunner
+from turnout.capture.sources import CameraSource, Frame, FrameSource, SourceInfo
 from turnout.errors import SourceError
-from turnout.live import Captured, LiveRunner
 
 
 class ListSource(FrameSource):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from turnout import model as m
 from turnout.errors import ModelError
+from turnout.pose import model as m
 
 
 def _bundle(path: Path, members: tuple[str, ...] = m.BUNDLE_MEMBERS) -> Path:

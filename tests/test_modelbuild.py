@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from turnout import modelbuild as mb
+from turnout.pose import modelbuild as mb
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "models" / ".cache"

@@ -16,11 +16,11 @@ import pytest
 
 from app_fakes import FakeEngine, make_result, plie_seq, synthetic_pose
 from conftest import media_file
-from turnout.capture import Frame
-from turnout.clips import FrameRing
-from turnout.pipeline import Pipeline
-from turnout.pose import PoseFrame
-from turnout.synth import DancerParams, plie_sequence
+from turnout.capture.sources import Frame
+from turnout.pose.estimator import PoseFrame
+from turnout.session.pipeline import Pipeline
+from turnout.storage.clips import FrameRing
+from turnout.testing.synth import DancerParams, plie_sequence
 
 
 class _Replay:
@@ -113,8 +113,8 @@ def test_display_image_is_scaled_and_mirrored_once() -> None:
 @pytest.mark.gui
 def test_a_result_is_painted_without_the_timer_and_its_latency_recorded(qtbot: Any) -> None:
     from turnout.app.controller import LiveController
-    from turnout.app.engine import SourceSpec
     from turnout.app.live_view import VideoWidget
+    from turnout.session.engine import SourceSpec
 
     controller = LiveController(FakeEngine(media_file("commons/ballet_plie.mp4")), interval_ms=60_000)
     video = VideoWidget()
@@ -152,9 +152,9 @@ def test_latency_is_recorded_once_per_result(qtbot: Any) -> None:
 
 
 def test_the_batch_keeps_input_order_and_one_line_errors(tmp_path: Path, model_path: Path) -> None:
-    from turnout.analyze import analyze_batch
     from turnout.errors import TurnoutError
-    from turnout.storage import Store
+    from turnout.session.analysis import analyze_batch
+    from turnout.storage.store import Store
 
     clip = media_file("commons/simple_step.mp4")
     db = tmp_path / "s.sqlite3"

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from conftest import media_file
-from turnout.landmarks import (
+from turnout.pose.estimator import PoseEstimator
+from turnout.pose.landmarks import (
     LEFT_FOOT_INDEX,
     LEFT_HEEL,
     LEFT_HIP,
@@ -18,8 +19,7 @@ from turnout.landmarks import (
     RIGHT_HIP,
     RIGHT_KNEE,
 )  # fmt: skip
-from turnout.pose import PoseEstimator
-from turnout.track import load_track
+from turnout.pose.track import load_track
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +82,7 @@ def test_simple_step_same_pipeline(analysed) -> None:  # type: ignore[no-untyped
 def test_a_frame_prepared_on_another_thread_gives_the_same_pose(model_path: Path) -> None:
     """``turnout analyze`` converts frames for the model on the decoding thread (``prefetch(prepare=...)``):
     the landmarks are exactly those of converting on the model's thread."""
-    from turnout.capture import VideoFileSource, prefetch
+    from turnout.capture.sources import VideoFileSource, prefetch
 
     clip = media_file("commons/ballet_plie.mp4")
     with PoseEstimator(model_path, people_check_s=None) as a, PoseEstimator(model_path, people_check_s=None) as b:
@@ -101,7 +101,7 @@ def test_the_direct_call_gives_the_public_apis_landmarks(model_path: Path) -> No
     """``PoseEstimator`` calls MediaPipe's C function on its own thread (``DirectDetector``, no executor hop):
     over the plié clip (title card and dancer), every frame's people count and landmarks, visibility and
     presence included, equal those of ``PoseLandmarker.detect_for_video``."""
-    from turnout.capture import VideoFileSource
+    from turnout.capture.sources import VideoFileSource
 
     clip = media_file("commons/ballet_plie.mp4")
     with (
@@ -125,7 +125,7 @@ def test_the_direct_call_gives_the_public_apis_landmarks(model_path: Path) -> No
 
 
 def test_without_the_expected_internals_the_public_api_is_used() -> None:
-    from turnout.pose import DirectDetector
+    from turnout.pose.estimator import DirectDetector
 
     class Other:  # a landmarker of another MediaPipe version: no ctypes library behind an executor
         _lib = object()
@@ -138,7 +138,7 @@ def test_closing_while_another_thread_runs_the_model(model_path: Path) -> None:
     serialise them); the caller then gets a clear error, not a crash."""
     import threading
 
-    from turnout.capture import VideoFileSource
+    from turnout.capture.sources import VideoFileSource
 
     with VideoFileSource(media_file("commons/ballet_plie.mp4")) as src:
         frames = [f.bgr for f in src if 40 <= f.index < 44]

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pytest
 
-from turnout.calibration.baseline import Baseline
-from turnout.calibration.hip import HipTurnout
-from turnout.measures import flat_names
-from turnout.practice import (
+from turnout.measure.measures import flat_names
+from turnout.practice.baseline import Baseline
+from turnout.practice.hip import HipTurnout
+from turnout.practice.tracker import (
     BaselineCaptured,
     HoldEnded,
     HoldStarted,
@@ -345,8 +345,8 @@ def test_tracker_streaming_equals_offline_and_explicit_baseline() -> None:
 @pytest.mark.parametrize(("forced", "expected"), [(0.0, set()), (15.0, {"knees_inside_toes", "forced_turnout"})])
 def test_geometry_end_to_end_on_noisy_synthetic_dancer(forced: float, expected: set[str]) -> None:
     """Optional: the project's synthetic dancer and geometry (1 cm landmark noise) through the tracker."""
-    synth = pytest.importorskip("turnout.synth")
-    geometry = pytest.importorskip("turnout.geometry")
+    synth = pytest.importorskip("turnout.testing.synth")
+    geometry = pytest.importorskip("turnout.measure.geometry")
     params = synth.DancerParams(hip_turnout_deg=(35.0, 31.0), forced_deg=(forced, forced))
     seq = synth.plie_sequence(stand_s=3.0, repetitions=3, params=params, noise_m=0.01, end_stand_s=4.0)
     series = geometry.measure_series(seq.world, seq.image, seq.visibility)
@@ -376,7 +376,7 @@ def test_stream_ending_mid_rep_discards_it_but_not_once_back_up() -> None:
 def test_real_demi_plié_is_counted_with_default_thresholds(analysed) -> None:  # type: ignore[no-untyped-def]
     """ballet_plie.mp4: after the title card she stands ~2.6 s in first position, then one demi-plié, deepest
     near frame 118 (4.7 s at 25 fps). The default baseline stillness must cope with MediaPipe's drift there."""
-    geometry = pytest.importorskip("turnout.geometry")
+    geometry = pytest.importorskip("turnout.measure.geometry")
     track = analysed("commons/ballet_plie.mp4").track
     image = track.image.astype(np.float64)
     series = geometry.measure_series(track.world.astype(np.float64), image[:, :, :3], image[:, :, 3])

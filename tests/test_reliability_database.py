@@ -3,7 +3,7 @@ them: through every command that opens the database (real processes) and in the 
 
 A database written by a newer Turnout is refused with one line, exit status 2, and is left byte for byte as it
 was, with no ``-wal``, ``-shm`` or backup file beside it. An older one is migrated after a backup copy is
-written. ``tests/test_storage.py`` covers the same at the :class:`~turnout.storage.Store` level.
+written. ``tests/test_storage.py`` covers the same at the :class:`~turnout.storage.store.Store` level.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pytest
 
 from app_fakes import forbid_dialogs, record_synthetic_session
 from test_storage import make_v1_database
-from turnout.migrations import SCHEMA_VERSION
+from turnout.storage.migrations import SCHEMA_VERSION
 
 FUTURE = SCHEMA_VERSION + 5
 COMMANDS = {
@@ -162,7 +162,7 @@ def test_window_shows_a_killed_recording_as_interrupted(window_on: Any, tmp_path
 
 def test_a_session_with_notes_is_listed_shown_and_deleted(tmp_path: Path) -> None:
     """Notes are plain text: they were once decoded as JSON, and one note made every listing fail."""
-    from turnout.storage import SessionInfo, Store
+    from turnout.storage.store import SessionInfo, Store
 
     db = tmp_path / "sessions.sqlite3"
     with Store.open(db) as store:

@@ -25,14 +25,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-import turnout.clips
+import turnout.storage.clips
 from app_fakes import record_synthetic_session, synthetic_pose
 from conftest import media_file
-from turnout.capture import VideoFileSource
-from turnout.pipeline import Pipeline
+from turnout.capture.sources import VideoFileSource
+from turnout.session.pipeline import Pipeline
 from turnout.settings import Settings
-from turnout.storage import SessionInfo, SessionRecorder, Store
-from turnout.synth import DancerParams, plie_sequence
+from turnout.storage.store import SessionInfo, SessionRecorder, Store
+from turnout.testing.synth import DancerParams, plie_sequence
 
 pytestmark = pytest.mark.e2e
 CLIP = "commons/ballet_plie.mp4"
@@ -98,7 +98,7 @@ def test_clip_that_cannot_be_written_is_one_line_and_its_rep_is_kept(
     def no_space(src: Any, dst: Any) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(turnout.clips.os, "replace", no_space)
+    monkeypatch.setattr(turnout.storage.clips.os, "replace", no_space)
     frames = _frames(40)
     settings = Settings()
     with Store.open(tmp_path / "s.sqlite3") as store:

@@ -1,8 +1,8 @@
 """Killed mid-session (issue 8, item 2): SIGKILL at random moments while a real clip is recorded.
 
 The child (this file run as a script) records a session the way the window does: the real pose model on the
-real frames of ``ballet_plie.mp4`` through the :class:`~turnout.pipeline.Pipeline`, into a
-:class:`~turnout.storage.SessionRecorder` (frames in batches, each rep committed as it ends, clips of flagged
+real frames of ``ballet_plie.mp4`` through the :class:`~turnout.session.pipeline.Pipeline`, into a
+:class:`~turnout.storage.store.SessionRecorder` (frames in batches, each rep committed as it ends, clips of flagged
 reps) on a real SQLite file. Her standing baseline is known (taken from the clip once, as when she took it before
 pressing Record), and the clip's standing-plié-standing part is looped, so a rep ends about every 1.5 s. The
 child prints a line for each rep once it is committed.
@@ -40,7 +40,7 @@ LOOP = range(85, 156)
 
 def _frames(clip: Path) -> Iterator[tuple[int, int, Any]]:
     """(index, timestamp_ms, bgr): the plié part of the clip again and again, time going on."""
-    from turnout.capture import VideoFileSource
+    from turnout.capture.sources import VideoFileSource
 
     with VideoFileSource(clip) as video:
         loop = [f.bgr for f in video if f.index in LOOP]
@@ -53,14 +53,14 @@ def _frames(clip: Path) -> Iterator[tuple[int, int, Any]]:
 
 def child(db: Path, clip: Path, baseline_json: Path) -> None:
     """Record the looped clip into ``db`` until killed; print ``session ID`` and ``rep N START END``."""
-    from turnout.calibration.baseline import Baseline
-    from turnout.capture import Frame
-    from turnout.model import resolve_model_path
-    from turnout.pipeline import Pipeline
-    from turnout.pose import PoseEstimator
-    from turnout.practice import RepEnded
+    from turnout.capture.sources import Frame
+    from turnout.pose.estimator import PoseEstimator
+    from turnout.pose.model import resolve_model_path
+    from turnout.practice.baseline import Baseline
+    from turnout.practice.tracker import RepEnded
+    from turnout.session.pipeline import Pipeline
     from turnout.settings import Settings
-    from turnout.storage import SessionInfo, SessionRecorder, Store
+    from turnout.storage.store import SessionInfo, SessionRecorder, Store
 
     settings = Settings()
     baseline = Baseline.from_dict(json.loads(baseline_json.read_text()))
@@ -139,8 +139,8 @@ class Child:
 
 def _check(db: Path, kill: Kill, earlier: dict[int, list[Any]]) -> None:
     """What the next start finds after ``kill``."""
-    from turnout.capture import VideoFileSource
-    from turnout.storage import Store
+    from turnout.capture.sources import VideoFileSource
+    from turnout.storage.store import Store
 
     if not db.exists():  # killed before it created the database
         assert kill.session is None

@@ -18,13 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from turnout import landmarks as lm
-from turnout.calibration.baseline import Baseline
-from turnout.pipeline import FrameResult, Pipeline
-from turnout.pose import PoseFrame
-from turnout.practice import LiveFlag, RepEnded, RepStarted
+from turnout.pose import landmarks as lm
+from turnout.pose.estimator import PoseFrame
+from turnout.practice.baseline import Baseline
+from turnout.practice.tracker import LiveFlag, RepEnded, RepStarted
+from turnout.session.pipeline import FrameResult, Pipeline
 from turnout.settings import Settings
-from turnout.synth import DancerParams, make_dancer
+from turnout.testing.synth import DancerParams, make_dancer
 
 NASTY = st.one_of(
     st.floats(-2.0, 2.0, allow_nan=False),

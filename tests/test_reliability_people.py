@@ -23,13 +23,13 @@ import numpy as np
 import pytest
 
 from conftest import media_file
-from turnout import guidance as g
-from turnout.calibration.baseline import Baseline
-from turnout.capture import Frame, VideoFileSource
-from turnout.people import PeopleCounter, distinct_people
-from turnout.pipeline import FrameResult, Pipeline
-from turnout.pose import PoseEstimator
-from turnout.practice import LiveFlag, RepEnded, RepStarted
+from turnout.capture.sources import Frame, VideoFileSource
+from turnout.pose import guidance as g
+from turnout.pose.estimator import PoseEstimator
+from turnout.pose.people import PeopleCounter, distinct_people
+from turnout.practice.baseline import Baseline
+from turnout.practice.tracker import LiveFlag, RepEnded, RepStarted
+from turnout.session.pipeline import FrameResult, Pipeline
 
 pytestmark = pytest.mark.e2e
 PLIE = "commons/ballet_plie.mp4"
@@ -245,7 +245,7 @@ def test_background_looks_run_on_threads_of_lower_priority(model_path: Path) -> 
     """The second look's model threads (started by MediaPipe when the landmarker opens) run LOOK_NICE steps
     lower than the rest, so on two cores a look takes time the pose model leaves idle; an inline look keeps
     the normal priority, as does the thread that asked for it."""
-    import turnout.people as people
+    import turnout.pose.people as people
 
     base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     for background, expected in ((True, min(base + people.LOOK_NICE, 19)), (False, base)):
@@ -312,7 +312,7 @@ def test_repeatable_background_looks_give_the_inline_counts_k_frames_later(model
 
 _CAPTURES = """
 import contextlib, os, sys, threading
-import turnout.pose as pose
+import turnout.pose.estimator as pose
 if len(sys.argv) > 1:
     pose._FD2_LOCK = contextlib.nullcontext()  # what it was before the lock
 def work():

@@ -23,22 +23,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-import turnout.app.recording as recording
+import turnout.session.processor as recording
 from app_fakes import forbid_dialogs, record_synthetic_session
 from conftest import media_file
 from turnout.app.context import AppContext
 from turnout.app.controller import LiveController, LiveStatus
-from turnout.app.engine import SourceSpec
 from turnout.app.live_tab import CAMERA_LOST, SESSION_KEPT
-from turnout.app.recording import RealEngine
 from turnout.app.sound import CuePlayer
 from turnout.app.window import MainWindow
-from turnout.capture import Frame, FrameSource, SourceInfo, VideoFileSource
+from turnout.capture.sources import Frame, FrameSource, SourceInfo, VideoFileSource
 from turnout.errors import SourceError
-from turnout.pose import PoseFrame
-from turnout.practice import RepEnded
-from turnout.storage import Store
-from turnout.track import PoseTrack
+from turnout.pose.estimator import PoseFrame
+from turnout.pose.track import PoseTrack
+from turnout.practice.tracker import RepEnded
+from turnout.session.engine import SourceSpec
+from turnout.session.processor import RealEngine
+from turnout.storage.store import Store
 
 pytestmark = [pytest.mark.e2e, pytest.mark.gui]
 CLIP = "commons/ballet_plie.mp4"
@@ -126,7 +126,7 @@ def seen(monkeypatch: pytest.MonkeyPatch, analysed: Any) -> list[int]:
     track = analysed(CLIP).track
     assert len(track) == FRAMES
     frames: list[int] = []
-    monkeypatch.setattr("turnout.pose.PoseEstimator", lambda model_path, **kw: Replay(track, frames))
+    monkeypatch.setattr("turnout.pose.estimator.PoseEstimator", lambda model_path, **kw: Replay(track, frames))
     return frames
 
 

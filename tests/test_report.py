@@ -9,8 +9,8 @@ import numpy as np
 
 from test_practice import Synth
 from test_storage import record
-from turnout.report import build_report, relative_to_baseline, write_report
-from turnout.storage import Store
+from turnout.session.report import build_report, relative_to_baseline, write_report
+from turnout.storage.store import Store
 
 
 def test_report_of_a_synthetic_session(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_flexion_is_shown_relative_to_the_baseline_and_straight_knees_have_no_di
 
 
 def test_report_of_an_empty_session(tmp_path: Path) -> None:
-    from turnout.storage import SessionInfo
+    from turnout.storage.store import SessionInfo
 
     with Store.open(tmp_path / "s.db") as store:
         sid = store.create_session(SessionInfo(source="camera 0"))

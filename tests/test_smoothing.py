@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from turnout.geometry import measure_series
-from turnout.smoothing import IMAGE, WORLD, OneEuroFilter, OneEuroParams, smooth_series, step_response_ms
-from turnout.synth import plie_sequence
+from turnout.measure.geometry import measure_series
+from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter, OneEuroParams, smooth_series, step_response_ms
+from turnout.testing.synth import plie_sequence
 
 DT = 1000.0 / 30
 

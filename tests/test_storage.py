@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 from test_practice import Synth
-from turnout.calibration.hip import HipTurnout
-from turnout.migrations import SCHEMA_VERSION, migrate
-from turnout.practice import PracticeTracker, RepEnded
+from turnout.practice.hip import HipTurnout
+from turnout.practice.tracker import PracticeTracker, RepEnded
 from turnout.settings import Settings
-from turnout.storage import (
+from turnout.storage.migrations import SCHEMA_VERSION, migrate
+from turnout.storage.store import (
     FrameRecord,
     SchemaTooNewError,
     SessionInfo,
@@ -213,9 +213,9 @@ CHILD = textwrap.dedent(
     import sys
     sys.path[:0] = [{src!r}, {tests!r}]
     from test_practice import Synth
-    from turnout.practice import PracticeTracker, RepEnded
+    from turnout.practice.tracker import PracticeTracker, RepEnded
     from turnout.settings import Settings
-    from turnout.storage import FrameRecord, SessionInfo, SessionRecorder, Store
+    from turnout.storage.store import FrameRecord, SessionInfo, SessionRecorder, Store
 
     s = Synth().stand(3.0)
     for _ in range(40):

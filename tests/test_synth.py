@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from turnout import landmarks as lm
-from turnout.synth import DancerParams, add_world_noise, make_dancer, plie_sequence, random_params
+from turnout.pose import landmarks as lm
+from turnout.testing.synth import DancerParams, add_world_noise, make_dancer, plie_sequence, random_params
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> float:

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from turnout.errors import TrackError
-from turnout.pose import PoseFrame
-from turnout.track import TrackBuilder, load_track, save_track
+from turnout.pose.estimator import PoseFrame
+from turnout.pose.track import TrackBuilder, load_track, save_track
 
 
 def _track(n: int = 6):  # type: ignore[no-untyped-def]

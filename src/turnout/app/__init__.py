@@ -1,7 +1,8 @@
 """The PySide6 desktop window: live mirror with cues, recording, review of flagged reps, progress, settings.
 
 Everything Qt lives here; the core (:mod:`turnout`) never imports Qt. The window displays
-:class:`turnout.pipeline.FrameResult` objects produced on worker threads by :class:`turnout.live.LiveRunner`;
+:class:`turnout.session.pipeline.FrameResult` objects produced on worker threads by
+:class:`turnout.capture.live.LiveRunner`;
 the GUI thread only paints the latest one from a timer.
 """
 

@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from turnout.app import theme
-from turnout.app.session_data import PLOT_SERIES, SessionData
-from turnout.reps import RepSummary
+from turnout.practice.reps import RepSummary
+from turnout.session.review_data import PLOT_SERIES, SessionData
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background=theme.PANEL, foreground=theme.MUTED)
 

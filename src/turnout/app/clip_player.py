@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from turnout.app.live_view import VideoWidget
-from turnout.pipeline import FrameResult
+from turnout.session.pipeline import FrameResult
 
 ResultAt = Callable[[float, np.ndarray], FrameResult]
 
@@ -152,7 +152,7 @@ class ClipPlayer(QWidget):
         t = self.time_of(index)
         result = self._result_at(t, bgr) if self._result_at is not None else None
         if result is None:
-            from turnout.pose import PoseFrame
+            from turnout.pose.estimator import PoseFrame
 
             result = FrameResult(index, round(t * 1000), bgr, PoseFrame(index, round(t * 1000)), None, False)
         self.video.set_result(result)

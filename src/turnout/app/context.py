@@ -9,7 +9,7 @@ from PySide6.QtCore import QSettings
 
 from turnout.app.prefs import AppPrefs, load_prefs, save_prefs
 from turnout.settings import Settings, load_settings, save_settings
-from turnout.storage import default_db_path
+from turnout.storage.store import default_db_path
 
 
 @dataclass
@@ -40,7 +40,7 @@ class AppContext:
         return self.db_override or self.prefs.db_path() or default_db_path()
 
     def model_path(self) -> Path:
-        from turnout.model import resolve_model_path
+        from turnout.pose.model import resolve_model_path
 
         return resolve_model_path(self.model_override or self.prefs.model_path or None, self.prefs.model_variant)
 

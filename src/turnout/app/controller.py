@@ -1,4 +1,4 @@
-"""The live controller: owns the :class:`~turnout.live.LiveRunner`, publishes its results, starts and stops
+"""The live controller: owns the :class:`~turnout.capture.live.LiveRunner`, publishes its results, starts and stops
 recording. Capture and inference run on the runner's threads; this object lives on the GUI thread.
 
 A result is published as soon as it is ready: the processing thread wakes the GUI thread with a queued signal
@@ -25,10 +25,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from turnout.app.engine import Engine, FloorControl, Processor, SourceSpec
-from turnout.capture import FrameSource
-from turnout.live import Captured, LiveRunner, RunnerStats
-from turnout.pipeline import FrameResult
+from turnout.capture.live import Captured, LiveRunner, RunnerStats
+from turnout.capture.sources import FrameSource
+from turnout.session.engine import Engine, FloorControl, Processor, SourceSpec
+from turnout.session.pipeline import FrameResult
 
 Command = Callable[[Processor], None]
 #: Put among the events by the processing thread once a session has really ended (its last rep stored).

@@ -1,8 +1,8 @@
 """The floor-calibration step of the Live tab: choose the reference, then let the app find it or click its corners.
 
 The accuracy figures come from the core: what each reference typically gives
-(:func:`turnout.calibration.floor.typical_turnout_error_deg`, in the typical set-up) and what the calibration she
-made gives (:meth:`~turnout.calibration.floor.FloorCalibration.expected_turnout_error_deg`). Both are Monte Carlo
+(:func:`turnout.floor.reference.typical_turnout_error_deg`, in the typical set-up) and what the calibration she
+made gives (:meth:`~turnout.floor.reference.FloorCalibration.expected_turnout_error_deg`). Both are Monte Carlo
 runs of tens of milliseconds, so they are computed on a helper thread and shown when ready.
 """
 
@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from turnout.app import theme
-from turnout.calibration.floor import REFERENCES, FloorCalibration
-from turnout.calibration.floorstate import CLICK_SIGMA_PX, describe_reference
+from turnout.floor.reference import REFERENCES, FloorCalibration
+from turnout.floor.state import CLICK_SIGMA_PX, describe_reference
 
 #: The choices, in the order offered: (key, what the list says). "custom": a rectangle of the size she types.
 CHOICES: Final = (
@@ -100,7 +100,7 @@ class TypicalAccuracy:
         return cls._shared
 
     def _work(self) -> None:
-        from turnout.calibration.floor import typical_turnout_error_deg
+        from turnout.floor.reference import typical_turnout_error_deg
 
         try:
             for sigma in (FOUND_SIGMA_PX, CLICK_SIGMA_PX):

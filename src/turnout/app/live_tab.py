@@ -10,14 +10,14 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QTool
 
 from turnout.app import theme
 from turnout.app.controller import LiveController, LiveStatus
-from turnout.app.engine import SourceSpec
 from turnout.app.floor_panel import Background, FloorPanel, calibrated_text, finite_pair
 from turnout.app.live_view import FiguresPanel, FlagMemory, VideoWidget, flags_of_events
 from turnout.app.sound import CuePlayer
-from turnout.calibration.floor import FloorCalibration
-from turnout.calibration.floorstate import FloorCalibrated, calibrate_from_clicks, describe_reference
-from turnout.calibration.saved import FloorNotice
-from turnout.pipeline import FrameResult
+from turnout.floor.reference import FloorCalibration
+from turnout.floor.state import FloorCalibrated, calibrate_from_clicks, describe_reference
+from turnout.session.engine import SourceSpec
+from turnout.session.floor_memory import FloorNotice
+from turnout.session.pipeline import FrameResult
 
 CAMERAS = 4
 #: Shown over the picture while the camera gives no frames (the runner keeps retrying).

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 
 from turnout.app import theme
 from turnout.app.overlay import draw_overlay, part_status
-from turnout.pipeline import FrameResult
-from turnout.practice import LiveFlag, RepEnded
+from turnout.practice.tracker import LiveFlag, RepEnded
+from turnout.session.pipeline import FrameResult
 
 #: The banner's first words per flag code; the flag's own cue follows.
 HEADLINES: Final = {

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
     from turnout.app.context import AppContext
     from turnout.app.controller import LiveController
-    from turnout.app.engine import Engine
     from turnout.app.window import MainWindow
+    from turnout.session.engine import Engine
 
 
 def create_window(
@@ -31,12 +31,12 @@ def create_window(
 
     from turnout.app.context import AppContext
     from turnout.app.controller import LiveController
-    from turnout.app.engine import SourceSpec
     from turnout.app.prefs import default_qsettings
     from turnout.app.qtfix import undo_opencv_qt_env
-    from turnout.app.recording import RealEngine
     from turnout.app.window import MainWindow
-    from turnout.pipeline import limit_opencv_threads
+    from turnout.session.engine import SourceSpec
+    from turnout.session.pipeline import limit_opencv_threads
+    from turnout.session.processor import RealEngine
 
     undo_opencv_qt_env()
     limit_opencv_threads()
@@ -59,7 +59,7 @@ def create_window(
 
 def run_app(args: argparse.Namespace) -> int:
     """Open the window; returns the exit status of the event loop."""
-    from turnout import cores
+    from turnout.capture import cores
 
     cores.reserve()  # first, so that every thread the window starts keeps off the pose model's core
     app, _window, controller = create_window(args)

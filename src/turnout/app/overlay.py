@@ -1,4 +1,4 @@
-"""Drawing one :class:`~turnout.pipeline.FrameResult` over its camera image: pure functions, no widgets.
+"""Drawing one :class:`~turnout.session.pipeline.FrameResult` over its camera image: pure functions, no widgets.
 
 The display is a studio mirror by default: the image *and* the landmark x are flipped, but every label stays
 the dancer's own (her left knee is marked "L" wherever it appears on screen). At each foot a small top-down
@@ -17,11 +17,11 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
-from turnout import landmarks as lm
 from turnout.app import theme
-from turnout.measures import SIDES
-from turnout.pipeline import FrameResult
-from turnout.pose import PoseFrame
+from turnout.measure.measures import SIDES
+from turnout.pose import landmarks as lm
+from turnout.pose.estimator import PoseFrame
+from turnout.session.pipeline import FrameResult
 
 #: A landmark is drawn only when the model is at least this sure it is visible.
 MIN_VISIBILITY: Final = 0.5

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from turnout.model import VARIANTS
+from turnout.pose.model import VARIANTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class AppPrefs:
     #: show the image like a studio mirror
     mirror_display: bool = True
     model_variant: str = "full"
-    #: an explicit model bundle; empty: resolved from the variant (``turnout.model.resolve_model_path``)
+    #: an explicit model bundle; empty: resolved from the variant (``turnout.pose.model.resolve_model_path``)
     model_path: str = ""
     sound: bool = True
     spoken: bool = True
@@ -40,7 +40,7 @@ class AppPrefs:
 
     def db_path(self) -> Path | None:
         """The database in ``data_dir``, or None for the default location."""
-        from turnout.storage import DB_NAME
+        from turnout.storage.store import DB_NAME
 
         return Path(self.data_dir).expanduser() / DB_NAME if self.data_dir else None
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTableWidget, QTab
 
 from turnout.app import theme
 from turnout.errors import TurnoutError
-from turnout.storage import Store, StoredRep
+from turnout.storage.store import Store, StoredRep
 
 
 @dataclass(frozen=True, slots=True)

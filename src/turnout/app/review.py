@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 from turnout.app import theme
 from turnout.app.angles_plot import AnglesPlot
 from turnout.app.clip_player import ClipPlayer
-from turnout.app.report import export_session
-from turnout.app.session_data import SessionData, reps_flagged_first
 from turnout.errors import TurnoutError
-from turnout.storage import SessionRow, Store, StoredRep
+from turnout.session.export import export_session
+from turnout.session.review_data import SessionData, reps_flagged_first
+from turnout.storage.store import SessionRow, Store, StoredRep
 
 Confirm = Callable[[QWidget, str], bool]
 AskPath = Callable[[QWidget, str], Path | None]

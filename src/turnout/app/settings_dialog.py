@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from turnout.app import theme
 from turnout.app.context import AppContext
 from turnout.app.prefs import AppPrefs
-from turnout.model import VARIANTS
+from turnout.pose.model import VARIANTS
 from turnout.settings import Settings, SettingsError, parse_settings
 
 Editor = QCheckBox | QComboBox | QSpinBox | QDoubleSpinBox

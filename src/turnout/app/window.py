@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 from turnout.app import theme
 from turnout.app.context import AppContext
 from turnout.app.controller import LiveController, LiveStatus
-from turnout.app.engine import SourceSpec
 from turnout.app.live_tab import LiveTab
 from turnout.app.progress import ProgressTab
 from turnout.app.review import ReviewTab
 from turnout.app.sound import CuePlayer
+from turnout.session.engine import SourceSpec
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
 

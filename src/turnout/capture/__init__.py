@@ -1,0 +1,1 @@
+"""Frame sources (camera, video file, image folder), the live runner and CPU placement."""

@@ -1,0 +1,216 @@
+"""Live running, Qt-free: capture on one thread, processing on another, the latest result for display.
+
+Capture thread -> one-slot queue -> processing thread -> ``latest()``. When processing falls behind, the
+waiting frame is replaced by the newer one and the replaced frame is counted as dropped: the display always
+shows the newest possible result and never waits on the model. When the camera stops delivering frames,
+the runner says so (``status``), keeps the processing side (and so the session) alive, and reopens the
+source until frames return.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from turnout.capture.sources import Frame, FrameSource
+from turnout.errors import SourceError
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    frame: Frame
+    #: ``time.monotonic()`` when the frame was read from the source (for capture-to-paint latency).
+    captured_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerStats:
+    captured: int
+    processed: int
+    dropped: int
+    reconnects: int
+    camera_lost: bool
+    finished: bool
+    status: str
+
+
+class LiveRunner(Generic[R]):
+    """Run ``process`` on frames from ``open_source()`` off the calling thread.
+
+    ``process(captured)`` runs on the processing thread only (so it may own the pose model);
+    ``on_result(result)`` is called there too, after each frame; ``latest()`` is safe from any thread.
+    ``reconnect``: when a live source is lost, reopen it every ``retry_s`` seconds until ``stop()``.
+    ``drop``: True for a live camera (a newer frame replaces a waiting one); False to process every frame
+    (a video file played through the window: capture waits for processing instead).
+    A finite source (a video file) simply ends: ``stats().finished`` becomes true.
+    """
+
+    def __init__(
+        self,
+        open_source: Callable[[], FrameSource],
+        process: Callable[[Captured], R],
+        *,
+        on_result: Callable[[R], None] | None = None,
+        reconnect: bool = True,
+        retry_s: float = 1.0,
+        drop: bool = True,
+    ) -> None:
+        self._drop = drop
+        self._open_source = open_source
+        self._process = process
+        self._on_result = on_result
+        self._reconnect = reconnect
+        self._retry_s = retry_s
+        self._stop = threading.Event()
+        self._cond = threading.Condition()
+        self._pending: Captured | None = None
+        self._capture_done = False
+        self._latest: R | None = None
+        self._lock = threading.Lock()
+        self._captured = self._processed = self._dropped = self._reconnects = 0
+        self._lost = False
+        self._finished = False
+        self._status = "starting"
+        self._source: FrameSource | None = None
+        self._continue_numbering = False
+        self._index_offset = self._ms_offset = 0
+        self._last_index, self._last_ms, self._period_ms = -1, -33, 33
+        self._threads: list[threading.Thread] = []
+        self.error: BaseException | None = None
+
+    # -- control -------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._threads = [
+            threading.Thread(target=self._capture_loop, name="turnout-capture", daemon=True),
+            threading.Thread(target=self._process_loop, name="turnout-process", daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        """Stop both threads; True if they ended within ``timeout`` seconds."""
+        self._stop.set()
+        src = self._source
+        if src is not None and hasattr(src, "stop"):
+            src.stop()
+        with self._cond:
+            self._cond.notify_all()
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self._threads)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until a finite source is fully processed (or ``stop``); True if it finished."""
+        for t in self._threads:
+            t.join(timeout)
+        return not any(t.is_alive() for t in self._threads)
+
+    def latest(self) -> R | None:
+        with self._lock:
+            return self._latest
+
+    def stats(self) -> RunnerStats:
+        with self._lock:
+            return RunnerStats(
+                self._captured, self._processed, self._dropped, self._reconnects, self._lost, self._finished,
+                self._status,
+            )  # fmt: skip
+
+    # -- threads -------------------------------------------------------------------------------------
+    def _set_status(self, text: str, lost: bool | None = None) -> None:
+        with self._lock:
+            self._status = text
+            if lost is not None:
+                self._lost = lost
+
+    def _capture_loop(self) -> None:
+        try:
+            first = True
+            while not self._stop.is_set():
+                try:
+                    self._source = self._open_source()
+                except SourceError as exc:
+                    if first or not self._reconnect:
+                        raise
+                    self._set_status(f"camera lost: {exc}; retrying", lost=True)
+                    self._stop.wait(self._retry_s)
+                    continue
+                if not first:
+                    with self._lock:
+                        self._reconnects += 1
+                    self._continue_numbering = True
+                first = False
+                self._set_status(f"running: {self._source.info.name}", lost=False)
+                with self._source:
+                    for frame in self._source:
+                        if self._stop.is_set():
+                            break
+                        self._offer(Captured(self._numbered(frame), time.monotonic()))
+                    lost = bool(getattr(self._source, "lost", False))
+                if self._stop.is_set() or not (lost and self._reconnect) or self._source.info.kind != "camera":
+                    break
+                self._set_status("camera lost: no frames are coming; check the cable. Retrying...", lost=True)
+                self._stop.wait(self._retry_s)
+        except BaseException as exc:  # reported through .error and status; the processing side ends cleanly
+            self.error = exc
+            self._set_status(f"stopped: {exc}")
+        finally:
+            with self._cond:
+                self._capture_done = True
+                self._cond.notify_all()
+
+    def _numbered(self, frame: Frame) -> Frame:
+        """Frame numbers and times keep increasing across a reconnect (a reopened camera counts from 0
+        again), so the session's frames never go back in time or overwrite earlier ones."""
+        if self._continue_numbering:
+            self._continue_numbering = False
+            self._index_offset = self._last_index + 1 - frame.index
+            self._ms_offset = self._last_ms + self._period_ms - frame.timestamp_ms
+        index, ms = frame.index + self._index_offset, frame.timestamp_ms + self._ms_offset
+        if index == self._last_index + 1 and ms > self._last_ms:
+            self._period_ms = ms - self._last_ms
+        self._last_index, self._last_ms = index, ms
+        return frame if (index, ms) == (frame.index, frame.timestamp_ms) else Frame(index, ms, frame.bgr)
+
+    def _offer(self, item: Captured) -> None:
+        with self._cond:
+            while not self._drop and self._pending is not None and not self._stop.is_set():
+                self._cond.wait(0.1)
+            if self._pending is not None:
+                with self._lock:
+                    self._dropped += 1
+            self._pending = item
+            with self._lock:
+                self._captured += 1
+            self._cond.notify_all()
+
+    def _process_loop(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    while self._pending is None and not self._capture_done and not self._stop.is_set():
+                        self._cond.wait(0.1)
+                    if self._stop.is_set() or (self._pending is None and self._capture_done):
+                        break
+                    item, self._pending = self._pending, None
+                    self._cond.notify_all()
+                assert item is not None
+                result = self._process(item)
+                with self._lock:
+                    self._latest = result
+                    self._processed += 1
+                if self._on_result is not None:
+                    self._on_result(result)
+        except BaseException as exc:
+            self.error = exc
+            self._set_status(f"stopped: {exc}")
+            self._stop.set()
+        finally:
+            with self._lock:
+                self._finished = True

@@ -1,0 +1,1 @@
+"""Measurements from landmarks: the measurement contract and the geometry."""

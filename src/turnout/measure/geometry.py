@@ -1,0 +1,354 @@
+"""Landmarks -> measurements (``docs/measurements.md`` defines each one, with a figure).
+
+One vectorised implementation, :func:`measure_series` over (T, 33, 3); :func:`measure_frame` is a thin
+wrapper for one frame. Pure numpy. Never raises on bad landmark values (NaN, inf, huge, coincident points,
+visibility 0): what cannot be measured is ``nan`` with a reason a person can read. Wrong array *shapes*
+are programming errors and raise ``ValueError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from turnout.measure.floorframe import FloorFrame, angle_between_deg, cross, dot, floor_frame, norm, unit
+from turnout.measure.measures import (
+    BODY_FIELDS,
+    SIDE_FIELDS,
+    SIDES,
+    FrameMeasurement,
+    Mode,
+    SideMeasurement,
+    flat_names,
+)
+from turnout.pose import landmarks as lm
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+ReasonArray = NDArray[np.object_]
+
+#: A landmark whose visibility is below this is not used (MediaPipe's own default threshold).
+VISIBILITY_MIN: Final = 0.5
+#: World coordinates beyond this many metres from the hips are not a person: treated as missing.
+MAX_ABS_COORD_M: Final = 10.0
+#: Suggested ``image_margin``: a landmark whose image x or y lies outside [-margin, 1 + margin] is outside
+#: the picture (MediaPipe guesses such points). Off by default: MediaPipe's visibility already drops there.
+IMAGE_MARGIN: Final = 0.1
+#: Below this knee flexion the knee has no direction worth reporting (5 mm of landmark noise turns a
+#: 15-degree bend's direction by about 6 degrees; at 5 degrees it would be about 20).
+KNEE_DIRECTION_MIN_FLEXION_DEG: Final = 15.0
+#: Segments shorter than this (thigh, shank, foot on the floor, hip line, torso) have no direction.
+MIN_SEGMENT_M: Final = 0.01
+#: Hip to ankle must span at least this much of the picture's height (normalised) for the heel rise to be read.
+MIN_LEG_IMAGE: Final = 0.05
+
+_LANDMARK_NAMES: Final = {
+    lm.LEFT_SHOULDER: "left shoulder",
+    lm.RIGHT_SHOULDER: "right shoulder",
+    lm.LEFT_HIP: "left hip",
+    lm.RIGHT_HIP: "right hip",
+    lm.LEFT_KNEE: "left knee",
+    lm.RIGHT_KNEE: "right knee",
+    lm.LEFT_ANKLE: "left ankle",
+    lm.RIGHT_ANKLE: "right ankle",
+    lm.LEFT_HEEL: "left heel",
+    lm.RIGHT_HEEL: "right heel",
+    lm.LEFT_FOOT_INDEX: "left toes",
+    lm.RIGHT_FOOT_INDEX: "right toes",
+}
+_WHY: Final = {
+    1: "missing (not a finite number)",
+    2: f"implausibly far away (over {MAX_ABS_COORD_M:g} m from the origin)",
+    3: f"not visible enough (visibility below {VISIBILITY_MIN:g})",
+    4: "outside the picture",
+}
+_HIPS: Final = (lm.LEFT_HIP, lm.RIGHT_HIP)
+_SHOULDERS: Final = (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER)
+_ANKLES: Final = (lm.LEFT_ANKLE, lm.RIGHT_ANKLE)
+#: Columns of ``FloorFrame.on_floor`` other than a side's own heel (left: 0, right: 1).
+_OTHER_FOOT_POINTS: Final = ([1, 2, 3], [0, 2, 3])
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SeriesMeasurement(Mapping[str, FloatArray]):
+    """Measurements of T frames: a mapping ``flat_names() -> (T,) array``, plus reasons per frame.
+
+    ``reasons[name][t]`` is ``""`` where the value is finite, else why it is ``nan``.
+    """
+
+    data: Mapping[str, FloatArray]
+    reasons: Mapping[str, ReasonArray]
+    floor: FloorFrame
+
+    def __getitem__(self, name: str) -> FloatArray:
+        return self.data[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def frame(self, t: int) -> FrameMeasurement:
+        """Frame ``t`` as the contract's :class:`FrameMeasurement` (reasons only for ``nan`` fields)."""
+
+        def pick(prefix: str, names: tuple[tuple[str, str], ...]) -> tuple[dict[str, float], dict[str, str]]:
+            vals = {n: float(self.data[prefix + n][t]) for n, _ in names}
+            why = {n: str(self.reasons[prefix + n][t]) for n, _ in names if self.reasons[prefix + n][t]}
+            return vals, why
+
+        sides = []
+        for side in SIDES:
+            vals, why = pick(f"{side}_", SIDE_FIELDS)
+            sides.append(SideMeasurement(**vals, reasons=why))
+        vals, why = pick("", BODY_FIELDS)
+        return FrameMeasurement(left=sides[0], right=sides[1], mode=Mode.UNCALIBRATED_3D, reasons=why, **vals)
+
+
+class _Gate:
+    """Accumulates one measurement's values and the first reason each frame failed.
+
+    ``ok`` marks frames without a reason yet; the reason texts are only built once a frame fails, so a good
+    frame costs a few boolean operations (one live frame pays numpy's per-call overhead, not the maths).
+    """
+
+    __slots__ = ("_reason", "ok", "t")
+
+    def __init__(self, t: int) -> None:
+        self.t = t
+        self.ok: BoolArray = np.ones(t, dtype=np.bool_)
+        self._reason: ReasonArray | None = None
+
+    @property
+    def reason(self) -> ReasonArray:
+        return np.full(self.t, "", dtype=object) if self._reason is None else self._reason
+
+    def fail(self, where: BoolArray, reason: str | ReasonArray) -> None:
+        fresh = where & self.ok
+        if not fresh.any():
+            return
+        if self._reason is None:
+            self._reason = np.full(self.t, "", dtype=object)
+        self._reason[fresh] = reason[fresh] if isinstance(reason, np.ndarray) else reason
+        self.ok = self._reason == ""
+
+    def need(self, status: NDArray[np.int8], indices: tuple[int, ...], subject: str) -> None:
+        if not status[:, indices].any():
+            return
+        for i in indices:
+            bad = status[:, i] > 0
+            if bad.any():
+                texts = np.array([f"{subject} not visible ({_LANDMARK_NAMES[i]} {_WHY.get(c, '')})" for c in range(5)])
+                self.fail(bad, texts[status[:, i]].astype(object))
+
+    def finish(self, value: FloatArray) -> tuple[FloatArray, ReasonArray]:
+        """The value (``nan`` where a reason was given or it is not finite) and the reasons (``""`` where finite).
+
+        Called inside ``measure_series``'s ``np.errstate(all="ignore")``."""
+        value = np.where(self.ok, value, np.nan)
+        finite = np.isfinite(value)
+        self.fail(~finite, "could not be computed from these landmarks")
+        reason = self.reason if self._reason is None else np.where(finite, "", self._reason).astype(object)
+        return value.astype(float), reason
+
+
+def _as_stack(a: ArrayLike, shape: tuple[int, ...], name: str) -> FloatArray:
+    arr = np.asarray(a, dtype=float)
+    if arr.ndim == len(shape) - 1:
+        arr = arr[None]
+    if arr.ndim != len(shape) or arr.shape[1:] != shape[1:]:
+        want = "(T, " + ", ".join(map(str, shape[1:])) + ")"
+        raise ValueError(f"{name} must have shape {want} or {want[4:-1] or '()'}, got shape={arr.shape}")
+    return arr
+
+
+def _landmark_status(
+    world: FloatArray, image: FloatArray | None, vis: FloatArray | None, margin: float | None
+) -> NDArray[np.int8]:
+    """Per landmark: 0 usable, else a key of ``_WHY``."""
+    status = np.zeros(world.shape[:2], dtype=np.int8)
+    with np.errstate(invalid="ignore"):
+        if image is not None and margin is not None:
+            xy = image[..., :2]
+            outside = (np.isfinite(xy) & ((xy < -margin) | (xy > 1 + margin))).any(axis=-1)
+            status[outside] = 4
+        if vis is not None:
+            status[~(vis >= VISIBILITY_MIN)] = 3
+        status[(np.abs(world) > MAX_ABS_COORD_M).any(axis=-1)] = 2
+    status[~np.isfinite(world).all(axis=-1)] = 1
+    return status
+
+
+def _turn_angle(v: FloatArray, fr: FloorFrame, sign: float) -> FloatArray:
+    """Angle in the floor plane from forward to ``v`` (already horizontal), outward positive, degrees."""
+    return np.degrees(np.arctan2(sign * dot(v, fr.left), dot(v, fr.forward)))
+
+
+def _horizontal(v: FloatArray, up: FloatArray) -> FloatArray:
+    return v - dot(v, up)[:, None] * up
+
+
+def _finite_rows(v: FloatArray) -> BoolArray:
+    return np.asarray(np.isfinite(v).all(axis=1), dtype=np.bool_)
+
+
+def _short(v: FloatArray) -> BoolArray:
+    return ~(norm(v) >= MIN_SEGMENT_M)
+
+
+def _side(
+    side: str, p: FloatArray, status: NDArray[np.int8], fr: FloorFrame, img: FloatArray | None = None
+) -> dict[str, tuple[FloatArray, ReasonArray]]:
+    sign = 1.0 if side == "left" else -1.0
+    hip_i, knee_i, ankle_i, heel_i, toe_i = lm.LEG[side]
+    hip, knee, ankle, heel, toe = (p[:, i] for i in lm.LEG[side])
+    t = p.shape[0]
+    gates = {name: _Gate(t) for name, _ in SIDE_FIELDS}
+    out: dict[str, tuple[FloatArray, ReasonArray]] = {}
+
+    g = gates["knee_flexion_deg"]
+    g.need(status, (hip_i, knee_i, ankle_i), f"{side} leg")
+    thigh, shank = knee - hip, ankle - knee
+    g.fail(_short(thigh) | _short(shank), f"{side} thigh or shank has no length")
+    flexion, _ = out["knee_flexion_deg"] = g.finish(angle_between_deg(thigh, shank))
+
+    g = gates["foot_turnout_deg"]
+    g.need(status, (heel_i, toe_i), "feet")
+    g.need(status, _HIPS, "hips")
+    g.fail(~_finite_rows(fr.forward), "hips coincide: facing direction unknown")
+    foot = _horizontal(toe - heel, fr.up)
+    g.fail(_short(foot), f"{side} foot has no length along the floor")
+    foot_turnout, foot_reason = out["foot_turnout_deg"] = g.finish(_turn_angle(foot, fr, sign))
+
+    g = gates["knee_turnout_deg"]
+    g.fail(np.isnan(flexion), out["knee_flexion_deg"][1])
+    g.need(status, _HIPS, "hips")
+    g.fail(~_finite_rows(fr.forward), "hips coincide: facing direction unknown")
+    g.fail(
+        flexion < KNEE_DIRECTION_MIN_FLEXION_DEG,
+        f"{side} knee too straight to have a direction (flexion below {KNEE_DIRECTION_MIN_FLEXION_DEG:g}°)",
+    )
+    axis = unit(ankle - hip)
+    rel = knee - hip
+    bulge = _horizontal(rel - dot(rel, axis)[:, None] * axis, fr.up)
+    g.fail(_short(bulge) & g.ok, f"{side} knee bends straight up or down: no direction")
+    knee_turnout, knee_reason = out["knee_turnout_deg"] = g.finish(_turn_angle(bulge, fr, sign))
+
+    g = gates["forced_turnout_deg"]
+    g.fail(np.isnan(foot_turnout), foot_reason)
+    g.fail(np.isnan(knee_turnout), knee_reason)
+    out["forced_turnout_deg"] = g.finish((foot_turnout - knee_turnout + 180.0) % 360.0 - 180.0)
+
+    g = gates["knee_over_toe_offset_m"]
+    g.need(status, (heel_i, toe_i), "feet")
+    g.need(status, (knee_i,), f"{side} knee")
+    g.fail(_short(foot), f"{side} foot has no length along the floor")
+    inward = sign * cross(unit(foot), fr.up)
+    out["knee_over_toe_offset_m"] = g.finish(dot(knee - heel, inward))
+
+    g = gates["heel_height_m"]
+    g.need(status, (heel_i,), f"{side} heel")
+    k = 0 if side == "left" else 1
+    others = np.asarray(fr.on_floor[:, _OTHER_FOOT_POINTS[k]].any(axis=1), dtype=np.bool_)
+    g.fail(~others, "floor not visible (no other foot point on the floor)")
+    out["heel_height_m"] = g.finish(dot(heel, fr.up) - fr.floor_height)
+
+    # The heel above its toe in the picture (image y grows downwards), in metres: the hip-to-ankle height in
+    # metres (world) over the same in the picture gives the scale, whatever the picture's aspect. Hip over
+    # ankle stays upright through a plie, where the shank tilts towards the camera and would skew the scale.
+    # A flat foot shows its heel above the toe by its perspective; lifting the heel adds the lift. MediaPipe's
+    # 3D heel height flips by 4-8 cm from frame to frame on real footage; the heel's image point does not
+    # (docs/measurements.md), so heel lift is judged from this.
+    g = gates["heel_rise_m"]
+    g.need(status, (hip_i, ankle_i, heel_i, toe_i), f"{side} leg and foot")
+    if img is None:
+        g.fail(np.ones(t, dtype=np.bool_), "no image landmarks: heel rise needs the picture")
+        out["heel_rise_m"] = g.finish(np.full(t, np.nan))
+        return out
+    leg_img = img[:, ankle_i, 1] - img[:, hip_i, 1]
+    leg_up = dot(hip - ankle, fr.up)
+    g.fail(~(leg_img > MIN_LEG_IMAGE) | ~(leg_up >= MIN_SEGMENT_M), f"{side} leg not upright in the picture")
+    out["heel_rise_m"] = g.finish((img[:, toe_i, 1] - img[:, heel_i, 1]) * leg_up / leg_img)
+    return out
+
+
+def _body(
+    p: FloatArray, status: NDArray[np.int8], fr: FloorFrame, sides: dict[str, tuple[FloatArray, ReasonArray]]
+) -> dict[str, tuple[FloatArray, ReasonArray]]:
+    t = p.shape[0]
+    out: dict[str, tuple[FloatArray, ReasonArray]] = {}
+    g = _Gate(t)
+    for side in SIDES:
+        value, reason = sides[f"{side}_foot_turnout_deg"]
+        g.fail(np.isnan(value), reason)
+    out["total_foot_turnout_deg"] = g.finish(sides["left_foot_turnout_deg"][0] + sides["right_foot_turnout_deg"][0])
+
+    mid_hip = (p[:, lm.LEFT_HIP] + p[:, lm.RIGHT_HIP]) / 2
+    g = _Gate(t)
+    g.need(status, _HIPS, "hips")
+    out["pelvis_level_m"] = g.finish(dot(p[:, lm.LEFT_HIP] - p[:, lm.RIGHT_HIP], fr.up))
+
+    g = _Gate(t)
+    g.need(status, _HIPS + _SHOULDERS, "torso")
+    spine = (p[:, lm.LEFT_SHOULDER] + p[:, lm.RIGHT_SHOULDER]) / 2 - mid_hip
+    g.fail(_short(spine), "shoulders and hips coincide: torso has no direction")
+    out["torso_lean_deg"] = g.finish(angle_between_deg(spine, fr.up))
+
+    g = _Gate(t)
+    g.need(status, _HIPS + _ANKLES, "hips and ankles")
+    g.fail(~_finite_rows(fr.left), "hips coincide: sideways direction unknown")
+    mid_ankle = (p[:, lm.LEFT_ANKLE] + p[:, lm.RIGHT_ANKLE]) / 2
+    out["weight_shift_m"] = g.finish(dot(mid_hip - mid_ankle, fr.left))
+    return out
+
+
+def measure_series(
+    world: ArrayLike,
+    image: ArrayLike | None = None,
+    visibility: ArrayLike | None = None,
+    *,
+    image_margin: float | None = None,
+) -> SeriesMeasurement:
+    """Measure T frames at once.
+
+    ``world`` (T, 33, 3): MediaPipe world landmarks in metres. ``image`` (T, 33, 3): normalised image
+    landmarks, or None; with ``image_margin`` (e.g. :data:`IMAGE_MARGIN`) landmarks that far outside the
+    picture are not used. ``visibility`` (T, 33), or None for all visible. A single frame without the T axis
+    is accepted too.
+    """
+    w = _as_stack(world, (0, lm.NUM_LANDMARKS, 3), "world landmarks")
+    img = None if image is None else _as_stack(image, (0, lm.NUM_LANDMARKS, 3), "image landmarks")
+    vis = None if visibility is None else _as_stack(visibility, (0, lm.NUM_LANDMARKS), "visibility")
+    for name, arr in (("image landmarks", img), ("visibility", vis)):
+        if arr is not None and arr.shape[0] != w.shape[0]:
+            raise ValueError(f"{name} has {arr.shape[0]} frames but world landmarks have {w.shape[0]}")
+    status = _landmark_status(w, img, vis, image_margin)
+    points = np.where((status == 0)[..., None], w, 0.0)
+    with np.errstate(all="ignore"):
+        fr = floor_frame(points, status == 0)
+        per_side: dict[str, tuple[FloatArray, ReasonArray]] = {}
+        for side in SIDES:
+            for name, pair in _side(side, points, status, fr, img).items():
+                per_side[f"{side}_{name}"] = pair
+        body = _body(points, status, fr, per_side)
+    merged = per_side | body
+    names = flat_names()
+    return SeriesMeasurement(data={n: merged[n][0] for n in names}, reasons={n: merged[n][1] for n in names}, floor=fr)
+
+
+def measure_frame(
+    world: ArrayLike,
+    image: ArrayLike | None = None,
+    visibility: ArrayLike | None = None,
+    *,
+    image_margin: float | None = None,
+) -> FrameMeasurement:
+    """Measure one frame: ``world`` and ``image`` (33, 3), optional ``visibility`` (33,); see measure_series."""
+    w = _as_stack(world, (0, lm.NUM_LANDMARKS, 3), "world landmarks")
+    if w.shape[0] != 1:
+        raise ValueError(f"measure_frame takes one frame of shape (33, 3), got shape={np.shape(world)}")
+    return measure_series(w, image, visibility, image_margin=image_margin).frame(0)

@@ -1,0 +1,1 @@
+"""Landmarks from frames: the pose model, its bundle, people, smoothing, guidance and pose tracks."""

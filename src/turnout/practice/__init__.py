@@ -1,0 +1,1 @@
+"""Reps, holds and flags from measurements: baseline, hip profile, rep and hold detection, flags."""

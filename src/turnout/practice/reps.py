@@ -1,0 +1,345 @@
+"""One plié, summarised: its phases and times, depth, turnout, alignment, tempo and asymmetry.
+
+The frames of a rep (rows of measurements with the baseline applied, see
+:func:`turnout.practice.baseline.apply_baseline`) are collected in :class:`RepFrames`; :func:`summarize`
+turns them into a :class:`RepSummary`. The same function summarises a rep in progress (for live cues).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Final
+
+import numpy as np
+
+from turnout.measure.measures import MODE_COLUMN, SIDES, Mode, mode_of
+from turnout.practice.baseline import HEEL_LIFT, REL_FLEXION
+from turnout.practice.flags import Flag, worst_severity
+from turnout.settings import FlagSettings, Settings
+
+#: Row keys a rep keeps per frame.
+KEYS: Final = (
+    *REL_FLEXION.values(),
+    *HEEL_LIFT.values(),
+    *(f"{s}_{n}" for s in SIDES for n in ("foot_turnout_deg", "knee_turnout_deg", "forced_turnout_deg")),
+    *(f"{s}_knee_over_toe_offset_m" for s in SIDES),
+    "pelvis_level_m",
+    "torso_lean_deg",
+    "weight_shift_m",
+    MODE_COLUMN,
+)
+
+
+def _nan(x: float | None) -> float:
+    return math.nan if x is None else float(x)
+
+
+def _json_num(x: Any) -> Any:
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+@dataclass(frozen=True, slots=True)
+class SideRepStats:
+    """One leg during one rep. Angles in degrees, lengths in metres; ``nan`` where not measured."""
+
+    max_flexion_deg: float = math.nan
+    foot_turnout_mean_deg: float = math.nan
+    #: at the start of the descent (her standing turnout)
+    foot_turnout_start_deg: float = math.nan
+    #: bottom minus start: positive when the feet open (roll in) on the way down
+    foot_turnout_change_deg: float = math.nan
+    knee_turnout_bottom_deg: float = math.nan
+    forced_turnout_bottom_deg: float = math.nan
+    #: worst (largest) knee offset inside the line of the foot
+    knee_over_toe_worst_m: float = math.nan
+    #: highest heel above its standing height
+    heel_lift_max_m: float = math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class RepSummary:
+    index: int
+    #: "demi" or "grand"
+    kind: str
+    t_start_s: float
+    t_bottom_start_s: float
+    t_bottom_end_s: float
+    t_end_s: float
+    #: deepest knee flexion relative to standing, mean of both knees
+    depth_deg: float
+    left: SideRepStats
+    right: SideRepStats
+    #: left hip height minus right, signed, at its worst
+    pelvis_level_worst_m: float = math.nan
+    torso_lean_worst_deg: float = math.nan
+    #: the same against their values at the start of the rep (what the flags judge: MediaPipe reads a
+    #: standing torso as leaning by several degrees, so only the change during the rep is trusted)
+    pelvis_level_change_m: float = math.nan
+    torso_lean_change_deg: float = math.nan
+    weight_shift_worst_m: float = math.nan
+    n_frames: int = 0
+    flags: tuple[Flag, ...] = field(default=())
+    #: share of the rep's measured frames that were floor-calibrated (nan: not known, an older session)
+    floor_calibrated_fraction: float = math.nan
+
+    @property
+    def mode(self) -> Mode | None:
+        """Which mode measured the rep (most of its frames); None when not known."""
+        return mode_of(self.floor_calibrated_fraction)
+
+    def side(self, side: str) -> SideRepStats:
+        if side == "left":
+            return self.left
+        if side == "right":
+            return self.right
+        raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+
+    @property
+    def descent_s(self) -> float:
+        return self.t_bottom_start_s - self.t_start_s
+
+    @property
+    def bottom_s(self) -> float:
+        return self.t_bottom_end_s - self.t_bottom_start_s
+
+    @property
+    def ascent_s(self) -> float:
+        return self.t_end_s - self.t_bottom_end_s
+
+    @property
+    def duration_s(self) -> float:
+        return self.t_end_s - self.t_start_s
+
+    @property
+    def descent_deg_per_s(self) -> float:
+        return self.depth_deg / self.descent_s if self.descent_s > 0 else math.nan
+
+    @property
+    def ascent_deg_per_s(self) -> float:
+        return self.depth_deg / self.ascent_s if self.ascent_s > 0 else math.nan
+
+    def asymmetry(self) -> dict[str, float]:
+        """Left minus right of the per-side numbers that should match."""
+        return {
+            "flexion_deg": self.left.max_flexion_deg - self.right.max_flexion_deg,
+            "foot_turnout_deg": self.left.foot_turnout_mean_deg - self.right.foot_turnout_mean_deg,
+            "knee_turnout_deg": self.left.knee_turnout_bottom_deg - self.right.knee_turnout_bottom_deg,
+        }
+
+    @property
+    def worst_severity(self) -> str | None:
+        return worst_severity(self.flags)
+
+    def with_flags(self, flags: tuple[Flag, ...]) -> RepSummary:
+        return replace(self, flags=flags)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: fields, derived timings and asymmetry; ``nan`` as ``None``."""
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in ("left", "right", "flags")}
+        d["left"] = asdict(self.left)
+        d["right"] = asdict(self.right)
+        d["flags"] = [f.to_dict() for f in self.flags]
+        for name in (
+            "descent_s",
+            "bottom_s",
+            "ascent_s",
+            "duration_s",
+            "descent_deg_per_s",
+            "ascent_deg_per_s",
+        ):
+            d[name] = getattr(self, name)
+        d["asymmetry"] = self.asymmetry()
+        d["mode"] = None if self.mode is None else str(self.mode)
+        return _clean(d)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RepSummary:
+        sides = {s: SideRepStats(**{k: _nan(data[s].get(k)) for k in SideRepStats.__dataclass_fields__}) for s in SIDES}
+        kwargs: dict[str, Any] = {}
+        for name in cls.__dataclass_fields__:
+            if name in ("left", "right"):
+                kwargs[name] = sides[name]
+            elif name == "flags":
+                kwargs[name] = tuple(Flag.from_dict(f) for f in data.get("flags", ()))
+            elif name in ("index", "n_frames"):
+                kwargs[name] = int(data.get(name, 0))
+            elif name == "kind":
+                kwargs[name] = str(data[name])
+            else:
+                kwargs[name] = _nan(data.get(name))
+        return cls(**kwargs)
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    return _json_num(obj)
+
+
+class RepFrames:
+    """The frames of one rep, appended as they come; the columns of :data:`KEYS`."""
+
+    def __init__(self) -> None:
+        self.t: list[float] = []
+        self._rows: list[tuple[float, ...]] = []
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def append(self, t_s: float, row: Mapping[str, float]) -> None:
+        self.t.append(t_s)
+        self._rows.append(tuple(float(row.get(k, math.nan)) for k in KEYS))
+
+    def arrays(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        data = np.array(self._rows, dtype=np.float64).reshape(-1, len(KEYS))
+        return np.array(self.t, dtype=np.float64), {k: data[:, i] for i, k in enumerate(KEYS)}
+
+
+def robust_worst(values: np.ndarray, percentile: float, min_frames: int) -> float:
+    """A worst value that needs ``min_frames`` frames and ``100 - percentile`` % of frames to reach it."""
+    a = np.sort(values[np.isfinite(values)])
+    n = a.size
+    if n < min_frames:
+        return math.nan
+    pos = (n - 1) * percentile / 100.0  # linear interpolation, as numpy.percentile's default
+    lo = int(pos)
+    pct = float(a[lo] + (a[min(lo + 1, n - 1)] - a[lo]) * (pos - lo))
+    return min(pct, float(a[n - min_frames]))
+
+
+def moving_median(t: np.ndarray, values: np.ndarray, window_s: float) -> np.ndarray:
+    """Centred running median over about ``window_s`` (an odd number of frames, edges shortened)."""
+    if t.size < 3 or window_s <= 0:
+        return values
+    dt = float(np.median(np.diff(t)))
+    k = max(1, round(window_s / dt)) if dt > 0 else 1
+    k += 1 - k % 2
+    if k < 3:
+        return values
+    padded = np.pad(np.asarray(values, dtype=np.float64), k // 2, constant_values=np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-nan windows give nan, as they should
+        return np.asarray(np.nanmedian(np.lib.stride_tricks.sliding_window_view(padded, k), axis=1))
+
+
+@dataclass(frozen=True, slots=True)
+class Worst:
+    """How the worst of a rep or hold is taken: a running median over ``smooth_s`` removes frame noise, then
+    :func:`robust_worst` ignores glitches shorter than ``min_frames`` frames or ``100 - percentile`` %."""
+
+    percentile: float = 95.0
+    min_frames: int = 3
+    smooth_s: float = 0.2
+
+    @classmethod
+    def from_settings(cls, flags: FlagSettings) -> Worst:
+        return cls(flags.worst_percentile, flags.min_frames, flags.smooth_s)
+
+    def __call__(self, t: np.ndarray, values: np.ndarray) -> float:
+        return robust_worst(moving_median(t, values, self.smooth_s), self.percentile, self.min_frames)
+
+
+def signed_worst(worst: Worst, t: np.ndarray, values: np.ndarray) -> float:
+    """The worst magnitude of ``values``, with the sign of their median."""
+    magnitude, med = worst(t, np.abs(values)), _median(values)
+    return math.copysign(magnitude, med) if math.isfinite(med) else magnitude
+
+
+def _median(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else math.nan
+
+
+def _max(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.max(finite)) if finite.size else math.nan
+
+
+def _mean(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.mean(finite)) if finite.size else math.nan
+
+
+def flexion_of(cols: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The plié's knee flexion per frame: mean of both knees relative to standing."""
+    return np.asarray((cols[REL_FLEXION["left"]] + cols[REL_FLEXION["right"]]) / 2.0)
+
+
+def bottom_mask(flexion: np.ndarray, band_fraction: float) -> np.ndarray:
+    """Frames near the deepest point: within ``band_fraction`` of the peak (at least 2 degrees)."""
+    finite = np.where(np.isfinite(flexion), flexion, -np.inf)
+    peak = float(np.max(finite)) if finite.size else math.nan
+    return np.asarray(finite >= peak - max(band_fraction * peak, 2.0))
+
+
+def _smooth(x: np.ndarray, width: int = 5) -> np.ndarray:
+    kernel = np.ones(min(width, max(x.size, 1)))
+    return np.asarray(np.convolve(x, kernel, "same") / np.convolve(np.ones_like(x), kernel, "same"))
+
+
+def standing_onset(gates: np.ndarray, end_deg: float) -> tuple[int, float]:
+    """Where a descent began, and the level that counts as standing again.
+
+    ``gates``: the smaller knee's relative flexion over recent frames, oldest first, ending with the frame that
+    crossed the start threshold. Standing is the median of the frames below ``end_deg``, give or take three
+    robust SDs (at least 1.5 degrees); the descent began at the last (smoothed) frame still at that level.
+    """
+    standing = gates[gates < end_deg]
+    if standing.size >= 3:
+        level = float(np.median(standing))
+        tol = max(1.5, 3.0 * 1.4826 * float(np.median(np.abs(standing - level))))
+    else:
+        level, tol = end_deg, 0.0
+    smooth = _smooth(gates)
+    below = np.flatnonzero(smooth[:-1] <= level + tol)
+    return (int(below[-1]) if below.size else 0), min(level + tol, end_deg)
+
+
+def summarize(index: int, t: np.ndarray, cols: Mapping[str, np.ndarray], settings: Settings) -> RepSummary:
+    """The summary of a rep (or the rep so far) from its frames; no flags."""
+    rs, fs = settings.reps, settings.flags
+    flex = flexion_of(cols)
+    bottom = bottom_mask(flex, rs.bottom_band_fraction)
+    idx = np.flatnonzero(bottom)
+    start = t <= t[0] + rs.edge_s
+    worst = Worst.from_settings(fs)
+
+    def side_stats(side: str) -> SideRepStats:
+        foot = cols[f"{side}_foot_turnout_deg"]
+        foot_start = _median(foot[start])
+        return SideRepStats(
+            max_flexion_deg=_max(cols[REL_FLEXION[side]]),
+            foot_turnout_mean_deg=_mean(foot),
+            foot_turnout_start_deg=foot_start,
+            foot_turnout_change_deg=_median(foot[bottom]) - foot_start,
+            knee_turnout_bottom_deg=_median(cols[f"{side}_knee_turnout_deg"][bottom]),
+            forced_turnout_bottom_deg=_median(cols[f"{side}_forced_turnout_deg"][bottom]),
+            knee_over_toe_worst_m=worst(t, cols[f"{side}_knee_over_toe_offset_m"]),
+            heel_lift_max_m=worst(t, cols[HEEL_LIFT[side]]),
+        )
+
+    depth = _max(flex)
+    pelvis, torso = cols["pelvis_level_m"], np.abs(cols["torso_lean_deg"])
+    return RepSummary(
+        index=index,
+        kind="grand" if depth >= rs.grand_min_depth_deg else "demi",
+        t_start_s=float(t[0]),
+        t_bottom_start_s=float(t[idx[0]]),
+        t_bottom_end_s=float(t[idx[-1]]),
+        t_end_s=float(t[-1]),
+        depth_deg=depth,
+        left=side_stats("left"),
+        right=side_stats("right"),
+        pelvis_level_worst_m=signed_worst(worst, t, pelvis),
+        torso_lean_worst_deg=worst(t, torso),
+        pelvis_level_change_m=signed_worst(worst, t, pelvis - _median(pelvis[start])),
+        torso_lean_change_deg=worst(t, torso - _median(torso[start])),
+        weight_shift_worst_m=worst(t, np.abs(cols["weight_shift_m"])),
+        n_frames=int(t.size),
+        floor_calibrated_fraction=_mean(cols[MODE_COLUMN]),
+    )

@@ -1,0 +1,1 @@
+"""The one orchestration: pipeline, processor and engine, analysis, re-analysis, exports and reports."""

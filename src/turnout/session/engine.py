@@ -1,0 +1,89 @@
+"""The seam between the window and the core: what the controller needs to open a source and process frames.
+
+The window never builds the pose model or the store itself. It is given an :class:`Engine`, which opens
+frame sources and creates one :class:`Processor` per run (the real one wraps
+:class:`turnout.session.pipeline.Pipeline`; tests inject fakes). A processor is created, used and closed on the
+processing thread, except ``close`` after that thread has ended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from turnout.capture.live import Captured
+from turnout.capture.sources import FrameSource
+from turnout.session.pipeline import FrameResult
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """What to open: a camera index, or a video file played through the same pipeline."""
+
+    camera: int | None = None
+    path: Path | None = None
+    #: the camera already delivers mirrored (selfie) images; the capture flips them back
+    mirrored_input: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.camera is None) == (self.path is None):
+            raise ValueError("SourceSpec: give exactly one of camera (an index) or path (a video file)")
+
+    @property
+    def is_file(self) -> bool:
+        return self.path is not None
+
+    @property
+    def label(self) -> str:
+        return f"camera {self.camera}" if self.path is None else self.path.name
+
+    @classmethod
+    def parse(cls, text: str | int, mirrored_input: bool = False) -> SourceSpec:
+        """``"0"`` or ``0`` is a camera index; anything else is a video file path."""
+        if isinstance(text, int) or str(text).strip().isdigit():
+            return cls(camera=int(text), mirrored_input=mirrored_input)
+        return cls(path=Path(text).expanduser(), mirrored_input=mirrored_input)
+
+
+class Processor(Protocol):
+    """One run's frame processing: the pose model, smoothing, geometry, reps, flags, store writes."""
+
+    def process(self, captured: Captured) -> FrameResult: ...
+
+    def set_recording(self, on: bool) -> None:
+        """Start (True) or end (False) a stored session; reps are stored as they end while recording."""
+
+    def request_baseline(self) -> None:
+        """The dancer asked to take her standing baseline again (the next still window)."""
+
+    def close(self) -> None:
+        """End any open session (its last rep included) and release the model."""
+
+
+@runtime_checkable
+class FloorControl(Protocol):
+    """A processor that can calibrate the floor (the real one; test fakes need not). Called on the processing
+    thread, like every processor method."""
+
+    def search_floor(self, reference: str) -> None:
+        """Look for ``reference`` (a name of ``turnout.floor.reference.REFERENCES``) on the coming frames."""
+
+    def cancel_floor_search(self) -> None:
+        """Stop looking (a calibration in use stays)."""
+
+    def set_floor(self, calibration: Any, frame_bgr: Any) -> None:
+        """Use ``calibration`` (from clicked corners) made on ``frame_bgr``."""
+
+    def clear_floor(self) -> None:
+        """Measure without the floor again; a saved calibration is forgotten."""
+
+
+class Engine(Protocol):
+    def open_source(self, spec: SourceSpec) -> FrameSource:
+        """Open the camera or file; raise :class:`turnout.errors.SourceError` with a readable message."""
+        ...
+
+    def create_processor(self, spec: SourceSpec) -> Processor:
+        """A fresh processor for one run (called on the processing thread: it may load the model)."""
+        ...

@@ -1,0 +1,358 @@
+"""One pipeline for live camera, video files and re-analysis: frame -> landmarks -> measurements ->
+reps and flags -> storage and display.
+
+``Pipeline.process(frame)`` does one frame and returns a :class:`FrameResult`, the one object the window,
+the CLI and the benchmarks consume. It is called on one thread only (it owns the pose model).
+
+``Pipeline.run(frames)`` does a whole finite stream (a video file) the same way, but with the pose model one
+frame ahead on a worker thread: while the model works on frame N+1 (MediaPipe releases the GIL), the calling
+thread smooths, measures and stores frame N, so on two cores everything after the model costs next to no
+throughput. The model is still used by one thread at a time, and every frame is processed in order.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import numpy as np
+
+from turnout.capture.live import Captured
+from turnout.capture.sources import Frame
+from turnout.floor.state import FloorState
+from turnout.measure.geometry import MAX_ABS_COORD_M, MIN_SEGMENT_M, measure_frame
+from turnout.measure.measures import FrameMeasurement
+from turnout.pose.estimator import PoseFrame
+from turnout.pose.guidance import assess
+from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
+from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
+
+if TYPE_CHECKING:
+    from turnout.practice.baseline import Baseline
+    from turnout.practice.hip import HipTurnout
+    from turnout.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """Everything known about one frame, for display, storage and tests."""
+
+    index: int
+    timestamp_ms: int
+    #: The camera frame as the model saw it (never mirrored; the window mirrors for display).
+    bgr: np.ndarray
+    pose: PoseFrame
+    measurement: FrameMeasurement | None
+    #: True when the pose is good enough to measure (one person, legs and feet visible, facing the camera).
+    reliable: bool
+    #: What the dancer should do before measuring can start ("Step back until your feet are in view").
+    guidance: tuple[str, ...] = ()
+    #: Flags active now (objects with ``code``, ``side``, ``severity``, ``reason``, ``cue``), most severe first.
+    active_flags: tuple[Any, ...] = ()
+    #: Practice events this frame produced (rep started/ended, hold started/ended, baseline captured ...).
+    events: tuple[Any, ...] = ()
+    reps: int = 0
+    sets: int = 0
+    phase: str = "idle"  # idle | descent | bottom | ascent | hold
+    hold_s: float | None = None
+    hip_turnout_deg: float | None = None
+    baseline_ready: bool = False
+    #: ``time.monotonic()`` when the frame was captured and when processing finished.
+    captured_at: float = 0.0
+    processed_at: float = 0.0
+    #: Milliseconds spent per stage on this frame (pose, smoothing, geometry, practice, storage).
+    stage_ms: Mapping[str, float] = field(default_factory=dict)
+    #: The latest failure to store this session (a full disk), one line; None while everything is stored.
+    storage_error: str | None = None
+
+
+#: Seconds a cue stays on screen after the flag fired.
+CUE_HOLD_S: Final = 3.0
+#: A pause longer than this between reps starts a new set.
+SET_GAP_S: Final = 20.0
+_SEVERITY_RANK: Final = {"bad": 0, "warn": 1, "info": 2}
+
+
+class Recorder(Protocol):
+    """Where results go besides the screen (the session store). Called on the processing thread."""
+
+    def frame(self, result: FrameResult) -> None: ...
+
+    def event(self, event: Any, result: FrameResult) -> None: ...
+
+
+class Pipeline:
+    """frame -> landmarks -> smoothing -> measurements -> reps/holds/flags -> recorder; one thread only.
+
+    ``estimator`` is anything with ``process(bgr, timestamp_ms, index) -> PoseFrame`` (the real
+    :class:`turnout.pose.estimator.PoseEstimator`, or landmarks replayed from a pose track).
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        settings: Settings | None = None,
+        *,
+        recorder: Recorder | None = None,
+        baseline: Baseline | None = None,
+        hip: HipTurnout | None = None,
+        smooth: bool = True,
+        floor: FloorState | None = None,
+    ) -> None:
+        from turnout.practice.tracker import PracticeTracker
+        from turnout.settings import Settings as _Settings
+
+        self.estimator = estimator
+        self.settings = settings or _Settings()
+        self.tracker = PracticeTracker(self.settings, baseline, hip)
+        self.recorder = recorder
+        #: the floor calibration (searched for, set from corners, dropped when the camera moves)
+        self.floor = floor if floor is not None else FloorState()
+        self._smooth_world = OneEuroFilter(WORLD, (NUM_LANDMARKS, 3)) if smooth else None
+        self._smooth_image = OneEuroFilter(IMAGE, (NUM_LANDMARKS, 3)) if smooth else None
+        self._cues: dict[str, tuple[float, Any]] = {}
+        self._phase = "idle"
+        self._hold_start: float | None = None
+        self._reps = 0
+        self._sets = 0
+        self._last_rep_end = -math.inf
+        #: the session's hip estimate, recomputed only when a rep adds a sample (it is a median over reps)
+        self._hip_cache: tuple[int, HipTurnout | None] = (-1, None)
+
+    # -- one frame -----------------------------------------------------------------------------------
+    def process(self, item: Captured | Frame) -> FrameResult:
+        """Run the pose model on a camera or video frame, then everything after it."""
+        pose, bgr, captured_at, pose_ms = self._pose(item)
+        return self.process_pose(pose, bgr, captured_at=captured_at, pose_ms=pose_ms)
+
+    def _pose(self, item: Captured | Frame) -> tuple[PoseFrame, np.ndarray, float, float]:
+        frame, captured_at = (item.frame, item.captured_at) if isinstance(item, Captured) else (item, 0.0)
+        t0 = time.perf_counter()
+        if (
+            frame.prepared is not None
+        ):  # converted for the model on the decoding thread (turnout.capture.sources.prefetch)
+            pose = self.estimator.process(frame.bgr, frame.timestamp_ms, frame.index, prepared=frame.prepared)
+        else:
+            pose = self.estimator.process(frame.bgr, frame.timestamp_ms, frame.index)
+        return pose, frame.bgr, captured_at, (time.perf_counter() - t0) * 1e3
+
+    # -- a whole stream ------------------------------------------------------------------------------
+    def run(self, frames: Iterable[Captured | Frame], ahead: int = 2) -> Iterator[FrameResult]:
+        """Process every frame of a finite stream, in order, with the pose model up to ``ahead`` frames ahead
+        on a worker thread (see the module's docstring). An error on either side is raised here; closing the
+        iterator early stops the worker."""
+        handoff: queue.Queue[Any] = queue.Queue(maxsize=max(1, ahead))
+        stop = threading.Event()
+
+        def put(item: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    handoff.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def work() -> None:
+            it = iter(frames)
+            try:
+                for item in it:
+                    if not put(self._pose(item)):
+                        return
+            except BaseException as exc:  # handed to the consumer, which re-raises it
+                put(exc)
+                return
+            finally:
+                close = getattr(it, "close", None)
+                if close is not None:
+                    close()
+            put(_END)
+
+        worker = threading.Thread(target=work, name="turnout-pose", daemon=True)
+        worker.start()
+        try:
+            while (item := handoff.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                pose, bgr, captured_at, pose_ms = item
+                yield self.process_pose(pose, bgr, captured_at=captured_at, pose_ms=pose_ms)
+        finally:
+            stop.set()
+            worker.join(timeout=5.0)
+
+    def process_pose(
+        self, pose: PoseFrame, bgr: np.ndarray | None = None, *, captured_at: float = 0.0, pose_ms: float = 0.0
+    ) -> FrameResult:
+        """Everything after the pose model; re-analysis of a stored pose track starts here (no frames)."""
+        t = time.perf_counter
+        t1 = t()
+        pose = self._smoothed(pose)
+        t2 = t()
+        check = assess(pose, bgr)
+        t_s = pose.timestamp_ms / 1000.0
+        floor_events = self.floor.update(bgr, t_s)
+        measurement = None
+        if pose.world is not None and pose.image is not None:
+            measurement = self.floor.measure(pose.world, pose.image[:, :3], pose.image[:, 3])
+            if measurement is None:
+                measurement = measure_frame(pose.world, pose.image[:, :3], pose.image[:, 3])
+        t3 = t()
+        row = measurement.as_row() if measurement is not None else {}
+        events = (*floor_events, *self.tracker.update(t_s, row, check.reliable))
+        self._follow(events, t_s)
+        t4 = t()
+        guidance = check.guidance + self.floor.guidance()
+        if check.reliable and self.tracker.baseline is None:
+            guidance = (STAND_STILL, *self.floor.guidance())
+        hip = self.tracker.hip or self._session_hip()
+        result = FrameResult(
+            index=pose.index, timestamp_ms=pose.timestamp_ms, bgr=bgr if bgr is not None else _NO_IMAGE, pose=pose,
+            measurement=measurement, reliable=check.reliable, guidance=guidance,
+            active_flags=self._active_flags(t_s), events=events, reps=self._reps, sets=self._sets,
+            phase=self._phase, hold_s=None if self._hold_start is None else t_s - self._hold_start,
+            hip_turnout_deg=_mean_hip(hip), baseline_ready=self.tracker.baseline is not None,
+            captured_at=captured_at, processed_at=time.monotonic(),
+            stage_ms={"pose": pose_ms, "smoothing": (t2 - t1) * 1e3, "geometry": (t3 - t2) * 1e3,
+                      "practice": (t4 - t3) * 1e3},
+            storage_error=_last_error(self.recorder),
+        )  # fmt: skip
+        if self.recorder is not None:
+            t5 = t()
+            self.recorder.frame(result)
+            for ev in events:
+                self.recorder.event(ev, result)
+            object.__setattr__(result, "stage_ms", {**result.stage_ms, "storage": (t() - t5) * 1e3})
+        return result
+
+    def finish(self, t_s: float | None = None) -> tuple[Any, ...]:
+        """End of the stream: close an open hold, discard a rep in progress; events go to the recorder."""
+        events = tuple(self.tracker.finish(t_s))
+        self._follow(events, t_s or 0.0)
+        if self.recorder is not None and events:
+            for ev in events:
+                self.recorder.event(ev, None)  # type: ignore[arg-type]
+        return events
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _session_hip(self) -> HipTurnout | None:
+        n = len(self.tracker.hip_samples)
+        if self._hip_cache[0] != n:
+            self._hip_cache = (n, self.tracker.session_hip_estimate())
+        return self._hip_cache[1]
+
+    def _smoothed(self, pose: PoseFrame) -> PoseFrame:
+        pose = _plausible(pose)
+        if self._smooth_world is None or self._smooth_image is None:
+            return pose
+        if pose.world is None or pose.image is None:
+            self._smooth_world.reset()
+            self._smooth_image.reset()
+            return pose
+        world = self._smooth_world(pose.world, pose.timestamp_ms)
+        image = np.array(pose.image, dtype=np.float32)
+        image[:, :3] = self._smooth_image(pose.image[:, :3], pose.timestamp_ms)
+        return PoseFrame(pose.index, pose.timestamp_ms, image, world, pose.people)
+
+    def _follow(self, events: tuple[Any, ...], t_s: float) -> None:
+        from turnout.practice import tracker as p
+
+        for ev in events:
+            if isinstance(ev, p.RepStarted):
+                self._phase = "descent"
+                self._hold_start = None
+            elif isinstance(ev, p.RepPhase):
+                self._phase = ev.phase
+            elif isinstance(ev, p.RepEnded):
+                if ev.rep.t_start_s - self._last_rep_end > SET_GAP_S:
+                    self._sets += 1
+                self._reps += 1
+                self._last_rep_end = ev.rep.t_end_s
+                self._phase = "idle"
+                for flag in ev.rep.flags:
+                    self._cues[flag.code] = (ev.t_s + CUE_HOLD_S, flag)
+            elif isinstance(ev, p.RepDiscarded):
+                self._phase = "idle"
+            elif isinstance(ev, p.HoldStarted):
+                self._hold_start = ev.t_start_s
+                self._phase = "hold"
+            elif isinstance(ev, p.HoldEnded):
+                self._hold_start = None
+                if self._phase == "hold":
+                    self._phase = "idle"
+                for flag in ev.hold.flags:
+                    self._cues[flag.code] = (ev.t_s + CUE_HOLD_S, flag)
+            elif isinstance(ev, p.LiveFlag):
+                self._cues[ev.flag.code] = (ev.t_s + CUE_HOLD_S, ev.flag)
+
+    def _active_flags(self, t_s: float) -> tuple[Any, ...]:
+        self._cues = {code: (until, f) for code, (until, f) in self._cues.items() if until >= t_s}
+        flags = [f for _, f in self._cues.values()]
+        return tuple(sorted(flags, key=lambda f: _SEVERITY_RANK.get(f.severity, 9)))
+
+
+def limit_opencv_threads() -> None:
+    """Run OpenCV's operations on the calling thread (``cv2.setNumThreads(1)``), process-wide.
+
+    Its thread pool splits one frame's resize or colour conversion across both cores and then spins waiting for
+    more work: about 1 ms of CPU a frame (``scripts/bench.py``, CPU by thread), taken from the pose model, which
+    already keeps both cores of a laptop busy. Called where a process starts: the window, ``turnout analyze``.
+    """
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
+_NO_IMAGE: Final = np.zeros((0, 0, 3), np.uint8)
+#: Image coordinates further than this outside the picture (in frame widths or heights) are not landmarks.
+MAX_ABS_IMAGE: Final = 10.0
+_LEGS: Final = np.array(LOWER_BODY)
+
+
+def _plausible(pose: PoseFrame) -> PoseFrame:
+    """Coordinates no person has (infinite, over 10 m from the hips, 10 frames outside the picture) become nan
+    before smoothing, so they restart the filter where they are instead of dragging it for a second after. A
+    skeleton collapsed to a point (its legs within 1 cm) is no person at all, and a leg folded onto itself (a
+    thigh or shank under 1 cm) is not seen, rather than blended into the smoothed pose as a made-up bend."""
+    if pose.world is None or pose.image is None:
+        return pose
+    with np.errstate(invalid="ignore"):
+        world_ok = np.abs(pose.world) <= MAX_ABS_COORD_M
+        image_ok = np.abs(pose.image[:, :3]) <= MAX_ABS_IMAGE
+    legs = pose.world[_LEGS][world_ok[_LEGS].all(axis=1)]
+    if len(legs) >= 2 and float(np.ptp(legs, axis=0).max()) < MIN_SEGMENT_M:
+        return PoseFrame(pose.index, pose.timestamp_ms, people=pose.people)
+    w = pose.world.astype(np.float64)
+    for hip, knee, ankle, heel, toe in LEG.values():  # a thigh or shank of no length: that leg is not seen
+        if not world_ok[[hip, knee, ankle]].all():
+            continue
+        if min(np.linalg.norm(w[knee] - w[hip]), np.linalg.norm(w[ankle] - w[knee])) < MIN_SEGMENT_M:
+            world_ok[[knee, ankle, heel, toe]] = False
+            image_ok[[knee, ankle, heel, toe]] = False
+    if world_ok.all() and image_ok.all():
+        return pose
+    image = np.array(pose.image, dtype=np.float32)
+    image[:, :3] = np.where(image_ok, image[:, :3], np.nan)
+    world = np.where(world_ok, pose.world, np.nan).astype(np.float32)
+    return PoseFrame(pose.index, pose.timestamp_ms, image, world, pose.people)
+
+
+_END: Final = object()
+STAND_STILL: Final = "Stand still in first position for 2 seconds (taking your baseline)"
+
+
+def _last_error(recorder: Recorder | None) -> str | None:
+    """The recorder's latest write failure (:attr:`turnout.storage.store.SessionRecorder.errors`), if it keeps any."""
+    errors = getattr(recorder, "errors", None)
+    return str(errors[-1]) if errors else None
+
+
+def _mean_hip(hip: HipTurnout | None) -> float | None:
+    if hip is None:
+        return None
+    values = [v for v in (hip.left_deg, hip.right_deg) if math.isfinite(v)]
+    return sum(values) / len(values) if values else None

@@ -1,0 +1,118 @@
+"""A stored session loaded for review: its frames, landmarks, reps and clips, and the numbers the plots show.
+
+Qt-free. :meth:`SessionData.result_at` rebuilds a :class:`~turnout.session.pipeline.FrameResult` for any moment of
+the session from the stored landmarks and measurements, so a clip is replayed with the same overlay as live.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from turnout.measure.measures import BODY_FIELDS, SIDE_FIELDS, FrameMeasurement, SideMeasurement
+from turnout.pose.estimator import PoseFrame
+from turnout.practice.flags import severity_rank
+from turnout.practice.reps import RepSummary
+from turnout.session.pipeline import FrameResult
+from turnout.storage.store import SessionRow, Store, StoredClip, StoredRep
+
+#: Curves of the angles-over-time plot: (row key, label).
+PLOT_SERIES: Final = (
+    ("left_knee_flexion_deg", "Knee flexion L"),
+    ("right_knee_flexion_deg", "Knee flexion R"),
+    ("left_foot_turnout_deg", "Foot turnout L"),
+    ("right_foot_turnout_deg", "Foot turnout R"),
+    ("left_forced_turnout_deg", "Forced L"),
+    ("right_forced_turnout_deg", "Forced R"),
+)
+
+
+def measurement_from_row(row: dict[str, float]) -> FrameMeasurement:
+    """A stored flat row (``FrameMeasurement.as_row``) back as a measurement."""
+    per_side: dict[str, dict[str, Any]] = {
+        s: {n: float(row.get(f"{s}_{n}", math.nan)) for n, _ in SIDE_FIELDS} for s in ("left", "right")
+    }
+    body: dict[str, Any] = {n: float(row.get(n, math.nan)) for n, _ in BODY_FIELDS}
+    return FrameMeasurement(SideMeasurement(**per_side["left"]), SideMeasurement(**per_side["right"]), **body)
+
+
+def reps_flagged_first(reps: Sequence[StoredRep]) -> list[StoredRep]:
+    """Flagged reps first (worst severity first), then the rest, each in rep order."""
+    return sorted(reps, key=lambda s: (-severity_rank(s.rep.worst_severity), s.rep.index))
+
+
+@dataclass(slots=True)
+class SessionData:
+    session: SessionRow
+    reps: list[StoredRep]
+    clips: list[StoredClip]
+    folder: Path
+    t_s: np.ndarray
+    reliable: np.ndarray
+    values: dict[str, np.ndarray]
+    #: frame index of every stored frame, and the landmarks of those that have them
+    idx: np.ndarray
+    pose_idx: np.ndarray
+    image: np.ndarray | None
+    world: np.ndarray | None
+
+    @classmethod
+    def load(cls, store: Store, session_id: int) -> SessionData:
+        session = store.get_session(session_id)
+        table = store.frames(session_id)
+        poses = store.poses(session_id)
+        return cls(
+            session=session, reps=store.reps(session_id), clips=store.clips(session_id), folder=store.folder,
+            t_s=table.t_s, reliable=table.reliable, values=table.values, idx=table.idx,
+            pose_idx=poses.idx if poses is not None else np.zeros(0, np.int64),
+            image=poses.image if poses is not None else None, world=poses.world if poses is not None else None,
+        )  # fmt: skip
+
+    def rep(self, index: int) -> RepSummary | None:
+        return next((s.rep for s in self.reps if s.rep.index == index), None)
+
+    def clip_for(self, rep_id: int) -> StoredClip | None:
+        return next((c for c in self.clips if c.rep_id == rep_id), None)
+
+    def clip_path(self, clip: StoredClip) -> Path:
+        return self.folder / clip.path
+
+    def flags_at(self, t_s: float) -> tuple[Any, ...]:
+        """The flags of the rep that spans ``t_s`` (shown on the replayed overlay)."""
+        for s in self.reps:
+            if s.rep.t_start_s <= t_s <= s.rep.t_end_s:
+                return s.rep.flags
+        return ()
+
+    def result_at(self, t_s: float, bgr: np.ndarray) -> FrameResult:
+        """The stored frame nearest ``t_s`` as a FrameResult over ``bgr`` (a clip's frame)."""
+        if len(self.t_s) == 0:
+            return FrameResult(0, round(t_s * 1000), bgr, PoseFrame(0, round(t_s * 1000)), None, False)
+        i = int(np.clip(np.searchsorted(self.t_s, t_s), 0, len(self.t_s) - 1))
+        if i > 0 and abs(self.t_s[i - 1] - t_s) < abs(self.t_s[i] - t_s):
+            i -= 1
+        frame_idx = int(self.idx[i])
+        ts = round(float(self.t_s[i]) * 1000)
+        pose = PoseFrame(frame_idx, ts)
+        j = int(np.searchsorted(self.pose_idx, frame_idx))
+        if (
+            self.image is not None
+            and self.world is not None
+            and j < len(self.pose_idx)
+            and self.pose_idx[j] == frame_idx
+        ):
+            pose = PoseFrame(frame_idx, ts, self.image[j], self.world[j], 1)
+        row = {k: float(v[i]) for k, v in self.values.items()}
+        reliable = bool(self.reliable[i])
+        return FrameResult(
+            index=frame_idx, timestamp_ms=ts, bgr=bgr, pose=pose, measurement=measurement_from_row(row),
+            reliable=reliable, active_flags=self.flags_at(t_s) if reliable else (),
+        )  # fmt: skip
+
+    def series(self, key: str) -> np.ndarray:
+        return self.values.get(key, np.full(len(self.t_s), math.nan))

@@ -1,0 +1,1 @@
+"""The session store: SQLite database, migrations and clips of flagged reps."""

@@ -1,0 +1,723 @@
+"""The session database: SQLite (standard library), WAL mode, a versioned schema with migrations.
+
+Sessions, reps, holds, flags, per-frame measurements and the pose track live in one file, by default in the
+user's data directory; clips of flagged reps are video files in ``clips/`` beside it. Every write is one
+transaction: a rep is committed when it ends, so a killed process loses at most the frames of the last
+second and the rep in progress. ``docs/storage.md`` describes the schema.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import queue
+import shutil
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import platformdirs
+
+from turnout.measure.measures import record_names
+from turnout.pose.landmarks import NUM_LANDMARKS
+from turnout.practice.baseline import Baseline
+from turnout.practice.flags import Flag
+from turnout.practice.hip import HipTurnout
+from turnout.practice.holds import HoldSummary
+from turnout.practice.reps import RepSummary
+from turnout.settings import ClipSettings, Settings
+from turnout.storage.migrations import (
+    SCHEMA_VERSION,
+    StorageError,
+    backup_copy,
+    check_version,
+    migrate,
+    pid_alive,
+    user_version,
+)
+from turnout.storage.migrations import SchemaTooNewError as SchemaTooNewError
+
+if TYPE_CHECKING:
+    from turnout.storage.clips import ClipJob, ClipRecorder
+
+APP_NAME: Final = "turnout"
+DATA_ENV: Final = "TURNOUT_DATA_DIR"
+DB_NAME: Final = "sessions.sqlite3"
+CLIPS_DIR: Final = "clips"
+STATUSES: Final = ("recording", "complete", "interrupted")
+
+
+def default_db_path() -> Path:
+    """``$TURNOUT_DATA_DIR/sessions.sqlite3`` if set, else in the user's data directory."""
+    env = os.environ.get(DATA_ENV)
+    folder = Path(env).expanduser() if env else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return folder / DB_NAME
+
+
+def _header_version(path: Path) -> int | None:
+    """The schema version in an SQLite file's header (``PRAGMA user_version``: bytes 60-63), read without
+    SQLite, so that not even a ``-wal`` or ``-shm`` file appears beside a database we will not open. None if
+    it is not an SQLite file."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(100)
+    except OSError:
+        return None
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        return None
+    return int.from_bytes(head[60:64], "big")
+
+
+def _refuse_newer(path: Path, version: int | None) -> None:
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{path}: written by a newer Turnout (schema {version}, this one reads up to {SCHEMA_VERSION}); "
+            "upgrade Turnout, the database was not changed"
+        )
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _ms(t_s: float) -> int:
+    return round(t_s * 1000.0)
+
+
+def _num(x: Any) -> float:
+    return math.nan if x is None else float(x)
+
+
+def _json(obj: Any) -> str | None:
+    return None if obj is None else json.dumps(obj, allow_nan=False, separators=(",", ":"))
+
+
+def _insert(c: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> int:
+    """INSERT one row from a column -> value mapping; returns its row id."""
+    sql = f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
+    return int(c.execute(sql, tuple(values.values())).lastrowid or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What a new session records about where its frames come from."""
+
+    source: str = "camera"
+    dancer: str | None = None
+    fps: float | None = None
+    width: int | None = None
+    height: int | None = None
+    mirrored: bool = False
+    model_sha256: str | None = None
+    calibration: Mapping[str, Any] | None = None
+    settings: Settings | None = None
+    notes: str = ""
+    measure_names: tuple[str, ...] = field(default_factory=record_names)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    id: int
+    dancer_id: int | None
+    dancer: str | None
+    started_at: str
+    ended_at: str | None
+    status: str
+    source: str | None
+    fps: float | None
+    width: int | None
+    height: int | None
+    mirrored: bool
+    model_sha256: str | None
+    calibration: dict[str, Any] | None
+    baseline: Baseline | None
+    settings: dict[str, Any] | None
+    notes: str | None
+    measure_names: tuple[str, ...]
+    n_reps: int
+    n_flagged_reps: int
+    n_holds: int
+    n_frames: int
+    duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRep:
+    id: int
+    session_id: int
+    rep: RepSummary
+
+
+@dataclass(frozen=True, slots=True)
+class StoredHold:
+    id: int
+    session_id: int
+    hold: HoldSummary
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClip:
+    id: int
+    session_id: int
+    rep_id: int | None
+    #: relative to the database's folder
+    path: str
+    t_start_ms: int
+    t_end_ms: int
+    n_frames: int
+
+
+@dataclass(frozen=True, slots=True)
+class FrameRecord:
+    """One frame to store: its measurements (a flat row) and, optionally, its landmarks."""
+
+    idx: int
+    t_s: float
+    reliable: bool
+    row: Mapping[str, float]
+    image: np.ndarray | None = None  # (33, 5) float32
+    world: np.ndarray | None = None  # (33, 3) float32
+
+
+@dataclass(frozen=True, slots=True)
+class FrameTable:
+    idx: np.ndarray  # (T,) int64
+    t_s: np.ndarray  # (T,) float64
+    reliable: np.ndarray  # (T,) bool
+    values: dict[str, np.ndarray]  # name -> (T,) float64
+
+    def rows(self) -> Iterator[dict[str, float]]:
+        names = list(self.values)
+        data = np.stack([self.values[n] for n in names], axis=1) if names else np.empty((len(self.idx), 0))
+        for r in data:
+            yield dict(zip(names, (float(v) for v in r), strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class PoseTable:
+    idx: np.ndarray  # (T,) int64
+    image: np.ndarray  # (T, 33, 5) float32
+    world: np.ndarray  # (T, 33, 3) float32
+
+
+class Store:
+    """An open session database. Use :meth:`open` as a context manager. Methods are serialised by a lock,
+    so one store may be shared by the recording thread and the window."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, backup: Path | None) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.path = path
+        #: the copy written before a migration, if one ran
+        self.backup_path = backup
+
+    # ---- opening --------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
+        p = Path(path) if path is not None else default_db_path()
+        exists = p.exists() and p.stat().st_size > 0
+        if not exists and not create:
+            raise StorageError(f"no session database at {p}")
+        if exists:
+            _refuse_newer(p, _header_version(p))
+        version = check_version(p) if exists else 0
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            backup = backup_copy(p, version) if exists and 0 < version < SCHEMA_VERSION else None
+            conn = sqlite3.connect(p, isolation_level=None, timeout=10.0, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+            live = user_version(conn)
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"{p}: cannot open the session database ({exc})") from None
+        if live > SCHEMA_VERSION:  # a newer Turnout migrated it between the check and now
+            conn.close()
+            _refuse_newer(p, live)
+        return cls(conn, p, backup)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return user_version(self._conn)
+
+    @contextmanager
+    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One transaction; any SQLite or OS error rolls back and becomes a one-line StorageError."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            except (sqlite3.Error, OSError) as exc:
+                if self._conn.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
+                raise StorageError(f"cannot save {what} to {self.path}: {exc}") from None
+
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot read {self.path}: {exc}") from None
+
+    # ---- dancers ----------------------------------------------------------------------------------------
+
+    def ensure_dancer(self, name: str) -> int:
+        with self._write("the dancer") as c:
+            c.execute("INSERT OR IGNORE INTO dancers (name, created_at) VALUES (?, ?)", (name, now_iso()))
+            return int(c.execute("SELECT id FROM dancers WHERE name = ?", (name,)).fetchone()[0])
+
+    def dancers(self) -> list[tuple[int, str]]:
+        return [(int(i), str(n)) for i, n in self._read("SELECT id, name FROM dancers ORDER BY name")]
+
+    def hip_profile(self, dancer_id: int) -> HipTurnout | None:
+        rows = self._read("SELECT hip_profile FROM dancers WHERE id = ?", (dancer_id,))
+        return HipTurnout.from_dict(json.loads(rows[0][0])) if rows and rows[0][0] else None
+
+    def save_hip_profile(self, dancer_id: int, hip: HipTurnout) -> None:
+        with self._write("the hip-turnout profile") as c:
+            c.execute("UPDATE dancers SET hip_profile = ? WHERE id = ?", (_json(hip.to_dict()), dancer_id))
+
+    def hip_samples(self, dancer_id: int, limit: int) -> list[tuple[float, float]]:
+        """(left, right) knee turnout near the bottom of her demi-pliés, most recent first, all sessions."""
+        rows = self._read(
+            "SELECT r.knee_turnout_bottom_left_deg, r.knee_turnout_bottom_right_deg FROM reps r "
+            "JOIN sessions s ON s.id = r.session_id WHERE s.dancer_id = ? AND r.kind = 'demi' "
+            "ORDER BY s.started_at DESC, s.id DESC, r.idx DESC LIMIT ?",
+            (dancer_id, limit),
+        )
+        return [(_num(a), _num(b)) for a, b in rows]
+
+    # ---- sessions ---------------------------------------------------------------------------------------
+
+    def create_session(self, info: SessionInfo) -> int:
+        dancer_id = self.ensure_dancer(info.dancer) if info.dancer else None
+        settings = asdict(info.settings) if info.settings is not None else None
+        row = {
+            "dancer_id": dancer_id, "started_at": now_iso(), "status": "recording", "source": info.source,
+            "fps": info.fps, "width": info.width, "height": info.height, "mirrored": int(info.mirrored),
+            "model_sha256": info.model_sha256, "calibration": _json(dict(info.calibration or {}) or None),
+            "settings": _json(settings), "notes": info.notes, "measure_names": _json(list(info.measure_names)),
+            "writer_pid": os.getpid(),
+        }  # fmt: skip
+        with self._write("the new session") as c:
+            return _insert(c, "sessions", row)
+
+    def set_baseline(self, session_id: int, baseline: Baseline | None) -> None:
+        with self._write("the baseline") as c:
+            value = _json(baseline.to_dict()) if baseline is not None else None
+            c.execute("UPDATE sessions SET baseline = ? WHERE id = ?", (value, session_id))
+
+    def set_calibration(self, session_id: int, calibration: Mapping[str, Any] | None) -> None:
+        """The session's floor calibration (``FloorCalibration.to_dict()``), or None when it was dropped."""
+        with self._write("the floor calibration") as c:
+            c.execute("UPDATE sessions SET calibration = ? WHERE id = ?", (_json(calibration), session_id))
+
+    def finish_session(self, session_id: int, status: str = "complete") -> None:
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+        with self._write("the session's end") as c:
+            c.execute("UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?", (status, now_iso(), session_id))
+
+    def recover_interrupted(self) -> list[int]:
+        """Mark sessions still 'recording' whose process is gone as 'interrupted'; returns their ids."""
+        rows = self._read("SELECT id, writer_pid FROM sessions WHERE status = 'recording'")
+        dead = [int(i) for i, pid in rows if pid is None or not pid_alive(int(pid))]
+        if dead:
+            with self._write("interrupted sessions") as c:
+                c.executemany("UPDATE sessions SET status = 'interrupted' WHERE id = ?", [(i,) for i in dead])
+        return dead
+
+    _SESSION_SQL: Final = (
+        "SELECT s.id, s.dancer_id, d.name, s.started_at, s.ended_at, s.status, s.source, s.fps, s.width, "
+        "s.height, s.mirrored, s.model_sha256, s.calibration, s.baseline, s.settings, s.notes, s.measure_names, "
+        "(SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id), "
+        "(SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id AND r.worst_severity IS NOT NULL), "
+        "(SELECT COUNT(*) FROM holds h WHERE h.session_id = s.id), "
+        "(SELECT COUNT(*) FROM frames f WHERE f.session_id = s.id), "
+        "(SELECT MAX(t_ms) - MIN(t_ms) FROM frames f WHERE f.session_id = s.id) "
+        "FROM sessions s LEFT JOIN dancers d ON d.id = s.dancer_id"
+    )
+
+    @staticmethod
+    def _session(r: Sequence[Any]) -> SessionRow:
+        # r[15] is the notes: plain text, not JSON like its neighbours
+        calibration, baseline, settings, names = (json.loads(x) if x else None for x in (*r[12:15], r[16]))
+        fields: list[Any] = [*r[:10], bool(r[10]), r[11], calibration]
+        fields += [Baseline.from_dict(baseline) if baseline else None, settings, r[15], tuple(names or ())]
+        fields += [*(int(x) for x in r[17:21]), (r[21] or 0) / 1000.0]
+        return SessionRow(*fields)
+
+    def list_sessions(self, dancer: str | None = None, limit: int | None = None) -> list[SessionRow]:
+        sql, args = self._SESSION_SQL, list[Any]()
+        if dancer is not None:
+            sql += " WHERE d.name = ?"
+            args.append(dancer)
+        sql += " ORDER BY s.started_at DESC, s.id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [self._session(r) for r in self._read(sql, args)]
+
+    def get_session(self, session_id: int) -> SessionRow:
+        rows = self._read(self._SESSION_SQL + " WHERE s.id = ?", (session_id,))
+        if not rows:
+            raise StorageError(f"no session {session_id} in {self.path}")
+        return self._session(rows[0])
+
+    def delete_session(self, session_id: int) -> list[Path]:
+        """Delete a session's rows (overwritten in the file) and its clip files; returns the files removed."""
+        self.get_session(session_id)
+        files = [self.folder / c.path for c in self.clips(session_id)]
+        with self._lock:
+            # Overwrite the deleted rows with zeros (not only unlink them), then empty the write-ahead log that
+            # still holds the old pages: a deleted session is gone from the files, not just from the tables.
+            before = int(self._conn.execute("PRAGMA secure_delete").fetchone()[0])  # builds differ: keep theirs
+            self._conn.execute("PRAGMA secure_delete = ON")
+            try:
+                with self._write("the deletion") as c:
+                    c.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            finally:
+                self._conn.execute(f"PRAGMA secure_delete = {before:d}")
+            with suppress(sqlite3.Error):  # busy (another process reading): the log is emptied later
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        removed = []
+        for f in files:
+            try:
+                f.unlink()
+                removed.append(f)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise StorageError(f"session {session_id} deleted, but not its clip {f}: {exc}") from None
+        shutil.rmtree(self.clips_dir(session_id), ignore_errors=True)
+        return removed
+
+    # ---- frames and the pose track -----------------------------------------------------------------------
+
+    def add_frames(self, session_id: int, frames: Sequence[FrameRecord], names: Sequence[str]) -> None:
+        """Store a batch of frames in one transaction (measurements as float64 in ``names`` order)."""
+
+        def values(row: Mapping[str, float]) -> bytes:
+            return np.array([row.get(n, math.nan) for n in names], "<f8").tobytes()
+
+        meas = [(session_id, f.idx, _ms(f.t_s), int(f.reliable), values(f.row)) for f in frames]
+        poses = [
+            (session_id, f.idx, np.asarray(f.image, "<f4").tobytes(), np.asarray(f.world, "<f4").tobytes())
+            for f in frames
+            if f.image is not None and f.world is not None
+        ]
+        with self._write(f"{len(frames)} frames") as c:
+            c.executemany("INSERT OR REPLACE INTO frames VALUES (?, ?, ?, ?, ?)", meas)
+            c.executemany("INSERT OR REPLACE INTO poses VALUES (?, ?, ?, ?)", poses)
+
+    def frames(self, session_id: int) -> FrameTable:
+        names = list(self.get_session(session_id).measure_names)
+        rows = self._read(
+            "SELECT idx, t_ms, reliable, measures FROM frames WHERE session_id = ? ORDER BY idx", (session_id,)
+        )
+        data = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f8").reshape(len(rows), len(names))
+        return FrameTable(
+            idx=np.array([r[0] for r in rows], dtype=np.int64),
+            t_s=np.array([r[1] for r in rows], dtype=np.float64) / 1000.0,
+            reliable=np.array([bool(r[2]) for r in rows], dtype=bool),
+            values={n: data[:, i].astype(np.float64) for i, n in enumerate(names)},
+        )
+
+    def poses(self, session_id: int) -> PoseTable | None:
+        rows = self._read("SELECT idx, image, world FROM poses WHERE session_id = ? ORDER BY idx", (session_id,))
+        if not rows:
+            return None
+        image = np.frombuffer(b"".join(r[1] for r in rows), "<f4").reshape(len(rows), NUM_LANDMARKS, 5)
+        world = np.frombuffer(b"".join(r[2] for r in rows), "<f4").reshape(len(rows), NUM_LANDMARKS, 3)
+        return PoseTable(np.array([r[0] for r in rows], dtype=np.int64), image.copy(), world.copy())
+
+    # ---- reps, holds, flags ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _insert_flags(
+        c: sqlite3.Connection, session_id: int, flags: Sequence[Flag], rep_id: int | None, hold_id: int | None
+    ) -> None:
+        c.executemany(
+            "INSERT INTO flags (session_id, rep_id, hold_id, code, side, severity, value, limit_value, reason, cue) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (session_id, rep_id, hold_id, f.code, f.side, f.severity, f.value, f.limit, f.reason, f.cue)
+                for f in flags
+            ],
+        )
+
+    @staticmethod
+    def _insert_rep(c: sqlite3.Connection, session_id: int, rep: RepSummary) -> int:
+        rep_id = _insert(c, "reps", {
+            "session_id": session_id, "idx": rep.index, "kind": rep.kind, "t_start_ms": _ms(rep.t_start_s),
+            "t_bottom_ms": _ms(rep.t_bottom_start_s), "t_bottom_end_ms": _ms(rep.t_bottom_end_s),
+            "t_end_ms": _ms(rep.t_end_s), "depth_deg": rep.depth_deg,
+            "knee_turnout_bottom_left_deg": rep.left.knee_turnout_bottom_deg,
+            "knee_turnout_bottom_right_deg": rep.right.knee_turnout_bottom_deg,
+            "worst_severity": rep.worst_severity, "summary": _json(rep.to_dict()),
+        })  # fmt: skip
+        Store._insert_flags(c, session_id, rep.flags, rep_id, None)
+        return rep_id
+
+    @staticmethod
+    def _insert_hold(c: sqlite3.Connection, session_id: int, hold: HoldSummary) -> int:
+        hold_id = _insert(c, "holds", {
+            "session_id": session_id, "idx": hold.index, "t_start_ms": _ms(hold.t_start_s),
+            "t_end_ms": _ms(hold.t_end_s), "total_turnout_mean_deg": hold.total_foot_turnout_mean_deg,
+            "worst_severity": hold.worst_severity, "summary": _json(hold.to_dict()),
+        })  # fmt: skip
+        Store._insert_flags(c, session_id, hold.flags, None, hold_id)
+        return hold_id
+
+    def add_rep(self, session_id: int, rep: RepSummary) -> int:
+        """Store a rep with its flags, committed at once. Returns its row id."""
+        with self._write(f"rep {rep.index}") as c:
+            return self._insert_rep(c, session_id, rep)
+
+    def add_hold(self, session_id: int, hold: HoldSummary) -> int:
+        with self._write(f"hold {hold.index}") as c:
+            return self._insert_hold(c, session_id, hold)
+
+    def reps(self, session_id: int) -> list[StoredRep]:
+        rows = self._read("SELECT id, summary FROM reps WHERE session_id = ? ORDER BY idx", (session_id,))
+        return [StoredRep(int(i), session_id, RepSummary.from_dict(json.loads(s))) for i, s in rows]
+
+    def holds(self, session_id: int) -> list[StoredHold]:
+        rows = self._read("SELECT id, summary FROM holds WHERE session_id = ? ORDER BY idx", (session_id,))
+        return [StoredHold(int(i), session_id, HoldSummary.from_dict(json.loads(s))) for i, s in rows]
+
+    def replace_analysis(
+        self,
+        session_id: int,
+        reps: Sequence[RepSummary],
+        holds: Sequence[HoldSummary],
+        baseline: Baseline | None,
+        settings: Settings,
+    ) -> None:
+        """Swap a session's reps, holds and flags for new ones in one transaction (re-analysis); clips are
+        re-linked to the new rep they overlap most."""
+        with self._write("the re-analysis") as c:
+            c.execute("DELETE FROM reps WHERE session_id = ?", (session_id,))
+            c.execute("DELETE FROM holds WHERE session_id = ?", (session_id,))
+            c.execute("DELETE FROM flags WHERE session_id = ?", (session_id,))
+            spans = [(self._insert_rep(c, session_id, r), _ms(r.t_start_s), _ms(r.t_end_s)) for r in reps]
+            for h in holds:
+                self._insert_hold(c, session_id, h)
+            for clip_id, t0, t1 in c.execute(
+                "SELECT id, t_start_ms, t_end_ms FROM clips WHERE session_id = ?", (session_id,)
+            ).fetchall():
+                overlaps = [(min(t1, e) - max(t0, s), rid) for rid, s, e in spans if min(t1, e) > max(t0, s)]
+                c.execute("UPDATE clips SET rep_id = ? WHERE id = ?", (max(overlaps)[1] if overlaps else None, clip_id))
+            c.execute(
+                "UPDATE sessions SET baseline = ?, settings = ? WHERE id = ?",
+                (_json(baseline.to_dict()) if baseline else None, _json(asdict(settings)), session_id),
+            )
+
+    # ---- clips ------------------------------------------------------------------------------------------
+
+    def clips_dir(self, session_id: int) -> Path:
+        return self.folder / CLIPS_DIR / f"session-{session_id}"
+
+    def add_clip(
+        self, session_id: int, rep_id: int | None, path: Path, t_start_s: float, t_end_s: float, n_frames: int
+    ) -> int:
+        rel = Path(os.path.relpath(path, self.folder)).as_posix()
+        row = {"session_id": session_id, "rep_id": rep_id, "path": rel, "t_start_ms": _ms(t_start_s),
+               "t_end_ms": _ms(t_end_s), "n_frames": n_frames, "created_at": now_iso()}  # fmt: skip
+        with self._write("the clip") as c:
+            return _insert(c, "clips", row)
+
+    def clips(self, session_id: int) -> list[StoredClip]:
+        rows = self._read(
+            "SELECT id, session_id, rep_id, path, t_start_ms, t_end_ms, n_frames FROM clips WHERE session_id = ? "
+            "ORDER BY t_start_ms",
+            (session_id,),
+        )
+        return [StoredClip(*r) for r in rows]
+
+    def integrity_check(self) -> str:
+        return str(self._read("PRAGMA integrity_check")[0][0])
+
+
+class SessionRecorder:
+    """Writes one live session: frames in batches (about once a second), each rep and hold as it ends, and
+    clips of flagged reps (with ``clip_settings``) into ``clips/session-N/`` beside the database.
+
+    It is a :class:`turnout.session.pipeline.Recorder`: the pipeline calls :meth:`frame` for every frame, then
+    :meth:`event` for that frame's events. Writes run in order on one background thread (``background``), so
+    the processing thread never waits for the disk; a rep is committed as soon as it and its frames are
+    written. Write failures (a full disk) do not raise: they are kept in :attr:`errors` (one line each), the
+    failed batch is dropped, and what was stored stays intact. Call :meth:`close` at the end.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        session_id: int,
+        *,
+        batch_s: float = 1.0,
+        clip_settings: ClipSettings | None = None,
+        background: bool = True,
+    ) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.batch_s = batch_s
+        self.names = store.get_session(session_id).measure_names
+        self._pending: list[FrameRecord] = []
+        self.errors: list[str] = []
+        self.dropped_frames = 0
+        #: rep index -> row id (filled in by the writer), for linking clips
+        self.rep_ids: dict[int, int] = {}
+        self.clips: ClipRecorder | None = None
+        if clip_settings is not None and clip_settings.enabled:
+            from turnout.storage.clips import ClipRecorder
+
+            self.clips = ClipRecorder(clip_settings, store.clips_dir(session_id))
+        self._jobs: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...]] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        if background:
+            self._thread = threading.Thread(target=self._run, name="turnout-session-writer", daemon=True)
+            self._thread.start()
+
+    # ---- the writer ---------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            fn, args = job
+            try:
+                fn(*args)
+            except Exception as exc:  # the writer must outlive a bug in one job, and say so
+                self.errors.append(f"session writer: {exc.__class__.__name__}: {exc}")
+            finally:
+                self._jobs.task_done()
+        self._jobs.task_done()
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        if self._thread is None:
+            fn(*args)
+        else:
+            self._jobs.put((fn, args))
+
+    def wait(self) -> None:
+        """Block until everything submitted so far is written."""
+        if self._thread is not None:
+            self._jobs.join()
+
+    def _safely(self, action: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return action(*args)
+        except StorageError as exc:
+            self.errors.append(str(exc))
+            return None
+
+    def _write_frames(self, batch: list[FrameRecord]) -> None:
+        try:
+            self.store.add_frames(self.session_id, batch, self.names)
+        except StorageError as exc:
+            self.errors.append(str(exc))
+            self.dropped_frames += len(batch)
+
+    def _write_rep(self, rep: RepSummary) -> None:
+        rep_id = self._safely(self.store.add_rep, self.session_id, rep)
+        if rep_id is not None:
+            self.rep_ids[rep.index] = int(rep_id)
+
+    def _write_clip(self, job: ClipJob) -> None:
+        clip = job.write()
+        if clip.error is not None or clip.path is None:
+            self.errors.append(clip.error or "clip not written")
+            return
+        args = (self.session_id, self.rep_ids.get(clip.key), clip.path, clip.t_start_s, clip.t_end_s, clip.n_frames)
+        self._safely(self.store.add_clip, *args)
+
+    # ---- the pipeline's Recorder protocol ---------------------------------------------------------------
+
+    def frame(self, result: Any) -> None:
+        """One :class:`turnout.session.pipeline.FrameResult`: its measurements, landmarks and (for clips) picture."""
+        pose, t_s = result.pose, result.timestamp_ms / 1000.0
+        row = result.measurement.as_row() if result.measurement is not None else {}
+        self.add_frame(FrameRecord(result.index, t_s, bool(result.reliable), row, pose.image, pose.world))
+        if self.clips is not None:
+            bgr = result.bgr if result.bgr is not None and result.bgr.size else None
+            for job in self.clips.push(t_s, bgr):
+                self._submit(self._write_clip, job)
+
+    def event(self, event: object, result: Any = None) -> None:
+        self.handle(event)
+
+    # ---- direct use ---------------------------------------------------------------------------------
+
+    def add_frame(self, frame: FrameRecord) -> None:
+        self._pending.append(frame)
+        if frame.t_s - self._pending[0].t_s >= self.batch_s:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the frames collected so far to the writer."""
+        if self._pending:
+            batch, self._pending = self._pending, []
+            self._submit(self._write_frames, batch)
+
+    def handle(self, event: object) -> None:
+        """Store what a tracker event concludes: a rep (and ask for its clip), a hold, the baseline."""
+        from turnout.floor.state import FloorCalibrated
+        from turnout.practice.tracker import BaselineCaptured, HoldEnded, RepEnded
+
+        if isinstance(event, RepEnded):
+            self.flush()
+            self._submit(self._write_rep, event.rep)
+            if self.clips is not None and self.clips.wants(event.rep.worst_severity):
+                self.clips.request(event.rep.index, event.rep.t_start_s, event.rep.t_end_s)
+        elif isinstance(event, HoldEnded):
+            self.flush()
+            self._submit(self._safely, self.store.add_hold, self.session_id, event.hold)
+        elif isinstance(event, BaselineCaptured):
+            self._submit(self._safely, self.store.set_baseline, self.session_id, event.baseline)
+        elif isinstance(event, FloorCalibrated):
+            cal = None if event.calibration is None else event.calibration.to_dict()
+            self._submit(self._safely, self.store.set_calibration, self.session_id, cal)
+
+    def close(self, status: str = "complete") -> None:
+        """Write what is pending (frames, clips), mark the session ``status`` and stop the writer."""
+        self.flush()
+        if self.clips is not None:
+            for job in self.clips.flush():
+                self._submit(self._write_clip, job)
+        self._submit(self._safely, self.store.finish_session, self.session_id, status)
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
