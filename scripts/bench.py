@@ -186,7 +186,8 @@ def bare(frames: list[np.ndarray], model: Path, direct: bool = False) -> dict[st
     from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
     from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
 
-    from turnout.pose.estimator import DirectDetector, captured_native_stderr
+    from turnout.pose.estimator import DirectDetector
+    from turnout.pose.runtime import captured_native_stderr
 
     images = [Image(ImageFormat.SRGB, cv2.cvtColor(f, cv2.COLOR_BGR2RGB)) for f in frames]
     opts = pl.PoseLandmarkerOptions(

@@ -235,7 +235,10 @@ def _thread_nice() -> dict[int, int]:
     """Every thread of this process and its nice value (Linux /proc)."""
     out = {}
     for task in Path("/proc/self/task").iterdir():
-        stat = (task / "stat").read_text()
+        try:
+            stat = (task / "stat").read_text()
+        except FileNotFoundError:  # the thread ended between listing and reading (an earlier test's worker)
+            continue
         out[int(task.name)] = int(stat[stat.rindex(")") + 2 :].split()[16])  # field 19 of stat
     return out
 

@@ -3,7 +3,7 @@
 The analysis, the report and the window run as real processes on the real clip and model, each watched twice:
 a ``sitecustomize`` makes any Python socket connection or name lookup fail (and notes it), and, where ``strace``
 is installed, every ``connect`` system call of the process and its threads is traced, which also sees native code
-(the MediaPipe runtime carries its own HTTP client: see :func:`turnout.pose.estimator.keep_offline`). The only
+(the MediaPipe runtime carries its own HTTP client: see :func:`turnout.pose.runtime.keep_offline`). The only
 connection allowed is the one to the closed local port that client is pointed at. HOME, the XDG folders, TMPDIR and the
 working folder are fresh, so every file a run leaves behind is seen.
 """
@@ -198,7 +198,7 @@ def test_window_opens_no_network_connection(sandbox: Sandbox, tmp_path: Path) ->
     """The window plays a clip through the real model, records it, and lists it in Review and Progress.
 
     A second of the real clip is enough: MediaPipe's client sends when a model is closed (traced without
-    :func:`turnout.pose.estimator.keep_offline`: a DNS query for play.googleapis.com one second into a 1-frame run)."""
+    :func:`turnout.pose.runtime.keep_offline`: a DNS query for play.googleapis.com one second into a 1-frame run)."""
     clip = tmp_path / "one-second.mp4"
     with VideoFileSource(media_file("commons/ballet_plie.mp4")) as video:
         writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"mp4v"), 25.0, video.size)

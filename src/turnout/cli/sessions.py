@@ -2,143 +2,29 @@
 
 :func:`register` adds the commands to the main parser (``turnout.cli.main``). Handlers return an exit code and
 raise :class:`~turnout.errors.TurnoutError` (one line, exit status 2) for anything the user must fix.
-:func:`reanalyze_session` is the re-analysis itself, for the window to call too.
+The re-analysis itself is :func:`turnout.session.reanalysis.reanalyze_session`; the exports are
+:mod:`turnout.session.export`.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
-import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
-
-import numpy as np
+from typing import TYPE_CHECKING, TextIO
 
 from turnout.errors import TurnoutError
-from turnout.measure.measures import MODE_COLUMN, mode_label
-from turnout.practice.baseline import Baseline
-from turnout.practice.hip import estimate_hip_turnout
-from turnout.practice.tracker import analyze_rows, is_reliable
-from turnout.settings import Settings, load_settings
-from turnout.storage.store import SessionRow, StorageError, Store, default_db_path
+from turnout.session.export import TABLES, session_dict, table_rows, write_csv
+from turnout.session.reanalysis import ReanalysisResult, reanalyze_session
+from turnout.settings import load_settings
+from turnout.storage.store import StorageError, Store, default_db_path
 
 if TYPE_CHECKING:
-    from turnout.floor.reference import FloorCalibration
-
-EXPORT_FORMAT = "turnout-session"
-EXPORT_VERSION = 1
-TABLES = ("reps", "holds", "flags", "frames")
-
-
-# ---- re-analysis -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReanalysisResult:
-    session_id: int
-    #: "measurements" (stored per-frame rows) or "landmarks" (stored pose track through the geometry)
-    source: str
-    reps_before: int
-    reps: int
-    flagged_reps: int
-    holds: int
-
-
-def _series_from_landmarks(
-    store: Store, session_id: int, floor: tuple[FloorCalibration, set[int]] | None = None
-) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
-    """Measure the stored landmarks again: in 3D, and with ``floor`` = (calibration, frame indices) those frames
-    on the calibrated floor."""
-    poses = store.poses(session_id)
-    if poses is None:
-        return None
-    try:
-        from turnout.measure.geometry import measure_series  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    image = poses.image.astype(np.float64)
-    world = poses.world.astype(np.float64)
-    series = measure_series(world, image[:, :, :3], image[:, :, 3])
-    out = {k: np.asarray(v, dtype=np.float64) for k, v in series.items()}
-    out[MODE_COLUMN] = np.where(np.isfinite(out["left_knee_flexion_deg"]) | np.isfinite(out["right_knee_flexion_deg"]),
-                                0.0, math.nan)  # fmt: skip
-    if floor is not None:
-        from turnout.floor.floormode import FloorCamera, measure_frame_on_floor
-
-        cal, on_floor = floor
-        cam = FloorCamera.from_calibration(cal)
-        for i, idx in enumerate(poses.idx):
-            if int(idx) not in on_floor:
-                continue
-            row = measure_frame_on_floor(world[i], image[i, :, :3], image[i, :, 3], cal, cam).as_row()
-            for k, v in row.items():
-                out[k][i] = v
-    return poses.idx, out
-
-
-def reanalyze_session(
-    store: Store, session_id: int, settings: Settings, *, source: str = "auto", rebaseline: bool = False
-) -> ReanalysisResult:
-    """Recompute reps, holds and flags of a stored session with ``settings`` (no pose inference) and replace
-    the stored ones. ``source``: "auto" (landmarks if stored and the geometry is available, else
-    measurements), "landmarks" or "measurements". The dancer's hip-turnout profile is updated.
-
-    A session measured on a calibrated floor is re-analysed from its measurements under "auto"; with
-    "landmarks" its floor-calibrated frames are measured again on the session's (last) floor calibration."""
-    session = store.get_session(session_id)
-    if session.status == "recording" and session_id not in store.recover_interrupted():
-        raise TurnoutError(f"session {session_id} is still being recorded; re-analyse it when it has ended")
-    table = store.frames(session_id)
-    if len(table.idx) == 0:
-        raise TurnoutError(f"session {session_id} has no stored frames to re-analyse")
-    values, used = table.values, "measurements"
-    # Floor-calibrated frames were measured with the calibration of their time; the session keeps its last one.
-    stored_mode = values.get(MODE_COLUMN)
-    on_floor = stored_mode is not None and bool(np.any(stored_mode == 1.0))
-    if on_floor and source == "auto":
-        source = "measurements"  # as measured, each with its own calibration: re-measuring could only guess it
-    floor: tuple[FloorCalibration, set[int]] | None = None
-    if on_floor and source == "landmarks":
-        if not session.calibration:
-            raise TurnoutError(f"session {session_id}: its floor calibration was not stored; re-analyse it from "
-                               "--source measurements")  # fmt: skip
-        from turnout.floor.reference import FloorCalibration
-
-        assert stored_mode is not None
-        frames = {int(i) for i, m in zip(table.idx, stored_mode, strict=True) if m == 1.0}
-        floor = (FloorCalibration.from_dict(dict(session.calibration)), frames)
-    if source in ("auto", "landmarks"):
-        found = _series_from_landmarks(store, session_id, floor)
-        if found is not None:
-            pose_idx, series = found
-            pos = np.searchsorted(table.idx, pose_idx)
-            ok = (pos < len(table.idx)) & (table.idx[np.minimum(pos, len(table.idx) - 1)] == pose_idx)
-            values = {n: np.full(len(table.idx), math.nan) for n in series}
-            for n, v in series.items():
-                values[n][pos[ok]] = v[ok]
-            used = "landmarks"
-        elif source == "landmarks":
-            raise TurnoutError(f"session {session_id}: no stored pose track, or no geometry module, to re-measure")
-    names = list(values)
-    rows = [dict(zip(names, (float(x) for x in r), strict=True)) for r in np.stack([values[n] for n in names], 1)]
-    reliable = [is_reliable(r, bool(ok)) for r, ok in zip(rows, table.reliable, strict=True)]
-    baseline: Baseline | None = None if rebaseline else session.baseline
-    hip = store.hip_profile(session.dancer_id) if session.dancer_id is not None else None
-    result = analyze_rows(table.t_s.tolist(), rows, reliable, settings, baseline, hip)
-    store.replace_analysis(session_id, result.reps, result.holds, result.baseline, settings)
-    if session.dancer_id is not None:
-        est = estimate_hip_turnout(store.hip_samples(session.dancer_id, settings.hip.recent_reps), settings.hip)
-        if est is not None:
-            store.save_hip_profile(session.dancer_id, est)
-    flagged = sum(1 for r in result.reps if r.flags)
-    return ReanalysisResult(session_id, used, session.n_reps, len(result.reps), flagged, len(result.holds))
+    pass
 
 
 # ---- formatting ------------------------------------------------------------------------------------------
@@ -147,95 +33,6 @@ def reanalyze_session(
 def _fmt_duration(seconds: float) -> str:
     m, s = divmod(round(seconds), 60)
     return f"{m // 60:d}:{m % 60:02d}:{s:02d}" if m >= 60 else f"{m:d}:{s:02d}"
-
-
-def _cell(v: Any) -> Any:
-    if isinstance(v, float):
-        return "" if not math.isfinite(v) else round(v, 6)
-    return "" if v is None else v
-
-
-def _flat(prefix: str, d: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(_flat(f"{prefix}{k}_", v))
-        elif not isinstance(v, list):
-            out[prefix + k] = v
-    return out
-
-
-def session_dict(store: Store, session: SessionRow, frames: bool = False) -> dict[str, Any]:
-    """The JSON export of one session."""
-    meta = {k: getattr(session, k) for k in SessionRow.__dataclass_fields__ if k != "baseline"}
-    meta["baseline"] = session.baseline.to_dict() if session.baseline is not None else None
-    meta["measure_names"] = list(session.measure_names)
-    out: dict[str, Any] = {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "schema_version": store.schema_version,
-        "session": meta,
-        "reps": [s.rep.to_dict() | {"id": s.id} for s in store.reps(session.id)],
-        "holds": [s.hold.to_dict() | {"id": s.id} for s in store.holds(session.id)],
-        "clips": [
-            {"rep_id": c.rep_id, "path": c.path, "t_start_s": c.t_start_ms / 1000, "t_end_s": c.t_end_ms / 1000}
-            for c in store.clips(session.id)
-        ],
-    }
-    if frames:
-        table = store.frames(session.id)
-        out["frames"] = {
-            "frame": table.idx.tolist(),
-            "t_s": table.t_s.tolist(),
-            "reliable": table.reliable.tolist(),
-            **{n: [None if not math.isfinite(x) else x for x in v.tolist()] for n, v in table.values.items()},
-        }
-    return out
-
-
-def table_rows(store: Store, session_id: int, table: str) -> Iterator[dict[str, Any]]:
-    """Rows of one CSV export table: reps, holds, flags or frames."""
-    if table == "reps":
-        clips = {c.rep_id: c.path for c in store.clips(session_id)}
-        for s in store.reps(session_id):
-            d = s.rep.to_dict()
-            flags = ";".join(f"{f['code']}:{f['severity']}:{f['side'] or ''}" for f in d["flags"])
-            yield {
-                "rep": d.pop("index"),
-                **_flat("", d),
-                "worst_severity": s.rep.worst_severity or "",
-                "flags": flags,
-                "clip": clips.get(s.id, ""),
-            }
-    elif table == "holds":
-        for h in store.holds(session_id):
-            d = h.hold.to_dict()
-            yield {"hold": d.pop("index"), **_flat("", d), "flags": ";".join(f["code"] for f in d["flags"])}
-    elif table == "flags":
-        for s in store.reps(session_id):
-            for f in s.rep.flags:
-                yield {"rep": s.rep.index, "hold": "", **f.to_dict()}
-        for h in store.holds(session_id):
-            for f in h.hold.flags:
-                yield {"rep": "", "hold": h.hold.index, **f.to_dict()}
-    else:
-        t = store.frames(session_id)
-        for i, row in enumerate(t.rows()):
-            mode = mode_label(row.get(MODE_COLUMN, math.nan))  # older sessions did not record it: blank
-            yield {"frame": int(t.idx[i]), "t_s": float(t.t_s[i]), "reliable": int(t.reliable[i]), "mode": mode,
-                   **row}  # fmt: skip
-
-
-def write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> int:
-    writer: csv.DictWriter[str] | None = None
-    n = 0
-    for row in rows:
-        if writer is None:
-            writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
-            writer.writeheader()
-        writer.writerow({k: _cell(v) for k, v in row.items()})
-        n += 1
-    return n
 
 
 # ---- commands --------------------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ class PeopleCounter:
         from mediapipe.tasks.python.vision import pose_landmarker as pl
         from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
 
-        from turnout.pose.estimator import captured_native_stderr, keep_offline
+        from turnout.pose.runtime import captured_native_stderr, keep_offline
 
         keep_offline()
         options = pl.PoseLandmarkerOptions(
@@ -165,7 +165,7 @@ class PeopleCounter:
         import cv2
         from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
 
-        from turnout.pose.estimator import captured_native_stderr
+        from turnout.pose.runtime import captured_native_stderr
 
         if self._landmarker is None:
             raise RuntimeError("PeopleCounter is closed")

@@ -23,9 +23,10 @@ import numpy as np
 
 from turnout.measure.measures import SIDES
 from turnout.practice.baseline import REL_FLEXION, Baseline, BaselineDetector, apply_baseline
-from turnout.practice.flags import CODES, Flag, hold_flags, rep_flags
+from turnout.practice.flags import CODES, Flag
 from turnout.practice.hip import HipTurnout, estimate_hip_turnout
 from turnout.practice.holds import HoldDetector, HoldSummary
+from turnout.practice.judge import hold_flags, rep_flags
 from turnout.practice.reps import RepFrames, RepSummary, Worst, bottom_mask, flexion_of, standing_onset, summarize
 from turnout.settings import Settings
 
