@@ -13,7 +13,7 @@ help:
 	@echo "make run    - set up (venv, install, model) and open Turnout"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make model  - (re)build $(MODEL) offline from the pinned mediapipe 0.10.21 wheel"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, mypy and the import contracts (docs/architecture.md)"
 	@echo "make bench  - performance benchmarks (about 15 minutes; scripts/bench.py --quick for 3)"
 
 $(BIN)/python:
@@ -42,6 +42,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP) $(MODEL)
 	$(BIN)/python scripts/bench_pose.py
