@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 MODEL  := models/pose_landmarker_full.task
 PYTEST_ARGS ?=
 
-.PHONY: run test model lint bench install clean help
+.PHONY: run test model lint bench eval install clean help
 
 help:
 	@echo "make run    - set up (venv, install, model) and open Turnout"
@@ -15,6 +15,7 @@ help:
 	@echo "make model  - (re)build $(MODEL) offline from the pinned mediapipe 0.10.21 wheel"
 	@echo "make lint   - ruff, mypy and the import contracts (docs/architecture.md)"
 	@echo "make bench  - performance benchmarks (about 15 minutes; scripts/bench.py --quick for 3)"
+	@echo "make eval   - scoreboard on the labelled real clips (../shared/media/labels.toml)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +51,6 @@ bench: $(STAMP) $(MODEL)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+eval: $(STAMP) $(MODEL)
+	$(BIN)/python scripts/eval_real.py

@@ -1,0 +1,463 @@
+"""Real-footage scoreboard (issue 16, item 8): run `turnout analyze` on labelled clips and score what it finds.
+
+    python scripts/eval_real.py                 # every clip in ../shared/media/labels.toml
+    python scripts/eval_real.py --json          # one machine-readable JSON document on stdout
+    python scripts/eval_real.py --clip ballet_plie --keep build/eval   # keep tracks and CSVs
+    python scripts/eval_real.py --studio DIR    # also the studio catalogue (see load_studio_cases)
+
+It only uses the command line (`turnout analyze CLIP --json --no-store --quiet --out DIR`), its JSON and the
+files `--out` writes: those are stable while the Python modules move. It never imports turnout.
+
+Scoring rules (the labels are what a person sees; `labels.toml` documents its keys):
+- a found rep matches a labelled plié when its bottom time is within BOTTOM_TOLERANCE_S of the labelled bottom
+  AND its kind (demi/grand) is the same; each labelled plié matches at most one rep, nearest first;
+  a found rep that matches nothing is a false rep (a rep at the right time with the wrong kind is reported
+  as such and counts as a false rep, its plié as missed);
+- holds are counted: found against expected;
+- knees: per matched plié and side, "over" or "inside" (see `knees_of_rep`) against the label;
+- flags: technique flags (every code but the tempo ones, TEMPO_FLAGS) raised anywhere in the clip against the
+  clip's `flags_expected`; tempo flags are listed apart and not scored.
+A clip marked robustness-only (ROBUSTNESS_ONLY, or `scored = false` in its labels) is analysed and shown but
+its reps, holds and flags are not scored. The exit status is 0 unless a clip cannot be read or analysed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_MEDIA = REPO.parent / "shared" / "media"
+STUDIO_FORMAT_DOC = REPO / "docs" / "studio-format.md"
+
+#: a found rep's bottom must lie this close to the labelled bottom (issue 16 targets: "within 0.3 s")
+BOTTOM_TOLERANCE_S = 0.3
+#: flags about timing, not technique: listed, never scored against `flags_expected`
+TEMPO_FLAGS = frozenset({"rushed"})
+#: clips shown but not scored (labels.toml: "robustness only, whether a rep is counted here is not scored")
+ROBUSTNESS_ONLY = frozenset({"ballet_assemble"})
+SIDES = ("left", "right")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What is expected
+
+
+@dataclass(frozen=True)
+class ExpectedPlie:
+    start_s: float
+    bottom_s: float
+    end_s: float
+    kind: str
+    #: per side "over" / "inside", or None where the label does not say
+    knees: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One clip to analyse and what a person sees in it, whatever the source (shared media, studio)."""
+
+    name: str
+    source: str
+    video: Path
+    plies: tuple[ExpectedPlie, ...]
+    holds: int
+    flags_expected: frozenset[str]
+    scored: bool = True
+    view: str = ""
+    note: str = ""
+
+
+def load_shared_cases(media: Path) -> list[Case]:
+    """The clips of `media/labels.toml` (frames at the clip's own fps, 0-based)."""
+    labels = tomllib.loads((media / "labels.toml").read_text(encoding="utf-8"))
+    cases = []
+    for name, lab in labels.items():
+        fps = float(lab["fps"])
+        knees = list(lab.get("knees_over_toes", []))
+        plies = []
+        for i, p in enumerate(lab.get("plies", [])):
+            k = knees[i] if i < len(knees) else None
+            plies.append(
+                ExpectedPlie(
+                    start_s=p["start"] / fps,
+                    bottom_s=p["bottom"] / fps,
+                    end_s=p["end"] / fps,
+                    kind=str(p["kind"]),
+                    knees=None if k is None else _knee_label(k),
+                )
+            )
+        scored = bool(lab.get("scored", True)) and name not in ROBUSTNESS_ONLY
+        cases.append(
+            Case(
+                name=name,
+                source="shared",
+                video=media / lab["file"],
+                plies=tuple(plies),
+                holds=int(lab.get("holds", 0)),
+                flags_expected=frozenset(lab.get("flags_expected", [])),
+                scored=scored,
+                view=str(lab.get("view", "")),
+                note=str(lab.get("note", "")).split("\n")[0],
+            )
+        )
+    return cases
+
+
+def _knee_label(k: Any) -> dict[str, str]:
+    """A label is one word for both knees ("over") or a table per side ({left = "over", right = "inside"})."""
+    if isinstance(k, dict):
+        return {s: str(k[s]) for s in SIDES if s in k}
+    return {s: str(k) for s in SIDES}
+
+
+def load_studio_cases(studio: Path) -> list[Case]:
+    """HOOK for the studio catalogue (`src/turnout/testing/studio/`): rendered scenes with exact truth.
+
+    Each scene is a `SCENE.truth.json` beside its video (`SCENE.mp4`, or a folder `SCENE/` of frames). The
+    format is defined in docs/studio-format.md; until that document exists this refuses rather than guesses.
+    To wire it in: parse the truth into `Case` (reps -> ExpectedPlie with times in seconds, kind, knees per
+    side "over"/"inside"; expected holds; expected technique flags) and return the cases; scoring is shared.
+    """
+    if not STUDIO_FORMAT_DOC.exists():
+        raise NotImplementedError(
+            f"the studio format is not documented yet ({STUDIO_FORMAT_DOC.relative_to(REPO)} is missing): "
+            "studio scenes cannot be scored"
+        )
+    raise NotImplementedError(f"studio truth files are not parsed yet: see {STUDIO_FORMAT_DOC}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What Turnout found (from `turnout analyze --json` only)
+
+
+def knees_of_rep(rep: dict[str, Any]) -> dict[str, str]:
+    """Per side "over" or "inside" for one rep of `analyze --json`.
+
+    THE ONE PLACE that maps Turnout's output to the knees label. Today: a side is "inside" when the rep
+    carries a `knees_inside_toes` flag on that side (or on "both"), else "over". When reps gain a field
+    `knees` ({"left": "over"|"inside", "right": ...}) it is used instead.
+    """
+    per_rep = rep.get("knees")
+    if isinstance(per_rep, dict):
+        return {s: str(per_rep[s]) for s in SIDES if per_rep.get(s) is not None}
+    inside = {
+        side
+        for f in rep.get("flags", [])
+        if f.get("code") == "knees_inside_toes"
+        for side in ((f.get("side"),) if f.get("side") != "both" else SIDES)
+    }
+    return {s: ("inside" if s in inside else "over") for s in SIDES}
+
+
+def bottom_of_rep(rep: dict[str, Any]) -> float:
+    """The rep's bottom time in seconds: `bottom_s` when present, else the middle of its bottom phase."""
+    if rep.get("bottom_s") is not None:
+        return float(rep["bottom_s"])
+    return 0.5 * (float(rep["bottom_start_s"]) + float(rep["bottom_end_s"]))
+
+
+def find_turnout_cli() -> list[str]:
+    env = os.environ.get("TURNOUT_CLI")
+    if env:
+        return [env]
+    local = REPO / ".venv" / "bin" / "turnout"
+    if local.exists():
+        return [str(local)]
+    found = shutil.which("turnout")
+    if found:
+        return [found]
+    raise SystemExit("turnout CLI not found: run `make install` or set TURNOUT_CLI")
+
+
+def run_analyze(cli: list[str], video: Path, out: Path) -> dict[str, Any]:
+    """`turnout analyze VIDEO --json --no-store --quiet --out OUT`; raises RuntimeError when it fails."""
+    out.mkdir(parents=True, exist_ok=True)
+    cmd = [*cli, "analyze", str(video), "--json", "--no-store", "--quiet", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"analyze failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+    try:
+        doc = json.loads(proc.stdout)
+    except json.JSONDecodeError as e:
+        raise RuntimeError(f"analyze printed no JSON: {e}") from e
+    if isinstance(doc, list):  # several videos give a list; one gives an object
+        doc = doc[0]
+    if not isinstance(doc, dict):
+        raise RuntimeError("analyze printed an unexpected JSON document")
+    return doc
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Scoring
+
+
+@dataclass
+class PlieResult:
+    expected: dict[str, Any]
+    found: dict[str, Any] | None
+    #: "ok", "missed", or "wrong kind (X)"
+    status: str
+    knees_expected: dict[str, str] | None
+    knees_found: dict[str, str] | None
+    knees_right: int = 0
+    knees_scored: int = 0
+
+
+@dataclass
+class ClipResult:
+    name: str
+    source: str
+    scored: bool
+    view: str
+    error: str | None = None
+    frames: int = 0
+    frames_with_person: int = 0
+    plies_expected: int = 0
+    plies_found: int = 0
+    reps_total: int = 0
+    false_reps: list[dict[str, Any]] = field(default_factory=list)
+    plies: list[PlieResult] = field(default_factory=list)
+    holds_expected: int = 0
+    holds_found: int = 0
+    knees_right: int = 0
+    knees_scored: int = 0
+    flags_expected: list[str] = field(default_factory=list)
+    technique_flags: list[str] = field(default_factory=list)
+    false_flags: list[str] = field(default_factory=list)
+    missed_flags: list[str] = field(default_factory=list)
+    tempo_flags: list[str] = field(default_factory=list)
+    reps: list[dict[str, Any]] = field(default_factory=list)
+    holds: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _rep_brief(rep: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": rep.get("kind"),
+        "start_s": rep.get("start_s"),
+        "bottom_s": round(bottom_of_rep(rep), 3),
+        "end_s": rep.get("end_s"),
+        "knees": knees_of_rep(rep),
+        "flags": [_flag_label(f) for f in rep.get("flags", [])],
+    }
+
+
+def _flag_label(f: dict[str, Any]) -> str:
+    return f"{f.get('code')}({f['side']})" if f.get("side") else str(f.get("code"))
+
+
+def match_plies(
+    expected: Iterable[ExpectedPlie], reps: list[dict[str, Any]], tol_s: float = BOTTOM_TOLERANCE_S
+) -> tuple[list[tuple[ExpectedPlie, dict[str, Any] | None, str]], list[dict[str, Any]]]:
+    """Pair labelled pliés with found reps by bottom time (nearest pairs first). Returns (per plié: the rep or
+    None and a status), and the reps left over (false reps)."""
+    exp = list(expected)
+    pairs = sorted(
+        (abs(bottom_of_rep(r) - e.bottom_s), i, j)
+        for i, e in enumerate(exp)
+        for j, r in enumerate(reps)
+        if abs(bottom_of_rep(r) - e.bottom_s) <= tol_s
+    )
+    taken_e: dict[int, int] = {}
+    taken_r: set[int] = set()
+    for _, i, j in pairs:
+        if i not in taken_e and j not in taken_r:
+            taken_e[i] = j
+            taken_r.add(j)
+    out: list[tuple[ExpectedPlie, dict[str, Any] | None, str]] = []
+    false_reps = [r for j, r in enumerate(reps) if j not in taken_r]
+    for i, e in enumerate(exp):
+        if i not in taken_e:
+            out.append((e, None, "missed"))
+            continue
+        r = reps[taken_e[i]]
+        if r.get("kind") == e.kind:
+            out.append((e, r, "ok"))
+        else:
+            out.append((e, r, f"wrong kind ({r.get('kind')})"))
+            false_reps.append(r)
+    return out, false_reps
+
+
+def score_clip(case: Case, doc: dict[str, Any]) -> ClipResult:
+    reps = list(doc.get("reps", []))
+    holds = list(doc.get("holds", []))
+    res = ClipResult(
+        name=case.name,
+        source=case.source,
+        scored=case.scored,
+        view=case.view,
+        frames=int(doc.get("frames", 0)),
+        frames_with_person=int(doc.get("frames_with_person", 0)),
+        plies_expected=len(case.plies),
+        reps_total=len(reps),
+        holds_expected=case.holds,
+        holds_found=len(holds),
+        flags_expected=sorted(case.flags_expected),
+        reps=[_rep_brief(r) for r in reps],
+        holds=[{"start_s": h.get("start_s"), "end_s": h.get("end_s")} for h in holds],
+    )
+    all_flags = [f for item in reps + holds for f in item.get("flags", [])]
+    res.technique_flags = [_flag_label(f) for f in all_flags if f.get("code") not in TEMPO_FLAGS]
+    res.tempo_flags = [_flag_label(f) for f in all_flags if f.get("code") in TEMPO_FLAGS]
+    raised = {str(f.get("code")) for f in all_flags if f.get("code") not in TEMPO_FLAGS}
+    res.false_flags = sorted(raised - case.flags_expected)
+    res.missed_flags = sorted(case.flags_expected - raised)
+    matched, false_reps = match_plies(case.plies, reps)
+    res.false_reps = [_rep_brief(r) for r in false_reps]
+    for e, r, status in matched:
+        pr = PlieResult(
+            expected=asdict(e), found=None if r is None else _rep_brief(r), status=status,
+            knees_expected=e.knees, knees_found=None if r is None else knees_of_rep(r),
+        )  # fmt: skip
+        if status == "ok":
+            res.plies_found += 1
+            if e.knees and pr.knees_found:
+                for s, want in e.knees.items():
+                    if s in pr.knees_found:
+                        pr.knees_scored += 1
+                        pr.knees_right += pr.knees_found[s] == want
+        res.knees_right += pr.knees_right
+        res.knees_scored += pr.knees_scored
+        res.plies.append(pr)
+    return res
+
+
+def evaluate(case: Case, cli: list[str], out_root: Path) -> ClipResult:
+    if not case.video.exists():
+        return ClipResult(case.name, case.source, case.scored, case.view, error=f"missing: {case.video}")
+    try:
+        doc = run_analyze(cli, case.video, out_root / f"{case.source}-{case.name}")
+    except RuntimeError as e:
+        return ClipResult(case.name, case.source, case.scored, case.view, error=str(e))
+    return score_clip(case, doc)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Report
+
+
+def totals(results: list[ClipResult]) -> dict[str, int]:
+    sc = [r for r in results if r.scored and r.error is None]
+    return {
+        "clips": len(results),
+        "clips_scored": len(sc),
+        "clips_failed": sum(r.error is not None for r in results),
+        "plies_expected": sum(r.plies_expected for r in sc),
+        "plies_found": sum(r.plies_found for r in sc),
+        "false_reps": sum(len(r.false_reps) for r in sc),
+        "holds_expected": sum(r.holds_expected for r in sc),
+        "holds_found": sum(r.holds_found for r in sc),
+        "false_holds": sum(max(0, r.holds_found - r.holds_expected) for r in sc),
+        "missed_holds": sum(max(0, r.holds_expected - r.holds_found) for r in sc),
+        "knees_right": sum(r.knees_right for r in sc),
+        "knees_scored": sum(r.knees_scored for r in sc),
+        "false_flag_codes": sum(len(r.false_flags) for r in sc),
+        "missed_flag_codes": sum(len(r.missed_flags) for r in sc),
+        "technique_flags_raised": sum(len(r.technique_flags) for r in sc),
+        "tempo_flags_raised": sum(len(r.tempo_flags) for r in sc),
+    }
+
+
+def _fmt_rep(r: dict[str, Any]) -> str:
+    knees = "/".join(f"{s[0].upper()}:{v}" for s, v in r["knees"].items())
+    return f"{r['kind']} {r['start_s']:.2f}-{r['bottom_s']:.2f}-{r['end_s']:.2f}s knees {knees}"
+
+
+def print_report(results: list[ClipResult], write: Callable[[str], Any] = print) -> None:
+    for r in results:
+        tag = "" if r.scored else "  [robustness only: not scored]"
+        write(f"== {r.source}/{r.name} ({r.view}){tag}")
+        if r.error:
+            write(f"   ERROR: {r.error}")
+            continue
+        write(f"   frames {r.frames}, person in {r.frames_with_person}")
+        if not r.scored:
+            write(f"   reps found {r.reps_total}: " + ("; ".join(_fmt_rep(x) for x in r.reps) or "-"))
+            write(f"   holds found {r.holds_found}; flags: {', '.join(r.technique_flags + r.tempo_flags) or '-'}")
+            continue
+        write(f"   pliés found {r.plies_found}/{r.plies_expected}   false reps {len(r.false_reps)}")
+        for p in r.plies:
+            e = p.expected
+            line = f"     labelled {e['kind']} bottom {e['bottom_s']:.2f}s: {p.status}"
+            if p.found:
+                line += f" -> {_fmt_rep(p.found)}"
+            if p.knees_expected and p.status == "ok":
+                line += f"  [knees {p.knees_right}/{p.knees_scored} right, label {p.knees_expected}]"
+            write(line)
+        for x in r.false_reps:
+            write(f"     FALSE rep: {_fmt_rep(x)}")
+        write(f"   holds found {r.holds_found}/{r.holds_expected}" + (
+            "  (" + ", ".join(f"{h['start_s']:.1f}-{h['end_s']:.1f}s" for h in r.holds) + ")" if r.holds else ""
+        ))  # fmt: skip
+        write(f"   knees over/inside right {r.knees_right}/{r.knees_scored}")
+        write(
+            f"   technique flags raised: {', '.join(r.technique_flags) or '-'}; expected: "
+            f"{', '.join(r.flags_expected) or '-'}; false codes: {', '.join(r.false_flags) or '-'}; "
+            f"missed: {', '.join(r.missed_flags) or '-'}"
+        )
+        write(f"   tempo flags (not scored): {', '.join(r.tempo_flags) or '-'}")
+    t = totals(results)
+    write("== TOTALS (scored clips)")
+    write(
+        f"   clips {t['clips_scored']} scored of {t['clips']} ({t['clips_failed']} failed); "
+        f"pliés {t['plies_found']}/{t['plies_expected']}; false reps {t['false_reps']}; "
+        f"holds {t['holds_found']}/{t['holds_expected']} (false {t['false_holds']}, missed {t['missed_holds']}); "
+        f"knees right {t['knees_right']}/{t['knees_scored']}; false flag codes {t['false_flag_codes']}, "
+        f"missed {t['missed_flag_codes']} ({t['technique_flags_raised']} technique flags raised); "
+        f"tempo flags {t['tempo_flags_raised']}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    ap.add_argument("--media", type=Path, default=None, help="shared media folder (default $TURNOUT_MEDIA, "
+                    "then ../shared/media beside the repository)")  # fmt: skip
+    ap.add_argument("--studio", type=Path, default=None, help="also score the studio scenes in this folder")
+    ap.add_argument("--clip", action="append", default=[], help="only this clip (repeatable)")
+    ap.add_argument("--keep", type=Path, default=None, help="keep analyze's --out files (tracks, CSV) here")
+    ap.add_argument("--jobs", type=int, default=2, help="clips analysed at once (default 2)")
+    ap.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
+    args = ap.parse_args(argv)
+
+    media = args.media or Path(os.environ.get("TURNOUT_MEDIA", "") or DEFAULT_MEDIA)
+    if not (media / "labels.toml").exists():
+        print(f"no labels.toml in {media}", file=sys.stderr)
+        return 1
+    cases = load_shared_cases(media)
+    if args.studio is not None:
+        try:
+            cases += load_studio_cases(args.studio)
+        except NotImplementedError as e:
+            print(f"studio skipped: {e}", file=sys.stderr)
+    if args.clip:
+        cases = [c for c in cases if c.name in set(args.clip)]
+    cli = find_turnout_cli()
+
+    with tempfile.TemporaryDirectory(prefix="turnout-eval-") as tmp:
+        out_root = args.keep or Path(tmp)
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            results = list(pool.map(lambda c: evaluate(c, cli, out_root), cases))
+
+    if args.json:
+        doc = {"clips": [asdict(r) for r in results], "totals": totals(results),
+               "rules": {"bottom_tolerance_s": BOTTOM_TOLERANCE_S, "tempo_flags": sorted(TEMPO_FLAGS)}}  # fmt: skip
+        print(json.dumps(doc, indent=2))
+    else:
+        print_report(results)
+    return 1 if any(r.error for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
