@@ -226,9 +226,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--source",
         choices=("auto", "landmarks", "measurements"),
         default="auto",
-        help="re-measure from the stored landmarks, or reuse the stored measurements (default: auto)",
+        help="the stored landmarks through the pipeline again, or the stored measurements through the practice "
+        "tracker only (default: auto, the landmarks when the session has them)",
     )
-    re.add_argument("--rebaseline", action="store_true", help="find the standing baseline again")
+    re.add_argument(
+        "--rebaseline",
+        action="store_true",
+        help="find the standing baseline again from the frames instead of starting from the one the session "
+        "started with",
+    )
     _db_arg(re)
     re.set_defaults(handler=_cmd_reanalyze)
 

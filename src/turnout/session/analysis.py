@@ -29,6 +29,7 @@ from turnout.pose.estimator import PoseEstimator, PoseFrame
 from turnout.pose.landmarks import CSV_LANDMARKS, NAMES
 from turnout.pose.model import sha256_file
 from turnout.pose.track import SUFFIX, PoseTrack, TrackBuilder, save_track
+from turnout.session.dancer import update_hip_profile
 from turnout.session.pipeline import Pipeline, limit_opencv_threads
 
 if TYPE_CHECKING:
@@ -245,8 +246,8 @@ def analyze_file(
         finally:
             if recorder is not None:
                 recorder.close(status)
-                if store is not None and session_id is not None:
-                    _update_hip_profile(store, dancer, settings)
+                if store is not None and session_id is not None and dancer:
+                    update_hip_profile(store, store.ensure_dancer(dancer), settings)
         seconds = time.perf_counter() - t0
         warnings = list(info.warnings) + (list(recorder.errors) if recorder is not None else [])
         if floor is not None and floor.corners_px is None and not floor_events:
@@ -393,19 +394,8 @@ def _open_session(store: Store | None, dancer: str | None, settings: Settings, b
             mirrored=info.mirrored, model_sha256=builder.meta["model_sha256"], settings=settings,
         )
     )  # fmt: skip
+    store.set_start_state(sid, None, hip)
     return sid, SessionRecorder(store, sid, clip_settings=settings.clips), hip
-
-
-def _update_hip_profile(store: Store, dancer: str | None, settings: Settings) -> None:
-    """Her working hip turnout across sessions, from the demi-pliés stored so far."""
-    if not dancer:
-        return
-    from turnout.practice.hip import estimate_hip_turnout
-
-    dancer_id = store.ensure_dancer(dancer)
-    hip = estimate_hip_turnout(store.hip_samples(dancer_id, settings.hip.recent_reps), settings.hip)
-    if hip is not None:
-        store.save_hip_profile(dancer_id, hip)
 
 
 def csv_header() -> list[str]:

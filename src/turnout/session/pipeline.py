@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import numpy as np
@@ -103,6 +103,7 @@ class Pipeline:
         hip: HipTurnout | None = None,
         smooth: bool = True,
         floor: FloorState | None = None,
+        replay: bool = False,
     ) -> None:
         from turnout.practice.tracker import PracticeTracker
         from turnout.settings import Settings as _Settings
@@ -113,8 +114,11 @@ class Pipeline:
         self.recorder = recorder
         #: the floor calibration (searched for, set from corners, dropped when the camera moves)
         self.floor = floor if floor is not None else FloorState()
-        self._smooth_world = OneEuroFilter(WORLD, (NUM_LANDMARKS, 3)) if smooth else None
-        self._smooth_image = OneEuroFilter(IMAGE, (NUM_LANDMARKS, 3)) if smooth else None
+        #: landmarks replayed from a session's store were checked and smoothed when they were recorded: they are
+        #: taken as they are (re-analysis), so the same landmarks give the same measurements
+        self.replay = replay
+        self._smooth_world = OneEuroFilter(WORLD, (NUM_LANDMARKS, 3)) if smooth and not replay else None
+        self._smooth_image = OneEuroFilter(IMAGE, (NUM_LANDMARKS, 3)) if smooth and not replay else None
         self._cues: dict[str, tuple[float, Any]] = {}
         self._phase = "idle"
         self._hold_start: float | None = None
@@ -186,14 +190,24 @@ class Pipeline:
             worker.join(timeout=5.0)
 
     def process_pose(
-        self, pose: PoseFrame, bgr: np.ndarray | None = None, *, captured_at: float = 0.0, pose_ms: float = 0.0
+        self,
+        pose: PoseFrame,
+        bgr: np.ndarray | None = None,
+        *,
+        captured_at: float = 0.0,
+        pose_ms: float = 0.0,
+        reliable: bool | None = None,
     ) -> FrameResult:
-        """Everything after the pose model; re-analysis of a stored pose track starts here (no frames)."""
+        """Everything after the pose model; re-analysis of a stored session starts here (no frames, no model).
+        ``reliable`` is the verdict stored with a replayed frame: it also weighed what landmarks do not keep (a
+        second person in the picture, the light)."""
         t = time.perf_counter
         t1 = t()
-        pose = self._smoothed(pose)
+        pose = pose if self.replay else self._smoothed(pose)
         t2 = t()
         check = assess(pose, bgr)
+        if reliable is not None:
+            check = replace(check, reliable=reliable)
         t_s = pose.timestamp_ms / 1000.0
         floor_events = self.floor.update(bgr, t_s)
         measurement = None
@@ -253,7 +267,8 @@ class Pipeline:
             self._smooth_world.reset()
             self._smooth_image.reset()
             return pose
-        world = self._smooth_world(pose.world, pose.timestamp_ms)
+        # float32, as the store keeps them: what is measured now is what a re-analysis measures again
+        world = self._smooth_world(pose.world, pose.timestamp_ms).astype(np.float32)
         image = np.array(pose.image, dtype=np.float32)
         image[:, :3] = self._smooth_image(pose.image[:, :3], pose.timestamp_ms)
         return PoseFrame(pose.index, pose.timestamp_ms, image, world, pose.people)

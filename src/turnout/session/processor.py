@@ -8,17 +8,19 @@ last rep and clips.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from turnout.capture.live import Captured
 from turnout.capture.sources import FrameSource, open_source
+from turnout.session.dancer import update_hip_profile
 from turnout.session.engine import SourceSpec
 from turnout.session.floor_memory import FloorMemory, FloorNotice, default_path
 from turnout.session.pipeline import FrameResult, Pipeline
 from turnout.settings import Settings
-from turnout.storage.store import SessionInfo, SessionRecorder, Store
+from turnout.storage.store import SessionInfo, SessionRecorder, StorageError, Store
 
 #: What the dancer is told when she clears the floor calibration, or calibrates it by clicking.
 CLEARED = "Floor calibration cleared: measuring in uncalibrated 3D"
@@ -105,6 +107,7 @@ class RealProcessor:
                 model_sha256=sha256_file(self.model_path), settings=self.settings,
             )  # fmt: skip
             sid = self.store.create_session(info)
+            self.store.set_start_state(sid, self.pipeline.tracker.baseline, self.pipeline.tracker.hip)
             self.recorder = SessionRecorder(self.store, sid, clip_settings=self.settings.clips)
             if self.pipeline.tracker.baseline is not None:
                 self.store.set_baseline(sid, self.pipeline.tracker.baseline)
@@ -116,6 +119,11 @@ class RealProcessor:
             self.recorder.close()
             self.recorder = None
             if self.store is not None:
+                if self.dancer:  # her hip profile, as after a file or a re-analysis (turnout.session.dancer)
+                    # derived from the stored reps alone: a write that fails (a full disk) loses nothing, the next
+                    # session's end computes it again
+                    with suppress(StorageError):
+                        update_hip_profile(self.store, self.store.ensure_dancer(self.dancer), self.settings)
                 self.store.close()
                 self.store = None
 

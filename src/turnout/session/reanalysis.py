@@ -1,30 +1,45 @@
-"""Re-analysis of a stored session: its reps, holds and flags measured again with new settings, without the pose
-model."""
+"""Re-analysis of a stored session: its reps, holds and flags found again (new settings, newer Turnout), without
+the pose model.
+
+The stored landmarks go through the same :class:`~turnout.session.pipeline.Pipeline` as the camera and video files
+(:meth:`~turnout.session.pipeline.Pipeline.process_pose`), from the state the session started from (its baseline
+and the dancer's hip profile as they were then), so unchanged settings give the session back exactly: the same
+reps, kinds, flags, and clips linked to the same reps. A session with no stored landmarks is re-analysed from its
+stored per-frame measurements, through the practice tracker alone.
+"""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from turnout.errors import TurnoutError
-from turnout.measure.measures import MODE_COLUMN
+from turnout.measure.measures import MODE_COLUMN, FrameMeasurement
+from turnout.pose.estimator import PoseFrame
 from turnout.practice.baseline import Baseline
-from turnout.practice.hip import estimate_hip_turnout
+from turnout.practice.hip import HipTurnout
+from turnout.practice.holds import HoldSummary
+from turnout.practice.reps import RepSummary
 from turnout.practice.tracker import analyze_rows, is_reliable
+from turnout.session.dancer import update_hip_profile
+from turnout.session.pipeline import Pipeline
 from turnout.settings import Settings
-from turnout.storage.store import Store
+from turnout.storage.store import FrameTable, PoseTable, SessionRow, Store
 
 if TYPE_CHECKING:
     from turnout.floor.reference import FloorCalibration
+
+#: Where a re-analysis takes its frames from.
+SOURCES = ("auto", "landmarks", "measurements")
 
 
 @dataclass(frozen=True, slots=True)
 class ReanalysisResult:
     session_id: int
-    #: "measurements" (stored per-frame rows) or "landmarks" (stored pose track through the geometry)
+    #: "landmarks" (the stored pose track through the pipeline) or "measurements" (stored per-frame rows)
     source: str
     reps_before: int
     reps: int
@@ -32,91 +47,138 @@ class ReanalysisResult:
     holds: int
 
 
-def _series_from_landmarks(
-    store: Store, session_id: int, floor: tuple[FloorCalibration, set[int]] | None = None
-) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
-    """Measure the stored landmarks again: in 3D, and with ``floor`` = (calibration, frame indices) those frames
-    on the calibrated floor."""
-    poses = store.poses(session_id)
-    if poses is None:
-        return None
-    try:
-        from turnout.measure.geometry import measure_series  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    image = poses.image.astype(np.float64)
-    world = poses.world.astype(np.float64)
-    series = measure_series(world, image[:, :, :3], image[:, :, 3])
-    out = {k: np.asarray(v, dtype=np.float64) for k, v in series.items()}
-    out[MODE_COLUMN] = np.where(np.isfinite(out["left_knee_flexion_deg"]) | np.isfinite(out["right_knee_flexion_deg"]),
-                                0.0, math.nan)  # fmt: skip
-    if floor is not None:
-        from turnout.floor.floormode import FloorCamera, measure_frame_on_floor
+class StoredFloor:
+    """The floor of a replayed session: its frames that were measured on the calibrated floor are measured on the
+    session's calibration again, the others in uncalibrated mode. Stands in for the pipeline's live
+    :class:`~turnout.floor.state.FloorState` (nothing to search for, nothing to follow)."""
 
-        cal, on_floor = floor
-        cam = FloorCamera.from_calibration(cal)
-        for i, idx in enumerate(poses.idx):
-            if int(idx) not in on_floor:
-                continue
-            row = measure_frame_on_floor(world[i], image[i, :, :3], image[i, :, 3], cal, cam).as_row()
-            for k, v in row.items():
-                out[k][i] = v
-    return poses.idx, out
+    def __init__(self, calibration: FloorCalibration, frames: set[int]) -> None:
+        from turnout.floor.floormode import FloorCamera
+
+        self.calibration = calibration
+        self.camera = FloorCamera.from_calibration(calibration)
+        self.frames = frames
+        #: the index of the frame being replayed (set before each one)
+        self.frame = -1
+
+    def update(self, bgr: np.ndarray | None, t_s: float) -> tuple[Any, ...]:
+        return ()
+
+    def measure(self, world: np.ndarray, image: np.ndarray, visibility: np.ndarray | None) -> FrameMeasurement | None:
+        if self.frame not in self.frames:
+            return None
+        from turnout.floor.floormode import measure_frame_on_floor
+
+        return measure_frame_on_floor(world, image, visibility, self.calibration, self.camera)
+
+    def guidance(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(slots=True)
+class _Collected:
+    reps: list[RepSummary]
+    holds: list[HoldSummary]
+    baseline: Baseline | None
+
+
+def replay_landmarks(
+    table: FrameTable,
+    poses: PoseTable,
+    settings: Settings,
+    baseline: Baseline | None,
+    hip: HipTurnout | None,
+    floor: StoredFloor | None = None,
+) -> _Collected:
+    """Every stored frame, in order, through the pipeline after the pose model: the stored (already checked and
+    smoothed) landmarks where there are some, an empty frame where there were none, each with its stored
+    reliability verdict."""
+    from turnout.floor.state import FloorState
+
+    pipeline = Pipeline(None, settings, baseline=baseline, hip=hip, replay=True,
+                        floor=floor if floor is not None else FloorState())  # type: ignore[arg-type]  # fmt: skip
+    at = {int(i): k for k, i in enumerate(poses.idx)}
+    t_ms = np.rint(table.t_s * 1000.0).astype(np.int64)
+    for k, idx in enumerate(table.idx):
+        j = at.get(int(idx))
+        if j is None:
+            pose = PoseFrame(int(idx), int(t_ms[k]))
+        else:
+            pose = PoseFrame(int(idx), int(t_ms[k]), poses.image[j], poses.world[j], 1)
+        if floor is not None:
+            floor.frame = int(idx)
+        pipeline.process_pose(pose, reliable=bool(table.reliable[k]))
+    pipeline.finish(float(table.t_s[-1]) if len(table.t_s) else None)
+    t = pipeline.tracker
+    return _Collected(list(t.reps), list(t.holds), t.baseline)
+
+
+def _stored_floor(session: SessionRow, table: FrameTable) -> StoredFloor | None:
+    """The session's floor, when some of its frames were measured on it."""
+    mode = table.values.get(MODE_COLUMN)
+    if mode is None or not bool(np.any(mode == 1.0)):
+        return None
+    if not session.calibration:
+        raise TurnoutError(f"session {session.id}: its floor calibration was not stored; re-analyse it from "
+                           "--source measurements")  # fmt: skip
+    from turnout.floor.reference import FloorCalibration
+
+    frames = {int(i) for i, m in zip(table.idx, mode, strict=True) if m == 1.0}
+    return StoredFloor(FloorCalibration.from_dict(dict(session.calibration)), frames)
+
+
+def _replay_rows(
+    table: FrameTable, settings: Settings, baseline: Baseline | None, hip: HipTurnout | None
+) -> _Collected:
+    rows = list(table.rows())
+    reliable = [is_reliable(r, bool(ok)) for r, ok in zip(rows, table.reliable, strict=True)]
+    result = analyze_rows(table.t_s.tolist(), rows, reliable, settings, baseline, hip)
+    return _Collected(list(result.reps), list(result.holds), result.baseline)
+
+
+def start_state(store: Store, session: SessionRow, rebaseline: bool) -> tuple[Baseline | None, HipTurnout | None]:
+    """The baseline and hip profile the re-analysis starts from: what the session started from, as stored (a session
+    recorded before that was kept: no baseline, the dancer's current profile). ``rebaseline`` starts without a
+    baseline, so the standing baseline is found again from the frames."""
+    stored = store.start_state(session.id)
+    if stored is not None:
+        baseline, hip = stored
+    else:
+        baseline = None
+        hip = store.hip_profile(session.dancer_id) if session.dancer_id is not None else None
+    return (None if rebaseline else baseline), hip
 
 
 def reanalyze_session(
     store: Store, session_id: int, settings: Settings, *, source: str = "auto", rebaseline: bool = False
 ) -> ReanalysisResult:
-    """Recompute reps, holds and flags of a stored session with ``settings`` (no pose inference) and replace
-    the stored ones. ``source``: "auto" (landmarks if stored and the geometry is available, else
-    measurements), "landmarks" or "measurements". The dancer's hip-turnout profile is updated.
-
-    A session measured on a calibrated floor is re-analysed from its measurements under "auto"; with
-    "landmarks" its floor-calibrated frames are measured again on the session's (last) floor calibration."""
+    """Find a stored session's reps, holds and flags again with ``settings`` (no pose inference) and replace the
+    stored ones; the dancer's hip profile is updated. ``source``: "auto" (the stored landmarks when there are
+    some, else the stored measurements), "landmarks" or "measurements"."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     session = store.get_session(session_id)
     if session.status == "recording" and session_id not in store.recover_interrupted():
         raise TurnoutError(f"session {session_id} is still being recorded; re-analyse it when it has ended")
     table = store.frames(session_id)
     if len(table.idx) == 0:
         raise TurnoutError(f"session {session_id} has no stored frames to re-analyse")
-    values, used = table.values, "measurements"
-    # Floor-calibrated frames were measured with the calibration of their time; the session keeps its last one.
-    stored_mode = values.get(MODE_COLUMN)
-    on_floor = stored_mode is not None and bool(np.any(stored_mode == 1.0))
-    if on_floor and source == "auto":
-        source = "measurements"  # as measured, each with its own calibration: re-measuring could only guess it
-    floor: tuple[FloorCalibration, set[int]] | None = None
-    if on_floor and source == "landmarks":
-        if not session.calibration:
-            raise TurnoutError(f"session {session_id}: its floor calibration was not stored; re-analyse it from "
-                               "--source measurements")  # fmt: skip
-        from turnout.floor.reference import FloorCalibration
+    baseline, hip = start_state(store, session, rebaseline)
+    poses = store.poses(session_id) if source != "measurements" else None
+    if poses is not None:
+        found, used = (
+            replay_landmarks(table, poses, settings, baseline, hip, _stored_floor(session, table)),
+            "landmarks",
+        )
+    elif source == "landmarks":
+        raise TurnoutError(f"session {session_id}: no stored pose track to measure again; re-analyse it from "
+                           "--source measurements")  # fmt: skip
+    else:
+        found, used = _replay_rows(table, settings, baseline, hip), "measurements"
+    store.replace_analysis(session_id, found.reps, found.holds, found.baseline, settings)
+    update_hip_profile(store, session.dancer_id, settings)
+    return ReanalysisResult(session_id, used, session.n_reps, len(found.reps), _flagged(found.reps), len(found.holds))
 
-        assert stored_mode is not None
-        frames = {int(i) for i, m in zip(table.idx, stored_mode, strict=True) if m == 1.0}
-        floor = (FloorCalibration.from_dict(dict(session.calibration)), frames)
-    if source in ("auto", "landmarks"):
-        found = _series_from_landmarks(store, session_id, floor)
-        if found is not None:
-            pose_idx, series = found
-            pos = np.searchsorted(table.idx, pose_idx)
-            ok = (pos < len(table.idx)) & (table.idx[np.minimum(pos, len(table.idx) - 1)] == pose_idx)
-            values = {n: np.full(len(table.idx), math.nan) for n in series}
-            for n, v in series.items():
-                values[n][pos[ok]] = v[ok]
-            used = "landmarks"
-        elif source == "landmarks":
-            raise TurnoutError(f"session {session_id}: no stored pose track, or no geometry module, to re-measure")
-    names = list(values)
-    rows = [dict(zip(names, (float(x) for x in r), strict=True)) for r in np.stack([values[n] for n in names], 1)]
-    reliable = [is_reliable(r, bool(ok)) for r, ok in zip(rows, table.reliable, strict=True)]
-    baseline: Baseline | None = None if rebaseline else session.baseline
-    hip = store.hip_profile(session.dancer_id) if session.dancer_id is not None else None
-    result = analyze_rows(table.t_s.tolist(), rows, reliable, settings, baseline, hip)
-    store.replace_analysis(session_id, result.reps, result.holds, result.baseline, settings)
-    if session.dancer_id is not None:
-        est = estimate_hip_turnout(store.hip_samples(session.dancer_id, settings.hip.recent_reps), settings.hip)
-        if est is not None:
-            store.save_hip_profile(session.dancer_id, est)
-    flagged = sum(1 for r in result.reps if r.flags)
-    return ReanalysisResult(session_id, used, session.n_reps, len(result.reps), flagged, len(result.holds))
+
+def _flagged(reps: Sequence[RepSummary]) -> int:
+    return sum(1 for r in reps if r.flags)

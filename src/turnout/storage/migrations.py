@@ -137,9 +137,15 @@ _V2: Final = (
     "CREATE INDEX sessions_status ON sessions(status)",
 )
 
+_V3: Final = (
+    # what the practice tracker started from (baseline, hip profile), so re-analysis can start from it again
+    "ALTER TABLE sessions ADD COLUMN start_state TEXT",
+)
+
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "sessions, reps, flags, per-frame measurements and the pose track", _V1),
     Migration(2, "holds, clips, the dancer's hip-turnout profile, the recording process id", _V2),
+    Migration(3, "the state a session's analysis started from (baseline, hip profile)", _V3),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

@@ -345,6 +345,23 @@ class Store:
         with self._write("the floor calibration") as c:
             c.execute("UPDATE sessions SET calibration = ? WHERE id = ?", (_json(calibration), session_id))
 
+    def set_start_state(self, session_id: int, baseline: Baseline | None, hip: HipTurnout | None) -> None:
+        """What the session's analysis started from: the standing baseline and the dancer's hip profile as they
+        were when it began (re-analysis starts from them again, so unchanged settings give the same reps)."""
+        state = {"baseline": baseline.to_dict() if baseline else None, "hip": hip.to_dict() if hip else None}
+        with self._write("the session's start") as c:
+            c.execute("UPDATE sessions SET start_state = ? WHERE id = ?", (_json(state), session_id))
+
+    def start_state(self, session_id: int) -> tuple[Baseline | None, HipTurnout | None] | None:
+        """(baseline, hip profile) the session started from, or None for a session recorded before it was kept."""
+        rows = self._read("SELECT start_state FROM sessions WHERE id = ?", (session_id,))
+        if not rows or not rows[0][0]:
+            return None
+        state = json.loads(rows[0][0])
+        baseline = Baseline.from_dict(state["baseline"]) if state.get("baseline") else None
+        hip = HipTurnout.from_dict(state["hip"]) if state.get("hip") else None
+        return baseline, hip
+
     def finish_session(self, session_id: int, status: str = "complete") -> None:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {status!r}")

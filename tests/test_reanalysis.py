@@ -1,0 +1,110 @@
+"""Re-analysis goes through the one pipeline on the stored landmarks: unchanged settings give the stored session
+back exactly (reps, kinds, flags, holds, clips of flagged reps), on real footage through the real model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import media_file
+
+from turnout.session.analysis import analyze_file
+from turnout.session.reanalysis import reanalyze_session
+from turnout.settings import Settings
+from turnout.storage.store import Store
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def _analysis(store: Store, session_id: int) -> dict[str, Any]:
+    clips = {c.rep_id: c.path for c in store.clips(session_id)}
+    reps = store.reps(session_id)
+    return {
+        "reps": [s.rep.to_dict() for s in reps],
+        "holds": [h.hold.to_dict() for h in store.holds(session_id)],
+        "clips": [clips.get(s.id) for s in reps],
+    }
+
+
+@pytest.mark.parametrize("clip", ["commons/ballet_plie.mp4", "commons/tendu_tutorial.mp4"])
+def test_reanalysis_with_unchanged_settings_gives_the_session_back(
+    clip: str, model_path: Path, tmp_path: Path
+) -> None:
+    settings = Settings()
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        # an earlier session of hers: her hip profile exists before this one starts, and changes after it
+        analyze_file(media_file("commons/ballet_plie.mp4"), model_path, store=store, dancer="anna", settings=settings)
+        result = analyze_file(media_file(clip), model_path, store=store, dancer="anna", settings=settings)
+        sid = result.session_id
+        assert sid is not None
+        before = _analysis(store, sid)
+        assert before["reps"] or before["holds"], "the clip should give something to re-analyse"
+        r = reanalyze_session(store, sid, settings)
+        assert r.source == "landmarks"
+        after = _analysis(store, sid)
+    assert after == before
+    if before["reps"]:
+        flagged = [c for rep, c in zip(before["reps"], before["clips"], strict=True) if rep["flags"]]
+        assert flagged and all(c is not None for c in flagged), "every flagged rep keeps its clip"
+
+
+def _plie_before_standing(tmp_path: Path) -> Path:
+    """Real footage re-cut: ballet_plie's demi-plié first, then her standing still, then the plié again (so the
+    standing baseline is found only after the first plié)."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(media_file("commons/ballet_plie.mp4")))
+    frames = []
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        frames.append(bgr)
+    cap.release()
+    order = [*range(96, 145), *range(40, 100), *range(96, 145)]
+    path = tmp_path / "plie_then_standing.mp4"
+    h, w = frames[0].shape[:2]
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), 25.0, (w, h))
+    for i in order:
+        out.write(frames[i])
+    out.release()
+    return path
+
+
+def test_a_session_whose_baseline_came_late_is_given_back_too(model_path: Path, tmp_path: Path) -> None:
+    """Re-analysis starts from what the session started from (no baseline here), not from the baseline found
+    later in it, so frames before that baseline are judged as they were (it used to count pliés there)."""
+    settings = Settings()
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        result = analyze_file(_plie_before_standing(tmp_path), model_path, store=store, settings=settings)
+        sid = result.session_id
+        assert sid is not None and result.baseline is not None and result.baseline.t_start_s > 1.0  # plié bottom 0.96 s
+        before = _analysis(store, sid)
+        reanalyze_session(store, sid, settings)
+        assert _analysis(store, sid) == before
+
+
+def test_a_session_recorded_in_the_window_updates_her_hip_profile(model_path: Path, tmp_path: Path) -> None:
+    """The window's processor (the real pose model, a video file standing in for the camera) records a session
+    with one demi-plié; when recording stops her hip profile includes it, as after a file or a re-analysis."""
+    from turnout.capture.live import Captured
+    from turnout.capture.sources import open_source
+    from turnout.session.engine import SourceSpec
+    from turnout.session.processor import RealProcessor
+
+    clip = media_file("commons/ballet_plie.mp4")
+    db = tmp_path / "s.sqlite3"
+    processor = RealProcessor(SourceSpec.parse(str(clip)), model_path, Settings(), db, dancer="anna")
+    try:
+        processor.set_recording(True)
+        with open_source(clip) as source:
+            for frame in source:
+                processor.process(Captured(frame, 0.0))
+    finally:
+        processor.close()
+    with Store.open(db) as store:
+        (session,) = store.list_sessions()
+        assert session.n_reps == 1
+        hip = store.hip_profile(store.ensure_dancer("anna"))
+        assert hip is not None and hip.n_reps == 1
