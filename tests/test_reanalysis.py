@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import media_file
 
+from conftest import media_file
 from turnout.session.analysis import analyze_file
 from turnout.session.reanalysis import reanalyze_session
 from turnout.settings import Settings
@@ -28,9 +28,7 @@ def _analysis(store: Store, session_id: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("clip", ["commons/ballet_plie.mp4", "commons/tendu_tutorial.mp4"])
-def test_reanalysis_with_unchanged_settings_gives_the_session_back(
-    clip: str, model_path: Path, tmp_path: Path
-) -> None:
+def test_reanalysis_with_unchanged_settings_gives_the_session_back(clip: str, model_path: Path, tmp_path: Path) -> None:
     settings = Settings()
     with Store.open(tmp_path / "s.sqlite3") as store:
         # an earlier session of hers: her hip profile exists before this one starts, and changes after it
