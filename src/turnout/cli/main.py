@@ -242,6 +242,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_app(args: argparse.Namespace) -> int:
+    from turnout.cli.preflight import window_problem
+
+    problem = window_problem()
+    if problem is not None:
+        raise TurnoutError(problem)
     try:
         from turnout.app.main import run_app
     except ImportError as exc:
@@ -327,12 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        if _app_available():
-            args = parser.parse_args(["app"])
-        else:
-            parser.print_help()
-            return 0
+    if args.command is None:  # `turnout` alone opens the window (or says in one line why it cannot)
+        args = parser.parse_args(["app"])
     handler: Handler = args.handler
     _keep_caches_in_the_data_folder()
     try:
@@ -355,12 +356,6 @@ def _keep_caches_in_the_data_folder() -> None:
 
     data = os.environ.get("TURNOUT_DATA_DIR") or platformdirs.user_data_dir("turnout", appauthor=False)
     os.environ.setdefault("MPLCONFIGDIR", str(Path(data).expanduser() / "cache" / "matplotlib"))
-
-
-def _app_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("turnout.app.main") is not None
 
 
 if __name__ == "__main__":
