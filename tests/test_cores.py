@@ -21,6 +21,17 @@ linux_two_cpus = pytest.mark.skipif(
 )
 
 
+def cpus_of_thread(native_id: int) -> set[int]:
+    """The CPUs a thread of this process may run on (``/proc``; empty where unreadable): for tests and checks."""
+    try:
+        for line in Path(f"/proc/self/task/{native_id}/status").read_text().splitlines():
+            if line.startswith("Cpus_allowed_list:"):
+                return cores.parse_cpu_list(line.split(":", 1)[1])
+    except OSError:
+        pass
+    return set()
+
+
 def _sysfs(siblings: dict[int, str], performance: str = "") -> Callable[[Path], set[int]]:
     def read(path: Path) -> set[int]:
         if path.name == "cpus":
@@ -117,7 +128,7 @@ def test_the_models_threads_and_its_caller_run_on_its_core_the_look_on_the_other
         est = PoseEstimator(model_path, people_background=True, model_cores=chosen.model)
         try:
             started = _threads() - existing
-            placed = {tid: cores.cpus_of_thread(tid) for tid in started}
+            placed = {tid: cpus_of_thread(tid) for tid in started}
             on_model = [tid for tid, cpus in placed.items() if cpus == chosen.model]
             on_others = [tid for tid, cpus in placed.items() if cpus == chosen.others]
             assert on_model, placed  # MediaPipe's threads for the pose model

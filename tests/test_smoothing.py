@@ -5,13 +5,41 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from turnout.measure.geometry import measure_series
-from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter, OneEuroParams, smooth_series, step_response_ms
+from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter, OneEuroParams
 from turnout.testing.synth import plie_sequence
 
 DT = 1000.0 / 30
+
+
+# ---- instruments: the filter run over a series, and its lag -----------------------------------------
+
+
+def smooth_series(x: npt.ArrayLike, t_ms: npt.ArrayLike, params: OneEuroParams = WORLD) -> np.ndarray:
+    """Run a fresh filter over a recorded (T, ...) series with timestamps (T,) in milliseconds."""
+    arr = np.asarray(x, dtype=float)
+    times = np.asarray(t_ms, dtype=float)
+    if arr.ndim < 1 or times.shape != arr.shape[:1]:
+        raise ValueError(f"need x of shape (T, ...) and t_ms of shape (T,), got {arr.shape} and {times.shape}")
+    filt = OneEuroFilter(params, arr.shape[1:])
+    return np.stack([filt(frame, t) for frame, t in zip(arr, times, strict=True)]) if len(arr) else arr.copy()
+
+
+def step_response_ms(params: OneEuroParams, step: float, fps: float = 30.0, fraction: float = 0.9) -> float:
+    """Time after a step of size ``step`` until the output covers ``fraction`` of it (the filter's lag)."""
+    filt = OneEuroFilter(params, (1, 3))
+    dt = 1000.0 / fps
+    for k in range(int(fps)):  # one still second
+        filt(np.zeros((1, 3)), k * dt)
+    t0 = int(fps) * dt
+    for k in range(int(5 * fps)):
+        out = filt(np.array([[step, 0.0, 0.0]]), t0 + k * dt)
+        if out[0, 0] >= fraction * step:
+            return k * dt
+    return math.inf
 
 
 def test_constant_input_passes_unchanged() -> None:

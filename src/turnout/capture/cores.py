@@ -173,14 +173,3 @@ def call_on(cpus: Collection[int] | None, fn: Callable[[], T]) -> T:
     if not cpus:
         return fn()
     return on_new_thread(fn, lambda: pin_this_thread(cpus), "turnout-model-open")
-
-
-def cpus_of_thread(native_id: int) -> set[int]:
-    """The CPUs a thread of this process may run on (``/proc``; empty where unreadable): for tests and checks."""
-    try:
-        for line in Path(f"/proc/self/task/{native_id}/status").read_text().splitlines():
-            if line.startswith("Cpus_allowed_list:"):
-                return parse_cpu_list(line.split(":", 1)[1])
-    except OSError:
-        pass
-    return set()

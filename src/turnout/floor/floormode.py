@@ -223,11 +223,6 @@ def measure_on_floor(
     )  # fmt: skip
 
 
-def landmark_heights(world: F64, up: F64, floor_height: float) -> F64:
-    """(33,) heights above the floor plane ``{x : x . up = floor_height}`` of world landmarks (metres)."""
-    return np.asarray(np.asarray(world, float) @ np.asarray(up, float) - floor_height)
-
-
 def measure_frame_on_floor(
     world: F64, image: F64, visibility: F64 | None, cal: FloorCalibration, camera: FloorCamera | None = None
 ) -> FrameMeasurement:

@@ -208,24 +208,6 @@ def _fit_edge(
     )
 
 
-_SLICE_PX = 1.5  # width of the across-edge slices that _clean_slices judges
-
-
-def _clean_slices(res: F64, z: F64, t: F64, scale: float) -> F64:
-    """0 for the pixels of thin across-edge slices where the floor beside the edge is not what the model says
-    (a grout line or a plank joint running into the edge, bright or dark), and their neighbours; 1 elsewhere.
-    Such a line passes the per-pixel robust weights in its blurred flanks and drags the edge towards it."""
-    idx = np.floor((t - t.min()) / _SLICE_PX).astype(int)
-    n = int(idx.max()) + 1
-    outer = z < 0.5  # the floor and the foot of the step: where a line on the floor shows
-    cnt = np.bincount(idx[outer], minlength=n)
-    mean = np.bincount(idx[outer], res[outer], n) / np.maximum(cnt, 1)
-    bad = (np.abs(mean) > 2.5 * scale) & (cnt > 0)
-    bad[1:] |= bad[:-1].copy()
-    bad[:-1] |= bad[1:].copy()
-    return np.where(bad[idx], 0.0, 1.0)
-
-
 def _median(x: F64) -> float:
     """Median of a non-empty 1-D array (upper median for even sizes): np.median's overhead without its checks."""
     k = len(x) // 2
@@ -838,10 +820,6 @@ def _noise_px(corner_sd: float) -> float:
     """Corner error to judge consistency by: the edge fits' own estimate, plus what they do not see (blur
     asymmetry, JPEG, floor texture at the edge; about 0.2 px on rendered scenes)."""
     return math.hypot(corner_sd, 0.2)
-
-
-def _hfov(focal_px: float, image_width: int) -> float:
-    return math.degrees(2 * math.atan(image_width / 2 / focal_px)) if focal_px > 0 else math.nan
 
 
 def _camera_implausible(fit: CameraFit, check: FocalCheck, noise_px: float, image_width: int) -> str:

@@ -264,11 +264,6 @@ class PeopleCounter:
                 self._answers.append(seen)
                 self._cond.notify_all()
 
-    @property
-    def ms_per_frame(self) -> float:
-        """Average cost per frame so far (milliseconds)."""
-        return self.total_ms / self.frames if self.frames else 0.0
-
     def close(self) -> None:
         with self._cond:
             self._stop = True

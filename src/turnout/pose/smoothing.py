@@ -98,27 +98,3 @@ class OneEuroFilter:
         self._dx = np.where(fresh, 0.0, dx_hat)
         self._t_ms = t
         return out.copy()
-
-
-def smooth_series(x: ArrayLike, t_ms: ArrayLike, params: OneEuroParams = WORLD) -> FloatArray:
-    """Run a fresh filter over a recorded (T, ...) series with timestamps (T,) in milliseconds."""
-    arr = np.asarray(x, dtype=float)
-    times = np.asarray(t_ms, dtype=float)
-    if arr.ndim < 1 or times.shape != arr.shape[:1]:
-        raise ValueError(f"need x of shape (T, ...) and t_ms of shape (T,), got {arr.shape} and {times.shape}")
-    filt = OneEuroFilter(params, arr.shape[1:])
-    return np.stack([filt(frame, t) for frame, t in zip(arr, times, strict=True)]) if len(arr) else arr.copy()
-
-
-def step_response_ms(params: OneEuroParams, step: float, fps: float = 30.0, fraction: float = 0.9) -> float:
-    """Time after a step of size ``step`` until the output covers ``fraction`` of it (the filter's lag)."""
-    filt = OneEuroFilter(params, (1, 3))
-    dt = 1000.0 / fps
-    for k in range(int(fps)):  # one still second
-        filt(np.zeros((1, 3)), k * dt)
-    t0 = int(fps) * dt
-    for k in range(int(5 * fps)):
-        out = filt(np.array([[step, 0.0, 0.0]]), t0 + k * dt)
-        if out[0, 0] >= fraction * step:
-            return k * dt
-    return math.inf
