@@ -3,7 +3,8 @@
 A ``.track.npz`` file (a NumPy zip, loaded with ``allow_pickle=False``) holding:
 
 * ``header``: a JSON string: ``format`` ("turnout-pose-track"), ``version`` (1), ``source``, ``fps``,
-  ``width``, ``height``, ``mirrored``, ``model_variant``, ``model_sha256``, ``turnout_version``, ``created``.
+  ``width``, ``height``, ``mirrored``, ``model_variant``, ``model_sha256``, ``turnout_version``, ``created``,
+  ``landmarks`` ("raw": the pose model's own output, before any smoothing or plausibility check).
 * ``frame_index`` (T,) int64, ``timestamp_ms`` (T,) int64, ``people`` (T,) int16 (0 = no person),
 * ``image`` (T, 33, 5) float32: x, y (normalised), z, visibility, presence; NaN where no person,
 * ``world`` (T, 33, 3) float32: metres, origin between the hips; NaN where no person.
@@ -27,6 +28,8 @@ from turnout.pose.landmarks import NUM_LANDMARKS
 
 FORMAT: Final = "turnout-pose-track"
 VERSION: Final = 1
+#: What the track holds: the model's raw landmarks (the session store keeps the smoothed, checked ones; docs/storage.md).
+LANDMARKS: Final = "raw"
 SUFFIX: Final = ".track.npz"
 
 
@@ -73,7 +76,7 @@ class PoseTrack:
             "format": FORMAT, "version": VERSION, "source": self.source, "fps": self.fps,
             "width": self.width, "height": self.height, "mirrored": self.mirrored,
             "model_variant": self.model_variant, "model_sha256": self.model_sha256,
-            "turnout_version": __version__, "frames": len(self),
+            "turnout_version": __version__, "frames": len(self), "landmarks": LANDMARKS,
             "created": datetime.now(UTC).isoformat(timespec="seconds"), **self.extra,
         }  # fmt: skip
 
@@ -157,7 +160,7 @@ def load_track(path: str | os.PathLike[str]) -> PoseTrack:
     if arrays["image"].shape != (n, NUM_LANDMARKS, 5) or arrays["world"].shape != (n, NUM_LANDMARKS, 3):
         raise TrackError(f"{p}: landmark arrays have the wrong shape; the file is damaged")
     known = {"format", "version", "source", "fps", "width", "height", "mirrored", "model_variant", "model_sha256",
-             "frames", "created", "turnout_version"}  # fmt: skip
+             "frames", "created", "turnout_version", "landmarks"}  # fmt: skip
     return PoseTrack(
         source=str(header["source"]), fps=float(header["fps"]), width=int(header["width"]),
         height=int(header["height"]), mirrored=bool(header["mirrored"]),
