@@ -206,7 +206,8 @@ def bare(frames: list[np.ndarray], model: Path, direct: bool = False) -> dict[st
     lm.close()
     n = len(images)
     threads = {k: v * 1e3 / n for k, v in sorted(sampler.cpu.items(), key=lambda kv: -kv[1])}
-    return {"ms": wall * 1e3 / n, "cpu_ms": cpu * 1e3 / n, "threads_cpu_ms": threads}
+    result: dict[str, Any] = {"ms": wall * 1e3 / n, "cpu_ms": cpu * 1e3 / n, "threads_cpu_ms": threads}
+    return result
 
 
 def pipeline_pass(clips: list[Path], model: Path, tmp: Path, serial: bool) -> dict[str, Any]:
@@ -236,7 +237,8 @@ def pipeline_pass(clips: list[Path], model: Path, tmp: Path, serial: bool) -> di
         db = Path(tempfile.mkdtemp(dir=tmp)) / "s.sqlite3"
         # the second-person look as each runs it: live on its own thread, answer taken when ready; analyze beside
         # the model, answer taken a fixed number of frames later (repeatable)
-        looks = {"people_background": True, "people_answer_after": None if serial else PEOPLE_ANSWER_AFTER}
+        looks: dict[str, Any] = {"people_background": True,
+                                 "people_answer_after": None if serial else PEOPLE_ANSWER_AFTER}  # fmt: skip
         # the model on a core of its own, as `turnout analyze` and the window run it (turnout.capture.cores)
         with (
             cores.reserving() as plan,
@@ -525,7 +527,7 @@ def breakdown(side: dict[str, Any] | None, lv: dict[str, Any] | None, decode_ms:
         if key == "pose" and side:
             line("  of which the second-person check (pose.py, issue 8)", [p["people_ms"], s["people_ms"]])
     line("clip JPEG encoding (encoder thread, off the processing thread)", [encode_ms])
-    if side:
+    if side and b is not None:
         line("whole pipeline, wall time per frame", [p["ms"], s["ms"]])
         line(f"CPU per frame, all threads (the bare model: {b['cpu_ms']:.2f})", [p["cpu_ms"], s["cpu_ms"]])
         for label, run in (("analyze loop", p), ("bare model", b)):

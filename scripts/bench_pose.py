@@ -14,12 +14,13 @@ import os
 import platform
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared" / "media" / "commons" / "ballet_plie.mp4"
 
 
-def bare(frames: list, model: Path) -> float:  # type: ignore[type-arg]
+def bare(frames: list[Any], model: Path) -> float:
     import cv2
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.vision import pose_landmarker as pl

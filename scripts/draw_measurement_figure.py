@@ -3,6 +3,8 @@
 Usage: ``python scripts/draw_measurement_figure.py [out.png]``.
 """
 
+# matplotlib's stubs take points as tuples only; this script passes numpy points throughout
+# mypy: disable-error-code="arg-type, call-arg"
 from __future__ import annotations
 
 import math

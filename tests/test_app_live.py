@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from app_fakes import FakeEngine, black_frame, forbid_dialogs, make_result, plie_seq
 from conftest import media_file
@@ -131,7 +131,7 @@ def test_mirror_toggle_flips_the_picture(qtbot: Any, window: MainWindow) -> None
 
 
 def test_space_records_and_close_stops_within_a_second(qtbot: Any, window: MainWindow) -> None:
-    engine = window.controller.engine
+    engine: Any = window.controller.engine  # the fake engine of app_fakes
     qtbot.keyClick(window, Qt.Key.Key_Space)  # nothing running: starts the camera and records
     assert window.controller.running and window.controller.recording
     wait_for_frames(qtbot, window, 3)
@@ -177,6 +177,7 @@ def test_slow_inference_drops_frames_and_the_window_stays_responsive(qtbot: Any,
         window.resize(1000 + 20 * (i % 5), 640 + 10 * (i % 3))
         qtbot.wait(60)
     menu = window.menuBar().actions()[0].menu()
+    assert isinstance(menu, QMenu)
     menu.popup(window.mapToGlobal(window.rect().center()))
     qtbot.wait(200)
     menu.close()
@@ -189,7 +190,7 @@ def test_slow_inference_drops_frames_and_the_window_stays_responsive(qtbot: Any,
 
 
 def test_video_file_goes_through_every_frame_and_stops_at_its_end(qtbot: Any, window: MainWindow) -> None:
-    engine = window.controller.engine
+    engine: Any = window.controller.engine  # the fake engine of app_fakes
     window.open_video(media_file(CLIP))
     assert window.live.source.currentText() == "ballet_plie.mp4"
     qtbot.waitUntil(lambda: not window.controller.running, timeout=20000)

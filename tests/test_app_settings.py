@@ -72,7 +72,7 @@ def test_dialog_saves_thresholds_and_prefs_that_load_back(qtbot: Any, tmp_path: 
     dialog, ctx = _dialog(qtbot, tmp_path)
     editors = dialog.thresholds.editors
     assert {"reps.start_flexion_deg", "flags.forced_turnout.warn", "flags.rushed.grand_factor"} <= set(editors)
-    editors["flags.forced_turnout.warn"].setValue(6.5)  # type: ignore[union-attr]
+    editors["flags.forced_turnout.warn"].setValue(6.5)  # type: ignore[union-attr, arg-type]
     editors["clips.min_severity"].setCurrentText("bad")  # type: ignore[union-attr]
     dialog.sound.setChecked(False)
     dialog.camera.setValue(3)
@@ -93,12 +93,12 @@ def test_dialog_refuses_invalid_thresholds_and_says_why(qtbot: Any, tmp_path: Pa
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     start = dialog.thresholds.editors["reps.start_flexion_deg"]
     end = dialog.thresholds.editors["reps.end_flexion_deg"]
-    end.setValue(20.0)  # type: ignore[union-attr]  # ends above where a rep starts
+    end.setValue(20.0)  # type: ignore[union-attr, arg-type]  # ends above where a rep starts
     assert not ok.isEnabled()
     assert "reps.end_flexion_deg" in dialog.error.text() and "reps.start_flexion_deg" in dialog.error.text()
     dialog.accept()
     assert not (tmp_path / "settings.toml").exists() and dialog.result() != dialog.DialogCode.Accepted
-    start.setValue(25.0)  # type: ignore[union-attr]
+    start.setValue(25.0)  # type: ignore[union-attr, arg-type]
     assert ok.isEnabled() and dialog.error.text() == ""
     dialog.restore_defaults()
     assert start.value() == Settings().reps.start_flexion_deg  # type: ignore[union-attr]

@@ -149,7 +149,8 @@ def test_calibrate_save_and_reuse_while_the_camera_has_not_moved(tmp_path: Path)
     assert state2.calibration is not None and not state2.restoring
     np.testing.assert_allclose(state2.calibration.homography, cal.homography)
     memory2.follow(state2, events)
-    assert load(path) is not None and load(path).saved_at == T0  # type: ignore[union-attr]  # kept, date unchanged
+    kept = load(path)
+    assert kept is not None and kept.saved_at == T0  # kept, date unchanged
     assert memory2.restoring is None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from turnout.testing import synth
 
 A4 = (0.210, 0.297)
 #: the pose model's heel landmark, as real MediaPipe places it: on the back of the heel, above the floor
-REAL_HEEL = {"heel_landmark_height_m": HEEL_ABOVE_TOE_M}
+REAL_HEEL: dict[str, Any] = {"heel_landmark_height_m": HEEL_ABOVE_TOE_M}
 
 
 def _camera(p: synth.DancerParams) -> tuple[np.ndarray, np.ndarray, float]:

@@ -31,7 +31,12 @@ class ListSource(FrameSource):
 
 def test_every_frame_processed_without_dropping() -> None:
     seen: list[int] = []
-    runner = LiveRunner(lambda: ListSource(50), lambda c: seen.append(c.frame.index) or c.frame.index, drop=False)
+
+    def process(c: Captured) -> int:
+        seen.append(c.frame.index)
+        return c.frame.index
+
+    runner = LiveRunner(lambda: ListSource(50), process, drop=False)
     runner.start()
     assert runner.wait(10)
     assert seen == list(range(50))
@@ -70,7 +75,7 @@ def test_camera_loss_is_reported_and_the_session_resumes() -> None:
             raise SourceError("camera 0 could not be opened")  # still unplugged
         return ListSource(5, kind="camera", period_s=0.01)  # back; then ends normally
 
-    processor_id = {"ids": set()}
+    processor_id: dict[str, set[int]] = {"ids": set()}
 
     def process(c: Captured) -> int:
         processor_id["ids"].add(threading.get_ident())

@@ -16,7 +16,7 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -26,6 +26,7 @@ from turnout.capture.live import Captured
 from turnout.capture.sources import Frame
 from turnout.floor.state import FloorState
 from turnout.measure.geometry import MAX_ABS_COORD_M, MIN_SEGMENT_M, measure_frame
+from turnout.measure.image import BACK, SIDE, measure_image, to_pixels
 from turnout.measure.measures import FrameMeasurement
 from turnout.pose.estimator import PoseFrame
 from turnout.pose.guidance import assess
@@ -104,6 +105,7 @@ class Pipeline:
         smooth: bool = True,
         floor: FloorState | None = None,
         replay: bool = False,
+        frame_size: tuple[int, int] | None = None,
     ) -> None:
         from turnout.practice.tracker import PracticeTracker
         from turnout.settings import Settings as _Settings
@@ -117,6 +119,9 @@ class Pipeline:
         #: landmarks replayed from a session's store were checked and smoothed when they were recorded: they are
         #: taken as they are (re-analysis), so the same landmarks give the same measurements
         self.replay = replay
+        #: (width, height) of the pictures in pixels: the image-plane measurements need it (learnt from the first
+        #: frame with pixels; a replay without pictures is given it, else DEFAULT_FRAME_SIZE is assumed)
+        self.frame_size = frame_size
         self._smooth_world = OneEuroFilter(WORLD, (NUM_LANDMARKS, 3)) if smooth and not replay else None
         self._smooth_image = OneEuroFilter(IMAGE, (NUM_LANDMARKS, 3)) if smooth and not replay else None
         self._cues: dict[str, tuple[float, Any]] = {}
@@ -146,7 +151,7 @@ class Pipeline:
         return pose, frame.bgr, captured_at, (time.perf_counter() - t0) * 1e3
 
     # -- a whole stream ------------------------------------------------------------------------------
-    def run(self, frames: Iterable[Captured | Frame], ahead: int = 2) -> Iterator[FrameResult]:
+    def run(self, frames: Iterable[Captured | Frame], ahead: int = 2) -> Generator[FrameResult, None, None]:
         """Process every frame of a finite stream, in order, with the pose model up to ``ahead`` frames ahead
         on a worker thread (see the module's docstring). An error on either side is raised here; closing the
         iterator early stops the worker."""
@@ -215,13 +220,18 @@ class Pipeline:
             measurement = self.floor.measure(pose.world, pose.image[:, :3], pose.image[:, 3])
             if measurement is None:
                 measurement = measure_frame(pose.world, pose.image[:, :3], pose.image[:, 3])
+            size = self._size(bgr)
+            measurement = replace(measurement, image=measure_image(to_pixels(pose.image, size), size))
         t3 = t()
         row = measurement.as_row() if measurement is not None else {}
         events = (*floor_events, *self.tracker.update(t_s, row, check.reliable))
         self._follow(events, t_s)
         t4 = t()
         guidance = check.guidance + self.floor.guidance()
-        if check.reliable and self.tracker.baseline is None:
+        facing = math.nan if measurement is None else measurement.image.facing_code
+        if facing in (SIDE, BACK) and FACE_CAMERA not in guidance:
+            guidance = (FACE_CAMERA, *guidance)
+        elif check.reliable and self.tracker.baseline is None:
             guidance = (STAND_STILL, *self.floor.guidance())
         hip = self.tracker.hip or self._session_hip()
         result = FrameResult(
@@ -253,6 +263,11 @@ class Pipeline:
         return events
 
     # -- helpers -------------------------------------------------------------------------------------
+    def _size(self, bgr: np.ndarray | None) -> tuple[int, int]:
+        if bgr is not None and bgr.ndim >= 2 and bgr.shape[0] > 0 and bgr.shape[1] > 0:
+            self.frame_size = (int(bgr.shape[1]), int(bgr.shape[0]))
+        return self.frame_size or DEFAULT_FRAME_SIZE
+
     def _session_hip(self) -> HipTurnout | None:
         n = len(self.tracker.hip_samples)
         if self._hip_cache[0] != n:
@@ -357,7 +372,11 @@ def _plausible(pose: PoseFrame) -> PoseFrame:
 
 
 _END: Final = object()
-STAND_STILL: Final = "Stand still in first position for 2 seconds (taking your baseline)"
+STAND_STILL: Final = "Stand tall in first position facing the camera (finding your standing height)"
+#: Shown when she is seen from behind or from the side: nothing is measured then.
+FACE_CAMERA: Final = "Turn to face the camera: nothing is measured from behind or from the side"
+#: The picture size assumed when a replay is given none (the common 16:9 webcam); docs/measurements.md.
+DEFAULT_FRAME_SIZE: Final = (1280, 720)
 
 
 def _last_error(recorder: Recorder | None) -> str | None:
