@@ -13,6 +13,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -112,6 +113,77 @@ def _silently(opener: Callable[[int | str], Any], device: int | str) -> Any:
         logging.setLogLevel(before)
 
 
+def _utf8_clean(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a byte that is not UTF-8, kept by Python as a lone surrogate
+        return False
+    return True
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """``path`` as text that can be printed and stored: a byte that is not UTF-8 is shown as ``\\xff``."""
+    text = os.fspath(path)
+    return text if _utf8_clean(text) else os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+@contextmanager
+def opencv_path(path: str | os.PathLike[str], *, folder_only: bool = False) -> Iterator[str]:
+    """A name of ``path`` that OpenCV can take, valid inside the ``with``.
+
+    OpenCV converts a file name to UTF-8 in its own code and crashes the process (SIGSEGV, exit 139) on a name
+    that is not valid UTF-8 (which Python hands over as lone surrogates). Such a path is named through a file
+    descriptor instead: ``/proc/self/fd/N`` of the file (or, with ``folder_only`` or a clean file name, of its
+    folder, so a file can also be created there). Without ``/proc``, a symbolic link with a clean name in a
+    fresh temporary folder, removed at the end."""
+    text = os.fspath(path)
+    if _utf8_clean(text):
+        yield text
+        return
+    parent, name = os.path.split(os.path.abspath(text))
+    use_folder = folder_only or _utf8_clean(name)
+    target = parent if use_folder else text
+    if os.path.isdir("/proc/self/fd"):
+        try:
+            fd = os.open(target, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if use_folder else 0))
+        except OSError:
+            yield os.devnull + "/missing"  # OpenCV then fails to open it, and says so in the usual way
+            return
+        try:
+            yield f"/proc/self/fd/{fd}/{name}" if use_folder else f"/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
+        return
+    import shutil
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="turnout-")
+    try:
+        link = os.path.join(tmp, "d" if use_folder else "f" + os.path.splitext(_clean(name))[1])
+        os.symlink(target, link)
+        yield os.path.join(link, name) if use_folder else link
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _clean(name: str) -> str:
+    return name if _utf8_clean(name) else display_name(name).replace("\\", "_")
+
+
+def imread(path: str | os.PathLike[str]) -> np.ndarray | None:
+    """``cv2.imread`` for a path of any bytes (the file read by Python, decoded by OpenCV); None if unreadable."""
+    import cv2
+
+    try:
+        data = np.fromfile(os.fspath(path), dtype=np.uint8)
+    except (OSError, ValueError):
+        return None
+    if data.size == 0:
+        return None
+    img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    return None if img is None else np.asarray(img)
+
+
 def _unmirror(bgr: np.ndarray, mirrored: bool) -> np.ndarray:
     import cv2
 
@@ -120,14 +192,15 @@ def _unmirror(bgr: np.ndarray, mirrored: bool) -> np.ndarray:
 
 def _check_readable_file(path: Path, what: str) -> None:
     quiet_video_backend()
+    shown = display_name(path)
     if not path.exists():
-        raise SourceError(f"{path}: no such file; check the path")
+        raise SourceError(f"{shown}: no such file; check the path")
     if path.is_dir():
-        raise SourceError(f"{path} is a folder; give a {what} file (a folder is read as a folder of images)")
+        raise SourceError(f"{shown} is a folder; give a {what} file (a folder is read as a folder of images)")
     if not os.access(path, os.R_OK):
-        raise SourceError(f"{path}: permission denied; make the file readable")
+        raise SourceError(f"{shown}: permission denied; make the file readable")
     if path.stat().st_size == 0:
-        raise SourceError(f"{path} is empty (0 bytes); record or copy the {what} again")
+        raise SourceError(f"{shown} is empty (0 bytes); record or copy the {what} again")
 
 
 class VideoFileSource(FrameSource):
@@ -142,12 +215,18 @@ class VideoFileSource(FrameSource):
         self.path = Path(path)
         _check_readable_file(self.path, "video")
         if self.path.suffix.lower() in IMAGE_SUFFIXES or _looks_like_image(self.path):
-            raise SourceError(f"{self.path} is a still image, not a video; give a video file or a folder of images")
+            raise SourceError(
+                f"{display_name(self.path)} is a still image, not a video; give a video file or a folder of images"
+            )
         cap = _open_file(self.path, threads=1)
         if not cap.isOpened():
             if _looks_like_video(self.path):  # a container without frames, or cut short before its index
-                raise SourceError(f"{self.path} holds no readable video frames; it is empty, cut short or damaged")
-            raise SourceError(f"{self.path} is not a video OpenCV can read; convert it to MP4 (H.264) and try again")
+                raise SourceError(
+                    f"{display_name(self.path)} holds no readable video frames; it is empty, cut short or damaged"
+                )
+            raise SourceError(
+                f"{display_name(self.path)} is not a video OpenCV can read; convert it to MP4 (H.264) and try again"
+            )
         ok, first = cap.read()
         if ok and first is not None and first.shape[0] * first.shape[1] > ONE_DECODING_THREAD_MAX_PIXELS:
             cap.release()  # too large for one thread to keep ahead of the model: FFmpeg's own threads
@@ -155,7 +234,7 @@ class VideoFileSource(FrameSource):
             ok, first = cap.read()
         if not ok or first is None:
             cap.release()
-            raise SourceError(f"{self.path} holds no readable video frames; the file is empty or damaged")
+            raise SourceError(f"{display_name(self.path)} holds no readable video frames; the file is empty or damaged")
         fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         if not np.isfinite(fps) or fps <= 0 or fps > 1000:
@@ -164,13 +243,13 @@ class VideoFileSource(FrameSource):
         self._first: np.ndarray | None = first
         h, w = first.shape[:2]
         self.info = SourceInfo(
-            name=self.path.name, kind="video", fps=fps, width=w, height=h, mirrored=mirrored,
+            name=display_name(self.path.name), kind="video", fps=fps, width=w, height=h, mirrored=mirrored,
             frame_count=count if count > 0 else None,
         )  # fmt: skip
 
     def __iter__(self) -> Iterator[Frame]:
         if self._first is None:
-            raise SourceError(f"{self.path}: a video source can be read only once; open it again")
+            raise SourceError(f"{display_name(self.path)}: a video source can be read only once; open it again")
         frame: np.ndarray | None = self._first
         self._first = None
         index = 0
@@ -184,8 +263,8 @@ class VideoFileSource(FrameSource):
         expected = self.info.frame_count
         if expected is not None and index < expected - 2:
             self.info.warnings.append(
-                f"{self.path.name}: video stopped at frame {index} of {expected}; the file may be truncated "
-                f"(kept the {index} frames before the break)"
+                f"{display_name(self.path.name)}: video stopped at frame {index} of {expected}; the file may be "
+                f"truncated (kept the {index} frames before the break)"
             )
         self.close()
 
@@ -207,7 +286,8 @@ def _open_file(path: Path, threads: int) -> Any:
     import cv2
 
     params = [cv2.CAP_PROP_N_THREADS, threads] if threads > 0 else []
-    return cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
+    with opencv_path(path) as name:  # FFmpeg keeps the file open itself: the name is needed only to open it
+        return cv2.VideoCapture(name, cv2.CAP_FFMPEG, params)
 
 
 def _looks_like_video(path: Path) -> bool:
@@ -233,24 +313,24 @@ class ImageFolderSource(FrameSource):
     """A folder of still images, sorted by name, played at ``fps``. Unreadable images are skipped."""
 
     def __init__(self, folder: str | os.PathLike[str], *, fps: float = DEFAULT_FPS, mirrored: bool = False) -> None:
-        import cv2
-
         self.folder = Path(folder)
         if not self.folder.is_dir():
-            raise SourceError(f"{self.folder} is not a folder; give a folder of images")
+            raise SourceError(f"{display_name(self.folder)} is not a folder; give a folder of images")
         self.files = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not self.files:
-            raise SourceError(f"{self.folder} holds no images ({', '.join(IMAGE_SUFFIXES)}); add some or pick another")
+            raise SourceError(
+                f"{display_name(self.folder)} holds no images ({', '.join(IMAGE_SUFFIXES)}); add some or pick another"
+            )
         first = None
         for p in self.files:
-            first = cv2.imread(str(p))
+            first = imread(p)
             if first is not None:
                 break
         if first is None:
-            raise SourceError(f"none of the {len(self.files)} images in {self.folder} can be read")
+            raise SourceError(f"none of the {len(self.files)} images in {display_name(self.folder)} can be read")
         h, w = first.shape[:2]
         self.info = SourceInfo(
-            name=self.folder.name, kind="images", fps=fps, width=w, height=h, mirrored=mirrored,
+            name=display_name(self.folder.name), kind="images", fps=fps, width=w, height=h, mirrored=mirrored,
             frame_count=len(self.files),
         )  # fmt: skip
 
@@ -260,9 +340,9 @@ class ImageFolderSource(FrameSource):
         period = 1000.0 / self.info.fps
         index = 0
         for p in self.files:
-            img = cv2.imread(str(p))
+            img = imread(p)
             if img is None:
-                self.info.warnings.append(f"{p.name}: not a readable image, skipped")
+                self.info.warnings.append(f"{display_name(p.name)}: not a readable image, skipped")
                 continue
             if img.shape[:2] != (self.info.height, self.info.width):
                 img = cv2.resize(img, (self.info.width, self.info.height))
@@ -293,10 +373,13 @@ class CameraSource(FrameSource):
 
         quiet_video_backend()
         self.device = device
-        self._opener = opener or (lambda d: cv2.VideoCapture(d))
+        self._opener = opener or _open_camera
         cap = _silently(self._opener, device)
         if not cap.isOpened():
-            raise SourceError(f"camera {device} could not be opened; check it is connected and not used by another app")
+            raise SourceError(
+                f"camera {display_name(str(device))} could not be opened; check it is connected and not used by "
+                "another app"
+            )
         if width:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         if height:
@@ -306,7 +389,9 @@ class CameraSource(FrameSource):
         ok, first = cap.read()
         if not ok or first is None:
             cap.release()
-            raise SourceError(f"camera {device} opened but gives no picture; close other apps using it and retry")
+            raise SourceError(
+                f"camera {display_name(str(device))} opened but gives no picture; close other apps using it and retry"
+            )
         reported = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         h, w = first.shape[:2]
         self._cap: Any = cap
@@ -315,7 +400,7 @@ class CameraSource(FrameSource):
         self._stop = threading.Event()
         self.lost = False
         self.info = SourceInfo(
-            name=f"camera {device}", kind="camera",
+            name=f"camera {display_name(str(device))}", kind="camera",
             fps=reported if 0 < reported <= 240 else DEFAULT_FPS, width=w, height=h, mirrored=mirrored,
         )  # fmt: skip
 
@@ -349,6 +434,15 @@ class CameraSource(FrameSource):
         cap, self._cap = getattr(self, "_cap", None), None
         if cap is not None:
             cap.release()
+
+
+def _open_camera(device: int | str) -> Any:
+    import cv2
+
+    if isinstance(device, int):
+        return cv2.VideoCapture(device)
+    with opencv_path(device) as name:
+        return cv2.VideoCapture(name)
 
 
 def open_source(spec: str | int | os.PathLike[str], *, mirrored: bool = False, fps: float | None = None) -> FrameSource:

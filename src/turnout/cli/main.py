@@ -101,6 +101,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     import contextlib
     import json
 
+    from turnout.capture.sources import display_name
     from turnout.pose.model import resolve_model_path
     from turnout.session.analysis import analyze_batch, analyze_file
     from turnout.session.pipeline import limit_opencv_threads
@@ -127,10 +128,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         documents.append(result.to_json())
         pct = 100.0 * result.frames_with_person / result.frames if result.frames else 0.0
         flagged = sum(1 for r in result.reps if r.flags)
-        where = ", ".join(str(p) for p in (result.track_path, result.csv_path) if p is not None)
+        where = ", ".join(display_name(p) for p in (result.track_path, result.csv_path) if p is not None)
         stored = f", session {result.session_id}" if result.session_id is not None else ""
         summary = (
-            f"{Path(video).name}: {result.frames} frames, person in {result.frames_with_person} ({pct:.0f}%), "
+            f"{display_name(Path(video).name)}: {result.frames} frames, person in {result.frames_with_person} "
+            f"({pct:.0f}%), "
             f"{result.processing_fps:.1f} fps processing; {len(result.reps)} reps ({flagged} flagged), "
             f"{len(result.holds)} holds{stored}" + (f" -> {where}" if where else "")
         )
@@ -161,7 +163,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             for video, outcome in batch:
                 report(video, outcome)
         for video in () if parallel else args.videos:
-            bar = None if args.quiet else ProgressBar(Path(video).name)
+            bar = None if args.quiet else ProgressBar(display_name(Path(video).name))
             try:
                 result = analyze_file(
                     video, model, out, settings=settings, store=store, dancer=args.dancer, mirrored=args.mirrored,
@@ -190,12 +192,14 @@ def _not_stored_in_full(store: Store | None, result: AnalysisResult, video: str)
         s = store.get_session(result.session_id)
     except TurnoutError as exc:
         return f"session {result.session_id} could not be checked: {exc}"
+    from turnout.capture.sources import display_name
+
     if (s.n_frames, s.n_reps) == (result.frames, len(result.reps)):
         return None
     return (
         f"session {s.id} was not stored in full ({s.n_frames} of {result.frames} frames, {s.n_reps} of "
-        f"{len(result.reps)} reps): free some disk space and analyse {Path(video).name} again; what was stored "
-        "before is intact"
+        f"{len(result.reps)} reps): free some disk space and analyse {display_name(Path(video).name)} again; "
+        "what was stored before is intact"
     )
 
 
@@ -335,6 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:  # `turnout` alone opens the window (or says in one line why it cannot)
         args = parser.parse_args(["app"])
     handler: Handler = args.handler
+    _printable_paths()
     _keep_caches_in_the_data_folder()
     try:
         return handler(args)
@@ -344,6 +349,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("turnout: interrupted", file=sys.stderr)
         return 130
+
+
+def _printable_paths() -> None:
+    """A file name that is not valid UTF-8 is printed with its odd bytes as ``\\xff`` instead of stopping the
+    command with a UnicodeEncodeError (standard error already does this; standard output did not)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _keep_caches_in_the_data_folder() -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from turnout.capture import cores
-from turnout.capture.sources import open_source, prefetch
+from turnout.capture.sources import display_name, open_source, prefetch
 from turnout.errors import TurnoutError
 from turnout.measure.measures import MODE_COLUMN, mode_label, record_names
 from turnout.pose.estimator import PoseEstimator, PoseFrame
@@ -210,8 +210,8 @@ def analyze_file(
         if floor is not None and floor.corners_px is not None:
             first = next(frames, None)
             if first is None:
-                raise TurnoutError(f"{Path(path).name}: no frames to calibrate the floor on")
-            cal = _corner_calibration(floor, first.bgr, mirrored, Path(path).name)
+                raise TurnoutError(f"{display_name(Path(path).name)}: no frames to calibrate the floor on")
+            cal = _corner_calibration(floor, first.bgr, mirrored, display_name(Path(path).name))
             floor_state.set(cal, first.bgr, reason=f"floor calibrated from the given corners ({cal.reference})")
             frames = itertools.chain([first], frames)
         elif floor is not None:
@@ -252,11 +252,14 @@ def analyze_file(
         warnings = list(info.warnings) + (list(recorder.errors) if recorder is not None else [])
         if floor is not None and floor.corners_px is None and not floor_events:
             warnings.append(
-                f"no {floor.reference} found on the floor in {Path(path).name}: measured in uncalibrated 3D mode "
-                "(lay it flat in view, long edge pointing at the camera, or give its corners with --floor-corners)"
+                f"no {floor.reference} found on the floor in {display_name(Path(path).name)}: measured in "
+                "uncalibrated 3D mode (lay it flat in view, long edge pointing at the camera, or give its corners "
+                "with --floor-corners)"
             )
         if floor_state.moved:
-            warnings.append(f"the camera moved during {Path(path).name}: frames after that are uncalibrated 3D")
+            warnings.append(
+                f"the camera moved during {display_name(Path(path).name)}: frames after that are uncalibrated 3D"
+            )
     final = floor_state.calibration
     track = builder.build()
     table = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(names))

@@ -27,6 +27,7 @@ from typing import Final
 import cv2
 import numpy as np
 
+from turnout.capture.sources import display_name, opencv_path
 from turnout.errors import TurnoutError
 from turnout.practice.flags import severity_rank
 from turnout.settings import ClipSettings
@@ -163,7 +164,8 @@ def _decode(jpeg: bytes) -> np.ndarray:
 
 def _frames_readable(path: Path) -> int:
     """Frames a written video says it holds (0 when it cannot be opened: its index was never written)."""
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    with opencv_path(path) as name:
+        cap = cv2.VideoCapture(name, cv2.CAP_FFMPEG)
     try:
         return int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0) if cap.isOpened() else 0
     finally:
@@ -185,22 +187,23 @@ def write_clip(frames: Sequence[BufferedFrame], path: Path, fps: float | None = 
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), float(fps), (w, h))
-        if not writer.isOpened():
-            raise ClipError(f"{path}: cannot open an mp4v video writer")
-        try:
-            for f in frames:
-                img = _decode(f.jpeg)
-                writer.write(img if img.shape[:2] == (h, w) else cv2.resize(img, (w, h)))
-        finally:
-            writer.release()
+        with opencv_path(tmp, folder_only=True) as name:  # any bytes in the database's folder name
+            writer = cv2.VideoWriter(name, cv2.VideoWriter.fourcc(*"mp4v"), float(fps), (w, h))
+            if not writer.isOpened():
+                raise ClipError(f"{display_name(path)}: cannot open an mp4v video writer")
+            try:
+                for f in frames:
+                    img = _decode(f.jpeg)
+                    writer.write(img if img.shape[:2] == (h, w) else cv2.resize(img, (w, h)))
+            finally:
+                writer.release()
         if not tmp.exists() or tmp.stat().st_size == 0:
-            raise ClipError(f"{path}: the video writer produced nothing (disk full?)")
+            raise ClipError(f"{display_name(path)}: the video writer produced nothing (disk full?)")
         if _frames_readable(tmp) != len(frames):  # the writer reports no error when the disk fills up
-            raise ClipError(f"{path}: the clip came out incomplete (disk full?); it was not kept")
+            raise ClipError(f"{display_name(path)}: the clip came out incomplete (disk full?); it was not kept")
         os.replace(tmp, path)
     except OSError as exc:
-        raise ClipError(f"{path}: cannot write the clip ({exc})") from None
+        raise ClipError(f"{display_name(path)}: cannot write the clip ({exc})") from None
     finally:
         with suppress(OSError):
             tmp.unlink(missing_ok=True)
