@@ -55,6 +55,7 @@ def test_sources_and_clips_take_names_of_any_bytes(tmp_path: Path) -> None:
     _video(video, 12, tmp_path)
     images = _bad(folder, "-images")
     _images(images, 5)
+    paths = repr([os.fsencode(video), os.fsencode(images), os.fsencode(folder)])
     script = textwrap.dedent(
         f"""
         import os, sys
@@ -62,9 +63,7 @@ def test_sources_and_clips_take_names_of_any_bytes(tmp_path: Path) -> None:
         from turnout.capture.sources import CameraSource, ImageFolderSource, VideoFileSource, display_name
         from turnout.storage.clips import BufferedFrame, write_clip, _frames_readable
         import cv2, numpy as np
-        video, images, folder = (os.fsdecode(p) for p in {
-            [os.fsencode(video), os.fsencode(images), os.fsencode(folder)]!r
-        })
+        video, images, folder = (os.fsdecode(p) for p in {paths})
         with VideoFileSource(video) as s:
             print("video", len(list(s)), s.info.name)
         s = ImageFolderSource(images)
