@@ -13,7 +13,7 @@ import pytest
 
 from turnout.floor import REFERENCES, SHEET_INSTRUCTIONS, detect_reference, find_sheet, refine_corners
 from turnout.floor.reference import angle_between_deg
-from turnout.floor.sheet import _distance_cost
+from turnout.floor.sheet.setup import _distance_cost
 from turnout.testing.render_floor import Patch, Rendered, random_scene, rect_polygon, render, scene_set
 
 
