@@ -123,8 +123,9 @@ def test_export(review: ReviewTab, tmp_path: Path, suffix: str) -> None:
         data = json.loads(text)
         assert len(data["reps"]) == 2 and len(data["frames"]["t_s"]) == review.data.session.n_frames  # type: ignore[union-attr]
     else:
-        assert "<h1>Turnout: session 1</h1>" in text and "data:image/png;base64," in text
-        assert text.index("forced turnout") < text.index("no faults")  # flagged first
+        # the one report, the same as `turnout report` writes (tests/test_report.py checks its contents)
+        assert "<h1>Turnout session 1</h1>" in text and "data:image/png;base64," in text
+        assert text.index("hips give 45°") < text.index("<td>none</td>")  # flagged reps first
     assert "Exported to" in review.message.text()
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -287,12 +287,6 @@ class ReviewTab(QWidget):
         self.player.set_mirrored(on)
 
     # -- export and delete ---------------------------------------------------------------------------
-    def chart_png(self) -> bytes:
-        buf = QBuffer()
-        buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.plot.grab().save(buf, "PNG")
-        return bytes(buf.data().data())
-
     def export_dialog(self) -> None:
         if self.data is None:
             self.message.setText("Choose a session to export")
@@ -308,7 +302,7 @@ class ReviewTab(QWidget):
             if store is None:
                 return None
             with store:
-                out = export_session(store, self.data.session.id, path, self.chart_png())
+                out = export_session(store, self.data.session.id, path)
         except (TurnoutError, OSError, ValueError) as exc:
             self.message.setText(f"Export failed: {exc}")
             return None
