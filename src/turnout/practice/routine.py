@@ -1,0 +1,296 @@
+"""Practice routines: a list of exercises with sets, reps or hold times and rests, read from a TOML file the dancer
+can edit, and the runner that walks through one (what is next, the count, the hold's countdown, the rest timer).
+
+The runner is Qt-free and driven by time and by what the practice tracker found: :meth:`RoutineRunner.rep` for a
+counted rep (its kind: a relevé never counts as a plié), :meth:`RoutineRunner.hold_started` and
+:meth:`RoutineRunner.hold_ended` for a hold, :meth:`RoutineRunner.tick` for the clock. Each returns the events it
+caused, each with the words to show and say. The default routine's numbers come from the practice the dancers
+follow (their sources in ``docs/routines.md``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from turnout.errors import TurnoutError
+
+#: Exercises counted in reps, and what the tracker calls the rep that counts for each.
+COUNTED: Final = {"plie": ("demi", "grand"), "releve": ("releve",), "tendu": ("tendu",)}
+#: Exercises timed: a hold of a position, or a stretch.
+TIMED: Final = ("hold", "stretch")
+KINDS: Final = (*COUNTED, *TIMED)
+HOLD_POSITIONS: Final = ("first", "low_plie", "high_releve")
+STRETCHES: Final = ("butterfly", "straddle", "frog", "low_lunge", "pigeon")
+TENDU_DIRECTIONS: Final = ("front", "side", "back")
+#: What each is called on screen and aloud.
+LABELS: Final = {
+    "plie": "demi-pliés", "releve": "relevés", "tendu": "tendus", "hold": "hold", "stretch": "stretch",
+    "first": "first position", "low_plie": "low plié", "high_releve": "high relevé", "butterfly": "butterfly",
+    "straddle": "straddle", "frog": "frog", "low_lunge": "low lunge", "pigeon": "pigeon",
+}  # fmt: skip
+
+
+class RoutineError(TurnoutError):
+    """A routine file that cannot be used: one line saying where and what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """One exercise of a routine: ``sets`` sets of ``reps`` reps (counted kinds) or of a ``hold_s`` second hold
+    (timed kinds), with ``rest_s`` of rest after each set."""
+
+    kind: str
+    sets: int = 1
+    reps: int = 0
+    hold_s: float = 0.0
+    rest_s: float = 30.0
+    #: the held position (hold), the stretch (stretch) or the direction (tendu)
+    variant: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.sets < 1:
+            raise ValueError(f"sets must be at least 1, got {self.sets}")
+        if self.kind in COUNTED and self.reps < 1:
+            raise ValueError(f"reps must be at least 1 for {self.kind}, got {self.reps}")
+        if self.kind in TIMED and self.hold_s <= 0:
+            raise ValueError(f"hold_s must be above 0 for {self.kind}, got {self.hold_s}")
+        if self.rest_s < 0:
+            raise ValueError(f"rest_s must be 0 or more, got {self.rest_s}")
+        allowed = {"hold": HOLD_POSITIONS, "stretch": STRETCHES, "tendu": TENDU_DIRECTIONS}.get(self.kind, ("",))
+        if self.variant not in allowed:
+            raise ValueError(
+                f"{self.kind} takes one of {', '.join(a or '(none)' for a in allowed)}, got {self.variant!r}"
+            )
+
+    @property
+    def timed(self) -> bool:
+        return self.kind in TIMED
+
+    @property
+    def label(self) -> str:
+        if self.kind == "tendu":
+            return f"tendus to the {self.variant}"
+        if self.timed:
+            return LABELS[self.variant]
+        return LABELS[self.kind]
+
+    def describe(self) -> str:
+        """'2 sets of 10 demi-pliés', '5 x 60 s first position'."""
+        if self.timed:
+            return f"{self.sets} x {self.hold_s:g} s {self.label}"
+        return f"{self.sets} set{'s' if self.sets > 1 else ''} of {self.reps} {self.label}"
+
+
+@dataclass(frozen=True, slots=True)
+class Routine:
+    name: str
+    exercises: tuple[Exercise, ...]
+
+    def __post_init__(self) -> None:
+        if not self.exercises:
+            raise ValueError("a routine needs at least one exercise")
+
+
+#: The default barre basics (docs/routines.md gives each number's source).
+DEFAULT_ROUTINE: Final = Routine(
+    "Barre basics",
+    (
+        Exercise("plie", sets=2, reps=10, rest_s=30),
+        Exercise("releve", sets=3, reps=8, rest_s=30),
+        Exercise("tendu", sets=1, reps=10, rest_s=15, variant="front"),
+        Exercise("tendu", sets=1, reps=10, rest_s=15, variant="side"),
+        Exercise("hold", sets=5, hold_s=60, rest_s=15, variant="first"),
+        Exercise("stretch", sets=3, hold_s=10, rest_s=10, variant="butterfly"),
+    ),
+)
+
+
+def routine_from_dict(data: Mapping[str, Any], where: str = "routine") -> Routine:
+    """A routine from its TOML table: ``name`` and a list ``[[exercise]]`` of ``kind`` with ``sets``, ``reps`` or
+    ``hold_s``, ``rest_s`` and ``variant``. Raises :class:`RoutineError` naming the exercise and key at fault."""
+    known = {f for f in Exercise.__dataclass_fields__}
+    items = data.get("exercise", [])
+    if not isinstance(items, list) or not items:
+        raise RoutineError(f'{where}: no [[exercise]] tables; add at least one (kind = "plie", reps = 10, ...)')
+    exercises = []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise RoutineError(f"{where}: exercise {i} is not a table")
+        unknown = sorted(set(item) - known)
+        if unknown:
+            raise RoutineError(f"{where}: exercise {i}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        try:
+            exercises.append(Exercise(**item))
+        except (TypeError, ValueError) as exc:
+            raise RoutineError(f"{where}: exercise {i}: {exc}") from None
+    name = data.get("name", "My routine")
+    if not isinstance(name, str):
+        raise RoutineError(f"{where}: name must be text, got {name!r}")
+    return Routine(name, tuple(exercises))
+
+
+def load_routine(path: str | Path) -> Routine:
+    """Read a routine file; a missing, unreadable or invalid file is one :class:`RoutineError` line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise RoutineError(f"{p}: cannot read the routine ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RoutineError(f"{p}: not valid TOML ({exc})") from None
+    return routine_from_dict(data, str(p))
+
+
+# ---- the runner --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineEvent:
+    """Something the dancer is told: ``what`` (counted, set_done, hold_broken, rest, next, done) and the words."""
+
+    t_s: float
+    what: str
+    say: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineStatus:
+    """What the window shows now."""
+
+    exercise: Exercise | None
+    index: int
+    set_no: int
+    count: int
+    #: "exercise", "rest" or "done"
+    phase: str
+    #: seconds left of the rest or of the hold under way (None when neither runs)
+    remaining_s: float | None
+    next_label: str | None
+
+
+@dataclass(slots=True)
+class RoutineRunner:
+    """Walks through ``routine``: counts reps of the exercise's own kind, times its holds, rests between sets."""
+
+    routine: Routine
+    index: int = 0
+    set_no: int = 1
+    count: int = 0
+    phase: str = "exercise"
+    rest_until: float = 0.0
+    hold_since: float | None = None
+    #: every set done: (exercise index, set number, reps counted or seconds held)
+    done_sets: list[tuple[int, int, float]] = field(default_factory=list)
+
+    @property
+    def exercise(self) -> Exercise | None:
+        return self.routine.exercises[self.index] if self.phase != "done" else None
+
+    def status(self, t_s: float) -> RoutineStatus:
+        ex = self.exercise
+        remaining: float | None = None
+        if self.phase == "rest":
+            remaining = max(self.rest_until - t_s, 0.0)
+        elif ex is not None and ex.timed and self.hold_since is not None:
+            remaining = max(ex.hold_s - (t_s - self.hold_since), 0.0)
+        return RoutineStatus(ex, self.index, self.set_no, self.count, self.phase, remaining, self._next_label())
+
+    def rep(self, kind: str, t_s: float) -> list[RoutineEvent]:
+        """A rep the tracker counted, of ``kind`` (demi, grand, releve, tendu ...); only the exercise's own count."""
+        ex = self.exercise
+        if self.phase != "exercise" or ex is None or ex.timed or kind not in COUNTED[ex.kind]:
+            return []
+        self.count += 1
+        events = [RoutineEvent(t_s, "counted", str(self.count))]
+        if self.count >= ex.reps:
+            events += self._set_done(t_s, float(self.count))
+        return events
+
+    def hold_started(self, t_s: float) -> list[RoutineEvent]:
+        ex = self.exercise
+        if self.phase != "exercise" or ex is None or not ex.timed:
+            return []
+        self.hold_since = t_s
+        return [RoutineEvent(t_s, "hold", f"Hold {ex.label} for {ex.hold_s:g} seconds")]
+
+    def hold_ended(self, t_s: float, why: str = "") -> list[RoutineEvent]:
+        """The position broke (``why``: the tracker's reason) before or after the time was up."""
+        ex, since = self.exercise, self.hold_since
+        self.hold_since = None
+        if self.phase != "exercise" or ex is None or not ex.timed or since is None:
+            return []
+        held = t_s - since
+        if held >= ex.hold_s:
+            return self._set_done(t_s, ex.hold_s)
+        because = f" ({why})" if why else ""
+        return [RoutineEvent(t_s, "hold_broken", f"Held {held:.0f} of {ex.hold_s:g} seconds{because}: again")]
+
+    def tick(self, t_s: float) -> list[RoutineEvent]:
+        """The clock: a hold whose time is up completes its set; a rest that is over starts what comes next."""
+        ex = self.exercise
+        holding = self.phase == "exercise" and ex is not None and ex.timed and self.hold_since is not None
+        if holding and ex is not None and self.hold_since is not None and t_s - self.hold_since >= ex.hold_s:
+            self.hold_since = None
+            return self._set_done(t_s, ex.hold_s)
+        if self.phase == "rest" and t_s >= self.rest_until:
+            self.phase = "exercise"
+            ex = self.exercise
+            assert ex is not None
+            return [RoutineEvent(t_s, "next", f"{ex.label.capitalize()}: set {self.set_no} of {ex.sets}")]
+        return []
+
+    def skip(self, t_s: float) -> list[RoutineEvent]:
+        """On to the next exercise, whatever is left of this one."""
+        if self.phase == "done":
+            return []
+        self.set_no = self.routine.exercises[self.index].sets
+        self.count = 0
+        self.hold_since = None
+        return self._advance(t_s, rest_s=0.0)
+
+    def _set_done(self, t_s: float, amount: float) -> list[RoutineEvent]:
+        ex = self.exercise
+        assert ex is not None
+        self.done_sets.append((self.index, self.set_no, amount))
+        events = [RoutineEvent(t_s, "set_done", f"Set {self.set_no} of {ex.sets} done")]
+        self.count = 0
+        return events + self._advance(t_s, rest_s=ex.rest_s)
+
+    def _advance(self, t_s: float, rest_s: float) -> list[RoutineEvent]:
+        ex = self.routine.exercises[self.index]
+        if self.set_no < ex.sets:
+            self.set_no += 1
+        elif self.index + 1 < len(self.routine.exercises):
+            self.index += 1
+            self.set_no = 1
+        else:
+            self.phase = "done"
+            return [RoutineEvent(t_s, "done", f"{self.routine.name} done: well worked")]
+        if rest_s > 0:
+            self.phase, self.rest_until = "rest", t_s + rest_s
+            return [RoutineEvent(t_s, "rest", f"Rest {rest_s:g} seconds; next: {self._next_label()}")]
+        return [RoutineEvent(t_s, "next", self._next_label() or "")]
+
+    def _next_label(self) -> str | None:
+        if self.phase == "done":
+            return None
+        ex = self.routine.exercises[self.index]
+        return f"{ex.label}, set {self.set_no} of {ex.sets}"
+
+
+def summary(runner: RoutineRunner) -> list[str]:
+    """One line per exercise: what was done of it ("demi-pliés: 2 of 2 sets, 20 reps")."""
+    lines = []
+    for i, ex in enumerate(runner.routine.exercises):
+        sets = [a for j, _, a in runner.done_sets if j == i]
+        amount = f"{sum(sets):g} s held" if ex.timed else f"{int(sum(sets))} reps"
+        lines.append(f"{ex.label}: {len(sets)} of {ex.sets} sets, {amount}")
+    return lines
