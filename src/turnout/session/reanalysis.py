@@ -89,13 +89,15 @@ def replay_landmarks(
     baseline: Baseline | None,
     hip: HipTurnout | None,
     floor: StoredFloor | None = None,
+    frame_size: tuple[int, int] | None = None,
 ) -> _Collected:
     """Every stored frame, in order, through the pipeline after the pose model: the stored (already checked and
     smoothed) landmarks where there are some, an empty frame where there were none, each with its stored
-    reliability verdict."""
+    reliability verdict. ``frame_size``: (width, height) of the session's pictures, for the measurements made in
+    pixels."""
     from turnout.floor.state import FloorState
 
-    pipeline = Pipeline(None, settings, baseline=baseline, hip=hip, replay=True,
+    pipeline = Pipeline(None, settings, baseline=baseline, hip=hip, replay=True, frame_size=frame_size,
                         floor=floor if floor is not None else FloorState())  # type: ignore[arg-type]  # fmt: skip
     at = {int(i): k for k, i in enumerate(poses.idx)}
     t_ms = np.rint(table.t_s * 1000.0).astype(np.int64)
