@@ -145,9 +145,10 @@ def load_studio_cases(studio: Path) -> list[Case]:
 def knees_of_rep(rep: dict[str, Any]) -> dict[str, str]:
     """Per side "over" or "inside" for one rep of `analyze --json`.
 
-    THE ONE PLACE that maps Turnout's output to the knees label. Today: a side is "inside" when the rep
-    carries a `knees_inside_toes` flag on that side (or on "both"), else "over". When reps gain a field
-    `knees` ({"left": "over"|"inside", "right": ...}) it is used instead.
+    THE ONE PLACE that maps Turnout's output to the knees label: the rep's per-leg verdict `knees`
+    ({"left": "over"|"inside"|null, ...}: the knee's direction against its foot at the bottom, issue 16). A leg
+    the picture cannot judge (null: crossed legs, hidden points) is left out, and so scores as wrong against a
+    label. Output of an older Turnout without `knees`: "inside" where a `knees_inside_toes` flag names the side.
     """
     per_rep = rep.get("knees")
     if isinstance(per_rep, dict):
@@ -323,11 +324,11 @@ def score_clip(case: Case, doc: dict[str, Any]) -> ClipResult:
         )  # fmt: skip
         if status == "ok":
             res.plies_found += 1
-            if e.knees and pr.knees_found:
-                for s, want in e.knees.items():
-                    if s in pr.knees_found:
-                        pr.knees_scored += 1
-                        pr.knees_right += pr.knees_found[s] == want
+            if e.knees:
+                found = pr.knees_found or {}
+                for s, want in e.knees.items():  # a leg without a verdict is scored, as not right
+                    pr.knees_scored += 1
+                    pr.knees_right += found.get(s) == want
         res.knees_right += pr.knees_right
         res.knees_scored += pr.knees_scored
         res.plies.append(pr)

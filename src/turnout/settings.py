@@ -81,58 +81,103 @@ class BaselineSettings:
 
 @dataclass(frozen=True, slots=True)
 class RepSettings:
-    """Plié detection on knee flexion relative to the baseline (the smaller of the two knees)."""
+    """Plié detection from the picture: the hips' drop below her rolling standing height, in "legs" (her standing
+    hip-to-toe height in the picture), and each leg's shortening (docs/thresholds.md)."""
 
-    start_flexion_deg: float = _num(
-        15.0, "deg", "a rep starts above this", "3x the 5 deg standing tolerance of issue 4", 1.0, 60.0
-    )
-    end_flexion_deg: float = _num(8.0, "deg", "a rep ends below this (hysteresis)", "design", 0.0, 60.0)
-    min_depth_deg: float = _num(
-        30.0, "deg", "shallower movements are partial and ignored", "design: << any demi-plié", 1.0, 150.0
-    )
-    grand_min_depth_deg: float = _num(
-        100.0,
-        "deg",
-        "reps at least this deep are grand pliés",
-        "grand plié ~135 deg knee flexion (Fotaki et al. 2024, Sports 12:54); demi-plié is shallower",
-        10.0,
-        180.0,
-    )
+    start_drop: float = _num(
+        0.05, "legs", "a plié episode starts where the hips are this far below standing",
+        "above the hip point's standing jitter and weight shifts (1-3 %, measured on still standing)", 0.005, 0.5,
+    )  # fmt: skip
+    end_drop: float = _num(
+        0.025, "legs", "an episode ends back above this (or a fifth of its depth, if deeper)",
+        "half the start: hysteresis against the hip point's jitter", 0.0, 0.5,
+    )  # fmt: skip
+    min_drop: float = _num(
+        0.08, "legs", "shallower dips are not pliés",
+        "below the shallowest demi measured on real dancers (12 %); twice the hip bob of stepping", 0.01, 0.9,
+    )  # fmt: skip
+    grand_min_drop: float = _num(
+        0.21, "legs", "deeper pliés are grand pliés",
+        "heels down, ankle dorsiflexion allows about 38 deg of shank tilt: 1 - cos 38 deg = 21 % (demi 12-16 %, "
+        "grand 27-54 % measured)", 0.02, 0.95,
+    )  # fmt: skip
     grand_heels_may_lift: bool = _opt(
         True, "heels may lift in grand plié (first, fourth, fifth position)", "Vaganova; class convention"
     )
+    bottom_band: float = _num(
+        0.01, "legs", "frames within this of the deepest drop are 'the bottom'",
+        "the hip point's jitter standing (1 %)", 0.0, 0.2,
+    )  # fmt: skip
     bottom_band_fraction: float = _num(
-        0.1, "1", "frames within this fraction of the peak are 'the bottom'", "design", 0.01, 0.5
+        0.1, "1", "3D statistics: frames within this fraction of the peak flexion are 'the bottom'", "design", 0.01, 0.5
     )
     edge_s: float = _num(0.25, "s", "start-of-rep window for standing values", "design", 0.0, 2.0)
-    min_duration_s: float = _num(0.8, "s", "shorter dips are not reps", "design", 0.1, 10.0)
+    min_duration_s: float = _num(
+        0.5, "s", "quicker dips are not pliés",
+        "one count at a brisk 120 bpm; quicker is a bounce or the landing of a jump", 0.1, 10.0,
+    )  # fmt: skip
     max_duration_s: float = _num(30.0, "s", "longer bends are not reps", "design", 1.0, 600.0)
     max_gap_s: float = _num(0.5, "s", "a rep with a longer gap in reliable frames is discarded", "design", 0.0, 5.0)
+    releve_rise: float = _num(
+        0.04, "legs", "a relevé: the ankle rises above its toe by more than this over its flat value",
+        "a relevé lifts the heel 8-12 cm (10-14 % of a leg); 4 % is 3-4x the ankle point's jitter", 0.005, 0.5,
+    )  # fmt: skip
+    leg_agrees: float = _num(
+        0.5, "1", "a leg supports a plié when it shortens by at least this fraction of the hip drop",
+        "a bending leg shortens by about as much as the hips drop", 0.0, 2.0,
+    )  # fmt: skip
+    leg_straight: float = _num(
+        0.2, "1", "a leg contradicts a plié when it shortens by less than this fraction of the hip drop",
+        "a straight leg does not shorten; margin for the hip point's jitter", 0.0, 2.0,
+    )  # fmt: skip
+    foot_moved: float = _num(
+        0.08, "legs", "a foot has moved (step, tendu, jump) when its toe moves this far",
+        "a step or tendu moves it 20-45 % of a leg; 8 % (7 cm) is 5x the toe point's jitter", 0.01, 1.0,
+    )  # fmt: skip
+    feet_merged: float = _num(
+        0.03, "legs", "foot points closer than this to the other foot's: both on one shoe (crossed legs)",
+        "MediaPipe puts both feet's points on one shoe in fifth; distinct feet stay a foot's width apart", 0.0, 0.5,
+    )  # fmt: skip
+    reference_window_s: float = _num(
+        10.0, "s", "the standing reference looks back this far",
+        "longer than a slow grand plié (4-8 s); short enough to follow her moving nearer or further", 1.0, 120.0,
+    )  # fmt: skip
+    reference_quantile: float = _num(
+        0.9, "1", "the standing reference is this quantile of her flat-footed hip height",
+        "standing is the tallest a flat-footed dancer is; 0.9 ignores single-frame outliers", 0.5, 1.0,
+    )  # fmt: skip
+    reference_min_s: float = _num(
+        0.5, "s", "reliable frames the first reference needs (earlier frames are replayed against it)",
+        "the shortest plié: half a second of her shows her standing height", 0.0, 10.0,
+    )  # fmt: skip
+    knee_inside_deg: float = _num(
+        10.0, "deg", "a knee pointing further inside its foot than this is 'inside'",
+        "the knee-versus-foot direction's uncertainty (camera prior, real and studio clips: docs/thresholds.md)",
+        0.0, 90.0,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class HoldSettings:
-    """Standing still in first position for a while."""
+    """Standing still in first position for a while: the feet stay where they are in the picture."""
 
-    min_duration_s: float = _num(3.0, "s", "shortest stillness reported as a hold", "design", 0.5, 3600.0)
-    max_flexion_deg: float = _num(
-        8.0, "deg", "largest relative knee flexion while holding", "issue 4: +-5 deg, + noise", 0.0, 45.0
+    min_duration_s: float = _num(
+        3.0, "s", "shortest stillness reported as a hold", "issue 16 / labels.toml: 3 s", 0.5, 3600.0
     )
-    min_total_turnout_deg: float = _num(
-        30.0,
-        "deg",
-        "smallest total foot turnout that counts as first position",
-        "MediaPipe: ~40-60 deg in first, 4-34 deg parallel (shared/media README)",
-        0.0,
-        180.0,
-    )
-    window_s: float = _num(2.0, "s", "window of the stillness test (medians and drift)", "design", 0.2, 10.0)
-    max_flexion_drift_deg: float = _num(
-        8.0, "deg", "largest knee-flexion drift in the window", "as baseline", 0.1, 45.0
-    )
-    max_turnout_drift_deg: float = _num(
-        20.0, "deg", "largest foot-turnout drift in the window", "as baseline", 0.1, 90.0
-    )
+    max_drop: float = _num(0.05, "legs", "the hips stay within this of standing height", "as reps.start_drop", 0.0, 0.5)
+    min_leg: float = _num(
+        0.95, "1", "each leg at least this fraction of its standing length (knees straight)",
+        "a 5 % shorter leg is a bend of about 25 deg; straight legs read 0.98-1.0", 0.5, 1.0,
+    )  # fmt: skip
+    still: float = _num(
+        0.04, "legs", "toes and ankles stay within this of where the hold began",
+        "4 % (3.5 cm) passes the toe point's jitter (about 1 %) and ends a hold as soon as a tendu slides",
+        0.005, 0.5,
+    )  # fmt: skip
+    min_foot_turnout_deg: float = _num(
+        20.0, "deg", "each foot turned out at least this far (picture estimate)",
+        "parallel reads 0 +- 10 deg; the least turned-out first position is about 30 deg per foot", -90.0, 90.0,
+    )  # fmt: skip
     max_gap_s: float = _num(0.5, "s", "a longer gap in reliable frames ends the hold", "design", 0.0, 5.0)
 
 
@@ -180,12 +225,13 @@ class FlagSettings:
         0.2, "s", "running median before the worst is taken", "design: removes frame noise, keeps real faults", 0, 2
     )
     knees_inside_toes: FlagLimit = field(
-        default_factory=lambda: FlagLimit(True, 0.03, 0.06),
+        default_factory=lambda: FlagLimit(True, 10.0, 20.0),
         metadata=_limit(
-            "m",
-            "knee inside the line of the foot (worst of the rep)",
-            "knee over the 2nd toe is the criterion (Gontijo et al. 2015, JDMS 19:2); 3/6 cm is our choice",
-            0.5,
+            "deg",
+            "knee pointing inside its foot at the bottom of a plié (under every camera of the prior)",
+            "knee over the 2nd toe is the criterion (Gontijo et al. 2015, JDMS 19:2); 10 deg is the direction's "
+            "measured uncertainty, 20 twice that",
+            90.0,
         ),
     )
     forced_turnout: FlagLimit = field(
@@ -271,11 +317,11 @@ class Settings:
 
 _CROSS_CHECKS: Final[tuple[tuple[str, str, str], ...]] = (
     # (smaller key, larger key, what it means)
-    ("reps.end_flexion_deg", "reps.start_flexion_deg", "a rep must end below where it starts"),
-    ("reps.start_flexion_deg", "reps.min_depth_deg", "a rep's minimum depth must reach its start"),
-    ("reps.min_depth_deg", "reps.grand_min_depth_deg", "a grand plié must be deeper than the minimum rep"),
+    ("reps.end_drop", "reps.start_drop", "a rep must end above where it starts"),
+    ("reps.start_drop", "reps.min_drop", "a rep's minimum depth must reach its start"),
+    ("reps.min_drop", "reps.grand_min_drop", "a grand plié must be deeper than the minimum rep"),
+    ("reps.leg_straight", "reps.leg_agrees", "a straight leg must shorten less than a bending one"),
     ("reps.min_duration_s", "reps.max_duration_s", "shortest rep must be shorter than the longest"),
-    ("holds.max_flexion_deg", "reps.start_flexion_deg", "a hold must be straighter than a rep's start"),
 )
 
 

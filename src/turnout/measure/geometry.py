@@ -23,7 +23,7 @@ from turnout.measure.measures import (
     FrameMeasurement,
     Mode,
     SideMeasurement,
-    flat_names,
+    geometry_names,
 )
 from turnout.pose import landmarks as lm
 
@@ -75,7 +75,7 @@ _OTHER_FOOT_POINTS: Final = ([1, 2, 3], [0, 2, 3])
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SeriesMeasurement(Mapping[str, FloatArray]):
-    """Measurements of T frames: a mapping ``flat_names() -> (T,) array``, plus reasons per frame.
+    """Measurements of T frames: a mapping ``geometry_names() -> (T,) array``, plus reasons per frame.
 
     ``reasons[name][t]`` is ``""`` where the value is finite, else why it is ``nan``.
     """
@@ -106,7 +106,16 @@ class SeriesMeasurement(Mapping[str, FloatArray]):
             vals, why = pick(f"{side}_", SIDE_FIELDS)
             sides.append(SideMeasurement(**vals, reasons=why))
         vals, why = pick("", BODY_FIELDS)
-        return FrameMeasurement(left=sides[0], right=sides[1], mode=Mode.UNCALIBRATED_3D, reasons=why, **vals)
+        return FrameMeasurement(
+            left=sides[0],
+            right=sides[1],
+            total_foot_turnout_deg=vals["total_foot_turnout_deg"],
+            pelvis_level_m=vals["pelvis_level_m"],
+            torso_lean_deg=vals["torso_lean_deg"],
+            weight_shift_m=vals["weight_shift_m"],
+            mode=Mode.UNCALIBRATED_3D,
+            reasons=why,
+        )
 
 
 class _Gate:
@@ -336,7 +345,7 @@ def measure_series(
                 per_side[f"{side}_{name}"] = pair
         body = _body(points, status, fr, per_side)
     merged = per_side | body
-    names = flat_names()
+    names = geometry_names()
     return SeriesMeasurement(data={n: merged[n][0] for n in names}, reasons={n: merged[n][1] for n in names}, floor=fr)
 
 

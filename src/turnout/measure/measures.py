@@ -46,15 +46,57 @@ BODY_FIELDS: Final[tuple[tuple[str, str], ...]] = (
 
 SIDES: Final = ("left", "right")
 
+#: Image-plane measurements per side (``turnout.measure.image``; docs/measurements.md, "In the picture"): pixels,
+#: positions relative to the picture's centre, x to the picture's right, y down.
+IMAGE_SIDE_FIELDS: Final[tuple[tuple[str, str], ...]] = (
+    ("knee_x_px", "px"),
+    ("knee_y_px", "px"),
+    ("ankle_x_px", "px"),
+    ("ankle_y_px", "px"),
+    ("heel_x_px", "px"),
+    ("heel_y_px", "px"),
+    ("toe_x_px", "px"),
+    ("toe_y_px", "px"),
+    ("leg_px", "px"),  # hip to ankle, in the picture
+    ("shank_px", "px"),  # knee to ankle, in the picture
+    ("knee_side_px", "px"),  # the knee's sideways offset from its ankle, outward positive (front view)
+)
+
+#: Image-plane measurements of the whole body.
+IMAGE_BODY_FIELDS: Final[tuple[tuple[str, str], ...]] = (
+    ("hip_x_px", "px"),  # mid-hip
+    ("hip_y_px", "px"),
+    ("floor_y_px", "px"),  # the lower toe point: the floor line nearest the camera
+    ("hip_height_px", "px"),  # floor_y_px - hip_y_px
+    ("facing_code", "1"),  # 1 front, 2 three-quarter, 3 side, 4 back (turnout.measure.image)
+    ("facing_ratio", "1"),  # the wider of shoulder and hip width over torso height
+    ("hip_tilt_img_deg", "deg"),  # the hip line against the picture's horizontal, her left hip higher positive
+    ("torso_lean_img_deg", "deg"),  # mid-hip -> mid-shoulder against the picture's vertical, toward picture right
+    ("frame_width_px", "px"),
+    ("frame_height_px", "px"),
+)
+
 
 #: The per-frame column that says which mode measured a frame: 1 floor-calibrated, 0 uncalibrated 3D.
 MODE_COLUMN: Final = "floor_calibrated"
 
 
-def flat_names() -> tuple[str, ...]:
-    """Column names of a flat per-frame row: ``left_knee_flexion_deg``, ..., then body fields."""
+def geometry_names() -> tuple[str, ...]:
+    """The 3D measurements' column names (``turnout.measure.geometry``): per side, then body fields."""
     per_side = tuple(f"{side}_{name}" for side in SIDES for name, _ in SIDE_FIELDS)
     return per_side + tuple(name for name, _ in BODY_FIELDS)
+
+
+def image_names() -> tuple[str, ...]:
+    """The image-plane measurements' column names (``turnout.measure.image``): per side, then body fields."""
+    per_side = tuple(f"{side}_{name}" for side in SIDES for name, _ in IMAGE_SIDE_FIELDS)
+    return per_side + tuple(name for name, _ in IMAGE_BODY_FIELDS)
+
+
+def flat_names() -> tuple[str, ...]:
+    """Column names of a flat per-frame row: the 3D measurements (``left_knee_flexion_deg``, ..., then body
+    fields), then the image-plane ones."""
+    return geometry_names() + image_names()
 
 
 def record_names() -> tuple[str, ...]:
@@ -91,6 +133,46 @@ class SideMeasurement:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageMeasurement:
+    """The image-plane measurements of one frame (``turnout.measure.image``), named as :func:`image_names`, in
+    pixels; ``nan`` where not measurable (``reasons``: field -> why)."""
+
+    left_knee_x_px: float = math.nan
+    left_knee_y_px: float = math.nan
+    left_ankle_x_px: float = math.nan
+    left_ankle_y_px: float = math.nan
+    left_heel_x_px: float = math.nan
+    left_heel_y_px: float = math.nan
+    left_toe_x_px: float = math.nan
+    left_toe_y_px: float = math.nan
+    left_leg_px: float = math.nan
+    left_shank_px: float = math.nan
+    left_knee_side_px: float = math.nan
+    right_knee_x_px: float = math.nan
+    right_knee_y_px: float = math.nan
+    right_ankle_x_px: float = math.nan
+    right_ankle_y_px: float = math.nan
+    right_heel_x_px: float = math.nan
+    right_heel_y_px: float = math.nan
+    right_toe_x_px: float = math.nan
+    right_toe_y_px: float = math.nan
+    right_leg_px: float = math.nan
+    right_shank_px: float = math.nan
+    right_knee_side_px: float = math.nan
+    hip_x_px: float = math.nan
+    hip_y_px: float = math.nan
+    floor_y_px: float = math.nan
+    hip_height_px: float = math.nan
+    facing_code: float = math.nan
+    facing_ratio: float = math.nan
+    hip_tilt_img_deg: float = math.nan
+    torso_lean_img_deg: float = math.nan
+    frame_width_px: float = math.nan
+    frame_height_px: float = math.nan
+    reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class FrameMeasurement:
     """All measurements of one frame."""
 
@@ -102,6 +184,8 @@ class FrameMeasurement:
     weight_shift_m: float = math.nan
     mode: Mode = Mode.UNCALIBRATED_3D
     reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY, compare=False)
+    #: what the picture itself shows (``turnout.measure.image``); all ``nan`` until the pipeline adds it
+    image: ImageMeasurement = field(default_factory=ImageMeasurement)
 
     def side(self, name: str) -> SideMeasurement:
         if name == "left":
@@ -119,5 +203,7 @@ class FrameMeasurement:
                 row[f"{side}_{name}"] = float(getattr(sm, name))
         for name, _ in BODY_FIELDS:
             row[name] = float(getattr(self, name))
+        for name in image_names():
+            row[name] = float(getattr(self.image, name))
         row[MODE_COLUMN] = 1.0 if self.mode is Mode.FLOOR else 0.0
         return row

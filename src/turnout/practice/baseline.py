@@ -1,8 +1,10 @@
-"""The standing baseline: knee flexion, foot turnout and heel height while standing still in first position.
+"""The standing baseline: what she looks like standing, that the measurements of a plié are taken against.
 
-MediaPipe's world landmarks read straight standing knees as 13-22 degrees of flexion, so knee flexion and heel
-height are reported relative to about 2 s of standing still. After the baseline, standing reads within a few
-degrees of zero. The baseline is found automatically (the first still window) or on request.
+Since issue 16 the tracker's baseline is her rolling standing reference in the picture (hip-to-toe height and
+each leg's length in pixels, ``turnout.practice.tracker``) together with the medians of the 3D measurements over
+the frames it came from (MediaPipe's world landmarks read straight standing knees as 13-22 degrees of flexion,
+so knee flexion and heel height are still reported relative to standing). :class:`BaselineDetector` (about 2 s
+of standing still) is the older, explicit way of finding one; nothing waits for it any more.
 """
 
 from __future__ import annotations
@@ -47,10 +49,15 @@ class Baseline:
     left_heel_rise_m: float = math.nan
     right_heel_rise_m: float = math.nan
 
+    #: the rolling standing reference in the picture (turnout.practice.tracker): her hip-to-toe height and each
+    #: leg's hip-to-ankle length, in pixels; nan in older baselines
+    hip_height_px: float = math.nan
+    left_leg_px: float = math.nan
+    right_leg_px: float = math.nan
+
     def __post_init__(self) -> None:
-        for side in SIDES:
-            if not math.isfinite(self.knee_flexion_deg(side)):
-                raise ValueError(f"Baseline: {side} knee flexion must be finite, got {self.knee_flexion_deg(side)}")
+        if not any(math.isfinite(self.knee_flexion_deg(s)) for s in SIDES) and not math.isfinite(self.hip_height_px):
+            raise ValueError("Baseline: a standing reference needs her knee flexion or her hip height in the picture")
 
     def knee_flexion_deg(self, side: str) -> float:
         return float(getattr(self, f"{side}_knee_flexion_deg"))

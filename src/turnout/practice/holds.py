@@ -1,14 +1,14 @@
 """Holds: standing still in first position for a while ("hold first position for a minute, five times").
 
-A frame belongs to a hold when the pose is reliable, both knees are straight (relative to the baseline), the
-feet are turned out (first position, not parallel) and the last ``window_s`` seconds are still. A hold is
-reported once it has lasted ``min_duration_s``; it ends when that fails for longer than ``max_gap_s``.
+The tracker (``turnout.practice.tracker``) finds them in the picture: she faces the camera, her hips at standing
+height, no relevé, both legs at their standing length (knees straight), both toes and ankles within
+``holds.still`` legs of where the hold began, feet turned out; reported once it has lasted ``min_duration_s``.
+A tendu (a foot sliding away) ends it. This module summarises one.
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
@@ -16,10 +16,9 @@ from typing import Any, Final
 import numpy as np
 
 from turnout.measure.measures import SIDES
-from turnout.practice.baseline import REL_FLEXION, drift
+from turnout.practice.baseline import REL_FLEXION
 from turnout.practice.flags import Flag, worst_severity
 from turnout.practice.reps import Worst, signed_worst
-from turnout.settings import HoldSettings
 
 _KEYS: Final = (
     "left_foot_turnout_deg",
@@ -68,6 +67,10 @@ class HoldSummary:
     pelvis_level_change_m: float
     torso_lean_change_deg: float
     flags: tuple[Flag, ...] = field(default=())
+    #: each foot's direction on the floor from the picture (degrees out from facing the camera; camera model
+    #: from her standing, turnout.practice.picture); nan where not measured
+    left_foot_direction_deg: float = math.nan
+    right_foot_direction_deg: float = math.nan
 
     @property
     def duration_s(self) -> float:
@@ -99,7 +102,7 @@ class HoldSummary:
             elif name in ("index", "n_frames"):
                 kwargs[name] = int(data.get(name, 0))
             else:
-                value = data.get(name)
+                value = data.get(name, None)
                 kwargs[name] = math.nan if value is None else float(value)
         return cls(**kwargs)
 
@@ -138,74 +141,3 @@ def total_turnout(row: Mapping[str, float]) -> float:
     if math.isfinite(total):
         return total
     return float(row.get("left_foot_turnout_deg", math.nan)) + float(row.get("right_foot_turnout_deg", math.nan))
-
-
-class HoldDetector:
-    """Streaming hold detection. :meth:`update` returns ``("started", t_start)``, a :class:`HoldSummary` (the
-    hold ended) or ``None``."""
-
-    def __init__(self, settings: HoldSettings, worst: Worst | None = None) -> None:
-        self.settings = settings
-        self._worst = worst or Worst()
-        self._window: deque[tuple[float, float, float, float]] = deque()
-        self._t: list[float] = []
-        self._rows: list[tuple[float, ...]] = []
-        self._last_good: float | None = None
-        self._started = False
-        self.count = 0
-
-    @property
-    def active(self) -> bool:
-        return self._started
-
-    def _still(self, t_s: float, row: Mapping[str, float]) -> bool:
-        """Straight knees and first position (medians of the last 0.3 s), no drift over ``window_s``."""
-        s = self.settings
-        sample = (t_s, *(float(row.get(REL_FLEXION[side], math.nan)) for side in SIDES), total_turnout(row))
-        if not all(math.isfinite(v) for v in sample):
-            return False
-        self._window.append(sample)  # type: ignore[arg-type]
-        while self._window and t_s - self._window[0][0] > s.window_s:
-            self._window.popleft()
-        w = np.array(self._window)
-        recent = w[w[:, 0] >= t_s - LEVEL_WINDOW_S]  # levels from the last moment, drift from the window
-        flex, total = np.median(recent[:, 1:3], axis=0), float(np.median(recent[:, 3]))
-        if not (np.all(np.abs(flex) <= s.max_flexion_deg) and total >= s.min_total_turnout_deg):
-            return False
-        return bool(
-            drift(w[:, 1]) <= s.max_flexion_drift_deg
-            and drift(w[:, 2]) <= s.max_flexion_drift_deg
-            and drift(w[:, 3]) <= s.max_turnout_drift_deg
-        )
-
-    def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> tuple[str, float] | HoldSummary | None:
-        if reliable and self._still(t_s, row):
-            self._t.append(t_s)
-            self._rows.append(tuple(float(row.get(k, math.nan)) for k in _KEYS))
-            self._last_good = t_s
-            if not self._started and t_s - self._t[0] >= self.settings.min_duration_s:
-                self._started = True
-                return ("started", self._t[0])
-            return None
-        if self._last_good is not None and t_s - self._last_good <= self.settings.max_gap_s:
-            return None
-        return self.close()
-
-    def close(self, before_t: float | None = None) -> HoldSummary | None:
-        """End the current hold now (a rep started, or the stream ended), keeping only frames before
-        ``before_t`` (where a rep's descent began). A hold that was reported started is always reported
-        ended, even if the trimming leaves it a little under ``min_duration_s``."""
-        summary = None
-        if before_t is not None:
-            keep = sum(1 for t in self._t if t < before_t)
-            self._t, self._rows = self._t[:keep], self._rows[:keep]
-        if self._started and self._t:
-            self.count += 1
-            data = np.array(self._rows, dtype=np.float64).reshape(-1, len(_KEYS))
-            cols = {k: data[:, i] for i, k in enumerate(_KEYS)}
-            summary = summarize_hold(self.count, np.array(self._t), cols, self._worst)
-        self._t, self._rows = [], []
-        self._window.clear()
-        self._last_good = None
-        self._started = False
-        return summary

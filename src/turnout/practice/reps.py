@@ -57,6 +57,15 @@ class SideRepStats:
     knee_over_toe_worst_m: float = math.nan
     #: highest heel above its standing height
     heel_lift_max_m: float = math.nan
+    #: from the picture (turnout.practice.picture): the leg's shortening at the bottom (legs); the knee's and the
+    #: foot's directions (degrees out from facing the camera, nominal camera); the knee against its foot
+    #: (negative: the knee points inside its foot) and that difference's range over the camera prior
+    leg_shortening: float = math.nan
+    knee_direction_deg: float = math.nan
+    foot_direction_deg: float = math.nan
+    knee_vs_foot_deg: float = math.nan
+    knee_vs_foot_low_deg: float = math.nan
+    knee_vs_foot_high_deg: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +93,31 @@ class RepSummary:
     flags: tuple[Flag, ...] = field(default=())
     #: share of the rep's measured frames that were floor-calibrated (nan: not known, an older session)
     floor_calibrated_fraction: float = math.nan
+    #: the middle of the bottom (the deepest hips), and the hips' drop there in legs (her standing hip-to-toe
+    #: height in the picture): what the rep was found on
+    t_bottom_s: float = math.nan
+    hip_drop: float = math.nan
+    #: a knee pointing further inside its foot than this is "inside" (reps.knee_inside_deg when it was found)
+    knee_inside_limit_deg: float = math.nan
+
+    def knees(self) -> dict[str, str | None]:
+        """Per leg "over" (the knee travels over or outside its foot) or "inside", None where not measured."""
+        out: dict[str, str | None] = {}
+        for s in SIDES:
+            rel = self.side(s).knee_vs_foot_deg
+            limit = self.knee_inside_limit_deg if math.isfinite(self.knee_inside_limit_deg) else 10.0
+            out[s] = None if not math.isfinite(rel) else ("inside" if rel < -limit else "over")
+        return out
+
+    def knee_words(self, side: str) -> str:
+        """The knee against its foot in a dancer's words: "left knee about 25 degrees inside your foot"."""
+        rel = self.side(side).knee_vs_foot_deg
+        if not math.isfinite(rel):
+            return f"{side} knee not measured"
+        if abs(rel) < 2.5:
+            return f"{side} knee right over your foot"
+        where = "inside" if rel < 0 else "outside"
+        return f"{side} knee about {abs(rel):.0f} degrees {where} your foot"
 
     @property
     def mode(self) -> Mode | None:
@@ -306,6 +340,8 @@ def summarize(index: int, t: np.ndarray, cols: Mapping[str, np.ndarray], setting
     flex = flexion_of(cols)
     bottom = bottom_mask(flex, rs.bottom_band_fraction)
     idx = np.flatnonzero(bottom)
+    if idx.size == 0:  # no 3D flexion measured: the whole rep
+        idx = np.arange(t.size)
     start = t <= t[0] + rs.edge_s
     worst = Worst.from_settings(fs)
 
@@ -324,10 +360,11 @@ def summarize(index: int, t: np.ndarray, cols: Mapping[str, np.ndarray], setting
         )
 
     depth = _max(flex)
+    depth = depth if math.isfinite(depth) else 0.0
     pelvis, torso = cols["pelvis_level_m"], np.abs(cols["torso_lean_deg"])
     return RepSummary(
         index=index,
-        kind="grand" if depth >= rs.grand_min_depth_deg else "demi",
+        kind="demi",  # the tracker decides the kind from the hip drop
         t_start_s=float(t[0]),
         t_bottom_start_s=float(t[idx[0]]),
         t_bottom_end_s=float(t[idx[-1]]),

@@ -147,6 +147,14 @@ def _rep_json(r: RepSummary) -> dict[str, Any]:
         "index": r.index, "start_s": round(r.t_start_s, 3), "end_s": round(r.t_end_s, 3), "kind": r.kind,
         "bottom_start_s": round(r.t_bottom_start_s, 3), "bottom_end_s": round(r.t_bottom_end_s, 3),
         "depth_deg": r.depth_deg, "mode": None if r.mode is None else str(r.mode),
+        "bottom_s": round(r.t_bottom_s, 3) if math.isfinite(r.t_bottom_s) else None, "hip_drop": r.hip_drop,
+        # per leg at the bottom: "over" or "inside" (the knee against its foot), the degrees (negative: inside)
+        # with their range over the camera prior, and the same in a dancer's words
+        "knees": r.knees(),
+        "knees_deg": {s: {"knee_vs_foot": r.side(s).knee_vs_foot_deg, "low": r.side(s).knee_vs_foot_low_deg,
+                          "high": r.side(s).knee_vs_foot_high_deg, "knee": r.side(s).knee_direction_deg,
+                          "foot": r.side(s).foot_direction_deg} for s in ("left", "right")},
+        "knees_words": {s: r.knee_words(s) for s in ("left", "right")},
         "flags": [_flag_json(f) for f in r.flags], "summary": r.to_dict(),
     })  # fmt: skip
 

@@ -1,0 +1,196 @@
+"""Image-plane measurements: what the picture itself shows, in pixels (``docs/measurements.md``, "In the picture").
+
+Pure, vectorised numpy over image landmarks in **pixels**: ``(33, 5)`` or ``(T, 33, 5)`` with columns x (to the
+picture's right), y (down), z, visibility, presence. Positions are given relative to the picture's centre (the
+principal point of a webcam), so that a camera model needs only the focal length, and in pixels, so that
+practice can normalise them by the dancer's own standing size in the picture ("legs"). A value that cannot be
+measured is ``nan`` with a reason a person can read.
+
+Nothing here assumes the dancer faces the camera except ``knee_side_px`` (outward = toward the picture side of
+her own leg, true in a front view); :func:`facing` says whether she does, and nothing is measured from behind
+or the side (:func:`measure_image` gives ``nan`` with the reason "not facing the camera").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Final
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from turnout.measure.measures import IMAGE_BODY_FIELDS, IMAGE_SIDE_FIELDS, SIDES, ImageMeasurement, image_names
+from turnout.pose import landmarks as lm
+
+FloatArray = NDArray[np.float64]
+ReasonArray = NDArray[np.object_]
+
+#: A landmark whose visibility is below this is not used (MediaPipe's own default threshold).
+VISIBILITY_MIN: Final = 0.5
+#: Facing codes (``facing_code``): what the picture shows of the dancer.
+FRONT: Final = 1.0
+THREE_QUARTER: Final = 2.0
+SIDE: Final = 3.0
+BACK: Final = 4.0
+FACING_NAMES: Final = {FRONT: "front", THREE_QUARTER: "three-quarter", SIDE: "side", BACK: "back"}
+#: Facing: the wider of shoulder and hip width over the torso's height (mid-shoulders to mid-hips), in the
+#: picture. Facing the camera (or with her back to it) it is 0.7-0.9 for adult proportions; it shrinks about as
+#: cos(yaw): below 0.55 she is turned more than about 45 degrees (three-quarter), below 0.30 more than about 65
+#: (side), where a leg hides the other and left/right cannot be told apart.
+FACING_FRONT_MIN: Final = 0.55
+FACING_SIDE_MAX: Final = 0.30
+#: Face landmarks (nose, eyes, mouth): visible from the front and at three-quarter, not from behind.
+FACE: Final = (0, 2, 5, 9, 10)
+#: A torso shorter than this in the picture is no person (pixels).
+MIN_TORSO_PX: Final = 4.0
+
+_POINTS: Final = {"knee": 1, "ankle": 2, "heel": 3, "toe": 4}  # index into lm.LEG[side]
+
+
+def _stack(image: ArrayLike) -> FloatArray:
+    a = np.asarray(image, dtype=np.float64)
+    if a.ndim == 2:
+        a = a[None]
+    if a.ndim != 3 or a.shape[1:] != (lm.NUM_LANDMARKS, 5):
+        raise ValueError(f"image landmarks must have shape (T, 33, 5) or (33, 5), got shape={np.shape(image)}")
+    return a
+
+
+def facing(px: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Per frame the facing code (:data:`FRONT`, :data:`THREE_QUARTER`, :data:`SIDE`, :data:`BACK`; ``nan`` with
+    no torso) and the width ratio, from pixel landmarks (T, 33, 5).
+
+    From the front her left shoulder and hip appear on the picture's right and her face is visible; from behind
+    the order reverses and the face points lose their visibility. Both must say "front" for front or
+    three-quarter; a turned torso (small width ratio) is side whichever way it faces.
+    """
+    p = _stack(px)
+    with np.errstate(all="ignore"):
+        ls, rs, lh, rh = (p[:, i, :2] for i in (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP))
+        sh_w = ls[:, 0] - rs[:, 0]
+        hip_w = lh[:, 0] - rh[:, 0]
+        torso = np.linalg.norm((ls + rs) / 2 - (lh + rh) / 2, axis=1)
+        ratio = np.maximum(np.abs(sh_w), np.abs(hip_w)) / torso
+        face_vis = np.nanmean(np.nan_to_num(p[:, FACE, 3], nan=0.0), axis=1)
+        front = ((sh_w + hip_w) > 0) & (face_vis >= VISIBILITY_MIN)
+        code = np.where(ratio < FACING_SIDE_MAX, SIDE, np.where(~front, BACK, np.where(ratio < FACING_FRONT_MIN,
+                        THREE_QUARTER, FRONT)))  # fmt: skip
+        bad = ~(torso >= MIN_TORSO_PX) | ~np.isfinite(ratio)
+    code = np.where(bad, np.nan, code)
+    return code.astype(float), np.where(bad, np.nan, ratio).astype(float)
+
+
+def measure_image_series(
+    image_px: ArrayLike, frame_size: tuple[float, float]
+) -> tuple[dict[str, FloatArray], dict[str, ReasonArray]]:
+    """Every image-plane measurement of T frames: ``image_names() -> (T,)`` values and reasons (``""`` where
+    finite). ``image_px`` (T, 33, 5) in pixels; ``frame_size`` (width, height) in pixels."""
+    p = _stack(image_px)
+    t = p.shape[0]
+    width, height = float(frame_size[0]), float(frame_size[1])
+    centre = np.array([width / 2.0, height / 2.0])
+    vis = np.nan_to_num(p[:, :, 3], nan=0.0)
+    xy = p[:, :, :2] - centre
+    finite = np.isfinite(xy).all(axis=2)
+    usable = finite & (vis >= VISIBILITY_MIN)
+    pts = np.where(usable[..., None], xy, np.nan)
+    values: dict[str, FloatArray] = {}
+    reasons: dict[str, ReasonArray] = {}
+    code, ratio = facing(p)
+    away = np.isin(code, (SIDE, BACK))
+    away_reason = np.array(
+        ["", "", "", "not facing the camera (side view: turn to face it)", "not facing the camera (seen from behind)"],
+        dtype=object,
+    )
+
+    def why(points: tuple[int, ...], subject: str) -> ReasonArray:
+        out = np.full(t, "", dtype=object)
+        for i in points:
+            miss = ~usable[:, i] & (out == "")
+            out[miss] = f"{subject} not visible enough (visibility below {VISIBILITY_MIN:g})"
+        face_away = away & (out == "")
+        out[face_away] = away_reason[np.nan_to_num(code, nan=0).astype(int)][face_away]
+        return out
+
+    def put(name: str, value: FloatArray, reason: ReasonArray) -> None:
+        value = np.where(reason == "", value, np.nan).astype(float)
+        reason = np.where(np.isfinite(value), "", np.where(reason == "", "could not be computed", reason))
+        values[name], reasons[name] = value, reason.astype(object)
+
+    with np.errstate(all="ignore"):
+        hip = (pts[:, lm.LEFT_HIP] + pts[:, lm.RIGHT_HIP]) / 2
+        toes_y = pts[:, [lm.LEFT_FOOT_INDEX, lm.RIGHT_FOOT_INDEX], 1]
+        any_toe = np.isfinite(toes_y).any(axis=1)
+        floor_y = np.where(any_toe, np.nanmax(np.where(np.isfinite(toes_y), toes_y, -np.inf), axis=1), np.nan)
+        hips_why = why((lm.LEFT_HIP, lm.RIGHT_HIP), "hips")
+        put("hip_x_px", hip[:, 0], hips_why)
+        put("hip_y_px", hip[:, 1], hips_why)
+        toes_why = np.where(any_toe, "", "toes not visible enough").astype(object)
+        toes_why = np.where((toes_why == "") & away, why((), "toes"), toes_why).astype(object)
+        put("floor_y_px", floor_y, toes_why)
+        put("hip_height_px", floor_y - hip[:, 1], np.where(hips_why != "", hips_why, toes_why).astype(object))
+        torso_why = why((lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP), "torso")
+        put("facing_code", code, np.where(np.isfinite(code), "", "no torso in the picture").astype(object))
+        put("facing_ratio", ratio, np.where(np.isfinite(ratio), "", "no torso in the picture").astype(object))
+        put("frame_width_px", np.full(t, width), np.full(t, "", dtype=object))
+        put("frame_height_px", np.full(t, height), np.full(t, "", dtype=object))
+        # the hip line's tilt (positive: her left hip higher in the picture) and the torso's sideways lean
+        # (positive: toward the picture's right), both in degrees from the picture's horizontal / vertical
+        dh = pts[:, lm.LEFT_HIP] - pts[:, lm.RIGHT_HIP]
+        put("hip_tilt_img_deg", np.degrees(np.arctan2(-dh[:, 1], np.abs(dh[:, 0]))), hips_why)
+        spine = (pts[:, lm.LEFT_SHOULDER] + pts[:, lm.RIGHT_SHOULDER]) / 2 - hip
+        put("torso_lean_img_deg", np.degrees(np.arctan2(spine[:, 0], -spine[:, 1])), torso_why)
+        for side in SIDES:
+            sign = 1.0 if side == "left" else -1.0  # her left leg is on the picture's right in a front view
+            chain = lm.LEG[side]
+            hip_i = chain[0]
+            for point, k in _POINTS.items():
+                i = chain[k]
+                r = why((i,), f"{side} {point}")
+                put(f"{side}_{point}_x_px", pts[:, i, 0], r)
+                put(f"{side}_{point}_y_px", pts[:, i, 1], r)
+            leg_why = why((hip_i, chain[2]), f"{side} leg")
+            put(f"{side}_leg_px", np.linalg.norm(pts[:, hip_i] - pts[:, chain[2]], axis=1), leg_why)
+            shank_why = why((chain[1], chain[2]), f"{side} shank")
+            put(f"{side}_shank_px", np.linalg.norm(pts[:, chain[1]] - pts[:, chain[2]], axis=1), shank_why)
+            put(f"{side}_knee_side_px", sign * (pts[:, chain[1], 0] - pts[:, chain[2], 0]), shank_why)
+    names = image_names()
+    return {n: values[n] for n in names}, {n: reasons[n] for n in names}
+
+
+def measure_image(image_px: ArrayLike, frame_size: tuple[float, float]) -> ImageMeasurement:
+    """One frame's image-plane measurements (``image_px`` (33, 5) in pixels)."""
+    values, reasons = measure_image_series(image_px, frame_size)
+    return image_measurement({n: float(v[0]) for n, v in values.items()}, {n: str(r[0]) for n, r in reasons.items()})
+
+
+def image_measurement(values: Mapping[str, float], reasons: Mapping[str, str] | None = None) -> ImageMeasurement:
+    """An :class:`ImageMeasurement` from flat values (``nan`` where missing); reasons only for ``nan`` fields."""
+    kwargs = {n: float(values.get(n, math.nan)) for n in image_names()}
+    why = {n: r for n, r in (reasons or {}).items() if r and not math.isfinite(kwargs.get(n, math.nan))}
+    return ImageMeasurement(**kwargs, reasons=why)
+
+
+def to_pixels(image_normalised: ArrayLike, frame_size: tuple[float, float]) -> FloatArray:
+    """MediaPipe's normalised image landmarks (x, y in [0, 1] of the width and height) in pixels."""
+    a = np.array(image_normalised, dtype=np.float64)
+    a[..., 0] *= float(frame_size[0])
+    a[..., 1] *= float(frame_size[1])
+    return a
+
+
+__all__ = [
+    "BACK",
+    "FACING_NAMES",
+    "FRONT",
+    "IMAGE_BODY_FIELDS",
+    "IMAGE_SIDE_FIELDS",
+    "SIDE",
+    "THREE_QUARTER",
+    "facing",
+    "image_measurement",
+    "measure_image",
+    "measure_image_series",
+    "to_pixels",
+]
