@@ -91,3 +91,17 @@ def xcb_missing_libraries() -> list[str]:
         if ctypes.util.find_library(soname.removeprefix("lib").split(".so")[0]) is None:
             missing.add(soname)
     return sorted(missing)
+
+
+def main() -> int:
+    """``python -m turnout.cli.preflight`` (``make run`` before opening the window): the problem in one line and
+    exit status 2, or nothing and 0."""
+    problem = window_problem()
+    if problem is None:
+        return 0
+    print(f"turnout: {problem}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
