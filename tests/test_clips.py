@@ -132,7 +132,7 @@ def test_session_recorder_saves_a_clip_of_a_flagged_rep_beside_the_db(tmp_path: 
         reps = store.reps(sid)
         assert [bool(r.rep.flags) for r in reps] == [True, False]
         (clip,) = store.clips(sid)
-        assert clip.rep_id == reps[0].id and clip.path == f"clips/session-{sid}/rep-001.mp4"
+        assert clip.rep_id == reps[0].id and clip.path == f"{db.name}-clips/session-{sid}/rep-001.mp4"
         first = reps[0].rep
         assert clip.t_start_ms / 1000 == pytest.approx(first.t_start_s - 1.0, abs=0.04)
         assert clip.t_end_ms / 1000 == pytest.approx(first.t_end_s + 1.0, abs=0.04)

@@ -169,7 +169,7 @@ def test_delete_cascades_to_reps_flags_frames_poses_and_clip_files(tmp_path: Pat
         clip.parent.mkdir(parents=True)
         clip.write_bytes(b"video")
         store.add_clip(sid, store.reps(sid)[0].id, clip, 6.0, 9.0, 90)
-        assert store.clips(sid)[0].path == f"clips/session-{sid}/rep-001.mp4"
+        assert store.clips(sid)[0].path == f"s.sqlite3-clips/session-{sid}/rep-001.mp4"
         assert store.delete_session(sid) == [clip]
         assert not clip.exists() and not clip.parent.exists()
         for table in ("reps", "flags", "frames", "poses", "holds", "clips"):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +32,8 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    #: run inside the migration's transaction after the statements, with the database file's path
+    files: Callable[[sqlite3.Connection, Path], None] | None = None
 
 
 _V1: Final = (
@@ -142,10 +146,54 @@ _V3: Final = (
     "ALTER TABLE sessions ADD COLUMN start_state TEXT",
 )
 
+DEFAULT_DB_NAME: Final = "sessions.sqlite3"
+SHARED_CLIPS_DIR: Final = "clips"
+
+
+def clips_root(db_path: Path) -> Path:
+    """The folder of a database's clips: ``clips/`` beside ``sessions.sqlite3`` (the default name, as before
+    version 4), ``<file name>-clips/`` beside any other database (``B.sqlite3-clips/``), so two databases in one
+    folder never share a clip folder. A name that is not valid UTF-8 has its odd bytes written as ``\\xff``
+    (the relative paths are stored as text)."""
+    name = db_path.name
+    if name == DEFAULT_DB_NAME:
+        return db_path.parent / SHARED_CLIPS_DIR
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        name = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return db_path.parent / f"{name}-clips"
+
+
+def _own_clip_folder(conn: sqlite3.Connection, db_path: Path) -> None:
+    """Version 4: a database other than ``sessions.sqlite3`` moves its clips out of the shared ``clips/`` into
+    its own folder (:func:`clips_root`). Each file is moved (renamed) before its row is updated in this
+    transaction; a move done before a crash is found done the next time (the file is at its new place), so the
+    migration can simply run again. A file already gone (another database in the folder moved it first: the two
+    shared it, and it held the footage of whichever wrote it last) keeps its old path."""
+    root = clips_root(db_path)
+    if root.name == SHARED_CLIPS_DIR:
+        return
+    folder = db_path.parent
+    rows = conn.execute("SELECT id, path FROM clips WHERE path LIKE 'clips/session-%'").fetchall()
+    for clip_id, rel in rows:
+        old = folder / rel
+        new = root / Path(rel).relative_to(SHARED_CLIPS_DIR)
+        if old.exists():
+            new.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old, new)
+            with suppress(OSError):
+                old.parent.rmdir()  # the old session folder, once empty
+        elif not new.exists():
+            continue
+        conn.execute("UPDATE clips SET path = ? WHERE id = ?", (new.relative_to(folder).as_posix(), clip_id))
+
+
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(1, "sessions, reps, flags, per-frame measurements and the pose track", _V1),
     Migration(2, "holds, clips, the dancer's hip-turnout profile, the recording process id", _V2),
     Migration(3, "the state a session's analysis started from (baseline, hip profile)", _V3),
+    Migration(4, "each database's clips in a folder of its own", (), _own_clip_folder),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 
@@ -154,10 +202,11 @@ def user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]:
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, db_path: Path | None = None) -> list[int]:
     """Apply the migrations above the database's version up to ``target``; returns the versions applied.
 
     ``conn`` must be in autocommit mode (``isolation_level=None``); each migration is its own transaction.
+    ``db_path`` is the database's file, for migrations that move files (default: the file ``conn`` has open).
     """
     applied = []
     for m in MIGRATIONS:
@@ -166,6 +215,10 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]
             try:
                 for sql in m.statements:
                     conn.execute(sql)
+                if m.files is not None:
+                    path = db_path or _main_file(conn)
+                    if path is not None:
+                        m.files(conn, path)
                 conn.execute(f"PRAGMA user_version = {m.version:d}")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -173,6 +226,13 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]
             conn.execute("COMMIT")
             applied.append(m.version)
     return applied
+
+
+def _main_file(conn: sqlite3.Connection) -> Path | None:
+    for _seq, name, file in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return Path(file)
+    return None
 
 
 def pid_alive(pid: int) -> bool:
@@ -196,6 +256,20 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def process_started_at(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), where the system says (Linux ``/proc``); else None."""
+    try:
+        with open(f"/proc/{pid:d}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+        with open("/proc/stat", "rb") as f:
+            boot = next(int(ln.split()[1]) for ln in f.read().decode("ascii", "replace").splitlines()
+                        if ln.startswith("btime "))  # fmt: skip
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, after the command name in parentheses
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration, AttributeError):
+        return None
 
 
 def check_version(path: Path) -> int:

@@ -12,7 +12,6 @@ import json
 import math
 import os
 import queue
-import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -39,8 +38,10 @@ from turnout.storage.migrations import (
     StorageError,
     backup_copy,
     check_version,
+    clips_root,
     migrate,
     pid_alive,
+    process_started_at,
     user_version,
 )
 from turnout.storage.migrations import SchemaTooNewError as SchemaTooNewError
@@ -208,6 +209,29 @@ class PoseTable:
     world: np.ndarray  # (T, 33, 3) float32
 
 
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _recorder_alive(pid: int, started_at: str | None) -> bool:
+    """Whether the process that recorded a session (``pid``, the session started at ``started_at``) still runs:
+    a process with that id that started well after the session is another one (the id was reused)."""
+    if not pid_alive(pid):
+        return False
+    began = process_started_at(pid)
+    if began is None or not started_at:
+        return True
+    try:
+        session_start = datetime.fromisoformat(started_at).timestamp()
+    except ValueError:
+        return True
+    return began <= session_start + 2.0  # started_at is rounded to the second
+
+
 class Store:
     """An open session database. Use :meth:`open` as a context manager. Methods are serialised by a lock,
     so one store may be shared by the recording thread and the window."""
@@ -237,7 +261,7 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn)
+            migrate(conn, db_path=p)
             live = user_version(conn)
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"{p}: cannot open the session database ({exc})") from None
@@ -369,12 +393,19 @@ class Store:
             c.execute("UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?", (status, now_iso(), session_id))
 
     def recover_interrupted(self) -> list[int]:
-        """Mark sessions still 'recording' whose process is gone as 'interrupted'; returns their ids."""
-        rows = self._read("SELECT id, writer_pid FROM sessions WHERE status = 'recording'")
-        dead = [int(i) for i, pid in rows if pid is None or not pid_alive(int(pid))]
+        """Mark sessions still 'recording' whose process is gone as 'interrupted'; returns their ids.
+
+        A process id the system has given to a newer process since (it started after the session did) counts as
+        gone. The partial clip files a killed recording left (``.rep-NNN.tmp.mp4``) are removed."""
+        rows = self._read("SELECT id, writer_pid, started_at FROM sessions WHERE status = 'recording'")
+        dead = [int(i) for i, pid, started in rows if pid is None or not _recorder_alive(int(pid), started)]
         if dead:
             with self._write("interrupted sessions") as c:
                 c.executemany("UPDATE sessions SET status = 'interrupted' WHERE id = ?", [(i,) for i in dead])
+            for i in dead:
+                for partial in self.clips_dir(i).glob(".*.tmp.*"):
+                    with suppress(OSError):
+                        partial.unlink()
         return dead
 
     _SESSION_SQL: Final = (
@@ -415,9 +446,14 @@ class Store:
         return self._session(rows[0])
 
     def delete_session(self, session_id: int) -> list[Path]:
-        """Delete a session's rows (overwritten in the file) and its clip files; returns the files removed."""
+        """Delete a session's rows (overwritten in the file) and its clip files; returns the files removed.
+
+        Only files inside this database's own clip folder are removed (a row copied from another database, or
+        a path edited to point elsewhere, never deletes someone else's file), and the session's folder only
+        when nothing else is left in it."""
         self.get_session(session_id)
-        files = [self.folder / c.path for c in self.clips(session_id)]
+        root = self.clips_root.resolve()
+        files = [f for f in (self.folder / c.path for c in self.clips(session_id)) if _inside(f, root)]
         with self._lock:
             # Overwrite the deleted rows with zeros (not only unlink them), then empty the write-ahead log that
             # still holds the old pages: a deleted session is gone from the files, not just from the tables.
@@ -439,7 +475,12 @@ class Store:
                 pass
             except OSError as exc:
                 raise StorageError(f"session {session_id} deleted, but not its clip {f}: {exc}") from None
-        shutil.rmtree(self.clips_dir(session_id), ignore_errors=True)
+        folder = self.clips_dir(session_id)
+        for partial in folder.glob(".*.tmp.*"):  # a clip being written when its recording was killed
+            with suppress(OSError):
+                partial.unlink()
+        with suppress(OSError):
+            folder.rmdir()  # only if empty: nothing that is not the session's own
         return removed
 
     # ---- frames and the pose track -----------------------------------------------------------------------
@@ -565,8 +606,13 @@ class Store:
 
     # ---- clips ------------------------------------------------------------------------------------------
 
+    @property
+    def clips_root(self) -> Path:
+        """This database's clip folder (``clips/`` for ``sessions.sqlite3``, else ``<file name>-clips/``)."""
+        return clips_root(self.path)
+
     def clips_dir(self, session_id: int) -> Path:
-        return self.folder / CLIPS_DIR / f"session-{session_id}"
+        return self.clips_root / f"session-{session_id}"
 
     def add_clip(
         self, session_id: int, rep_id: int | None, path: Path, t_start_s: float, t_end_s: float, n_frames: int
