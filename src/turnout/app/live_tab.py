@@ -11,10 +11,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QTool
 from turnout.app import theme
 from turnout.app.controller import LiveController, LiveStatus
 from turnout.app.floor_panel import Background, FloorPanel, calibrated_text, finite_pair
-from turnout.app.live_view import FiguresPanel, FlagMemory, VideoWidget, flags_of_events
+from turnout.app.live_view import FiguresPanel, FlagMemory, SetTracker, VideoWidget, flags_of_events
 from turnout.app.sound import CuePlayer
 from turnout.floor.reference import FloorCalibration
 from turnout.floor.state import FloorCalibrated, calibrate_from_clicks, describe_reference
+from turnout.practice.tracker import RepEnded
 from turnout.session.engine import SourceSpec
 from turnout.session.floor_memory import FloorNotice
 from turnout.session.pipeline import FrameResult
@@ -28,6 +29,8 @@ SESSION_KEPT = "Everything recorded so far is kept; the session goes on when the
 START_FIRST = "Start the camera first (Ctrl+K), then calibrate the floor"
 #: How long a passing message about the floor calibration stays (s).
 MESSAGE_S = 8.0
+#: How long a set's summary stays over the picture (s).
+SET_MESSAGE_S = 8.0
 _LEVEL_COLOURS = {"ok": theme.OK, "warn": theme.WARN, "bad": theme.BAD, "info": theme.TEXT}
 
 
@@ -52,6 +55,9 @@ class LiveTab(QWidget):
         self.controller = controller
         self.cues = cues
         self.memory = FlagMemory()
+        self.sets = SetTracker()
+        #: the summary of the set that ended last ("10 pliés, 2 flagged: knees inside the toes")
+        self.set_message = ""
         self.mirrored_input = False
         self.video = VideoWidget()
         self.video.mirrored = mirrored
@@ -120,6 +126,7 @@ class LiveTab(QWidget):
         self.storage_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.storage_label.hide()
         self._recording = False
+        self._running = False
 
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 6)
@@ -174,8 +181,13 @@ class LiveTab(QWidget):
                 index = self.source.count() - 1
             self.source.setCurrentIndex(index)
         self.memory.clear()
+        self.end_set()
+        self.sets = SetTracker()
         self.video.stop_clicking()
         self.video.set_result(None)
+        self.video.show_banner(None)  # nothing of the previous source stays on screen
+        self.video.show_guidance(())
+        self.figures.clear()
         self.video.placeholder = f"Opening {spec.label}…"
         self._set_floor(None)  # a new run has its own calibration (a camera's saved one is checked again)
         self.say_floor("")
@@ -213,19 +225,48 @@ class LiveTab(QWidget):
         if result.storage_error:
             self.show_storage_error(result.storage_error)
         self.video.set_result(result)
+        ended = self.sets.tick(result.timestamp_ms / 1000.0)
+        if ended:
+            self._set_ended(ended)
         self.figures.show_result(result)
         if result.reliable:
             self._note(result.active_flags)
-            self.video.show_guidance(result.guidance)
+            guidance = result.guidance
         else:
             self.memory.clear()  # nothing is judged from an unreliable pose
-            self.video.show_guidance(result.guidance or ("Step into view, facing the camera",))
+            guidance = result.guidance or ("Step into view, facing the camera",)
+        self.video.show_guidance((f"Set done: {self.set_message}",) if self.set_message else guidance)
         self.video.show_banner(self.memory.current())
+        self.figures.summary.setText(self.sets.current())
+
+    def end_set(self) -> None:
+        """The run or the recording stopped: the current set's summary on screen (and spoken)."""
+        ended = self.sets.end()
+        if ended:
+            self._set_ended(ended)
+            self.figures.summary.setText(self.sets.current())
+            self.video.show_guidance((f"Set done: {ended}",))
+
+    def _set_ended(self, summary: str) -> None:
+        self.set_message = summary
+        self.cues.cue("set_summary", summary, "info")
+        QTimer.singleShot(round(SET_MESSAGE_S * 1000), self, lambda: self._unsay_set(summary))
+
+    def _unsay_set(self, summary: str) -> None:
+        if self.set_message == summary:
+            self.set_message = ""
+            if self.video.guidance.text() == f"Set done: {summary}":
+                self.video.show_guidance(())
 
     def on_events(self, events: list[Any]) -> None:
         self._note(flags_of_events(events))
         for event in events:
-            if isinstance(event, FloorCalibrated):
+            if isinstance(event, RepEnded):
+                ended = self.sets.add(event.rep)
+                if ended:
+                    self._set_ended(ended)
+                self.figures.note_rep(event.rep)
+            elif isinstance(event, FloorCalibrated):
                 self._floor_event(event)
             elif isinstance(event, FloorNotice):
                 self.say_floor(event.message, "warn" if event.warning else "info")
@@ -369,6 +410,9 @@ class LiveTab(QWidget):
 
     def sync_state(self) -> None:
         running, recording = self.controller.running, self.controller.recording
+        if (self._recording and not recording) or (self._running and not running):
+            self.end_set()
+        self._running = running
         self.act_start.setChecked(running)
         self.act_start.setText("Stop camera" if running else "Start camera")
         self.act_record.setChecked(recording)

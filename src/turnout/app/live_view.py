@@ -29,9 +29,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from turnout.app import theme
+from turnout.app.guide import COLOURS, tooltip
 from turnout.app.overlay import draw_overlay, part_status
 from turnout.practice.tracker import LiveFlag, RepEnded
-from turnout.session.pipeline import FrameResult
+from turnout.session.pipeline import SET_GAP_S, FrameResult
 
 #: The banner's first words per flag code; the flag's own cue follows.
 HEADLINES: Final = {
@@ -577,36 +578,109 @@ class Figure(QWidget):
         self.caption.setObjectName("figureName")
         self.value = QLabel("–")
         self.value.setObjectName("figureValue")
+        self.status = "none"
         self._colour = ""
         lay.addWidget(self.caption)
         lay.addWidget(self.value)
+        self.set("–")
 
-    def set(self, text: str, status: str = "none") -> None:
-        """Show ``text`` coloured by ``status`` ("ok" green, "warn", "bad"; otherwise plain)."""
+    def set(self, text: str, status: str = "ok") -> None:
+        """Show ``text`` coloured by the one colour rule (:data:`turnout.app.guide.COLOURS`): "ok" white (measured,
+        no fault), "warn" amber, "bad" red, "none" grey (cannot be judged now); a "–" is always grey."""
         if text != self.value.text():
             self.value.setText(text)
-        colour = theme.STATUS_COLOURS.get(status, theme.TEXT) if status != "none" else theme.TEXT
+        if text == "–":
+            status = "none"
+        self.status = status
+        colour = FIGURE_COLOURS.get(status, theme.TEXT)
         if colour != self._colour:
             self._colour = colour
             self.value.setStyleSheet(f"color: {colour};")
+
+
+#: The figures' colour rule (white measured, amber warning, red fault, grey not judged).
+FIGURE_COLOURS: Final = {"ok": theme.TEXT, "warn": theme.WARN, "bad": theme.BAD, "none": theme.NEUTRAL}
+#: The few words of a fault in a set's summary ("10 pliés, 2 flagged: knees inside the toes").
+FAULT_WORDS: Final = {
+    "forced_turnout": "turnout forced from the feet",
+    "knees_inside_toes": "knees inside the toes",
+    "heels_lift": "heels lifting",
+    "feet_rolling_in": "feet rolling in",
+    "torso_tilt": "torso leaning",
+    "pelvis_tilt": "hips not level",
+    "rushed": "too quick",
+}
 
 
 def _deg(v: float | None) -> str:
     return f"{v:.0f}°" if v is not None and math.isfinite(v) else "–"
 
 
+def set_summary(reps: Iterable[Any]) -> str:
+    """ "10 pliés, 2 flagged: knees inside the toes" (the most frequent fault among the flagged reps)."""
+    reps = list(reps)
+    n = len(reps)
+    flagged = [r for r in reps if r.flags]
+    words = f"{n} plié{'s' if n != 1 else ''}"
+    if not flagged:
+        return f"{words}, none flagged" if n else "no pliés yet"
+    counts: dict[str, int] = {}
+    for r in flagged:
+        for code in dict.fromkeys(str(f.code) for f in r.flags):
+            counts[code] = counts.get(code, 0) + 1
+    top = max(counts, key=lambda c: counts[c])
+    return f"{words}, {len(flagged)} flagged: {FAULT_WORDS.get(top, top.replace('_', ' '))}"
+
+
+class SetTracker:
+    """The pliés of the current set, from the rep events; a set ends after a pause longer than the pipeline's
+    set gap (or when the run stops)."""
+
+    def __init__(self, gap_s: float = SET_GAP_S) -> None:
+        self.gap_s = gap_s
+        self.reps: list[Any] = []
+        self.last: str = ""
+
+    def add(self, rep: Any) -> str | None:
+        """Count a finished rep; returns the previous set's summary when this rep starts a new set."""
+        ended = None
+        if self.reps and rep.t_start_s - self.reps[-1].t_end_s > self.gap_s:
+            ended = self.end()
+        self.reps.append(rep)
+        return ended
+
+    def tick(self, t_s: float) -> str | None:
+        """The set's summary once ``t_s`` (session time) is a set gap after its last rep; None otherwise."""
+        if self.reps and t_s - self.reps[-1].t_end_s > self.gap_s:
+            return self.end()
+        return None
+
+    def end(self) -> str | None:
+        if not self.reps:
+            return None
+        self.last = set_summary(self.reps)
+        self.reps = []
+        return self.last
+
+    def current(self) -> str:
+        return set_summary(self.reps) if self.reps else (f"Last set: {self.last}" if self.last else "")
+
+
 class FiguresPanel(QFrame):
     """Live figures in two columns (her left, her right), readable across the room: the values grow with
-    the panel."""
+    the panel. Only what can be judged now is shown (a grey "–" otherwise); each figure has its tooltip from the
+    glossary; the colour legend and the current set's summary sit below."""
 
     NAMES: Final = (
         ("foot_left", "Foot turnout L"), ("foot_right", "Foot turnout R"),
         ("forced_left", "Forced L"), ("forced_right", "Forced R"),
-        ("flexion_left", "Knee flexion L"), ("flexion_right", "Knee flexion R"),
         ("total", "Total foot turnout"), ("hip", "Hip turnout"),
         ("reps", "Reps"), ("sets", "Sets"),
+        ("depth", "Last plié depth"),
         ("phase", "Phase · hold"),
     )  # fmt: skip
+    #: figures that take the whole row
+    WIDE: Final = ("depth", "phase")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -616,17 +690,45 @@ class FiguresPanel(QFrame):
         grid.setContentsMargins(10, 10, 10, 10)
         grid.setVerticalSpacing(6)
         self.figures: dict[str, Figure] = {}
-        for i, (key, caption) in enumerate(self.NAMES):
+        row = col = 0
+        for key, caption in self.NAMES:
             fig = Figure(caption, self)
+            fig.setToolTip(tooltip(key))
             self.figures[key] = fig
-            grid.addWidget(fig, i // 2, i % 2, 1, 2 if key == "phase" else 1)
-        grid.setRowStretch(len(self.NAMES) // 2 + 1, 1)
+            if key in self.WIDE:
+                if col:
+                    row, col = row + 1, 0
+                grid.addWidget(fig, row, 0, 1, 2)
+                row += 1
+            else:
+                grid.addWidget(fig, row, col)
+                row, col = (row, 1) if col == 0 else (row + 1, 0)
+        self.rows = row + (1 if col else 0)
+        self.summary = QLabel("")
+        self.summary.setObjectName("setSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet(f"color: {theme.TEXT}; font-size: 16px; font-weight: bold; padding: 4px 6px;")
+        self.summary.setToolTip(tooltip("summary"))
+        grid.addWidget(self.summary, self.rows, 0, 1, 2)
+        legend = " ".join(
+            f'<span style="color:{c}">■</span>&nbsp;{html.escape(n.split(",")[0].lower())}' for c, n, _ in COLOURS[:4]
+        )
+        self.legend = QLabel(f"{legend} · <i>F1: glossary</i>")
+        self.legend.setObjectName("legend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet(f"color: {theme.MUTED}; font-size: 13px; padding: 2px 6px;")
+        self.legend.setToolTip("White: measured, no fault · amber: a warning · red: a fault · grey '–': cannot be "
+                               "judged now. Help > Glossary (F1) explains every figure.")  # fmt: skip
+        grid.addWidget(self.legend, self.rows + 1, 0, 1, 2)
+        grid.setRowStretch(self.rows + 2, 1)
         self._px = 0
+        #: the last finished plié's depth (relative to her standing baseline), degrees
+        self.last_depth_deg: float | None = None
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        rows = (len(self.NAMES) + 1) // 2
-        px = max(34, min(96, int(self.height() / rows * 0.48), int(self.width() / 2 * 0.3)))
+        px = max(34, min(96, int((self.height() - 50) / self.rows * 0.5), int(self.width() / 2 * 0.3)))
         if px != self._px:
             self._px = px
             for fig in self.figures.values():
@@ -635,22 +737,33 @@ class FiguresPanel(QFrame):
                 f.setBold(True)
                 fig.value.setFont(f)
 
+    def clear(self) -> None:
+        """A new source: nothing of the previous one stays."""
+        self.last_depth_deg = None
+        self.summary.setText("")
+        self.show_result(None)
+
+    def note_rep(self, rep: Any) -> None:
+        self.last_depth_deg = float(rep.depth_deg)
+        self.figures["depth"].set(_deg(self.last_depth_deg))
+
     def show_result(self, r: FrameResult | None) -> None:
         f = self.figures
-        m = r.measurement if r is not None else None
-        status = part_status(r) if r is not None else {}
+        judged = r is not None and r.reliable
+        m = r.measurement if judged and r is not None else None
+        status = part_status(r) if judged and r is not None else {}
         for side in ("left", "right"):
             sm = m.side(side) if m is not None else None
-            dim = "none" if r is None or not r.reliable else "ok"
-            f[f"foot_{side}"].set(_deg(sm.foot_turnout_deg if sm else None))
-            forced_status = status.get(f"{side}_foot", "none") if dim == "ok" else "none"
-            f[f"forced_{side}"].set(_deg(sm.forced_turnout_deg if sm else None), forced_status)
-            f[f"flexion_{side}"].set(_deg(sm.knee_flexion_deg if sm else None))
+            f[f"foot_{side}"].set(_deg(sm.foot_turnout_deg if sm else None), status.get(f"{side}_foot", "ok"))
+            # forced turnout needs the knee's direction: only in a plié (nan on straight legs)
+            forced = sm.forced_turnout_deg if sm is not None and math.isfinite(sm.knee_turnout_deg) else None
+            f[f"forced_{side}"].set(_deg(forced), status.get(f"{side}_foot", "ok"))
         f["total"].set(_deg(m.total_foot_turnout_deg if m else None))
         f["hip"].set(_deg(r.hip_turnout_deg if r else None))
+        f["depth"].set(_deg(self.last_depth_deg))
         f["reps"].set(str(r.reps) if r else "0")
         f["sets"].set(str(r.sets) if r else "0")
         if r is not None and r.hold_s is not None:
-            f["phase"].set(f"hold {r.hold_s:.1f} s", "ok")
+            f["phase"].set(f"hold {r.hold_s:.1f} s")
         else:
-            f["phase"].set(r.phase if r else "–")
+            f["phase"].set(r.phase if judged and r is not None else "–")

@@ -54,6 +54,7 @@ def create_window(
     elif ctx.prefs.autostart:
         window.live.start_source()
     window.show()
+    window.show_first_run_if_new()
     return app, window, controller
 
 

@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 from turnout.app import theme
 from turnout.app.context import AppContext
 from turnout.app.controller import LiveController, LiveStatus
+from turnout.app.guide import FirstRunCard, HelpDialog, first_run_seen, mark_first_run_seen
 from turnout.app.live_tab import LiveTab
 from turnout.app.progress import ProgressTab
+from turnout.app.resources import app_icon
 from turnout.app.review import ReviewTab
 from turnout.app.sound import CuePlayer
 from turnout.session.engine import SourceSpec
@@ -27,6 +29,9 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("Turnout")
+        self.setWindowIcon(app_icon())
+        self.first_run: FirstRunCard | None = None
+        self.help_dialog: HelpDialog | None = None
         self.setStyleSheet(theme.STYLE_SHEET)
         self.resize(1280, 720)
         self.controller = controller
@@ -97,13 +102,42 @@ class MainWindow(QMainWindow):
                     self.live.act_baseline, self.live.act_floor):  # fmt: skip
             self.addAction(act)
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("Keyboard shortcuts", self._show_shortcuts, "F1"))
+        self.act_guide = self._action("Getting started…", self.show_first_run)
+        help_menu.addAction(self.act_guide)
+        self.act_help = self._action("Glossary of figures and colours…", self.show_help, "F1")
+        help_menu.addAction(self.act_help)
+        help_menu.addAction(self._action("Keyboard shortcuts", self._show_shortcuts, "Shift+F1"))
+
+    # -- help ----------------------------------------------------------------------------------------
+    def show_first_run(self) -> FirstRunCard:
+        """The getting-started card (non-modal: the picture behind it keeps running)."""
+        if self.first_run is None:
+            self.first_run = FirstRunCard(self)
+            self.first_run.help_button.clicked.connect(self.show_help)
+            self.first_run.finished.connect(lambda _=0: mark_first_run_seen(self.ctx.qsettings))
+        self.first_run.show()
+        self.first_run.raise_()
+        return self.first_run
+
+    def show_first_run_if_new(self) -> bool:
+        """On the very first start only: the card. True if shown."""
+        if first_run_seen(self.ctx.qsettings):
+            return False
+        self.show_first_run()
+        return True
+
+    def show_help(self) -> HelpDialog:
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        return self.help_dialog
 
     def _show_shortcuts(self) -> None:
         self.statusBar().showMessage(
             "Space record/stop · Ctrl+K camera · Ctrl+O video · B baseline · C calibrate floor · M mirror · S sound · "
             "Ctrl+R review · "
-            "Ctrl+P progress · Ctrl+E export · F11 full screen",
+            "Ctrl+P progress · Ctrl+E export · F11 full screen · F1 glossary",
             15000,
         )
 

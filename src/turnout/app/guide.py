@@ -1,0 +1,198 @@
+"""The first-run card (where to put the camera, how to stand, what Turnout checks, Record then Review) and the
+Help page (a glossary of every figure and colour the window shows). The figures' tooltips come from the same
+glossary, so the two never disagree."""
+
+from __future__ import annotations
+
+import html
+from typing import Final
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from turnout.app import theme
+from turnout.app.resources import CAMERA_PLACEMENT, pixmap
+
+#: QSettings key: the first-run card was closed once (it is not shown again at start; Help reopens it).
+SEEN_KEY: Final = "guide/first_run_seen"
+
+#: The card's steps: (title, text).
+STEPS: Final = (
+    ("Place the camera",
+     "At hip height (about 1 m), 2.5 to 3 m in front of you, so your whole body and both feet are in the picture. "
+     "Face the camera."),
+    ("Stand in first position",
+     "Heels together, feet turned out as far as your hips allow. Stand still for two seconds: Turnout takes your "
+     "standing baseline (B takes it again)."),
+    ("What Turnout checks",
+     "In each plié, how far your knees travel out over your toes (what your hips give) against how far your feet "
+     "are turned out. When the feet turn out further than the hips, the turnout is forced from the feet: red "
+     "banner, and a cue if sound is on. Knees inside the toes, lifted heels, a leaning torso and uneven hips are "
+     "flagged too."),
+    ("Record, then Review",
+     "Press Record (Space), do your pliés, press Stop. The Review tab shows every plié of the session with its "
+     "faults and its video; Progress shows the weeks. A video file (File > Open video) becomes a session too."),
+)  # fmt: skip
+
+#: Every figure the window shows: key -> (name as shown, what it means). Tooltips and the Help page read these.
+FIGURES: Final = {
+    "foot_left": ("Foot turnout L / R",
+                  "How far each foot points out from straight ahead, in degrees (90° per foot is a perfect first "
+                  "position). Uncalibrated, the camera's depth squeezes it: calibrate the floor for true degrees."),
+    "forced_left": ("Forced L / R",
+                    "Foot turnout minus what the hips give (the knee's direction in a plié), per leg. Positive: the "
+                    "foot is turned out further than the hip rotates, so the turnout is forced from the foot. Shown "
+                    "only while the knees are bent enough to have a direction (a plié); '–' when standing."),
+    "depth": ("Last plié",
+              "How deep your last plié went: the knees' bend at the bottom, measured from your own standing "
+              "baseline (0° = as straight as you stand)."),
+    "total": ("Total foot turnout",
+              "Left plus right foot turnout (180° = a flat first position)."),
+    "hip": ("Hip turnout",
+            "What your hips give: your hip profile, learnt from the knees' direction at the bottom of your "
+            "demi-pliés. '–' until a few pliés were measured."),
+    "reps": ("Reps", "Pliés counted in this run."),
+    "sets": ("Sets", "Groups of pliés: a pause longer than 20 seconds starts a new set."),
+    "phase": ("Phase · hold",
+              "Where you are in the plié: idle (standing), descent, bottom, ascent; 'hold' and its seconds while "
+              "you hold a position."),
+    "summary": ("End of a set",
+                "After a set: how many pliés, how many flagged, and the most frequent fault."),
+}  # fmt: skip
+FIGURES["foot_right"] = FIGURES["foot_left"]
+FIGURES["forced_right"] = FIGURES["forced_left"]
+
+#: The one colour rule: (colour, name, meaning).
+COLOURS: Final = (
+    (theme.TEXT, "White", "measured now; no fault on this part"),
+    (theme.WARN, "Amber", "a warning: a fault beginning, or a small one"),
+    (theme.BAD, "Red", "a fault: what the banner says, on the part it names"),
+    (theme.NEUTRAL, "Grey, '–'", "cannot be judged now (nobody in view, a part hidden, not facing the camera, "
+                                "or not in a plié)"),
+    (theme.OK, "Green", "in the overlay: a part measured and fine; the Floor-calibrated badge; progress of the "
+                        "hips"),
+    (theme.ACCENT, "Blue", "the calibrated sheet's outline, and guidance"),
+)  # fmt: skip
+
+#: Other words the window shows.
+TERMS: Final = (
+    ("Uncalibrated 3D (badge)",
+     "Angles from MediaPipe's 3D landmarks; a webcam's depth squeezes rotation seen from the front, so first "
+     "position reads lower than a teacher sees. Compare yourself with yourself, or calibrate the floor."),
+    ("Floor-calibrated (badge)",
+     "A sheet of paper of known size on the floor gives true floor degrees (Calibrate floor, C)."),
+    ("Banner", "The most serious fault of the moment, with what to do about it."),
+    ("Baseline", "How you stand, taken from two still seconds; knee bends and heel lifts are measured from it."),
+    ("Review: Depth", "The plié's deepest knee bend, from your standing baseline."),
+    ("Review: Worst, Flags", "The worst fault of the rep (coloured by the rule above) and every fault found."),
+    ("Progress: Hip turnout", "What the hips gave at the bottom of the demi-pliés, median per session."),
+    ("Progress: Standing foot turnout", "The feet's turnout before the plié, median per session."),
+    ("Progress: Forced turnout", "Standing foot turnout minus hip turnout, per foot: the gap to close."),
+)  # fmt: skip
+
+
+def tooltip(key: str) -> str:
+    name, text = FIGURES[key]
+    return f"<b>{html.escape(name)}</b><br>{html.escape(text)}"
+
+
+def legend_html() -> str:
+    """The colour rule, one line per colour."""
+    rows = "".join(
+        f'<tr><td style="color:{c}; font-weight:bold; padding-right:10px">■ {html.escape(n)}</td>'
+        f"<td>{html.escape(m)}</td></tr>"
+        for c, n, m in COLOURS
+    )
+    return f"<table>{rows}</table>"
+
+
+def glossary_html() -> str:
+    """The Help page: the figures, the colours and the other words, as HTML."""
+    seen: set[str] = set()
+    figures = ""
+    for name, text in FIGURES.values():
+        if name not in seen:
+            seen.add(name)
+            figures += f"<dt><b>{html.escape(name)}</b></dt><dd>{html.escape(text)}</dd>"
+    terms = "".join(f"<dt><b>{html.escape(n)}</b></dt><dd>{html.escape(t)}</dd>" for n, t in TERMS)
+    steps = "".join(f"<li><b>{html.escape(t)}</b>: {html.escape(x)}</li>" for t, x in STEPS)
+    return (
+        f"<h2>How to practise</h2><ol>{steps}</ol>"
+        f"<h2>Colours</h2><p>One rule everywhere in the window:</p>{legend_html()}"
+        f"<h2>Figures</h2><dl>{figures}</dl><h2>Other words</h2><dl>{terms}</dl>"
+    )
+
+
+class FirstRunCard(QDialog):
+    """Four steps and the camera-placement picture; non-modal, closed with "Start"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Welcome to Turnout")
+        self.setObjectName("firstRun")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 16, 20, 16)
+        title = QLabel("Before your first plié")
+        title.setStyleSheet("font-size: 22px; font-weight: bold;")
+        lay.addWidget(title)
+        self.picture = QLabel()
+        pm = pixmap(CAMERA_PLACEMENT)
+        self.picture.setPixmap(pm.scaledToWidth(min(pm.width(), 760), Qt.TransformationMode.SmoothTransformation)
+                               if not pm.isNull() else pm)  # fmt: skip
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setToolTip("The camera at hip height, 2.5 to 3 m away; your whole body and feet in view")
+        lay.addWidget(self.picture)
+        self.steps: list[QLabel] = []
+        for i, (head, text) in enumerate(STEPS, 1):
+            row = QHBoxLayout()
+            number = QLabel(str(i))
+            number.setFixedWidth(34)
+            number.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+            number.setStyleSheet(f"color: {theme.ACCENT}; font-size: 22px; font-weight: bold;")
+            label = QLabel(f"<b>{html.escape(head)}</b><br>{html.escape(text)}")
+            label.setWordWrap(True)
+            label.setStyleSheet("font-size: 14px;")
+            row.addWidget(number)
+            row.addWidget(label, 1)
+            lay.addLayout(row)
+            self.steps.append(label)
+        buttons = QDialogButtonBox()
+        self.start_button = buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.help_button = buttons.addButton("Glossary…", QDialogButtonBox.ButtonRole.HelpRole)
+        buttons.accepted.connect(self.accept)
+        lay.addWidget(buttons)
+        self.setMinimumWidth(640)
+
+
+class HelpDialog(QDialog):
+    """The glossary: how to practise, the colour rule, every figure and word."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Turnout: help")
+        lay = QVBoxLayout(self)
+        self.browser = QTextBrowser()
+        self.browser.setOpenExternalLinks(False)
+        self.browser.setHtml(glossary_html())
+        lay.addWidget(self.browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(760, 680)
+
+
+def first_run_seen(qs: QSettings) -> bool:
+    return str(qs.value(SEEN_KEY, "false")).lower() in ("true", "1")
+
+
+def mark_first_run_seen(qs: QSettings) -> None:
+    qs.setValue(SEEN_KEY, True)
+    qs.sync()
