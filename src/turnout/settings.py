@@ -164,7 +164,10 @@ class HoldSettings:
     min_duration_s: float = _num(
         3.0, "s", "shortest stillness reported as a hold", "issue 16 / labels.toml: 3 s", 0.5, 3600.0
     )
-    max_drop: float = _num(0.05, "legs", "the hips stay within this of standing height", "as reps.start_drop", 0.0, 0.5)
+    max_drop: float = _num(
+        0.05, "legs", "the hips rise no more than this above standing (below: no lower than reps.end_drop)",
+        "as reps.start_drop; a hips' drop past reps.end_drop is the start of a plié", 0.0, 0.5,
+    )  # fmt: skip
     min_leg: float = _num(
         0.95, "1", "each leg at least this fraction of its standing length (knees straight)",
         "a 5 % shorter leg is a bend of about 25 deg; straight legs read 0.98-1.0", 0.5, 1.0,
@@ -206,8 +209,8 @@ class RushedLimit:
     """A rep whose descent or ascent is quicker than ``warn_s`` (``bad_s``); grand pliés get more time."""
 
     enabled: bool = True
-    warn_s: float = 0.8
-    bad_s: float = 0.5
+    warn_s: float = 0.6
+    bad_s: float = 0.4
     grand_factor: float = 2.0
 
 
@@ -284,7 +287,8 @@ class FlagSettings:
         metadata=_limit(
             "s",
             "descent or ascent quicker than this (grand plié: times grand_factor)",
-            "2 counts down at 60-90 bpm = 1.3-2 s, ~1-1.6 s as measured (see docs); class convention",
+            "2 counts down at 60-90 bpm = 1.3-2 s; measured from a fifth of the depth to the bottom, about half of "
+            "that (0.65-1 s, see docs); class convention",
             60.0,
         ),
     )

@@ -123,8 +123,10 @@ def knee_direction_deg(
     phi0 = cam.depression((knee0[1] + ankle0[1]) / 2)
     phib = cam.depression((knee[1] + ankle[1]) / 2)
     length = math.hypot(knee0[0] - ankle0[0], knee0[1] - ankle0[1]) / max(math.cos(phi0), 0.2)
-    vx = knee[0] - ankle[0]
-    side_px = vx if side == "left" else -vx  # outward
+    sign = 1.0 if side == "left" else -1.0  # outward: her left is the picture's right
+    side_px = sign * (knee[0] - ankle[0])
+    # (the sideways part at the bottom, not its travel from standing: on the studio's second positions, where the
+    # hips lie between wide ankles, the travel mixes in the thighs' own change and reads worse, docs/thresholds.md)
     up_px = -(knee[1] - ankle[1])
     rest = math.sqrt(max(length * length - side_px * side_px, 1e-9))
     beta = math.acos(max(-1.0, min(1.0, up_px / rest))) - phib  # the shank's forward lean from vertical

@@ -263,6 +263,7 @@ class PracticeTracker:
         self._last_rep_end = -math.inf
         #: where the last counted plié ended (its frames are not standing for the next)
         self._prev_rep_end = -math.inf
+        self._rearm = False
         self._hold: list[_Frame] = []
         self._hold_anchor: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {}
         self._hold_started = False
@@ -369,6 +370,7 @@ class PracticeTracker:
         self._ref.clear()
         self._has_ref = False
         self._last_rep_end = -math.inf
+        self._rearm = False
         return events
 
     # ---- one frame through the detectors -------------------------------------------------------------
@@ -389,6 +391,9 @@ class PracticeTracker:
                 return [self._discard(fr.t, f"pose lost for more than {rs.max_gap_s:g} s")]
             return []
         if ep is None:
+            if self._rearm:  # after a discarded dip: back to standing before the next
+                self._rearm = fr.drop >= rs.end_drop
+                return []
             if fr.drop < rs.start_drop:
                 return []
             return self._start(fr)
@@ -433,13 +438,16 @@ class PracticeTracker:
         self._ep = _Episode([*back, fr], fr.ref, fr.leg_ref, floor_y, last_ok=fr.t)
         for f in self._ep.frames:
             f.drop = self._drop(f)
-        events: list[Event] = self._close_hold(fr.t, before_t=back[0].t if back else fr.t)
+        # a hold ends where the hips began to go down (the last frame within half a rep's end level of standing)
+        onset = [f.t for f in back if math.isfinite(f.drop) and f.drop < self.settings.reps.end_drop / 2]
+        events: list[Event] = self._close_hold(fr.t, before_t=onset[-1] if onset else fr.t)
         index = len(self.reps) + 1
         events += [RepStarted(fr.t, index, self._ep.frames[0].t), RepPhase(fr.t, index, "descent")]
         return events
 
     def _discard(self, t_s: float, reason: str) -> RepDiscarded:
         self._ep = None
+        self._rearm = True
         self._last_rep_end = t_s
         return RepDiscarded(t_s, len(self.reps) + 1, reason)
 
@@ -513,7 +521,9 @@ class PracticeTracker:
         if depth < rs.grand_min_drop and any(f.releve for f in frames[max(0, b - 1) : b + 2]):
             why.append("heels up at the bottom: a relevé, not a plié")
         legs = [self._leg_status(frames, b, depth, k) for k in range(2)]
-        if "agrees" not in legs:
+        if legs == ["unreliable", "unreliable"]:
+            pass  # both feet's points on one shoe: neither leg can support or veto; the hips and still feet decide
+        elif "agrees" not in legs:
             why.append(f"no leg bends with the hips (left {legs[0]}, right {legs[1]})")
         elif "straight" in legs:
             why.append(f"one leg straight while the other bends (left {legs[0]}, right {legs[1]}): a step")
@@ -592,7 +602,7 @@ class PracticeTracker:
         hs = self.settings.holds
         if not (fr.ok and fr.facing == 1.0 and not fr.releve and math.isfinite(fr.drop)):
             return False
-        if abs(fr.drop) >= hs.max_drop:
+        if not -hs.max_drop < fr.drop < self.settings.reps.end_drop:  # no higher, and no lower than a rep's end
             return False
         return all(
             math.isfinite(fr.leg[k]) and math.isfinite(fr.leg_ref[k]) and fr.leg[k] >= hs.min_leg * fr.leg_ref[k]
@@ -648,6 +658,8 @@ class PracticeTracker:
 
     def _close_hold(self, t_s: float, before_t: float | None = None) -> list[Event]:
         frames = [f for f in self._hold if before_t is None or f.t < before_t]
+        while frames and frames[-1].drop >= self.settings.reps.end_drop / 2:  # her hips already on their way down
+            frames.pop()
         started = self._hold_started
         self._hold, self._hold_started, self._hold_first_position = [], False, None
         if not started or not frames:
