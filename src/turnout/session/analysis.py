@@ -353,19 +353,84 @@ def analyze_batch(
             result, error = _analyze_job(job)
             yield job[0], result if result is not None else TurnoutError(error or "analysis failed")
         return
+    for i, (result, error) in _in_processes(jobs, n):
+        yield jobs[i][0], result if result is not None else TurnoutError(error or "analysis failed")
+
+
+def _in_processes(
+    jobs: Sequence[tuple[Any, ...]], n: int
+) -> Iterator[tuple[int, tuple[AnalysisResult | None, str | None]]]:
+    """Each file in a process of its own, ``n`` at a time; yields ``(index, (result, error))`` in input order.
+
+    A process per file (not a pool): a worker that dies (the out-of-memory killer's SIGKILL, a crash in native
+    code) takes only its own file with it, which is reported in one line; the other workers go on and the
+    files after it are still analysed (a broken ``ProcessPoolExecutor`` abandoned them all)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_share_cores) as pool:
-        futures = [pool.submit(_analyze_job, job) for job in jobs]
+    running: dict[int, tuple[Any, Any]] = {}  # index -> (process, receiving end of its pipe)
+    done: dict[int, tuple[AnalysisResult | None, str | None]] = {}
+    started = emitted = 0
+    try:
+        while emitted < len(jobs):
+            while len(running) < n and started < len(jobs):
+                receive, send = context.Pipe(duplex=False)
+                proc = context.Process(target=_worker, args=(jobs[started], send), daemon=True,
+                                       name=f"turnout-analyze-{started}")  # fmt: skip
+                proc.start()
+                send.close()
+                running[started] = (proc, receive)
+                started += 1
+            ready = set(wait([conn for _, conn in running.values()]))
+            for i, (proc, conn) in list(running.items()):
+                if conn not in ready:
+                    continue
+                try:
+                    done[i] = conn.recv()
+                except (EOFError, OSError):  # it died before sending its answer
+                    proc.join()
+                    done[i] = (None, _death(jobs[i][0], proc.exitcode))
+                conn.close()
+                proc.join()
+                del running[i]
+            while emitted in done:
+                yield emitted, done.pop(emitted)
+                emitted += 1
+    finally:
+        for proc, conn in running.values():
+            proc.terminate()
+            proc.join()
+            conn.close()
+
+
+def _death(path: str, exitcode: int | None) -> str:
+    import signal
+
+    name = display_name(Path(path).name)
+    if exitcode is not None and exitcode < 0:
         try:
-            for job, future in zip(jobs, futures, strict=True):
-                result, error = future.result()
-                yield job[0], result if result is not None else TurnoutError(error or "analysis failed")
-        finally:
-            for future in futures:
-                future.cancel()
+            how = f"was killed ({signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"was killed (signal {-exitcode}"
+        how += ", perhaps by the system when memory ran out)"
+    else:
+        how = f"ended unexpectedly (exit status {exitcode})"
+    return (
+        f"{name}: the process analysing it {how}; the other files went on. Analyse {name} again alone "
+        "(--jobs 1); what it stored so far is listed as interrupted"
+    )
+
+
+def _worker(job: tuple[Any, ...], conn: Any) -> None:
+    """A batch's worker process: one file, its result or one-line error sent back."""
+    _share_cores()
+    try:
+        answer = _analyze_job(job)
+    except Exception as exc:  # a bug must still be one line, and not stop the batch
+        answer = (None, f"{display_name(Path(job[0]).name)}: analysis failed ({exc.__class__.__name__}: {exc})")
+    conn.send(answer)
+    conn.close()
 
 
 def _share_cores() -> None:
