@@ -158,7 +158,7 @@ def test_progress_shows_the_gap_closing_over_weeks(qtbot: Any, tmp_path: Path) -
     qtbot.addWidget(tab)
     tab.refresh()
     assert len(tab.curves["forced_left_deg"].xData) == 3
-    assert "closed by 10°" in tab.message.text()
+    assert "went from 14° to 4°" in tab.message.text()
     assert tab.table.rowCount() == 3
     empty = ProgressTab(lambda: tmp_path / "none.sqlite3")
     qtbot.addWidget(empty)

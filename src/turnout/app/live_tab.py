@@ -78,6 +78,7 @@ class LiveTab(QWidget):
         self.act_record.setToolTip("Start or stop recording a session (Space)")
         self.act_record.triggered.connect(self._record)
         self.act_open = QAction("Open video…", self, shortcut=QKeySequence("Ctrl+O"))
+        self.act_open.setToolTip("Analyse a video file into a stored session, then review it (Ctrl+O)")
         self.act_open.triggered.connect(self.open_file_requested)
         self.act_mirror = QAction("Mirror", self, shortcut=QKeySequence("M"), checkable=True, checked=mirrored)
         self.act_mirror.setToolTip("Show the image like a studio mirror (M)")
@@ -180,6 +181,8 @@ class LiveTab(QWidget):
                 self.source.addItem(spec.label, spec)
                 index = self.source.count() - 1
             self.source.setCurrentIndex(index)
+        # a video file shows as it was filmed; a camera as the studio mirror she chose
+        self.video.set_mirrored(False if spec.is_file else self.act_mirror.isChecked())
         self.memory.clear()
         self.end_set()
         self.sets = SetTracker()
@@ -414,7 +417,13 @@ class LiveTab(QWidget):
             self.end_set()
         self._running = running
         self.act_start.setChecked(running)
-        self.act_start.setText("Stop camera" if running else "Start camera")
+        spec = self.controller.spec
+        if running and spec is not None and spec.is_file:
+            self.act_start.setText("Stop video")
+            self.act_start.setToolTip("Stop playing the video (Ctrl+K)")
+        else:
+            self.act_start.setText("Stop camera" if running else "Start camera")
+            self.act_start.setToolTip("Start or stop the selected camera (Ctrl+K)")
         self.act_record.setChecked(recording)
         self.act_record.setText("■ Stop recording" if recording else "● Record")
         if not recording:

@@ -64,10 +64,10 @@ def session_point(session_id: int, started: str, reps: Sequence[StoredRep]) -> S
                         _median(left), _median(right))  # fmt: skip
 
 
-def progress_points(store: Store) -> list[SessionPoint]:
-    """One point per session with reps, oldest first."""
+def progress_points(store: Store, dancer: str | None = None) -> list[SessionPoint]:
+    """One point per session with reps, oldest first; only ``dancer``'s sessions when a name is given."""
     points = []
-    for row in store.list_sessions():
+    for row in store.list_sessions(dancer=dancer or None):
         if row.n_reps:
             points.append(session_point(row.id, row.started_at, store.reps(row.id)))
     return sorted(points, key=lambda p: (p.started, p.session_id))
@@ -83,9 +83,10 @@ SERIES = (
 
 
 class ProgressTab(QWidget):
-    def __init__(self, db_path: Callable[[], Path], parent: QWidget | None = None) -> None:
+    def __init__(self, db_path: Callable[[], Path], dancer: Callable[[], str] = lambda: "",
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.db_path = db_path
+        self.db_path, self.dancer = db_path, dancer
         self.points: list[SessionPoint] = []
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
         self.plot.setLabel("left", "degrees")
@@ -125,7 +126,7 @@ class ProgressTab(QWidget):
         try:
             if path.exists():
                 with Store.open(path, create=False) as store:
-                    self.points = progress_points(store)
+                    self.points = progress_points(store, self.dancer())
             else:
                 self.points = []
         except TurnoutError as exc:  # e.g. a database from a newer Turnout: say so, not "no sessions"
@@ -143,15 +144,16 @@ class ProgressTab(QWidget):
         for p in reversed(points):
             i = self.table.rowCount()
             self.table.insertRow(i)
-            when = p.started.astimezone().strftime("%d %b %Y %H:%M")
+            when = p.started.astimezone().strftime("%d %b %Y %H:%M")  # local time, like everywhere in the window
             cells = (f"#{p.session_id}", when, str(p.n_reps), _fmt(p.hip_deg), _fmt(p.standing_deg),
                      _fmt(p.forced_left_deg), _fmt(p.forced_right_deg))  # fmt: skip
             for col, text in enumerate(cells):
                 self.table.setItem(i, col, QTableWidgetItem(text))
+        who = f" of {self.dancer()}" if self.dancer() else ""
         if not points:
-            self.message.setText("No sessions with reps yet. Record some pliés and come back.")
+            self.message.setText(f"No sessions{who} with reps yet. Record some pliés and come back.")
         else:
-            self.message.setText(_trend(points))
+            self.message.setText(_trend(points, self.dancer()))
         if len(x):
             pad = max(3600.0, 0.05 * float(x[-1] - x[0]))
             self.plot.setXRange(float(x[0]) - pad, float(x[-1]) + pad, padding=0)
@@ -163,11 +165,17 @@ def _fmt(v: float) -> str:
     return f"{v:.0f}°" if math.isfinite(v) else "–"
 
 
-def _trend(points: Sequence[SessionPoint]) -> str:
+def _trend(points: Sequence[SessionPoint], dancer: str = "") -> str:
+    """What the numbers say, and nothing more: "the gap went from 14° to -5°" (a gap that changes sign has not
+    "closed by 19°": it closed and turned the other way)."""
+    who = f"{dancer}: " if dancer else ""
+    n = f"{len(points)} session{'s' if len(points) != 1 else ''}"
     forced = [p.forced_worse_deg for p in points if math.isfinite(p.forced_worse_deg)]
     if len(forced) < 2:
-        return f"{len(points)} session(s). The forced-turnout gap needs two sessions to show a trend."
-    change = forced[-1] - forced[0]
-    word = "closed" if change < 0 else "widened"
-    return (f"{len(points)} sessions. The gap between your more forced foot and your hips has {word} by "
-            f"{abs(change):.0f}° (from {forced[0]:.0f}° to {forced[-1]:.0f}°).")  # fmt: skip
+        return f"{who}{n}. The forced-turnout gap needs two sessions to show a trend."
+    first, last = round(forced[0]), round(forced[-1])
+    if first == last:
+        change = "stayed at"
+        return f"{who}{n}. The gap between your more forced foot and your hips {change} {first}°."
+    return (f"{who}{n}. The gap between your more forced foot and your hips went from {first}° to {last}° "
+            f"(first session to latest).")  # fmt: skip

@@ -88,11 +88,12 @@ def _table(headers: list[str], stretch: int) -> QTableWidget:
 
 class ReviewTab(QWidget):
     def __init__(self, db_path: Callable[[], Path], mirrored: bool = True, confirm: Confirm = ask_confirm,
-                 ask_path: AskPath = ask_export_path, parent: QWidget | None = None) -> None:  # fmt: skip
+                 ask_path: AskPath = ask_export_path, dancer: Callable[[], str] = lambda: "",
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.db_path, self.confirm, self.ask_path = db_path, confirm, ask_path
+        self.db_path, self.confirm, self.ask_path, self.dancer = db_path, confirm, ask_path, dancer
         self.data: SessionData | None = None
-        self.sessions = _table(["#", "Started", "Source", "Reps", "Flagged", "Length"], 2)
+        self.sessions = _table(["#", "Started", "Dancer", "Source", "Reps", "Flagged", "Length"], 3)
         self.sessions.itemSelectionChanged.connect(self._session_chosen)
         self.reps = _table(["Rep", "Kind", "Depth", "Worst", "Flags", "Clip"], 4)
         self.reps.itemSelectionChanged.connect(self._rep_chosen)
@@ -163,7 +164,7 @@ class ReviewTab(QWidget):
             rows = []
             if store is not None:
                 store.recover_interrupted()  # sessions whose recording process died are shown as interrupted
-                rows = store.list_sessions()
+                rows = store.list_sessions(dancer=self.dancer() or None)
                 store.close()
         except TurnoutError as exc:  # e.g. a database from a newer Turnout: say so, not "no sessions"
             error = str(exc)
@@ -174,7 +175,9 @@ class ReviewTab(QWidget):
             self._add_session_row(r)
         self.sessions.blockSignals(False)
         if not rows:
-            self.message.setText(error or "No sessions yet: record one on the Live tab (Space).")
+            who = f" for {self.dancer()}" if self.dancer() else ""
+            self.message.setText(error or f"No sessions{who} yet: record one on the Live tab (Space), or open a "
+                                          "video (Ctrl+O).")  # fmt: skip
             self._show_session(None)
         elif keep is not None and self.select_session(keep):
             return
@@ -187,9 +190,9 @@ class ReviewTab(QWidget):
         flagged = theme.BAD if r.n_flagged_reps else None
         m, s = divmod(round(r.duration_s), 60)
         source = (r.source or "") + (" (interrupted)" if r.status == "interrupted" else "")
-        for col, text in enumerate((f"#{r.id}", _when(r.started_at), source, str(r.n_reps),
+        for col, text in enumerate((f"#{r.id}", _when(r.started_at), r.dancer or "–", source, str(r.n_reps),
                                     str(r.n_flagged_reps), f"{m}:{s:02d}")):  # fmt: skip
-            self.sessions.setItem(i, col, _item(text, flagged if col == 4 else None, r.id))
+            self.sessions.setItem(i, col, _item(text, flagged if col == 5 else None, r.id))
 
     def session_ids(self) -> list[int]:
         return [_row_data(self.sessions, i) for i in range(self.sessions.rowCount())]

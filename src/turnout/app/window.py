@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+)
 
 from turnout.app import theme
 from turnout.app.context import AppContext
 from turnout.app.controller import LiveController, LiveStatus
+from turnout.app.file_analysis import AnalysisDone, FileAnalysis, file_date, same_file_sessions
 from turnout.app.guide import FirstRunCard, HelpDialog, first_run_seen, mark_first_run_seen
 from turnout.app.live_tab import LiveTab
 from turnout.app.progress import ProgressTab
 from turnout.app.resources import app_icon
-from turnout.app.review import ReviewTab
+from turnout.app.review import ReviewTab, ask_confirm
 from turnout.app.sound import CuePlayer
+from turnout.errors import TurnoutError
 from turnout.session.engine import SourceSpec
+from turnout.storage.store import SessionRow, Store
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
 
@@ -40,8 +56,33 @@ class MainWindow(QMainWindow):
         self.live = LiveTab(controller, self.cues, mirrored=ctx.prefs.mirror_display, camera=ctx.prefs.camera)
         self.live.mirrored_input = ctx.prefs.camera_mirrored
         self.live.open_file_requested.connect(self.open_video_dialog)
-        self.review = ReviewTab(lambda: ctx.db_path, mirrored=ctx.prefs.mirror_display)
-        self.progress = ProgressTab(lambda: ctx.db_path)
+        self.review = ReviewTab(lambda: ctx.db_path, mirrored=False, dancer=lambda: ctx.prefs.dancer)
+        self.progress = ProgressTab(lambda: ctx.db_path, dancer=lambda: ctx.prefs.dancer)
+        #: asked before a file analysed before is analysed again (tests answer it)
+        self.confirm: Callable[[QWidget, str], bool] = ask_confirm
+        self.analysis: FileAnalysis | None = None
+        self.dancer = QComboBox()
+        self.dancer.setObjectName("dancer")
+        self.dancer.setMinimumWidth(180)
+        self.dancer.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.dancer.setToolTip("Whose practice this is: new sessions (recorded or opened from a file) belong to her, "
+                               "and Review and Progress show only hers. 'Everyone' shows all sessions.")  # fmt: skip
+        self.dancer.activated.connect(self._dancer_chosen)
+        corner = QWidget()
+        corner_lay = QHBoxLayout(corner)
+        corner_lay.setContentsMargins(4, 2, 8, 2)
+        corner_lay.addWidget(QLabel("Dancer"))
+        corner_lay.addWidget(self.dancer)
+        self.dancer_corner = corner  # PySide does not hand the corner widget to the menu bar: keep it alive
+        self.menuBar().setCornerWidget(corner)
+        self.analysis_bar = QProgressBar()
+        self.analysis_bar.setMaximumWidth(260)
+        self.analysis_bar.setFormat("Analysing %p%")
+        self.analysis_bar.hide()
+        self.analysis_cancel = QPushButton("Cancel")
+        self.analysis_cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.analysis_cancel.clicked.connect(self.cancel_analysis)
+        self.analysis_cancel.hide()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.live, "Live")
@@ -52,7 +93,10 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel("stopped")
         self.statusBar().addWidget(self.status_label, 1)
         self.db_label = QLabel(str(ctx.db_path))
+        self.statusBar().addPermanentWidget(self.analysis_bar)
+        self.statusBar().addPermanentWidget(self.analysis_cancel)
         self.statusBar().addPermanentWidget(self.db_label)
+        self.reload_dancers()
         controller.status_changed.connect(self.show_status)
         controller.session_finished.connect(self._session_finished)
         self.live.act_mirror.toggled.connect(self.review.set_mirrored)
@@ -75,6 +119,12 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         file.addAction(self.live.act_open)
+        self.act_play_file = self._action("Play a video in Live…", self.play_video_dialog, "Ctrl+Shift+O")
+        self.act_play_file.setToolTip("Watch a video file in Live at its real speed (pause, seek, frame step), without "
+                                      "storing it unless you record")  # fmt: skip
+        file.addAction(self.act_play_file)
+        self.act_new_dancer = self._action("New dancer…", self.new_dancer_dialog)
+        file.addAction(self.act_new_dancer)
         file.addAction(self.live.act_start)
         self.act_space = self._action("Record / stop (Live) · play / pause (Review)", self.on_space, "Space")
         file.addAction(self.act_space)
@@ -153,14 +203,132 @@ class MainWindow(QMainWindow):
             self.live.toggle_recording()
 
     def open_video_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()), VIDEO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video to analyse", str(Path.home()), VIDEO_FILTER)
+        if path:
+            self.analyse_video(Path(path))
+
+    def play_video_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Play a video in Live", str(Path.home()), VIDEO_FILTER)
         if path:
             self.open_video(Path(path))
 
     def open_video(self, path: Path) -> None:
-        """Play a video file through the same pipeline as the camera (every frame processed)."""
+        """Play a video file in Live through the same pipeline as the camera, at its real speed."""
         self.tabs.setCurrentWidget(self.live)
         self.live.start_source(SourceSpec(path=path))
+
+    # -- a video file analysed into a session ------------------------------------------------------------
+    def analyse_video(self, path: Path) -> FileAnalysis | None:
+        """Analyse ``path`` into a stored session on a worker thread (progress in the status bar); a file analysed
+        before is recognised: she is asked whether to replace that session (else it is shown)."""
+        if self.analysis is not None and self.analysis.running:
+            self.statusBar().showMessage("A video is being analysed: wait for it, or cancel it", 8000)
+            return None
+        if not path.is_file():
+            self.statusBar().showMessage(f"{path.name}: no such file", 10000)
+            return None
+        replace: tuple[int, ...] = ()
+        try:
+            earlier: list[SessionRow] = []
+            if self.ctx.db_path.exists():
+                with Store.open(self.ctx.db_path, create=False) as store:
+                    earlier = same_file_sessions(store, path)
+        except (TurnoutError, OSError) as exc:
+            self.statusBar().showMessage(str(exc), 15000)
+            return None
+        if earlier:
+            ids = ", ".join(f"#{r.id}" for r in earlier)
+            if not self.confirm(self, f"{path.name} was analysed before (session {ids}, {earlier[0].n_reps} reps). "
+                                      "Analyse it again and replace that session?"):  # fmt: skip
+                self._show_session(earlier[0].id)
+                self.statusBar().showMessage(f"{path.name}: kept session {ids}", 8000)
+                return None
+            replace = tuple(r.id for r in earlier)
+        analysis = FileAnalysis(path, self.ctx.db_path, self.ctx.model_path(), self.ctx.settings,
+                                self.ctx.prefs.dancer, replace, parent=self)  # fmt: skip
+        analysis.progress.connect(self._analysis_progress)
+        analysis.done.connect(self._analysis_done)
+        analysis.failed.connect(self._analysis_failed)
+        self.analysis = analysis
+        self.analysis_bar.setRange(0, 0)
+        self.analysis_bar.show()
+        self.analysis_cancel.show()
+        when, where = file_date(path)
+        self.statusBar().showMessage(f"Analysing {path.name} (recorded {when.strftime('%d %b %Y %H:%M')}, from "
+                                     f"{where})…")  # fmt: skip
+        analysis.start()
+        return analysis
+
+    def cancel_analysis(self) -> None:
+        if self.analysis is not None:
+            self.analysis.cancel()
+
+    def _analysis_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.analysis_bar.setRange(0, total)
+            self.analysis_bar.setValue(min(done, total))
+
+    def _analysis_finished(self) -> None:
+        self.analysis_bar.hide()
+        self.analysis_cancel.hide()
+
+    def _analysis_done(self, done: AnalysisDone) -> None:
+        self._analysis_finished()
+        replaced = f", replacing #{', #'.join(map(str, done.replaced))}" if done.replaced else ""
+        self.statusBar().showMessage(f"{done.path.name}: {done.n_reps} reps, stored as session #{done.session_id}"
+                                     f"{replaced}", 15000)  # fmt: skip
+        self.reload_dancers()
+        self._show_session(done.session_id)
+
+    def _analysis_failed(self, message: str) -> None:
+        self._analysis_finished()
+        self.statusBar().showMessage(message, 20000)
+
+    def _show_session(self, session_id: int) -> None:
+        self.tabs.setCurrentWidget(self.review)
+        self.review.refresh()
+        self.review.select_session(session_id)
+
+    # -- dancers -------------------------------------------------------------------------------------
+    def reload_dancers(self) -> None:
+        """The dancer list from the database, her name selected ("Everyone" when none is chosen)."""
+        names: list[str] = []
+        try:
+            if self.ctx.db_path.exists():
+                with Store.open(self.ctx.db_path, create=False) as store:
+                    names = [n for _i, n in store.dancers()]
+        except TurnoutError as exc:
+            self.statusBar().showMessage(str(exc), 15000)
+        current = self.ctx.prefs.dancer
+        if current and current not in names:
+            names.append(current)
+        self.dancer.blockSignals(True)
+        self.dancer.clear()
+        self.dancer.addItem("Everyone", "")
+        for n in sorted(names, key=str.casefold):
+            self.dancer.addItem(n, n)
+        self.dancer.setCurrentIndex(max(0, self.dancer.findData(current)))
+        self.dancer.blockSignals(False)
+
+    def _dancer_chosen(self, index: int) -> None:
+        self.set_dancer(str(self.dancer.itemData(index) or ""))
+
+    def set_dancer(self, name: str) -> None:
+        """Sessions from now on belong to ``name`` ("" nobody: Review and Progress show everyone's)."""
+        name = name.strip()
+        self.ctx.prefs = replace(self.ctx.prefs, dancer=name)
+        self.ctx.save_prefs()
+        self.reload_dancers()
+        self.review.data = None
+        self.review.refresh()
+        self.progress.refresh()
+        if self.controller.running and not self.controller.recording:
+            self.live.start_source(self.live.current_spec())  # the next recording is hers
+
+    def new_dancer_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self, "New dancer", "Her name:")
+        if ok and name.strip():
+            self.set_dancer(name)
 
     def open_settings(self) -> None:
         from turnout.app.settings_dialog import SettingsDialog
@@ -203,6 +371,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the workers (within a second), end the session with its last rep, keep the preferences."""
         self.controller.stop(timeout=1.0)
+        if self.analysis is not None and self.analysis.running:  # its partial session is removed, nothing else
+            self.analysis.cancel()
+            self.analysis.worker.join(10.0)
         self.review.player.close_clip()
         self.cues.close()
         camera = self.live.current_spec().camera

@@ -1,0 +1,191 @@
+"""Issue 18, items 3 and 4: a video opened in the window is analysed into a stored session on a worker thread
+(progress shown, the window responsive), dated from the file, recognised when opened again (she is asked; a
+replacement removes the old session only once the new one is stored); sessions belong to the chosen dancer and
+Review and Progress show only hers; progress sentences say what the numbers say."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import struct
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from app_fakes import FakeEngine, forbid_dialogs, record_synthetic_session, rep_summary
+from conftest import media_file
+from turnout.app.context import AppContext
+from turnout.app.controller import LiveController
+from turnout.app.file_analysis import file_date, source_file
+from turnout.app.progress import ProgressTab, SessionPoint, _trend
+from turnout.app.sound import CuePlayer
+from turnout.app.window import MainWindow
+from turnout.storage.store import SessionInfo, Store
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _no_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    forbid_dialogs(monkeypatch)
+
+
+def _mp4_with_creation_time(path: Path, when: datetime) -> Path:
+    """A file whose moov/mvhd box says when it was recorded (the rest is not a playable video)."""
+    secs = int((when - datetime(1904, 1, 1, tzinfo=UTC)).total_seconds())
+    mvhd = struct.pack(">I4sB3xII", 8 + 4 + 8, b"mvhd", 0, secs, secs)
+    moov = struct.pack(">I4s", 8 + len(mvhd), b"moov") + mvhd
+    ftyp = struct.pack(">I4s4sI", 16, b"ftyp", b"isom", 0)
+    path.write_bytes(ftyp + struct.pack(">I4s", 16, b"free") + b"\0" * 8 + moov)
+    return path
+
+
+def test_the_date_comes_from_the_container_else_the_modification_time(tmp_path: Path) -> None:
+    when = datetime(2026, 3, 14, 9, 26, 53, tzinfo=UTC)
+    date, where = file_date(_mp4_with_creation_time(tmp_path / "a.mp4", when))
+    assert date == when and "metadata" in where
+    assert date.tzinfo is not None and date.utcoffset() == datetime.now().astimezone().utcoffset()  # local time
+    other = tmp_path / "b.avi"
+    other.write_bytes(b"RIFF....AVI ")
+    stamp = datetime(2025, 11, 2, 18, 5, tzinfo=UTC).timestamp()
+    os.utime(other, (stamp, stamp))
+    date, where = file_date(other)
+    assert date.timestamp() == stamp and "modification" in where
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    """The window; ``analyze_file`` replaced by a slow fake that stores a session of 3 reps (no model)."""
+    calls: list[dict[str, Any]] = []
+
+    def fake_analyze(path: Any, model_path: Path, out_dir: Path | None = None, **kw: Any) -> Any:
+        store: Store = kw["store"]
+        sid = store.create_session(SessionInfo(source=Path(path).name, dancer=kw.get("dancer")))
+        for i in range(50):
+            kw["progress"](i + 1, 50, 0.01 * i)
+            time.sleep(0.01)
+        reps = [rep_summary(k, 3.0 * k, ()) for k in range(3)]
+        for r in reps:
+            store.add_rep(sid, r)
+        store.finish_session(sid)
+        calls.append(kw)
+        return SimpleNamespace(session_id=sid, reps=reps)
+
+    monkeypatch.setattr("turnout.session.analysis.analyze_file", fake_analyze)
+    qs = QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat)
+    ctx = AppContext.load(qs, settings_path=tmp_path / "settings.toml", db=str(tmp_path / "sessions.sqlite3"))
+    monkeypatch.setattr(ctx, "model_path", lambda: tmp_path / "model.task")
+    w = MainWindow(LiveController(FakeEngine(media_file("commons/ballet_plie.mp4"))), ctx,
+                   cues=CuePlayer(which=lambda name: None))  # fmt: skip
+    w.calls = calls  # type: ignore[attr-defined]
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def _analyse(qtbot: Any, window: MainWindow, path: Path) -> None:
+    analysis = window.analyse_video(path)
+    assert analysis is not None
+    qtbot.waitUntil(lambda: window.analysis_bar.isVisible() and window.analysis_bar.value() > 0, timeout=5000)
+    qtbot.waitUntil(lambda: not analysis.running and not window.analysis_bar.isVisible(), timeout=10000)
+
+
+def test_opening_a_video_stores_a_dated_session_of_the_dancer_and_shows_it(qtbot: Any, window: MainWindow,
+                                                                           tmp_path: Path) -> None:  # fmt: skip
+    when = datetime(2026, 2, 3, 17, 30, tzinfo=UTC)
+    video = _mp4_with_creation_time(tmp_path / "plies.mp4", when)
+    window.set_dancer("Ana")
+    _analyse(qtbot, window, video)
+    assert window.calls[0]["dancer"] == "Ana"  # type: ignore[attr-defined]
+    assert window.tabs.currentWidget() is window.review
+    review = window.review
+    assert review.data is not None and review.data.session.dancer == "Ana"
+    session = review.data.session
+    assert datetime.fromisoformat(session.started_at) == when, "dated from the file, not from the analysis"
+    assert source_file(session) == video.resolve()
+    assert "3 reps, stored as session #1" in window.statusBar().currentMessage()
+    assert [window.dancer.itemText(i) for i in range(window.dancer.count())] == ["Everyone", "Ana"]
+
+
+def test_the_same_file_again_is_recognised_never_doubled(qtbot: Any, window: MainWindow, tmp_path: Path) -> None:
+    video = _mp4_with_creation_time(tmp_path / "plies.mp4", datetime(2026, 2, 3, 17, 30, tzinfo=UTC))
+    _analyse(qtbot, window, video)
+    asked: list[str] = []
+    window.confirm = lambda parent, text: asked.append(text) or False  # type: ignore[func-returns-value]
+    assert window.analyse_video(video) is None, "declined: nothing analysed"
+    assert "plies.mp4 was analysed before (session #1" in asked[0]
+    assert window.review.session_ids() == [1]
+    window.confirm = lambda parent, text: True
+    _analyse(qtbot, window, video)
+    assert window.review.session_ids() == [2], "replaced: the old session removed once the new one is stored"
+    with Store.open(window.ctx.db_path) as store:
+        assert [r.id for r in store.list_sessions()] == [2]
+
+
+def test_a_failed_analysis_is_one_line_and_keeps_the_window(qtbot: Any, window: MainWindow, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from turnout.errors import SourceError
+
+    def broken(*args: Any, **kw: Any) -> Any:
+        raise SourceError("broken.mp4 cannot be read as a video (no frames)")
+
+    monkeypatch.setattr("turnout.session.analysis.analyze_file", broken)
+    video = tmp_path / "broken.mp4"
+    video.write_bytes(b"not a video")
+    analysis = window.analyse_video(video)
+    assert analysis is not None
+    qtbot.waitUntil(lambda: not analysis.running and not window.analysis_bar.isVisible(), timeout=5000)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("broken.mp4:") and "\n" not in message and "Traceback" not in message
+
+
+def test_review_and_progress_show_the_chosen_dancer_only(qtbot: Any, window: MainWindow) -> None:
+    db = window.ctx.db_path
+    for dancer, week in (("Ana", 0), ("Bea", 1), ("Ana", 2)):
+        sid = record_synthetic_session(db, None, forced=((14.0, 14.0),),
+                                       started_at=f"2026-01-{1 + 7 * week:02d}T18:00:00+00:00")  # fmt: skip
+        with Store.open(db) as store:
+            dancer_id = store.ensure_dancer(dancer)
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE sessions SET dancer_id = ? WHERE id = ?", (dancer_id, sid))
+    window.reload_dancers()
+    assert [window.dancer.itemText(i) for i in range(window.dancer.count())] == ["Everyone", "Ana", "Bea"]
+    window.tabs.setCurrentWidget(window.review)
+    assert sorted(window.review.session_ids()) == [1, 2, 3]
+    window.dancer.setCurrentIndex(1)
+    window.dancer.activated.emit(1)
+    assert window.ctx.prefs.dancer == "Ana"
+    assert sorted(window.review.session_ids()) == [1, 3]
+    window.tabs.setCurrentWidget(window.progress)
+    assert [p.session_id for p in window.progress.points] == [1, 3]
+    assert window.progress.message.text().startswith("Ana: 2 sessions")
+    window.set_dancer("")
+    assert sorted(window.review.session_ids()) == [1, 2, 3]
+
+
+def _point(forced: float, day: int) -> SessionPoint:
+    return SessionPoint(day, datetime(2026, 1, day, tzinfo=UTC) + timedelta(hours=18), 3, 40.0, 50.0, forced, forced)
+
+
+def test_progress_sentences_are_true_to_the_numbers(qtbot: Any, tmp_path: Path) -> None:
+    text = _trend([_point(14.0, 1), _point(3.0, 8), _point(-5.0, 15)])
+    assert "went from 14° to -5°" in text
+    assert "closed" not in text and "19" not in text
+    assert "went from 4° to 9°" in _trend([_point(4.0, 1), _point(9.0, 8)])
+    assert "stayed at 7°" in _trend([_point(7.2, 1), _point(6.9, 8)])
+    assert "needs two sessions" in _trend([_point(7.0, 1)])
+    tab = ProgressTab(lambda: tmp_path / "none.sqlite3", dancer=lambda: "Ana")
+    qtbot.addWidget(tab)
+    tab.refresh()
+    assert "No sessions of Ana" in tab.message.text()
+    assert np.isnan(_point(float("nan"), 1).forced_worse_deg)
