@@ -38,6 +38,16 @@ def _png(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def local_time(iso: str) -> str:
+    """A stored time (ISO 8601) in the reader's local time, "6 Dec 2026 04:43" (as the window shows it)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d %b %Y %H:%M").lstrip("0")
+    except (TypeError, ValueError):
+        return iso
+
+
 def rep_score(rep: RepSummary) -> tuple[int, int, float]:
     """How bad a rep is: worst severity, number of flags, then forced turnout."""
     worst = max((_SEVERITY_RANK.get(f.severity, 0) for f in rep.flags), default=-1)
@@ -162,7 +172,8 @@ def build_report(store: Store, session_id: int) -> str:
         ".info{color:#2980b9}img{max-width:100%}.muted{color:#777}",
         "</style></head><body>",
         f"<h1>Turnout session {session_id}</h1>",
-        f"<p>{e(str(session.source or ''))} · {e(session.started_at)} · dancer {e(session.dancer or '–')} · "
+        f"<p>{e(str(session.source or ''))} · {e(local_time(session.started_at))} · "
+        f"dancer {e(session.dancer or '–')} · "
         f"status {e(session.status)} · {len(reps)} reps, {sum(1 for r in reps if r.flags)} flagged · "
         f"{len(holds)} holds</p>",
     ]
