@@ -189,3 +189,29 @@ def test_progress_sentences_are_true_to_the_numbers(qtbot: Any, tmp_path: Path) 
     tab.refresh()
     assert "No sessions of Ana" in tab.message.text()
     assert np.isnan(_point(float("nan"), 1).forced_worse_deg)
+
+
+def test_review_plays_the_whole_video_of_a_file_session_and_jumps_to_any_rep(qtbot: Any, window: MainWindow,
+                                                                              tmp_path: Path) -> None:  # fmt: skip
+    import shutil
+
+    video = Path(shutil.copy(media_file("commons/ballet_plie.mp4"), tmp_path / "class.mp4"))
+    _analyse(qtbot, window, video)
+    review = window.review
+    assert review.data is not None
+    player = review.player
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    cap.release()
+    assert player.path == video.resolve() and player.n_frames == total, "the whole recording, not a clip"
+    assert not player.video.mirrored, "a video file is shown as filmed"
+    clean = review.data.reps[1].rep  # a clean rep plays too, not only flagged ones
+    review.select_rep(clean.index)
+    assert abs(player.time_of(player.frame) - clean.t_start_s) < 0.05
+    at = player.frame
+    player.step(1)
+    assert player.frame == at + 1 and not player.playing
+    player.step(-2)
+    assert player.frame == at - 1

@@ -38,8 +38,20 @@ class ClipPlayer(QWidget):
         self.slider.valueChanged.connect(self._slider_moved)
         self.time_label = QLabel("")
         self.time_label.setMinimumWidth(120)
+        self.back_button = QToolButton()
+        self.back_button.setText("◀|")
+        self.back_button.setToolTip("One frame back (,)")
+        self.back_button.clicked.connect(lambda: self.step(-1))
+        self.forward_button = QToolButton()
+        self.forward_button.setText("|▶")
+        self.forward_button.setToolTip("One frame forward (.)")
+        self.forward_button.clicked.connect(lambda: self.step(1))
+        for b in (self.back_button, self.forward_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         controls = QHBoxLayout()
+        controls.addWidget(self.back_button)
         controls.addWidget(self.play_button)
+        controls.addWidget(self.forward_button)
         controls.addWidget(self.slider, 1)
         controls.addWidget(self.time_label)
         lay = QVBoxLayout(self)
@@ -58,8 +70,9 @@ class ClipPlayer(QWidget):
         self._result_at: ResultAt | None = None
 
     # -- loading -------------------------------------------------------------------------------------
-    def load(self, path: Path, t_start_s: float, t_end_s: float, result_at: ResultAt | None = None) -> bool:
-        """Open a clip spanning ``t_start_s``..``t_end_s`` of the session; False (and a message) if unreadable."""
+    def load(self, path: Path, t_start_s: float, t_end_s: float | None, result_at: ResultAt | None = None) -> bool:
+        """Open a clip spanning ``t_start_s``..``t_end_s`` of the session (None: as long as the video lasts at
+        its frame rate: a whole recording); False (and a message) if unreadable."""
         import cv2
 
         self.close_clip()
@@ -72,6 +85,8 @@ class ClipPlayer(QWidget):
             return False
         self._cap, self.path, self.n_frames = cap, path, n
         self.fps = float(cap.get(cv2.CAP_PROP_FPS) or 30.0) or 30.0
+        if t_end_s is None:
+            t_end_s = t_start_s + (n - 1) / self.fps
         self.t_start_s, self.t_end_s = t_start_s, max(t_end_s, t_start_s)
         self._result_at = result_at
         self.timer.setInterval(max(10, round(1000 / self.fps)))
@@ -130,6 +145,13 @@ class ClipPlayer(QWidget):
     def pause(self) -> None:
         self.timer.stop()
         self.play_button.setText("▶ Play")
+
+    def step(self, frames: int) -> None:
+        """Pause and move ``frames`` frames (negative: back)."""
+        if self._cap is None:
+            return
+        self.pause()
+        self.slider.setValue(min(max(self.frame + frames, 0), self.n_frames - 1))
 
     def _advance(self) -> None:
         if self.frame >= self.n_frames - 1:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from turnout.app import theme
 from turnout.app.angles_plot import AnglesPlot
 from turnout.app.clip_player import ClipPlayer
+from turnout.app.file_analysis import source_file
 from turnout.errors import TurnoutError
 from turnout.session.export import export_session
 from turnout.session.review_data import SessionData, reps_flagged_first
@@ -97,6 +98,7 @@ class ReviewTab(QWidget):
         self.sessions.itemSelectionChanged.connect(self._session_chosen)
         self.reps = _table(["Rep", "Kind", "Depth", "Worst", "Flags", "Clip"], 4)
         self.reps.itemSelectionChanged.connect(self._rep_chosen)
+        self._mirrored = mirrored
         self.player = ClipPlayer(mirrored)
         self.plot = AnglesPlot()
         self.player.position_changed.connect(self.plot.set_cursor)
@@ -222,6 +224,8 @@ class ReviewTab(QWidget):
     def _show_session(self, data: SessionData | None) -> None:
         self.data = data
         self.player.close_clip()
+        # a camera's session shows as the studio mirror she chose; a video file as it was filmed
+        self.player.set_mirrored(self._mirrored and (data is None or source_file(data.session) is None))
         self.reps.setRowCount(0)
         self.details.setText("")
         self.plot.clear()
@@ -277,17 +281,28 @@ class ReviewTab(QWidget):
             lines.append(f'<span style="color:{theme.OK}">No faults in this rep.</span>')
         self.details.setText("<br><br>".join(lines))
         self.plot.focus_rep(rep)
+        whole = source_file(data.session)
+        if whole is not None:  # the recording itself still exists: play the whole session, from this rep
+            if self.player.path != whole and not self.player.load(whole, 0.0, None, data.result_at):
+                whole = None
+            else:
+                self.player.seek_time(rep.t_start_s)
+                return
         clip = data.clip_for(stored.id)
         self.player.close_clip()
         if clip is None:
-            self.player.video.placeholder = "No clip for this rep (clips are kept for flagged reps)"
+            self.player.video.placeholder = (
+                "No clip for this rep (clips are kept for flagged reps; a session "
+                "opened from a video plays the whole video)"
+            )
             self.player.video.update()
             self.plot.set_cursor(rep.t_start_s)
             return
         self.player.load(data.clip_path(clip), clip.t_start_ms / 1000, clip.t_end_ms / 1000, data.result_at)
 
     def set_mirrored(self, on: bool) -> None:
-        self.player.set_mirrored(on)
+        self._mirrored = on
+        self.player.set_mirrored(on and (self.data is None or source_file(self.data.session) is None))
 
     # -- export and delete ---------------------------------------------------------------------------
     def export_dialog(self) -> None:

@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self.live = LiveTab(controller, self.cues, mirrored=ctx.prefs.mirror_display, camera=ctx.prefs.camera)
         self.live.mirrored_input = ctx.prefs.camera_mirrored
         self.live.open_file_requested.connect(self.open_video_dialog)
-        self.review = ReviewTab(lambda: ctx.db_path, mirrored=False, dancer=lambda: ctx.prefs.dancer)
+        self.review = ReviewTab(lambda: ctx.db_path, mirrored=ctx.prefs.mirror_display, dancer=lambda: ctx.prefs.dancer)
         self.progress = ProgressTab(lambda: ctx.db_path, dancer=lambda: ctx.prefs.dancer)
         #: asked before a file analysed before is analysed again (tests answer it)
         self.confirm: Callable[[QWidget, str], bool] = ask_confirm
