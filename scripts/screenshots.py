@@ -148,6 +148,38 @@ def calibration_shots(ctx: Any, out: Path) -> bool:
     return ok
 
 
+def help_shots(window: Any, out: Path) -> None:
+    """The first-run card and the glossary, over the window, at both sizes (the screen as she sees it)."""
+    from PySide6.QtWidgets import QApplication
+
+    window.tabs.setCurrentWidget(window.live)
+    for w, h in SIZES:
+        window.resize(w, h)
+        card = window.show_first_run()
+        card.adjustSize()
+        card.move(window.geometry().center() - card.rect().center())
+        wait_until(lambda: False, 0.3)
+        grab_screen(window, out / f"first_run_{w}x{h}.png")
+        card.hide()
+        dialog = window.show_help()
+        dialog.move(window.geometry().center() - dialog.rect().center())
+        wait_until(lambda: False, 0.3)
+        grab_screen(window, out / f"help_{w}x{h}.png")
+        dialog.hide()
+    QApplication.processEvents()
+
+
+def grab_screen(window: Any, path: Path) -> Path:
+    """The screen under the window (with its dialogs on top)."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    g = window.frameGeometry()
+    window.screen().grabWindow(0, g.x(), g.y(), g.width(), g.height()).save(str(path))
+    print(f"saved {path}")
+    return path
+
+
 def grab(widget: Any, path: Path) -> Path:
     from PySide6.QtWidgets import QApplication
 
@@ -225,7 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(w, h)
         grab(window, out / f"review_{w}x{h}.png")
     window.tabs.setCurrentWidget(window.progress)
-    grab(window, out / "progress_1920x1080.png")
+    for w, h in SIZES:
+        window.resize(w, h)
+        grab(window, out / f"progress_{w}x{h}.png")
+    help_shots(window, out)
     window.close()
     if not calibration_shots(ctx, out):
         print("the calibration step did not finish (no picture, or no calibration)", file=sys.stderr)

@@ -40,11 +40,11 @@ class ClipPlayer(QWidget):
         self.time_label.setMinimumWidth(120)
         self.back_button = QToolButton()
         self.back_button.setText("◀|")
-        self.back_button.setToolTip("One frame back (,)")
+        self.back_button.setToolTip("One frame back")
         self.back_button.clicked.connect(lambda: self.step(-1))
         self.forward_button = QToolButton()
         self.forward_button.setText("|▶")
-        self.forward_button.setToolTip("One frame forward (.)")
+        self.forward_button.setToolTip("One frame forward")
         self.forward_button.clicked.connect(lambda: self.step(1))
         for b in (self.back_button, self.forward_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)

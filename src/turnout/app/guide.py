@@ -145,8 +145,10 @@ class FirstRunCard(QDialog):
         lay.addWidget(title)
         self.picture = QLabel()
         pm = pixmap(CAMERA_PLACEMENT)
-        self.picture.setPixmap(pm.scaledToWidth(min(pm.width(), 760), Qt.TransformationMode.SmoothTransformation)
-                               if not pm.isNull() else pm)  # fmt: skip
+        if not pm.isNull():  # small enough for the card to fit a 720-pixel-high screen, never squeezed
+            pm = pm.scaledToWidth(min(pm.width(), 600), Qt.TransformationMode.SmoothTransformation)
+            self.picture.setMinimumSize(pm.size())
+        self.picture.setPixmap(pm)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setToolTip("The camera at hip height, 2.5 to 3 m away; your whole body and feet in view")
         lay.addWidget(self.picture)
