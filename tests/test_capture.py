@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -248,3 +251,76 @@ def test_prefetch_keeps_order_and_passes_errors(tmp_path: Path) -> None:
 
     with pytest.raises(SourceError, match="boom"):
         list(prefetch(broken()))
+
+
+# ---- issue 19: real frame times (variable frame rate) and damage in the middle ------------------------------
+
+
+def _make_vfr(path: Path, n: int, ticks: Callable[[int], int]) -> Path:
+    """An MP4 written by OpenCV at 25 fps (timescale 12800: 512 ticks a frame) whose time-to-sample table (stts)
+    is rewritten so that frame i lasts ``ticks(i)``: a variable-frame-rate recording, as phones make them. The
+    total duration is kept (the container's other durations stay true); the index (moov) follows the frames, so
+    growing it moves no frame."""
+    make_video(path, n)
+    data = bytearray(path.read_bytes())
+    containers = {b"moov", b"trak", b"mdia", b"minf", b"stbl"}
+
+    def walk(start: int, end: int, parents: list[int]) -> tuple[int, int, list[int]] | None:
+        pos = start
+        while pos < end:
+            size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+            if kind == b"stts":
+                return pos, size, parents
+            if kind in containers and (found := walk(pos + 8, pos + size, [*parents, pos])) is not None:
+                return found
+            pos += size
+        return None
+
+    found = walk(0, len(data), [])
+    assert found is not None and data.find(b"moov") > data.find(b"mdat")
+    pos, size, parents = found
+    body = struct.pack(">I4sII", 16 + 8 * n, b"stts", 0, n) + b"".join(
+        struct.pack(">II", 1, ticks(i)) for i in range(n)
+    )
+    for p in parents:
+        data[p : p + 4] = struct.pack(">I", struct.unpack(">I", data[p : p + 4])[0] + len(body) - size)
+    data[pos : pos + size] = body
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_variable_frame_rate_keeps_the_files_own_times_and_says_so(tmp_path: Path) -> None:
+    """Before: frame i was at i x 40 ms, so the 50th frame of this file (really at 2.94 s) was said to be at
+    1.96 s, with no warning."""
+    path = _make_vfr(tmp_path / "phone.mp4", 100, lambda i: 768 if i < 50 else 256)  # 60 ms, then 20 ms frames
+    with VideoFileSource(path) as src:
+        frames = list(src)
+    times = [f.timestamp_ms for f in frames]
+    assert len(times) == 100
+    assert times[:3] == [0, 60, 120] and times[49] == 2940 and times[50:52] == [3000, 3020] and times[-1] == 3980
+    (warning,) = src.info.warnings
+    assert warning.startswith("phone.mp4: variable frame rate") and "the file's own frame times are used" in warning
+
+
+def test_constant_frame_rate_gives_no_warning(tmp_path: Path) -> None:
+    with VideoFileSource(make_video(tmp_path / "cfr.mp4", 60)) as src:
+        times = [f.timestamp_ms for f in src]
+    assert times == [round(i * 40) for i in range(60)] and src.info.warnings == []
+
+
+def test_damage_in_the_middle_skips_the_bad_frames_and_reads_on(tmp_path: Path) -> None:
+    """Before: the analysis ended at the first bad frame (86 of 174 kept) and said the file may be truncated."""
+    from conftest import media_file
+
+    data = bytearray(media_file("commons/ballet_plie.mp4").read_bytes())
+    start = int(len(data) * 0.45)
+    data[start : start + 40_000] = bytes(40_000)  # 40 kB of zeros over some frames in the middle
+    path = tmp_path / "damaged.mp4"
+    path.write_bytes(bytes(data))
+    with VideoFileSource(path) as src:
+        frames = list(src)
+    assert len(frames) > 130  # 143 here: every readable frame, not the 86 before the damage
+    times = [f.timestamp_ms for f in frames]
+    assert all(b > a for a, b in itertools.pairwise(times)) and times[-1] > 6000
+    assert any(b - a > 500 for a, b in itertools.pairwise(times))  # the gap is kept in time
+    assert any(w.startswith("damaged.mp4: ") and "damaged frames in the middle skipped" in w for w in src.info.warnings)

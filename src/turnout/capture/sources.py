@@ -8,6 +8,7 @@ window's business.
 
 from __future__ import annotations
 
+import math
 import os
 import queue
 import threading
@@ -248,23 +249,65 @@ class VideoFileSource(FrameSource):
         )  # fmt: skip
 
     def __iter__(self) -> Iterator[Frame]:
+        """Frames with the times the file gives them (``CAP_PROP_POS_MSEC``: a phone's variable frame rate is
+        kept, not replaced by frame number x average fps). A frame that cannot be decoded in the middle of the
+        file is skipped and counted; reading goes on after it."""
+        import cv2
+
         if self._first is None:
             raise SourceError(f"{display_name(self.path)}: a video source can be read only once; open it again")
         frame: np.ndarray | None = self._first
         self._first = None
         index = 0
         period = 1000.0 / self.info.fps
-        while frame is not None:
-            yield Frame(index, int(round(index * period)), _unmirror(frame, self.info.mirrored))
-            index += 1
-            ok, frame = self._cap.read()
-            if not ok:
-                frame = None
         expected = self.info.frame_count
-        if expected is not None and index < expected - 2:
+        #: consecutive failed reads tried before the file is taken to end there
+        patience = max(50, int(2 * self.info.fps))
+        previous = -1.0
+        worst_drift = 0.0
+        damaged = failures = odd_steps = since_damage = 0
+        stamp = self._cap.get(cv2.CAP_PROP_POS_MSEC) if self._cap is not None else 0.0
+        origin = float(stamp) if stamp is not None and math.isfinite(stamp) and stamp > 0 else 0.0  # the first is 0
+        while frame is not None:
+            ok_stamp = stamp is not None and math.isfinite(stamp) and stamp >= origin
+            t = float(stamp) - origin if ok_stamp else previous + period
+            if t <= previous:  # a missing or repeated time: the nominal step after the last frame
+                t = previous + period
+            worst_drift = max(worst_drift, abs(t - (index + damaged) * period))  # skipped frames took slots
+            if index > 0 and abs(t - previous - period) > 0.25 * period:
+                odd_steps += 1
+            previous = t
+            yield Frame(index, int(round(t)), _unmirror(frame, self.info.mirrored))
+            index += 1
+            frame = None
+            while self._cap is not None:
+                ok, got = self._cap.read()
+                if ok and got is not None:
+                    frame, stamp = got, self._cap.get(cv2.CAP_PROP_POS_MSEC)
+                    if failures:
+                        damaged, failures, since_damage = damaged + failures, 0, 0
+                    since_damage += 1
+                    break
+                failures += 1
+                ends_here = expected is None or index + damaged + failures >= expected
+                if ends_here or failures >= patience:
+                    break
+        stopped_early = expected is not None and index + damaged < expected - 2
+        if damaged and (since_damage >= 5 or not stopped_early):  # a bad frame just before a cut is the cut
             self.info.warnings.append(
-                f"{display_name(self.path.name)}: video stopped at frame {index} of {expected}; the file may be "
-                f"truncated (kept the {index} frames before the break)"
+                f"{display_name(self.path.name)}: {damaged} damaged frame{'s' if damaged != 1 else ''} in the middle "
+                f"skipped (kept {index} frames, at the file's own times)"
+            )
+        if stopped_early:
+            self.info.warnings.append(
+                f"{display_name(self.path.name)}: video stopped at frame {index + damaged} of {expected}; the file "
+                f"may be truncated (kept the {index} frames before the break)"
+            )
+        # variable frame rate: many steps off the nominal one (a single gap is damage, said above)
+        if odd_steps >= max(3, 0.05 * (index - 1)) and worst_drift > max(2.0 * period, 50.0):
+            self.info.warnings.append(
+                f"{display_name(self.path.name)}: variable frame rate (frame times differ from {self.info.fps:g} fps "
+                f"by up to {worst_drift / 1000.0:.2f} s); the file's own frame times are used"
             )
         self.close()
 
