@@ -34,6 +34,7 @@ model: $(STAMP)
 	$(BIN)/python scripts/build_model.py
 
 run: $(STAMP) $(MODEL)
+	@$(BIN)/python -m turnout.cli.preflight
 	$(BIN)/turnout
 
 test: $(STAMP) $(MODEL)
