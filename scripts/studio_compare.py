@@ -1,0 +1,165 @@
+"""Compare one ``turnout analyze`` run on a studio clip with the clip's truth (used by studio_accuracy.py).
+
+Reads only the command line's JSON and its ``--out`` files (``*.frames.csv``, ``*.track.npz``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SIDES = ("left", "right")
+#: measurement -> (CSV column pattern, truth key pattern, unit scale for the report)
+FRAME_MEASURES: dict[str, tuple[str, str]] = {
+    "foot_turnout_deg": ("{side}_foot_turnout_deg", "foot_turnout_deg"),
+    "knee_direction_deg": ("{side}_knee_turnout_deg", "knee_direction_deg"),
+    "forced_turnout_deg": ("{side}_forced_turnout_deg", "forced_turnout_deg"),
+    "knee_over_toe_cm": ("{side}_knee_over_toe_offset_m", "knee_over_toe_offset_m"),
+    "knee_flexion_deg": ("{side}_knee_flexion_deg", "knee_flexion_deg"),
+    "heel_lift_cm": ("{side}_heel_height_m", "heel_lift_m"),
+}
+CM = {"knee_over_toe_cm", "heel_lift_cm"}
+LANDMARKS = {"heel": (29, 30), "toe": (31, 32)}  # MediaPipe heel, foot_index (left, right)
+
+
+def _floats(rows: list[dict[str, str]], col: str) -> np.ndarray:
+    return np.array([float(r[col]) if r.get(col) not in (None, "") else math.nan for r in rows])
+
+
+def _arr(values: list[Any]) -> np.ndarray:
+    return np.array([math.nan if v is None else v for v in values], float)
+
+
+def frame_errors(truth: dict[str, Any], rows: list[dict[str, str]]) -> dict[str, dict[str, list[float]]]:
+    """Per measurement: signed errors (measured - true) on reliable frames, split into standing / plié."""
+    fr = truth["frames"]
+    n = min(len(rows), len(fr["t_s"]))
+    rows = rows[:n]
+    plie = np.array([p != "standing" for p in fr["phase"][:n]])
+    reliable = np.array([r.get("reliable") == "1" for r in rows])
+    out: dict[str, dict[str, list[float]]] = {}
+    for name, (col, key) in FRAME_MEASURES.items():
+        errs: dict[str, list[float]] = {"standing": [], "plie": []}
+        for side in SIDES:
+            meas = _floats(rows, col.format(side=side))
+            true = _arr(fr[side][key][:n])
+            if name == "knee_direction_deg":  # only where the knee is bent enough to point somewhere
+                true[_arr(fr[side]["knee_flexion_deg"][:n]) < 15.0] = math.nan
+            err = meas - true
+            if name in CM:
+                err = err * 100.0
+            ok = reliable & np.isfinite(err)
+            errs["standing"] += err[ok & ~plie].round(3).tolist()
+            errs["plie"] += err[ok & plie].round(3).tolist()
+        out[name] = errs
+    meas = _floats(rows, "total_foot_turnout_deg")
+    err = meas - _arr(fr["total_foot_turnout_deg"][:n])
+    ok = reliable & np.isfinite(err)
+    out["total_turnout_deg"] = {"standing": err[ok & ~plie].round(3).tolist(), "plie": err[ok & plie].round(3).tolist()}
+    return out
+
+
+def rep_errors(truth: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, Any]:
+    """Reps found against expected: matching, timing, depth, kind and flags."""
+    expected = truth["expected"]["reps"]
+    found = (doc or {}).get("reps", [])
+    flex = {s: _arr(truth["frames"][s]["knee_flexion_deg"]) for s in SIDES}
+    t = _arr(truth["frames"]["t_s"])
+    used: set[int] = set()
+    matched = []
+    for e in expected:
+        mid = 0.5 * (e["bottom_start_s"] + e["bottom_end_s"])
+        best = None
+        for i, f in enumerate(found):
+            if i not in used and f["start_s"] - 0.3 <= mid <= f["end_s"] + 0.3:
+                best = i
+                break
+        if best is None:
+            matched.append({"expected": e, "found": None})
+            continue
+        used.add(best)
+        f = found[best]
+        inside = (t >= e["start_s"]) & (t <= e["end_s"])
+        true_depth = float(np.nanmax(0.5 * (flex["left"][inside] + flex["right"][inside])))
+        raised = sorted({(fl["code"], fl.get("side") or "both") for fl in f.get("flags", [])})
+        want = sorted({(fl["code"], fl["side"]) for fl in e["flags"]})
+        matched.append({
+            "expected": e, "found": {k: f.get(k) for k in ("start_s", "end_s", "bottom_start_s", "bottom_end_s",
+                                                           "kind", "depth_deg", "mode")},
+            "start_err_s": f["start_s"] - e["start_s"], "end_err_s": f["end_s"] - e["end_s"],
+            "bottom_err_s": 0.5 * (f["bottom_start_s"] + f["bottom_end_s"]) - mid,
+            "kind_ok": f["kind"] == e["kind"], "depth_err_deg": (f["depth_deg"] or math.nan) - true_depth,
+            "true_depth_deg": true_depth, "flags_raised": raised, "flags_expected": want,
+        })  # fmt: skip
+    false_reps = [{k: f.get(k) for k in ("start_s", "end_s", "kind")} for i, f in enumerate(found) if i not in used]
+    return {"expected": len(expected), "found": len(found), "matched": matched, "false": false_reps,
+            "holds_expected": len(truth["expected"]["holds"]),
+            "holds_found": len((doc or {}).get("holds", []))}  # fmt: skip
+
+
+def _floor_hits(cam: dict[str, Any], px: np.ndarray, z: np.ndarray) -> np.ndarray:
+    K, R, pos = np.array(cam["K"]), np.array(cam["rotation"]), np.array(cam["position_m"])
+    d = np.stack([(px[:, 0] - K[0, 2]) / K[0, 0], (px[:, 1] - K[1, 2]) / K[1, 1], np.ones(len(px))], 1) @ R
+    s = (z - pos[2]) / d[:, 2]
+    return pos + s[:, None] * d
+
+
+def landmark_offsets(truth: dict[str, Any], track_path: Path) -> dict[str, Any]:
+    """Where MediaPipe's heel and foot_index land against the true heel and toe tip: pixels, and on the floor
+    (cm along the foot, positive toward the toes; sideways, positive outward), standing vs plié."""
+    if not track_path.exists():
+        return {}
+    with np.load(track_path, allow_pickle=False) as z:
+        image, index = z["image"], z["frame_index"]
+    fr, vid, cam = truth["frames"], truth["video"], truth["camera"]
+    W, H = vid["width"], vid["height"]
+    plie = np.array([p != "standing" for p in fr["phase"]])
+    out: dict[str, Any] = {}
+    for point, (li, ri) in LANDMARKS.items():
+        for side, lm in zip(SIDES, (li, ri), strict=True):
+            idx = index[index < len(plie)]
+            meas = image[: len(idx), lm, :2].astype(float) * (W, H) - 0.5
+            true_px = np.array(fr["points"][f"{side}_{point}"]["px"], float)[idx]
+            if vid["mirrored"]:  # the track describes the unflipped view
+                true_px[:, 0] = (W - 1) - true_px[:, 0]
+            true_w = np.array(fr["points"][f"{side}_{point}"]["world_m"], float)[idx]
+            heel = np.array(fr["points"][f"{side}_heel"]["world_m"], float)[idx]
+            toe = np.array(fr["points"][f"{side}_toe"]["world_m"], float)[idx]
+            u = (toe - heel)[:, :2]
+            u /= np.linalg.norm(u, axis=1, keepdims=True)
+            outward = (1.0 if side == "left" else -1.0) * np.stack([-u[:, 1], u[:, 0]], 1)  # the foot's outer side
+            hit = _floor_hits(cam, meas, true_w[:, 2]) - true_w
+            ok = np.all(np.isfinite(meas), 1)
+            for phase, sel in (("standing", ok & ~plie[idx]), ("plie", ok & plie[idx])):
+                if not np.any(sel):
+                    continue
+                dpx = np.linalg.norm(meas[sel] - true_px[sel], axis=1)
+                along = np.einsum("ij,ij->i", hit[sel, :2], u[sel]) * 100
+                side_cm = np.einsum("ij,ij->i", hit[sel, :2], outward[sel]) * 100
+                out.setdefault(f"{point}/{phase}", {"px": [], "along_cm": [], "side_cm": [], "dy_px": []})
+                rec = out[f"{point}/{phase}"]
+                rec["px"] += dpx.round(2).tolist()
+                rec["dy_px"] += (meas[sel, 1] - true_px[sel, 1]).round(2).tolist()
+                rec["along_cm"] += along.round(2).tolist()
+                rec["side_cm"] += side_cm.round(2).tolist()
+    return out
+
+
+def compare_scene(name: str, mode: str, truth: dict[str, Any], doc: dict[str, Any] | None, out_dir: Path,
+                  scene: Any) -> dict[str, Any]:  # fmt: skip
+    stem = Path(truth["video"]["file"]).stem
+    csv_path = out_dir / f"{stem}.frames.csv"
+    rows = list(csv.DictReader(csv_path.open())) if csv_path.exists() else []
+    d, c = scene.dancer, scene.camera
+    return {
+        "scene": name, "mode": mode, "position": d.position, "feet": d.feet_deg[0], "hips": d.hips_deg[0],
+        "look": d.look, "skin": d.skin, "body": d.body, "camera_height_m": c.height_m,
+        "camera_distance_m": c.distance_m, "yaw_deg": c.yaw_deg, "mirrored": scene.mirrored,
+        "second_person": scene.second is not None, "tags": list(scene.tags),
+        "frames_mode": (doc or {}).get("frames_by_mode"), "frames": frame_errors(truth, rows),
+        "reps": rep_errors(truth, doc), "landmarks": landmark_offsets(truth, out_dir / f"{stem}.track.npz"),
+    }  # fmt: skip

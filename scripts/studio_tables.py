@@ -1,0 +1,223 @@
+"""Tables, figure and docs/accuracy.md for studio_accuracy.py."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MEASURES = ("foot_turnout_deg", "total_turnout_deg", "knee_direction_deg", "forced_turnout_deg", "knee_over_toe_cm",
+            "knee_flexion_deg", "heel_lift_cm")  # fmt: skip
+
+
+def stats(errs: Iterable[float]) -> tuple[int, float, float, float]:
+    """(n, bias = median signed error, median |error|, p95 |error|)."""
+    e = np.asarray(list(errs), float)
+    e = e[np.isfinite(e)]
+    if not len(e):
+        return 0, math.nan, math.nan, math.nan
+    return len(e), float(np.median(e)), float(np.median(np.abs(e))), float(np.percentile(np.abs(e), 95))
+
+
+def _fmt(v: float, nd: int = 1) -> str:
+    return "–" if not math.isfinite(v) else f"{v:+.{nd}f}" if nd and v < 0 else f"{v:.{nd}f}"
+
+
+def _row(label: list[str], st: tuple[int, float, float, float]) -> str:
+    n, bias, med, p95 = st
+    return "| " + " | ".join([*label, str(n), _fmt(bias), _fmt(med), _fmt(p95)]) + " |"
+
+
+def _collect(results: list[dict[str, Any]], measure: str, pick: Callable[[dict[str, Any]], bool],
+             phases: tuple[str, ...] = ("standing", "plie")) -> list[float]:  # fmt: skip
+    out: list[float] = []
+    for r in results:
+        if pick(r):
+            for ph in phases:
+                out += r["frames"].get(measure, {}).get(ph, [])
+    return out
+
+
+def _height_bin(h: float) -> str:
+    return "0.5-0.8 m" if h < 0.85 else "0.9-1.1 m" if h <= 1.1 else "1.2-1.5 m"
+
+
+def _dist_bin(d: float) -> str:
+    return "2.0-2.5 m" if d <= 2.5 else "2.6-3.0 m" if d <= 3.0 else "3.1-3.5 m"
+
+
+def overall_table(results: list[dict[str, Any]]) -> list[str]:
+    lines = ["| measurement | mode | pose | n frames | bias | median abs | p95 abs |", "|---|---|---|---|---|---|---|"]
+    for m in MEASURES:
+        for mode in ("uncal", "floor"):
+            for ph in ("standing", "plie"):
+                st = stats(_collect(results, m, lambda r, mode=mode: r["mode"] == mode, (ph,)))
+                if st[0]:
+                    lines.append(_row([m, mode, ph], st))
+    return lines
+
+
+def split_table(results: list[dict[str, Any]], measure: str, phases: tuple[str, ...]) -> list[str]:
+    lines = [f"| {measure} by | value | n | bias | median abs | p95 abs |", "|---|---|---|---|---|---|"]
+    splits: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("mode", lambda r: r["mode"]), ("camera height", lambda r: _height_bin(r["camera_height_m"])),
+        ("distance", lambda r: _dist_bin(r["camera_distance_m"])), ("look", lambda r: r["look"]),
+        ("position", lambda r: r["position"]), ("true feet", lambda r: f"{r['feet']:g}"),
+    ]  # fmt: skip
+    for label, key in splits:
+        pool = results if label == "mode" else [r for r in results if r["mode"] == "uncal"]
+        for value in sorted({key(r) for r in pool}):
+            st = stats(_collect(pool, measure, lambda r, v=value, k=key: k(r) == v, phases))
+            if st[0]:
+                lines.append(_row([label, value], st))
+    return lines
+
+
+def reps_table(results: list[dict[str, Any]]) -> list[str]:
+    lines = ["| scene | mode | reps expected | found | false | kind right | start err s | bottom err s | "
+             "depth err deg | expected flags | raised forced/knees flags |", "|---" * 11 + "|"]  # fmt: skip
+    for r in results:
+        reps = r["reps"]
+        m = [x for x in reps["matched"] if x["found"] is not None]
+        kind = sum(1 for x in m if x["kind_ok"])
+        se = stats(x["start_err_s"] for x in m)[1]
+        be = stats(x["bottom_err_s"] for x in m)[1]
+        de = stats(x["depth_err_deg"] for x in m)[1]
+        want = sum(len(x["expected"]["flags"]) for x in reps["matched"])
+        raised = sum(1 for x in m for c, _s in x["flags_raised"] if c in ("forced_turnout", "knees_inside_toes"))
+        lines.append(f"| {r['scene']} | {r['mode']} | {reps['expected']} | {len(m)} | {len(reps['false'])} | {kind} | "
+                     f"{_fmt(se, 2)} | {_fmt(be, 2)} | {_fmt(de)} | {want} | {raised} |")  # fmt: skip
+    return lines
+
+
+def landmark_table(results: list[dict[str, Any]]) -> list[str]:
+    lines = ["| landmark | pose | n | median px | p95 px | along the foot cm (median; + toward toes) | "
+             "sideways cm (median; + outward) | image y px (median; + lower) |", "|---" * 8 + "|"]  # fmt: skip
+    for key in ("heel/standing", "heel/plie", "toe/standing", "toe/plie"):
+        recs = [r["landmarks"][key] for r in results if r["mode"] == "uncal" and key in r["landmarks"]]
+        if not recs:
+            continue
+        px = np.concatenate([rc["px"] for rc in recs])
+        med = {k: float(np.median(np.concatenate([rc[k] for rc in recs]))) for k in ("along_cm", "side_cm", "dy_px")}
+        lines.append(f"| {key.split('/')[0]} | {key.split('/')[1]} | {len(px)} | {np.median(px):.1f} | "
+                     f"{np.percentile(px, 95):.1f} | {med['along_cm']:+.1f} | {med['side_cm']:+.1f} | "
+                     f"{med['dy_px']:+.1f} |")  # fmt: skip
+    return lines
+
+
+def figure(results: list[dict[str, Any]], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+    ax = axes[0]
+    names = [r["scene"] for r in results if r["mode"] == "uncal"]
+    for i, ph in enumerate(("standing", "plie")):
+        data = [np.asarray(r["frames"]["foot_turnout_deg"][ph]) for r in results if r["mode"] == "uncal"]
+        med = [float(np.median(d)) if len(d) else np.nan for d in data]
+        ax.barh(np.arange(len(names)) + 0.4 * i, med, 0.4, label=ph)
+    ax.set_yticks(np.arange(len(names)) + 0.2, names, fontsize=6)
+    ax.axvline(0, color="k", lw=0.5)
+    ax.set_xlabel("foot turnout error, degrees (median, uncalibrated)")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    for ph, colour in (("standing", "tab:blue"), ("plie", "tab:orange")):
+        for mode in ("uncal", "floor"):
+            e = _collect(results, "knee_direction_deg", lambda r, mode=mode: r["mode"] == mode, (ph,))
+            if e:
+                ax.hist(e, bins=40, range=(-60, 60), histtype="step", color=colour,
+                        ls="-" if mode == "uncal" else "--", label=f"{mode} {ph}")  # fmt: skip
+    ax.set_xlabel("knee direction error, degrees")
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    for key, colour in (("heel/standing", "tab:blue"), ("heel/plie", "tab:cyan"), ("toe/standing", "tab:red"),
+                        ("toe/plie", "tab:pink")):  # fmt: skip
+        vals = np.concatenate([r["landmarks"][key]["along_cm"] for r in results
+                               if r["mode"] == "uncal" and key in r["landmarks"]] or [np.zeros(0)])  # fmt: skip
+        if len(vals):
+            ax.hist(vals, bins=40, range=(-15, 15), histtype="step", color=colour, label=key)
+    ax.set_xlabel("MediaPipe point minus truth along the foot, cm (+ toward the toes)")
+    ax.legend(fontsize=7)
+    fig.suptitle("Turnout on rendered dancers (the studio): errors against exact truth")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def write_report(results: list[dict[str, Any]], timing: dict[str, Any], md: Path, fig_path: Path) -> None:
+    has_fig = figure(results, fig_path)
+    turn = split_table(results, "foot_turnout_deg", ("standing", "plie"))
+    parts = [
+        "# Accuracy on rendered dancers (the studio)", "",
+        "Generated by `make accuracy` (`scripts/studio_accuracy.py`): every scene of "
+        "`src/turnout/testing/studio/scenes.toml` rendered with exact truth, then run through the real pose model "
+        "and pipeline (`turnout analyze`, uncalibrated; floor-calibrated with `--floor` on the sheet scenes). "
+        "Errors are measured minus true; bias is the median signed error, then the median and 95th percentile of "
+        "the absolute error, over reliable frames. Standing = straight knees (including relevés and tendus); "
+        "plié = descent, bottom and ascent. Knee direction is compared only where the true flexion is 15 degrees "
+        "or more. Synthetic pictures: check each conclusion once on real footage.", "",
+        f"Run: {timing['scenes']} scenes, {timing['runs']} analyses; rendering {timing['render_s']} s "
+        f"({timing['rendered_scenes']} scenes rendered, {timing['render_s_per_frame']} s per frame on one core), "
+        f"analysis {timing['analyze_s']} s, total {timing['total_s']} s on 2 cores.", "",
+        "## Every measurement", "", *overall_table(results), "",
+        "## Foot turnout per foot, split", "", *turn, "",
+        "## Knee direction in pliés, split", "", *split_table(results, "knee_direction_deg", ("plie",)), "",
+        "## Knee over toe in pliés, split (cm, + = measured further inside than true)", "",
+        *split_table(results, "knee_over_toe_cm", ("plie",)), "",
+        "## Reps, timing, depth and flags", "", *reps_table(results), "",
+        "## Where MediaPipe puts heel and toe (uncalibrated runs)", "", *landmark_table(results), "",
+    ]  # fmt: skip
+    if has_fig:
+        parts += [f"![studio accuracy](figures/{fig_path.name})", ""]
+    parts += ["## What this means for a dancer", "", *meaning(results), ""]
+    md.write_text("\n".join(parts))
+
+
+def meaning(results: list[dict[str, Any]]) -> list[str]:
+    """Plain-language reading of the numbers above (computed, so it stays true when they change)."""
+    out = []
+    for mode, label in (("uncal", "Without a floor reference"), ("floor", "With a sheet on the floor")):
+        st = stats(_collect(results, "foot_turnout_deg", lambda r, m=mode: r["mode"] == m, ("standing",)))
+        pl = stats(_collect(results, "foot_turnout_deg", lambda r, m=mode: r["mode"] == m, ("plie",)))
+        if st[0]:
+            out.append(f"- {label}, a foot's turnout reads {_fmt(st[1])} degrees off when she stands (half the frames "
+                       f"within {st[2]:.0f}, 95 % within {st[3]:.0f}) and {_fmt(pl[1])} in plié: a dancer in first "
+                       f"at 45 degrees a foot would be told about {45 + st[1]:.0f} standing.")  # fmt: skip
+    kd = stats(_collect(results, "knee_direction_deg", lambda r: r["mode"] == "uncal", ("plie",)))
+    if kd[0]:
+        out.append(f"- In a plié the knee's direction reads {_fmt(kd[1])} degrees off (median; 95 % within "
+                   f"{kd[3]:.0f}): a knee that truly points over the foot looks {'inside' if kd[1] < 0 else 'outside'} "
+                   "it by about that much.")  # fmt: skip
+    ko = stats(_collect(results, "knee_over_toe_cm", lambda r: r["mode"] == "uncal", ("plie",)))
+    if ko[0]:
+        out.append(f"- The knee-over-toe offset in pliés reads {_fmt(ko[1])} cm off (positive: further inside than "
+                   "true), against a 3 cm warning limit.")  # fmt: skip
+    correct = forced = correct_flagged = forced_flagged = expected = found = false = 0
+    for r in results:
+        reps = r["reps"]
+        expected, found, false = (
+            expected + reps["expected"],
+            found + len(reps["matched"]) - sum(1 for x in reps["matched"] if x["found"] is None),
+            false + len(reps["false"]),
+        )
+        for x in reps["matched"]:
+            if x["found"] is None:
+                continue
+            flagged = any(c in ("forced_turnout", "knees_inside_toes") for c, _s in x["flags_raised"])
+            if x["flags_expected"]:
+                forced, forced_flagged = forced + 1, forced_flagged + flagged
+            else:
+                correct, correct_flagged = correct + 1, correct_flagged + flagged
+    out.append(f"- Pliés: {found} of {expected} counted, {false} counted where there was none. Of {correct} correct "
+               f"pliés {correct_flagged} were flagged forced or knees-inside; of {forced} forced pliés "
+               f"{forced_flagged} were.")  # fmt: skip
+    return out

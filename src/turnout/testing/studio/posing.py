@@ -1,0 +1,227 @@
+"""Posing a studio body: feet placed flat on the floor, knees bent by two-bone inverse kinematics.
+
+Angles follow Turnout's conventions in the dancer's own frame (she faces -y, her left is +x): a foot's
+turnout is the angle on the floor from forward to heel -> second-toe tip, outward positive; a leg's hip
+rotation is the direction its knee points (the kneecap of a straight leg, the bulge of a bent one), from
+forward, outward positive. Each foot is placed by its rest mesh's heel and toe vertices, so the posed
+turnout is exact; each knee is put where its hip rotation says, so the posed knee direction is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .body import Shape, Skeleton, forward_kinematics, skin
+
+SIDES = ("left", "right")
+SUFFIX = {"left": "L", "right": "R"}
+STRAIGHT_DEG = 1.0  # a "straight" standing knee: 1 degree short of locked, so its direction is defined
+
+
+@dataclass(frozen=True, slots=True)
+class LegPose:
+    """One leg: where its foot stands and how the hip turns it."""
+
+    heel_xy: tuple[float, float]  # floor point under the heel vertex with the foot flat
+    turnout_deg: float  # heel -> toe from forward, outward positive
+    hip_rotation_deg: float  # the knee's direction from forward, outward positive
+    rise_deg: float = 0.0  # heel raised by turning the foot about the ball of the foot (relevé, grand plié)
+    point_deg: float = 0.0  # foot and toes pointed about the toe tip (tendu); the leg stays straight
+    slide_xy: tuple[float, float] = (0.0, 0.0)  # working leg: unit direction its pointed foot slides along
+
+
+@dataclass(frozen=True, slots=True)
+class BodyPose:
+    left: LegPose
+    right: LegPose
+    flexion_deg: float = STRAIGHT_DEG  # knee flexion of the supporting leg(s)
+    support: str = "both"  # "both", "left" or "right": the other leg is working (straight, sliding)
+    shift_xy: tuple[float, float] = (0.0, 0.0)  # pelvis offset from over the supporting ankles
+    arms_deg: float = 20.0  # arms lowered from anny's rest A-pose
+
+    def leg(self, side: str) -> LegPose:
+        return self.left if side == "left" else self.right
+
+
+@dataclass(frozen=True, slots=True)
+class Posed:
+    """A posed body: vertices and joints in the scene frame (metres, z up, floor z = 0)."""
+
+    vertices: np.ndarray  # (V, 3)
+    joints: dict[str, np.ndarray]  # "left_hip", "left_knee", "left_ankle", "left_heel", "left_toe", ... -> (3,)
+
+
+def rz(deg: float) -> np.ndarray:
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+def axis_rotation(axis: np.ndarray, deg: float) -> np.ndarray:
+    k = axis / np.linalg.norm(axis)
+    K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    t = math.radians(deg)
+    return np.eye(3) + math.sin(t) * K + (1 - math.cos(t)) * K @ K
+
+
+def outward(side: str) -> float:
+    """+1 for the left side (outward is +x), -1 for the right."""
+    return 1.0 if side == "left" else -1.0
+
+
+def floor_angle(side: str, vec: np.ndarray) -> float:
+    """Angle on the floor from forward (-y) to ``vec``, outward positive, degrees."""
+    return math.degrees(math.atan2(outward(side) * float(vec[0]), -float(vec[1])))
+
+
+def direction(side: str, deg: float) -> np.ndarray:
+    """Unit floor vector at ``deg`` from forward, outward positive."""
+    t = math.radians(deg)
+    return np.array([outward(side) * math.sin(t), -math.cos(t), 0.0])
+
+
+class Poser:
+    """Poses one body shape; holds the rest geometry it needs."""
+
+    def __init__(self, skeleton: Skeleton, shape: Shape) -> None:
+        self.sk, self.shape = skeleton, shape
+        h = shape.heads
+        self.root = h[0]
+        self.bone = {name: skeleton.bone(name) for name in skeleton.bones}
+        self.leg: dict[str, dict[str, np.ndarray]] = {}
+        for side in SIDES:
+            s = SUFFIX[side]
+            i = SIDES.index(side)
+            self.leg[side] = {
+                "hip": h[self.bone[f"upperleg01.{s}"]], "knee": h[self.bone[f"lowerleg01.{s}"]],
+                "ankle": h[self.bone[f"foot.{s}"]], "heel": shape.vertices[shape.heel_vertex[i]],
+                "toe": shape.vertices[shape.toe_vertex[i]],
+                "ball": np.mean([h[self.bone[f"toe{k}-1.{s}"]] for k in range(1, 6)], axis=0),
+            }  # fmt: skip
+        self.toe_bones = {side: [b for n, b in self.bone.items() if n.startswith("toe") and n.endswith(SUFFIX[side])]
+                          for side in SIDES}  # fmt: skip
+
+    # -- feet ---------------------------------------------------------------------------------------------
+    def foot_transform(self, side: str, leg: LegPose, slide: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The foot's rotation, the toes' rotation and where the foot moves its rest points: x -> R x + t."""
+        rest = self.leg[side]
+        rest_angle = floor_angle(side, rest["toe"] - rest["heel"])
+        turn = rz(outward(side) * (leg.turnout_deg - rest_angle))
+        heel_at = np.array([leg.heel_xy[0], leg.heel_xy[1], rest["heel"][2]])
+        heel_at[:2] += slide * np.asarray(leg.slide_xy)
+        R, t = turn, heel_at - turn @ rest["heel"]  # flat foot
+        toes = turn
+        lateral = np.cross([0.0, 0.0, 1.0], direction(side, leg.turnout_deg))  # heel up for positive angles
+        if leg.rise_deg:
+            pivot = R @ rest["ball"] + t
+            pivot[2] = 0.0
+            P = axis_rotation(lateral, leg.rise_deg)
+            R, t = P @ R, P @ (t - pivot) + pivot
+        if leg.point_deg:
+            pivot = R @ rest["toe"] + t
+            P = axis_rotation(lateral, leg.point_deg)
+            R, t = P @ R, P @ (t - pivot) + pivot
+            toes = R
+        return R, toes, t
+
+    # -- legs ---------------------------------------------------------------------------------------------
+    def _lengths(self, side: str) -> tuple[float, float]:
+        r = self.leg[side]
+        return float(np.linalg.norm(r["knee"] - r["hip"])), float(np.linalg.norm(r["ankle"] - r["knee"]))
+
+    def reach(self, side: str, flexion_deg: float) -> float:
+        """Hip-to-ankle distance of a leg bent by ``flexion_deg``."""
+        a, b = self._lengths(side)
+        return math.sqrt(a * a + b * b + 2 * a * b * math.cos(math.radians(flexion_deg)))
+
+    def _leg_rotations(self, side: str, hip: np.ndarray, ankle: np.ndarray, hip_rotation_deg: float):  # type: ignore[no-untyped-def]
+        """Thigh and shin world rotations and the knee, the knee bulging toward ``hip_rotation_deg``."""
+        r = self.leg[side]
+        a, b = self._lengths(side)
+        u = ankle - hip
+        dist = float(np.linalg.norm(u))
+        u /= dist
+        dist = min(dist, a + b - 1e-9)
+        along = (a * a - b * b + dist * dist) / (2 * dist)
+        perp = math.sqrt(max(a * a - along * along, 0.0))
+        d = direction(side, hip_rotation_deg)
+        v = d - (d @ u) / u[2] * np.array([0.0, 0.0, 1.0])  # perpendicular to u, floor projection along d
+        v /= np.linalg.norm(v)
+        knee = hip + along * u + perp * v
+        thigh = _frame_rotation(r["knee"] - r["hip"], knee - hip, d)
+        shin = _frame_rotation(r["ankle"] - r["knee"], ankle - knee, d)
+        return thigh, shin, knee
+
+    # -- the whole body -----------------------------------------------------------------------------------
+    def pose(self, pose: BodyPose) -> Posed:
+        n = len(self.sk.bones)
+        G = np.full((n, 3, 3), np.nan)
+        G[0] = np.eye(3)
+        feet = {side: self.foot_transform(side, pose.leg(side)) for side in SIDES}
+        ankles = {side: feet[side][0] @ self.leg[side]["ankle"] + feet[side][2] for side in SIDES}
+        supports = list(SIDES) if pose.support == "both" else [pose.support]
+        flat = [self.foot_transform(s, replace(pose.leg(s), rise_deg=0.0, point_deg=0.0)) for s in SIDES]
+        centre = np.mean([R[:2] @ self.leg[s]["ankle"] + t[:2] for s, (R, _, t) in zip(SIDES, flat, strict=True)], 0)
+        centre = centre + np.asarray(pose.shift_xy)
+        offsets = {side: self.leg[side]["hip"] - self.root for side in SIDES}
+        z = math.inf
+        for side in supports:
+            horiz = centre + offsets[side][:2] - ankles[side][:2]
+            reach = self.reach(side, pose.flexion_deg)
+            z = min(z, ankles[side][2] + math.sqrt(max(reach**2 - float(horiz @ horiz), 1e-6)) - offsets[side][2])
+        root = np.array([centre[0], centre[1], z])
+        for side in SIDES:
+            leg, hip = pose.leg(side), root + offsets[side]
+            if side not in supports:  # working leg: slide its pointed foot until the leg is straight
+                feet[side] = self._slide_straight(side, leg, hip)
+                ankles[side] = feet[side][0] @ self.leg[side]["ankle"] + feet[side][2]
+            foot, toes, _t = feet[side]
+            thigh, shin, _knee = self._leg_rotations(side, hip, ankles[side], leg.hip_rotation_deg)
+            s = SUFFIX[side]
+            G[self.bone[f"upperleg01.{s}"]] = thigh
+            G[self.bone[f"lowerleg01.{s}"]] = shin
+            G[self.bone[f"foot.{s}"]] = foot
+            for b in self.toe_bones[side]:
+                G[b] = toes
+            arm = axis_rotation(np.array([0.0, 1.0, 0.0]), outward(side) * pose.arms_deg)
+            G[self.bone[f"upperarm01.{s}"]] = arm
+        for b in range(1, n):
+            if np.isnan(G[b, 0, 0]):
+                G[b] = G[self.sk.parents[b]]
+        T = forward_kinematics(self.sk, self.shape.heads, G, root)
+        verts = skin(self.sk, self.shape.vertices, T)
+        joints: dict[str, np.ndarray] = {}
+        for side in SIDES:
+            s, i = SUFFIX[side], SIDES.index(side)
+            for name, bone in (("hip", "upperleg01"), ("knee", "lowerleg01"), ("ankle", "foot")):
+                b = self.bone[f"{bone}.{s}"]
+                joints[f"{side}_{name}"] = T[b, :, :3] @ self.shape.heads[b] + T[b, :, 3]
+            joints[f"{side}_heel"] = verts[self.shape.heel_vertex[i]].copy()
+            joints[f"{side}_toe"] = verts[self.shape.toe_vertex[i]].copy()
+        return Posed(verts, joints)
+
+    def _slide_straight(self, side: str, leg: LegPose, hip: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        target = self.reach(side, STRAIGHT_DEG)
+        lo, hi = 0.0, 1.0
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            R, _toes, t = self.foot_transform(side, leg, mid)
+            if np.linalg.norm(R @ self.leg[side]["ankle"] + t - hip) < target:
+                lo = mid
+            else:
+                hi = mid
+        return self.foot_transform(side, leg, lo)
+
+
+def _frame_rotation(rest_axis: np.ndarray, posed_axis: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """The rotation taking a bone along ``rest_axis`` (its front toward -y) to ``posed_axis`` (front ``forward``)."""
+
+    def frame(axis: np.ndarray, front: np.ndarray) -> np.ndarray:
+        a = axis / np.linalg.norm(axis)
+        f = front - (front @ a) * a
+        f /= np.linalg.norm(f)
+        return np.column_stack([a, f, np.cross(a, f)])
+
+    return frame(posed_axis, forward) @ frame(rest_axis, np.array([0.0, -1.0, 0.0])).T

@@ -1,0 +1,197 @@
+"""Exercise scripts: ``["stand 1.2", "demi 3", "tendu right 3", ...]`` -> a pose per frame and what to expect.
+
+Items (seconds after the action; ``key=value`` options after that):
+``stand T`` / ``hold T`` (still, knees straight), ``demi T [depth=60]`` and ``grand T [depth=110]`` (a plié:
+42 % descent, 16 % at the bottom, 42 % ascent), ``releve T [rise=40]`` (heels up, 30 % rise, 40 % up, 30 % down),
+``tendu SIDE T [dir=side|front] [point=70]`` (the working leg slides out pointed and back).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .posing import STRAIGHT_DEG, BodyPose, LegPose, Poser, direction
+
+ACTIONS = ("stand", "hold", "demi", "grand", "releve", "tendu")
+DEFAULT_DEPTH = {"demi": 60.0, "grand": 110.0}
+PLIE_SPLIT = (0.42, 0.16, 0.42)
+HOLD_MIN_S = 3.0  # a still stand this long is an expected hold
+GRAND_HEELS_FROM_DEG = 70.0  # in a grand plié (not in second) the heels rise beyond this flexion...
+GRAND_HEELS_GAIN = 0.55  # ...by this many degrees of foot pitch per degree of flexion
+FORCED_FLAG_DEG = 20.0  # feet this far beyond the hips: forced turnout, knees inside the toes
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    action: str
+    seconds: float
+    side: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+
+    def option(self, key: str, default: float) -> float:
+        return float(dict(self.options).get(key, default))
+
+
+def parse_item(text: str) -> Item:
+    words = text.split()
+    if not words or words[0] not in ACTIONS:
+        raise ValueError(f"script item {text!r}: start with one of {', '.join(ACTIONS)}")
+    action, rest = words[0], words[1:]
+    side = ""
+    if action == "tendu":
+        if not rest or rest[0] not in ("left", "right"):
+            raise ValueError(f"script item {text!r}: say which leg works, 'tendu left 3' or 'tendu right 3'")
+        side, rest = rest[0], rest[1:]
+    try:
+        seconds = float(rest[0])
+    except (IndexError, ValueError):
+        raise ValueError(f"script item {text!r}: give its duration in seconds after the action") from None
+    if not 0.2 <= seconds <= 120:
+        raise ValueError(f"script item {text!r}: a duration of {seconds:g} s is outside 0.2-120")
+    opts = tuple(tuple(w.split("=", 1)) for w in rest[1:])
+    if any(len(o) != 2 for o in opts):
+        raise ValueError(f"script item {text!r}: options are key=value")
+    return Item(action, seconds, side, opts)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """Where the feet stand and how the legs turn; the script moves the body from here."""
+
+    position: str  # first, second, fifth, parallel
+    feet_deg: tuple[float, float]  # (left, right) foot turnout
+    hips_deg: tuple[float, float]  # (left, right) hip rotation: the knee's direction
+
+
+@dataclass(frozen=True, slots=True)
+class FrameState:
+    t_s: float
+    action: str
+    phase: str  # standing, descent, bottom, ascent
+    pose: BodyPose
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    reps: tuple[dict[str, object], ...]
+    holds: tuple[dict[str, object], ...]
+
+
+def heel_positions(poser: Poser, stance: Stance) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Floor points under the heels (left, right) for a position; the midpoint between the heels is the origin."""
+    rest = poser.leg["left"]
+    foot_len = float(np.linalg.norm((rest["toe"] - rest["heel"])[:2]))
+    aL, aR = stance.feet_deg
+    if stance.position == "first":
+        g = 0.005 + 0.028 * math.cos(math.radians(0.5 * (aL + aR)))
+        left, right = np.array([g, 0.0]), np.array([-g, 0.0])
+    elif stance.position == "parallel":
+        x = float(rest["hip"][0]) - 0.01
+        left, right = np.array([x, 0.0]), np.array([-x, 0.0])
+    elif stance.position == "second":
+        x = 0.75 * foot_len + 0.01
+        left, right = np.array([x, 0.0]), np.array([-x, 0.0])
+    elif stance.position == "fifth":  # right foot in front, its heel by the back foot's big-toe joint
+        uL = direction("left", aL)[:2]
+        n = np.array([-uL[1], uL[0]])
+        n = n if n[1] < 0 else -n  # toward the camera side of the back foot
+        left = np.zeros(2)
+        right = left + 0.68 * foot_len * uL + 0.075 * n
+    else:
+        raise ValueError(f"unknown position {stance.position!r}: first, second, fifth or parallel")
+    mid = 0.5 * (left + right)
+    return (float(left[0] - mid[0]), float(left[1] - mid[1])), (float(right[0] - mid[0]), float(right[1] - mid[1]))
+
+
+def _ease(x: float) -> float:
+    x = min(max(x, 0.0), 1.0)
+    return 0.5 - 0.5 * math.cos(math.pi * x)
+
+
+def _envelope(u: float, split: tuple[float, float, float]) -> tuple[float, str]:
+    """0..1..0 over an item's time fraction ``u`` and its phase."""
+    a, b, _c = split
+    if u < a:
+        return _ease(u / a), "descent"
+    if u < a + b:
+        return 1.0, "bottom"
+    return 1.0 - _ease((u - a - b) / (1.0 - a - b)), "ascent"
+
+
+class Timeline:
+    """A script over a stance, sampled at any time."""
+
+    def __init__(self, poser: Poser, stance: Stance, items: list[Item]) -> None:
+        self.poser, self.stance, self.items = poser, stance, items
+        self.heels = heel_positions(poser, stance)
+        self.starts = np.cumsum([0.0] + [it.seconds for it in items])
+        self.duration = float(self.starts[-1])
+
+    def base(self) -> BodyPose:
+        legs = [LegPose(self.heels[i], self.stance.feet_deg[i], self.stance.hips_deg[i]) for i in range(2)]
+        return BodyPose(legs[0], legs[1])
+
+    def at(self, t: float) -> FrameState:
+        k = int(np.clip(np.searchsorted(self.starts, t, side="right") - 1, 0, len(self.items) - 1))
+        item, u = self.items[k], (t - float(self.starts[k])) / self.items[k].seconds
+        pose = self.base()
+        if item.action in ("stand", "hold"):
+            return FrameState(t, item.action, "standing", pose)
+        if item.action in ("demi", "grand"):
+            env, phase = _envelope(u, PLIE_SPLIT)
+            depth = item.option("depth", DEFAULT_DEPTH[item.action])
+            flex = STRAIGHT_DEG + env * (depth - STRAIGHT_DEG)
+            rise = 0.0
+            if item.action == "grand" and self.stance.position != "second":
+                rise = max(0.0, flex - GRAND_HEELS_FROM_DEG) * GRAND_HEELS_GAIN
+            pose = replace(pose, flexion_deg=flex, left=replace(pose.left, rise_deg=rise),
+                           right=replace(pose.right, rise_deg=rise))  # fmt: skip
+            return FrameState(t, item.action, phase, pose)
+        if item.action == "releve":
+            env, _ = _envelope(u, (0.3, 0.4, 0.3))
+            rise = env * item.option("rise", 40.0)
+            pose = replace(pose, left=replace(pose.left, rise_deg=rise), right=replace(pose.right, rise_deg=rise))
+            return FrameState(t, item.action, "standing", pose)
+        # tendu: the working leg slides out pointed, the weight goes over the supporting foot
+        env, _ = _envelope(u, (0.35, 0.3, 0.35))
+        work, support = item.side, "left" if item.side == "right" else "right"
+        leg = pose.leg(work)
+        front = dict(item.options).get("dir", "side") == "front"
+        slide = direction(work, leg.turnout_deg)[:2] if front else np.array([1.0 if work == "left" else -1.0, 0.0])
+        worked = replace(leg, point_deg=env * item.option("point", 70.0), slide_xy=(float(slide[0]), float(slide[1])))
+        sup = np.asarray(self.heels[0 if support == "left" else 1])
+        shift = env * 0.9 * (sup - 0.5 * (np.asarray(self.heels[0]) + np.asarray(self.heels[1])))
+        pose = replace(pose, support=support, shift_xy=(float(shift[0]), float(shift[1])),
+                       **{work: worked})  # type: ignore[arg-type]  # fmt: skip
+        return FrameState(t, item.action, "standing", pose)
+
+    def expected(self) -> Expected:
+        """The reps, holds and flags the script should produce (times in seconds from the start)."""
+        reps: list[dict[str, object]] = []
+        holds: list[dict[str, object]] = []
+        forced = {side: self.stance.feet_deg[i] - self.stance.hips_deg[i] for i, side in enumerate(("left", "right"))}
+        still_from: float | None = None
+        for k, item in enumerate(self.items):
+            t0 = float(self.starts[k])
+            if item.action in ("stand", "hold"):
+                still_from = t0 if still_from is None else still_from
+            else:
+                if still_from is not None and t0 - still_from >= HOLD_MIN_S:
+                    holds.append({"start_s": round(still_from, 3), "end_s": round(t0, 3)})
+                still_from = None
+            if item.action in ("demi", "grand"):
+                a, b, _ = PLIE_SPLIT
+                flags = [{"code": code, "side": side} for side, f in forced.items() if f >= FORCED_FLAG_DEG
+                         for code in ("forced_turnout", "knees_inside_toes")]  # fmt: skip
+                reps.append({
+                    "kind": item.action, "start_s": round(t0, 3), "bottom_start_s": round(t0 + a * item.seconds, 3),
+                    "bottom_end_s": round(t0 + (a + b) * item.seconds, 3), "end_s": round(t0 + item.seconds, 3),
+                    "depth_deg": item.option("depth", DEFAULT_DEPTH[item.action]),
+                    "descent_s": round(a * item.seconds, 3), "flags": flags,
+                })  # fmt: skip
+        if still_from is not None and self.duration - still_from >= HOLD_MIN_S:
+            holds.append({"start_s": round(still_from, 3), "end_s": round(self.duration, 3)})
+        return Expected(tuple(reps), tuple(holds))
