@@ -429,15 +429,19 @@ def default_settings_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "settings.toml"
 
 
-def load_settings(path: str | os.PathLike[str] | None = None, *, strict: bool = False) -> tuple[Settings, list[str]]:
-    """Read settings. A missing file gives the defaults; a bad one gives the defaults and a one-line warning
-    naming the key (or raises ``SettingsError`` when ``strict``). The file is never written here."""
+def load_settings(
+    path: str | os.PathLike[str] | None = None, *, strict: bool = False, required: bool = False
+) -> tuple[Settings, list[str]]:
+    """Read settings. A missing file gives the defaults (unless ``required``, or ``strict`` with a ``path``: a
+    file the user named, e.g. ``--settings``, that is not there is an error); a bad one gives the defaults and a
+    one-line warning naming the key (or raises ``SettingsError`` when ``strict``). A UTF-8 byte-order mark
+    (Windows Notepad writes one) is accepted. The file is never written here."""
     p = Path(path) if path is not None else default_settings_path()
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        if strict and path is not None:
-            raise SettingsError(f"{p}: no such settings file") from None
+        if (strict or required) and path is not None:
+            raise SettingsError(f"{p}: no such settings file; check the path (or leave out --settings)") from None
         return Settings(), []
     except (OSError, UnicodeDecodeError) as exc:
         message = f"{p}: cannot read settings ({exc.__class__.__name__}: {exc}); using defaults"

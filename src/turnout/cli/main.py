@@ -110,10 +110,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     limit_opencv_threads()
     floor = floor_spec(args.floor, args.floor_corners, args.floor_size)
     model = resolve_model_path(args.model)
-    settings, warnings = load_settings(args.settings)
+    settings, warnings = load_settings(args.settings, required=True)
+    out = _checked_out_folder(args.out)
     for w in warnings:
         print(f"turnout: warning: {w}", file=sys.stderr)
-    out = Path(args.out) if args.out else None
     failures = 0
     documents = []
 
@@ -182,6 +182,32 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     return 2 if failures else 0
+
+
+def _checked_out_folder(out: str | None) -> Path | None:
+    """``--out``, checked before any analysis starts: a folder that exists or can be made, and can be written."""
+    if not out:
+        return None
+    import os
+    import tempfile
+
+    from turnout.capture.sources import display_name
+
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise TurnoutError(f"--out {display_name(path)} is a file, not a folder; give a folder for the outputs")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".turnout-check-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise TurnoutError(
+            f"--out {display_name(path)}: cannot write there ({reason}); choose a folder you can write to"
+        ) from None
+    if not os.access(path, os.W_OK):
+        raise TurnoutError(f"--out {display_name(path)}: cannot write there; choose a folder you can write to")
+    return path
 
 
 def _not_stored_in_full(store: Store | None, result: AnalysisResult, video: str) -> str | None:
@@ -342,13 +368,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     _printable_paths()
     _keep_caches_in_the_data_folder()
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # here, where a reader that has gone (BrokenPipeError) is caught below
+        return code
     except TurnoutError as exc:
         print(f"turnout: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("turnout: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `turnout sessions list | head -1`: the reader has gone, which is fine
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not complain either
+        return 1
 
 
 def _printable_paths() -> None:

@@ -158,7 +158,8 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 
 def _cmd_reanalyze(args: argparse.Namespace) -> int:
-    settings, warnings = load_settings(args.settings, strict=args.settings is not None)
+    # strict, the default file too: defaults standing in for a broken file would replace the stored analysis
+    settings, warnings = load_settings(args.settings, strict=True)
     for w in warnings:
         print(f"turnout: warning: {w}", file=sys.stderr)
     with _open(args) as store:
