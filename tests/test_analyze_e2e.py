@@ -35,10 +35,10 @@ def test_no_plie_in_stepping_or_tendus(analysed, clip: str) -> None:  # type: ig
     assert analysed(clip).reps == []
 
 
-def test_tendu_clip_standing_between_tendus_is_held(analysed) -> None:  # type: ignore[no-untyped-def]
-    holds = analysed("commons/tendu_tutorial.mp4").holds
-    assert len(holds) >= 1
-    assert all(h.t_end_s - h.t_start_s >= 3.0 for h in holds)
+def test_tendu_clip_has_no_hold(analysed) -> None:  # type: ignore[no-untyped-def]
+    """labels.toml: the working foot slides out and back again and again; a hold needs the feet to stay put
+    (issue 16), so the tendus are no hold (the old answer, two holds, was the bug)."""
+    assert analysed("commons/tendu_tutorial.mp4").holds == []
 
 
 def test_frames_csv_has_measurements(analysed) -> None:  # type: ignore[no-untyped-def]
@@ -104,7 +104,7 @@ def test_issue_4_real_clip_targets(analysed) -> None:  # type: ignore[no-untyped
     base = result.baseline
     assert base is not None
     t = result.track.timestamp_ms / 1000.0
-    during = (t >= rep.t_start_s) & (t <= rep.t_end_s)
+    during = (t >= 104 / 25) & (t <= 137 / 25)  # the labelled plié (labels.toml), whatever the detector says
     standing = ((t > base.t_end_s) & (t < rep.t_start_s)) | (t > rep.t_end_s + 0.5)
     for side in ("left", "right"):
         foot = result.measurements[f"{side}_foot_turnout_deg"][during]

@@ -135,8 +135,10 @@ def test_dict_round_trip_and_validation() -> None:
     assert data["right_foot_turnout_deg"] is None
     back = Baseline.from_dict(data | {"unknown": 1})
     assert back.to_dict() == data
-    with pytest.raises(ValueError, match="left knee flexion must be finite"):
-        Baseline(math.nan, 17.0, 25.0, 25.0, 0.03, 0.03)
+    with pytest.raises(ValueError, match="needs her knee flexion or her hip height"):
+        Baseline(math.nan, math.nan, 25.0, 25.0, 0.03, 0.03)
+    picture_only = Baseline(math.nan, math.nan, math.nan, math.nan, math.nan, math.nan, hip_height_px=300.0)
+    assert Baseline.from_dict(picture_only.to_dict()).hip_height_px == 300.0
     assert replace(base, method="stored").method == "stored"
 
 

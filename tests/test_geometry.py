@@ -14,7 +14,7 @@ from turnout.measure.geometry import (
     measure_frame,
     measure_series,
 )
-from turnout.measure.measures import FrameMeasurement, flat_names
+from turnout.measure.measures import FrameMeasurement, geometry_names
 from turnout.pose import landmarks as lm
 from turnout.testing.synth import DancerParams, add_world_noise, make_dancer, random_params
 
@@ -23,7 +23,7 @@ from turnout.testing.synth import DancerParams, add_world_noise, make_dancer, ra
 FLOOR = 0.87
 #: Measurements with a 3D truth; heel rise is a picture quantity (the heel above its toe as seen), tested by
 #: how much it changes when a heel lifts (test_heel_rise_*).
-COMPARED = [n for n in flat_names() if not n.endswith("heel_rise_m")]
+COMPARED = [n for n in geometry_names() if not n.endswith("heel_rise_m")]
 
 
 def _dir(turn_deg: float, sign: float) -> np.ndarray:
@@ -148,7 +148,7 @@ def test_synthetic_dancers_noise_free(params: DancerParams) -> None:
 def _random_batch(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     rng = np.random.default_rng(seed)
     frames = [make_dancer(random_params(rng)) for _ in range(n)]
-    truth = {k: np.array([f.truth.as_row()[k] for f in frames]) for k in flat_names()}
+    truth = {k: np.array([f.truth.as_row()[k] for f in frames]) for k in geometry_names()}
     return np.stack([f.world for f in frames]), np.stack([f.image for f in frames]), truth
 
 
@@ -215,12 +215,14 @@ def test_series_matches_frames_and_reasons_are_complete() -> None:
     world, image, _ = _random_batch(20, seed=3)
     world[5, lm.LEFT_HEEL] = np.nan
     series = measure_series(world, image)
-    assert set(series) == set(flat_names()) and len(series) == len(flat_names())
+    assert set(series) == set(geometry_names()) and len(series) == len(geometry_names())
     for t in (0, 5, 19):
         frame = measure_frame(world[t], image[t])
         assert isinstance(frame, FrameMeasurement)
-        np.testing.assert_allclose([frame.as_row()[n] for n in flat_names()], [series[n][t] for n in flat_names()])
-    for name in flat_names():
+        np.testing.assert_allclose(
+            [frame.as_row()[n] for n in geometry_names()], [series[n][t] for n in geometry_names()]
+        )
+    for name in geometry_names():
         assert np.all((series.reasons[name] == "") == np.isfinite(series[name]))
     assert "left heel missing" in series.reasons["left_foot_turnout_deg"][5]
 

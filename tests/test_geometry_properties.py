@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from turnout.measure.geometry import SeriesMeasurement, measure_frame, measure_series
-from turnout.measure.measures import flat_names
+from turnout.measure.measures import geometry_names
 from turnout.pose import landmarks as lm
 from turnout.testing.synth import DancerParams, SyntheticFrame, make_dancer
 
@@ -47,7 +47,7 @@ def _rotation(axis: np.ndarray, angle_deg: float) -> np.ndarray:
 
 
 def _rows_close(a: dict[str, float], b: dict[str, float], deg: float, metres: float) -> None:
-    for name in flat_names():
+    for name in geometry_names():
         if math.isnan(a[name]) or math.isnan(b[name]):
             assert math.isnan(a[name]) and math.isnan(b[name]), name
             continue
@@ -80,7 +80,7 @@ def test_invariant_to_the_dancers_yaw(d: SyntheticFrame, yaw: float) -> None:
 @given(dancers(), st.floats(0.5, 2.0))
 def test_angles_invariant_to_scale_and_lengths_scale(d: SyntheticFrame, scale: float) -> None:
     base, scaled = measure_frame(d.world).as_row(), measure_frame(d.world * scale).as_row()
-    for name in flat_names():
+    for name in geometry_names():
         want = base[name] * scale if name.endswith("_m") else base[name]
         assert math.isclose(scaled[name], want, abs_tol=1e-6) or (math.isnan(want) and math.isnan(scaled[name]))
 
@@ -108,7 +108,7 @@ def test_mirror_symmetry_swaps_left_and_right(d: SyntheticFrame) -> None:
 
 
 def _check_ranges_and_reasons(s: SeriesMeasurement) -> None:
-    for name in flat_names():
+    for name in geometry_names():
         values, reasons = s[name], s.reasons[name]
         assert values.dtype == np.float64
         assert np.all(np.isfinite(values) == (reasons == "")), name

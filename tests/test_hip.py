@@ -51,10 +51,11 @@ def test_dict_round_trip() -> None:
 
 
 def test_session_estimate_uses_demi_pliés_only() -> None:
+    """Her knees' direction at the bottom of each demi-plié (from the picture) is a sample; grand pliés are not."""
     s = Synth().stand(3.0)
     for _ in range(3):
-        s.plie(60, knee_deg=22.0).stand(1.0)
-    s.plie(130, down=3, up=3, knee_deg=40.0).stand(1.0)
+        s.plie(60, picture_foot_deg=30.0).stand(1.0)
+    s.plie(130, down=3, up=3, picture_foot_deg=60.0).stand(1.0)
     from turnout.practice.tracker import PracticeTracker
 
     tracker = PracticeTracker(Settings())
@@ -62,15 +63,18 @@ def test_session_estimate_uses_demi_pliés_only() -> None:
         tracker.update(t, row, ok)
     assert len(tracker.reps) == 4 and len(tracker.hip_samples) == 3
     est = tracker.session_hip_estimate()
+    demis = [r.left.knee_direction_deg for r in tracker.reps if r.kind == "demi"]
     assert est is not None and est.trusted
-    assert est.left_deg == pytest.approx(22.0, abs=0.5) and est.right_deg == pytest.approx(22.0, abs=0.5)
+    assert est.left_deg == pytest.approx(float(np.median(demis)), abs=0.01)
+    assert est.left_deg == pytest.approx(30.0, abs=10.0) and est.right_deg == pytest.approx(30.0, abs=10.0)
 
 
 def test_profile_kept_per_dancer_across_sessions(tmp_path: Path) -> None:
     settings = Settings()
     with Store.open(tmp_path / "s.sqlite3") as store:
         for knee in (20.0, 24.0):  # two sessions, two reps each
-            s = Synth().stand(3.0).plie(60, knee_deg=knee).stand(1.0).plie(60, knee_deg=knee).stand(1.0)
+            s = Synth().stand(3.0).plie(60, picture_foot_deg=knee).stand(1.0).plie(60, picture_foot_deg=knee)
+            s.stand(1.0)
             sid = store.create_session(SessionInfo(dancer="anna"))
             rec = SessionRecorder(store, sid, background=False)
             for ev in s.run(settings).events:
@@ -79,27 +83,28 @@ def test_profile_kept_per_dancer_across_sessions(tmp_path: Path) -> None:
         anna = store.ensure_dancer("anna")
         est = estimate_hip_turnout(store.hip_samples(anna, settings.hip.recent_reps), settings.hip)
         assert est is not None and est.n_reps == 4 and est.trusted
-        assert est.left_deg == pytest.approx(22.0, abs=0.5)
+        assert est.left_deg == pytest.approx(22.0, abs=10.0)  # the picture's knee direction: +-10 degrees
         store.save_hip_profile(anna, est)
     with Store.open(tmp_path / "s.sqlite3") as store:
         assert store.hip_profile(store.ensure_dancer("anna")) == est
 
 
 def test_geometry_end_to_end_recovers_the_synthetic_hip_turnout() -> None:
-    """Optional: the project's geometry and synthetic dancer, when present, give back her hip turnout."""
+    """Optional: the project's synthetic dancer, when present: her knees' direction from the picture gives back
+    her hip turnout within the picture's uncertainty (docs/thresholds.md: about 10 degrees)."""
     synth = pytest.importorskip("turnout.testing.synth")
-    geometry = pytest.importorskip("turnout.measure.geometry")
+    from test_practice import synth_rows
     from turnout.practice.tracker import analyze_rows
 
-    params = synth.DancerParams(hip_turnout_deg=(35.0, 31.0), forced_deg=(0.0, 0.0))
+    params = synth.DancerParams(
+        hip_turnout_deg=(35.0, 31.0), forced_deg=(0.0, 0.0), heel_gap_m=0.06
+    )  # heels a heel wide
     seq = synth.plie_sequence(stand_s=3.0, repetitions=3, params=params, max_flexion_deg=60.0)
-    series = geometry.measure_series(seq.world, seq.image, seq.visibility)
-    names = list(series)
-    rows = [dict(zip(names, (float(series[n][i]) for n in names), strict=True)) for i in range(len(seq.world))]
+    rows = synth_rows(seq, params.image_size)
     t = (seq.timestamps_ms / 1000.0).tolist()
     result = analyze_rows(t, rows, [True] * len(rows), Settings())
     assert len(result.reps) == 3
     est = estimate_hip_turnout(reversed(result.hip_samples), Settings().hip)
     assert est is not None and est.trusted
-    assert est.left_deg == pytest.approx(35.0, abs=2.0) and est.right_deg == pytest.approx(31.0, abs=2.0)
-    assert all(r.flags == () for r in result.reps), [r.flags for r in result.reps]
+    assert est.left_deg == pytest.approx(35.0, abs=10.0) and est.right_deg == pytest.approx(31.0, abs=10.0)
+    assert all(not {f.code for f in r.flags} - {"rushed"} for r in result.reps), [r.flags for r in result.reps]

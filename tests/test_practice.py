@@ -421,3 +421,35 @@ def test_a_stream_that_starts_again_from_an_earlier_time_goes_on_counting() -> N
 def test_image_names_are_in_every_row() -> None:
     row = Synth().stand(0.1).rows[0]
     assert all(math.isfinite(row[n]) for n in image_names()), [n for n in image_names() if not math.isfinite(row[n])]
+
+
+def synth_rows(seq, image_size: tuple[int, int] = (1280, 720)) -> list[dict[str, float]]:  # type: ignore[no-untyped-def]
+    """Rows of the measurement contract for a ``turnout.testing.synth`` sequence: the 3D geometry and the
+    image-plane measurements of its projected landmarks."""
+    from turnout.measure.geometry import measure_series
+    from turnout.measure.image import measure_image_series, to_pixels
+
+    series = measure_series(seq.world, seq.image, seq.visibility)
+    t = len(seq.world)
+    image5 = np.concatenate([seq.image, seq.visibility[..., None], np.ones((t, 33, 1))], axis=2)
+    values, _ = measure_image_series(to_pixels(image5, image_size), image_size)
+    names = list(series)
+    return [
+        {**{n: float(series[n][i]) for n in names}, **{n: float(v[i]) for n, v in values.items()}} for i in range(t)
+    ]
+
+
+def test_the_projects_synthetic_dancer_through_geometry_and_picture() -> None:
+    """turnout.testing.synth (world and projected image landmarks, 5 mm noise): three demi-pliés counted, the
+    knees over the feet (no forced turnout) and no technique flag."""
+    synth = pytest.importorskip("turnout.testing.synth")
+    params = synth.DancerParams(
+        hip_turnout_deg=(35.0, 31.0), forced_deg=(0.0, 0.0), heel_gap_m=0.06
+    )  # heels a heel wide
+    seq = synth.plie_sequence(stand_s=3.0, repetitions=3, params=params, max_flexion_deg=60.0, end_stand_s=3.0)
+    rows = synth_rows(seq, params.image_size)
+    res = analyze_rows((seq.timestamps_ms / 1000.0).tolist(), rows, [True] * len(rows), Settings())
+    assert len(res.reps) == 3
+    for rep in res.reps:
+        assert rep.kind == "demi" and rep.knees() == {"left": "over", "right": "over"}
+        assert not codes(rep) - {"rushed"}

@@ -34,10 +34,10 @@ def test_defaults_round_trip_through_toml() -> None:
 
 def test_save_then_load_keeps_changes(tmp_path: Path) -> None:
     s = Settings()
-    s = replace(s, reps=replace(s.reps, start_flexion_deg=20.0), flags=replace(s.flags, min_frames=5))
+    s = replace(s, reps=replace(s.reps, start_drop=0.06), flags=replace(s.flags, min_frames=5))
     path = save_settings(s, tmp_path / "cfg" / "settings.toml")
     loaded, warnings = load_settings(path)
-    assert warnings == [] and loaded == s and loaded.reps.start_flexion_deg == 20.0
+    assert warnings == [] and loaded == s and loaded.reps.start_drop == 0.06
     assert [p.name for p in path.parent.iterdir()] == ["settings.toml"]  # no temporary file left
 
 
@@ -57,20 +57,20 @@ def test_missing_file_gives_defaults_quietly(tmp_path: Path) -> None:
 
 
 BAD = [
-    ("[reps]\nstart_flexion_deg = 'deep'\n", "reps.start_flexion_deg: expected a number, got 'deep'"),
-    ("[reps]\nstart_flexion_deg = true\n", "reps.start_flexion_deg: expected a number, got True"),
+    ("[reps]\nstart_drop = 'deep'\n", "reps.start_drop: expected a number, got 'deep'"),
+    ("[reps]\nstart_drop = true\n", "reps.start_drop: expected a number, got True"),
     ("[flags.torso_tilt]\nwran = 3\n", "flags.torso_tilt.wran: unknown setting (did you mean 'warn'?)"),
     ("[flgs]\n", "flgs: unknown setting (did you mean 'flags'?)"),
     ("[flags.torso_tilt]\nwarn = 300\n", "flags.torso_tilt.warn = 300 is out of range [0, 90]"),
     ("[holds]\nmin_duration_s = -1\n", "holds.min_duration_s = -1 is out of range"),
     ("[baseline]\nmin_frames = 2.5\n", "baseline.min_frames: expected a whole number, got 2.5"),
-    ("[reps]\nend_flexion_deg = 20\n", "reps.end_flexion_deg = 20 must be below reps.start_flexion_deg = 15"),
+    ("[reps]\nend_drop = 0.2\n", "reps.end_drop = 0.2 must be below reps.start_drop = 0.05"),
     ("[flags.heels_lift]\nwarn = 0.05\n", "flags.heels_lift.bad = 0.04 must be at least warn = 0.05"),
-    ("[flags.rushed]\nbad_s = 2.0\n", "flags.rushed.bad_s = 2 must be at most warn_s = 0.8"),
+    ("[flags.rushed]\nbad_s = 2.0\n", "flags.rushed.bad_s = 2 must be at most warn_s = 0.6"),
     ("[clips]\nmin_severity = 'awful'\n", "clips.min_severity: expected one of info, warn, bad, got 'awful'"),
     ("reps = 3\n", "reps: expected a table of settings, got 3"),
     ("[reps\nstart = 1\n", "invalid TOML"),
-    ("[reps]\nstart_flexion_deg = nan\n", "reps.start_flexion_deg = nan is out of range"),
+    ("[reps]\nstart_drop = nan\n", "reps.start_drop = nan is out of range"),
 ]
 
 
