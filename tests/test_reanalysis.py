@@ -3,6 +3,7 @@ back exactly (reps, kinds, flags, holds, clips of flagged reps), on real footage
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,18 @@ from turnout.storage.store import Store
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal structure, equal text and flags; numbers equal to 1e-9 (the last bits may differ where numpy sums the
+    same values in another order)."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return isinstance(b, list | tuple) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-9, abs=1e-12)
+    return bool(a == b)
+
+
 def _analysis(store: Store, session_id: int) -> dict[str, Any]:
     clips = {c.rep_id: c.path for c in store.clips(session_id)}
     reps = store.reps(session_id)
@@ -27,13 +40,22 @@ def _analysis(store: Store, session_id: int) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("clip", ["commons/ballet_plie.mp4", "commons/tendu_tutorial.mp4"])
+def _clip(name: str) -> Path:
+    """A shared real clip, or a rendered studio scene ("studio:NAME", rendered once and cached)."""
+    if name.startswith("studio:"):
+        from turnout.testing.studio import cached, load_catalogue
+
+        return cached(load_catalogue()[name.removeprefix("studio:")]).video
+    return media_file(name)
+
+
+@pytest.mark.parametrize("clip", ["commons/ballet_plie.mp4", "studio:first45_hold"])
 def test_reanalysis_with_unchanged_settings_gives_the_session_back(clip: str, model_path: Path, tmp_path: Path) -> None:
     settings = Settings()
     with Store.open(tmp_path / "s.sqlite3") as store:
         # an earlier session of hers: her hip profile exists before this one starts, and changes after it
         analyze_file(media_file("commons/ballet_plie.mp4"), model_path, store=store, dancer="anna", settings=settings)
-        result = analyze_file(media_file(clip), model_path, store=store, dancer="anna", settings=settings)
+        result = analyze_file(_clip(clip), model_path, store=store, dancer="anna", settings=settings)
         sid = result.session_id
         assert sid is not None
         before = _analysis(store, sid)
@@ -41,7 +63,7 @@ def test_reanalysis_with_unchanged_settings_gives_the_session_back(clip: str, mo
         r = reanalyze_session(store, sid, settings)
         assert r.source == "landmarks"
         after = _analysis(store, sid)
-    assert after == before
+    assert _same(after, before), (before, after)
     if before["reps"]:
         flagged = [c for rep, c in zip(before["reps"], before["clips"], strict=True) if rep["flags"]]
         assert flagged and all(c is not None for c in flagged), "every flagged rep keeps its clip"
@@ -70,17 +92,17 @@ def _plie_before_standing(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_session_whose_baseline_came_late_is_given_back_too(model_path: Path, tmp_path: Path) -> None:
-    """Re-analysis starts from what the session started from (no baseline here), not from the baseline found
-    later in it, so frames before that baseline are judged as they were (it used to count pliés there)."""
+def test_a_session_that_starts_with_a_plie_is_given_back_too(model_path: Path, tmp_path: Path) -> None:
+    """Re-analysis starts from what the session started from, not from the standing reference found later in it,
+    so the frames before that reference are judged as they were (it used to count a second plié there)."""
     settings = Settings()
     with Store.open(tmp_path / "s.sqlite3") as store:
         result = analyze_file(_plie_before_standing(tmp_path), model_path, store=store, settings=settings)
         sid = result.session_id
-        assert sid is not None and result.baseline is not None and result.baseline.t_start_s > 1.0  # plié bottom 0.96 s
+        assert sid is not None
         before = _analysis(store, sid)
         reanalyze_session(store, sid, settings)
-        assert _analysis(store, sid) == before
+        assert _same(_analysis(store, sid), before)
 
 
 def test_a_session_recorded_in_the_window_updates_her_hip_profile(model_path: Path, tmp_path: Path) -> None:
