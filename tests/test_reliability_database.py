@@ -156,8 +156,8 @@ def test_window_shows_a_killed_recording_as_interrupted(window_on: Any, tmp_path
     window = window_on(db)
     window.tabs.setCurrentWidget(window.review)
     assert window.review.session_ids() == [sid]
-    assert window.review.sessions.item(0, 2).text() == "synthetic (interrupted)"
-    assert window.review.sessions.item(0, 3).text() == "2"  # its reps are there
+    assert window.review.sessions.item(0, 3).text() == "synthetic (interrupted)"
+    assert window.review.sessions.item(0, 4).text() == "2"  # its reps are there
 
 
 def test_a_session_with_notes_is_listed_shown_and_deleted(tmp_path: Path) -> None:
