@@ -40,7 +40,7 @@ W, H, F_PX, CAM_Z, CAM_D, PITCH = 1280, 720, 900.0, 1.0, 2.8, math.radians(5.0)
 class Fault:
     """Per-rep fault sizes at the bottom of the plié (0 = clean)."""
 
-    knees_in_m: float = 0.0  # the knee inside its foot's line, 10 cm ahead of the ankle (an angle: atan(x / 0.1))
+    knees_in_m: float = 0.0  # the knee inside its foot's line at 6 cm of forward travel (an angle: atan(x / 0.06))
     knee_in_deg: float = 0.0  # the knee's direction inside its foot's
     rolling_deg: float = 0.0
     heel_lift_m: float = 0.0
@@ -52,7 +52,7 @@ class Fault:
     sides: tuple[str, ...] = ("left", "right")
 
     def inward_deg(self) -> float:
-        return self.knee_in_deg + math.degrees(math.atan2(self.knees_in_m, 0.1))
+        return self.knee_in_deg + math.degrees(math.atan2(self.knees_in_m, 0.06))
 
 
 def project(p: np.ndarray) -> tuple[float, float]:

@@ -119,7 +119,8 @@ def clean_measurement() -> dict[str, float]:
     """The standing dancer as a fresh pipeline measures her (constant: she does not move)."""
     if not _CLEAN:
         pipeline = Pipeline(None, Settings(), baseline=BASELINE)
-        results = [pipeline.process_pose(dancer_pose(i)) for i in range(3)]
+        bgr = np.full((48, 64, 3), 120, np.uint8)  # the picture's size: the image-plane measurements are in pixels
+        results = [pipeline.process_pose(dancer_pose(i), bgr) for i in range(3)]
         assert results[-1].measurement is not None and results[-1].reliable
         _CLEAN.append(results[-1].measurement.as_row())
     return _CLEAN[0]

@@ -75,7 +75,7 @@ def test_round_trip_session_reps_holds_flags_frames_and_poses(tmp_path: Path, sy
         )  # fmt: skip
         assert s.n_frames == len(synth.t) and s.duration_s == pytest.approx(synth.t[-1], abs=0.001)
         assert s.baseline is not None and s.baseline == expected.baseline
-        assert s.settings is not None and s.settings["reps"]["start_flexion_deg"] == 15.0
+        assert s.settings is not None and s.settings["reps"]["start_drop"] == 0.05
         stored = store.reps(sid)
         assert [r.rep.to_dict() for r in stored] == [r.to_dict() for r in expected.reps]
         assert [r.rep.kind for r in stored] == ["demi", "demi", "grand"]

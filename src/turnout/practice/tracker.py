@@ -642,19 +642,27 @@ class PracticeTracker:
         if self._hold and self._hold_frame_ok(fr) and self._feet_still(fr):
             self._hold.append(fr)
             self._hold_last_ok = fr.t
-            if self._hold_first_position is None and fr.t - self._hold[0].t >= hs.min_duration_s:
+            if self._hold_first_position is None and self._seen_s() >= hs.min_duration_s:
                 self._hold_first_position = self._first_position()
                 if self._hold_first_position:
                     self._hold_started = True
                     return [HoldStarted(fr.t, self._hold_count + 1, self._hold[0].t)]
             return []
         events = self._close_hold(fr.t) if self._hold else []
-        if self._hold_frame_ok(fr):
+        # a hold begins with her hips back at standing (within half a rep's end level: not the end of a rise)
+        if self._hold_frame_ok(fr) and fr.drop < self.settings.reps.end_drop / 2:
             self._hold = [fr]
             self._hold_last_ok = fr.t
             self._hold_anchor = {s: (fr.point(s, "toe"), fr.point(s, "ankle")) for s in SIDES}
             self._hold_first_position = None
         return events
+
+    def _seen_s(self) -> float:
+        """How long the hold has been seen: its frames times the frame period (a gap it bridged is not held)."""
+        if len(self._hold) < 2:
+            return 0.0
+        period = float(np.median(np.diff([f.t for f in self._hold])))
+        return min(len(self._hold) * period, self._hold[-1].t - self._hold[0].t + period)
 
     def _close_hold(self, t_s: float, before_t: float | None = None) -> list[Event]:
         frames = [f for f in self._hold if before_t is None or f.t < before_t]
