@@ -260,13 +260,17 @@ def _cmd_model(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from turnout.cli.sessions import say_damaged
     from turnout.session.report import write_report
     from turnout.storage.store import Store
 
     with Store.open(args.db, create=False) as store:
         out = Path(args.out) if args.out else Path(f"turnout-session-{args.id}.html")
-        store.get_session(args.id)  # one-line error for an unknown id
-        write_report(store, args.id, out)
+        try:
+            store.get_session(args.id)  # one-line error for an unknown id
+            write_report(store, args.id, out)
+        finally:
+            say_damaged(store)
     print(f"wrote {out}")
     return 0
 

@@ -39,10 +39,19 @@ def _fmt_duration(seconds: float) -> str:
 
 
 @contextmanager
-def _open(args: argparse.Namespace) -> Iterator[Store]:
+def _open(args: argparse.Namespace, *, check: bool = False) -> Iterator[Store]:
     path = Path(args.db) if args.db else default_db_path()
-    with Store.open(path, create=False) as store:
-        yield store
+    with Store.open(path, create=False, check=check) as store:
+        try:
+            yield store
+        finally:
+            say_damaged(store)
+
+
+def say_damaged(store: Store) -> None:
+    """One line on standard error for each damaged row the command met (and skipped)."""
+    for line in store.damaged:
+        print(f"turnout: warning: {line}", file=sys.stderr)
 
 
 @contextmanager

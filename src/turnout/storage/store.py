@@ -85,6 +85,46 @@ def _refuse_newer(path: Path, version: int | None) -> None:
         )
 
 
+def _hint(exc: BaseException, path: Path) -> str:
+    """What to do about a damaged file, for an SQLite error that says the file is damaged."""
+    text = str(exc).lower()
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return f"; the file is damaged: keep a copy and recover what can be read with `sqlite3 {path} .recover`"
+    return ""
+
+
+#: files found sound by quick_check in this process: (path, size, mtime) -> True
+_CHECKED: dict[tuple[str, int, int], bool] = {}
+
+
+def _refuse_damaged(conn: sqlite3.Connection, path: Path) -> None:
+    """``PRAGMA quick_check`` on a database about to be written into: a damaged file is refused in one line
+    (SQLite would write new sessions into it and every reading command would then refuse it). Checked once per
+    process while the file is unchanged."""
+    try:
+        st = path.stat()
+        wal = path.with_name(path.name + "-wal")
+        wal_size = wal.stat().st_size if wal.exists() else 0
+        key = (str(path.resolve()), st.st_size + wal_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _CHECKED:
+        return
+    try:
+        rows = conn.execute("PRAGMA quick_check(3)").fetchall()
+        verdict = "; ".join(str(r[0]) for r in rows)
+    except sqlite3.DatabaseError as exc:
+        verdict = str(exc)
+    if verdict != "ok":
+        first = verdict.splitlines()[0][:160] if verdict else "unknown damage"
+        raise StorageError(
+            f"{path}: the session database is damaged ({first}); nothing was written to it. Keep a copy, recover "
+            f"what can be read with `sqlite3 {path} .recover`, or give another database (--db)"
+        )
+    if key is not None:
+        _CHECKED[key] = True
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -99,6 +139,18 @@ def _num(x: Any) -> float:
 
 def _json(obj: Any) -> str | None:
     return None if obj is None else json.dumps(obj, allow_nan=False, separators=(",", ":"))
+
+
+_DAMAGED: Final = (ValueError, TypeError, KeyError, AttributeError, IndexError, UnicodeDecodeError)
+
+
+def _decoded(text: Any) -> Any:
+    """A JSON column's value (None for NULL or empty); raises ValueError when it is not JSON."""
+    if text is None or text == "":
+        return None
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    return json.loads(text)
 
 
 def _insert(c: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> int:
@@ -242,11 +294,22 @@ class Store:
         self.path = path
         #: the copy written before a migration, if one ran
         self.backup_path = backup
+        #: one line per damaged row met while reading (skipped, or read without its damaged column), in order
+        self.damaged: list[str] = []
+
+    def _damaged(self, line: str) -> None:
+        if line not in self.damaged:
+            self.damaged.append(line)
 
     # ---- opening --------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
+    def open(
+        cls, path: str | os.PathLike[str] | None = None, *, create: bool = True, check: bool | None = None
+    ) -> Store:
+        """Open (``create``: or make) the database. ``check`` (default: ``create``, as every writer opens it that
+        way) runs ``PRAGMA quick_check`` on an existing file first and refuses a damaged one in one line, before
+        anything is written into it."""
         p = Path(path) if path is not None else default_db_path()
         exists = p.exists() and p.stat().st_size > 0
         if not exists and not create:
@@ -254,17 +317,24 @@ class Store:
         if exists:
             _refuse_newer(p, _header_version(p))
         version = check_version(p) if exists else 0
+        conn: sqlite3.Connection | None = None
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
-            backup = backup_copy(p, version) if exists and 0 < version < SCHEMA_VERSION else None
             conn = sqlite3.connect(p, isolation_level=None, timeout=10.0, check_same_thread=False)
+            if exists and (create if check is None else check):
+                _refuse_damaged(conn, p)
+            backup = backup_copy(p, version) if exists and 0 < version < SCHEMA_VERSION else None
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn, db_path=p)
             live = user_version(conn)
+        except StorageError:
+            if conn is not None:
+                conn.close()
+            raise
         except (sqlite3.Error, OSError) as exc:
-            raise StorageError(f"{p}: cannot open the session database ({exc})") from None
+            raise StorageError(f"{p}: cannot open the session database ({exc}){_hint(exc, p)}") from None
         if live > SCHEMA_VERSION:  # a newer Turnout migrated it between the check and now
             conn.close()
             _refuse_newer(p, live)
@@ -314,7 +384,7 @@ class Store:
             try:
                 return self._conn.execute(sql, args).fetchall()
             except sqlite3.Error as exc:
-                raise StorageError(f"cannot read {self.path}: {exc}") from None
+                raise StorageError(f"cannot read {self.path}: {exc}{_hint(exc, self.path)}") from None
 
     # ---- dancers ----------------------------------------------------------------------------------------
 
@@ -328,7 +398,13 @@ class Store:
 
     def hip_profile(self, dancer_id: int) -> HipTurnout | None:
         rows = self._read("SELECT hip_profile FROM dancers WHERE id = ?", (dancer_id,))
-        return HipTurnout.from_dict(json.loads(rows[0][0])) if rows and rows[0][0] else None
+        if not rows or not rows[0][0]:
+            return None
+        try:
+            return HipTurnout.from_dict(_decoded(rows[0][0]))
+        except _DAMAGED:
+            self._damaged(f"dancer {dancer_id}: the stored hip profile is damaged; read without it")
+            return None
 
     def save_hip_profile(self, dancer_id: int, hip: HipTurnout) -> None:
         with self._write("the hip-turnout profile") as c:
@@ -381,9 +457,13 @@ class Store:
         rows = self._read("SELECT start_state FROM sessions WHERE id = ?", (session_id,))
         if not rows or not rows[0][0]:
             return None
-        state = json.loads(rows[0][0])
-        baseline = Baseline.from_dict(state["baseline"]) if state.get("baseline") else None
-        hip = HipTurnout.from_dict(state["hip"]) if state.get("hip") else None
+        try:
+            state = _decoded(rows[0][0])
+            baseline = Baseline.from_dict(state["baseline"]) if state.get("baseline") else None
+            hip = HipTurnout.from_dict(state["hip"]) if state.get("hip") else None
+        except _DAMAGED:
+            self._damaged(f"session {session_id}: its stored starting state is damaged; read without it")
+            return None
         return baseline, hip
 
     def finish_session(self, session_id: int, status: str = "complete") -> None:
@@ -419,13 +499,43 @@ class Store:
         "FROM sessions s LEFT JOIN dancers d ON d.id = s.dancer_id"
     )
 
-    @staticmethod
-    def _session(r: Sequence[Any]) -> SessionRow:
+    def _session(self, r: Sequence[Any]) -> SessionRow:
+        """A session row; a damaged column (not JSON, or not what it should hold) is read as empty, one line
+        in :attr:`damaged` naming it."""
+        bad: list[str] = []
+
+        def column(name: str, x: Any, convert: Callable[[Any], Any], empty: Any) -> Any:
+            try:
+                value = _decoded(x)
+                return convert(value) if value is not None else empty
+            except _DAMAGED:
+                bad.append(name)
+                return empty
+
+        def names_of(v: Any) -> tuple[str, ...]:
+            if not isinstance(v, list) or not all(isinstance(n, str) for n in v):
+                raise ValueError("not a list of names")
+            return tuple(v)
+
+        def mapping(v: Any) -> dict[str, Any]:
+            if not isinstance(v, dict):
+                raise ValueError("not an object")
+            return v
+
         # r[15] is the notes: plain text, not JSON like its neighbours
-        calibration, baseline, settings, names = (json.loads(x) if x else None for x in (*r[12:15], r[16]))
-        fields: list[Any] = [*r[:10], bool(r[10]), r[11], calibration]
-        fields += [Baseline.from_dict(baseline) if baseline else None, settings, r[15], tuple(names or ())]
+        calibration = column("calibration", r[12], mapping, None)
+        baseline = column("baseline", r[13], lambda v: Baseline.from_dict(mapping(v)), None)
+        settings = column("settings", r[14], mapping, None)
+        names = column("measure_names", r[16], names_of, ())
+        notes = r[15] if r[15] is None or isinstance(r[15], str) else None
+        if notes is None and r[15] is not None:
+            bad.append("notes")
+        fields: list[Any] = [*r[:10], bool(r[10]), r[11], calibration, baseline, settings, notes, names]
         fields += [*(int(x) for x in r[17:21]), (r[21] or 0) / 1000.0]
+        if bad:
+            self._damaged(
+                f"session {r[0]}: its stored {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged; shown without"
+            )
         return SessionRow(*fields)
 
     def list_sessions(self, dancer: str | None = None, limit: int | None = None) -> list[SessionRow]:
@@ -506,6 +616,16 @@ class Store:
         rows = self._read(
             "SELECT idx, t_ms, reliable, measures FROM frames WHERE session_id = ? ORDER BY idx", (session_id,)
         )
+        size = 8 * len(names)
+        good = [r for r in rows if isinstance(r[3], bytes) and len(r[3]) == size and isinstance(r[1], int)]
+        if len(good) < len(rows):
+            kept = {id(r) for r in good}
+            bad = [str(r[0]) for r in rows if id(r) not in kept]
+            self._damaged(
+                f"session {session_id}: {len(bad)} stored frame{'s' if len(bad) > 1 else ''} damaged (frame "
+                f"{', '.join(bad[:5])}{', ...' if len(bad) > 5 else ''}); skipped"
+            )
+            rows = good
         data = np.frombuffer(b"".join(r[3] for r in rows), dtype="<f8").reshape(len(rows), len(names))
         return FrameTable(
             idx=np.array([r[0] for r in rows], dtype=np.int64),
@@ -516,6 +636,16 @@ class Store:
 
     def poses(self, session_id: int) -> PoseTable | None:
         rows = self._read("SELECT idx, image, world FROM poses WHERE session_id = ? ORDER BY idx", (session_id,))
+        sizes = (NUM_LANDMARKS * 5 * 4, NUM_LANDMARKS * 3 * 4)
+        good = [r for r in rows if all(isinstance(b, bytes) and len(b) == n for b, n in zip(r[1:], sizes, strict=True))]
+        if len(good) < len(rows):
+            kept = {id(r) for r in good}
+            bad = [str(r[0]) for r in rows if id(r) not in kept]
+            self._damaged(
+                f"session {session_id}: the landmarks of {len(bad)} frame{'s' if len(bad) > 1 else ''} damaged "
+                f"(frame {', '.join(bad[:5])}{', ...' if len(bad) > 5 else ''}); skipped"
+            )
+            rows = good
         if not rows:
             return None
         image = np.frombuffer(b"".join(r[1] for r in rows), "<f4").reshape(len(rows), NUM_LANDMARKS, 5)
@@ -570,12 +700,26 @@ class Store:
             return self._insert_hold(c, session_id, hold)
 
     def reps(self, session_id: int) -> list[StoredRep]:
-        rows = self._read("SELECT id, summary FROM reps WHERE session_id = ? ORDER BY idx", (session_id,))
-        return [StoredRep(int(i), session_id, RepSummary.from_dict(json.loads(s))) for i, s in rows]
+        """The session's reps; a rep whose stored summary is damaged is skipped, one line in :attr:`damaged`."""
+        rows = self._read("SELECT id, idx, summary FROM reps WHERE session_id = ? ORDER BY idx", (session_id,))
+        out = []
+        for i, idx, s in rows:
+            try:
+                out.append(StoredRep(int(i), session_id, RepSummary.from_dict(_decoded(s))))
+            except _DAMAGED:
+                self._damaged(f"session {session_id}, rep {idx}: its stored summary is damaged; skipped")
+        return out
 
     def holds(self, session_id: int) -> list[StoredHold]:
-        rows = self._read("SELECT id, summary FROM holds WHERE session_id = ? ORDER BY idx", (session_id,))
-        return [StoredHold(int(i), session_id, HoldSummary.from_dict(json.loads(s))) for i, s in rows]
+        """The session's holds; a damaged one is skipped, one line in :attr:`damaged`."""
+        rows = self._read("SELECT id, idx, summary FROM holds WHERE session_id = ? ORDER BY idx", (session_id,))
+        out = []
+        for i, idx, s in rows:
+            try:
+                out.append(StoredHold(int(i), session_id, HoldSummary.from_dict(_decoded(s))))
+            except _DAMAGED:
+                self._damaged(f"session {session_id}, hold {idx}: its stored summary is damaged; skipped")
+        return out
 
     def replace_analysis(
         self,
