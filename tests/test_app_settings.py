@@ -71,7 +71,7 @@ def _dialog(qtbot: Any, tmp_path: Path) -> tuple[SettingsDialog, AppContext]:
 def test_dialog_saves_thresholds_and_prefs_that_load_back(qtbot: Any, tmp_path: Path) -> None:
     dialog, ctx = _dialog(qtbot, tmp_path)
     editors = dialog.thresholds.editors
-    assert {"reps.start_flexion_deg", "flags.forced_turnout.warn", "flags.rushed.grand_factor"} <= set(editors)
+    assert {"reps.start_drop", "flags.forced_turnout.warn", "flags.rushed.grand_factor"} <= set(editors)
     editors["flags.forced_turnout.warn"].setValue(6.5)  # type: ignore[union-attr, arg-type]
     editors["clips.min_severity"].setCurrentText("bad")  # type: ignore[union-attr]
     dialog.sound.setChecked(False)
@@ -91,15 +91,15 @@ def test_dialog_saves_thresholds_and_prefs_that_load_back(qtbot: Any, tmp_path: 
 def test_dialog_refuses_invalid_thresholds_and_says_why(qtbot: Any, tmp_path: Path) -> None:
     dialog, ctx = _dialog(qtbot, tmp_path)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    start = dialog.thresholds.editors["reps.start_flexion_deg"]
-    end = dialog.thresholds.editors["reps.end_flexion_deg"]
-    end.setValue(20.0)  # type: ignore[union-attr, arg-type]  # ends above where a rep starts
+    start = dialog.thresholds.editors["reps.start_drop"]
+    end = dialog.thresholds.editors["reps.end_drop"]
+    end.setValue(0.2)  # type: ignore[union-attr, arg-type]  # ends deeper than where a rep starts
     assert not ok.isEnabled()
-    assert "reps.end_flexion_deg" in dialog.error.text() and "reps.start_flexion_deg" in dialog.error.text()
+    assert "reps.end_drop" in dialog.error.text() and "reps.start_drop" in dialog.error.text()
     dialog.accept()
     assert not (tmp_path / "settings.toml").exists() and dialog.result() != dialog.DialogCode.Accepted
-    start.setValue(25.0)  # type: ignore[union-attr, arg-type]
+    end.setValue(0.02)  # type: ignore[union-attr, arg-type]
     assert ok.isEnabled() and dialog.error.text() == ""
     dialog.restore_defaults()
-    assert start.value() == Settings().reps.start_flexion_deg  # type: ignore[union-attr]
+    assert start.value() == Settings().reps.start_drop  # type: ignore[union-attr]
     assert ctx.settings == Settings()

@@ -209,8 +209,8 @@ class RushedLimit:
     """A rep whose descent or ascent is quicker than ``warn_s`` (``bad_s``); grand pliés get more time."""
 
     enabled: bool = True
-    warn_s: float = 0.6
-    bad_s: float = 0.4
+    warn_s: float = 0.5
+    bad_s: float = 0.3
     grand_factor: float = 2.0
 
 
@@ -287,8 +287,8 @@ class FlagSettings:
         metadata=_limit(
             "s",
             "descent or ascent quicker than this (grand plié: times grand_factor)",
-            "2 counts down at 60-90 bpm = 1.3-2 s; measured from a fifth of the depth to the bottom, about half of "
-            "that (0.65-1 s, see docs); class convention",
+            "2 counts down at 60-90 bpm = 1.3-2 s; measured from a fifth of the hips' drop to the bottom, about 0.4 "
+            "of that (0.5-0.8 s: the drop grows as the square of the bend, see docs); class convention",
             60.0,
         ),
     )
