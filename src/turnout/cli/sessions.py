@@ -49,8 +49,9 @@ def _open(args: argparse.Namespace, *, check: bool = False) -> Iterator[Store]:
 
 
 def say_damaged(store: Store) -> None:
-    """One line on standard error for each damaged row the command met (and skipped)."""
-    for line in store.damaged:
+    """One line on standard error for each damaged row the command met (and skipped), and each thing the store
+    had to do otherwise (a deletion on a full disk)."""
+    for line in (*store.damaged, *store.warnings):
         print(f"turnout: warning: {line}", file=sys.stderr)
 
 

@@ -125,6 +125,31 @@ def _refuse_damaged(conn: sqlite3.Connection, path: Path) -> None:
         _CHECKED[key] = True
 
 
+def _disk_full(folder: Path) -> bool:
+    """Less than 1 MB left where the database is (SQLite then cannot even make its shared-memory index)."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20
+
+
+def _full_disk_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection that needs no disk space: no ``-shm`` index (immutable when the write-ahead log
+    is empty, else an exclusive lock, whose index lives in memory) and nothing written."""
+    wal = path.with_name(path.name + "-wal")
+    has_log = wal.exists() and wal.stat().st_size > 0
+    uri = path.resolve().as_uri() + ("?mode=ro" if has_log else "?mode=ro&immutable=1")
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0, check_same_thread=False)
+    if has_log:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+FULL_DISK: Final = "the disk is full"
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -296,6 +321,10 @@ class Store:
         self.backup_path = backup
         #: one line per damaged row met while reading (skipped, or read without its damaged column), in order
         self.damaged: list[str] = []
+        #: opened on a full disk without writing anything (see :meth:`_open_read_only`)
+        self.read_only = False
+        #: one line each for what the user should know about a command that still succeeded
+        self.warnings: list[str] = []
 
     def _damaged(self, line: str) -> None:
         if line not in self.damaged:
@@ -316,7 +345,14 @@ class Store:
             raise StorageError(f"no session database at {p}")
         if exists:
             _refuse_newer(p, _header_version(p))
-        version = check_version(p) if exists else 0
+        try:
+            version = check_version(p) if exists else 0
+        except SchemaTooNewError:
+            raise
+        except StorageError:
+            if exists and not create and _disk_full(p.parent):
+                return cls._open_read_only(p)
+            raise
         conn: sqlite3.Connection | None = None
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -334,11 +370,34 @@ class Store:
                 conn.close()
             raise
         except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                conn.close()
+            if exists and not create and _disk_full(p.parent):
+                return cls._open_read_only(p)
             raise StorageError(f"{p}: cannot open the session database ({exc}){_hint(exc, p)}") from None
         if live > SCHEMA_VERSION:  # a newer Turnout migrated it between the check and now
             conn.close()
             _refuse_newer(p, live)
         return cls(conn, p, backup)
+
+    @classmethod
+    def _open_read_only(cls, p: Path) -> Store:
+        """On a full disk: the database read without writing anything (listing, showing, exporting and deleting
+        still work; anything else that writes says the disk is full)."""
+        try:
+            conn = _full_disk_reader(p)
+            version = user_version(conn)
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"{p}: {FULL_DISK} and the database cannot be read ({exc}); free some space") from None
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise StorageError(
+                f"{p}: {FULL_DISK} and this database must be upgraded first (schema {version}); free some space "
+                "and try again"
+            )
+        store = cls(conn, p, None)
+        store.read_only = True
+        return store
 
     def close(self) -> None:
         with self._lock:
@@ -365,6 +424,11 @@ class Store:
     def _write(self, what: str) -> Iterator[sqlite3.Connection]:
         """One transaction; any SQLite or OS error rolls back and becomes a one-line StorageError."""
         with self._lock:
+            if self.read_only:
+                raise StorageError(
+                    f"cannot save {what} to {self.path}: {FULL_DISK}; free some space (deleting a session's clips "
+                    "with `turnout sessions delete ID` also works on a full disk)"
+                )
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -479,6 +543,8 @@ class Store:
         gone. The partial clip files a killed recording left (``.rep-NNN.tmp.mp4``) are removed."""
         rows = self._read("SELECT id, writer_pid, started_at FROM sessions WHERE status = 'recording'")
         dead = [int(i) for i, pid, started in rows if pid is None or not _recorder_alive(int(pid), started)]
+        if dead and self.read_only:  # a full disk: marked next time; listing must not fail for it
+            return []
         if dead:
             with self._write("interrupted sessions") as c:
                 c.executemany("UPDATE sessions SET status = 'interrupted' WHERE id = ?", [(i,) for i in dead])
@@ -564,6 +630,27 @@ class Store:
         self.get_session(session_id)
         root = self.clips_root.resolve()
         files = [f for f in (self.folder / c.path for c in self.clips(session_id)) if _inside(f, root)]
+        full = self.read_only
+        if not full:
+            try:
+                self._delete_securely(session_id)
+            except StorageError as exc:
+                if "full" not in str(exc) and not _disk_full(self.folder):
+                    raise
+                full = True
+        if full:
+            # A full disk: the clips first (that frees space), then the rows in place, without the log or the
+            # overwriting that would grow the files.
+            removed = self._remove_clips(session_id, files)
+            self._delete_in_place(session_id)
+            self.warnings.append(
+                f"{FULL_DISK}: session {session_id} was deleted in place; the space it used in the database is "
+                "reused by the next sessions"
+            )
+            return removed
+        return self._remove_clips(session_id, files)
+
+    def _delete_securely(self, session_id: int) -> None:
         with self._lock:
             # Overwrite the deleted rows with zeros (not only unlink them), then empty the write-ahead log that
             # still holds the old pages: a deleted session is gone from the files, not just from the tables.
@@ -576,6 +663,47 @@ class Store:
                 self._conn.execute(f"PRAGMA secure_delete = {before:d}")
             with suppress(sqlite3.Error):  # busy (another process reading): the log is emptied later
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _delete_in_place(self, session_id: int) -> None:
+        """Delete on a full disk: one connection with an exclusive lock (no ``-shm`` index), the rollback journal
+        in memory for this one transaction (nothing written beside the file) and ``secure_delete = FAST`` (the
+        pages written anyway are zeroed, no others); freed pages go to the file's free list, so it does not
+        grow. Then back to the write-ahead log."""
+        with self._lock:
+            self._conn.close()
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+                try:
+                    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+                    if conn.execute("PRAGMA journal_mode = MEMORY").fetchone()[0] != "memory":
+                        raise sqlite3.OperationalError("its write-ahead log could not be emptied")
+                    conn.execute("PRAGMA foreign_keys = ON")
+                    conn.execute("PRAGMA secure_delete = FAST")
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+                    conn.execute("COMMIT")
+                    conn.execute("PRAGMA journal_mode = WAL")
+                finally:
+                    conn.close()
+            except sqlite3.Error as exc:
+                raise StorageError(
+                    f"cannot delete session {session_id} from {self.path}: {FULL_DISK} ({exc}); free some space "
+                    "and try again"
+                ) from None
+            finally:
+                self._reconnect()
+
+    def _reconnect(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("SELECT COUNT(*) FROM sessions").fetchone()
+            self._conn, self.read_only = conn, False
+        except sqlite3.Error:
+            self._conn, self.read_only = _full_disk_reader(self.path), True
+
+    def _remove_clips(self, session_id: int, files: Sequence[Path]) -> list[Path]:
         removed = []
         for f in files:
             try:
