@@ -39,7 +39,7 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if 40 <= f.index < 100:
             frames.append(cv2.resize(f.bgr, (640, 360)))
     folder = tmp_path_factory.mktemp("review-db")
-    record_synthetic_session(folder / "sessions.sqlite3", frames)  # rep 1 clean, rep 2 forced from the feet
+    record_synthetic_session(folder / "sessions.sqlite3", frames)  # rep 1 clean, rep 2 knees inside the feet
     return folder
 
 
@@ -66,7 +66,7 @@ def test_sessions_and_reps_flagged_first(review: ReviewTab) -> None:
     worst = review.reps.item(0, 3)
     assert worst is not None and worst.text() == "bad"
     text = review.details.text()
-    assert "forced turnout" in text and "Turn your feet in to match your hips" in text
+    assert "knees inside toes" in text and "Let your knees travel over your toes" in text
 
 
 def test_flagged_rep_clip_plays_with_overlay_and_the_plot_follows(qtbot: Any, review: ReviewTab) -> None:
@@ -95,8 +95,8 @@ def test_plot_shades_reps_marks_flags_and_selects_a_rep_on_click(qtbot: Any, rev
     assert review.data is not None
     assert len(plot.curves["left_foot_turnout_deg"].xData) == len(review.data.t_s) > 200
     assert [rep.index for rep in plot.visible_reps()] == [1, 2]
-    assert len(plot.markers.data) == 1  # one flagged rep: knees inside the toes and forced turnout
-    assert [d for d in plot.markers.data["data"]] == [(2, ("knees_inside_toes", "forced_turnout"))]
+    assert len(plot.markers.data) == 1  # one flagged rep: knees inside the toes
+    assert [d for d in plot.markers.data["data"]] == [(2, ("knees_inside_toes",))]
     rep1 = review.data.rep(1)
     assert rep1 is not None
     plot.plot.setXRange(rep1.t_start_s - 1, rep1.t_end_s + 1, padding=0)
@@ -118,14 +118,14 @@ def test_export(review: ReviewTab, tmp_path: Path, suffix: str) -> None:
     text = out.read_text(encoding="utf-8")
     if suffix == ".csv":
         lines = text.splitlines()
-        assert lines[0].startswith("rep,") and len(lines) == 3 and "forced_turnout:bad" in text
+        assert lines[0].startswith("rep,") and len(lines) == 3 and "knees_inside_toes:bad" in text
     elif suffix == ".json":
         data = json.loads(text)
         assert len(data["reps"]) == 2 and len(data["frames"]["t_s"]) == review.data.session.n_frames  # type: ignore[union-attr]
     else:
         # the one report, the same as `turnout report` writes (tests/test_report.py checks its contents)
         assert "<h1>Turnout session 1</h1>" in text and "data:image/png;base64," in text
-        assert text.index("hips give 45°") < text.index("<td>none</td>")  # flagged reps first
+        assert text.index("inside your foot") < text.index("<td>none</td>")  # flagged reps first
     assert "Exported to" in review.message.text()
 
 
