@@ -155,19 +155,28 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         # Several files: two at a time in worker processes (no progress bars; each summary when it is done).
         # With a dancer they go one by one: each session uses the hip profile the ones before it updated.
         parallel = args.jobs > 1 and len(args.videos) > 1 and not args.dancer
+        subfolders = unique_out_names(args.videos) if out is not None else {}
+
+        def out_for(video: str) -> Path | None:
+            return out / subfolders[video] if out is not None and video in subfolders else out
+
         if parallel:
-            batch = analyze_batch(
-                args.videos, model, out, settings=settings, db_path=store.path if store is not None else None,
-                mirrored=args.mirrored, workers=args.jobs, floor=floor,
-            )  # fmt: skip
-            for video, outcome in batch:
-                report(video, outcome)
+            groups: dict[Path | None, list[str]] = {}
+            for video in args.videos:  # one batch per output folder (same-named inputs go to subfolders)
+                groups.setdefault(out_for(video), []).append(video)
+            for folder, videos in groups.items():
+                batch = analyze_batch(
+                    videos, model, folder, settings=settings, db_path=store.path if store is not None else None,
+                    mirrored=args.mirrored, workers=args.jobs, floor=floor,
+                )  # fmt: skip
+                for video, outcome in batch:
+                    report(video, outcome)
         for video in () if parallel else args.videos:
             bar = None if args.quiet else ProgressBar(display_name(Path(video).name))
             try:
                 result = analyze_file(
-                    video, model, out, settings=settings, store=store, dancer=args.dancer, mirrored=args.mirrored,
-                    progress=bar, floor=floor,
+                    video, model, out_for(video), settings=settings, store=store, dancer=args.dancer,
+                    mirrored=args.mirrored, progress=bar, floor=floor,
                 )  # fmt: skip
             except TurnoutError as exc:
                 if bar is not None:
@@ -208,6 +217,49 @@ def _checked_out_folder(out: str | None) -> Path | None:
     if not os.access(path, os.W_OK):
         raise TurnoutError(f"--out {display_name(path)}: cannot write there; choose a folder you can write to")
     return path
+
+
+def _checked_report_path(out: Path) -> Path:
+    """``turnout report -o``, checked before the report is made: not a folder, in a folder that exists and can
+    be written."""
+    import os
+
+    from turnout.capture.sources import display_name
+
+    if out.is_dir():
+        raise TurnoutError(
+            f"-o {display_name(out)} is a folder; give the report's file name, e.g. {display_name(out / 'report.html')}"
+        )
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise TurnoutError(f"-o {display_name(out)}: the folder {display_name(folder)} does not exist; create it first")
+    if not os.access(folder, os.W_OK):
+        raise TurnoutError(f"-o {display_name(out)}: cannot write in {display_name(folder)}; choose another folder")
+    return out
+
+
+def unique_out_names(videos: Sequence[str]) -> dict[str, str]:
+    """For inputs that share a file name (``monday/plie.mp4``, ``tuesday/plie.mp4``): a subfolder of ``--out``
+    each, named after its own folder (``-2``, ``-3`` when those match too), so their track and CSV never overwrite
+    each other. Inputs with a name of their own are not in the mapping (their outputs go in ``--out`` itself)."""
+    import os
+
+    by_stem: dict[str, list[str]] = {}
+    for v in dict.fromkeys(videos):
+        by_stem.setdefault(Path(v).stem, []).append(v)
+    sub: dict[str, str] = {}
+    for group in by_stem.values():
+        if len(group) < 2:
+            continue
+        used: set[str] = set()
+        for v in group:
+            base = Path(os.path.abspath(v)).parent.name or "input"
+            name, k = base, 2
+            while name in used:
+                name, k = f"{base}-{k}", k + 1
+            used.add(name)
+            sub[v] = name
+    return sub
 
 
 def _not_stored_in_full(store: Store | None, result: AnalysisResult, video: str) -> str | None:
@@ -264,8 +316,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from turnout.session.report import write_report
     from turnout.storage.store import Store
 
+    out = _checked_report_path(Path(args.out) if args.out else Path(f"turnout-session-{args.id}.html"))
     with Store.open(args.db, create=False) as store:
-        out = Path(args.out) if args.out else Path(f"turnout-session-{args.id}.html")
         try:
             store.get_session(args.id)  # one-line error for an unknown id
             write_report(store, args.id, out)

@@ -8,6 +8,7 @@ import base64
 import html
 import io
 import math
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -238,8 +239,20 @@ def build_report(store: Store, session_id: int) -> str:
 
 
 def write_report(store: Store, session_id: int, path: str | Path) -> Path:
+    """Write the report atomically (a ``.tmp`` beside it, renamed into place; removed when writing fails, which
+    is one line: :class:`~turnout.errors.TurnoutError`)."""
+    from turnout.errors import TurnoutError
+
     out = Path(path)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(build_report(store, session_id), encoding="utf-8")
-    tmp.replace(out)
+    html = build_report(store, session_id)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        name = os.fsdecode(out).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise TurnoutError(
+            f"cannot write the report {name}: {exc.strerror or exc}; choose another file (-o) or free some space"
+        ) from None
     return out
