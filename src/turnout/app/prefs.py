@@ -5,7 +5,7 @@ Thresholds are not here: they live in the TOML file of :mod:`turnout.settings`, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ class AppPrefs:
     dancer: str = ""
     #: start the camera when the window opens
     autostart: bool = True
+    #: one line per ``app.ini`` value that was not valid and was dropped (its default is used; not compared)
+    problems: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.model_variant not in VARIANTS:
@@ -45,34 +47,72 @@ class AppPrefs:
         return Path(self.data_dir).expanduser() / DB_NAME if self.data_dir else None
 
 
+_KEYS: tuple[str, ...] = ("camera", "camera_mirrored", "mirror_display", "model_variant", "model_path", "sound",
+                          "spoken", "data_dir", "dancer", "autostart")  # fmt: skip
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
 def _coerce(value: Any, default: Any) -> Any:
+    """``value`` as the type of ``default``; ValueError when it is not one (``"maybe"`` for a yes/no key)."""
     if isinstance(default, bool):
-        return value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text not in _TRUE + _FALSE:
+            raise ValueError(f"not true or false: {value!r}")
+        return text in _TRUE
     if isinstance(default, int):
-        return int(value)
-    return str(value)
+        if isinstance(value, (bool, list, tuple, dict)):
+            raise ValueError(f"not a number: {value!r}")
+        return int(str(value).strip())
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)  # an unquoted comma in a hand-edited INI file splits the text into a list
+    if not isinstance(value, str):
+        raise ValueError(f"not text: {value!r}")
+    return value
+
+
+def _valid(name: str, value: Any) -> Any:
+    """The value of one key checked alone (its type and range); ValueError when it is not valid."""
+    defaults = AppPrefs()
+    coerced = _coerce(value, getattr(defaults, name))
+    replace(defaults, **{name: coerced})  # __post_init__ checks the ranges
+    return coerced
 
 
 def load_prefs(qs: QSettings) -> AppPrefs:
-    """Read preferences; a missing or unreadable value keeps its default."""
-    defaults = AppPrefs()
+    """Read preferences key by key: a missing key keeps its default, and so does a bad value (of that key only:
+    the others, her data folder too, are kept). Each bad key is one line in ``problems``."""
     values: dict[str, Any] = {}
-    for f in fields(AppPrefs):
-        if not qs.contains(f.name):
+    problems: list[str] = []
+    for name in _KEYS:
+        if not qs.contains(name):
             continue
         try:
-            values[f.name] = _coerce(qs.value(f.name), getattr(defaults, f.name))
-        except (TypeError, ValueError):
-            continue
-    try:
-        return replace(defaults, **values)
-    except ValueError:
-        return defaults
+            values[name] = _valid(name, qs.value(name))
+        except (TypeError, ValueError) as exc:
+            problems.append(
+                f"app.ini: {name} = {qs.value(name)!r} is not valid ({exc}); using {getattr(AppPrefs(), name)!r}"
+            )
+    return replace(AppPrefs(), **values, problems=tuple(problems))
 
 
 def save_prefs(prefs: AppPrefs, qs: QSettings) -> None:
-    for f in fields(AppPrefs):
-        qs.setValue(f.name, getattr(prefs, f.name))
+    """Write the preferences that differ from what ``app.ini`` holds. A key she did not change is never
+    rewritten: a missing key is not filled in with its default, and a bad value whose key still has its default
+    (she did not choose another) is left as she wrote it."""
+    for name in _KEYS:
+        value = getattr(prefs, name)
+        if qs.contains(name):
+            try:
+                if _valid(name, qs.value(name)) == value:
+                    continue
+            except (TypeError, ValueError):
+                if value == getattr(AppPrefs(), name):
+                    continue
+        elif value == getattr(AppPrefs(), name):
+            continue
+        qs.setValue(name, value)
     qs.sync()
 
 
