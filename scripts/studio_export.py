@@ -116,7 +116,7 @@ def main() -> None:
     data["groups"] = groups
     data["meta"] = np.array(json.dumps(meta))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, **data)
+    np.savez_compressed(args.out, **data)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
 
 

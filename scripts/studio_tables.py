@@ -31,6 +31,14 @@ def _row(label: list[str], st: tuple[int, float, float, float]) -> str:
     return "| " + " | ".join([*label, str(n), _fmt(bias), _fmt(med), _fmt(p95)]) + " |"
 
 
+def _mode_is(mode: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda r: bool(r["mode"] == mode)
+
+
+def _key_is(key: Callable[[dict[str, Any]], str], value: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda r: key(r) == value
+
+
 def _collect(results: list[dict[str, Any]], measure: str, pick: Callable[[dict[str, Any]], bool],
              phases: tuple[str, ...] = ("standing", "plie")) -> list[float]:  # fmt: skip
     out: list[float] = []
@@ -54,7 +62,7 @@ def overall_table(results: list[dict[str, Any]]) -> list[str]:
     for m in MEASURES:
         for mode in ("uncal", "floor"):
             for ph in ("standing", "plie"):
-                st = stats(_collect(results, m, lambda r, mode=mode: r["mode"] == mode, (ph,)))
+                st = stats(_collect(results, m, _mode_is(mode), (ph,)))
                 if st[0]:
                     lines.append(_row([m, mode, ph], st))
     return lines
@@ -70,7 +78,7 @@ def split_table(results: list[dict[str, Any]], measure: str, phases: tuple[str, 
     for label, key in splits:
         pool = results if label == "mode" else [r for r in results if r["mode"] == "uncal"]
         for value in sorted({key(r) for r in pool}):
-            st = stats(_collect(pool, measure, lambda r, v=value, k=key: k(r) == v, phases))
+            st = stats(_collect(pool, measure, _key_is(key, value), phases))
             if st[0]:
                 lines.append(_row([label, value], st))
     return lines
@@ -130,7 +138,7 @@ def figure(results: list[dict[str, Any]], path: Path) -> bool:
     ax = axes[1]
     for ph, colour in (("standing", "tab:blue"), ("plie", "tab:orange")):
         for mode in ("uncal", "floor"):
-            e = _collect(results, "knee_direction_deg", lambda r, mode=mode: r["mode"] == mode, (ph,))
+            e = _collect(results, "knee_direction_deg", _mode_is(mode), (ph,))
             if e:
                 ax.hist(e, bins=40, range=(-60, 60), histtype="step", color=colour,
                         ls="-" if mode == "uncal" else "--", label=f"{mode} {ph}")  # fmt: skip
@@ -186,8 +194,8 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
     """Plain-language reading of the numbers above (computed, so it stays true when they change)."""
     out = []
     for mode, label in (("uncal", "Without a floor reference"), ("floor", "With a sheet on the floor")):
-        st = stats(_collect(results, "foot_turnout_deg", lambda r, m=mode: r["mode"] == m, ("standing",)))
-        pl = stats(_collect(results, "foot_turnout_deg", lambda r, m=mode: r["mode"] == m, ("plie",)))
+        st = stats(_collect(results, "foot_turnout_deg", _mode_is(mode), ("standing",)))
+        pl = stats(_collect(results, "foot_turnout_deg", _mode_is(mode), ("plie",)))
         if st[0]:
             out.append(f"- {label}, a foot's turnout reads {_fmt(st[1])} degrees off when she stands (half the frames "
                        f"within {st[2]:.0f}, 95 % within {st[3]:.0f}) and {_fmt(pl[1])} in plié: a dancer in first "

@@ -26,7 +26,7 @@ def _frame(i: int) -> np.ndarray:
 
 
 def make_video(path: Path, n: int, fps: float = 25.0) -> Path:
-    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (W, H))
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (W, H))
     assert w.isOpened()
     for i in range(n):
         w.write(_frame(i))
@@ -50,7 +50,7 @@ def test_files_up_to_1080p_are_decoded_on_one_thread(tmp_path: Path) -> None:
     would fall behind the model), and every frame still arrives."""
     small = make_video(tmp_path / "small.mp4", 3)
     big = tmp_path / "big.mp4"
-    w = cv2.VideoWriter(str(big), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, (2560, 1440))
+    w = cv2.VideoWriter(str(big), cv2.VideoWriter.fourcc(*"mp4v"), 25.0, (2560, 1440))
     for i in range(3):
         w.write(cv2.resize(_frame(i), (2560, 1440)))
     w.release()
@@ -81,7 +81,7 @@ def test_mirrored_source_is_flipped_back(tmp_path: Path) -> None:
 def test_truncated_video_keeps_frames_before_the_break(tmp_path: Path) -> None:
     path = make_video(tmp_path / "cut.avi", 60)
     # an AVI with MJPG keeps frames in order, so cutting the file loses only the tail
-    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (W, H))
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 25.0, (W, H))
     for i in range(60):
         w.write(_frame(i))
     w.release()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
@@ -123,7 +124,8 @@ def test_expected_reps_holds_and_flags() -> None:
     assert [r["kind"] for r in correct.reps] == ["demi", "grand"]
     assert [(h["start_s"], h["end_s"]) for h in correct.holds] == [(0.0, 3.5), (13.0, 16.0)]
     assert all(not r["flags"] for r in correct.reps)
-    assert {(f["code"], f["side"]) for f in forced.reps[0]["flags"]} == {
+    flags = cast(list[dict[str, str]], forced.reps[0]["flags"])
+    assert {(f["code"], f["side"]) for f in flags} == {
         ("forced_turnout", "left"), ("forced_turnout", "right"), ("knees_inside_toes", "left"),
         ("knees_inside_toes", "right")}  # fmt: skip
 
