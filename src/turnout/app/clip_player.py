@@ -75,12 +75,15 @@ class ClipPlayer(QWidget):
         its frame rate: a whole recording); False (and a message) if unreadable."""
         import cv2
 
+        from turnout.capture.sources import display_name, opencv_path
+
         self.close_clip()
-        cap = cv2.VideoCapture(str(path))
+        with opencv_path(path) as name:  # a folder whose name is not valid UTF-8 crashed OpenCV (SIGSEGV)
+            cap = cv2.VideoCapture(name)  # FFmpeg keeps a descriptor of its own: the name may go after this
         n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0) if cap.isOpened() else 0
         if n <= 0:
             cap.release()
-            self.video.placeholder = f"The clip {path.name} cannot be read (missing or damaged)"
+            self.video.placeholder = f"The clip {display_name(path.name)} cannot be read (missing or damaged)"
             self.video.update()
             return False
         self._cap, self.path, self.n_frames = cap, path, n

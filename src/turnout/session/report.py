@@ -117,6 +117,8 @@ def worst_rep_picture(store: Store, session_id: int, rep: RepSummary, stored_rep
     """The worst rep at its bottom: a frame of its clip when there is one, with the legs drawn over it."""
     import cv2
 
+    from turnout.capture.sources import opencv_path
+
     session = store.get_session(session_id)
     frames = store.frames(session_id)
     poses = store.poses(session_id)
@@ -129,10 +131,11 @@ def worst_rep_picture(store: Store, session_id: int, rep: RepSummary, stored_rep
     for clip in store.clips(session_id):
         if stored_rep_id is not None and clip.rep_id != stored_rep_id:
             continue
-        cap = cv2.VideoCapture(str(store.folder / clip.path))
-        cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, t_mid * 1000.0 - clip.t_start_ms))
-        ok, img = cap.read()
-        cap.release()
+        with opencv_path(store.folder / clip.path) as name:  # any bytes in the folder's name (not only UTF-8)
+            cap = cv2.VideoCapture(name)
+            cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, t_mid * 1000.0 - clip.t_start_ms))
+            ok, img = cap.read()
+            cap.release()
         if ok and img is not None:
             canvas = cv2.resize(img, (width, height))
             break
