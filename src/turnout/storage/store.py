@@ -971,16 +971,33 @@ class SessionRecorder:
         if self._thread is not None:
             self._jobs.join()
 
+    #: how long a write waits, in all, for a lock another program holds on the database (after SQLite's own 10 s)
+    LOCK_PATIENCE_S: Final = 120.0
+
+    def _retrying(self, action: Callable[..., Any], *args: Any) -> Any:
+        """``action``, tried again while another program holds the database locked (up to LOCK_PATIENCE_S more):
+        the writer runs on its own thread, so frames wait in memory meanwhile and none is lost."""
+        import time
+
+        deadline = time.monotonic() + self.LOCK_PATIENCE_S
+        while True:
+            try:
+                return action(*args)
+            except StorageError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
     def _safely(self, action: Callable[..., Any], *args: Any) -> Any:
         try:
-            return action(*args)
+            return self._retrying(action, *args)
         except StorageError as exc:
             self.errors.append(str(exc))
             return None
 
     def _write_frames(self, batch: list[FrameRecord]) -> None:
         try:
-            self.store.add_frames(self.session_id, batch, self.names)
+            self._retrying(self.store.add_frames, self.session_id, batch, self.names)
         except StorageError as exc:
             self.errors.append(str(exc))
             self.dropped_frames += len(batch)
