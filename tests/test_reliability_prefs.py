@@ -72,3 +72,12 @@ def test_good_preferences_still_round_trip(qapp: Any, tmp_path: Path) -> None:
     save_prefs(prefs, QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat))
     again = load_prefs(QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat))
     assert again == prefs and again.problems == ()
+
+
+def test_the_window_says_which_keys_it_dropped(qapp: Any, tmp_path: Path) -> None:
+    """The lines reach the window's context, whose warnings the status bar shows at start."""
+    from turnout.app.context import AppContext
+
+    ctx = AppContext.load(QSettings(str(_ini(tmp_path)), QSettings.Format.IniFormat))
+    assert [w for w in ctx.warnings if w.startswith("app.ini: ")] == list(ctx.prefs.problems)
+    assert len(ctx.prefs.problems) == 3 and ctx.db_path == tmp_path / "her data" / "sessions.sqlite3"

@@ -32,8 +32,9 @@ class AppContext:
     def load(cls, qsettings: QSettings, settings_path: Path | None = None, db: str | None = None,
              model: str | None = None) -> AppContext:  # fmt: skip
         settings, warnings = load_settings(settings_path)
-        return cls(qsettings, load_prefs(qsettings), settings, settings_path,
-                   Path(db).expanduser() if db else None, model, list(warnings))  # fmt: skip
+        prefs = load_prefs(qsettings)  # a bad key in app.ini drops that key only, with one line in prefs.problems
+        return cls(qsettings, prefs, settings, settings_path, Path(db).expanduser() if db else None, model,
+                   [*warnings, *prefs.problems])  # fmt: skip
 
     @property
     def db_path(self) -> Path:
