@@ -183,6 +183,7 @@ def test_bad_file_is_one_line_and_exit_status_2(runs: dict[str, Run], case: Case
     assert "Traceback" not in run.stderr and run.stdout == ""
     lines = run.stderr.splitlines()
     assert len(lines) == 1, run.stderr  # nothing else: no native log lines from OpenCV or FFmpeg either
+    assert case.error is not None
     assert lines[0].startswith("turnout: ") and case.name in lines[0] and case.error in lines[0], lines[0]
 
 

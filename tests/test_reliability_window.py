@@ -204,8 +204,8 @@ class _FullDiskStore(Store):
     """A store on a disk that is full two pages from now (SQLite's own limit: real 'database or disk is full')."""
 
     @classmethod
-    def open(cls, path: Any = None, *, create: bool = True) -> Store:
-        store = Store.open(path, create=create)
+    def open(cls, path: Any = None, *, create: bool = True, check: bool | None = None) -> Store:
+        store = Store.open(path, create=create, check=check)
         pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
         store._conn.execute(f"PRAGMA max_page_count = {pages + 2}")
         return store
