@@ -69,7 +69,9 @@ def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
     def fake_analyze(path: Any, model_path: Path, out_dir: Path | None = None, **kw: Any) -> Any:
         store: Store = kw["store"]
-        sid = store.create_session(SessionInfo(source=Path(path).name, dancer=kw.get("dancer")))
+        sid = store.create_session(
+            SessionInfo(source=Path(path).name, dancer=kw.get("dancer"), source_path=str(Path(path).resolve()))
+        )  # as analyze_file does
         for i in range(50):
             kw["progress"](i + 1, 50, 0.01 * i)
             time.sleep(0.01)
@@ -113,6 +115,7 @@ def test_opening_a_video_stores_a_dated_session_of_the_dancer_and_shows_it(qtbot
     session = review.data.session
     assert datetime.fromisoformat(session.started_at) == when, "dated from the file, not from the analysis"
     assert source_file(session) == video.resolve()
+    assert session.source_path == str(video.resolve()) and not session.notes, "the path has its own column"
     assert "3 reps, stored as session #1" in window.statusBar().currentMessage()
     assert [window.dancer.itemText(i) for i in range(window.dancer.count())] == ["Everyone", "Ana"]
 

@@ -2,14 +2,13 @@
 (:func:`turnout.session.analysis.analyze_file`, on a worker thread: the window never waits), dated from the file
 (its container's creation time, else its modification time), and recognised when it was analysed before.
 
-The session keeps where the file is (``notes``: ``file: /path``), so Review can play the whole recording.
+The session keeps where the file is (``sessions.source_path``, recorded by the analysis), so Review can play the
+whole recording.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import sqlite3
 import struct
 import threading
 from dataclasses import dataclass
@@ -19,11 +18,10 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, Signal
 
+from turnout.capture.sources import display_name
 from turnout.errors import TurnoutError
 from turnout.storage.store import SessionRow, Store
 
-#: The prefix of a session's notes that says which file it was analysed from.
-FILE_NOTE: Final = "file: "
 _MP4_EPOCH: Final = datetime(1904, 1, 1, tzinfo=UTC)
 
 
@@ -74,29 +72,24 @@ def file_date(path: Path) -> tuple[datetime, str]:
     return datetime.fromtimestamp(path.stat().st_mtime).astimezone(), "the file's modification time"
 
 
-def file_note(path: Path) -> str:
-    return f"{FILE_NOTE}{os.fsdecode(path.resolve())}"
-
-
 def source_file(session: SessionRow) -> Path | None:
-    """The file a session was analysed from, when it still exists."""
-    notes = session.notes or ""
-    for line in notes.splitlines():
-        if line.startswith(FILE_NOTE):
-            path = Path(line[len(FILE_NOTE) :])
-            return path if path.is_file() else None
-    return None
+    """The file a session was analysed from (``source_path``), when it still exists."""
+    if not session.source_path:
+        return None
+    path = Path(session.source_path)
+    return path if path.is_file() else None
 
 
 def same_file_sessions(store: Store, path: Path) -> list[SessionRow]:
     """Sessions analysed from this file before (the same path, or the same name and recording date)."""
-    note = file_note(path)
+    from turnout.session.analysis import source_path
+
+    full = source_path(path)
     started = file_date(path)[0].isoformat(timespec="seconds")
-    name = path.name
+    name = display_name(path.name)
     out = []
     for row in store.list_sessions():
-        same_path = (row.notes or "").splitlines()[:1] == [note]
-        if same_path or (row.source == name and _same_time(row.started_at, started)):
+        if row.source_path == full or (row.source == name and _same_time(row.started_at, started)):
             out.append(row)
     return out
 
@@ -108,11 +101,9 @@ def _same_time(a: str, b: str) -> bool:
         return False
 
 
-def date_session(db_path: Path, session_id: int, path: Path) -> None:
-    """Give a file's session the file's date, and remember the file (``notes``)."""
-    when = file_date(path)[0].isoformat(timespec="seconds")
-    with contextlib.closing(sqlite3.connect(db_path, timeout=10)) as conn, conn:
-        conn.execute("UPDATE sessions SET started_at = ?, notes = ? WHERE id = ?", (when, file_note(path), session_id))
+def date_session(store: Store, session_id: int, path: Path) -> None:
+    """Give a file's session the file's date (when it was recorded, not when it was analysed)."""
+    store.set_started_at(session_id, file_date(path)[0].isoformat(timespec="seconds"))
 
 
 class Cancelled(Exception):
@@ -182,12 +173,12 @@ class FileAnalysis(QObject):
                     return
                 session_id = result.session_id
                 assert session_id is not None
-                date_session(self.db_path, session_id, self.path)
+                date_session(store, session_id, self.path)
                 for old in self.replace:  # only once the new session is stored: nothing is lost on a failure
                     with contextlib.suppress(TurnoutError):
                         store.delete_session(old)
             self.done.emit(AnalysisDone(self.path, session_id, len(result.reps), self.replace))
-        except (TurnoutError, OSError, sqlite3.Error, ValueError) as exc:
+        except (TurnoutError, OSError, ValueError) as exc:
             self.failed.emit(f"{name}: {exc}")
         except Exception as exc:  # never a traceback in the window: one line, and the window goes on
             self.failed.emit(f"{name}: analysis failed ({type(exc).__name__}: {exc})")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Final
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -43,11 +44,31 @@ def ask_confirm(parent: QWidget, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+#: the export dialog's file types, as (filter, suffix)
+EXPORT_TYPES: Final = (("HTML report (*.html)", ".html"), ("JSON (*.json)", ".json"), ("CSV reps (*.csv)", ".csv"))
+
+
+def export_target(path: str, chosen_filter: str) -> Path | None:
+    """The file to write for the name typed in the save dialog (``path``) and the file type chosen there
+    (``chosen_filter``): the chosen type wins. A name with no suffix, or with one that is not the chosen type's, gets
+    that type's suffix (another export type's suffix is replaced: ``s.html`` as CSV is ``s.csv``; any other suffix
+    is kept: ``week.2`` as JSON is ``week.2.json``). No name: None."""
+    if not path:
+        return None
+    target = Path(path)
+    suffix = next((sfx for flt, sfx in EXPORT_TYPES if flt == chosen_filter), None)
+    if suffix is None or target.suffix.lower() == suffix:
+        return target
+    if target.suffix.lower() in {sfx for _flt, sfx in EXPORT_TYPES}:
+        return target.with_suffix(suffix)
+    return target.with_name(target.name + suffix)
+
+
 def ask_export_path(parent: QWidget, suggested: str) -> Path | None:
-    path, _ = QFileDialog.getSaveFileName(
-        parent, "Export session", str(Path.home() / suggested), "HTML report (*.html);;JSON (*.json);;CSV reps (*.csv)"
+    path, chosen = QFileDialog.getSaveFileName(
+        parent, "Export session", str(Path.home() / suggested), ";;".join(flt for flt, _sfx in EXPORT_TYPES)
     )
-    return Path(path) if path else None
+    return export_target(path, chosen)
 
 
 def _item(text: str, colour: str | None = None, data: object = None) -> QTableWidgetItem:

@@ -228,7 +228,7 @@ def analyze_file(
             source=info.name, fps=info.fps, width=info.width, height=info.height, mirrored=info.mirrored,
             model_variant=model_variant, model_sha256=sha256_file(model_path),
         )  # fmt: skip
-        session_id, recorder, hip = _open_session(store, dancer, settings, builder, info)
+        session_id, recorder, hip = _open_session(store, dancer, settings, builder, info, source_path(path))
         pipeline = Pipeline(
             _TrackingEstimator(estimator, builder), settings, recorder=recorder, hip=hip, floor=floor_state
         )
@@ -456,7 +456,20 @@ def _analyze_job(job: tuple[Any, ...]) -> tuple[AnalysisResult | None, str | Non
         return None, str(exc)
 
 
-def _open_session(store: Store | None, dancer: str | None, settings: Settings, builder: TrackBuilder, info: Any):  # type: ignore[no-untyped-def]
+def source_path(path: str | os.PathLike[str]) -> str:
+    """The full path of an analysed file as stored with its session (``sessions.source_path``): absolute, with
+    bytes that are not UTF-8 written as ``\\xff``."""
+    p = Path(path)
+    try:
+        p = p.resolve()
+    except OSError:
+        p = p.absolute()
+    return display_name(p)
+
+
+def _open_session(  # type: ignore[no-untyped-def]
+    store: Store | None, dancer: str | None, settings: Settings, builder: TrackBuilder, info: Any, path_text: str
+):
     if store is None:
         return None, None, None
     from turnout.storage.store import SessionInfo, SessionRecorder
@@ -468,6 +481,7 @@ def _open_session(store: Store | None, dancer: str | None, settings: Settings, b
         SessionInfo(
             source=info.name, dancer=dancer, fps=info.fps, width=info.width, height=info.height,
             mirrored=info.mirrored, model_sha256=builder.meta["model_sha256"], settings=settings,
+            source_path=path_text,
         )
     )  # fmt: skip
     store.set_start_state(sid, None, hip)

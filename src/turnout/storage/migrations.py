@@ -146,6 +146,14 @@ _V3: Final = (
     "ALTER TABLE sessions ADD COLUMN start_state TEXT",
 )
 
+_V5: Final = (
+    # the full path of the file a session was analysed from (the window's "open a video" kept it in the notes,
+    # as a first line "file: /path", before this column: such notes become the column)
+    "ALTER TABLE sessions ADD COLUMN source_path TEXT",
+    "UPDATE sessions SET source_path = substr(notes, 7), notes = '' "
+    "WHERE substr(notes, 1, 6) = 'file: ' AND instr(notes, char(10)) = 0",
+)
+
 DEFAULT_DB_NAME: Final = "sessions.sqlite3"
 SHARED_CLIPS_DIR: Final = "clips"
 
@@ -194,6 +202,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(2, "holds, clips, the dancer's hip-turnout profile, the recording process id", _V2),
     Migration(3, "the state a session's analysis started from (baseline, hip profile)", _V3),
     Migration(4, "each database's clips in a folder of its own", (), _own_clip_folder),
+    Migration(5, "the full path of the file a session was analysed from", _V5),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

@@ -199,6 +199,8 @@ class SessionInfo:
     settings: Settings | None = None
     notes: str = ""
     measure_names: tuple[str, ...] = field(default_factory=record_names)
+    #: the full path of the file the frames come from (None for a camera); bytes that are not UTF-8 as ``\\xff``
+    source_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +227,8 @@ class SessionRow:
     n_holds: int
     n_frames: int
     duration_s: float
+    #: the full path of the file the session was analysed from (None for a camera or before schema 5)
+    source_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,10 +498,24 @@ class Store:
             "fps": info.fps, "width": info.width, "height": info.height, "mirrored": int(info.mirrored),
             "model_sha256": info.model_sha256, "calibration": _json(dict(info.calibration or {}) or None),
             "settings": _json(settings), "notes": info.notes, "measure_names": _json(list(info.measure_names)),
-            "writer_pid": os.getpid(),
+            "writer_pid": os.getpid(), "source_path": info.source_path,
         }  # fmt: skip
         with self._write("the new session") as c:
             return _insert(c, "sessions", row)
+
+    def set_started_at(self, session_id: int, iso_text: str) -> None:
+        """Date a session (``iso_text``: an ISO 8601 date and time, e.g. a video file's recording time). It is
+        stored in UTC, as every ``started_at`` (sessions sort by its text); a time without a zone is taken as
+        local. A text that is not a date and time is refused (ValueError), as is an unknown session
+        (StorageError)."""
+        try:
+            when = datetime.fromisoformat(iso_text)
+        except (TypeError, ValueError):
+            raise ValueError(f"not an ISO date and time: {iso_text!r}") from None
+        text = when.astimezone(UTC).isoformat(timespec="seconds")
+        with self._write("the session's date") as c:
+            if c.execute("UPDATE sessions SET started_at = ? WHERE id = ?", (text, session_id)).rowcount != 1:
+                raise StorageError(f"no session {session_id} in {self.path}")
 
     def set_baseline(self, session_id: int, baseline: Baseline | None) -> None:
         with self._write("the baseline") as c:
@@ -561,7 +579,7 @@ class Store:
         "(SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id AND r.worst_severity IS NOT NULL), "
         "(SELECT COUNT(*) FROM holds h WHERE h.session_id = s.id), "
         "(SELECT COUNT(*) FROM frames f WHERE f.session_id = s.id), "
-        "(SELECT MAX(t_ms) - MIN(t_ms) FROM frames f WHERE f.session_id = s.id) "
+        "(SELECT MAX(t_ms) - MIN(t_ms) FROM frames f WHERE f.session_id = s.id), s.source_path "
         "FROM sessions s LEFT JOIN dancers d ON d.id = s.dancer_id"
     )
 
@@ -598,6 +616,10 @@ class Store:
             bad.append("notes")
         fields: list[Any] = [*r[:10], bool(r[10]), r[11], calibration, baseline, settings, notes, names]
         fields += [*(int(x) for x in r[17:21]), (r[21] or 0) / 1000.0]
+        source_path = r[22] if r[22] is None or isinstance(r[22], str) else None
+        if source_path is None and r[22] is not None:
+            bad.append("source_path")
+        fields.append(source_path)
         if bad:
             self._damaged(
                 f"session {r[0]}: its stored {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged; shown without"
