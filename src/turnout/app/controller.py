@@ -64,6 +64,23 @@ class LiveStatus:
         return "  ·  ".join(parts)
 
 
+_frozen = threading.Event()
+
+
+def _freeze_once() -> None:
+    """On the first run's first frame: what exists then (Qt, the model, the modules: ~140,000 objects) lives as
+    long as the app. Out of the cyclic collector's way, its full collections (80 ms and more, holding the GIL: a
+    frozen picture and dropped frames) only look at newer objects.
+
+    Only once: a later run would freeze the garbage of the runs before it (a closed run and its runner refer to
+    each other, so only the collector frees them), and frozen objects are never collected. Freezing on every
+    opened video kept each earlier run's processor, frames and results for good (issue 19, item 10: 1-3 MB a
+    video, ``scripts/window_memory.py``)."""
+    if not _frozen.is_set():
+        _frozen.set()
+        gc.freeze()
+
+
 class _Run:
     """One open source with its processor (created lazily on the processing thread)."""
 
@@ -87,10 +104,7 @@ class _Run:
     def _process(self, captured: Captured) -> FrameResult:
         if self.processor is None:
             self.processor = self.engine.create_processor(self.spec)
-            # What exists now (Qt, the model, the modules: ~140,000 objects) lives as long as the app. Out of the
-            # cyclic collector's way, its full collections (80 ms and more, holding the GIL: a frozen picture and
-            # dropped frames) only look at newer objects.
-            gc.freeze()
+            _freeze_once()
         self._apply_commands()
         return self.processor.process(captured)
 
@@ -117,6 +131,9 @@ class _Run:
             if self.processor is not None:
                 self._apply_commands()
                 self.processor.close()
+                # the run and its runner refer to each other (bound methods): let the processor (model, frames,
+                # recorder) go now, not when the collector next looks at the run
+                self.processor = None
             self.closed.set()
 
 
