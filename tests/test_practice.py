@@ -298,7 +298,7 @@ def test_side_and_back_views_are_not_measured() -> None:
 # ---- knees over toes, and which flags fire --------------------------------------------------------------
 
 
-def test_knee_inside_its_foot_in_degrees_and_words() -> None:
+def test_knee_inside_its_foot_in_degrees_and_a_dancers_words() -> None:
     res = Synth(px_noise=0.2).stand(3.0).plie(60).stand(1.0).plie(60, knee_in_deg=35.0).stand(1.0).run()
     over, inside = res.reps
     for side in ("left", "right"):
@@ -309,9 +309,11 @@ def test_knee_inside_its_foot_in_degrees_and_words() -> None:
         assert lo <= mid <= hi
     assert over.knees() == {"left": "over", "right": "over"} and not codes(over) - {"rushed"}
     assert inside.knees() == {"left": "inside", "right": "inside"}
-    assert "left knee about" in inside.knee_words("left") and "degrees inside your foot" in inside.knee_words("left")
+    assert inside.knee_words("left") == "left knee inside your foot"
+    assert over.knee_words("right") == "right knee over your foot"
     (flag,) = [f for f in inside.flags if f.code == "knees_inside_toes"]
-    assert flag.side == "both" and "degrees inside your foot" in flag.reason and "webcam" in flag.reason
+    assert flag.side == "both" and "left knee inside your foot (reads" in flag.reason
+    assert flag.value == pytest.approx(max(-inside.side(s).knee_vs_foot_deg for s in ("left", "right")))
 
 
 def test_one_sided_knee_fault_names_the_side() -> None:
@@ -337,12 +339,14 @@ def test_flags_without_a_measured_uncertainty_do_not_fire(fault: dict[str, float
     assert not codes(rep) - {"rushed"}
 
 
-def test_rushed_rep_flagged_slow_rep_not() -> None:
+def test_rushed_stays_quiet_while_a_reps_onset_is_found_late() -> None:
+    """A rep's start is found where the hips pass a fifth of their drop, 0.6-0.8 s after they begin to move: the
+    timing is less certain than the 0.3-0.5 s fault, so "rushed" does not fire (docs/thresholds.md), though the
+    quick rep still reads shorter than the slow one."""
     res = Synth().stand(3.0).plie(60, down=0.5, bottom=0.1, up=1.5).stand(1.0).plie(60, down=3.0, up=3.0)
-    rushed, slow = res.stand(1.0).run().reps
-    (flag,) = rushed.flags
-    assert flag.code == "rushed" and "descent" in flag.reason
-    assert slow.flags == ()
+    quick, slow = res.stand(1.0).run().reps
+    assert quick.flags == () and slow.flags == ()
+    assert quick.descent_s < slow.descent_s
 
 
 # ---- holds ---------------------------------------------------------------------------------------------------

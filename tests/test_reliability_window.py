@@ -140,6 +140,8 @@ def test_camera_lost_mid_session_is_said_at_once_and_the_same_session_goes_on(
     qtbot: Any, tmp_path: Path, seen: list[int]
 ) -> None:
     db = tmp_path / "sessions.sqlite3"
+    # the teacher's correct plié raises no flag: keep a clip of every rep, to see the first one's kept and playing
+    (tmp_path / "settings.toml").write_text('[clips]\nmin_severity = "any"\n', encoding="utf-8")
     window = make_window(qtbot, tmp_path, ["once", "fail", "loop"])
     ended = rep_ends(window)
     statuses: list[LiveStatus] = []
@@ -184,9 +186,9 @@ def test_camera_lost_mid_session_is_said_at_once_and_the_same_session_goes_on(
     assert stored == seen[: len(stored)]  # every frame measured while recording is stored, none twice
     assert stored[0] == 0 and min(stored) < FRAMES <= max(stored)
     assert all(b > a for a, b in itertools.pairwise(table.t_s.tolist()))
-    # The first plié is flagged: its clip (of frames from before the camera was lost) is kept and plays.
+    # The first plié (a correct one: no flag) has its clip, of frames from before the camera was lost, kept and playing.
     (first_clip,) = [c for c in clips if c.rep_id == reps[0].id]
-    assert reps[0].rep.flags and first_clip.t_end_ms <= FRAMES * 40
+    assert not reps[0].rep.flags and first_clip.t_end_ms <= FRAMES * 40
     with VideoFileSource(db.parent / first_clip.path) as video:
         assert video.info.frame_count == first_clip.n_frames
 

@@ -67,7 +67,7 @@ BAD = [
     ("[reps]\nend_drop = 0.2\n", "reps.end_drop = 0.2 must be below reps.start_drop = 0.05"),
     ("[flags.heels_lift]\nwarn = 0.05\n", "flags.heels_lift.bad = 0.04 must be at least warn = 0.05"),
     ("[flags.rushed]\nbad_s = 2.0\n", "flags.rushed.bad_s = 2 must be at most warn_s = 0.5"),
-    ("[clips]\nmin_severity = 'awful'\n", "clips.min_severity: expected one of info, warn, bad, got 'awful'"),
+    ("[clips]\nmin_severity = 'awful'\n", "clips.min_severity: expected one of any, info, warn, bad, got 'awful'"),
     ("reps = 3\n", "reps: expected a table of settings, got 3"),
     ("[reps\nstart = 1\n", "invalid TOML"),
     ("[reps]\nstart_drop = nan\n", "reps.start_drop = nan is out of range"),

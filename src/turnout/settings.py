@@ -151,8 +151,9 @@ class RepSettings:
         "the shortest plié: half a second of her shows her standing height", 0.0, 10.0,
     )  # fmt: skip
     knee_inside_deg: float = _num(
-        10.0, "deg", "a knee pointing further inside its foot than this is 'inside'",
-        "the knee-versus-foot direction's uncertainty (camera prior, real and studio clips: docs/thresholds.md)",
+        6.0, "deg", "a knee reading further inside its foot than this is 'inside'",
+        "between what correct knees read (at most 1 deg inside on the studio, 4.5 on exact synthetic points) and "
+        "what knees 20-30 deg inside read (each forced plié has a knee reading 8-24 inside) (docs/thresholds.md)",
         0.0, 90.0,
     )  # fmt: skip
 
@@ -228,12 +229,12 @@ class FlagSettings:
         0.2, "s", "running median before the worst is taken", "design: removes frame noise, keeps real faults", 0, 2
     )
     knees_inside_toes: FlagLimit = field(
-        default_factory=lambda: FlagLimit(True, 10.0, 20.0),
+        default_factory=lambda: FlagLimit(True, 6.0, 12.0),
         metadata=_limit(
             "deg",
-            "knee pointing inside its foot at the bottom of a plié (under every camera of the prior)",
-            "knee over the 2nd toe is the criterion (Gontijo et al. 2015, JDMS 19:2); 10 deg is the direction's "
-            "measured uncertainty, 20 twice that",
+            "the knee's reading inside its foot at the bottom of a plié (the nominal camera)",
+            "knee over the 2nd toe is the criterion (Gontijo et al. 2015, JDMS 19:2); correct pliés read at most 1 "
+            "deg inside on the studio (4.5 on exact synthetic points), every forced one has a knee reading 8-24 inside",
             90.0,
         ),
     )
@@ -299,7 +300,10 @@ class ClipSettings:
     """Video clips of flagged reps, saved beside the database."""
 
     enabled: bool = _opt(True, "save clips of flagged reps", "issue 5")
-    min_severity: str = _opt("warn", "save a clip when a flag is at least this severe", "design", SEVERITIES)
+    min_severity: str = _opt(
+        "warn", "save a clip when a flag is at least this severe ('any': of every rep, clean ones too)",
+        "design; a teacher may want every rep", ("any", *SEVERITIES),
+    )  # fmt: skip
     pre_s: float = _num(1.0, "s", "video kept before the rep", "issue 5: a few seconds around the rep", 0.0, 10.0)
     post_s: float = _num(1.0, "s", "video kept after the rep", "issue 5", 0.0, 10.0)
     buffer_s: float = _num(20.0, "s", "length of the in-memory frame ring", "longest slow grand plié + margins", 2, 120)

@@ -105,19 +105,18 @@ class RepSummary:
         out: dict[str, str | None] = {}
         for s in SIDES:
             rel = self.side(s).knee_vs_foot_deg
-            limit = self.knee_inside_limit_deg if math.isfinite(self.knee_inside_limit_deg) else 10.0
+            limit = self.knee_inside_limit_deg if math.isfinite(self.knee_inside_limit_deg) else 6.0
             out[s] = None if not math.isfinite(rel) else ("inside" if rel < -limit else "over")
         return out
 
     def knee_words(self, side: str) -> str:
-        """The knee against its foot in a dancer's words: "left knee about 25 degrees inside your foot"."""
-        rel = self.side(side).knee_vs_foot_deg
-        if not math.isfinite(rel):
+        """The knee against its foot in a dancer's words: "left knee inside your foot", "left knee over your foot".
+        No degrees: the reading is biased outward and compressed (a knee 25 degrees inside reads 5-24), so a
+        number would say more than the picture shows (docs/thresholds.md)."""
+        verdict = self.knees().get(side)
+        if verdict is None:
             return f"{side} knee not measured"
-        if abs(rel) < 2.5:
-            return f"{side} knee right over your foot"
-        where = "inside" if rel < 0 else "outside"
-        return f"{side} knee about {abs(rel):.0f} degrees {where} your foot"
+        return f"{side} knee {'inside' if verdict == 'inside' else 'over'} your foot"
 
     @property
     def mode(self) -> Mode | None:

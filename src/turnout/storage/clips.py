@@ -260,6 +260,8 @@ class ClipRecorder:
     def wants(self, worst_severity: str | None) -> bool:
         """Whether a rep with this worst flag severity gets a clip."""
         s = self.settings
+        if s.min_severity == "any":
+            return s.enabled
         return s.enabled and severity_rank(worst_severity) >= severity_rank(s.min_severity)
 
     def request(self, key: int, t_start_s: float, t_end_s: float, name: str | None = None) -> None:
