@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -244,9 +245,11 @@ def test_heel_rise_changes_by_the_heel_lift_through_a_plie() -> None:
     rng = np.random.default_rng(0)
     errors = []
     for _ in range(300):
-        base = {"hip_turnout_deg": tuple(rng.uniform(20, 70, 2)), "forced_deg": tuple(rng.uniform(-10, 25, 2)),
-                "yaw_deg": rng.uniform(-25, 25), "pitch_deg": rng.uniform(-10, 10)}  # fmt: skip
-        lift = tuple(float(x) for x in rng.choice([0.0, 0.01, 0.02, 0.04, 0.06], 2))
+        base: dict[str, Any] = {"hip_turnout_deg": tuple(rng.uniform(20, 70, 2)),
+                                "forced_deg": tuple(rng.uniform(-10, 25, 2)), "yaw_deg": rng.uniform(-25, 25),
+                                "pitch_deg": rng.uniform(-10, 10)}  # fmt: skip
+        a, b = (float(x) for x in rng.choice([0.0, 0.01, 0.02, 0.04, 0.06], 2))
+        lift = (a, b)
         standing = make_dancer(DancerParams(**base))
         plie = make_dancer(DancerParams(**base, flexion_deg=tuple(rng.uniform(0, 75, 2)), heel_lift_m=lift))
         before = measure_frame(standing.world, standing.image, standing.visibility)

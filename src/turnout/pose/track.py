@@ -28,7 +28,8 @@ from turnout.pose.landmarks import NUM_LANDMARKS
 
 FORMAT: Final = "turnout-pose-track"
 VERSION: Final = 1
-#: What the track holds: the model's raw landmarks (the session store keeps the smoothed, checked ones; docs/storage.md).
+#: What the track holds: the model's raw landmarks (the session store keeps the smoothed, checked ones:
+#: docs/storage.md).
 LANDMARKS: Final = "raw"
 SUFFIX: Final = ".track.npz"
 
