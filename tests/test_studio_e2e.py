@@ -105,10 +105,13 @@ def test_knee_direction_in_plie_today(runs: dict[str, dict[str, Any]]) -> None:
 
 
 def test_flags_today(runs: dict[str, dict[str, Any]]) -> None:
-    """The forced plié must stay flagged; today the correct one is flagged too (issue 16 is to clear it)."""
+    """The forced plié (feet 25 degrees beyond the hips) is flagged with its knees inside its feet; since issue 16 the
+    correct one raises no flag at all."""
     forced = runs["tiny_forced"]["reps"]["matched"][0]
     assert forced["found"] is not None
     assert any(c in ("forced_turnout", "knees_inside_toes") for c, _s in forced["flags_raised"])
+    correct = runs["tiny_demi"]["reps"]["matched"][0]
+    assert correct["found"] is not None and correct["flags_raised"] == []
 
 
 def test_floor_calibrated_turnout_today(runs: dict[str, dict[str, Any]]) -> None:
