@@ -65,8 +65,12 @@ def test_disk_full_during_an_analysis_is_said_and_loses_nothing_stored_before(tm
     def full_disk() -> None:  # in the child, before it runs: no file may grow past LIMIT_BYTES
         resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT_BYTES, resource.RLIM_INFINITY))
 
+    # a clip of every rep: the teacher's correct plié raises no flag, and the clip is what meets the full disk
+    every = tmp_path / "every-rep.toml"
+    every.write_text('[clips]\nmin_severity = "any"\n', encoding="utf-8")
     out = subprocess.run(
-        [sys.executable, "-m", "turnout.cli", "analyze", str(media_file(CLIP)), "--db", str(db), "--quiet"],
+        [sys.executable, "-m", "turnout.cli", "analyze", str(media_file(CLIP)), "--db", str(db), "--quiet",
+         "--settings", str(every)],
         capture_output=True, text=True, preexec_fn=full_disk, timeout=300,
     )  # fmt: skip
     assert out.returncode == 2, out.stderr
