@@ -140,7 +140,11 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
 
 @pytest.fixture(scope="module")
 def analysed_and_reported(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """`turnout analyze` (into the default data folder, CSV and track into out/) and `turnout report`."""
+    """`turnout analyze` (into the default data folder, CSV and track into out/) and `turnout report`. Her settings
+    keep a clip of every rep (the teacher's correct demi-plié raises no flag), so there is a clip to trace."""
+    config = sandbox.root / "config" / "settings.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[clips]\nmin_severity = "any"\n', encoding="utf-8")
     before = sandbox.files()
     trace = str(sandbox.netlog.with_name("analyze.strace"))
     clip = media_file("commons/ballet_plie.mp4")
