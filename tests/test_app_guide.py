@@ -93,17 +93,19 @@ def test_only_judged_figures_are_shown_under_one_colour_rule(window: MainWindow)
     seq = plie_seq()
     standing = next(i for i in range(len(seq.phase)) if seq.phase[i] == "stand")
     bottom = next(i for i in range(len(seq.phase)) if seq.phase[i] == "bottom")
-    # Standing: the knees have no direction, so forced turnout cannot be judged: a grey dash, not a number.
+    # Uncalibrated, a foot's degrees are less certain than what they would tell: "calibrate", grey. Forced turnout
+    # is never a number (its error is larger than the fault), standing or at the bottom of a plié.
     figures.show_result(make_result(black_frame(), standing, seq))
     forced = figures.figures["forced_left"]
     assert forced.value.text() == "–" and forced.status == "none"
     foot = figures.figures["foot_left"]
-    assert foot.value.text().endswith("°") and foot.status == "ok"
-    assert foot.value.styleSheet() == f"color: {theme.TEXT};", "measured without fault: white, not green"
-    # At the bottom of a plié with a forced-turnout flag on the left: red on the left only.
+    assert foot.value.text() == "calibrate" and foot.status == "none"
+    assert figures.figures["total"].value.text() == "calibrate"
     figures.show_result(make_result(black_frame(), bottom, seq, flags=(forced_flag("left"),)))
-    assert forced.value.text() == "14°" and forced.value.styleSheet() == f"color: {theme.BAD};"
-    assert figures.figures["forced_right"].status == "ok"
+    assert forced.value.text() == "–" and figures.figures["forced_right"].status == "none"
+    # Measured without fault: white, not green (the count of reps, a figure that is judged).
+    reps = figures.figures["reps"]
+    assert reps.status == "ok" and reps.value.styleSheet() == f"color: {theme.TEXT};"
     # An unreliable pose: nothing is judged.
     figures.show_result(make_result(black_frame(), bottom, seq, reliable=False))
     for key in ("foot_left", "forced_left", "total", "phase"):

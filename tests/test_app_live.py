@@ -78,8 +78,8 @@ def test_live_view_shows_guidance_then_figures_banner_and_counts(qtbot: Any, win
     assert live.video.banner_message.startswith("Turnout is coming from your feet (left)")
     assert not live.video.guidance.isVisible()
     figs = live.figures.figures
-    assert figs["foot_left"].value.text().endswith("°") and figs["hip"].value.text() == "45°"
-    assert figs["forced_left"].value.text() == "14°"
+    assert figs["foot_left"].value.text() == "calibrate" and figs["hip"].value.text() == "45°"  # uncalibrated
+    assert figs["forced_left"].value.text() == "–"  # never a number: less certain than the fault
     assert beeps, "a cue sounds when the flag fires"
     qtbot.waitUntil(lambda: int(figs["reps"].value.text()) >= 1, timeout=8000)
     assert window.status_label.text().count("fps") == 1

@@ -46,16 +46,19 @@ STEPS: Final = (
 FIGURES: Final = {
     "foot_left": ("Foot turnout L / R",
                   "How far each foot points out from straight ahead, in degrees (90° per foot is a perfect first "
-                  "position). Uncalibrated, the camera's depth squeezes it: calibrate the floor for true degrees."),
+                  "position). Shown only with the floor calibrated: uncalibrated, the camera's depth makes a foot "
+                  "read 17-23° low on rendered dancers (95% within 37°), so it says 'calibrate'. Calibrated, it is "
+                  "within about 6° in a plié and 17° standing (docs/accuracy.md)."),
     "forced_left": ("Forced L / R",
-                    "Foot turnout minus what the hips give (the knee's direction in a plié), per leg. Positive: the "
-                    "foot is turned out further than the hip rotates, so the turnout is forced from the foot. Shown "
-                    "only while the knees are bent enough to have a direction (a plié); '–' when standing."),
+                    "Foot turnout minus what the hips give, per leg: how far the turnout is forced from the foot. "
+                    "Not shown as a number ('–'): on rendered dancers it reads 11-15° off, more than the 8° fault it "
+                    "would tell. Forcing is judged instead by whether your knees travel over your toes in a plié."),
     "depth": ("Last plié",
               "How deep your last plié went: the knees' bend at the bottom, measured from your own standing "
               "baseline (0° = as straight as you stand)."),
     "total": ("Total foot turnout",
-              "Left plus right foot turnout (180° = a flat first position)."),
+              "Left plus right foot turnout (180° = a flat first position); like each foot, shown only with the "
+              "floor calibrated."),
     "hip": ("Hip turnout",
             "What your hips give: your hip profile, learnt from the knees' direction at the bottom of your "
             "demi-pliés. '–' until a few pliés were measured."),

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 from turnout.app import theme
 from turnout.app.guide import COLOURS, tooltip
 from turnout.app.overlay import draw_overlay, part_status
+from turnout.measure.measures import Mode
 from turnout.practice.tracker import LiveFlag, RepEnded
 from turnout.session.pipeline import SET_GAP_S, FrameResult
 
@@ -612,6 +613,10 @@ FAULT_WORDS: Final = {
 }
 
 
+#: What a degree figure says where its measured error is larger than what it would tell (uncalibrated feet).
+CALIBRATE: Final = "calibrate"
+
+
 def _deg(v: float | None) -> str:
     return f"{v:.0f}°" if v is not None and math.isfinite(v) else "–"
 
@@ -752,13 +757,22 @@ class FiguresPanel(QFrame):
         judged = r is not None and r.reliable
         m = r.measurement if judged and r is not None else None
         status = part_status(r) if judged and r is not None else {}
+        # Degrees only where their measured error is smaller than what they would tell her (docs/accuracy.md):
+        # uncalibrated, a foot reads 17-23 degrees low (95 % within 37), so the feet say "calibrate"; forced turnout
+        # reads 11-15 degrees off against an 8-degree fault in either mode, so it is never shown as a number (the
+        # knees-over-toes check judges forcing).
+        floor = m is not None and m.mode is Mode.FLOOR
         for side in ("left", "right"):
             sm = m.side(side) if m is not None else None
-            f[f"foot_{side}"].set(_deg(sm.foot_turnout_deg if sm else None), status.get(f"{side}_foot", "ok"))
-            # forced turnout needs the knee's direction: only in a plié (nan on straight legs)
-            forced = sm.forced_turnout_deg if sm is not None and math.isfinite(sm.knee_turnout_deg) else None
-            f[f"forced_{side}"].set(_deg(forced), status.get(f"{side}_foot", "ok"))
-        f["total"].set(_deg(m.total_foot_turnout_deg if m else None))
+            if sm is not None and not floor:
+                f[f"foot_{side}"].set(CALIBRATE, "none")
+            else:
+                f[f"foot_{side}"].set(_deg(sm.foot_turnout_deg if sm else None), status.get(f"{side}_foot", "ok"))
+            f[f"forced_{side}"].set("–")
+        if m is not None and not floor:
+            f["total"].set(CALIBRATE, "none")
+        else:
+            f["total"].set(_deg(m.total_foot_turnout_deg if m else None))
         f["hip"].set(_deg(r.hip_turnout_deg if r else None))
         f["depth"].set(_deg(self.last_depth_deg))
         f["reps"].set(str(r.reps) if r else "0")
