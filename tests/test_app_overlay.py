@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import wave
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from turnout.app import theme
 from turnout.app.live_view import FlagMemory, banner_text, flags_of_events
 from turnout.app.overlay import FOOT_LINE, bgr_to_qimage, display_points, gauge_text, part_status, render_frame
 from turnout.app.sound import CuePlayer, tone_samples, write_wav
+from turnout.measure.measures import Mode
 from turnout.pose import landmarks as lm
 from turnout.practice.tracker import LiveFlag
 
@@ -114,13 +116,19 @@ def test_knee_flag_colours_the_knee_line_only(qapp: Any) -> None:
 def test_gauge_text_and_angles_drawn(qapp: Any) -> None:
     assert gauge_text(57.4, 45.0) == "foot 57°  knee 45°"
     assert gauge_text(float("nan"), 45.0) == "foot –  knee 45°"
-    r = make_result(black_frame(), 20, plie_seq())
-    img = render_frame(r, mirrored=True)
-    arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width() * 3]
-    rgb = arr.reshape(img.height(), img.width(), 3)
+    uncalibrated = make_result(black_frame(), 20, plie_seq())
+    assert uncalibrated.measurement is not None
+    floor = replace(uncalibrated, measurement=replace(uncalibrated.measurement, mode=Mode.FLOOR))
     violet = QColor(theme.KNEE_RAY)
-    near = np.abs(rgb.astype(int) - (violet.red(), violet.green(), violet.blue())).sum(axis=2) < 40
-    assert near.sum() > 30  # the knee-direction rays of the two gauges
+
+    def knee_rays(r: Any) -> int:
+        img = render_frame(r, mirrored=True)
+        arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width() * 3]
+        rgb = arr.reshape(img.height(), img.width(), 3)
+        return int((np.abs(rgb.astype(int) - (violet.red(), violet.green(), violet.blue())).sum(axis=2) < 40).sum())
+
+    assert knee_rays(floor) > 30  # the knee-direction rays of the two gauges, floor-calibrated
+    assert knee_rays(uncalibrated) == 0  # uncalibrated the directions read 16-23 degrees low: no dial
 
 
 def test_banner_text_names_the_fault_side_and_cue() -> None:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
 from turnout.app import theme
-from turnout.measure.measures import SIDES
+from turnout.measure.measures import SIDES, Mode
 from turnout.pose import landmarks as lm
 from turnout.pose.estimator import PoseFrame
 from turnout.session.pipeline import FrameResult
@@ -166,11 +166,12 @@ def draw_overlay(painter: QPainter, rect: QRectF, result: FrameResult, mirrored:
             )
             painter.setPen(QColor(theme.TEXT))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, side[0].upper())
-    # 4. The foot gauges.
+    # 4. The foot gauges, only with the floor calibrated: uncalibrated, the feet's and knees' directions read
+    # 16-23 degrees low on rendered dancers (docs/accuracy.md), so a dial would show a turnout she does not have.
     m = result.measurement
     for side in SIDES:
         heel, toe = FOOT_LINE[side]
-        if m is None or not mp.visible(heel, toe):
+        if m is None or m.mode is not Mode.FLOOR or not mp.visible(heel, toe):
             continue
         sm = m.side(side)
         draw_foot_gauge(
