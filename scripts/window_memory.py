@@ -30,13 +30,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CLIP = ROOT.parent / "shared" / "media" / "commons" / "ballet_plie.mp4"
 
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_live import rss_mb  # noqa: E402  (the live benchmark's resident-size reader)
 
 
 def make_clips(src: Path, folder: Path, n: int, frames: int) -> list[Path]:
