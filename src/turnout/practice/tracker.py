@@ -30,7 +30,14 @@ from turnout.practice.flags import CODES, Flag
 from turnout.practice.hip import HipTurnout, estimate_hip_turnout
 from turnout.practice.holds import HoldSummary, summarize_hold, total_turnout
 from turnout.practice.judge import hold_flags, rep_flags
-from turnout.practice.picture import LEGS_OVERLAP, KneeVerdict, estimate_camera, foot_direction_deg, knee_verdict
+from turnout.practice.picture import (
+    LEGS_OVERLAP,
+    Camera,
+    KneeVerdict,
+    estimate_camera,
+    foot_direction_deg,
+    knee_verdict,
+)
 from turnout.practice.reps import RepFrames, RepSummary, SideRepStats, Worst, summarize
 from turnout.settings import Settings
 
@@ -288,6 +295,24 @@ class PracticeTracker:
     def session_hip_estimate(self) -> HipTurnout | None:
         """Her knee direction in demi-pliés from this session alone (most recent first)."""
         return estimate_hip_turnout(reversed(self.hip_samples), self.settings.hip)
+
+    def camera(self) -> Camera | None:
+        """The camera model from her latest standing (read-only): medians of her hip and floor rows over the
+        standing frames of the last :data:`FEET_S` before now, or before the plié in progress (the camera stays
+        fixed through a plié). ``None`` before her standing reference is found."""
+        rs = self.settings.reps
+        t0 = self._ep.frames[0].t if self._ep is not None and self._ep.frames else math.inf
+        frames = [
+            f for f in self._history
+            if f.ok and f.t < t0 and math.isfinite(f.drop) and abs(f.drop) < rs.end_drop and not f.releve
+        ]  # fmt: skip
+        if not frames:
+            return None
+        frames = [f for f in frames if f.t >= frames[-1].t - FEET_S]
+        return estimate_camera(
+            _median(f.hip_y for f in frames), _median(f.floor_y for f in frames),
+            _median(_f(f.row, "frame_width_px") for f in frames),
+        )  # fmt: skip
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[Event]:
         events: list[Event] = []
