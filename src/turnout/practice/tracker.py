@@ -297,14 +297,14 @@ class PracticeTracker:
         return estimate_hip_turnout(reversed(self.hip_samples), self.settings.hip)
 
     def camera(self) -> Camera | None:
-        """The camera model from her latest standing (read-only): medians of her hip and floor rows over the
-        standing frames of the last :data:`FEET_S` before now, or before the plié in progress (the camera stays
-        fixed through a plié). ``None`` before her standing reference is found."""
+        """The camera model from her latest standing (read-only): medians of her hip and floor rows over her
+        standing frames (hips within a rep's end level of standing, no relevé) of the last :data:`FEET_S` before
+        the latest one; in a plié, those before it (the camera stays fixed through a plié). ``None`` before her
+        standing reference is found."""
         rs = self.settings.reps
-        t0 = self._ep.frames[0].t if self._ep is not None and self._ep.frames else math.inf
         frames = [
             f for f in self._history
-            if f.ok and f.t < t0 and math.isfinite(f.drop) and abs(f.drop) < rs.end_drop and not f.releve
+            if f.ok and math.isfinite(f.drop) and abs(f.drop) < rs.end_drop and not f.releve
         ]  # fmt: skip
         if not frames:
             return None
