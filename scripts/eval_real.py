@@ -3,10 +3,13 @@
     python scripts/eval_real.py                 # every clip in ../shared/media/labels.toml
     python scripts/eval_real.py --json          # one machine-readable JSON document on stdout
     python scripts/eval_real.py --clip ballet_plie --keep build/eval   # keep tracks and CSVs
-    python scripts/eval_real.py --studio DIR    # also the studio catalogue (see load_studio_cases)
+    python scripts/eval_real.py --studio build/studio                # also the studio's cached renders
+    python scripts/eval_real.py --studio build/studio --no-shared --scenes first45_demi tiny_demi
 
 It only uses the command line (`turnout analyze CLIP --json --no-store --quiet --out DIR`), its JSON and the
-files `--out` writes: those are stable while the Python modules move. It never imports turnout.
+files `--out` writes: those are stable while the Python modules move. Of Turnout it imports only the studio's
+catalogue (`turnout.testing.studio`: test data, numpy and cv2), to find each scene's cached render; never the
+product.
 
 Scoring rules (the labels are what a person sees; `labels.toml` documents its keys):
 - a found rep matches a labelled plié when its bottom time is within BOTTOM_TOLERANCE_S of the labelled bottom
@@ -16,7 +19,13 @@ Scoring rules (the labels are what a person sees; `labels.toml` documents its ke
 - holds are counted: found against expected;
 - knees: per matched plié and side, "over" or "inside" (see `knees_of_rep`) against the label;
 - flags: technique flags (every code but the tempo ones, TEMPO_FLAGS) raised anywhere in the clip against the
-  clip's `flags_expected`; tempo flags are listed apart and not scored.
+  clip's `flags_expected`; tempo flags are listed apart and not scored. The codes of one fault (FAULTS: turnout
+  forced from the feet is `forced_turnout` or `knees_inside_toes`, issue 16) stand for each other: either one
+  raised is that fault found. Per matched plié where the truth says (the studio; a clip whose label expects no
+  flag): a plié with a fault must raise one of its codes, a correct plié no technique flag;
+- timing: per matched plié, found minus labelled start, bottom and end (seconds; positive: late), and the
+  descent's and ascent's lengths (start to the bottom's start, its end to the end) where the truth gives the
+  bottom phase (the studio); the issue's target is every plié within 0.3 s (TIME_TOLERANCE_S).
 A clip marked robustness-only (ROBUSTNESS_ONLY, or `scored = false` in its labels) is analysed and shown but
 its reps, holds and flags are not scored. The exit status is 0 unless a clip cannot be read or analysed.
 """
@@ -39,10 +48,14 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MEDIA = REPO.parent / "shared" / "media"
-STUDIO_FORMAT_DOC = REPO / "docs" / "studio-format.md"
 
 #: a found rep's bottom must lie this close to the labelled bottom (issue 16 targets: "within 0.3 s")
 BOTTOM_TOLERANCE_S = 0.3
+#: the issue's timing target for a plié's start, bottom and end
+TIME_TOLERANCE_S = 0.3
+#: the codes that report one fault (issue 16: "forced_turnout or knees_inside_toes raised on every rep with feet
+#: 20 degrees or more beyond the hips"): either one raised is the fault found
+FAULTS = {"forced_turnout": "forced", "knees_inside_toes": "forced"}
 #: flags about timing, not technique: listed, never scored against `flags_expected`
 TEMPO_FLAGS = frozenset({"rushed"})
 #: clips shown but not scored (labels.toml: "robustness only, whether a rep is counted here is not scored")
@@ -62,6 +75,19 @@ class ExpectedPlie:
     kind: str
     #: per side "over" / "inside", or None where the label does not say
     knees: dict[str, str] | None = None
+    #: the technique flag codes this plié should raise (empty: a correct plié), None where the label does not say
+    flags: frozenset[str] | None = None
+    #: the bottom phase, where the truth gives it (the studio); else the labelled bottom frame
+    bottom_start_s: float | None = None
+    bottom_end_s: float | None = None
+
+    @property
+    def descent_s(self) -> float | None:
+        return None if self.bottom_start_s is None else self.bottom_start_s - self.start_s
+
+    @property
+    def ascent_s(self) -> float | None:
+        return None if self.bottom_end_s is None else self.end_s - self.bottom_end_s
 
 
 @dataclass(frozen=True)
@@ -77,6 +103,8 @@ class Case:
     scored: bool = True
     view: str = ""
     note: str = ""
+    #: extra arguments for `turnout analyze` (a selfie clip: --mirrored)
+    analyze_args: tuple[str, ...] = ()
 
 
 def load_shared_cases(media: Path) -> list[Case]:
@@ -86,6 +114,7 @@ def load_shared_cases(media: Path) -> list[Case]:
     for name, lab in labels.items():
         fps = float(lab["fps"])
         knees = list(lab.get("knees_over_toes", []))
+        flags_expected = frozenset(lab.get("flags_expected", []))
         plies = []
         for i, p in enumerate(lab.get("plies", [])):
             k = knees[i] if i < len(knees) else None
@@ -96,6 +125,8 @@ def load_shared_cases(media: Path) -> list[Case]:
                     end_s=p["end"] / fps,
                     kind=str(p["kind"]),
                     knees=None if k is None else _knee_label(k),
+                    # a clip expecting no flag: every plié is correct; else the label does not say which plié
+                    flags=frozenset() if not flags_expected else None,
                 )
             )
         scored = bool(lab.get("scored", True)) and name not in ROBUSTNESS_ONLY
@@ -106,7 +137,7 @@ def load_shared_cases(media: Path) -> list[Case]:
                 video=media / lab["file"],
                 plies=tuple(plies),
                 holds=int(lab.get("holds", 0)),
-                flags_expected=frozenset(lab.get("flags_expected", [])),
+                flags_expected=flags_expected,
                 scored=scored,
                 view=str(lab.get("view", "")),
                 note=str(lab.get("note", "")).split("\n")[0],
@@ -122,20 +153,70 @@ def _knee_label(k: Any) -> dict[str, str]:
     return {s: str(k) for s in SIDES}
 
 
-def load_studio_cases(studio: Path) -> list[Case]:
-    """HOOK for the studio catalogue (`src/turnout/testing/studio/`): rendered scenes with exact truth.
+def load_studio_cases(studio: Path, scenes: Iterable[str] = (), render: bool = False) -> list[Case]:
+    """The studio's scenes (`src/turnout/testing/studio/scenes.toml`), each from its cached render in ``studio``
+    (`<scene>-<key>/<scene>.mp4` and `.truth.json`, docs/studio-format.md; the key is the scene's current one), as
+    cases scored like the shared clips. ``scenes``: only these (default: the whole catalogue). A scene not rendered
+    yet is rendered first with ``render``, else it is a case whose video is missing (reported, not guessed)."""
+    from turnout.testing.studio import cached, load_catalogue
 
-    Each scene is a `SCENE.truth.json` beside its video (`SCENE.mp4`, or a folder `SCENE/` of frames). The
-    format is defined in docs/studio-format.md; until that document exists this refuses rather than guesses.
-    To wire it in: parse the truth into `Case` (reps -> ExpectedPlie with times in seconds, kind, knees per
-    side "over"/"inside"; expected holds; expected technique flags) and return the cases; scoring is shared.
-    """
-    if not STUDIO_FORMAT_DOC.exists():
-        raise NotImplementedError(
-            f"the studio format is not documented yet ({STUDIO_FORMAT_DOC.relative_to(REPO)} is missing): "
-            "studio scenes cannot be scored"
+    catalogue = load_catalogue()
+    names = list(scenes) or list(catalogue)
+    unknown = [n for n in names if n not in catalogue]
+    if unknown:
+        raise SystemExit(f"unknown studio scene(s): {', '.join(unknown)} (python -m turnout.testing.studio list)")
+    cases = []
+    for name in names:
+        scene = catalogue[name]
+        folder = studio / f"{name}-{scene.key()}"
+        truth_path = folder / f"{name}.truth.json"
+        if render and not truth_path.exists():
+            truth_path = cached(scene, studio).truth
+        if not truth_path.exists():
+            cases.append(Case(name, "studio", folder / f"{name}.mp4", (), 0, frozenset(), note="not rendered"))
+            continue
+        cases.append(studio_case(name, truth_path))
+    return cases
+
+
+def studio_case(name: str, truth_path: Path) -> Case:
+    """One scene's truth (docs/studio-format.md, `expected`) as a case: every expected plié with its times, kind,
+    knees ("inside" on a leg the truth flags `knees_inside_toes`, else "over") and flags; the expected holds."""
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    exp = truth["expected"]
+    plies = []
+    for r in exp["reps"]:
+        codes = frozenset(str(f["code"]) for f in r.get("flags", []))
+        inside = {f.get("side") for f in r.get("flags", []) if f.get("code") == "knees_inside_toes"}
+        plies.append(
+            ExpectedPlie(
+                start_s=float(r["start_s"]),
+                bottom_s=0.5 * (float(r["bottom_start_s"]) + float(r["bottom_end_s"])),
+                end_s=float(r["end_s"]),
+                kind=str(r["kind"]),
+                knees={s: ("inside" if s in inside or "both" in inside else "over") for s in SIDES},
+                flags=codes,
+                bottom_start_s=float(r["bottom_start_s"]),
+                bottom_end_s=float(r["bottom_end_s"]),
+            )
         )
-    raise NotImplementedError(f"studio truth files are not parsed yet: see {STUDIO_FORMAT_DOC}")
+    scene, cam, video = truth.get("scene", {}), truth.get("camera", {}), truth["video"]
+    position = scene.get("dancer", {}).get("position", "")
+    view = (
+        f"{position}, camera {cam.get('height_m', 0):.1f} m up, {cam.get('distance_m', 0):.1f} m away, "
+        f"yaw {cam.get('yaw_deg', 0):g}"
+    )
+    return Case(
+        name=name,
+        source="studio",
+        video=truth_path.parent / str(video["file"]),
+        plies=tuple(plies),
+        holds=len(exp.get("holds", [])),
+        flags_expected=frozenset(c for p in plies for c in (p.flags or ())),
+        view=view,
+        note=str(scene.get("description", "")),
+        analyze_args=("--mirrored",) if video.get("mirrored") else (),
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -182,10 +263,10 @@ def find_turnout_cli() -> list[str]:
     raise SystemExit("turnout CLI not found: run `make install` or set TURNOUT_CLI")
 
 
-def run_analyze(cli: list[str], video: Path, out: Path) -> dict[str, Any]:
-    """`turnout analyze VIDEO --json --no-store --quiet --out OUT`; raises RuntimeError when it fails."""
+def run_analyze(cli: list[str], video: Path, out: Path, extra: Iterable[str] = ()) -> dict[str, Any]:
+    """`turnout analyze VIDEO --json --no-store --quiet --out OUT [EXTRA]`; raises RuntimeError when it fails."""
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [*cli, "analyze", str(video), "--json", "--no-store", "--quiet", "--out", str(out)]
+    cmd = [*cli, "analyze", str(video), "--json", "--no-store", "--quiet", "--out", str(out), *extra]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"analyze failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
@@ -214,6 +295,14 @@ class PlieResult:
     knees_found: dict[str, str] | None
     knees_right: int = 0
     knees_scored: int = 0
+    #: found minus labelled (s; positive: late), for a plié matched by its bottom (whatever its kind)
+    start_err_s: float | None = None
+    bottom_err_s: float | None = None
+    end_err_s: float | None = None
+    descent_err_s: float | None = None
+    ascent_err_s: float | None = None
+    #: per-plié flags where the truth says: "right" (a fault's code raised / a correct plié clean) or what is wrong
+    flags_status: str | None = None
 
 
 @dataclass
@@ -249,9 +338,19 @@ def _rep_brief(rep: dict[str, Any]) -> dict[str, Any]:
         "start_s": rep.get("start_s"),
         "bottom_s": round(bottom_of_rep(rep), 3),
         "end_s": rep.get("end_s"),
+        "descent_s": _phase_s(rep, "descent"),
+        "ascent_s": _phase_s(rep, "ascent"),
         "knees": knees_of_rep(rep),
         "flags": [_flag_label(f) for f in rep.get("flags", [])],
     }
+
+
+def _phase_s(rep: dict[str, Any], phase: str) -> float | None:
+    """A found rep's descent (start to the bottom's start) or ascent (the bottom's end to the end), seconds."""
+    a, b = ("start_s", "bottom_start_s") if phase == "descent" else ("bottom_end_s", "end_s")
+    if rep.get(a) is None or rep.get(b) is None:
+        return None
+    return round(float(rep[b]) - float(rep[a]), 3)
 
 
 def _flag_label(f: dict[str, Any]) -> str:
@@ -313,8 +412,8 @@ def score_clip(case: Case, doc: dict[str, Any]) -> ClipResult:
     res.technique_flags = [_flag_label(f) for f in all_flags if f.get("code") not in TEMPO_FLAGS]
     res.tempo_flags = [_flag_label(f) for f in all_flags if f.get("code") in TEMPO_FLAGS]
     raised = {str(f.get("code")) for f in all_flags if f.get("code") not in TEMPO_FLAGS}
-    res.false_flags = sorted(raised - case.flags_expected)
-    res.missed_flags = sorted(case.flags_expected - raised)
+    res.false_flags = sorted(c for c in raised if not _fault_in(c, case.flags_expected))
+    res.missed_flags = sorted(c for c in case.flags_expected if not _fault_in(c, raised))
     matched, false_reps = match_plies(case.plies, reps)
     res.false_reps = [_rep_brief(r) for r in false_reps]
     for e, r, status in matched:
@@ -322,6 +421,14 @@ def score_clip(case: Case, doc: dict[str, Any]) -> ClipResult:
             expected=asdict(e), found=None if r is None else _rep_brief(r), status=status,
             knees_expected=e.knees, knees_found=None if r is None else knees_of_rep(r),
         )  # fmt: skip
+        if r is not None:
+            pr.start_err_s = _err(r.get("start_s"), e.start_s)
+            pr.bottom_err_s = _err(bottom_of_rep(r), e.bottom_s)
+            pr.end_err_s = _err(r.get("end_s"), e.end_s)
+            pr.descent_err_s = None if e.descent_s is None else _err(_phase_s(r, "descent"), e.descent_s)
+            pr.ascent_err_s = None if e.ascent_s is None else _err(_phase_s(r, "ascent"), e.ascent_s)
+            if e.flags is not None:
+                pr.flags_status = plie_flags_status(e.flags, r)
         if status == "ok":
             res.plies_found += 1
             if e.knees:
@@ -335,11 +442,34 @@ def score_clip(case: Case, doc: dict[str, Any]) -> ClipResult:
     return res
 
 
+def _err(found: Any, expected: float) -> float | None:
+    return None if found is None else round(float(found) - expected, 3)
+
+
+def _fault_in(code: str, codes: Iterable[str]) -> bool:
+    """``code`` is among ``codes``, or another code of its fault is (FAULTS)."""
+    fault = FAULTS.get(code)
+    return any(c == code or (fault is not None and FAULTS.get(c) == fault) for c in codes)
+
+
+def plie_flags_status(expected: frozenset[str], rep: dict[str, Any]) -> str:
+    """ "right" when the rep raised (a code of) every expected fault and no other technique flag; else what is
+    wrong."""
+    raised = {str(f.get("code")) for f in rep.get("flags", []) if f.get("code") not in TEMPO_FLAGS}
+    missed = sorted(c for c in expected if not _fault_in(c, raised))
+    false = sorted(c for c in raised if not _fault_in(c, expected))
+    if not missed and not false:
+        return "right"
+    return "; ".join(x for x in (f"missed {','.join(missed)}" if missed else "",
+                                 f"false {','.join(false)}" if false else "") if x)  # fmt: skip
+
+
 def evaluate(case: Case, cli: list[str], out_root: Path) -> ClipResult:
     if not case.video.exists():
-        return ClipResult(case.name, case.source, case.scored, case.view, error=f"missing: {case.video}")
+        why = f"missing: {case.video}" + (" (not rendered: add --render)" if case.note == "not rendered" else "")
+        return ClipResult(case.name, case.source, case.scored, case.view, error=why)
     try:
-        doc = run_analyze(cli, case.video, out_root / f"{case.source}-{case.name}")
+        doc = run_analyze(cli, case.video, out_root / f"{case.source}-{case.name}", case.analyze_args)
     except RuntimeError as e:
         return ClipResult(case.name, case.source, case.scored, case.view, error=str(e))
     return score_clip(case, doc)
@@ -349,8 +479,34 @@ def evaluate(case: Case, cli: list[str], out_root: Path) -> ClipResult:
 # Report
 
 
-def totals(results: list[ClipResult]) -> dict[str, int]:
+def timing(plies: Iterable[PlieResult], tol_s: float = TIME_TOLERANCE_S) -> dict[str, Any]:
+    """Per time (start, bottom, end; the descent's and ascent's lengths) over matched pliés: n, bias (median
+    signed error), median and largest absolute error, and how many lie within ``tol_s``."""
+    plies = list(plies)
+    out: dict[str, Any] = {}
+    for what in ("start", "bottom", "end", "descent", "ascent"):
+        errs = [e for p in plies if (e := getattr(p, f"{what}_err_s")) is not None]
+        if not errs:
+            out[what] = {"n": 0}
+            continue
+        a = sorted(errs)
+        absd = sorted(abs(e) for e in errs)
+        out[what] = {"n": len(errs), "bias_s": round(_median(a), 3), "median_abs_s": round(_median(absd), 3),
+                     "max_abs_s": round(absd[-1], 3), "within": sum(x <= tol_s for x in absd)}  # fmt: skip
+    return out
+
+
+def _median(a: list[float]) -> float:
+    n = len(a)
+    return a[n // 2] if n % 2 else 0.5 * (a[n // 2 - 1] + a[n // 2])
+
+
+def totals(results: list[ClipResult]) -> dict[str, Any]:
     sc = [r for r in results if r.scored and r.error is None]
+    plies = [p for r in sc for p in r.plies]
+    forced = [p for p in plies if p.found is not None and p.expected.get("flags")]
+    correct = [p for p in plies if p.found is not None and p.expected.get("flags") is not None
+               and not p.expected.get("flags")]  # fmt: skip
     return {
         "clips": len(results),
         "clips_scored": len(sc),
@@ -368,7 +524,26 @@ def totals(results: list[ClipResult]) -> dict[str, int]:
         "missed_flag_codes": sum(len(r.missed_flags) for r in sc),
         "technique_flags_raised": sum(len(r.technique_flags) for r in sc),
         "tempo_flags_raised": sum(len(r.tempo_flags) for r in sc),
+        "faulty_plies_flagged": sum(p.flags_status == "right" for p in forced),
+        "faulty_plies": len(forced),
+        "correct_plies_clean": sum(p.flags_status == "right" for p in correct),
+        "correct_plies": len(correct),
+        "timing": timing(plies),
     }
+
+
+def _fmt_timing(t: dict[str, Any]) -> str:
+    parts = []
+    for what, v in t.items():
+        if v.get("n"):
+            parts.append(f"{what} bias {v['bias_s']:+.2f} s, median |err| {v['median_abs_s']:.2f}, max "
+                         f"{v['max_abs_s']:.2f}, within {TIME_TOLERANCE_S:g} s {v['within']}/{v['n']}")  # fmt: skip
+    return "; ".join(parts) or "-"
+
+
+def _fmt_errs(p: PlieResult) -> str:
+    errs = [(w, getattr(p, f"{w}_err_s")) for w in ("start", "bottom", "end", "descent", "ascent")]
+    return " ".join(f"{w} {e:+.2f}" for w, e in errs if e is not None)
 
 
 def _fmt_rep(r: dict[str, Any]) -> str:
@@ -396,6 +571,10 @@ def print_report(results: list[ClipResult], write: Callable[[str], Any] = print)
                 line += f" -> {_fmt_rep(p.found)}"
             if p.knees_expected and p.status == "ok":
                 line += f"  [knees {p.knees_right}/{p.knees_scored} right, label {p.knees_expected}]"
+            if p.found:
+                line += f"  [time errors s: {_fmt_errs(p)}]"
+            if p.flags_status is not None:
+                line += f"  [flags {p.flags_status}]"
             write(line)
         for x in r.false_reps:
             write(f"     FALSE rep: {_fmt_rep(x)}")
@@ -409,8 +588,18 @@ def print_report(results: list[ClipResult], write: Callable[[str], Any] = print)
             f"missed: {', '.join(r.missed_flags) or '-'}"
         )
         write(f"   tempo flags (not scored): {', '.join(r.tempo_flags) or '-'}")
+        if any(p.found for p in r.plies):
+            write(f"   timing: {_fmt_timing(timing(r.plies))}")
+    sources = sorted({r.source for r in results})
+    if len(sources) > 1:
+        for src in sources:
+            _write_totals([r for r in results if r.source == src], f"TOTALS {src}", write)
+    _write_totals(results, "TOTALS (scored clips)", write)
+
+
+def _write_totals(results: list[ClipResult], title: str, write: Callable[[str], Any]) -> None:
     t = totals(results)
-    write("== TOTALS (scored clips)")
+    write(f"== {title}")
     write(
         f"   clips {t['clips_scored']} scored of {t['clips']} ({t['clips_failed']} failed); "
         f"pliés {t['plies_found']}/{t['plies_expected']}; false reps {t['false_reps']}; "
@@ -419,13 +608,22 @@ def print_report(results: list[ClipResult], write: Callable[[str], Any] = print)
         f"missed {t['missed_flag_codes']} ({t['technique_flags_raised']} technique flags raised); "
         f"tempo flags {t['tempo_flags_raised']}"
     )
+    write(
+        f"   per plié flags: faulty pliés flagged {t['faulty_plies_flagged']}/{t['faulty_plies']}, "
+        f"correct pliés clean {t['correct_plies_clean']}/{t['correct_plies']}"
+    )
+    write(f"   rep time errors (found - labelled): {_fmt_timing(t['timing'])}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     ap.add_argument("--media", type=Path, default=None, help="shared media folder (default $TURNOUT_MEDIA, "
                     "then ../shared/media beside the repository)")  # fmt: skip
-    ap.add_argument("--studio", type=Path, default=None, help="also score the studio scenes in this folder")
+    ap.add_argument("--studio", type=Path, default=None, help="also score the studio scenes cached in this folder "
+                    "(build/studio)")  # fmt: skip
+    ap.add_argument("--scenes", nargs="+", default=[], help="with --studio: only these scenes")
+    ap.add_argument("--render", action="store_true", help="with --studio: render scenes missing from the cache")
+    ap.add_argument("--no-shared", action="store_true", help="leave out the shared clips (labels.toml)")
     ap.add_argument("--clip", action="append", default=[], help="only this clip (repeatable)")
     ap.add_argument("--keep", type=Path, default=None, help="keep analyze's --out files (tracks, CSV) here")
     ap.add_argument("--jobs", type=int, default=2, help="clips analysed at once (default 2)")
@@ -436,12 +634,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (media / "labels.toml").exists():
         print(f"no labels.toml in {media}", file=sys.stderr)
         return 1
-    cases = load_shared_cases(media)
+    cases = [] if args.no_shared else load_shared_cases(media)
     if args.studio is not None:
-        try:
-            cases += load_studio_cases(args.studio)
-        except NotImplementedError as e:
-            print(f"studio skipped: {e}", file=sys.stderr)
+        cases += load_studio_cases(args.studio, args.scenes, args.render)
     if args.clip:
         cases = [c for c in cases if c.name in set(args.clip)]
     cli = find_turnout_cli()
@@ -453,7 +648,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         doc = {"clips": [asdict(r) for r in results], "totals": totals(results),
-               "rules": {"bottom_tolerance_s": BOTTOM_TOLERANCE_S, "tempo_flags": sorted(TEMPO_FLAGS)}}  # fmt: skip
+               "totals_by_source": {src: totals([r for r in results if r.source == src])
+                                    for src in sorted({r.source for r in results})},
+               "rules": {"bottom_tolerance_s": BOTTOM_TOLERANCE_S, "time_tolerance_s": TIME_TOLERANCE_S,
+                         "tempo_flags": sorted(TEMPO_FLAGS), "faults": FAULTS}}  # fmt: skip
         print(json.dumps(doc, indent=2))
     else:
         print_report(results)

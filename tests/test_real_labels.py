@@ -5,6 +5,7 @@ correct plié. The answers come from labels.toml itself, never from Turnout's ou
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from typing import Any
 
@@ -72,3 +73,75 @@ def test_image_plane_measurements_are_stored_per_frame_and_she_faces_the_camera(
     h = m["hip_height_px"][person]
     assert np.isfinite(h).mean() > 0.95 and np.nanmin(h) > 0
     assert np.isnan(m["hip_height_px"][~person]).all()  # the title card: nothing made up
+
+
+# ---- the scoreboard's studio scoring (scripts/eval_real.py), on a truth file and an analysis written here ----
+
+
+def _eval_real() -> Any:
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("eval_real", ROOT / "scripts" / "eval_real.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["eval_real"] = module  # (its dataclasses look their module up)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _truth(tmp_path: Any) -> Any:
+    import json
+
+    forced = [{"code": c, "side": s} for s in ("left", "right") for c in ("forced_turnout", "knees_inside_toes")]
+    reps = [
+        {"kind": "demi", "start_s": 1.2, "bottom_start_s": 2.46, "bottom_end_s": 2.94, "end_s": 4.2, "flags": []},
+        {"kind": "demi", "start_s": 5.0, "bottom_start_s": 6.26, "bottom_end_s": 6.74, "end_s": 8.0, "flags": forced},
+    ]
+    doc = {"scene": {"dancer": {"position": "first"}, "description": "two pliés"},
+           "camera": {"height_m": 1.0, "distance_m": 2.8, "yaw_deg": 0.0},
+           "video": {"file": "x.mp4", "mirrored": True},
+           "expected": {"reps": reps, "holds": [{"start_s": 0.0, "end_s": 3.0}], "rep_count": 2}}  # fmt: skip
+    path = tmp_path / "x.truth.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_a_studio_truth_is_a_case(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ev = _eval_real()
+    case = ev.studio_case("x", _truth(tmp_path))
+    assert case.source == "studio" and case.video == tmp_path / "x.mp4" and case.analyze_args == ("--mirrored",)
+    correct, forced = case.plies
+    assert correct.bottom_s == pytest.approx(2.7) and correct.descent_s == pytest.approx(1.26)
+    assert correct.knees == {"left": "over", "right": "over"} and correct.flags == frozenset()
+    assert forced.knees == {"left": "inside", "right": "inside"}
+    assert forced.flags == {"forced_turnout", "knees_inside_toes"} == case.flags_expected
+    assert case.holds == 1
+
+
+def test_the_studio_scoreboard_scores_times_knees_and_either_code_of_a_fault(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ev = _eval_real()
+    case = ev.studio_case("x", _truth(tmp_path))
+    knees = {"left": "inside", "right": "over"}
+    doc = {"frames": 135, "frames_with_person": 135, "holds": [],
+           "reps": [{"kind": "demi", "start_s": 1.9, "bottom_start_s": 2.5, "bottom_end_s": 3.0, "end_s": 3.6,
+                     "bottom_s": 2.8, "knees": {"left": "over", "right": "over"}, "flags": []},
+                    {"kind": "demi", "start_s": 5.1, "bottom_start_s": 6.3, "bottom_end_s": 6.7, "end_s": 8.1,
+                     "bottom_s": 6.5, "knees": knees,
+                     "flags": [{"code": "knees_inside_toes", "side": "left"}, {"code": "rushed"}]}]}  # fmt: skip
+    res = ev.score_clip(case, doc)
+    assert res.plies_found == 2 and not res.false_reps
+    late, fine = res.plies
+    assert late.start_err_s == pytest.approx(0.7) and late.end_err_s == pytest.approx(-0.6)
+    assert fine.start_err_s == pytest.approx(0.1) and fine.descent_err_s == pytest.approx(-0.06)
+    assert late.flags_status == "right" and fine.flags_status == "right"  # knees_inside_toes stands for forced
+    assert res.missed_flags == [] and res.false_flags == []
+    assert res.knees_right == 2 + 1 and res.knees_scored == 4  # the forced plié's right knee read over
+    t = ev.totals([res])
+    assert t["timing"]["start"]["within"] == 1 and t["timing"]["start"]["max_abs_s"] == pytest.approx(0.7)
+    assert (t["faulty_plies_flagged"], t["faulty_plies"], t["correct_plies_clean"], t["correct_plies"]) == (1, 1, 1, 1)
+    doc["reps"][0]["flags"] = [{"code": "knees_inside_toes", "side": "right"}]  # a correct plié flagged
+    doc["reps"][1]["flags"] = []  # a forced one not
+    res = ev.score_clip(case, doc)
+    assert [p.flags_status for p in res.plies] == ["false knees_inside_toes", "missed forced_turnout,knees_inside_toes"]
