@@ -124,7 +124,7 @@ def test_the_studio_scoreboard_scores_times_knees_and_either_code_of_a_fault(tmp
     ev = _eval_real()
     case = ev.studio_case("x", _truth(tmp_path))
     knees = {"left": "inside", "right": "over"}
-    doc = {"frames": 135, "frames_with_person": 135, "holds": [],
+    doc: dict[str, Any] = {"frames": 135, "frames_with_person": 135, "holds": [],
            "reps": [{"kind": "demi", "start_s": 1.9, "bottom_start_s": 2.5, "bottom_end_s": 3.0, "end_s": 3.6,
                      "bottom_s": 2.8, "knees": {"left": "over", "right": "over"}, "flags": []},
                     {"kind": "demi", "start_s": 5.1, "bottom_start_s": 6.3, "bottom_end_s": 6.7, "end_s": 8.1,
