@@ -33,9 +33,12 @@ $(MODEL): | $(STAMP)
 model: $(STAMP)
 	$(BIN)/python scripts/build_model.py
 
+# Turnout's exit status is passed on as it is: when it cannot start it says why in one line (status 2), and GNU
+# make then always adds "make: *** [Makefile:NN: run] Error 2", which only repeats that it failed (make has no way
+# to fail quietly; README, "The two commands").
 run: $(STAMP) $(MODEL)
 	@$(BIN)/python -m turnout.cli.preflight
-	$(BIN)/turnout
+	@$(BIN)/turnout
 
 test: $(STAMP) $(MODEL)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)

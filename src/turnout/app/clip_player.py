@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from turnout.app.live_view import VideoWidget
+from turnout.capture.pacing import RATES
 from turnout.session.pipeline import FrameResult
 
 ResultAt = Callable[[float, np.ndarray], FrameResult]
@@ -48,12 +49,23 @@ class ClipPlayer(QWidget):
         self.forward_button.clicked.connect(lambda: self.step(1))
         for b in (self.back_button, self.forward_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.rate = 1.0
+        self.speed = QComboBox()
+        self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.speed.setToolTip("Slow motion ([ slower, ] faster)")
+        for r in RATES:
+            self.speed.addItem(f"{r:g}x", r)
+        self.speed.setCurrentIndex(len(RATES) - 1)
+        self.speed.activated.connect(lambda i: self.set_rate(float(self.speed.itemData(i))))
+        #: play ``loop`` (session seconds) again and again; None: play to the end
+        self.loop: tuple[float, float] | None = None
         controls = QHBoxLayout()
         controls.addWidget(self.back_button)
         controls.addWidget(self.play_button)
         controls.addWidget(self.forward_button)
         controls.addWidget(self.slider, 1)
         controls.addWidget(self.time_label)
+        controls.addWidget(self.speed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.video, 1)
@@ -92,7 +104,7 @@ class ClipPlayer(QWidget):
             t_end_s = t_start_s + (n - 1) / self.fps
         self.t_start_s, self.t_end_s = t_start_s, max(t_end_s, t_start_s)
         self._result_at = result_at
-        self.timer.setInterval(max(10, round(1000 / self.fps)))
+        self.set_rate(self.rate)
         self.slider.blockSignals(True)
         self.slider.setRange(0, n - 1)
         self.slider.setValue(0)
@@ -112,6 +124,23 @@ class ClipPlayer(QWidget):
 
     def set_mirrored(self, on: bool) -> None:
         self.video.set_mirrored(on)
+
+    def set_rate(self, rate: float) -> None:
+        """Slow motion: 0.25, 0.5 or 1 (the clip's own frame rate)."""
+        self.rate = rate
+        self.speed.setCurrentIndex(max(0, self.speed.findData(rate)))
+        self.timer.setInterval(max(10, round(1000 / self.fps / rate)))
+
+    def faster(self, steps: int) -> None:
+        """``]`` (+1) or ``[`` (-1): the next speed of 0.25x, 0.5x, 1x."""
+        i = RATES.index(self.rate) if self.rate in RATES else len(RATES) - 1
+        self.set_rate(RATES[min(max(i + steps, 0), len(RATES) - 1)])
+
+    def set_loop(self, span: tuple[float, float] | None) -> None:
+        """Play ``span`` (session seconds) again and again (A-B), or to the end (None)."""
+        self.loop = span
+        if span is not None and not span[0] <= self.time_of(self.frame) <= span[1]:
+            self.seek_time(span[0])
 
     # -- time ----------------------------------------------------------------------------------------
     def time_of(self, frame: int) -> float:
@@ -142,6 +171,8 @@ class ClipPlayer(QWidget):
             return
         if self.frame >= self.n_frames - 1:
             self.slider.setValue(0)
+        if self.loop is not None and not self.loop[0] <= self.time_of(self.frame) < self.loop[1]:
+            self.seek_time(self.loop[0])
         self.timer.start()
         self.play_button.setText("❚❚ Pause")
 
@@ -157,6 +188,9 @@ class ClipPlayer(QWidget):
         self.slider.setValue(min(max(self.frame + frames, 0), self.n_frames - 1))
 
     def _advance(self) -> None:
+        if self.loop is not None and (self.time_of(self.frame + 1) > self.loop[1] or self.frame >= self.n_frames - 1):
+            self.seek_time(self.loop[0])
+            return
         if self.frame >= self.n_frames - 1:
             self.pause()
             return

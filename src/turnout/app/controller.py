@@ -20,12 +20,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from turnout.capture.live import Captured, LiveRunner, RunnerStats
+from turnout.capture.pacing import PlaybackGate
 from turnout.capture.sources import FrameSource
 from turnout.session.engine import Engine, FloorControl, Processor, SourceSpec
 from turnout.session.pipeline import FrameResult
@@ -33,6 +35,8 @@ from turnout.session.pipeline import FrameResult
 Command = Callable[[Processor], None]
 #: Put among the events by the processing thread once a session has really ended (its last rep stored).
 SESSION_ENDED = object()
+#: The pixels a kept result of a video file drops (the window decodes the frame from the file again to replay it).
+NO_PIXELS = np.zeros((0, 0, 3), np.uint8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +98,12 @@ class _Run:
         self._close_lock = threading.Lock()
         self._on_event = on_event
         self._on_result = on_result
+        #: a video file: its frames go at their own times (pause, slow motion, seek forward; every frame analysed)
+        self.gate = PlaybackGate() if spec.is_file else None
+        #: a video file: every frame's result in order, without its pixels (to replay what has been analysed)
+        self.history: list[FrameResult] = []
         self.runner: LiveRunner[FrameResult] = LiveRunner(
-            self._open, self._process, on_result=self._result, drop=not spec.is_file
+            self._open, self._process, on_result=self._result, drop=not spec.is_file, gate=self.gate
         )
 
     def _open(self) -> FrameSource:
@@ -118,6 +126,8 @@ class _Run:
             command(self.processor)
 
     def _result(self, result: FrameResult) -> None:
+        if self.gate is not None:
+            self.history.append(replace(result, bgr=NO_PIXELS))
         for event in result.events:
             self._on_event(event)
         if self._on_result is not None:
@@ -157,6 +167,8 @@ class LiveController(QObject):
         super().__init__(parent)
         self.engine = engine
         self._run: _Run | None = None
+        #: the results of the video file played last (kept after it ends, until the next source starts)
+        self._history: list[FrameResult] = []
         self._last: FrameResult | None = None
         self._events: deque[Any] = deque()
         self._recording_since: float | None = None
@@ -192,6 +204,15 @@ class LiveController(QObject):
     def latest(self) -> FrameResult | None:
         return self._last
 
+    @property
+    def gate(self) -> PlaybackGate | None:
+        """The running video file's :class:`PlaybackGate` (None for a camera or when stopped)."""
+        return None if self._run is None else self._run.gate
+
+    def history(self) -> list[FrameResult]:
+        """Every analysed frame of the video file playing (or played last), in order, without pixels."""
+        return self._history
+
     def stats(self) -> RunnerStats | None:
         return None if self._run is None else self._run.runner.stats()
 
@@ -202,6 +223,7 @@ class LiveController(QObject):
         self._error = None
         self._last = None
         self._run = _Run(self.engine, spec, self._events.append, self._wake)
+        self._history = self._run.history
         self._fps, self._fps_mark = 0.0, (time.monotonic(), 0)
         self._run.runner.start()
         self.timer.start()

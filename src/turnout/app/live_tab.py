@@ -12,6 +12,7 @@ from turnout.app import theme
 from turnout.app.controller import LiveController, LiveStatus
 from turnout.app.floor_panel import Background, FloorPanel, calibrated_text, finite_pair
 from turnout.app.live_view import FiguresPanel, FlagMemory, SetTracker, VideoWidget, flags_of_events
+from turnout.app.playback import FilePlayback
 from turnout.app.sound import CuePlayer
 from turnout.floor.reference import FloorCalibration
 from turnout.floor.state import FloorCalibrated, calibrate_from_clicks, describe_reference
@@ -31,6 +32,9 @@ START_FIRST = "Start the camera first (Ctrl+K), then calibrate the floor"
 MESSAGE_S = 8.0
 #: How long a set's summary stays over the picture (s).
 SET_MESSAGE_S = 8.0
+#: The Mirror button while a video file shows: off, and why.
+FILE_NOT_MIRRORED = "A video file shows as it was filmed: mirror is off while it is on screen"
+MIRROR_TIP = "Show the image like a studio mirror (M)"
 _LEVEL_COLOURS = {"ok": theme.OK, "warn": theme.WARN, "bad": theme.BAD, "info": theme.TEXT}
 
 
@@ -48,6 +52,8 @@ class LiveTab(QWidget):
 
     #: the user asked to open a video file (the window shows the file dialog)
     open_file_requested = Signal()
+    #: her mirror preference for the camera changed (a bool)
+    mirror_pref_changed = Signal(bool)
 
     def __init__(self, controller: LiveController, cues: CuePlayer, mirrored: bool = True, camera: int = 0,
                  parent: QWidget | None = None) -> None:  # fmt: skip
@@ -59,8 +65,16 @@ class LiveTab(QWidget):
         #: the summary of the set that ended last ("10 pliés, 2 flagged: knees inside the toes")
         self.set_message = ""
         self.mirrored_input = False
+        #: her choice for the camera (a video file is never mirrored: the button shows off meanwhile)
+        self.mirror_pref = mirrored
+        #: a video file is on screen (playing, paused or ended)
+        self.file_shown = False
         self.video = VideoWidget()
         self.video.mirrored = mirrored
+        #: a video file's controls (pause, seek, step, speed, loop), under the picture while a file is on screen
+        self.playback = FilePlayback(controller)
+        self.playback.hide()
+        self.playback.replay.connect(self.show_replay)
         self.figures = FiguresPanel()
         self.source = QComboBox()
         self.source.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -81,8 +95,8 @@ class LiveTab(QWidget):
         self.act_open.setToolTip("Analyse a video file into a stored session, then review it (Ctrl+O)")
         self.act_open.triggered.connect(self.open_file_requested)
         self.act_mirror = QAction("Mirror", self, shortcut=QKeySequence("M"), checkable=True, checked=mirrored)
-        self.act_mirror.setToolTip("Show the image like a studio mirror (M)")
-        self.act_mirror.toggled.connect(self.set_mirrored)
+        self.act_mirror.setToolTip(MIRROR_TIP)
+        self.act_mirror.toggled.connect(self._mirror_toggled)
         self.act_sound = QAction("Sound cues", self, shortcut=QKeySequence("S"), checkable=True, checked=cues.enabled)
         self.act_sound.setToolTip("Speak or sound a cue when a fault is flagged (S)")
         self.act_sound.toggled.connect(self._sound_toggled)
@@ -150,6 +164,7 @@ class LiveTab(QWidget):
         floor_row.addWidget(self.floor_line)
         left.addLayout(floor_row)
         left.addWidget(self.video, 1)
+        left.addWidget(self.playback)
         body = QHBoxLayout()
         body.setContentsMargins(8, 0, 8, 8)
         body.addLayout(left, 3)
@@ -159,7 +174,7 @@ class LiveTab(QWidget):
         lay.addLayout(bar)
         lay.addLayout(body, 1)
 
-        controller.frame_ready.connect(self.show_result)
+        controller.frame_ready.connect(self._frame_ready)
         controller.events_ready.connect(self.on_events)
         controller.status_changed.connect(self.show_status)
         controller.state_changed.connect(self.sync_state)
@@ -182,7 +197,7 @@ class LiveTab(QWidget):
                 index = self.source.count() - 1
             self.source.setCurrentIndex(index)
         # a video file shows as it was filmed; a camera as the studio mirror she chose
-        self.video.set_mirrored(False if spec.is_file else self.act_mirror.isChecked())
+        self._show_file(spec.is_file)
         self.memory.clear()
         self.end_set()
         self.sets = SetTracker()
@@ -195,6 +210,10 @@ class LiveTab(QWidget):
         self._set_floor(None)  # a new run has its own calibration (a camera's saved one is checked again)
         self.say_floor("")
         self.controller.start(spec)
+        if spec.path is not None:
+            self.playback.start(spec.path)
+        else:
+            self.playback.stop()
 
     def _source_chosen(self, _index: int) -> None:
         if self.controller.running:
@@ -216,14 +235,49 @@ class LiveTab(QWidget):
         self.controller.toggle_recording()
 
     def set_mirrored(self, on: bool) -> None:
+        """Her mirror preference for the camera (shown at once unless a video file is on screen)."""
+        changed = on != self.mirror_pref
+        self.mirror_pref = on
+        if not self.file_shown:
+            self.video.set_mirrored(on)
+            self._check_mirror(on)
+        if changed:
+            self.mirror_pref_changed.emit(on)
+
+    def _mirror_toggled(self, on: bool) -> None:
+        if not self.file_shown:
+            self.set_mirrored(on)
+
+    def _check_mirror(self, on: bool) -> None:
+        self.act_mirror.blockSignals(True)
+        self.act_mirror.setChecked(on)
+        self.act_mirror.blockSignals(False)
+
+    def _show_file(self, is_file: bool) -> None:
+        """A video file is never mirrored, and the Mirror button says so (off, disabled); a camera shows her
+        choice again."""
+        self.file_shown = is_file
+        on = False if is_file else self.mirror_pref
         self.video.set_mirrored(on)
-        if self.act_mirror.isChecked() != on:
-            self.act_mirror.setChecked(on)
+        self._check_mirror(on)
+        self.act_mirror.setEnabled(not is_file)
+        self.act_mirror.setToolTip(FILE_NOT_MIRRORED if is_file else MIRROR_TIP)
 
     def _sound_toggled(self, on: bool) -> None:
         self.cues.enabled = on
 
     # -- display -------------------------------------------------------------------------------------
+    def _frame_ready(self, result: FrameResult) -> None:
+        if self.playback.on_live(result):
+            self.show_result(result)
+
+    def show_replay(self, result: FrameResult) -> None:
+        """A video file's frame shown again with what its analysis found then (no cue, no count: already done)."""
+        self.video.set_result(result)
+        self.figures.show_result(result)
+        self.video.show_banner(result.active_flags[0] if result.reliable and result.active_flags else None)
+        self.video.show_guidance(() if result.reliable else result.guidance)
+
     def show_result(self, result: FrameResult) -> None:
         if result.storage_error:
             self.show_storage_error(result.storage_error)
@@ -269,6 +323,8 @@ class LiveTab(QWidget):
                 if ended:
                     self._set_ended(ended)
                 self.figures.note_rep(event.rep)
+                if self.playback.active:
+                    self.playback.add_rep(event.rep.index, event.rep.t_start_s, event.rep.t_end_s)
             elif isinstance(event, FloorCalibrated):
                 self._floor_event(event)
             elif isinstance(event, FloorNotice):

@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.reload_dancers()
         controller.status_changed.connect(self.show_status)
         controller.session_finished.connect(self._session_finished)
-        self.live.act_mirror.toggled.connect(self.review.set_mirrored)
+        self.live.mirror_pref_changed.connect(self.review.set_mirrored)
         self._build_menus()
         for warning in ctx.warnings:
             self.statusBar().showMessage(warning, 15000)
@@ -126,8 +126,15 @@ class MainWindow(QMainWindow):
         self.act_new_dancer = self._action("New dancer…", self.new_dancer_dialog)
         file.addAction(self.act_new_dancer)
         file.addAction(self.live.act_start)
-        self.act_space = self._action("Record / stop (Live) · play / pause (Review)", self.on_space, "Space")
+        self.act_space = self._action("Record / stop (Live) · play / pause (a video, Review)", self.on_space, "Space")
         file.addAction(self.act_space)
+        play = bar.addMenu("&Playback")
+        self.act_step_back = self._action("One frame back", lambda: self.on_step(-1), "Left")
+        self.act_step_forward = self._action("One frame forward", lambda: self.on_step(1), "Right")
+        self.act_slower = self._action("Slower (0.25x, 0.5x, 1x)", lambda: self.on_speed(-1), "[")
+        self.act_faster = self._action("Faster", lambda: self.on_speed(1), "]")
+        for act in (self.act_step_back, self.act_step_forward, self.act_slower, self.act_faster):
+            play.addAction(act)
         file.addAction(self.live.act_baseline)
         file.addAction(self.live.act_floor)
         file.addAction(self.live.act_clear_floor)
@@ -185,7 +192,8 @@ class MainWindow(QMainWindow):
 
     def _show_shortcuts(self) -> None:
         self.statusBar().showMessage(
-            "Space record/stop · Ctrl+K camera · Ctrl+O video · B baseline · C calibrate floor · M mirror · S sound · "
+            "Space record/stop (a video: pause/play) · Left/Right frame step · [ ] speed · Ctrl+K camera · "
+            "Ctrl+O video · B baseline · C calibrate floor · M mirror · S sound · "
             "Ctrl+R review · "
             "Ctrl+P progress · Ctrl+E export · F11 full screen · F1 glossary",
             15000,
@@ -198,9 +206,25 @@ class MainWindow(QMainWindow):
     def on_space(self) -> None:
         if self.tabs.currentWidget() is self.review:
             self.review.player.toggle_play()
+        elif self.tabs.currentWidget() is self.live and self.live.playback.active:
+            self.live.playback.toggle_play()  # a video file on screen: Space pauses it (Record is the button)
         else:
             self.tabs.setCurrentWidget(self.live)
             self.live.toggle_recording()
+
+    def on_step(self, frames: int) -> None:
+        """Left / Right: a frame back or forward, in the video of the tab shown."""
+        if self.tabs.currentWidget() is self.review:
+            self.review.player.step(frames)
+        elif self.tabs.currentWidget() is self.live:
+            self.live.playback.step(frames)
+
+    def on_speed(self, steps: int) -> None:
+        """[ / ]: slower or faster (0.25x, 0.5x, 1x)."""
+        if self.tabs.currentWidget() is self.review:
+            self.review.player.faster(steps)
+        elif self.tabs.currentWidget() is self.live:
+            self.live.playback.faster(steps)
 
     def open_video_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a video to analyse", str(Path.home()), VIDEO_FILTER)
@@ -379,7 +403,7 @@ class MainWindow(QMainWindow):
         camera = self.live.current_spec().camera
         self.ctx.prefs = replace(
             self.ctx.prefs,
-            mirror_display=self.live.act_mirror.isChecked(),
+            mirror_display=self.live.mirror_pref,
             sound=self.live.act_sound.isChecked(),
             camera=self.ctx.prefs.camera if camera is None else camera,
         )

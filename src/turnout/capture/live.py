@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from turnout.capture.pacing import PlaybackGate
 from turnout.capture.sources import Frame, FrameSource
 from turnout.errors import SourceError
 
@@ -48,6 +49,8 @@ class LiveRunner(Generic[R]):
     ``drop``: True for a live camera (a newer frame replaces a waiting one); False to process every frame
     (a video file played through the window: capture waits for processing instead).
     A finite source (a video file) simply ends: ``stats().finished`` becomes true.
+    ``gate``: a video file played for watching: each frame waits for its own time in the file
+    (:class:`~turnout.capture.pacing.PlaybackGate`: real speed, pause, slow motion); every frame is still processed.
     """
 
     def __init__(
@@ -59,8 +62,10 @@ class LiveRunner(Generic[R]):
         reconnect: bool = True,
         retry_s: float = 1.0,
         drop: bool = True,
+        gate: PlaybackGate | None = None,
     ) -> None:
         self._drop = drop
+        self.gate = gate
         self._open_source = open_source
         self._process = process
         self._on_result = on_result
@@ -95,6 +100,8 @@ class LiveRunner(Generic[R]):
     def stop(self, timeout: float = 1.0) -> bool:
         """Stop both threads; True if they ended within ``timeout`` seconds."""
         self._stop.set()
+        if self.gate is not None:
+            self.gate.close()
         src = self._source
         if src is not None and hasattr(src, "stop"):
             src.stop()
@@ -150,6 +157,8 @@ class LiveRunner(Generic[R]):
                 with self._source:
                     for frame in self._source:
                         if self._stop.is_set():
+                            break
+                        if self.gate is not None and not self.gate.wait(frame, self._stop):
                             break
                         self._offer(Captured(self._numbered(frame), time.monotonic()))
                     lost = bool(getattr(self._source, "lost", False))
