@@ -164,3 +164,40 @@ def test_progress_shows_the_gap_closing_over_weeks(qtbot: Any, tmp_path: Path) -
     qtbot.addWidget(empty)
     empty.refresh()
     assert "No sessions" in empty.message.text()
+
+
+def test_a_sessions_date_is_corrected_and_stored(qtbot: Any, review: ReviewTab, db: Path) -> None:
+    from datetime import datetime
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDateTimeEdit, QDialog
+
+    from turnout.app.review import ask_date
+
+    asked: list[datetime] = []
+    review.ask_date = lambda parent, current: (asked.append(current), datetime(2025, 3, 2, 18, 5))[1]
+    qtbot.mouseClick(review.date_button, Qt.MouseButton.LeftButton)
+    assert asked and asked[0].tzinfo is not None  # the stored date was offered
+    when = datetime(2025, 3, 2, 18, 5).astimezone()
+    with Store.open(db, create=False) as store:
+        (row,) = store.list_sessions()
+    assert datetime.fromisoformat(row.started_at) == when and row.started_at.endswith("+00:00")  # kept in UTC
+    started = review.sessions.item(0, 1)
+    assert started is not None and started.text() == "02 Mar 18:05"  # shown in local time
+    assert "dated 02 Mar 2025 18:05" in review.message.text()
+    # cancelled: nothing changes
+    review.ask_date = lambda parent, current: None
+    review.edit_date_dialog()
+    with Store.open(db, create=False) as store:
+        assert store.list_sessions()[0].started_at == row.started_at
+
+    # the real dialog: shows the stored date, gives back what she set
+    def answer() -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible())
+        edit = dialog.findChild(QDateTimeEdit)
+        assert edit is not None and edit.dateTime().toString("dd MMM yyyy HH:mm") == "02 Mar 2025 18:05"
+        edit.setDateTime(edit.dateTime().addDays(1))
+        dialog.accept()
+
+    QTimer.singleShot(50, answer)
+    assert ask_date(review, when) == datetime(2025, 3, 3, 18, 5).astimezone()

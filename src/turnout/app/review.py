@@ -8,10 +8,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -37,6 +40,8 @@ from turnout.storage.store import SessionRow, Store, StoredRep
 
 Confirm = Callable[[QWidget, str], bool]
 AskPath = Callable[[QWidget, str], Path | None]
+#: asks for a session's corrected date and time (local), given the stored one; None: cancelled
+AskDate = Callable[[QWidget, datetime], datetime | None]
 
 
 def ask_confirm(parent: QWidget, text: str) -> bool:
@@ -69,6 +74,28 @@ def ask_export_path(parent: QWidget, suggested: str) -> Path | None:
         parent, "Export session", str(Path.home() / suggested), ";;".join(flt for flt, _sfx in EXPORT_TYPES)
     )
     return export_target(path, chosen)
+
+
+def ask_date(parent: QWidget, current: datetime) -> datetime | None:
+    """A small dialog with the session's date and time (local) to correct; None if cancelled."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Correct the session's date")
+    local = current.astimezone()
+    edit = QDateTimeEdit(QDateTime.fromSecsSinceEpoch(int(local.timestamp())))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd MMM yyyy HH:mm")
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    lay = QVBoxLayout(dialog)
+    lay.addWidget(QLabel("When was this session recorded? (your local time)"))
+    lay.addWidget(edit)
+    lay.addWidget(buttons)
+    if not dialog.exec():
+        return None
+    picked = edit.dateTime()
+    d, t = picked.date(), picked.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()).astimezone()
 
 
 def _item(text: str, colour: str | None = None, data: object = None) -> QTableWidgetItem:
@@ -111,9 +138,10 @@ def _table(headers: list[str], stretch: int) -> QTableWidget:
 class ReviewTab(QWidget):
     def __init__(self, db_path: Callable[[], Path], mirrored: bool = True, confirm: Confirm = ask_confirm,
                  ask_path: AskPath = ask_export_path, dancer: Callable[[], str] = lambda: "",
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 ask_date: AskDate = ask_date, parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.db_path, self.confirm, self.ask_path, self.dancer = db_path, confirm, ask_path, dancer
+        self.ask_date = ask_date
         self.data: SessionData | None = None
         self.sessions = _table(["#", "Started", "Dancer", "Source", "Reps", "Flagged", "Length"], 3)
         self.sessions.itemSelectionChanged.connect(self._session_chosen)
@@ -135,6 +163,9 @@ class ReviewTab(QWidget):
         self.export_button.clicked.connect(self.export_dialog)
         self.delete_button = QPushButton("Delete session")
         self.delete_button.clicked.connect(self.delete_selected)
+        self.date_button = QPushButton("Edit date…")
+        self.date_button.setToolTip("Correct when the session was recorded (e.g. a copied video's date)")
+        self.date_button.clicked.connect(self.edit_date_dialog)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
 
@@ -148,7 +179,7 @@ class ReviewTab(QWidget):
         ll.addWidget(QLabel("Sessions"))
         ll.addWidget(self.sessions, 3)
         buttons = QHBoxLayout()
-        for b in (refresh, self.export_button, self.delete_button):
+        for b in (refresh, self.date_button, self.export_button, self.delete_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons.addWidget(b)
         ll.addLayout(buttons)
@@ -347,6 +378,36 @@ class ReviewTab(QWidget):
             return None
         self.message.setText(f"Exported to {out}")
         return out
+
+    def edit_date_dialog(self) -> None:
+        """Ask for the selected session's corrected date and store it."""
+        if self.data is None:
+            self.message.setText("Choose a session whose date to correct")
+            return
+        try:
+            current = datetime.fromisoformat(self.data.session.started_at)
+        except ValueError:
+            current = datetime.now().astimezone()
+        when = self.ask_date(self, current)
+        if when is not None:
+            self.set_date(when)
+
+    def set_date(self, when: datetime) -> bool:
+        """Store ``when`` as the selected session's date (a time without a zone is local); the list is re-sorted."""
+        assert self.data is not None
+        sid = self.data.session.id
+        try:
+            store = self._open()
+            if store is None:
+                return False
+            with store:
+                store.set_started_at(sid, when.isoformat())
+        except (TurnoutError, ValueError) as exc:
+            self.message.setText(f"The date was not changed: {exc}")
+            return False
+        self.refresh()
+        self.message.setText(f"Session #{sid} dated {when.astimezone().strftime('%d %b %Y %H:%M')}")
+        return True
 
     def delete_selected(self) -> None:
         if self.data is None:
