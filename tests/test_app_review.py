@@ -175,7 +175,12 @@ def test_a_sessions_date_is_corrected_and_stored(qtbot: Any, review: ReviewTab, 
     from turnout.app.review import ask_date
 
     asked: list[datetime] = []
-    review.ask_date = lambda parent, current: (asked.append(current), datetime(2025, 3, 2, 18, 5))[1]
+
+    def give(parent: Any, current: datetime) -> datetime:
+        asked.append(current)
+        return datetime(2025, 3, 2, 18, 5)
+
+    review.ask_date = give
     qtbot.mouseClick(review.date_button, Qt.MouseButton.LeftButton)
     assert asked and asked[0].tzinfo is not None  # the stored date was offered
     when = datetime(2025, 3, 2, 18, 5).astimezone()
