@@ -28,6 +28,7 @@ from turnout.app.sound import CuePlayer
 from turnout.app.window import MainWindow
 from turnout.practice.flags import CUES, Flag
 from turnout.practice.tracker import RepEnded
+from turnout.session import display
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,7 +141,9 @@ def test_end_of_set_summary_on_screen_and_spoken(qtbot: Any, window: MainWindow)
     live.cues.cue = cue  # type: ignore[method-assign]
     flagged = rep_summary(2, 4.0, (_flag("knees_inside_toes"),))
     live.on_events([RepEnded(2.0, rep_summary(1, 0.0, ())), RepEnded(6.0, flagged)])
-    assert live.figures.figures["depth"].value.text() == "60°"
+    # the plié's depth as its kind and the hips' drop, never the knees' 3D degrees (they read 6-49 shallow)
+    assert live.figures.figures["depth"].value.text() == display.depth_text(flagged)
+    assert not live.figures.figures["depth"].value.text().endswith("°")
     live.show_result(make_result(black_frame(), 100, plie_seq()))  # 4 s: the set goes on
     assert live.figures.summary.text() == "2 pliés, 1 flagged: knees inside the toes"
     live.show_result(make_result(black_frame(), 800, plie_seq()))  # 32 s: a pause longer than a set gap

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 from turnout.app import theme
 from turnout.app.guide import COLOURS, tooltip
 from turnout.app.overlay import draw_overlay, part_status
-from turnout.measure.measures import Mode
 from turnout.practice.tracker import LiveFlag, RepEnded
+from turnout.session import display
 from turnout.session.pipeline import SET_GAP_S, FrameResult
 
 #: The banner's first words per flag code; the flag's own cue follows.
@@ -730,6 +730,8 @@ class FiguresPanel(QFrame):
         self._px = 0
         #: the last finished plié's depth (relative to her standing baseline), degrees
         self.last_depth_deg: float | None = None
+        #: how the last finished plié is shown: its kind and the hips' drop ("demi · 14 %")
+        self.last_depth = "–"
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -745,36 +747,34 @@ class FiguresPanel(QFrame):
     def clear(self) -> None:
         """A new source: nothing of the previous one stays."""
         self.last_depth_deg = None
+        self.last_depth = "–"
         self.summary.setText("")
         self.show_result(None)
 
     def note_rep(self, rep: Any) -> None:
         self.last_depth_deg = float(rep.depth_deg)
-        self.figures["depth"].set(_deg(self.last_depth_deg))
+        self.last_depth = display.depth_text(rep)  # the kind and the hips' drop: the knees' degrees read shallow
+        self.figures["depth"].set(self.last_depth)
 
     def show_result(self, r: FrameResult | None) -> None:
         f = self.figures
         judged = r is not None and r.reliable
-        m = r.measurement if judged and r is not None else None
         status = part_status(r) if judged and r is not None else {}
-        # Degrees only where their measured error is smaller than what they would tell her (docs/accuracy.md):
-        # uncalibrated, a foot reads 17-23 degrees low (95 % within 37), so the feet say "calibrate"; forced turnout
-        # reads 11-15 degrees off against an 8-degree fault in either mode, so it is never shown as a number (the
-        # knees-over-toes check judges forcing).
-        floor = m is not None and m.mode is Mode.FLOOR
+        # Degrees only where their measured error is smaller than what they would tell her, else a range or
+        # "calibrate" (turnout.session.display: the one table of measured errors and the rule). Forced turnout reads
+        # 11-15 degrees off against an 8-degree fault in either mode, so it is never a number (knees over toes judge
+        # forcing); the hips' turnout (knees' direction from the picture) reads up to 50 off: not a number either.
         for side in ("left", "right"):
-            sm = m.side(side) if m is not None else None
-            if sm is not None and not floor:
-                f[f"foot_{side}"].set(CALIBRATE, "none")
-            else:
-                f[f"foot_{side}"].set(_deg(sm.foot_turnout_deg if sm else None), status.get(f"{side}_foot", "ok"))
+            shown = display.foot_shown(r if judged else None, side)
+            text = CALIBRATE if shown.kind == "calibrate" else shown.text
+            f[f"foot_{side}"].set(text, status.get(f"{side}_foot", "ok") if shown.kind != "calibrate" else "none")
             f[f"forced_{side}"].set("–")
-        if m is not None and not floor:
-            f["total"].set(CALIBRATE, "none")
-        else:
-            f["total"].set(_deg(m.total_foot_turnout_deg if m else None))
-        f["hip"].set(_deg(r.hip_turnout_deg if r else None))
-        f["depth"].set(_deg(self.last_depth_deg))
+        total = display.total_shown(r if judged else None)
+        f["total"].set(
+            CALIBRATE if total.kind == "calibrate" else total.text, "none" if total.kind == "calibrate" else "ok"
+        )
+        f["hip"].set(display.hip_shown(r.hip_turnout_deg if r else None).text)
+        f["depth"].set(self.last_depth)
         f["reps"].set(str(r.reps) if r else "0")
         f["sets"].set(str(r.sets) if r else "0")
         if r is not None and r.hold_s is not None:

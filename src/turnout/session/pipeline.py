@@ -16,6 +16,7 @@ import math
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -32,6 +33,8 @@ from turnout.pose.estimator import PoseFrame
 from turnout.pose.guidance import assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
+from turnout.practice.picture import Camera, foot_turnout_picture
+from turnout.storage.store import picture_foot_names
 
 if TYPE_CHECKING:
     from turnout.practice.baseline import Baseline
@@ -70,12 +73,30 @@ class FrameResult:
     stage_ms: Mapping[str, float] = field(default_factory=dict)
     #: The latest failure to store this session (a full disk), one line; None while everything is stored.
     storage_error: str | None = None
+    #: Each foot's turnout from the picture (``turnout.practice.picture.foot_turnout_picture`` through the camera of
+    #: her latest standing, median over the last :data:`FEET_SMOOTH_S`): side -> (degrees, low, high), the range
+    #: holding the truth for 95 % of feet as measured end to end; empty before her standing is known.
+    feet_picture: Mapping[str, tuple[float, float, float]] = field(default_factory=dict)
+
+    def picture_row(self) -> dict[str, float]:
+        """:attr:`feet_picture` as stored and exported columns (``turnout.storage.store.picture_foot_names``)."""
+        row = dict.fromkeys(picture_foot_names(), math.nan)
+        for side, (deg, low, high) in self.feet_picture.items():
+            row[f"{side}_foot_picture_deg"] = deg
+            row[f"{side}_foot_picture_low_deg"] = low
+            row[f"{side}_foot_picture_high_deg"] = high
+        return row
 
 
 #: Seconds a cue stays on screen after the flag fired.
 CUE_HOLD_S: Final = 3.0
 #: A pause longer than this between reps starts a new set.
 SET_GAP_S: Final = 20.0
+#: A foot's picture reading is the median of its readings over this long: one pixel of the ankle point turns a
+#: foot by about 4 degrees (docs/measurements.md), so single frames jitter.
+FEET_SMOOTH_S: Final = 0.4
+#: The camera of her standing is looked up again at most this often (seconds; it changes slowly).
+CAMERA_REFRESH_S: Final = 0.25
 _SEVERITY_RANK: Final = {"bad": 0, "warn": 1, "info": 2}
 
 
@@ -132,6 +153,8 @@ class Pipeline:
         self._last_rep_end = -math.inf
         #: the session's hip estimate, recomputed only when a rep adds a sample (it is a median over reps)
         self._hip_cache: tuple[int, HipTurnout | None] = (-1, None)
+        self._camera: tuple[float, Camera | None] = (-math.inf, None)
+        self._feet: dict[str, deque[tuple[float, float, float, float]]] = {s: deque() for s in ("left", "right")}
 
     # -- one frame -----------------------------------------------------------------------------------
     def process(self, item: Captured | Frame) -> FrameResult:
@@ -234,6 +257,7 @@ class Pipeline:
         elif check.reliable and self.tracker.baseline is None:
             guidance = (STAND_STILL, *self.floor.guidance())
         hip = self.tracker.hip or self._session_hip()
+        feet = self._feet_picture(t_s, measurement, check.reliable)
         result = FrameResult(
             index=pose.index, timestamp_ms=pose.timestamp_ms, bgr=bgr if bgr is not None else _NO_IMAGE, pose=pose,
             measurement=measurement, reliable=check.reliable, guidance=guidance,
@@ -243,7 +267,7 @@ class Pipeline:
             captured_at=captured_at, processed_at=time.monotonic(),
             stage_ms={"pose": pose_ms, "smoothing": (t2 - t1) * 1e3, "geometry": (t3 - t2) * 1e3,
                       "practice": (t4 - t3) * 1e3},
-            storage_error=_last_error(self.recorder),
+            storage_error=_last_error(self.recorder), feet_picture=feet,
         )  # fmt: skip
         if self.recorder is not None:
             t5 = t()
@@ -263,6 +287,35 @@ class Pipeline:
         return events
 
     # -- helpers -------------------------------------------------------------------------------------
+    def _feet_picture(
+        self, t_s: float, m: FrameMeasurement | None, reliable: bool
+    ) -> dict[str, tuple[float, float, float]]:
+        """Each foot's picture reading now (see :attr:`FrameResult.feet_picture`)."""
+        when, cam = self._camera
+        if not when <= t_s or t_s - when >= CAMERA_REFRESH_S or cam is None:
+            cam = self.tracker.camera()
+            self._camera = (t_s, cam)
+        if cam is None or m is None or not reliable or m.image.facing_code not in (1.0, 2.0):
+            for buf in self._feet.values():
+                buf.clear()
+            return {}
+        out: dict[str, tuple[float, float, float]] = {}
+        img = m.image
+        for side, buf in self._feet.items():
+
+            def point(name: str, side: str = side) -> tuple[float, float]:
+                return (float(getattr(img, f"{side}_{name}_x_px")), float(getattr(img, f"{side}_{name}_y_px")))
+
+            reading = foot_turnout_picture(cam, point("toe"), point("ankle"), point("heel"), side)
+            while buf and not (t_s - FEET_SMOOTH_S < buf[0][0] <= t_s):
+                buf.popleft()
+            if math.isfinite(reading[0]):
+                buf.append((t_s, *reading))
+            if buf:
+                a = np.array([b[1:] for b in buf], dtype=np.float64)
+                out[side] = (float(np.median(a[:, 0])), float(np.median(a[:, 1])), float(np.median(a[:, 2])))
+        return out
+
     def _size(self, bgr: np.ndarray | None) -> tuple[int, int]:
         if bgr is not None and bgr.ndim >= 2 and bgr.shape[0] > 0 and bgr.shape[1] > 0:
             self.frame_size = (int(bgr.shape[1]), int(bgr.shape[0]))

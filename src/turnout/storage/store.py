@@ -150,6 +150,19 @@ def _full_disk_reader(path: Path) -> sqlite3.Connection:
 FULL_DISK: Final = "the disk is full"
 
 
+def picture_foot_names() -> tuple[str, ...]:
+    """The per-frame columns of each foot's turnout from the picture and its 95 % range, which the pipeline adds to
+    the measurements (``FrameResult.picture_row``; docs/storage.md): ``left_foot_picture_deg``,
+    ``left_foot_picture_low_deg``, ``left_foot_picture_high_deg``, then the right foot's."""
+    return tuple(f"{s}_foot_picture{part}_deg" for s in ("left", "right") for part in ("", "_low", "_high"))
+
+
+def stored_names() -> tuple[str, ...]:
+    """What a new session stores per frame: :func:`~turnout.measure.measures.record_names` and
+    :func:`picture_foot_names`. Each session keeps its own list, so sessions stored before keep theirs."""
+    return (*record_names(), *picture_foot_names())
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -198,7 +211,7 @@ class SessionInfo:
     calibration: Mapping[str, Any] | None = None
     settings: Settings | None = None
     notes: str = ""
-    measure_names: tuple[str, ...] = field(default_factory=record_names)
+    measure_names: tuple[str, ...] = field(default_factory=stored_names)
     #: the full path of the file the frames come from (None for a camera); bytes that are not UTF-8 as ``\\xff``
     source_path: str | None = None
 
@@ -1043,6 +1056,9 @@ class SessionRecorder:
         """One :class:`turnout.session.pipeline.FrameResult`: its measurements, landmarks and (for clips) picture."""
         pose, t_s = result.pose, result.timestamp_ms / 1000.0
         row = result.measurement.as_row() if result.measurement is not None else {}
+        picture_row = getattr(result, "picture_row", None)
+        if picture_row is not None:
+            row.update(picture_row())
         self.add_frame(FrameRecord(result.index, t_s, bool(result.reliable), row, pose.image, pose.world))
         if self.clips is not None:
             bgr = result.bgr if result.bgr is not None and result.bgr.size else None

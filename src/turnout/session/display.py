@@ -1,0 +1,289 @@
+"""Honest degree figures (issue 16, item 6): every degree figure Turnout shows or writes carries its measured
+end-to-end uncertainty, and is shown as a number only where that uncertainty is smaller than the decision the
+number would support; otherwise as a range ("40–70°"), or "calibrate to see degrees" where even a range would not
+tell a dancer anything. Qt-free: the window, the CSV, the HTML report, ``turnout sessions show`` and the analyze
+JSON all use these.
+
+**The one table of uncertainties** (:data:`UNCERTAINTY`): the median and 95th percentile of the absolute error,
+measured end to end (rendered dancers of the studio through the real pose model and pipeline,
+``docs/accuracy.md``, ``make accuracy``; the picture's feet: ``turnout.practice.picture.FOOT_P95_DEG``). Each row
+names its source. A number is shown when its p95 half-width is smaller than :data:`DECISION_DEG` of its quantity,
+a range when the half-width is at most :data:`RANGE_MAX_HALF_DEG` (a quarter of the quantity's scale: the range
+still tells parallel feet from a 45-degree first position from a 90-degree one), else "calibrate to see degrees"
+(uncalibrated) or the wide range (already calibrated: calibrating again would not help).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, NamedTuple
+
+from turnout.measure.measures import SIDES, Mode
+from turnout.practice.picture import FOOT_P95_DEG
+
+
+class Reading(NamedTuple):
+    """A value in degrees and the range that holds the truth for 95 % of frames as measured end to end."""
+
+    deg: float
+    low: float
+    high: float
+
+    @property
+    def half_width(self) -> float:
+        return max(self.deg - self.low, self.high - self.deg)
+
+    @property
+    def ok(self) -> bool:
+        return all(math.isfinite(x) for x in self)
+
+
+NO_READING: Final = Reading(math.nan, math.nan, math.nan)
+
+
+@dataclass(frozen=True, slots=True)
+class Uncertainty:
+    """Absolute error, degrees: median and 95th percentile over frames; ``source``: where it was measured."""
+
+    median_deg: float
+    p95_deg: float
+    source: str
+
+
+_ACC: Final = "docs/accuracy.md (studio: 36 rendered scenes, real pose model, 2026-12, commit c9ca5c0)"
+#: (quantity, method, pose) -> its measured error. Methods: ``uncalibrated-3d`` (MediaPipe's world landmarks),
+#: ``floor-calibrated`` (a sheet on the floor; studio A4 and letter scenes), ``picture`` (the foot's picture points
+#: through the camera model of her standing, turnout.practice.picture). Poses: ``standing`` (straight knees),
+#: ``plie`` (descent, bottom, ascent).
+UNCERTAINTY: Final[Mapping[tuple[str, str, str], Uncertainty]] = {
+    ("foot", "uncalibrated-3d", "standing"): Uncertainty(22.7, 36.5, _ACC),
+    ("foot", "uncalibrated-3d", "plie"): Uncertainty(17.3, 32.7, _ACC),
+    ("foot", "floor-calibrated", "standing"): Uncertainty(17.0, 32.7, _ACC),
+    ("foot", "floor-calibrated", "plie"): Uncertainty(5.6, 31.0, _ACC),
+    ("total", "uncalibrated-3d", "standing"): Uncertainty(42.3, 70.3, _ACC),
+    ("total", "uncalibrated-3d", "plie"): Uncertainty(33.7, 62.9, _ACC),
+    ("total", "floor-calibrated", "standing"): Uncertainty(34.8, 58.7, _ACC),
+    ("total", "floor-calibrated", "plie"): Uncertainty(18.4, 55.2, _ACC),
+    ("knee_direction", "uncalibrated-3d", "plie"): Uncertainty(16.1, 43.0, _ACC),
+    ("knee_direction", "floor-calibrated", "plie"): Uncertainty(15.9, 76.0, _ACC),
+    ("forced", "uncalibrated-3d", "standing"): Uncertainty(35.8, 61.5, _ACC),
+    ("forced", "uncalibrated-3d", "plie"): Uncertainty(11.3, 50.7, _ACC),
+    ("forced", "floor-calibrated", "standing"): Uncertainty(66.3, 239.1, _ACC),
+    ("forced", "floor-calibrated", "plie"): Uncertainty(15.0, 99.7, _ACC),
+    ("knee_flexion", "uncalibrated-3d", "standing"): Uncertainty(14.6, 23.3, _ACC),
+    ("knee_flexion", "uncalibrated-3d", "plie"): Uncertainty(6.9, 18.8, _ACC),
+    ("knee_flexion", "floor-calibrated", "standing"): Uncertainty(15.5, 26.2, _ACC),
+    ("knee_flexion", "floor-calibrated", "plie"): Uncertainty(7.3, 23.7, _ACC),
+    ("foot", "picture", "standing"): Uncertainty(
+        math.nan, FOOT_P95_DEG, "turnout.practice.picture.FOOT_P95_DEG (studio, camera estimated from the dancer)"
+    ),
+    ("foot", "picture", "plie"): Uncertainty(
+        math.nan, FOOT_P95_DEG, "turnout.practice.picture.FOOT_P95_DEG (planted feet keep their angle in a plié)"
+    ),
+}
+
+#: The smallest difference each figure is read for (a number must be surer than this), degrees:
+#: ``foot`` 8, the per-foot forced-turnout warning (Coplan 2002; ``flags.forced_turnout``, docs/thresholds.md);
+#: ``total`` 16, two feet's; ``forced`` 8, the fault itself; ``knee_direction`` 6, a knee inside its foot
+#: (``reps.knee_inside_deg``); ``knee_flexion`` 10, a straight knee from a bent one (a hold needs each leg at 95 %
+#: of its standing length, about 10 degrees of bend at the knee: docs/thresholds.md, "Holds").
+DECISION_DEG: Final[Mapping[str, float]] = {
+    "foot": 8.0,
+    "total": 16.0,
+    "forced": 8.0,
+    "knee_direction": 6.0,
+    "knee_flexion": 10.0,
+}
+#: The widest range still worth showing (half-width, degrees): a quarter of the quantity's scale (a foot 0-90, two
+#: feet 0-180), so that the range still tells parallel feet from a 45-degree first position, and that from 90.
+RANGE_MAX_HALF_DEG: Final[Mapping[str, float]] = {
+    "foot": 22.5,
+    "total": 45.0,
+    "forced": 22.5,
+    "knee_direction": 22.5,
+    "knee_flexion": 22.5,
+}
+#: What a figure says where even a range would not tell her anything, uncalibrated.
+CALIBRATE: Final = "calibrate to see degrees"
+#: Ranges are rounded outward to this many degrees, so they do not look more precise than they are.
+RANGE_STEP_DEG: Final = 5.0
+
+
+class Shown(NamedTuple):
+    """A figure as shown: ``text`` and what it is, ``kind``: "number", "range", "calibrate" or "none" ("–")."""
+
+    text: str
+    kind: str
+
+
+def pose_of(phase: str | None) -> str:
+    """The table's pose for a live phase: ``plie`` during descent, bottom and ascent, else ``standing``."""
+    return "plie" if phase in ("descent", "bottom", "ascent") else "standing"
+
+
+def method_of(mode: Mode | str | None) -> str:
+    return "floor-calibrated" if str(mode) == str(Mode.FLOOR) else "uncalibrated-3d"
+
+
+def uncertainty(quantity: str, method: str, pose: str = "standing") -> Uncertainty | None:
+    """The measured error of ``quantity`` by ``method`` in ``pose``; for a pose not measured (knee direction
+    standing) the worst measured pose of that method."""
+    u = UNCERTAINTY.get((quantity, method, pose))
+    if u is not None:
+        return u
+    others = [v for (q, m, _), v in UNCERTAINTY.items() if q == quantity and m == method]
+    return max(others, key=lambda v: v.p95_deg) if others else None
+
+
+def p95_deg(quantity: str, method: str, pose: str | None = None) -> float:
+    """The p95 half-width; ``pose`` None: the worse of standing and plié (a file's rows, where the pose of each row
+    is not known to the reader)."""
+    if pose is None:
+        values = [v.p95_deg for (q, m, _), v in UNCERTAINTY.items() if q == quantity and m == method]
+        return max(values) if values else math.nan
+    u = uncertainty(quantity, method, pose)
+    return u.p95_deg if u is not None else math.nan
+
+
+def measured(value: float | None, quantity: str, method: str, pose: str) -> Reading:
+    """``value`` with its measured 95 % band (value ± p95)."""
+    if value is None or not math.isfinite(value):
+        return NO_READING
+    p95 = p95_deg(quantity, method, pose)
+    return Reading(value, value - p95, value + p95) if math.isfinite(p95) else NO_READING
+
+
+def narrowest(*readings: Reading) -> Reading:
+    """The finite reading with the narrowest band (``NO_READING`` when none)."""
+    ok = [r for r in readings if r.ok]
+    return min(ok, key=lambda r: r.half_width) if ok else NO_READING
+
+
+def _step_down(x: float) -> float:
+    return math.floor(x / RANGE_STEP_DEG) * RANGE_STEP_DEG
+
+
+def _step_up(x: float) -> float:
+    return math.ceil(x / RANGE_STEP_DEG) * RANGE_STEP_DEG
+
+
+def range_text(r: Reading) -> str:
+    """ "40–70°", rounded outward to :data:`RANGE_STEP_DEG`."""
+    return f"{_step_down(r.low):.0f}–{_step_up(r.high):.0f}°"
+
+
+def show(r: Reading, quantity: str, calibrated: bool = False) -> Shown:
+    """The display rule: a number where the band is narrower than the decision, a range where it is still
+    informative, else "calibrate to see degrees" (uncalibrated) or the wide range (calibrated)."""
+    if not r.ok:
+        return Shown("–", "none")
+    half = r.half_width
+    if half < DECISION_DEG[quantity]:
+        return Shown(f"{r.deg:.0f}°", "number")
+    if half <= RANGE_MAX_HALF_DEG[quantity] or calibrated:
+        return Shown(range_text(r), "range")
+    return Shown(CALIBRATE, "calibrate")
+
+
+# ---- the live figures ---------------------------------------------------------------------------------------
+
+
+def foot_reading(result: Any, side: str) -> Reading:
+    """The best reading of one foot's turnout for a :class:`~turnout.session.pipeline.FrameResult`: the picture's
+    (smoothed, with its range) or the measurement's (3D or floor-calibrated, ± its measured p95), whichever is
+    narrower."""
+    m = result.measurement if result is not None and result.reliable else None
+    if m is None:
+        return NO_READING
+    pose = pose_of(result.phase)
+    own = measured(m.side(side).foot_turnout_deg, "foot", method_of(m.mode), pose)
+    pic = Reading(*getattr(result, "feet_picture", {}).get(side, NO_READING))
+    return narrowest(own, pic)
+
+
+def total_reading(result: Any) -> Reading:
+    m = result.measurement if result is not None and result.reliable else None
+    if m is None:
+        return NO_READING
+    own = measured(m.total_foot_turnout_deg, "total", method_of(m.mode), pose_of(result.phase))
+    feet = [Reading(*getattr(result, "feet_picture", {}).get(s, NO_READING)) for s in SIDES]
+    pic = Reading(*(a + b for a, b in zip(*feet, strict=True))) if all(f.ok for f in feet) else NO_READING
+    return narrowest(own, pic)
+
+
+def foot_shown(result: Any, side: str) -> Shown:
+    m = result.measurement if result is not None and result.reliable else None
+    return show(foot_reading(result, side), "foot", calibrated=m is not None and m.mode is Mode.FLOOR)
+
+
+def total_shown(result: Any) -> Shown:
+    m = result.measurement if result is not None and result.reliable else None
+    return show(total_reading(result), "total", calibrated=m is not None and m.mode is Mode.FLOOR)
+
+
+def depth_text(rep: Any) -> str:
+    """A plié's depth as measured in the picture: "demi · 14 %" (the hips' drop in her standing hip-to-toe height).
+    Not in degrees: the knees' bend from 3D reads 6-49 degrees shallow at the bottom on the studio
+    (docs/accuracy.md, "depth err deg"), while the kind from the hips' drop was right on all 74 pliés."""
+    drop = float(getattr(rep, "hip_drop", math.nan))
+    kind = str(getattr(rep, "kind", "") or "")
+    if not math.isfinite(drop):
+        return kind or "–"
+    return f"{kind} · {drop * 100:.0f} %" if kind else f"{drop * 100:.0f} %"
+
+
+# ---- files --------------------------------------------------------------------------------------------------
+
+#: Per-frame uncertainty columns written beside the 3D/floor degree columns of the CSVs: the p95 of that frame's
+#: mode (the worse of standing and plié), so that a reader never mistakes a ±35° number for an exact one.
+P95_COLUMNS: Final[Mapping[str, str]] = {
+    "foot_turnout_p95_deg": "foot",
+    "total_foot_turnout_p95_deg": "total",
+    "knee_turnout_p95_deg": "knee_direction",
+    "forced_turnout_p95_deg": "forced",
+    "knee_flexion_p95_deg": "knee_flexion",
+}
+
+
+def p95_row(mode_value: float) -> dict[str, float]:
+    """The :data:`P95_COLUMNS` of a row whose mode column (1 floor-calibrated, 0 uncalibrated) is ``mode_value``."""
+    if not math.isfinite(mode_value):
+        return dict.fromkeys(P95_COLUMNS, math.nan)
+    method = "floor-calibrated" if mode_value >= 0.5 else "uncalibrated-3d"
+    return {col: p95_deg(q, method) for col, q in P95_COLUMNS.items()}
+
+
+def uncertainty_table() -> dict[str, Any]:
+    """The table for a JSON document: ``{quantity: {method: {pose: {median_deg, p95_deg}}}}``, the decisions, the
+    widest range shown, and each figure's source."""
+    table: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for (q, m, p), u in UNCERTAINTY.items():
+        table.setdefault(q, {}).setdefault(m, {})[p] = {
+            "median_deg": None if not math.isfinite(u.median_deg) else u.median_deg,
+            "p95_deg": u.p95_deg,
+        }
+        sources[f"{q}/{m}"] = u.source
+    return {
+        "errors": table,
+        "decision_deg": dict(DECISION_DEG),
+        "range_max_half_deg": dict(RANGE_MAX_HALF_DEG),
+        "sources": sources,
+    }
+
+
+#: The hips' turnout (the knees' direction at the bottom of her demi-pliés, from the picture): on the studio a
+#: correct plié's knee reads from 1 degree inside its foot to 50 outside (docs/thresholds.md, "Which flags fire"),
+#: more than any decision it could support, so it is not shown as a number or a range.
+HIP_P95_DEG: Final = 50.0
+
+
+def hip_shown(deg: float | None) -> Shown:
+    """The hips' turnout as shown: "–" while its measured spread (:data:`HIP_P95_DEG`) is wider than a useful range."""
+    if deg is None or not math.isfinite(deg):
+        return Shown("–", "none")
+    r = Reading(deg, deg - HIP_P95_DEG, deg + HIP_P95_DEG)
+    shown = show(r, "knee_direction", calibrated=True)
+    return shown if shown.kind == "number" else Shown("–", "none")

@@ -1,0 +1,146 @@
+"""The display rule for degree figures (issue 16, item 6; turnout.session.display): a number only where its
+measured end-to-end uncertainty is smaller than the decision it supports, else a range or "calibrate to see
+degrees"; the one table of uncertainties agrees with docs/accuracy.md; each foot's picture reading per frame, with
+its range, from the pipeline into the store."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from turnout.measure.measures import FrameMeasurement, Mode, SideMeasurement
+from turnout.pose.estimator import PoseFrame
+from turnout.session import display
+from turnout.session.display import CALIBRATE, DECISION_DEG, RANGE_MAX_HALF_DEG, Reading, show
+from turnout.session.pipeline import Pipeline
+from turnout.settings import Settings
+from turnout.storage.store import SessionInfo, SessionRecorder, Store, picture_foot_names, stored_names
+from turnout.testing.synth import plie_sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("quantity", sorted(DECISION_DEG))
+def test_number_range_or_calibrate_by_the_measured_half_width(quantity: str) -> None:
+    decision, widest = DECISION_DEG[quantity], RANGE_MAX_HALF_DEG[quantity]
+    sure = show(Reading(45.0, 45.0 - decision / 2, 45.0 + decision / 2), quantity)
+    assert sure == ("45°", "number")
+    as_wide = show(Reading(45.0, 45.0 - decision, 45.0 + decision), quantity)  # not smaller than the decision
+    assert as_wide.kind == "range" and re.fullmatch(r"\d+–\d+°", as_wide.text)
+    too_wide = Reading(45.0, 45.0 - widest - 1, 45.0 + widest + 1)
+    assert show(too_wide, quantity) == (CALIBRATE, "calibrate")
+    assert show(too_wide, quantity, calibrated=True).kind == "range"  # calibrating again would not help
+    assert show(display.NO_READING, quantity) == ("–", "none")
+
+
+def test_ranges_are_rounded_outward() -> None:
+    r = Reading(41.0, 27.0, 56.0)
+    assert display.range_text(r) == "25–60°"
+    low, high = (float(x) for x in re.findall(r"\d+", display.range_text(r)))
+    assert low <= r.low and high >= r.high
+
+
+def _accuracy_doc() -> dict[tuple[str, str, str], tuple[float, float]]:
+    """docs/accuracy.md's "Every measurement" table: (measurement, mode, pose) -> (median abs, p95 abs)."""
+    rows = {}
+    text = (ROOT / "docs" / "accuracy.md").read_text(encoding="utf-8")
+    section = text.split("## Every measurement", 1)[1].split("\n## ", 1)[0]
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0].endswith("_deg"):
+            rows[(cells[0], cells[1], cells[2])] = (float(cells[5]), float(cells[6]))
+    return rows
+
+
+def test_the_table_is_the_one_measured_in_docs_accuracy() -> None:
+    doc = _accuracy_doc()
+    names = {"foot": "foot_turnout_deg", "total": "total_turnout_deg", "knee_direction": "knee_direction_deg",
+             "forced": "forced_turnout_deg", "knee_flexion": "knee_flexion_deg"}  # fmt: skip
+    modes = {"uncalibrated-3d": "uncal", "floor-calibrated": "floor"}
+    checked = 0
+    for (q, method, pose), u in display.UNCERTAINTY.items():
+        assert u.source, (q, method, pose)
+        if method == "picture":
+            continue
+        assert doc[(names[q], modes[method], pose)] == (u.median_deg, u.p95_deg), (q, method, pose)
+        checked += 1
+    assert checked == len(doc)  # every measured degree row of the document is in the table
+
+
+def _result(mode: Mode, feet: dict[str, tuple[float, float, float]], phase: str = "idle") -> SimpleNamespace:
+    side = SideMeasurement(foot_turnout_deg=40.0)
+    m = replace(FrameMeasurement(left=side, right=side, total_foot_turnout_deg=80.0), mode=mode)
+    return SimpleNamespace(measurement=m, reliable=True, phase=phase, feet_picture=feet)
+
+
+def test_live_foot_and_total_take_the_narrowest_honest_reading() -> None:
+    # uncalibrated 3D alone: its 95 % band is wider than any useful range
+    alone = _result(Mode.UNCALIBRATED_3D, {})
+    assert display.foot_shown(alone, "left") == (CALIBRATE, "calibrate")
+    assert display.total_shown(alone) == (CALIBRATE, "calibrate")
+    # with the picture's reading: its range (narrower than the 3D band), never a bare number
+    p95 = display.p95_deg("foot", "picture", "standing")
+    pic = {s: (60.0, 60.0 - p95, 60.0 + p95) for s in ("left", "right")}
+    shown = display.foot_shown(_result(Mode.UNCALIBRATED_3D, pic), "left")
+    assert shown.kind == "range" and shown.text == display.range_text(Reading(*pic["left"]))
+    total = display.total_shown(_result(Mode.UNCALIBRATED_3D, pic))
+    assert total.text == display.range_text(Reading(120.0, 120.0 - 2 * p95, 120.0 + 2 * p95))
+    # floor-calibrated without a picture reading: the floor's own band, as a range (calibrated already)
+    floor = display.foot_shown(_result(Mode.FLOOR, {}, phase="bottom"), "left")
+    band = display.p95_deg("foot", "floor-calibrated", "plie")
+    assert floor == (display.range_text(Reading(40.0, 40.0 - band, 40.0 + band)), "range")
+    # nothing judged from an unreliable pose
+    assert display.foot_shown(SimpleNamespace(measurement=None, reliable=False), "left") == ("–", "none")
+
+
+def test_hip_turnout_and_depth_are_not_shown_as_precise_degrees() -> None:
+    assert display.hip_shown(45.0) == ("–", "none")  # reads up to 50 degrees off on the studio
+    rep = SimpleNamespace(kind="demi", hip_drop=0.143, depth_deg=41.0)
+    assert display.depth_text(rep) == "demi · 14 %"
+    assert display.depth_text(SimpleNamespace(kind="grand", hip_drop=math.nan)) == "grand"
+
+
+def test_csv_uncertainty_columns_follow_the_row_mode() -> None:
+    uncal, floor = display.p95_row(0.0), display.p95_row(1.0)
+    assert uncal["foot_turnout_p95_deg"] == max(
+        display.p95_deg("foot", "uncalibrated-3d", p) for p in ("standing", "plie")
+    )
+    assert floor["total_foot_turnout_p95_deg"] == display.p95_deg("total", "floor-calibrated")
+    assert all(math.isnan(v) for v in display.p95_row(math.nan).values())
+    table = display.uncertainty_table()
+    assert table["errors"]["foot"]["uncalibrated-3d"]["standing"]["p95_deg"] == uncal["foot_turnout_p95_deg"]
+    assert table["decision_deg"]["foot"] == DECISION_DEG["foot"]
+
+
+def test_pipeline_gives_each_foot_a_picture_reading_with_its_range_and_stores_it(tmp_path: Path) -> None:
+    seq = plie_sequence(25.0, stand_s=3.0, repetitions=1)
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        sid = store.create_session(SessionInfo(source="synthetic"))
+        assert store.get_session(sid).measure_names == stored_names()
+        rec = SessionRecorder(store, sid, background=False)
+        pipeline = Pipeline(None, Settings(), recorder=rec, frame_size=(1280, 720))
+        results = []
+        for i in range(len(seq.phase)):
+            image = np.zeros((33, 5), np.float32)
+            image[:, :3], image[:, 3], image[:, 4] = seq.image[i], seq.visibility[i], 1.0
+            results.append(pipeline.process_pose(PoseFrame(i, i * 40, image, seq.world[i].astype(np.float32), 1)))
+        pipeline.finish()
+        rec.close()
+        read = [r.feet_picture for r in results if r.feet_picture]
+        assert read, "no picture reading once her standing is known"
+        assert not results[0].feet_picture  # nothing before her standing reference
+        for feet in read:
+            for deg, low, high in feet.values():
+                assert low <= deg <= high and high - low >= 2 * display.p95_deg("foot", "picture") - 1e-9
+        table = store.frames(sid)
+        for name in picture_foot_names():
+            assert name in table.values
+        stored = table.values["left_foot_picture_deg"]
+        shown = [r.feet_picture.get("left", (math.nan,))[0] for r in results]
+        np.testing.assert_allclose(stored, shown, equal_nan=True)
