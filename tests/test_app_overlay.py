@@ -17,11 +17,12 @@ from PySide6.QtGui import QColor, QImage
 from app_fakes import black_frame, forbid_dialogs, forced_flag, make_result, plie_seq
 from turnout.app import theme
 from turnout.app.live_view import FlagMemory, banner_text, flags_of_events
-from turnout.app.overlay import FOOT_LINE, bgr_to_qimage, display_points, gauge_text, part_status, render_frame
+from turnout.app.overlay import FOOT_LINE, bgr_to_qimage, display_points, part_status, render_frame
 from turnout.app.sound import CuePlayer, tone_samples, write_wav
 from turnout.measure.measures import Mode
 from turnout.pose import landmarks as lm
 from turnout.practice.tracker import LiveFlag
+from turnout.session import display
 
 pytestmark = pytest.mark.gui
 
@@ -113,22 +114,31 @@ def test_knee_flag_colours_the_knee_line_only(qapp: Any) -> None:
     assert s["right_knee"] == "warn" and s["left_knee"] == "ok" and s["right_foot"] == "ok"
 
 
-def test_gauge_text_and_angles_drawn(qapp: Any) -> None:
-    assert gauge_text(57.4, 45.0) == "foot 57°  knee 45°"
-    assert gauge_text(float("nan"), 45.0) == "foot –  knee 45°"
+def test_foot_gauges_by_the_display_rule(qapp: Any) -> None:
+    """A gauge where the live figure shows a number or a range (the fan is the range); none where it says
+    "calibrate"; the knee's per-frame direction is never drawn (95 % within 43-76 degrees, against 6)."""
     uncalibrated = make_result(black_frame(), 20, plie_seq())
     assert uncalibrated.measurement is not None
+    p95 = display.p95_deg("foot", "picture", "standing")
+    feet = {s: (55.0, 55.0 - p95, 55.0 + p95) for s in ("left", "right")}
+    with_picture = replace(uncalibrated, feet_picture=feet)
     floor = replace(uncalibrated, measurement=replace(uncalibrated.measurement, mode=Mode.FLOOR))
+    assert display.foot_shown(uncalibrated, "left").kind == "calibrate"
+    assert display.foot_shown(with_picture, "left").kind == "range"
     violet = QColor(theme.KNEE_RAY)
 
-    def knee_rays(r: Any) -> int:
+    def pixels(r: Any) -> np.ndarray:
         img = render_frame(r, mirrored=True)
         arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width() * 3]
-        rgb = arr.reshape(img.height(), img.width(), 3)
-        return int((np.abs(rgb.astype(int) - (violet.red(), violet.green(), violet.blue())).sum(axis=2) < 40).sum())
+        return arr.reshape(img.height(), img.width(), 3).astype(int)
 
-    assert knee_rays(floor) > 30  # the knee-direction rays of the two gauges, floor-calibrated
-    assert knee_rays(uncalibrated) == 0  # uncalibrated the directions read 16-23 degrees low: no dial
+    def knee_rays(rgb: np.ndarray) -> int:
+        return int((np.abs(rgb - (violet.red(), violet.green(), violet.blue())).sum(axis=2) < 40).sum())
+
+    bare, gauged, calibrated = pixels(uncalibrated), pixels(with_picture), pixels(floor)
+    assert (np.abs(gauged - bare).sum(axis=2) > 60).sum() > 500  # two gauges: their fans and labels
+    assert (np.abs(calibrated - bare).sum(axis=2) > 60).sum() > 500  # floor-calibrated: its own (wide) range
+    assert knee_rays(bare) == knee_rays(gauged) == knee_rays(calibrated) == 0
 
 
 def test_banner_text_names_the_fault_side_and_cue() -> None:
