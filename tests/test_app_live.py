@@ -249,3 +249,47 @@ def test_a_reopened_camera_continues_the_frame_numbers(qtbot: Any) -> None:
     # Frames may be dropped, but no frame of the session may reuse (and overwrite) an earlier number.
     assert all(b > a for a, b in itertools.pairwise(indices)) and indices[-1] >= 5
     assert all(b > a for a, b in itertools.pairwise(times))
+
+
+def test_the_delayed_mirror_shows_the_camera_seconds_late_in_bounded_memory(qtbot: Any, window: MainWindow,
+                                                                            tmp_path: Path) -> None:  # fmt: skip
+    live = window.live
+    delay = live.delay
+    delay.setCurrentIndex(delay.findData(2))
+    delay.activated.emit(delay.findData(2))  # as if she chose "2 s late"
+    assert live.delay_s == 2 and window.ctx.prefs.mirror_delay_s == 2
+    t0 = time.monotonic()
+    live.start_source()  # the fake camera plays the real clip (960x540) in real time
+    wait_for_frames(qtbot, window, 10)
+    assert live.video.result is None and "2 s late" in live.video.placeholder  # nothing shown yet
+    qtbot.waitUntil(lambda: live.video.result is not None, timeout=5000)
+    assert time.monotonic() - t0 >= 2.0
+    qtbot.wait(500)
+    shown, newest = live.video.result, window.controller.latest()
+    assert shown is not None and newest is not None
+    assert 1.7 <= newest.captured_at - shown.captured_at <= 2.5  # the picture is 2 s late
+    assert shown.bgr.shape[1] <= 640 and live.delay_buffer.nbytes <= 240 * 1024 * 1024
+    assert live.figures.figures["reps"].value.text() != ""  # the figures stay live
+    # off: the live picture again
+    live.set_delay(0, by_her=True)
+    wait_for_frames(qtbot, window, (newest.index + 3))
+    assert live.video.result is window.controller.latest() or live.video.result.index >= newest.index
+    live.set_delay(3, by_her=True)
+    window.close()
+    assert "mirror_delay_s=3" in (tmp_path / "app.ini").read_text(encoding="utf-8")  # kept for the next time
+
+
+def test_the_delay_buffer_keeps_to_its_bound() -> None:
+    from turnout.app.delay import DelayBuffer
+
+    now = [0.0]
+    buffer = DelayBuffer(10.0, max_bytes=50 * 640 * 360 * 3, clock=lambda: now[0])
+    frame = make_result(black_frame(1280, 720), 0, plie_seq())
+    for i in range(600):  # 10 s at 60 fps of 1280x720: 1.6 GB if kept whole
+        now[0] = i / 60
+        buffer.push(frame)
+        assert buffer.nbytes <= 50 * 640 * 360 * 3
+    assert 40 <= len(buffer) <= 50  # evenly spaced over the delay instead
+    now[0] = 10.5
+    due = buffer.due()
+    assert due is not None and due.bgr.shape == (360, 640, 3)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QTool
 
 from turnout.app import theme
 from turnout.app.controller import LiveController, LiveStatus
+from turnout.app.delay import MAX_DELAY_S, DelayBuffer
 from turnout.app.floor_panel import Background, FloorPanel, calibrated_text, finite_pair
 from turnout.app.live_view import FiguresPanel, FlagMemory, SetTracker, VideoWidget, flags_of_events
 from turnout.app.playback import FilePlayback
@@ -54,6 +55,8 @@ class LiveTab(QWidget):
     open_file_requested = Signal()
     #: her mirror preference for the camera changed (a bool)
     mirror_pref_changed = Signal(bool)
+    #: she chose another delay for the delayed mirror (seconds, 0: off)
+    delay_changed = Signal(int)
 
     def __init__(self, controller: LiveController, cues: CuePlayer, mirrored: bool = True, camera: int = 0,
                  parent: QWidget | None = None) -> None:  # fmt: skip
@@ -75,6 +78,21 @@ class LiveTab(QWidget):
         self.playback = FilePlayback(controller)
         self.playback.hide()
         self.playback.replay.connect(self.show_replay)
+        #: the delayed mirror: the camera's picture this many seconds late (0: off)
+        self.delay_s = 0
+        self.delay_buffer = DelayBuffer(0)
+        self.delay_timer = QTimer(self)
+        self.delay_timer.setInterval(15)
+        self.delay_timer.timeout.connect(self._show_delayed)
+        self.delay = QComboBox()
+        self.delay.setObjectName("delay")
+        self.delay.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.delay.setMinimumHeight(38)
+        self.delay.setToolTip("Delayed mirror: the camera's picture shown seconds late, so you can watch your plié "
+                              "just after doing it (the figures and cues stay live)")  # fmt: skip
+        for seconds in (0, 2, 3, 5, 8, MAX_DELAY_S):
+            self.delay.addItem("No delay" if seconds == 0 else f"{seconds} s late", seconds)
+        self.delay.activated.connect(lambda i: self.set_delay(int(self.delay.itemData(i)), by_her=True))
         self.figures = FiguresPanel()
         self.source = QComboBox()
         self.source.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -152,6 +170,7 @@ class LiveTab(QWidget):
             if act is self.act_record:
                 button.setObjectName("record")
             bar.addWidget(button)
+        bar.addWidget(self.delay)
         bar.addStretch(1)
         bar.addWidget(self.storage_label, 4)
         bar.addWidget(self.rec_label)
@@ -203,10 +222,13 @@ class LiveTab(QWidget):
         self.sets = SetTracker()
         self.video.stop_clicking()
         self.video.set_result(None)
+        self.delay_buffer.clear()
         self.video.show_banner(None)  # nothing of the previous source stays on screen
         self.video.show_guidance(())
         self.figures.clear()
         self.video.placeholder = f"Opening {spec.label}…"
+        if self.delay_s and not spec.is_file:
+            self.video.placeholder = f"Delayed mirror: your picture appears {self.delay_s} s late…"
         self._set_floor(None)  # a new run has its own calibration (a camera's saved one is checked again)
         self.say_floor("")
         self.controller.start(spec)
@@ -266,6 +288,42 @@ class LiveTab(QWidget):
     def _sound_toggled(self, on: bool) -> None:
         self.cues.enabled = on
 
+    # -- the delayed mirror ----------------------------------------------------------------------------
+    def set_delay(self, seconds: int, by_her: bool = False) -> None:
+        """Show the camera's picture ``seconds`` late (0: live)."""
+        seconds = min(max(int(seconds), 0), MAX_DELAY_S)
+        if self.delay.findData(seconds) < 0:
+            self.delay.addItem(f"{seconds} s late", seconds)
+        self.delay.setCurrentIndex(self.delay.findData(seconds))
+        if seconds == self.delay_s:
+            return
+        self.delay_s = seconds
+        self.delay_buffer = DelayBuffer(seconds)
+        if seconds:
+            self.delay_timer.start()
+            if self.controller.running and not self.file_shown:
+                self.video.set_result(None)
+                self.video.placeholder = f"Delayed mirror: your picture appears {seconds} s late…"
+        else:
+            self.delay_timer.stop()
+            latest = self.controller.latest()
+            if latest is not None and not self.file_shown:
+                self.video.set_result(latest)
+        if by_her:
+            self.delay_changed.emit(seconds)
+
+    @property
+    def delaying(self) -> bool:
+        """The picture is shown late now: a camera runs with a delay, and she is not calibrating the floor."""
+        return bool(self.delay_s) and not self.file_shown and not self.floor_panel.isVisible()
+
+    def _show_delayed(self) -> None:
+        if not self.delaying:
+            return
+        result = self.delay_buffer.due()
+        if result is not None:
+            self.video.set_result(result)
+
     # -- display -------------------------------------------------------------------------------------
     def _frame_ready(self, result: FrameResult) -> None:
         if self.playback.on_live(result):
@@ -281,7 +339,10 @@ class LiveTab(QWidget):
     def show_result(self, result: FrameResult) -> None:
         if result.storage_error:
             self.show_storage_error(result.storage_error)
-        self.video.set_result(result)
+        if self.delaying:
+            self.delay_buffer.push(result)
+        else:
+            self.video.set_result(result)
         ended = self.sets.tick(result.timestamp_ms / 1000.0)
         if ended:
             self._set_ended(ended)

@@ -31,6 +31,8 @@ class AppPrefs:
     dancer: str = ""
     #: start the camera when the window opens
     autostart: bool = True
+    #: the delayed mirror: the camera's picture shown this many seconds late (0: off; at most 10)
+    mirror_delay_s: int = 0
     #: one line per ``app.ini`` value that was not valid and was dropped (its default is used; not compared)
     problems: tuple[str, ...] = field(default=(), compare=False)
 
@@ -39,6 +41,8 @@ class AppPrefs:
             raise ValueError(f"model_variant must be one of {', '.join(VARIANTS)}, got {self.model_variant!r}")
         if not 0 <= self.camera <= 63:
             raise ValueError(f"camera must be an index from 0 to 63, got {self.camera}")
+        if not 0 <= self.mirror_delay_s <= 10:
+            raise ValueError(f"mirror_delay_s must be 0 (off) to 10 seconds, got {self.mirror_delay_s}")
 
     def db_path(self) -> Path | None:
         """The database in ``data_dir``, or None for the default location."""
@@ -48,7 +52,7 @@ class AppPrefs:
 
 
 _KEYS: tuple[str, ...] = ("camera", "camera_mirrored", "mirror_display", "model_variant", "model_path", "sound",
-                          "spoken", "data_dir", "dancer", "autostart")  # fmt: skip
+                          "spoken", "data_dir", "dancer", "autostart", "mirror_delay_s")  # fmt: skip
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 

@@ -144,6 +144,13 @@ class SettingsDialog(QDialog):
         self.camera_mirrored.setChecked(p.camera_mirrored)
         self.mirror_display = QCheckBox("Show the image like a studio mirror")
         self.mirror_display.setChecked(p.mirror_display)
+        self.mirror_delay = QSpinBox()
+        self.mirror_delay.setRange(0, 10)
+        self.mirror_delay.setSuffix(" s late")
+        self.mirror_delay.setSpecialValueText("off")
+        self.mirror_delay.setValue(p.mirror_delay_s)
+        self.mirror_delay.setToolTip("The camera's picture shown this many seconds late, so you can watch your plié "
+                                     "just after doing it (the figures and cues stay live)")  # fmt: skip
         self.model_variant = QComboBox()
         self.model_variant.addItems(list(VARIANTS))
         self.model_variant.setCurrentText(p.model_variant)
@@ -167,6 +174,7 @@ class SettingsDialog(QDialog):
         form.addRow("Camera", self.camera)
         form.addRow("", self.camera_mirrored)
         form.addRow("Display", self.mirror_display)
+        form.addRow("Delayed mirror", self.mirror_delay)
         form.addRow("Pose model", self.model_variant)
         form.addRow("Model file", self.model_path)
         form.addRow("Sound", self.sound)
@@ -204,7 +212,7 @@ class SettingsDialog(QDialog):
             mirror_display=self.mirror_display.isChecked(), model_variant=self.model_variant.currentText(),
             model_path=self.model_path.text().strip(), sound=self.sound.isChecked(), spoken=self.spoken.isChecked(),
             data_dir=self.data_dir.text().strip(), dancer=self.dancer.text().strip(),
-            autostart=self.autostart.isChecked(),
+            autostart=self.autostart.isChecked(), mirror_delay_s=self.mirror_delay.value(),
         )  # fmt: skip
 
     def validate(self, *_: Any) -> Settings | None:

@@ -55,6 +55,8 @@ class MainWindow(QMainWindow):
         self.cues = cues or CuePlayer(enabled=ctx.prefs.sound, spoken=ctx.prefs.spoken)
         self.live = LiveTab(controller, self.cues, mirrored=ctx.prefs.mirror_display, camera=ctx.prefs.camera)
         self.live.mirrored_input = ctx.prefs.camera_mirrored
+        self.live.set_delay(ctx.prefs.mirror_delay_s)
+        self.live.delay_changed.connect(lambda s: setattr(self.ctx, "prefs", replace(self.ctx.prefs, mirror_delay_s=s)))
         self.live.open_file_requested.connect(self.open_video_dialog)
         self.review = ReviewTab(lambda: ctx.db_path, mirrored=ctx.prefs.mirror_display, dancer=lambda: ctx.prefs.dancer)
         self.progress = ProgressTab(lambda: ctx.db_path, dancer=lambda: ctx.prefs.dancer)
@@ -368,6 +370,7 @@ class MainWindow(QMainWindow):
         self.live.act_sound.setChecked(p.sound)
         self.live.set_mirrored(p.mirror_display)
         self.live.mirrored_input = p.camera_mirrored
+        self.live.set_delay(p.mirror_delay_s)
         if p.camera < self.live.source.count() and not self.controller.running:
             self.live.source.setCurrentIndex(p.camera)
         self.db_label.setText(str(self.ctx.db_path))
