@@ -20,6 +20,10 @@ from PySide6.QtWidgets import (
 
 from turnout.app import theme
 from turnout.app.resources import CAMERA_PLACEMENT, pixmap
+from turnout.session import display
+
+#: a foot's picture reading, 95 % within this (turnout.session.display's table)
+_PIC: Final = display.p95_deg("foot", "picture", "standing")
 
 #: QSettings key: the first-run card was closed once (it is not shown again at start; Help reopens it).
 SEEN_KEY: Final = "guide/first_run_seen"
@@ -46,22 +50,28 @@ STEPS: Final = (
 FIGURES: Final = {
     "foot_left": ("Foot turnout L / R",
                   "How far each foot points out from straight ahead, in degrees (90° per foot is a perfect first "
-                  "position). Shown only with the floor calibrated: uncalibrated, the camera's depth makes a foot "
-                  "read 17-23° low on rendered dancers (95% within 37°), so it says 'calibrate'. Calibrated, it is "
-                  "within about 6° in a plié and 17° standing (docs/accuracy.md)."),
+                  "position). Every degree figure follows one rule: a number only when its measured error (95% of "
+                  "frames on rendered dancers) is smaller than the 8° that would matter (the forced-turnout "
+                  "warning); otherwise the range the truth lies in, e.g. '25–60°', read from the picture through a "
+                  f"camera estimated from your standing (95% within ±{_PIC:.0f}° plus the camera's own uncertainty); "
+                  "'calibrate' where even a range would tell you nothing: MediaPipe's 3D alone reads a foot 17-23° "
+                  "low (95% within 37°). With a sheet on the floor a foot is within 6° in a plié but 17° standing "
+                  "(95% within 31-33°), so it is still a range (docs/accuracy.md)."),
     "forced_left": ("Forced L / R",
                     "Foot turnout minus what the hips give, per leg: how far the turnout is forced from the foot. "
                     "Not shown as a number ('–'): on rendered dancers it reads 11-15° off, more than the 8° fault it "
                     "would tell. Forcing is judged instead by whether your knees travel over your toes in a plié."),
     "depth": ("Last plié",
-              "How deep your last plié went: the knees' bend at the bottom, measured from your own standing "
-              "baseline (0° = as straight as you stand)."),
+              "Your last plié's kind and depth as the picture shows it: 'demi · 14 %' means your hips went down "
+              "14 % of your standing hip height (demi about 12-16 %, grand 27-54 %). Not in degrees: the knees' bend "
+              "from 3D reads 6-49° shallow at the bottom on rendered dancers."),
     "total": ("Total foot turnout",
-              "Left plus right foot turnout (180° = a flat first position); like each foot, shown only with the "
-              "floor calibrated."),
+              "Left plus right foot turnout (180° = a flat first position), by the same rule as each foot: a range, "
+              "or 'calibrate'."),
     "hip": ("Hip turnout",
-            "What your hips give: your hip profile, learnt from the knees' direction at the bottom of your "
-            "demi-pliés. '–' until a few pliés were measured."),
+            "What your hips give: the knees' direction at the bottom of your demi-pliés. Not shown in degrees ('–'): "
+            "on rendered dancers a correct knee reads anywhere from 1° inside its foot to 50° outside. Each plié's "
+            "verdict (knees over or inside your feet) is what Turnout judges; Review shows it."),
     "reps": ("Reps", "Pliés counted in this run."),
     "sets": ("Sets", "Groups of pliés: a pause longer than 20 seconds starts a new set."),
     "phase": ("Phase · hold",
@@ -93,8 +103,11 @@ TERMS: Final = (
     ("Floor-calibrated (badge)",
      "A sheet of paper of known size on the floor gives true floor degrees (Calibrate floor, C)."),
     ("Banner", "The most serious fault of the moment, with what to do about it."),
-    ("Baseline", "How you stand, taken from two still seconds; knee bends and heel lifts are measured from it."),
-    ("Review: Depth", "The plié's deepest knee bend, from your standing baseline."),
+    ("Baseline", "How you stand, taken from your recent standing (no need to hold still); knee bends and heel lifts "
+                 "are measured from it, so straight knees read 0° (MediaPipe's 3D reads a straight knee about 15° "
+                 "bent)."),
+    ("Review: Depth", "The plié's deepest knee bend, from your standing (0° = as straight as you stand); 3D reads it "
+                      "6-49° shallow at the bottom, so compare pliés with each other, not with a textbook."),
     ("Review: Worst, Flags", "The worst fault of the rep (coloured by the rule above) and every fault found."),
     ("Progress: Hip turnout", "What the hips gave at the bottom of the demi-pliés, median per session."),
     ("Progress: Standing foot turnout", "The feet's turnout before the plié, median per session."),
