@@ -218,3 +218,54 @@ def test_review_plays_the_whole_video_of_a_file_session_and_jumps_to_any_rep(qtb
     assert player.frame == at + 1 and not player.playing
     player.step(-2)
     assert player.frame == at - 1
+
+
+def test_a_folder_is_analysed_with_progress_and_a_summary_never_doubled(qtbot: Any, tmp_path: Path,
+                                                                         model_path: Path) -> None:  # fmt: skip
+    """The real analysis (model, pipeline, store) of a folder of real (short) videos, twice."""
+    import cv2
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    cap = cv2.VideoCapture(str(media_file("commons/ballet_plie.mp4")))
+    frames = [cap.read()[1] for _ in range(110)][100:]  # the dancer, standing
+    cap.release()
+    for name in ("a.mp4", "b.mp4"):
+        out = cv2.VideoWriter(str(folder / name), cv2.VideoWriter.fourcc(*"mp4v"), 25.0, (320, 180))
+        for f in frames:
+            out.write(cv2.resize(f, (320, 180)))
+        out.release()
+    (folder / "notes.txt").write_text("not a video", encoding="utf-8")
+    (folder / "broken.mov").write_bytes(b"not a video either")
+    qs = QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat)
+    ctx = AppContext.load(qs, settings_path=tmp_path / "settings.toml", db=str(tmp_path / "sessions.sqlite3"))
+    w = MainWindow(LiveController(FakeEngine(media_file("commons/ballet_plie.mp4"))), ctx,
+                   cues=CuePlayer(which=lambda name: None))  # fmt: skip
+    qtbot.addWidget(w)
+    w.show()
+    formats: list[str] = []
+    w.analysis_bar.valueChanged.connect(lambda _v: formats.append(w.analysis_bar.format()))
+    run = w.analyse_folder(folder)
+    assert run is not None and run.total == 3  # a.mp4, b.mp4, broken.mov; not notes.txt
+    qtbot.waitUntil(lambda: w.folder_summary is not None, timeout=60000)
+    assert {"File 1 of 3: %p%", "File 2 of 3: %p%"} <= set(formats)  # progress per file (broken.mov is file 3)
+    summary = w.folder_summary
+    assert summary is not None and summary.isVisible()
+    assert summary.headline.text() == "<b>class: 3 videos: 2 analysed, 1 not analysed</b>"
+    lines = summary.details.toPlainText().splitlines()
+    assert lines[0].startswith("a.mp4: 0 reps, stored as session #") and lines[1].startswith("b.mp4: 0 reps")
+    assert lines[2].startswith("broken.mov: ") and "Traceback" not in lines[2]
+    assert w.tabs.currentWidget() is w.review and len(w.review.session_ids()) == 2
+    # again: every file recognised, nothing doubled
+    w.analyse_folder(folder)
+    qtbot.waitUntil(lambda: summary is not w.folder_summary, timeout=30000)
+    assert w.folder_summary is not None
+    assert "2 analysed before (kept, not doubled)" in w.folder_summary.headline.text()
+    with Store.open(ctx.db_path, create=False) as store:
+        assert sorted(str(r.source) for r in store.list_sessions()) == ["a.mp4", "b.mp4"]
+    # a folder without videos: one line
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert w.analyse_folder(empty) is None
+    assert w.statusBar().currentMessage().startswith("empty: no videos (")
+    w.close()

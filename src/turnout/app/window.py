@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +41,51 @@ from turnout.session.engine import SourceSpec
 from turnout.storage.store import SessionRow, Store
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+
+
+@dataclass
+class FolderRun:
+    """A folder's videos analysed one after the other: what is left, and what became of each."""
+
+    folder: Path
+    todo: list[Path]
+    total: int
+    #: (file name, what became of it), in order
+    lines: list[str] = field(default_factory=list)
+    stored: list[int] = field(default_factory=list)
+    known: int = 0
+    failed: int = 0
+    cancelled: bool = False
+
+    def summary(self) -> str:
+        parts = [f"{len(self.stored)} analysed"]
+        if self.known:
+            parts.append(f"{self.known} analysed before (kept, not doubled)")
+        if self.failed:
+            parts.append(f"{self.failed} not analysed")
+        if self.cancelled:
+            parts.append(f"{len(self.todo)} left (cancelled)")
+        return f"{self.folder.name}: {self.total} video{'s' if self.total != 1 else ''}: " + ", ".join(parts)
+
+
+class FolderSummary(QDialog):
+    """What a folder's analysis did, file by file (not modal: the window goes on)."""
+
+    def __init__(self, run: FolderRun, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Folder analysed")
+        self.resize(640, 360)
+        self.headline = QLabel(f"<b>{html.escape(run.summary())}</b>")
+        self.headline.setWordWrap(True)
+        self.details = QPlainTextEdit("\n".join(run.lines))
+        self.details.setReadOnly(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.headline)
+        lay.addWidget(self.details, 1)
+        lay.addWidget(buttons)
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +113,9 @@ class MainWindow(QMainWindow):
         #: asked before a file analysed before is analysed again (tests answer it)
         self.confirm: Callable[[QWidget, str], bool] = ask_confirm
         self.analysis: FileAnalysis | None = None
+        #: a folder being analysed (None: one file, or nothing), and the summary of the last one
+        self.folder_run: FolderRun | None = None
+        self.folder_summary: FolderSummary | None = None
         self.dancer = QComboBox()
         self.dancer.setObjectName("dancer")
         self.dancer.setMinimumWidth(180)
@@ -125,6 +178,10 @@ class MainWindow(QMainWindow):
         self.act_play_file.setToolTip("Watch a video file in Live at its real speed (pause, seek, frame step), without "
                                       "storing it unless you record")  # fmt: skip
         file.addAction(self.act_play_file)
+        self.act_folder = self._action("Analyse folder…", self.analyse_folder_dialog)
+        self.act_folder.setToolTip("Analyse every video of a folder into sessions (files analysed before are kept, "
+                                   "not doubled)")  # fmt: skip
+        file.addAction(self.act_folder)
         self.act_new_dancer = self._action("New dancer…", self.new_dancer_dialog)
         file.addAction(self.act_new_dancer)
         file.addAction(self.live.act_start)
@@ -244,6 +301,73 @@ class MainWindow(QMainWindow):
         self.live.start_source(SourceSpec(path=path))
 
     # -- a video file analysed into a session ------------------------------------------------------------
+    # -- a folder of videos ------------------------------------------------------------------------------
+    def analyse_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Analyse every video of a folder", str(Path.home()))
+        if folder:
+            self.analyse_folder(Path(folder))
+
+    def analyse_folder(self, folder: Path) -> FolderRun | None:
+        """Analyse the folder's videos one after the other (as Open video does, without asking): a file analysed
+        before is kept as it is, never doubled; at the end a summary says what became of each."""
+        if self.analysis is not None and self.analysis.running:
+            self.statusBar().showMessage("A video is being analysed: wait for it, or cancel it", 8000)
+            return None
+        try:
+            videos = sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES),
+                            key=lambda p: p.name.casefold())  # fmt: skip
+        except OSError as exc:
+            self.statusBar().showMessage(f"{folder}: cannot be read ({exc.strerror or exc}); choose another folder",
+                                         15000)  # fmt: skip
+            return None
+        if not videos:
+            self.statusBar().showMessage(f"{folder.name}: no videos ({', '.join(VIDEO_SUFFIXES)}) in this folder",
+                                         15000)  # fmt: skip
+            return None
+        self.folder_run = FolderRun(folder, videos, len(videos))
+        self._next_in_folder()
+        return self.folder_run
+
+    def _next_in_folder(self) -> None:
+        run = self.folder_run
+        assert run is not None
+        while run.todo and not run.cancelled:
+            path = run.todo.pop(0)
+            try:
+                earlier: list[SessionRow] = []
+                if self.ctx.db_path.exists():
+                    with Store.open(self.ctx.db_path, create=False) as store:
+                        earlier = same_file_sessions(store, path)
+            except (TurnoutError, OSError) as exc:
+                run.failed += 1
+                run.lines.append(f"{path.name}: {exc}")
+                continue
+            if earlier:
+                run.known += 1
+                run.lines.append(f"{path.name}: analysed before, kept as session #{earlier[0].id} "
+                                 f"({earlier[0].n_reps} reps)")  # fmt: skip
+                continue
+            done = run.total - len(run.todo)
+            if self._start_analysis(path, (), f"File {done} of {run.total}: %p%") is not None:
+                return
+        self._folder_finished()
+
+    def _folder_finished(self) -> None:
+        run, self.folder_run = self.folder_run, None
+        if run is None:
+            return
+        self._analysis_finished()
+        self.statusBar().showMessage(run.summary(), 20000)
+        self.reload_dancers()
+        self.tabs.setCurrentWidget(self.review)
+        self.review.refresh()
+        if run.stored:
+            self.review.select_session(run.stored[-1])
+        if self.folder_summary is not None:
+            self.folder_summary.close()
+        self.folder_summary = FolderSummary(run, self)
+        self.folder_summary.show()
+
     def analyse_video(self, path: Path) -> FileAnalysis | None:
         """Analyse ``path`` into a stored session on a worker thread (progress in the status bar); a file analysed
         before is recognised: she is asked whether to replace that session (else it is shown)."""
@@ -270,6 +394,15 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"{path.name}: kept session {ids}", 8000)
                 return None
             replace = tuple(r.id for r in earlier)
+        return self._start_analysis(path, replace)
+
+    def _start_analysis(self, path: Path, replace: tuple[int, ...], bar_format: str = "Analysing %p%"
+                        ) -> FileAnalysis | None:  # fmt: skip
+        if not path.is_file():
+            if self.folder_run is not None:
+                self.folder_run.failed += 1
+                self.folder_run.lines.append(f"{path.name}: no such file")
+            return None
         analysis = FileAnalysis(path, self.ctx.db_path, self.ctx.model_path(), self.ctx.settings,
                                 self.ctx.prefs.dancer, replace, parent=self)  # fmt: skip
         analysis.progress.connect(self._analysis_progress)
@@ -277,6 +410,7 @@ class MainWindow(QMainWindow):
         analysis.failed.connect(self._analysis_failed)
         self.analysis = analysis
         self.analysis_bar.setRange(0, 0)
+        self.analysis_bar.setFormat(bar_format)
         self.analysis_bar.show()
         self.analysis_cancel.show()
         when, where = file_date(path)
@@ -286,6 +420,8 @@ class MainWindow(QMainWindow):
         return analysis
 
     def cancel_analysis(self) -> None:
+        if self.folder_run is not None:
+            self.folder_run.cancelled = True
         if self.analysis is not None:
             self.analysis.cancel()
 
@@ -299,6 +435,12 @@ class MainWindow(QMainWindow):
         self.analysis_cancel.hide()
 
     def _analysis_done(self, done: AnalysisDone) -> None:
+        run = self.folder_run
+        if run is not None:
+            run.stored.append(done.session_id)
+            run.lines.append(f"{done.path.name}: {done.n_reps} reps, stored as session #{done.session_id}")
+            self._next_in_folder()
+            return
         self._analysis_finished()
         replaced = f", replacing #{', #'.join(map(str, done.replaced))}" if done.replaced else ""
         self.statusBar().showMessage(f"{done.path.name}: {done.n_reps} reps, stored as session #{done.session_id}"
@@ -307,6 +449,12 @@ class MainWindow(QMainWindow):
         self._show_session(done.session_id)
 
     def _analysis_failed(self, message: str) -> None:
+        run = self.folder_run
+        if run is not None:
+            run.failed += 0 if run.cancelled else 1
+            run.lines.append(message)
+            self._next_in_folder()
+            return
         self._analysis_finished()
         self.statusBar().showMessage(message, 20000)
 
