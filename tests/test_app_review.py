@@ -206,3 +206,44 @@ def test_a_sessions_date_is_corrected_and_stored(qtbot: Any, review: ReviewTab, 
 
     QTimer.singleShot(50, answer)
     assert ask_date(review, when) == datetime(2025, 3, 3, 18, 5).astimezone()
+
+
+def test_two_reps_side_by_side_with_their_overlays_started_together(qtbot: Any, review: ReviewTab, db: Path,
+                                                                    stored: Path) -> None:  # fmt: skip
+    frames = []
+    for f in VideoFileSource(media_file("commons/ballet_plie.mp4")):
+        if 40 <= f.index < 100:
+            frames.append(cv2.resize(f.bgr, (640, 360)))
+    second = record_synthetic_session(db, frames, forced=((0.0, 0.0), (30.0, 30.0)))  # another day's session
+    review.refresh()
+    assert sorted(review.session_ids()) == [1, second]
+    # keep session 1's flagged rep, then choose session 2's and compare
+    review.select_session(1)
+    review.select_rep(2)
+    review.pin_selected()
+    assert "Kept session #1, rep 2" in review.message.text()
+    review.select_session(second)
+    review.select_rep(2)
+    dialog = review.compare_selected()
+    assert dialog is not None and dialog.isVisible() and len(dialog.players) == 2
+    assert dialog.titles[0].text().startswith("Session #1 (") and f"Session #{second} (" in dialog.titles[1].text()
+    left, right = dialog.players
+    assert left.playing and right.playing  # started together
+    qtbot.waitUntil(lambda: left.frame >= 5 and right.frame >= 5, timeout=5000)
+    for player, (a, b) in zip(dialog.players, dialog.spans, strict=True):
+        r = player.video.result
+        assert r is not None and r.pose.detected  # each with its overlay, from its own stored landmarks
+        assert a - 0.1 <= player.time_of(player.frame) <= b + 0.1  # within its rep (looping)
+    dialog.pause_both()
+    assert not left.playing and not right.playing
+    dialog.play_both()
+    assert left.time_of(left.frame) == pytest.approx(dialog.spans[0][0], abs=0.1)
+    dialog.close()
+    # two reps of one session (Ctrl+click): the clean one has no clip, and says so
+    review.select_session(1)
+    review.reps.selectAll()
+    assert [s.rep.index for s in review.selected_reps()] == [2, 1]
+    dialog = review.compare_selected()
+    assert dialog is not None and dialog.players[0].path is not None and dialog.players[1].path is None
+    assert "No clip for this rep" in dialog.players[1].video.placeholder
+    dialog.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QColor
@@ -98,6 +98,92 @@ def ask_date(parent: QWidget, current: datetime) -> datetime | None:
     return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()).astimezone()
 
 
+def load_rep(player: ClipPlayer, data: SessionData, stored: StoredRep) -> bool:
+    """Put ``stored``'s rep in ``player``: the whole video of a file's session (while the file is there) at the
+    rep, else the rep's clip; False (the player says why) when neither can be played."""
+    rep = stored.rep
+    whole = source_file(data.session)
+    if whole is not None and (player.path == whole or player.load(whole, 0.0, None, data.result_at)):
+        player.seek_time(rep.t_start_s)
+        return True
+    clip = data.clip_for(stored.id)
+    player.close_clip()
+    if clip is None:
+        player.video.placeholder = (
+            "No clip for this rep (clips are kept for flagged reps; a session opened from a video plays the "
+            "whole video)"
+        )
+        player.video.update()
+        return False
+    return player.load(data.clip_path(clip), clip.t_start_ms / 1000, clip.t_end_ms / 1000, data.result_at)
+
+
+def rep_title(data: SessionData, stored: StoredRep) -> str:
+    """'Session #3 (02 Mar), rep 2: demi, 61°, knees inside toes'."""
+    rep = stored.rep
+    flags = ", ".join(f.code.replace("_", " ") for f in rep.flags) or "no faults"
+    return (f"Session #{data.session.id} ({_when(data.session.started_at)}), rep {rep.index}: {rep.kind}, "
+            f"{rep.depth_deg:.0f}°, {flags}")  # fmt: skip
+
+
+class CompareDialog(QDialog):
+    """Two reps side by side, each with its overlay, started together and each looping over its own rep."""
+
+    def __init__(self, reps: list[tuple[SessionData, StoredRep]], mirrored: list[bool],
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle("Compare reps")
+        self.resize(1240, 600)
+        self.players: list[ClipPlayer] = []
+        self.titles: list[QLabel] = []
+        self.spans: list[tuple[float, float]] = []
+        row = QHBoxLayout()
+        for (data, stored), mirror in zip(reps, mirrored, strict=True):
+            player = ClipPlayer(mirror)
+            title = QLabel(rep_title(data, stored))
+            title.setWordWrap(True)
+            title.setStyleSheet("font-size: 15px; font-weight: bold; padding: 4px;")
+            span = (stored.rep.t_start_s, stored.rep.t_end_s)
+            if load_rep(player, data, stored):
+                player.set_loop(span)
+            column = QVBoxLayout()
+            column.addWidget(title)
+            column.addWidget(player, 1)
+            row.addLayout(column, 1)
+            self.players.append(player)
+            self.titles.append(title)
+            self.spans.append(span)
+        self.play_button = QPushButton("▶ Play both from the start")
+        self.play_button.setToolTip("Both reps start together and loop, each over its own rep")
+        self.play_button.clicked.connect(self.play_both)
+        self.pause_button = QPushButton("❚❚ Pause both")
+        self.pause_button.clicked.connect(self.pause_both)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.play_button)
+        buttons.addWidget(self.pause_button)
+        buttons.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(row, 1)
+        lay.addLayout(buttons)
+
+    def play_both(self) -> None:
+        """Both from their rep's start, at the same moment."""
+        for player, (start, _end) in zip(self.players, self.spans, strict=True):
+            player.pause()
+            player.seek_time(start)
+        for player in self.players:
+            player.play()
+
+    def pause_both(self) -> None:
+        for player in self.players:
+            player.pause()
+
+    def closeEvent(self, event: Any) -> None:
+        for player in self.players:
+            player.close_clip()
+        super().closeEvent(event)
+
+
 def _item(text: str, colour: str | None = None, data: object = None) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -146,7 +232,12 @@ class ReviewTab(QWidget):
         self.sessions = _table(["#", "Started", "Dancer", "Source", "Reps", "Flagged", "Length"], 3)
         self.sessions.itemSelectionChanged.connect(self._session_chosen)
         self.reps = _table(["Rep", "Kind", "Depth", "Worst", "Flags", "Clip"], 4)
+        self.reps.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # two reps: Compare
+        self.reps.setToolTip("Ctrl+click a second rep to compare the two side by side")
         self.reps.itemSelectionChanged.connect(self._rep_chosen)
+        #: a rep kept to compare with a rep of another session (Keep for compare)
+        self.pinned: tuple[SessionData, StoredRep] | None = None
+        self.compare_dialog: CompareDialog | None = None
         self._mirrored = mirrored
         self.player = ClipPlayer(mirrored)
         self.plot = AnglesPlot()
@@ -163,6 +254,13 @@ class ReviewTab(QWidget):
         self.export_button.clicked.connect(self.export_dialog)
         self.delete_button = QPushButton("Delete session")
         self.delete_button.clicked.connect(self.delete_selected)
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Two reps side by side: Ctrl+click two reps, or keep one for compare and choose "
+                                       "another (of any session)")  # fmt: skip
+        self.compare_button.clicked.connect(self.compare_selected)
+        self.pin_button = QPushButton("Keep for compare")
+        self.pin_button.setToolTip("Keep this rep to compare it with a rep of another session")
+        self.pin_button.clicked.connect(self.pin_selected)
         self.date_button = QPushButton("Edit date…")
         self.date_button.setToolTip("Correct when the session was recorded (e.g. a copied video's date)")
         self.date_button.clicked.connect(self.edit_date_dialog)
@@ -185,6 +283,12 @@ class ReviewTab(QWidget):
         ll.addLayout(buttons)
         ll.addWidget(QLabel("Reps (flagged first)"))
         ll.addWidget(self.reps, 2)
+        rep_buttons = QHBoxLayout()
+        for b in (self.compare_button, self.pin_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            rep_buttons.addWidget(b)
+        rep_buttons.addStretch(1)
+        ll.addLayout(rep_buttons)
         ll.addWidget(details_scroll, 3)
         ll.addWidget(self.message)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -312,13 +416,58 @@ class ReviewTab(QWidget):
         if index in order:
             self.reps.selectRow(order.index(index))
 
+    def selected_reps(self) -> list[StoredRep]:
+        """The selected reps, in table order."""
+        if self.data is None:
+            return []
+        rows = sorted(i.row() for i in self.reps.selectionModel().selectedRows())
+        by_index = {s.rep.index: s for s in self.data.reps}
+        return [by_index[_row_data(self.reps, r)] for r in rows if _row_data(self.reps, r) in by_index]
+
     def _rep_chosen(self) -> None:
         rows = self.reps.selectionModel().selectedRows()
         if not rows or self.data is None:
             return
-        index = _row_data(self.reps, rows[0].row())
+        current = self.reps.currentRow()
+        row = current if any(r.row() == current for r in rows) else rows[0].row()
+        index = _row_data(self.reps, row)
         stored = next(s for s in self.data.reps if s.rep.index == index)
-        self.show_rep(stored)
+        if len(rows) == 1 or self.player.path is None:
+            self.show_rep(stored)
+
+    # -- compare -------------------------------------------------------------------------------------
+    def pin_selected(self) -> None:
+        chosen = self.selected_reps()
+        if self.data is None or not chosen:
+            self.message.setText("Choose a rep to keep for compare")
+            return
+        self.pinned = (self.data, chosen[0])
+        self.message.setText(f"Kept session #{self.data.session.id}, rep {chosen[0].rep.index}: now choose another "
+                             "rep (of any session) and press Compare")  # fmt: skip
+
+    def compare_selected(self) -> CompareDialog | None:
+        """Two selected reps, or the kept one and the selected one, side by side."""
+        chosen = self.selected_reps()
+        if self.data is None or not chosen:
+            self.message.setText("Choose two reps (Ctrl+click), or keep one for compare and choose another")
+            return None
+        pairs: list[tuple[SessionData, StoredRep]]
+        if len(chosen) >= 2:
+            pairs = [(self.data, chosen[0]), (self.data, chosen[1])]
+        elif self.pinned is not None and not (self.pinned[0].session.id == self.data.session.id
+                                              and self.pinned[1].id == chosen[0].id):  # fmt: skip
+            pairs = [self.pinned, (self.data, chosen[0])]
+        else:
+            self.message.setText("Choose a second rep (Ctrl+click), or keep this one for compare and choose another")
+            return None
+        self.player.pause()
+        if self.compare_dialog is not None:
+            self.compare_dialog.close()
+        mirrored = [self._mirrored and source_file(d.session) is None for d, _s in pairs]
+        self.compare_dialog = CompareDialog(pairs, mirrored, self)
+        self.compare_dialog.show()
+        self.compare_dialog.play_both()
+        return self.compare_dialog
 
     def show_rep(self, stored: StoredRep) -> None:
         data = self.data
@@ -333,24 +482,9 @@ class ReviewTab(QWidget):
             lines.append(f'<span style="color:{theme.OK}">No faults in this rep.</span>')
         self.details.setText("<br><br>".join(lines))
         self.plot.focus_rep(rep)
-        whole = source_file(data.session)
-        if whole is not None:  # the recording itself still exists: play the whole session, from this rep
-            if self.player.path != whole and not self.player.load(whole, 0.0, None, data.result_at):
-                whole = None
-            else:
-                self.player.seek_time(rep.t_start_s)
-                return
-        clip = data.clip_for(stored.id)
-        self.player.close_clip()
-        if clip is None:
-            self.player.video.placeholder = (
-                "No clip for this rep (clips are kept for flagged reps; a session "
-                "opened from a video plays the whole video)"
-            )
-            self.player.video.update()
+        # the recording itself, while it exists (a file's session: the whole video, from this rep), else the clip
+        if not load_rep(self.player, data, stored):
             self.plot.set_cursor(rep.t_start_s)
-            return
-        self.player.load(data.clip_path(clip), clip.t_start_ms / 1000, clip.t_end_ms / 1000, data.result_at)
 
     def set_mirrored(self, on: bool) -> None:
         self._mirrored = on
