@@ -1,11 +1,12 @@
 """Practice routines: a list of exercises with sets, reps or hold times and rests, read from a TOML file the dancer
 can edit, and the runner that walks through one (what is next, the count, the hold's countdown, the rest timer).
 
-The runner is Qt-free and driven by time and by what the practice tracker found: :meth:`RoutineRunner.rep` for a
-counted rep (its kind: a relevé never counts as a plié), :meth:`RoutineRunner.hold_started` and
-:meth:`RoutineRunner.hold_ended` for a hold, :meth:`RoutineRunner.tick` for the clock. Each returns the events it
-caused, each with the words to show and say. The default routine's numbers come from the practice the dancers
-follow (their sources in ``docs/routines.md``).
+The runner is Qt-free and driven by time, by what the practice tracker found and by the frames themselves:
+:meth:`RoutineRunner.rep` for a plié the tracker counted (its kind: a relevé never counts as a plié),
+:meth:`RoutineRunner.hold_started` and :meth:`RoutineRunner.hold_ended` for a hold, :meth:`RoutineRunner.frame` for
+every frame's row (the runner's own barre counters, ``turnout.practice.barre``, count relevés and tendus from it),
+:meth:`RoutineRunner.tick` for the clock. Each returns the events it caused, each with the words to show and say.
+The default routine's numbers come from the practice the dancers follow (their sources in ``docs/routines.md``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from turnout.errors import TurnoutError
+from turnout.practice.barre import BarreCounters, BarreEvent, ReleveEnded, ReleveRep, TenduEnded, TenduRep
 
 #: Exercises counted in reps, and what the tracker calls the rep that counts for each.
 COUNTED: Final = {"plie": ("demi", "grand"), "releve": ("releve",), "tendu": ("tendu",)}
@@ -26,6 +28,8 @@ KINDS: Final = (*COUNTED, *TIMED)
 HOLD_POSITIONS: Final = ("first", "low_plie", "high_releve")
 STRETCHES: Final = ("butterfly", "straddle", "frog", "low_lunge", "pigeon")
 TENDU_DIRECTIONS: Final = ("front", "side", "back")
+#: Relevés with straight knees (the default, "") or bent knees.
+RELEVE_KNEES: Final = ("", "straight", "bent")
 #: What each is called on screen and aloud.
 LABELS: Final = {
     "plie": "demi-pliés", "releve": "relevés", "tendu": "tendus", "hold": "hold", "stretch": "stretch",
@@ -48,7 +52,7 @@ class Exercise:
     reps: int = 0
     hold_s: float = 0.0
     rest_s: float = 30.0
-    #: the held position (hold), the stretch (stretch) or the direction (tendu)
+    #: the held position (hold), the stretch (stretch), the direction (tendu) or the knees (relevé: straight or bent)
     variant: str = ""
 
     def __post_init__(self) -> None:
@@ -62,7 +66,9 @@ class Exercise:
             raise ValueError(f"hold_s must be above 0 for {self.kind}, got {self.hold_s}")
         if self.rest_s < 0:
             raise ValueError(f"rest_s must be 0 or more, got {self.rest_s}")
-        allowed = {"hold": HOLD_POSITIONS, "stretch": STRETCHES, "tendu": TENDU_DIRECTIONS}.get(self.kind, ("",))
+        allowed = {"hold": HOLD_POSITIONS, "stretch": STRETCHES, "tendu": TENDU_DIRECTIONS, "releve": RELEVE_KNEES}.get(
+            self.kind, ("",)
+        )
         if self.variant not in allowed:
             raise ValueError(
                 f"{self.kind} takes one of {', '.join(a or '(none)' for a in allowed)}, got {self.variant!r}"
@@ -76,6 +82,8 @@ class Exercise:
     def label(self) -> str:
         if self.kind == "tendu":
             return f"tendus to the {self.variant}"
+        if self.kind == "releve" and self.variant == "bent":
+            return "bent-knee relevés"
         if self.timed:
             return LABELS[self.variant]
         return LABELS[self.kind]
@@ -189,6 +197,11 @@ class RoutineRunner:
     hold_since: float | None = None
     #: every set done: (exercise index, set number, reps counted or seconds held)
     done_sets: list[tuple[int, int, float]] = field(default_factory=list)
+    #: the relevé and tendu counters, fed by :meth:`frame`
+    barre: BarreCounters = field(default_factory=BarreCounters)
+    #: every relevé and tendu counted toward an exercise: (exercise index, set number, the rep)
+    releves: list[tuple[int, int, ReleveRep]] = field(default_factory=list)
+    tendus: list[tuple[int, int, TenduRep]] = field(default_factory=list)
 
     @property
     def exercise(self) -> Exercise | None:
@@ -204,12 +217,47 @@ class RoutineRunner:
         return RoutineStatus(ex, self.index, self.set_no, self.count, self.phase, remaining, self._next_label())
 
     def rep(self, kind: str, t_s: float) -> list[RoutineEvent]:
-        """A rep the tracker counted, of ``kind`` (demi, grand, releve, tendu ...); only the exercise's own count."""
+        """A rep the tracker counted, of ``kind`` (demi, grand ...); only the exercise's own count. Relevés and tendus
+        are counted by :meth:`frame` from the rows themselves."""
         ex = self.exercise
         if self.phase != "exercise" or ex is None or ex.timed or kind not in COUNTED[ex.kind]:
             return []
+        return self._count(t_s)
+
+    def frame(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[RoutineEvent]:
+        """One frame's measurements and reliability, as the practice tracker gets them: the barre counters follow
+        every frame (her standing reference stays current whatever the exercise), and a relevé or tendu they finish
+        counts when it is the exercise under way (a tendu in the exercise's direction, either leg)."""
+        events: list[RoutineEvent] = []
+        for ev in self.barre.update(t_s, row, reliable):
+            events += self._barre(ev)
+        return events
+
+    def finish(self, t_s: float) -> list[RoutineEvent]:
+        """The end of the frames: a relevé or tendu the counters were still following is concluded or dropped."""
+        events: list[RoutineEvent] = []
+        for ev in self.barre.finish():
+            events += self._barre(ev)
+        return events
+
+    def _barre(self, ev: BarreEvent) -> list[RoutineEvent]:
+        ex = self.exercise
+        if self.phase != "exercise" or ex is None:
+            return []
+        if isinstance(ev, ReleveEnded) and ex.kind == "releve":
+            self.releves.append((self.index, self.set_no, ev.rep))
+            return self._count(ev.t_s, releve_notes(ev.rep, ex))
+        if isinstance(ev, TenduEnded) and ex.kind == "tendu" and ev.rep.direction == ex.variant:
+            self.tendus.append((self.index, self.set_no, ev.rep))
+            return self._count(ev.t_s, ev.rep.faults)
+        return []
+
+    def _count(self, t_s: float, notes: tuple[str, ...] = ()) -> list[RoutineEvent]:
+        ex = self.exercise
+        assert ex is not None
         self.count += 1
-        events = [RoutineEvent(t_s, "counted", str(self.count))]
+        say = f"{self.count}: {', '.join(notes)}" if notes else str(self.count)
+        events = [RoutineEvent(t_s, "counted", say)]
         if self.count >= ex.reps:
             events += self._set_done(t_s, float(self.count))
         return events
@@ -286,11 +334,76 @@ class RoutineRunner:
         return f"{ex.label}, set {self.set_no} of {ex.sets}"
 
 
-def summary(runner: RoutineRunner) -> list[str]:
-    """One line per exercise: what was done of it ("demi-pliés: 2 of 2 sets, 20 reps")."""
-    lines = []
+def releve_notes(rep: ReleveRep, ex: Exercise) -> tuple[str, ...]:
+    """What to correct in one relevé of exercise ``ex``, in words (empty for a clean one)."""
+    notes = []
+    want = "bent" if ex.variant == "bent" else "straight"
+    if rep.knees != want:
+        notes.append("straighten the knees" if want == "straight" else "bend the knees")
+    if not rep.heels_lowered:
+        notes.append("lower the heels fully")
+    return tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseSummary:
+    """What was done of one exercise: sets, reps or seconds, and the relevés and tendus counted toward it."""
+
+    exercise: Exercise
+    sets_done: int
+    #: reps counted, or seconds held
+    amount: float
+    releves: tuple[ReleveRep, ...] = ()
+    tendus: tuple[TenduRep, ...] = ()
+
+    def line(self) -> str:
+        """ "demi-pliés: 2 of 2 sets, 20 reps", with the relevés' or tendus' figures where there are any."""
+        ex = self.exercise
+        amount = f"{self.amount:g} s held" if ex.timed else f"{int(self.amount)} reps"
+        text = f"{ex.label}: {self.sets_done} of {ex.sets} sets, {amount}"
+        if self.releves:
+            r = self.releves
+            want = "bent" if ex.variant == "bent" else "straight"
+            text += (
+                f"; heels up {_mean(x.foot_pct for x in r):.0f} % of the foot, {_mean(x.time_up_s for x in r):.1f} s "
+                f"up; knees {want} in {sum(x.knees == want for x in r)} of {len(r)}, heels lowered fully in "
+                f"{sum(x.heels_lowered for x in r)}"
+            )
+        if self.tendus:
+            t = self.tendus
+            legs = ", ".join(f"{side} {n}" for side in ("left", "right") if (n := sum(x.leg == side for x in t)))
+            text += (
+                f" ({legs}); pointed {sum(x.pointed for x in t)}, knee straight {sum(x.knee_straight for x in t)}, "
+                f"standing leg steady {sum(x.standing_steady for x in t)}, closed {sum(x.returned for x in t)} of "
+                f"{len(t)}"
+            )
+        return text
+
+
+def _mean(values: Any) -> float:
+    a = [float(v) for v in values]
+    return sum(a) / len(a) if a else float("nan")
+
+
+def exercise_summaries(runner: RoutineRunner) -> list[ExerciseSummary]:
+    """Per exercise: the sets done, the reps or seconds, and its relevés' and tendus' own summaries."""
+    out = []
     for i, ex in enumerate(runner.routine.exercises):
         sets = [a for j, _, a in runner.done_sets if j == i]
-        amount = f"{sum(sets):g} s held" if ex.timed else f"{int(sum(sets))} reps"
-        lines.append(f"{ex.label}: {len(sets)} of {ex.sets} sets, {amount}")
-    return lines
+        out.append(
+            ExerciseSummary(
+                ex,
+                len(sets),
+                float(sum(sets)),
+                tuple(r for j, _, r in runner.releves if j == i),
+                tuple(r for j, _, r in runner.tendus if j == i),
+            )
+        )
+    return out
+
+
+def summary(runner: RoutineRunner) -> list[str]:
+    """One line per exercise: what was done of it ("demi-pliés: 2 of 2 sets, 20 reps"; relevés and tendus with
+    their figures: "relevés: 3 of 3 sets, 24 reps; heels up 44 % of the foot, 1.8 s up; knees straight in 24 of
+    24, heels lowered fully in 24")."""
+    return [s.line() for s in exercise_summaries(runner)]

@@ -1,0 +1,709 @@
+"""Barre exercises counted from the picture: relevés and battements tendus (issue 17, items 1 and 2).
+
+Two streaming counters fed the same per-frame rows and reliability as the practice tracker
+(:meth:`ReleveCounter.update` / :meth:`TenduCounter.update` ``(t_s, row, reliable) -> events``, then ``finish()``);
+:class:`BarreCounters` runs both. The rows are ``turnout.measure.image``'s image-plane values: pixels from the
+picture's centre, y down. Everything is normalised by her standing size in the picture, in **legs**: her standing
+hip height above the floor line (``hip_height_px``, the median over her recent standing frames). Each counter keeps
+its own rolling standing reference (hip row, floor row, each foot's toe and its ankle-above-toe gap) from the frames
+in which it is not following a rep, so nothing waits for a still baseline beyond :data:`REFERENCE_MIN_S`.
+
+**Relevé** (docs/thresholds.md, "Relevé and tendu"): both heels rise, seen as each ankle point rising above its own
+toe point (the ankle-over-toe gap, the tracker's relevé sign), while the hips do not drop (a plié lowers them; a
+grand plié in first lifts the heels too, so a frame whose hips are more than :data:`PLIE_DROP` below standing is
+never a relevé frame). Per rep: how high (the hips' rise and the heels' rise in legs, the heel's lift as a share of
+the foot), how long at the top, whether the heels came fully down before the next rise, and whether the knees were
+straight: straight legs carry the hips up by as much as the heels lift them (:data:`HIP_PER_HEEL` times the heels'
+rise); bent knees leave the hips short of that.
+
+**Tendu**: one foot's toe travels away from its standing place and comes back while the other foot stays. From the
+front the picture foreshortens the floor: a foot moving sideways moves sideways in the picture at full scale, a foot
+moving toward the camera moves *down* the picture (a floor point nearer a camera that looks down on it appears lower)
+and one moving away (behind her) moves *up*, by only about camera height / distance (0.3-0.4) of the sideways scale.
+So the toe's picture point is taken back onto the floor through a camera estimated from her standing
+(:func:`turnout.practice.picture.estimate_camera`: her hips one leg above her toes) and the travel is read on the
+floor, in legs: its direction from "toward the camera" says front (down the picture), side or back (up the
+picture). The hips are watched on their picture row (``hip_y_px``), not their height above the floor line, because
+a front tendu's toe becomes the lowest point of the picture and moves the floor line. Per rep: the leg, the
+direction, the travel, whether the foot pointed (ankle risen above its toe, the heel off the floor), whether the
+working knee stayed straight, the standing leg steady (hips not dropping) and the foot returned to its place.
+
+Qt-free; nothing here imports the app or the session.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+
+from turnout.measure.measures import SIDES
+from turnout.practice.picture import Camera, estimate_camera
+from turnout.practice.tracker import is_reliable
+
+# ---- the standing reference ---------------------------------------------------------------------------------
+
+#: Seconds of standing frames the reference looks back over (the tracker's ``reps.reference_window_s``).
+REFERENCE_WINDOW_S: Final = 10.0
+#: A frame is her standing when her feet are flat at their places and her hips within this of her standing row
+#: (legs; the tracker's ``reps.end_drop``, the hip point's jitter standing is 1-3 %): the reference is the median
+#: of those frames, so neither a slow plié nor the last moments of a relevé in the window moves it.
+STANDING_BAND: Final = 0.025
+#: Seconds of frames the first reference needs (the tracker's ``reps.reference_min_s``).
+REFERENCE_MIN_S: Final = 0.5
+#: Each foot's standing place: the median of its toe point over this many seconds of her latest standing frames.
+ANCHOR_S: Final = 1.0
+#: The flat-footed ankle-above-toe gap: this low quantile of the window (the tracker's FLAT_GAP_QUANTILE).
+FLAT_GAP_QUANTILE: Final = 0.1
+#: A rep with a longer gap in reliable frames is dropped (the tracker's ``reps.max_gap_s``).
+MAX_GAP_S: Final = 0.5
+#: A foot has moved (a step, a jump) when its toe is this far from its place, legs (the tracker's
+#: ``reps.foot_moved``: 5x the toe point's jitter; a step or tendu moves it 20-45 % of a leg).
+FOOT_MOVED: Final = 0.08
+#: The hips this far below standing (legs) are a plié: the tracker starts a plié there (``reps.start_drop``).
+PLIE_DROP: Final = 0.05
+
+# ---- relevé ---------------------------------------------------------------------------------------------------
+
+#: Both heels up: each ankle point this far (legs) above its flat-footed height over its toe. Studio straight
+#: relevés of 30-50 degrees of foot pitch read 0.039-0.057 on the lower foot at the top; standing reads 0.000-0.012
+#: (the ankle point's drift over a few seconds) and the bottom of a studio demi-plié 0.013-0.017 on the lower foot
+#: (the shank's tilt moves the ankle point). 0.025 lies between.
+HEEL_ON: Final = 0.025
+#: The heels are down (fully lowered) below this on both feet: above standing's 0.000-0.012.
+HEEL_DOWN: Final = 0.0125
+#: Coming down, a new rise from the lowest point by this much (legs) before the heels were down is a new relevé
+#: whose heels were not lowered between reps (half of HEEL_ON: twice the ankle point's frame-to-frame jitter).
+REBOUND: Final = 0.0125
+#: A rep is "coming down" once both heels are below this fraction of their highest.
+DESCENT_FRACTION: Final = 0.5
+#: Frames with the heels within this fraction of their highest are "the top" (height, knees).
+TOP_FRACTION: Final = 0.8
+#: Quicker rises are not relevés (a bounce, the take-off of a jump): half the tracker's shortest plié.
+RELEVE_MIN_S: Final = 0.3
+#: Straight legs carry the hips up by this many times the heels' (ankle-over-toe, mean of both feet) rise: the
+#: median ratio over the top of the five straight relevés of the studio scenes first45_releve (960x540) and
+#: barre_releve (640x360) through the real pose model (1.43-1.90; barre_releve_petite, checked after: 1.88-1.94;
+#: docs/thresholds.md).
+HIP_PER_HEEL: Final = 1.55
+#: Knees bent when the hips fall this far (legs) short of what straight legs would give: a knee bent by theta
+#: shortens the leg by about 1 - cos(theta / 2) (equal thigh and shank), so 0.025 is a bend of about 25 degrees;
+#: the studio's straight relevés fall short by -0.01 to +0.01.
+KNEE_BENT: Final = 0.025
+#: The heel's lift as a percentage of the foot's length, per leg of the heels' picture rise (ankle over toe):
+#: studio truth (heel lift / heel-to-toe length, 36-52 %) over the measured rise at the top, median of the five
+#: relevés of first45_releve and barre_releve (949-1160); barre_releve_petite, checked after, reads 1069-1083
+#: (its 45 % read as 42-43 %). docs/thresholds.md.
+FOOT_PCT_PER_LEG: Final = 1020.0
+
+# ---- tendu ----------------------------------------------------------------------------------------------------
+
+#: A tendu starts when one toe is this far from its place on the floor (legs) and the other has not moved.
+OUT_START: Final = 0.1
+#: ... and is back when the toe is within this of its place (legs): the tracker's foot_moved.
+BACK: Final = FOOT_MOVED
+#: A tendu reaches at least this far (legs): the studio's tendus travel 0.29-0.47 legs on the floor; a leg's length
+#: of tendu from first position is 0.4-0.6 legs. Smaller is a shuffle, not a tendu.
+MIN_TRAVEL: Final = 0.2
+#: Quicker out-and-back moves are not tendus (a kick, a stumble).
+TENDU_MIN_S: Final = 0.4
+#: Frames with the toe within this fraction of its furthest are "the extension" (direction, pointed, knee).
+EXTENSION_FRACTION: Final = 0.8
+#: Direction on the floor, degrees from "toward the camera" (0) round to "away" (180), whichever side: below
+#: FRONT_MAX a front tendu, above BACK_MIN a back tendu, between a side tendu. Measured through the real pose model
+#: (first45_tendu, barre_tendu): side tendus read 88-114 at the extension (a pointed toe's foot_index sits above the
+#: floor, which reads as further from the camera: a backward bias of up to 24 degrees), the studio's front tendus
+#: (which slide along the turned-out foot, 45 degrees out) 49-66; a front tendu straight ahead reads near 0.
+FRONT_MAX_DEG: Final = 75.0
+BACK_MIN_DEG: Final = 135.0
+#: Pointed: the working ankle this far (legs) above its flat height over its toe at the extension (the heel off the
+#: floor): the studio's pointed tendus read 0.08-0.105, a flat foot 0.00-0.02.
+POINTED: Final = 0.04
+#: The working knee is bent when the working leg (hip to ankle in the picture) is this much shorter than standing
+#: (legs): a straight pointed leg reads 0.01-0.08 *longer* on the studio; a flat-footed knee bend of 30-40 degrees
+#: shortens it by 0.02-0.05 (studio demi-pliés).
+WORK_KNEE_BENT: Final = 0.02
+#: The standing leg is steady when the hips drop no more than this (legs): the tracker's ``reps.end_drop`` (the hip
+#: point's jitter standing is 1-3 %); the studio's tendus drop them 0.000-0.010.
+STEADY_DROP: Final = 0.025
+#: After the foot is back, it is "returned to position" when its toe settles within this of its place (legs): half
+#: of FOOT_MOVED; the studio's closing frames read 0.005-0.02.
+RETURNED: Final = 0.04
+#: Seconds after the foot is back over which its settling is judged (the rep is reported then).
+SETTLE_S: Final = 0.4
+#: Recompute the camera from her standing at most this often (seconds).
+CAMERA_EVERY_S: Final = 0.5
+#: The tendu directions.
+DIRECTIONS: Final = ("front", "side", "back")
+
+
+def _f(row: Mapping[str, float], key: str) -> float:
+    return float(row.get(key, math.nan))
+
+
+def _median(values: Sequence[float]) -> float:
+    a = np.asarray([v for v in values if math.isfinite(v)], dtype=np.float64)
+    return float(np.median(a)) if a.size else math.nan
+
+
+@dataclass(slots=True)
+class _Frame:
+    """What the counters read from one row."""
+
+    t: float
+    hip_y: float
+    floor_y: float
+    h: float
+    width: float
+    toe: tuple[tuple[float, float], tuple[float, float]]
+    gap: tuple[float, float]
+    leg: tuple[float, float]
+
+
+def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
+    toe = tuple((_f(row, f"{s}_toe_x_px"), _f(row, f"{s}_toe_y_px")) for s in SIDES)
+    gap = tuple(_f(row, f"{s}_toe_y_px") - _f(row, f"{s}_ankle_y_px") for s in SIDES)
+    leg = tuple(_f(row, f"{s}_leg_px") for s in SIDES)
+    return _Frame(
+        t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), _f(row, "frame_width_px"),
+        toe, gap, leg,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+class _Standing:
+    """Her rolling standing reference from the frames a counter is not following a rep in. Frames marked
+    ``standing`` (flat feet at their places, hips within :data:`STANDING_BAND` of standing) set her size, her hips'
+    row, her legs' lengths and her feet's places; every frame counts toward the flat feet's ankle-above-toe gap."""
+
+    def __init__(self) -> None:
+        self._w: deque[tuple[_Frame, bool]] = deque()
+        self._cache: dict[str, float] = {}
+
+    def clear(self) -> None:
+        self._w.clear()
+        self._cache = {}
+
+    def add(self, fr: _Frame, standing: bool = True) -> None:
+        self._w.append((fr, standing))
+        while self._w and fr.t - self._w[0][0].t > REFERENCE_WINDOW_S:
+            self._w.popleft()
+        self._cache = {}
+
+    def _standing(self) -> list[_Frame]:
+        return [f for f, st in self._w if st]
+
+    def ready(self) -> bool:
+        st = self._standing()
+        return len(st) >= 3 and st[-1].t - st[0].t >= REFERENCE_MIN_S and self.legs() > 0
+
+    def _get(self, key: str, compute: Callable[[], float]) -> float:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def _q(self, values: Sequence[float], q: float) -> float:
+        a = np.asarray(values, dtype=np.float64)
+        a = a[np.isfinite(a)]
+        return float(np.quantile(a, q)) if a.size else math.nan
+
+    def legs(self) -> float:
+        """Her standing hip height in the picture (px): one leg."""
+        return self._get("h", lambda: _median([f.h for f in self._standing()]))
+
+    def hip_y(self) -> float:
+        """Her hips' standing row (px, down)."""
+        return self._get("hip_y", lambda: _median([f.hip_y for f in self._standing()]))
+
+    def floor_y(self) -> float:
+        return self._get("floor_y", lambda: _median([f.floor_y for f in self._standing()]))
+
+    def width(self) -> float:
+        return self._get("width", lambda: _median([f.width for f, _ in self._w]))
+
+    def leg(self, k: int) -> float:
+        """Leg ``k``'s standing length in the picture, hip to ankle (px)."""
+        return self._get(f"leg{k}", lambda: _median([f.leg[k] for f in self._standing()]))
+
+    def flat_gap(self, k: int) -> float:
+        """Foot ``k``'s flat-footed ankle-above-toe gap (px): the lowest it is."""
+        return self._get(f"gap{k}", lambda: self._q([f.gap[k] for f, _ in self._w], FLAT_GAP_QUANTILE))
+
+    def anchor(self, k: int) -> tuple[float, float]:
+        """Foot ``k``'s standing place: the median of its toe point over her last :data:`ANCHOR_S` standing."""
+        st = self._standing()
+        last = st[-1].t if st else 0.0
+        recent = [f for f in st if f.t >= last - ANCHOR_S]
+        x = self._get(f"ax{k}", lambda: _median([f.toe[k][0] for f in recent]))
+        y = self._get(f"ay{k}", lambda: _median([f.toe[k][1] for f in recent]))
+        return x, y
+
+
+def _moved(fr: _Frame, ref: _Standing, k: int) -> float:
+    """How far foot ``k``'s toe is from its standing place in the picture, legs."""
+    ax, ay = ref.anchor(k)
+    return math.hypot(fr.toe[k][0] - ax, fr.toe[k][1] - ay) / ref.legs()
+
+
+# ---- relevé -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReleveRep:
+    """One relevé: up onto the balls of the feet and down again."""
+
+    index: int
+    t_start_s: float
+    t_top_s: float
+    t_end_s: float
+    #: the hips' rise in the picture at the top, legs (with straight knees, the ankles' rise)
+    rise_legs: float
+    #: the heels' rise at the top: each ankle point above its toe, over its flat height, mean of both feet, legs
+    heel_rise_legs: float
+    #: the heel's lift as a percentage of her foot's length (estimated from heel_rise_legs: FOOT_PCT_PER_LEG)
+    foot_pct: float
+    #: seconds with the heels above half their highest
+    time_up_s: float
+    #: the heels came fully down (both below HEEL_DOWN) before the next rise or the end
+    heels_lowered: bool
+    #: "straight" or "bent": the hips' shortfall from what straight legs give for this heel rise
+    knees: str
+    knee_shortfall_legs: float
+
+    @property
+    def kind(self) -> str:
+        return "releve"
+
+    @property
+    def duration_s(self) -> float:
+        return self.t_end_s - self.t_start_s
+
+
+@dataclass(frozen=True, slots=True)
+class ReleveStarted:
+    t_s: float
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReleveEnded:
+    t_s: float
+    rep: ReleveRep
+
+
+@dataclass(frozen=True, slots=True)
+class ReleveDiscarded:
+    t_s: float
+    index: int
+    reason: str
+
+
+ReleveEvent = ReleveStarted | ReleveEnded | ReleveDiscarded
+
+
+@dataclass(slots=True)
+class _ReleveEpisode:
+    t0: float
+    frames: list[tuple[float, float, float, float]] = field(default_factory=list)  # (t, heel_min, heel_mean, hip)
+    peak: float = 0.0
+    descending: bool = False
+    valley: float = math.inf
+    last_ok: float = math.nan
+
+
+class ReleveCounter:
+    """Relevés from the heels' and hips' rise in the picture. Not thread-safe; feed frames in time order."""
+
+    def __init__(self) -> None:
+        self._ref = _Standing()
+        self._ep: _ReleveEpisode | None = None
+        #: after a discarded rise: wait for the heels to come down before the next
+        self._rearm = False
+        self._last_t = -math.inf
+        self.reps: list[ReleveRep] = []
+
+    def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[ReleveEvent]:
+        events: list[ReleveEvent] = []
+        if t_s < self._last_t:  # a stream started again: what was under way ends where it was
+            events += self.finish()
+            self._ref.clear()
+        self._last_t = t_s
+        ep = self._ep
+        if not is_reliable(row, reliable):
+            if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
+                events.append(self._discard(t_s, f"pose lost for more than {MAX_GAP_S:g} s"))
+            return events
+        fr = _read(t_s, row)
+        if not self._ref.ready():
+            self._ref.add(fr)
+            return events
+        legs = self._ref.legs()
+        rises = [(fr.gap[k] - self._ref.flat_gap(k)) / legs for k in range(2)]
+        if not all(math.isfinite(r) for r in rises):
+            return events
+        heel_min, heel_mean = min(rises), (rises[0] + rises[1]) / 2
+        hip = (self._ref.hip_y() - fr.hip_y) / legs
+        moved = max(_moved(fr, self._ref, k) for k in range(2))
+        if ep is None:
+            if self._rearm:
+                self._rearm = heel_min > HEEL_DOWN
+            elif heel_min >= HEEL_ON and hip > -PLIE_DROP and moved < FOOT_MOVED:
+                return events + self._start(t_s, heel_min, heel_mean, hip)
+            self._ref.add(fr, standing=heel_min <= HEEL_DOWN and moved < FOOT_MOVED and abs(hip) < STANDING_BAND)
+            return events
+        ep.last_ok = t_s
+        if hip <= -PLIE_DROP:
+            return [*events, self._discard(t_s, f"hips dropped {-hip:.0%} of a leg: a plié, not a relevé")]
+        if moved >= FOOT_MOVED:
+            return [*events, self._discard(t_s, f"a foot moved ({moved:.0%} of a leg): a step, not a relevé")]
+        if heel_min <= HEEL_DOWN:
+            return events + self._conclude(t_s, lowered=True)
+        if ep.descending and heel_min - ep.valley >= REBOUND and heel_min >= HEEL_ON:
+            events += self._conclude(t_s, lowered=False)
+            return events + self._start(t_s, heel_min, heel_mean, hip)
+        ep.frames.append((t_s, heel_min, heel_mean, hip))
+        ep.peak = max(ep.peak, heel_min)
+        if heel_min < DESCENT_FRACTION * ep.peak:
+            ep.descending = True
+        if ep.descending:
+            ep.valley = min(ep.valley, heel_min)
+        return events
+
+    def finish(self) -> list[ReleveEvent]:
+        """End of the stream: a rep on its way down is counted (heels not seen lowered); one still up is dropped."""
+        ep = self._ep
+        if ep is None:
+            return []
+        t = ep.frames[-1][0] if ep.frames else ep.t0
+        if ep.descending:
+            return list(self._conclude(t, lowered=False))
+        return [self._discard(t, "the recording ended with the heels up")]
+
+    def _start(self, t_s: float, heel_min: float, heel_mean: float, hip: float) -> list[ReleveStarted]:
+        self._ep = _ReleveEpisode(t_s, [(t_s, heel_min, heel_mean, hip)], heel_min, last_ok=t_s)
+        return [ReleveStarted(t_s, len(self.reps) + 1)]
+
+    def _discard(self, t_s: float, reason: str) -> ReleveDiscarded:
+        self._ep = None
+        self._rearm = True
+        return ReleveDiscarded(t_s, len(self.reps) + 1, reason)
+
+    def _conclude(self, t_s: float, lowered: bool) -> list[ReleveEnded | ReleveDiscarded]:
+        ep = self._ep
+        assert ep is not None
+        self._ep = None
+        t = np.array([f[0] for f in ep.frames])
+        mean = np.array([f[2] for f in ep.frames])
+        hips = np.array([f[3] for f in ep.frames])
+        if t_s - ep.t0 < RELEVE_MIN_S:
+            self._rearm = not lowered
+            return [ReleveDiscarded(t_s, len(self.reps) + 1, f"too quick: {t_s - ep.t0:.2f} s")]
+        peak = float(mean.max())
+        top = mean >= TOP_FRACTION * peak
+        heel, rise = float(np.median(mean[top])), float(np.median(hips[top]))
+        dt = np.diff(np.append(t, t_s))
+        shortfall = HIP_PER_HEEL * heel - rise
+        rep = ReleveRep(
+            index=len(self.reps) + 1, t_start_s=ep.t0, t_top_s=float(t[int(np.argmax(mean))]), t_end_s=t_s,
+            rise_legs=rise, heel_rise_legs=heel, foot_pct=FOOT_PCT_PER_LEG * heel,
+            time_up_s=float(dt[mean >= DESCENT_FRACTION * peak].sum()), heels_lowered=lowered,
+            knees="bent" if shortfall > KNEE_BENT else "straight", knee_shortfall_legs=shortfall,
+        )  # fmt: skip
+        self.reps.append(rep)
+        return [ReleveEnded(t_s, rep)]
+
+
+# ---- tendu --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TenduRep:
+    """One battement tendu: the working foot out along the floor, pointed, and back."""
+
+    index: int
+    #: the working leg, the dancer's own ("left" or "right")
+    leg: str
+    #: "front", "side" or "back"
+    direction: str
+    t_start_s: float
+    #: when the toe was furthest out
+    t_out_s: float
+    #: when the toe was back within BACK of its place
+    t_end_s: float
+    #: the toe's furthest travel on the floor from its standing place, legs
+    travel_legs: float
+    #: the travel's direction on the floor, degrees from "toward the camera" (0) to "away" (180)
+    direction_deg: float
+    pointed: bool
+    #: the working ankle's rise above its toe at the extension, over its flat height, legs
+    point_legs: float
+    knee_straight: bool
+    #: the working leg's shortening in the picture at the extension, legs (negative: longer than standing)
+    knee_shortening_legs: float
+    #: the standing leg held: the hips dropped no more than STEADY_DROP
+    standing_steady: bool
+    hip_drop_legs: float
+    #: the foot came back to its standing place
+    returned: bool
+    return_gap_legs: float
+
+    @property
+    def kind(self) -> str:
+        return "tendu"
+
+    @property
+    def faults(self) -> tuple[str, ...]:
+        """What to correct, in words (empty for a clean tendu)."""
+        out = []
+        if not self.pointed:
+            out.append("point the foot")
+        if not self.knee_straight:
+            out.append("straighten the working knee")
+        if not self.standing_steady:
+            out.append("keep the standing leg steady")
+        if not self.returned:
+            out.append("close the foot back to position")
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class TenduStarted:
+    t_s: float
+    index: int
+    leg: str
+
+
+@dataclass(frozen=True, slots=True)
+class TenduEnded:
+    t_s: float
+    rep: TenduRep
+
+
+@dataclass(frozen=True, slots=True)
+class TenduDiscarded:
+    t_s: float
+    index: int
+    reason: str
+
+
+TenduEvent = TenduStarted | TenduEnded | TenduDiscarded
+
+
+@dataclass(slots=True)
+class _TenduEpisode:
+    k: int
+    t0: float
+    cam: Camera
+    anchors: tuple[tuple[float, float], tuple[float, float]]
+    hip_y0: float
+    legs: float
+    flat: float
+    leg0: float
+    #: (t, travel, (dx, dy) on the floor, point rise, leg shortening, hip drop)
+    frames: list[tuple[float, float, tuple[float, float], float, float, float]] = field(default_factory=list)
+    t_back: float | None = None
+    settle: list[float] = field(default_factory=list)
+    last_ok: float = math.nan
+
+
+class TenduCounter:
+    """Tendus per leg and direction from the working foot's travel on the floor. Not thread-safe."""
+
+    def __init__(self) -> None:
+        self._ref = _Standing()
+        self._ep: _TenduEpisode | None = None
+        self._rearm = False
+        self._cam: Camera | None = None
+        self._cam_t = -math.inf
+        self._last_t = -math.inf
+        self.reps: list[TenduRep] = []
+
+    def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[TenduEvent]:
+        events: list[TenduEvent] = []
+        if t_s < self._last_t:
+            events += self.finish()
+            self._ref.clear()
+            self._cam = None
+        self._last_t = t_s
+        ep = self._ep
+        if not is_reliable(row, reliable):
+            if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
+                events.append(self._discard(t_s, f"pose lost for more than {MAX_GAP_S:g} s"))
+            return events
+        fr = _read(t_s, row)
+        if ep is None:
+            return events + self._idle(fr)
+        ep.last_ok = t_s
+        travel = [self._travel(fr, ep, k) for k in range(2)]
+        work, other = travel[ep.k], travel[1 - ep.k]
+        if not math.isfinite(work[0]):
+            return events
+        if math.isfinite(other[0]) and other[0] >= FOOT_MOVED:
+            return [*events, self._discard(t_s, f"both feet moved ({other[0]:.0%} of a leg): a step, not a tendu")]
+        if ep.t_back is not None:  # back: watching the foot settle
+            if work[0] >= OUT_START:
+                return events + self._conclude(t_s)
+            ep.settle.append(work[0])
+            if t_s - ep.t_back >= SETTLE_S:
+                return events + self._conclude(t_s)
+            return events
+        if work[0] <= BACK:
+            ep.t_back = t_s
+            ep.settle.append(work[0])
+            return events
+        k = ep.k
+        point = (fr.gap[k] - ep.flat) / ep.legs
+        short = (ep.leg0 - fr.leg[k]) / ep.legs
+        drop = (fr.hip_y - ep.hip_y0) / ep.legs
+        ep.frames.append((t_s, work[0], work[1], point, short, drop))
+        return events
+
+    def finish(self) -> list[TenduEvent]:
+        """End of the stream: a tendu whose foot is back is counted; one still out is dropped."""
+        ep = self._ep
+        if ep is None:
+            return []
+        t = self._last_t
+        if ep.t_back is not None:
+            return list(self._conclude(t))
+        return [self._discard(t, "the recording ended with the foot out")]
+
+    # ---- internals --------------------------------------------------------------------------------------------
+
+    def _camera(self, t_s: float) -> Camera | None:
+        if self._cam is None or t_s - self._cam_t >= CAMERA_EVERY_S:
+            cam = estimate_camera(self._ref.hip_y(), self._ref.floor_y(), self._ref.width())
+            if cam is not None:
+                self._cam, self._cam_t = cam, t_s
+        return self._cam
+
+    def _floor_point(self, cam: Camera, p: tuple[float, float]) -> tuple[float, float]:
+        if not (math.isfinite(p[0]) and math.isfinite(p[1])):
+            return (math.nan, math.nan)
+        return cam.to_plane(p[0], p[1], 0.0)
+
+    def _travel(self, fr: _Frame, ep: _TenduEpisode, k: int) -> tuple[float, tuple[float, float]]:
+        """Foot ``k``'s toe from its standing place on the floor: (distance, (dx to the picture's right, dy
+        away from the camera)), legs."""
+        x0, y0 = self._floor_point(ep.cam, ep.anchors[k])
+        x, y = self._floor_point(ep.cam, fr.toe[k])
+        dx, dy = x - x0, y - y0
+        return math.hypot(dx, dy), (dx, dy)
+
+    def _idle(self, fr: _Frame) -> list[TenduEvent]:
+        if not self._ref.ready():
+            self._ref.add(fr)
+            return []
+        cam = self._camera(fr.t)
+        if cam is None:
+            self._ref.add(fr)
+            return []
+        anchors = (self._ref.anchor(0), self._ref.anchor(1))
+        probe = _TenduEpisode(0, fr.t, cam, anchors, self._ref.hip_y(), self._ref.legs(), math.nan, math.nan)
+        travel = [self._travel(fr, probe, k)[0] for k in range(2)]
+        if not all(math.isfinite(v) for v in travel):
+            return []
+        if self._rearm:
+            self._rearm = max(travel) > BACK
+            return []
+        out = [k for k in range(2) if travel[k] >= OUT_START]
+        if len(out) == 1 and travel[1 - out[0]] < FOOT_MOVED:
+            k = out[0]
+            probe.k, probe.flat, probe.leg0, probe.last_ok = k, self._ref.flat_gap(k), self._ref.leg(k), fr.t
+            self._ep = probe
+            return [TenduStarted(fr.t, len(self.reps) + 1, SIDES[k])]
+        if not out:
+            drop = (fr.hip_y - self._ref.hip_y()) / self._ref.legs()
+            self._ref.add(fr, standing=max(travel) < BACK and abs(drop) < STANDING_BAND)
+        return []
+
+    def _discard(self, t_s: float, reason: str) -> TenduDiscarded:
+        self._ep = None
+        self._rearm = True
+        return TenduDiscarded(t_s, len(self.reps) + 1, reason)
+
+    def _conclude(self, t_s: float) -> list[TenduEnded | TenduDiscarded]:
+        ep = self._ep
+        assert ep is not None
+        frames = ep.frames
+        if not frames:
+            return [self._discard(t_s, "no frame of the foot out")]
+        travel = np.array([f[1] for f in frames])
+        peak = float(travel.max())
+        if peak < MIN_TRAVEL:
+            return [self._discard(t_s, f"the toe moved {peak:.0%} of a leg (a tendu reaches {MIN_TRAVEL:.0%})")]
+        t_back = ep.t_back if ep.t_back is not None else t_s
+        if t_back - ep.t0 < TENDU_MIN_S:
+            return [self._discard(t_s, f"too quick: {t_back - ep.t0:.2f} s")]
+        ext = [f for f in frames if f[1] >= EXTENSION_FRACTION * peak]
+        dx, dy = _median([f[2][0] for f in ext]), _median([f[2][1] for f in ext])
+        outward = dx if SIDES[ep.k] == "left" else -dx  # her left is the picture's right (she faces the camera)
+        angle = math.degrees(math.atan2(abs(outward), -dy))
+        direction = "front" if angle < FRONT_MAX_DEG else "back" if angle > BACK_MIN_DEG else "side"
+        point, short = _median([f[3] for f in ext]), _median([f[4] for f in ext])
+        drop = max(f[5] for f in frames)
+        gap = _median(ep.settle) if ep.settle else math.nan
+        self._ep = None
+        rep = TenduRep(
+            index=len(self.reps) + 1, leg=SIDES[ep.k], direction=direction, t_start_s=ep.t0,
+            t_out_s=frames[int(np.argmax(travel))][0], t_end_s=t_back, travel_legs=peak, direction_deg=angle,
+            pointed=bool(point >= POINTED), point_legs=point, knee_straight=not short > WORK_KNEE_BENT,
+            knee_shortening_legs=short, standing_steady=bool(drop <= STEADY_DROP), hip_drop_legs=drop,
+            returned=bool(gap <= RETURNED), return_gap_legs=gap,
+        )  # fmt: skip
+        self.reps.append(rep)
+        return [TenduEnded(t_s, rep)]
+
+
+# ---- both ---------------------------------------------------------------------------------------------------
+
+BarreEvent = ReleveEvent | TenduEvent
+
+
+class BarreCounters:
+    """Both counters over one stream of rows."""
+
+    def __init__(self) -> None:
+        self.releve = ReleveCounter()
+        self.tendu = TenduCounter()
+
+    def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[BarreEvent]:
+        return [*self.releve.update(t_s, row, reliable), *self.tendu.update(t_s, row, reliable)]
+
+    def finish(self) -> list[BarreEvent]:
+        return [*self.releve.finish(), *self.tendu.finish()]
+
+
+def count_rows(
+    t_s: Sequence[float], rows: Sequence[Mapping[str, float]], reliable: Sequence[bool]
+) -> tuple[list[ReleveRep], list[TenduRep], list[BarreEvent]]:
+    """Offline: both counters over a whole recording."""
+    counters = BarreCounters()
+    events: list[BarreEvent] = []
+    for t, row, ok in zip(t_s, rows, reliable, strict=True):
+        events += counters.update(float(t), row, bool(ok))
+    events += counters.finish()
+    return counters.releve.reps, counters.tendu.reps, events
+
+
+__all__ = [
+    "DIRECTIONS",
+    "BarreCounters",
+    "BarreEvent",
+    "ReleveCounter",
+    "ReleveDiscarded",
+    "ReleveEnded",
+    "ReleveEvent",
+    "ReleveRep",
+    "ReleveStarted",
+    "TenduCounter",
+    "TenduDiscarded",
+    "TenduEnded",
+    "TenduEvent",
+    "TenduRep",
+    "TenduStarted",
+    "count_rows",
+]
