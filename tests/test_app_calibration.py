@@ -35,6 +35,7 @@ from turnout.floor.reference import typical_turnout_error_deg
 from turnout.floor.state import CAMERA_MOVED
 from turnout.measure.measures import Mode
 from turnout.pose.estimator import PoseFrame
+from turnout.session.display import FLOOR_MEASURED, floor_end_to_end, uncertainty
 from turnout.session.engine import SourceSpec
 from turnout.session.floor_memory import FILE_NAME, load
 from turnout.session.processor import CLEARED, RealProcessor
@@ -205,7 +206,12 @@ def test_clicking_the_corners_calibrates_the_floor(qtbot: Any, window: MainWindo
     # the accuracy it gives, from the calibration itself
     qtbot.waitUntil(lambda: live.floor_accuracy is not None, timeout=5000)
     median, p95 = cal.expected_turnout_error_deg()
-    assert live.floor_line.text() == f"Floor calibrated with A4: turnout to about {pm(median)} (95%: {pm(p95)})"
+    # end to end first (the pose model included, measured on the studio), the sheet's own share second
+    text = live.floor_line.text()
+    assert text == f"Floor calibrated with A4: {floor_end_to_end('A4')}; the sheet itself {pm(median)} (95%: {pm(p95)})"
+    stand, plie = (uncertainty("foot", "floor-calibrated", p) for p in ("standing", "plie"))
+    assert stand is not None and plie is not None
+    assert f"{stand.median_deg:.0f}° standing" in text and f"95%: {stand.p95_deg:.0f}°, {plie.p95_deg:.0f}°" in text
     assert live.floor_level == "ok"
     # the badge is drawn in the picture's bottom-left corner, green
     qtbot.wait(100)
@@ -269,7 +275,7 @@ def test_the_sheet_is_found_automatically(qtbot: Any, window: MainWindow) -> Non
     assert live.floor_cal is not None and live.floor_cal.reference == "A4"
     assert live.video.badge == FLOOR_BADGE and not live.floor_panel.isVisible()
     qtbot.waitUntil(lambda: live.floor_accuracy is not None, timeout=5000)
-    assert live.floor_line.text().startswith("Floor calibrated with A4: turnout to about ±")
+    assert live.floor_line.text().startswith(f"Floor calibrated with A4: {floor_end_to_end('A4')}; the sheet itself ±")
     qtbot.waitUntil(lambda: _floor_measured(window), timeout=5000)
     # and cleared again: uncalibrated, the saved one forgotten
     live.act_clear_floor.trigger()
@@ -300,7 +306,8 @@ def test_the_calibration_is_reused_until_the_camera_moves(qtbot: Any, window: Ma
     qtbot.waitUntil(lambda: live.floor_cal is not None, timeout=8000)
     assert live.floor_line.text().startswith("Using your floor calibration from today at ")
     qtbot.waitUntil(lambda: live.floor_accuracy is not None, timeout=5000)
-    assert "(A4): turnout to about ±" in live.floor_line.text() and live.video.badge == FLOOR_BADGE
+    assert f"(A4): {floor_end_to_end('A4')}; the sheet itself ±" in live.floor_line.text()
+    assert live.video.badge == FLOOR_BADGE
     qtbot.waitUntil(lambda: _floor_measured(window), timeout=5000)
     # A video file never takes up the camera's calibration.
     window.controller.stop()
@@ -345,7 +352,9 @@ def test_each_reference_says_what_accuracy_it_gives(qtbot: Any, window: MainWind
         panel.select(key)
         median, p95 = typical_turnout_error_deg(key, FOUND_SIGMA_PX)
         figures[key] = median
-        assert f"Typically turnout to about {pm(median)} (95%: {pm(p95)})" in panel.info.text()
+        assert f"The sheet's own share: typically {pm(median)} (95%: {pm(p95)})" in panel.info.text()
+        assert f"With the pose model: {floor_end_to_end(key)}." in panel.info.text()
+        assert ("not yet measured end to end" in panel.info.text()) == (key not in FLOOR_MEASURED)
         assert "Larger references are more accurate" in panel.info.text()
         assert pm(median) in panel.reference.currentText()
         assert panel.find_button.isEnabled() == (key != "yoga-mat")  # a coloured mat: click its corners

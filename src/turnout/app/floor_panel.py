@@ -1,6 +1,8 @@
 """The floor-calibration step of the Live tab: choose the reference, then let the app find it or click its corners.
 
-The accuracy figures come from the core: what each reference typically gives
+The accuracy it states first is end to end, as measured on the studio's rendered dancers with the pose model
+(:func:`turnout.session.display.floor_end_to_end`, docs/accuracy.md): what a dancer gets. The sheet's own share
+comes second, from the core: what each reference typically gives
 (:func:`turnout.floor.reference.typical_turnout_error_deg`, in the typical set-up) and what the calibration she
 made gives (:meth:`~turnout.floor.reference.FloorCalibration.expected_turnout_error_deg`). Both are Monte Carlo
 runs of tens of milliseconds, so they are computed on a helper thread and shown when ready.
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 from turnout.app import theme
 from turnout.floor.reference import REFERENCES, FloorCalibration
 from turnout.floor.state import CLICK_SIGMA_PX, describe_reference
+from turnout.session.display import floor_end_to_end
 
 #: The choices, in the order offered: (key, what the list says). "custom": a rectangle of the size she types.
 CHOICES: Final = (
@@ -56,9 +59,9 @@ def pm(deg: float) -> str:
 
 
 def accuracy_text(median_p95: tuple[float, float]) -> str:
-    """ "turnout to about ±1.2° (95%: ±4°)"."""
+    """The sheet's own share of the error: "±1.2° (95%: ±4°)"."""
     median, p95 = median_p95
-    return f"turnout to about {pm(median)} (95%: {pm(p95)})"
+    return f"{pm(median)} (95%: {pm(p95)})"
 
 
 def reference_name(cal: FloorCalibration) -> str:
@@ -69,12 +72,16 @@ def reference_name(cal: FloorCalibration) -> str:
 def calibrated_text(
     cal: FloorCalibration, accuracy: tuple[float, float] | None, prefix: str = "", pending: bool = False
 ) -> str:
-    """What she calibrated with and what it gives: "Floor calibrated with A4: turnout to about ±1.2° (95%: ±4°)"
-    (or ``prefix`` with the reference); ``pending``: the accuracy is still being worked out."""
+    """What she calibrated with and what it gives a foot end to end (the pose model included, measured on the
+    studio), then the sheet's own share: "Floor calibrated with A4: a foot within 17° standing, 6° in a plié (half
+    the frames; 95%: 33°, 31°), measured end to end on rendered dancers with an A4 or letter sheet; the sheet itself
+    ±0.4° (95%: ±1.6°)" (or ``prefix`` with the reference); ``pending``: the sheet's share is still being worked
+    out."""
     head = f"{prefix} ({reference_name(cal)})" if prefix else f"Floor calibrated with {reference_name(cal)}"
+    head = f"{head}: {floor_end_to_end(cal.reference)}"
     if accuracy is not None:
-        return f"{head}: {accuracy_text(accuracy)}"
-    return f"{head} (working out its accuracy…)" if pending else head
+        return f"{head}; the sheet itself {accuracy_text(accuracy)}"
+    return f"{head} (working out the sheet's own share…)" if pending else head
 
 
 class TypicalAccuracy:
@@ -121,11 +128,13 @@ def choice_info(key: str, typical: TypicalAccuracy) -> str:
     how = "found automatically" if key in AUTOMATIC else "not found automatically (not white paper): click its corners"
     found, clicked = typical.get(key), typical.get(key, CLICK_SIGMA_PX)
     if found is None or clicked is None:
-        return f"{_upper(describe_reference(key, REFERENCES[key]))}, {how}. Working out its accuracy…"
+        return (f"{_upper(describe_reference(key, REFERENCES[key]))}, {how}. With the pose model: "
+                f"{floor_end_to_end(key)}. Working out the sheet's own share…")  # fmt: skip
     return (
-        f"{_upper(describe_reference(key, REFERENCES[key]))}, {how}. Typically {accuracy_text(found)} when found "
-        f"or its clicked corners are refined; {pm(clicked[0])} (95%: {pm(clicked[1])}) from rough clicks alone. "
-        "Larger references are more accurate. The pose model's heel and toe points add a few degrees of their own."
+        f"{_upper(describe_reference(key, REFERENCES[key]))}, {how}. With the pose model: "
+        f"{floor_end_to_end(key)}. The sheet's own share: typically {accuracy_text(found)} when found or its clicked "
+        f"corners are refined; {pm(clicked[0])} (95%: {pm(clicked[1])}) from rough clicks alone. Larger references "
+        "are more accurate."
     )
 
 
@@ -134,12 +143,13 @@ def _upper(text: str) -> str:
 
 
 def choice_label(key: str, label: str, typical: TypicalAccuracy) -> str:
-    """The list entry: "A4 sheet · 21 x 29.7 cm · ±0.5°"."""
+    """The list entry: "A4 sheet · 21 x 29.7 cm · sheet alone ±0.5°" (its own share; the end-to-end accuracy is in
+    the line under the list)."""
     if key == "custom":
         return label
     w, length = (f"{v * 100:.1f}".removesuffix(".0") for v in REFERENCES[key])
     found = typical.get(key)
-    return f"{label} · {w} × {length} cm" + (f" · {pm(found[0])}" if found is not None else "")
+    return f"{label} · {w} × {length} cm" + (f" · sheet alone {pm(found[0])}" if found is not None else "")
 
 
 class Background(QObject):

@@ -287,3 +287,25 @@ def hip_shown(deg: float | None) -> Shown:
     r = Reading(deg, deg - HIP_P95_DEG, deg + HIP_P95_DEG)
     shown = show(r, "knee_direction", calibrated=True)
     return shown if shown.kind == "number" else Shown("–", "none")
+
+
+# ---- the floor calibration's accuracy, end to end -----------------------------------------------------------------
+
+#: References whose floor-calibrated accuracy was measured end to end on the studio (docs/accuracy.md: 6 rendered
+#: scenes with a sheet on the floor, five with an A4 sheet and one with a letter sheet, pooled in its table).
+FLOOR_MEASURED: Final = frozenset({"A4", "letter"})
+
+
+def floor_end_to_end(reference: str | None = None) -> str:
+    """What a floor calibration gives a foot's turnout end to end (pose model included), for the calibration panel:
+    "a foot within 17° standing, 6° in a plié (half the frames; 95%: 33°, 31°), measured end to end on rendered
+    dancers with an A4 or letter sheet". For a reference the studio did not measure, says so."""
+    stand, plie = uncertainty("foot", "floor-calibrated", "standing"), uncertainty("foot", "floor-calibrated", "plie")
+    assert stand is not None and plie is not None
+    figures = (
+        f"a foot within {stand.median_deg:.0f}° standing, {plie.median_deg:.0f}° in a plié "
+        f"(half the frames; 95%: {stand.p95_deg:.0f}°, {plie.p95_deg:.0f}°)"
+    )
+    if reference is None or reference in FLOOR_MEASURED:
+        return f"{figures}, measured end to end on rendered dancers with an A4 or letter sheet"
+    return f"not yet measured end to end with this reference (with an A4 or letter sheet: {figures})"
