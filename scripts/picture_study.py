@@ -1,0 +1,351 @@
+"""How well the picture's camera model reads feet and knees on the studio (issue 16, items 3 and 5).
+
+For every studio scene with a cached analysis (``build/accuracy/uncal/<scene>.track.npz`` and ``.frames.csv``,
+made by ``make accuracy``) and its truth (``build/studio/<scene>-<key>/<scene>.truth.json``) this runs
+``turnout.practice.picture`` as the product does, never with the true camera:
+
+* the camera from her standing at the start of the clip (reliable frames of the first :data:`STAND_S` seconds,
+  before any plié: median hip and floor rows), then every frame's feet through :func:`foot_turnout_picture`
+  (raw, and a running median over :data:`SMOOTH_S`), against the true heel-to-toe turnout of that frame;
+* the tracker itself (``analyze_rows`` over the stored per-frame rows, default settings) for each plié's knee
+  against its foot at the bottom, against the truth's (knee direction minus foot turnout over the bottom frames);
+* whether every forced plié (a foot 20 degrees or more beyond its hip) reads further inside than every correct one.
+
+Scenes are split in two halves (``--half A`` / ``B``; alternate scenes of the sorted catalogue) so a constant chosen
+on one half is reported on the other too. ``--floor`` reads ``build/accuracy/floor/`` (the sheet scenes' runs);
+the camera is then still the uncalibrated one unless ``--true-camera`` (a diagnostic only: the method's error
+with a perfect camera).
+
+    .venv/bin/python scripts/picture_study.py [--half A|B] [--floor] [--true-camera] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import json
+import math
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from turnout.practice import picture, tracker
+from turnout.practice.tracker import analyze_rows
+from turnout.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SIDES = ("left", "right")
+#: the standing frames the camera is estimated from: the first seconds of the clip (every scene stands first)
+STAND_S = 1.0
+#: running median of the per-frame foot readings (a live figure would be smoothed like this)
+SMOOTH_S = 0.4
+#: actions whose feet are flat and planted (a relevé's or a tendu's foot is not read by the floor method)
+FLAT = ("stand", "hold", "demi", "grand")
+
+
+def _f(v: str | None) -> float:
+    return float(v) if v not in (None, "") else math.nan
+
+
+@dataclass
+class Scene:
+    name: str
+    truth: dict[str, Any]
+    rows: list[dict[str, float]]
+    t: np.ndarray
+    frame: np.ndarray  # truth frame index of each row
+    reliable: np.ndarray
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _truth_path(name: str, n_frames: int) -> Path | None:
+    best = None
+    for d in sorted((ROOT / "build/studio").glob(f"{name}-*")):
+        p = d / f"{name}.truth.json"
+        if p.exists():
+            if best is None:
+                best = p
+            with p.open() as fh:
+                head = json.load(fh)
+            if head["video"]["frames"] == n_frames:
+                return p
+    return best
+
+
+def load_scenes(mode: str) -> list[Scene]:
+    out = []
+    for csv_path in sorted((ROOT / "build/accuracy" / mode).glob("*.frames.csv")):
+        name = csv_path.name.removesuffix(".frames.csv")
+        with csv_path.open() as fh:
+            lines = list(csv.reader(fh))
+        if len(lines) < 2:
+            continue
+        # a name can appear twice (the picture's x_px from the centre, then the raw landmark's px): the first counts
+        first: dict[str, int] = {}
+        for i, k in enumerate(lines[0]):
+            first.setdefault(k, i)
+        rows = [{k: _f(r[i]) for k, i in first.items() if k != "mode"} for r in lines[1:]]
+        tp = _truth_path(name, int(max(r["frame"] for r in rows)) + 1)
+        if tp is None:
+            continue
+        with tp.open() as fh:
+            truth = json.load(fh)
+        t = np.array([r["timestamp_ms"] / 1000.0 for r in rows])
+        frame = np.array([int(r["frame"]) for r in rows])
+        reliable = np.array([r["reliable"] == 1.0 for r in rows])
+        sc, cam = truth["scene"], truth["camera"]
+        info = {
+            "position": sc["dancer"]["position"],
+            "feet": sc["dancer"]["feet_deg"][0],
+            "hips": sc["dancer"]["hips_deg"][0],
+            "cam_h": cam["height_m"],
+            "cam_d": cam["distance_m"],
+            "yaw": abs(cam["yaw_deg"]),
+            "look": sc["dancer"]["look"],
+        }
+        out.append(Scene(name, truth, rows, t, frame, reliable, info))
+    return out
+
+
+def point(row: dict[str, float], side: str, name: str) -> tuple[float, float]:
+    return (row.get(f"{side}_{name}_x_px", math.nan), row.get(f"{side}_{name}_y_px", math.nan))
+
+
+def standing_camera(s: Scene) -> picture.Camera | None:
+    """The camera the product would estimate: her standing at the start (first :data:`STAND_S` s, reliable)."""
+    sel = s.reliable & (s.t - s.t[0] <= STAND_S)
+    rows = [r for r, ok in zip(s.rows, sel, strict=True) if ok]
+    if not rows:
+        return None
+    med = {k: float(np.nanmedian([r[k] for r in rows])) for k in ("hip_y_px", "floor_y_px", "frame_width_px")}
+    return picture.estimate_camera(med["hip_y_px"], med["floor_y_px"], med["frame_width_px"])
+
+
+def true_camera(s: Scene) -> picture.Camera:
+    """The true camera in the picture module's terms (legs: the true standing hip height), for diagnostics."""
+    cam = s.truth["camera"]
+    k, r = np.array(cam["K"]), np.array(cam["rotation"])
+    fwd = r[2]
+    pitch = math.asin(-fwd[2])
+    leg = s.truth["frames"]["standing_hip_height_m"]
+    dist = math.hypot(cam["position_m"][0], cam["position_m"][1]) / leg
+    return picture.Camera(float(k[0, 0]), cam["position_m"][2] / leg, pitch, dist)
+
+
+def running_median(x: np.ndarray, t: np.ndarray, width_s: float) -> np.ndarray:
+    out = np.full_like(x, np.nan)
+    for i in range(len(x)):
+        w = x[np.abs(t - t[i]) <= width_s / 2]
+        w = w[np.isfinite(w)]
+        if w.size:
+            out[i] = np.median(w)
+    return out
+
+
+def stats(errors: Iterable[float]) -> tuple[int, float, float, float]:
+    e = np.array([x for x in errors if math.isfinite(x)])
+    if not e.size:
+        return 0, math.nan, math.nan, math.nan
+    return e.size, float(np.median(e)), float(np.median(np.abs(e))), float(np.percentile(np.abs(e), 95))
+
+
+def table(title: str, groups: dict[str, list[float]], unit: str = "deg") -> None:
+    print(f"\n{title}\n| group | n | bias | median abs | p95 abs |\n|---|---|---|---|---|")
+    for g, errs in groups.items():
+        n, b, m, p = stats(errs)
+        print(f"| {g} | {n} | {b:+.1f} | {m:.1f} | {p:.1f} |")
+
+
+def _bucket(key: str, v: Any) -> str:
+    if key == "cam_h":
+        return "0.5-0.8 m" if v < 0.85 else ("0.9-1.1 m" if v < 1.15 else "1.2-1.5 m")
+    if key == "cam_d":
+        return "2.0-2.5 m" if v <= 2.55 else ("2.6-3.0 m" if v <= 3.05 else "3.1-3.5 m")
+    if key == "yaw":
+        return "0" if v == 0 else ("15" if v <= 15 else "20")
+    return str(v)
+
+
+def foot_study(scenes: list[Scene], cam_of: Callable[[Scene], picture.Camera | None]) -> dict[str, Any]:
+    """Per-frame foot errors (measured minus true), raw and smoothed, by phase and by scene parameters."""
+    res: dict[str, dict[str, list[float]]] = {}
+    totals: dict[str, list[float]] = {}
+    inside = 0
+    count = 0
+
+    def add(group: str, key: str, e: float) -> None:
+        res.setdefault(group, {}).setdefault(key, []).append(e)
+
+    for s in scenes:
+        cam = cam_of(s)
+        fr = s.truth["frames"]
+        per_side = {}
+        for side in SIDES:
+            vals = np.full(len(s.rows), np.nan)
+            lows, highs = vals.copy(), vals.copy()
+            for i, r in enumerate(s.rows):
+                if not s.reliable[i] or cam is None:
+                    continue
+                heel = point(r, side, "heel")
+                drop = picture.hips_drop(cam, r["hip_y_px"])
+                rd = picture.foot_turnout_picture(cam, point(r, side, "toe"), point(r, side, "ankle"), heel, side, drop)
+                vals[i], lows[i], highs[i] = rd
+            per_side[side] = (vals, running_median(vals, s.t, SMOOTH_S), lows, highs)
+        for side in SIDES:
+            vals, smooth, lows, highs = per_side[side]
+            true = np.array([fr[side]["foot_turnout_deg"][j] for j in s.frame], float)
+            action = [fr["action"][j] for j in s.frame]
+            phase = [fr["phase"][j] for j in s.frame]
+            for i in range(len(s.rows)):
+                if action[i] not in FLAT or not math.isfinite(vals[i]):
+                    continue
+                if s.info["position"] == "fifth":
+                    pass  # crossed legs: counted, and shown apart
+                e, es = vals[i] - true[i], smooth[i] - true[i]
+                ph = "standing" if phase[i] == "standing" else ("bottom" if phase[i] == "bottom" else "moving")
+                add("frame, raw", ph, e)
+                add("frame, smoothed", ph, es)
+                add("frame, smoothed", "all", es)
+                add("frame, raw", "all", e)
+                if ph in ("standing", "bottom"):
+                    for key in ("position", "feet", "cam_h", "cam_d", "yaw", "look"):
+                        add(f"smoothed (standing + bottom) by {key}", _bucket(key, s.info[key]), es)
+                    add("smoothed (standing + bottom) by scene", s.name, es)
+                count += 1
+                inside += bool(lows[i] <= true[i] <= highs[i])
+        # total turnout ordering: the standing frames' median of left + right
+        tot = per_side["left"][1] + per_side["right"][1]
+        stand_sel = np.array([fr["phase"][j] == "standing" and fr["action"][j] in FLAT for j in s.frame])
+        if np.any(np.isfinite(tot[stand_sel])):
+            totals[s.name] = [float(np.nanmedian(tot[stand_sel])), float(fr["total_foot_turnout_deg"][0])]
+    return {"groups": res, "totals": totals, "range_cover": inside / max(count, 1)}
+
+
+def knee_study(scenes: list[Scene], heights: picture.Heights | None = None) -> list[dict[str, Any]]:
+    """The tracker's pliés: each leg's knee against its foot at the bottom, against the truth's. ``heights``: the
+    tracker's knee verdict run with these foot-point heights instead of its own default."""
+    out = []
+    settings = Settings()
+    # the module that calls knee_verdict (the tracker, or the plié module it was moved into)
+    users = [
+        m for m in (tracker, sys.modules.get("turnout.practice.plie")) if m is not None and hasattr(m, "knee_verdict")
+    ]
+    originals = [getattr(m, "knee_verdict") for m in users]  # noqa: B009
+    if heights is not None:
+        for m in users:
+            setattr(m, "knee_verdict", functools.partial(picture.knee_verdict, heights=heights))  # noqa: B010
+    try:
+        results = [analyze_rows(s.t.tolist(), s.rows, s.reliable.tolist(), settings) for s in scenes]
+    finally:
+        for m, original in zip(users, originals, strict=True):
+            setattr(m, "knee_verdict", original)  # noqa: B010
+    for s, result in zip(scenes, results, strict=True):
+        fr = s.truth["frames"]
+        tt = np.array(fr["t_s"])
+        for rep in result.reps:
+            sel = (tt >= rep.t_bottom_start_s - 1e-6) & (tt <= rep.t_bottom_end_s + 1e-6)
+            if not np.any(sel):
+                sel = np.abs(tt - rep.t_bottom_s) == np.min(np.abs(tt - rep.t_bottom_s))
+            rec: dict[str, Any] = {"scene": s.name, "t": rep.t_bottom_s, **s.info}
+            for side in SIDES:
+                kd = np.array([np.nan if v is None else v for v in fr[side]["knee_direction_deg"]], float)[sel]
+                fd = np.array(fr[side]["foot_turnout_deg"], float)[sel]
+                forced = np.array(fr[side]["forced_turnout_deg"], float)[sel]
+                st = rep.side(side)
+                rec[side] = {
+                    "rel": st.knee_vs_foot_deg,
+                    "low": st.knee_vs_foot_low_deg,
+                    "high": st.knee_vs_foot_high_deg,
+                    "knee": st.knee_direction_deg,
+                    "foot": st.foot_direction_deg,
+                    "true_rel": float(np.nanmedian(kd - fd)),
+                    "true_knee": float(np.nanmedian(kd)),
+                    "true_foot": float(np.nanmedian(fd)),
+                    "forced": float(np.nanmedian(forced)),
+                }
+            out.append(rec)
+    return out
+
+
+def report_knees(reps: list[dict[str, Any]]) -> None:
+    errs: dict[str, list[float]] = {}
+    within = {"all": [0, 0]}
+    for r in reps:
+        for side in SIDES:
+            x = r[side]
+            e = x["rel"] - x["true_rel"]
+            for g in ("all", f"position {r['position']}", f"feet {r['feet']}", f"cam_h {_bucket('cam_h', r['cam_h'])}",
+                      f"yaw {_bucket('yaw', r['yaw'])}"):  # fmt: skip
+                errs.setdefault(g, []).append(e)
+                w = within.setdefault(g, [0, 0])
+                w[1] += 1
+                w[0] += bool(abs(e) <= 10.0)
+            errs.setdefault("knee alone", []).append(x["knee"] - x["true_knee"])
+            errs.setdefault("foot (standing before)", []).append(x["foot"] - x["true_foot"])
+    table("Knee against its foot at plié bottoms, per leg (measured minus true)", errs)
+    print("\n| group | legs | within 10 deg |\n|---|---|---|")
+    for g, (k, n) in within.items():
+        print(f"| {g} | {n} | {k / max(n, 1):.0%} ({k}) |")
+    # forced vs correct: the most-inside leg of each plié
+    print("\nForced against correct pliés (the more-inside leg's reading, degrees; negative = knee inside its foot)")
+    print("| position | correct (highest-inside .. ) | forced | separated |\n|---|---|---|---|")
+    by: dict[str, dict[str, list[float]]] = {}
+    for r in reps:
+        kind = "forced" if max(r[s]["forced"] for s in SIDES) >= 20 else "correct"
+        v = min(r[s]["rel"] for s in SIDES)
+        by.setdefault(r["position"], {"correct": [], "forced": []})[kind].append(v)
+    for pos, d in sorted(by.items()):
+        c, f = np.array(d["correct"]), np.array(d["forced"])
+        sep = "n/a"
+        if c.size and f.size:
+            sep = "yes" if np.all(np.isfinite(c)) and np.all(np.isfinite(f)) and f.max() < c.min() else "NO"
+        fmt = lambda a: " ".join(f"{x:+.0f}" for x in sorted(a))  # noqa: E731
+        print(f"| {pos} | {fmt(c)} | {fmt(f)} | {sep} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--half", choices=("A", "B"))
+    ap.add_argument("--floor", action="store_true")
+    ap.add_argument("--true-camera", action="store_true")
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--no-knees", action="store_true")
+    a = ap.parse_args(argv)
+    scenes = load_scenes("floor" if a.floor else "uncal")
+    if a.half:
+        scenes = scenes[(0 if a.half == "A" else 1) :: 2]
+    if not scenes:
+        print("no cached studio analyses: run `make accuracy` first", file=sys.stderr)
+        return 2
+    print(f"{len(scenes)} scenes ({'floor' if a.floor else 'uncal'} runs{', half ' + a.half if a.half else ''}): "
+          + " ".join(s.name for s in scenes))  # fmt: skip
+    cam_of = true_camera if a.true_camera else standing_camera
+    feet = foot_study(scenes, cam_of)
+    for title, groups in feet["groups"].items():
+        table(f"Foot turnout per foot, {title} (measured minus true, flat feet)", groups)
+    print(f"\nThe reading's range holds the truth on {feet['range_cover']:.0%} of frames (raw)")
+    print("\nTotal turnout, standing (measured, true):")
+    order = sorted(feet["totals"].items(), key=lambda kv: kv[1][1])
+    for name, (m, t) in order:
+        print(f"  {name:22s} {m:6.1f} {t:6.1f}")
+    ok = all(order[i][1][0] < order[j][1][0] for i in range(len(order)) for j in range(len(order))
+             if order[i][1][1] + 20 <= order[j][1][1])  # fmt: skip
+    print(f"  ordering right (totals 20 deg or more apart): {ok}")
+    reps = [] if a.no_knees else knee_study(scenes)
+    if reps:
+        print("\n## The tracker as it is (knee verdict's feet: picture.JOINTS)")
+        report_knees(reps)
+        print("\n## The tracker's knee verdict with the measured foot points (picture.MEDIAPIPE)")
+        report_knees(knee_study(scenes, picture.MEDIAPIPE))
+    if a.json:
+        a.json.write_text(json.dumps({"feet": feet, "reps": reps}, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
