@@ -9,6 +9,7 @@ import numpy as np
 
 from test_practice import Synth
 from test_storage import record
+from turnout.session import display
 from turnout.session.report import build_report, relative_to_baseline, write_report
 from turnout.storage.store import Store
 
@@ -30,6 +31,14 @@ def test_report_of_a_synthetic_session(tmp_path: Path) -> None:
     assert "Let your knees travel over your toes" in text
     assert "Measured in uncalibrated 3D mode" in text  # no floor calibration in this session
     assert "Worst rep: #1" in text
+    # degrees by the display rule: the feet as ranges (or "calibrate to see degrees"), never a bare 3D number; the
+    # depth as the hips' drop; the knees in words
+    row = r"<tr><td>\d+</td><td>(?:demi|grand)</td>(?:<td>[^<]*</td>){3}<td>([^<]*)</td><td>([^<]*)</td>"
+    cells = re.findall(row, text)
+    assert len(cells) == 2
+    for feet, knees in cells:
+        assert feet == display.CALIBRATE or re.fullmatch(r"(-?\d+–-?\d+°|–) / (-?\d+–-?\d+°|–)", feet), feet
+        assert "knee" in knees and "°" not in knees
     # pictures are inlined; nothing is fetched from anywhere
     assert text.count("data:image/png;base64,") >= 2
     assert not re.search(r"(src|href)=['\"]https?://", text)
@@ -52,6 +61,15 @@ def test_flexion_is_shown_relative_to_the_baseline_and_straight_knees_have_no_di
     np.testing.assert_allclose(out["left_knee_turnout_deg"], [np.nan, 10.0, 30.0])
     np.testing.assert_allclose(out["right_knee_turnout_deg"], [np.nan, np.nan, 30.0])
     np.testing.assert_allclose(out["left_forced_turnout_deg"], [np.nan, 10.0, 0.0])
+
+
+def test_straight_knees_read_straight_without_a_baseline() -> None:
+    rng = np.random.default_rng(0)
+    standing = 15.0 + rng.normal(0.0, 1.0, 200)  # MediaPipe's 3D reads straight knees about 15 degrees bent
+    flex = np.r_[standing, np.linspace(15.0, 75.0, 30)]
+    out = relative_to_baseline({"left_knee_flexion_deg": flex}, None)
+    assert abs(float(np.median(out["left_knee_flexion_deg"][:200]))) < 2.0
+    assert float(out["left_knee_flexion_deg"][-1]) > 55.0
 
 
 def test_report_of_an_empty_session(tmp_path: Path) -> None:

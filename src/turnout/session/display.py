@@ -309,3 +309,62 @@ def floor_end_to_end(reference: str | None = None) -> str:
     if reference is None or reference in FLOOR_MEASURED:
         return f"{figures}, measured end to end on rendered dancers with an A4 or letter sheet"
     return f"not yet measured end to end with this reference (with an A4 or letter sheet: {figures})"
+
+
+# ---- reps and holds in files (report, sessions show, analyze JSON) --------------------------------------------------
+
+
+def picture_feet_over(t_s: Any, values: Mapping[str, Any], t0: float, t1: float) -> dict[str, Reading]:
+    """Each foot's picture reading over the frames from ``t0`` to ``t1`` (medians of the stored
+    ``<side>_foot_picture_deg``, ``_low_deg``, ``_high_deg`` columns); sides without any reading are left out (a
+    session stored before these columns has none)."""
+    import numpy as np
+
+    t = np.asarray(t_s, dtype=np.float64)
+    inside = (t >= t0) & (t <= t1)
+    out: dict[str, Reading] = {}
+    for side in SIDES:
+        cols = [values.get(f"{side}_foot_picture{part}_deg") for part in ("", "_low", "_high")]
+        if any(c is None for c in cols) or not inside.any():
+            continue
+        parts = [np.asarray(c, dtype=np.float64)[inside] for c in cols]
+        ok = np.isfinite(parts[0]) & np.isfinite(parts[1]) & np.isfinite(parts[2])
+        if ok.any():
+            out[side] = Reading(*(float(np.median(p[ok])) for p in parts))
+    return out
+
+
+def rep_foot_reading(rep: Any, side: str, picture: Mapping[str, Reading] | None = None) -> Reading:
+    """A rep's foot turnout with its range: the per-frame picture readings over the rep when stored (``picture``,
+    from :func:`picture_feet_over`), else the rep's own picture direction (nominal camera, ± the picture's p95), else
+    its 3D or floor-calibrated standing turnout ± that method's p95."""
+    if picture and side in picture and picture[side].ok:
+        return picture[side]
+    s = rep.side(side)
+    direction = float(getattr(s, "foot_direction_deg", math.nan))
+    own = measured(float(s.foot_turnout_start_deg), "foot", method_of(rep.mode), "standing")
+    return narrowest(measured(direction, "foot", "picture", "standing"), own)
+
+
+def feet_text(rep: Any, picture: Mapping[str, Reading] | None = None) -> str:
+    """ "25–60° / 15–50°" (left / right) by the display rule, or "calibrate to see degrees"."""
+    calibrated = rep.mode is Mode.FLOOR
+    texts = [show(rep_foot_reading(rep, s, picture), "foot", calibrated).text for s in SIDES]
+    if texts[0] == texts[1] == CALIBRATE:
+        return CALIBRATE
+    return " / ".join(texts)
+
+
+def hold_total_shown(hold: Any) -> Shown:
+    """A hold's total foot turnout by the rule: its feet's picture directions (nominal camera) ± the picture's p95
+    each, else its 3D mean ± the uncalibrated p95."""
+    left = float(getattr(hold, "left_foot_direction_deg", math.nan))
+    right = float(getattr(hold, "right_foot_direction_deg", math.nan))
+    pic = NO_READING
+    if math.isfinite(left) and math.isfinite(right):
+        p95 = p95_deg("foot", "picture", "standing")
+        pic = Reading(left + right, left + right - 2 * p95, left + right + 2 * p95)
+    own = measured(
+        float(getattr(hold, "total_foot_turnout_mean_deg", math.nan)), "total", "uncalibrated-3d", "standing"
+    )
+    return show(narrowest(pic, own), "total")

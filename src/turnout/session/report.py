@@ -1,5 +1,10 @@
 """A session's HTML report: angles over time with reps shaded and flags marked, a table of reps with their
 flags and cues, and a picture of the worst rep. One self-contained file (pictures inlined), no network.
+
+Every degree figure follows the display rule (``turnout.session.display``): a number only where its measured
+end-to-end error is smaller than the decision it supports, else the range the truth lies in, or "calibrate to see
+degrees". The feet over time are the picture's readings with their range shaded; knee bends are measured from her
+standing, so straight knees read 0 (MediaPipe's 3D reads a straight knee about 15 degrees bent).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from turnout.pose import landmarks as lm
+from turnout.session import display
 
 if TYPE_CHECKING:
     from turnout.practice.reps import RepSummary
@@ -22,14 +28,25 @@ if TYPE_CHECKING:
 
 _SEVERITY_COLOUR: Final = {"bad": "#c0392b", "warn": "#e67e22", "info": "#2980b9"}
 _SEVERITY_RANK: Final = {"bad": 2, "warn": 1, "info": 0}
+_PICTURE: Final = {s: (f"{s}_foot_picture_deg", f"{s}_foot_picture_low_deg", f"{s}_foot_picture_high_deg")
+                   for s in ("left", "right")}  # fmt: skip
+#: The plots: (title, the series). The knees' and forced turnout per frame are not plotted: from 3D they read 43-100
+#: degrees off (95 %) on the studio (turnout.session.display), more than anything they could show.
 _PLOTS: Final = (
     (
-        "Knee flexion (deg; from her standing baseline when one was taken)",
+        "Knee bend from her standing (deg; 0 = as straight as she stands)",
         ("left_knee_flexion_deg", "right_knee_flexion_deg"),
     ),
-    ("Foot turnout (deg)", ("left_foot_turnout_deg", "right_foot_turnout_deg")),
-    ("Knee turnout: what the hips give (deg)", ("left_knee_turnout_deg", "right_knee_turnout_deg")),
-    ("Forced turnout: feet beyond knees (deg)", ("left_forced_turnout_deg", "right_forced_turnout_deg")),
+    (
+        "Foot turnout from the picture (deg; shaded: the range that holds the truth for 95 % of frames)",
+        (_PICTURE["left"][0], _PICTURE["right"][0]),
+    ),
+)
+#: Sessions stored before the picture's readings: the 3D foot turnout, titled with its measured error.
+_PLOT_FEET_3D: Final = (
+    f"Foot turnout, 3D (deg; reads 17-23 low, 95 % within {display.p95_deg('foot', 'uncalibrated-3d'):.0f}: "
+    "compare with yourself only)",
+    ("left_foot_turnout_deg", "right_foot_turnout_deg"),
 )
 
 
@@ -58,18 +75,25 @@ def rep_score(rep: RepSummary) -> tuple[int, int, float]:
 
 #: Knee (and so forced) turnout is shown only where the knee bends at least this much beyond standing.
 KNEE_DIRECTION_MIN_REL_FLEXION_DEG: Final = 15.0
+#: Without a standing baseline, knee bends are measured from this percentile of the session's own (her straightest).
+STRAIGHTEST_PERCENTILE: Final = 10.0
 
 
 def relative_to_baseline(values: dict[str, np.ndarray], baseline: Any) -> dict[str, np.ndarray]:
     """Flexion relative to her standing baseline, and knee/forced turnout hidden where the knee is straight.
 
-    MediaPipe reads straight standing knees as 13-22 degrees bent, so a knee 'direction' there is noise.
+    MediaPipe reads straight standing knees as 13-22 degrees bent, so a knee 'direction' there is noise. Without
+    a standing baseline, flexion is taken from her straightest (:data:`STRAIGHTEST_PERCENTILE` of the session).
     """
     out = dict(values)
     for side in ("left", "right"):
         flex = np.asarray(values.get(f"{side}_knee_flexion_deg", np.array([])), dtype=float)
-        if baseline is not None and flex.size:
-            flex = flex - float(getattr(baseline, f"{side}_knee_flexion_deg"))
+        standing = float(getattr(baseline, f"{side}_knee_flexion_deg", math.nan)) if baseline is not None else math.nan
+        if not math.isfinite(standing) and np.isfinite(flex).any():
+            # no standing reference: her straightest (the 10th percentile), never the raw 3D bend
+            standing = float(np.nanpercentile(flex, STRAIGHTEST_PERCENTILE))
+        if flex.size and math.isfinite(standing):
+            flex = flex - standing
             out[f"{side}_knee_flexion_deg"] = flex
         straight = ~(flex >= KNEE_DIRECTION_MIN_REL_FLEXION_DEG) if flex.size else None
         for name in (f"{side}_knee_turnout_deg", f"{side}_forced_turnout_deg"):
@@ -85,11 +109,18 @@ def plot_session(t_s: np.ndarray, values: dict[str, np.ndarray], reps: list[RepS
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(_PLOTS), 1, figsize=(11, 2.3 * len(_PLOTS)), sharex=True)
-    for ax, (title, names) in zip(axes, _PLOTS, strict=True):
+    plots = list(_PLOTS)
+    if not any(np.isfinite(np.asarray(values.get(_PICTURE[s][0], []), dtype=float)).any() for s in _PICTURE):
+        plots[1] = _PLOT_FEET_3D  # a session stored before the picture's readings
+    fig, axes = plt.subplots(len(plots), 1, figsize=(11, 2.3 * len(plots)), sharex=True)
+    for ax, (title, names) in zip(axes, plots, strict=True):
         for name, colour in zip(names, ("#8e44ad", "#16a085"), strict=True):
             if name in values:
                 ax.plot(t_s, values[name], color=colour, lw=1.4, label=name.split("_")[0])
+                side = name.split("_")[0]
+                low, high = _PICTURE.get(side, ("", "", ""))[1:]
+                if name == _PICTURE.get(side, ("",))[0] and low in values and high in values:
+                    ax.fill_between(t_s, values[low], values[high], color=colour, alpha=0.15, lw=0)
         for rep in reps:
             ax.axvspan(rep.t_start_s, rep.t_end_s, color="#f1c40f", alpha=0.18, lw=0)
             t_mark = 0.5 * (rep.t_bottom_start_s + rep.t_bottom_end_s)
@@ -155,10 +186,6 @@ def worst_rep_picture(store: Store, session_id: int, rep: RepSummary, stored_rep
     return base64.b64encode(png.tobytes()).decode("ascii") if ok else None
 
 
-def _fmt(v: float, unit: str = "°", digits: int = 0) -> str:
-    return f"{v:.{digits}f}{unit}" if isinstance(v, float | int) and math.isfinite(v) else "–"
-
-
 def build_report(store: Store, session_id: int) -> str:
     """The report's HTML text."""
     session = store.get_session(session_id)
@@ -184,27 +211,30 @@ def build_report(store: Store, session_id: int) -> str:
     if session.baseline is not None:
         b = session.baseline
         parts.append(
-            f"<p>Standing baseline: knees {_fmt(b.left_knee_flexion_deg)} / {_fmt(b.right_knee_flexion_deg)}, "
-            f"feet {_fmt(b.left_foot_turnout_deg)} / {_fmt(b.right_foot_turnout_deg)} (left / right).</p>"
+            f"<p>Standing reference ({e(str(b.method))}, from {b.t_start_s:.1f} to {b.t_end_s:.1f} s): knee bends and "
+            "heel lifts are measured from how she stands, so straight knees read 0°.</p>"
         )
     cal = session.calibration
     if cal:
-        parts.append(f"<p>Floor calibrated with {e(str(cal.get('reference', 'a reference')))}: foot angles in "
-                     "true floor degrees on the frames measured after it (the reps' <i>mode</i> column says which "
-                     "were); see docs/calibration.md.</p>")  # fmt: skip
+        reference = str(cal.get("reference", "a reference"))
+        parts.append(f"<p>Floor calibrated with {e(reference)} on the frames measured after it (the reps' "
+                     f"<i>mode</i> column says which were): {e(display.floor_end_to_end(reference))}. See "
+                     "docs/calibration.md and docs/accuracy.md.</p>")  # fmt: skip
     else:
-        parts.append("<p class='muted'>Measured in uncalibrated 3D mode (MediaPipe's depth from one camera: turnout "
-                     "reads smaller than it is); lay a sheet on the floor to measure in true floor degrees. See "
-                     "docs/measurements.md.</p>")  # fmt: skip
+        parts.append("<p class='muted'>Measured in uncalibrated 3D mode (MediaPipe's depth from one camera: a foot's "
+                     "turnout reads 17-23° smaller than it is); the feet are read from the picture instead, with "
+                     "their range. See docs/measurements.md and docs/accuracy.md.</p>")  # fmt: skip
     if len(frames.t_s):
         plot = plot_session(frames.t_s, relative_to_baseline(frames.values, session.baseline), reps)
         parts += [
             "<h2>Angles over time</h2>",
-            "<p class='muted'>Reps shaded; flags marked at each rep's bottom (red bad, orange warn).</p>",
+            "<p class='muted'>Reps shaded; flags marked at each rep's bottom (red bad, orange warn). Degrees as "
+            "ranges where their measured error is wider than a number could claim (turnout.session.display).</p>",
             f"<img alt='angles over time' src='data:image/png;base64,{plot}'>",
         ]
-    parts += ["<h2>Reps</h2>", "<table><tr><th>#</th><th>kind</th><th>start</th><th>down / up</th><th>depth</th>"
-              "<th>feet L / R</th><th>knees at bottom L / R</th><th>mode</th><th>flags and cues</th></tr>"]  # fmt: skip
+    parts += ["<h2>Reps</h2>", "<table><tr><th>#</th><th>kind</th><th>start</th><th>down / up</th>"
+              "<th>hips down</th><th>feet L / R (95% range)</th><th>knees at bottom</th><th>mode</th>"
+              "<th>flags and cues</th></tr>"]  # fmt: skip
     for rep in sorted(reps, key=rep_score, reverse=True):
         flags = (
             "<br>".join(
@@ -213,21 +243,23 @@ def build_report(store: Store, session_id: int) -> str:
             )
             or "none"
         )
+        picture = display.picture_feet_over(frames.t_s, frames.values, rep.t_start_s, rep.t_end_s)
+        drop = f"{rep.hip_drop:.0%}" if math.isfinite(rep.hip_drop) else "–"
         parts.append(
             f"<tr><td>{rep.index}</td><td>{e(rep.kind)}</td><td>{rep.t_start_s:.1f} s</td>"
-            f"<td>{rep.descent_s:.1f} / {rep.ascent_s:.1f} s</td><td>{_fmt(rep.depth_deg)}</td>"
-            f"<td>{_fmt(rep.left.foot_turnout_mean_deg)} / {_fmt(rep.right.foot_turnout_mean_deg)}</td>"
-            f"<td>{_fmt(rep.left.knee_turnout_bottom_deg)} / {_fmt(rep.right.knee_turnout_bottom_deg)}</td>"
+            f"<td>{rep.descent_s:.1f} / {rep.ascent_s:.1f} s</td><td>{drop}</td>"
+            f"<td>{e(display.feet_text(rep, picture))}</td>"
+            f"<td>{e(rep.knee_words('left'))}; {e(rep.knee_words('right'))}</td>"
             f"<td>{e(str(rep.mode or '–'))}</td><td>{flags}</td></tr>"
         )
     parts.append("</table>")
     if holds:
-        parts += ["<h2>Holds</h2>", "<table><tr><th>#</th><th>start</th><th>length</th><th>total turnout</th>"
-                  "<th>flags</th></tr>"]  # fmt: skip
+        parts += ["<h2>Holds</h2>", "<table><tr><th>#</th><th>start</th><th>length</th>"
+                  "<th>total turnout (95% range)</th><th>flags</th></tr>"]  # fmt: skip
         for h in holds:
             flags = "<br>".join(f"[{e(f.severity)}] {e(f.reason)} — {e(f.cue)}" for f in h.flags) or "none"
             parts.append(f"<tr><td>{h.index}</td><td>{h.t_start_s:.1f} s</td><td>{h.t_end_s - h.t_start_s:.1f} s"
-                         f"</td><td>{_fmt(h.total_foot_turnout_mean_deg)}</td><td>{flags}</td></tr>")  # fmt: skip
+                         f"</td><td>{e(display.hold_total_shown(h).text)}</td><td>{flags}</td></tr>")  # fmt: skip
         parts.append("</table>")
     flagged = [s for s in stored if s.rep.flags]
     if flagged:
