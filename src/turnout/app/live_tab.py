@@ -215,10 +215,13 @@ class LiveTab(QWidget):
                 self.source.addItem(spec.label, spec)
                 index = self.source.count() - 1
             self.source.setCurrentIndex(index)
+        elif spec.camera is not None and spec.camera < CAMERAS:
+            self.source.setCurrentIndex(spec.camera)  # the list says what plays
         # a video file shows as it was filmed; a camera as the studio mirror she chose
         self._show_file(spec.is_file)
         self.memory.clear()
         self.end_set()
+        self.set_message = ""  # said and spoken: the new source's picture starts clean
         self.sets = SetTracker()
         self.video.stop_clicking()
         self.video.set_result(None)
@@ -283,6 +286,7 @@ class LiveTab(QWidget):
         self.video.set_mirrored(on)
         self._check_mirror(on)
         self.act_mirror.setEnabled(not is_file)
+        self.act_mirror.setText("Mirror: off (video)" if is_file else "Mirror")
         self.act_mirror.setToolTip(FILE_NOT_MIRRORED if is_file else MIRROR_TIP)
 
     def _sound_toggled(self, on: bool) -> None:

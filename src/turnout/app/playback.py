@@ -183,6 +183,7 @@ class FilePlayback(QWidget):
         self.loop_box.setCurrentIndex(0)
         self.loop_box.blockSignals(False)
         self.time_label.setText("")
+        self.setVisible(False)
 
     @property
     def history(self) -> list[FrameResult]:

@@ -344,8 +344,9 @@ class MainWindow(QMainWindow):
                 continue
             if earlier:
                 run.known += 1
+                n = earlier[0].n_reps
                 run.lines.append(f"{path.name}: analysed before, kept as session #{earlier[0].id} "
-                                 f"({earlier[0].n_reps} reps)")  # fmt: skip
+                                 f"({n} rep{'s' if n != 1 else ''})")  # fmt: skip
                 continue
             done = run.total - len(run.todo)
             if self._start_analysis(path, (), f"File {done} of {run.total}: %p%") is not None:
@@ -438,7 +439,8 @@ class MainWindow(QMainWindow):
         run = self.folder_run
         if run is not None:
             run.stored.append(done.session_id)
-            run.lines.append(f"{done.path.name}: {done.n_reps} reps, stored as session #{done.session_id}")
+            reps = f"{done.n_reps} rep{'s' if done.n_reps != 1 else ''}"
+            run.lines.append(f"{done.path.name}: {reps}, stored as session #{done.session_id}")
             self._next_in_folder()
             return
         self._analysis_finished()
