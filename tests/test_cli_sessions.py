@@ -65,7 +65,14 @@ def test_show(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     flag = r"\[bad\] knees_inside_toes: left knee inside your foot \(reads \d+° inside its foot\)"
     assert re.search(flag + r".*right knee inside your foot.*Cue: Let your knees travel over your toes", out)
     assert "clip of rep 1: clips/session-1/rep-001.mp4" in out
-    assert re.search(r"baseline \(rolling\): knees L 1[78]\.\d° R 1[78]\.\d°, feet L 2[45]\.\d°", out)
+    # no raw 3D numbers: the standing reference in words (straight knees read 0), each rep's depth as the hips' drop,
+    # its feet as 95 % ranges or "calibrate to see degrees", its knees in words (turnout.session.display)
+    assert re.search(r"standing reference \(rolling, [\d.]+-[\d.]+ s\): .*straight knees read 0°", out)
+    reps = re.findall(r"rep +\d+ demi +hips +\d+% down .* feet (.*?)  (left knee .*), (right knee .*)", out)
+    assert len(reps) == 2
+    for feet, left, right in reps:
+        assert feet == "calibrate to see degrees" or re.fullmatch(r"(-?\d+–-?\d+°|–) / (-?\d+–-?\d+°|–)", feet)
+        assert "°" not in left + right
 
 
 def test_export_csv_reps_and_frames(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from turnout.errors import TurnoutError
+from turnout.session import display
 from turnout.session.export import TABLES, session_dict, table_rows, write_csv
 from turnout.session.reanalysis import ReanalysisResult, reanalyze_session
 from turnout.settings import load_settings
@@ -96,6 +98,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     with _open(args) as store:
         s = store.get_session(args.id)
         reps, holds, clips = store.reps(s.id), store.holds(s.id), store.clips(s.id)
+        frames = store.frames(s.id)  # each foot's picture reading over each rep
     size = f" {s.width}x{s.height}" if s.width else ""
     fps = f" @ {s.fps:g} fps" if s.fps else ""
     print(f"Session {s.id} ({s.status}): {s.source or '?'}{size}{fps}, dancer {s.dancer or '-'}")
@@ -106,9 +109,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if s.baseline is not None:
         b = s.baseline
         print(
-            f"  baseline ({b.method}): knees L {b.left_knee_flexion_deg:.1f}° R {b.right_knee_flexion_deg:.1f}°, "
-            f"feet L {b.left_foot_turnout_deg:.1f}° R {b.right_foot_turnout_deg:.1f}°"
+            f"  standing reference ({b.method}, {b.t_start_s:.1f}-{b.t_end_s:.1f} s): knee bends and heel lifts are "
+            "measured from it (straight knees read 0°)"
         )
+    print(
+        "  degrees by the display rule: a number only where its measured error is smaller than what it decides, "
+        "else its 95% range (docs/accuracy.md)"
+    )
     kinds = {k: sum(1 for r in reps if r.rep.kind == k) for k in ("demi", "grand")}
     print(
         f"  {len(reps)} reps ({kinds['demi']} demi, {kinds['grand']} grand), {s.n_flagged_reps} flagged; "
@@ -116,10 +123,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
     )
     clip_of = {c.rep_id: c.path for c in clips}
     for r in (x.rep for x in reps):
+        picture = display.picture_feet_over(frames.t_s, frames.values, r.t_start_s, r.t_end_s)
+        drop = f"hips {r.hip_drop:4.0%} down" if math.isfinite(r.hip_drop) else "hips ? down"
         print(
-            f"  rep {r.index:>3} {r.kind:<5} {r.depth_deg:5.0f}°  down {r.descent_s:4.1f} s  up {r.ascent_s:4.1f} s"
-            f"  feet {r.left.foot_turnout_start_deg:3.0f}°/{r.right.foot_turnout_start_deg:3.0f}°"
-            f"  knees {r.left.knee_turnout_bottom_deg:3.0f}°/{r.right.knee_turnout_bottom_deg:3.0f}°"
+            f"  rep {r.index:>3} {r.kind:<5} {drop}  down {r.descent_s:4.1f} s  up {r.ascent_s:4.1f} s"
+            f"  feet {display.feet_text(r, picture)}  {r.knee_words('left')}, {r.knee_words('right')}"
         )
         for f in r.flags:
             print(f"        [{f.severity}] {f.code}: {f.reason}. Cue: {f.cue}.")
@@ -128,8 +136,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
             print(f"  clip of rep {stored.rep.index}: {clip_of[stored.id]}")
     for h in (x.hold for x in holds):
         print(
-            f"  hold {h.index:>2} {h.duration_s:6.1f} s  feet {h.total_foot_turnout_mean_deg:.0f}° total "
-            f"(SD {h.turnout_sd_deg:.1f}°)" + "".join(f"  [{f.severity}] {f.code}" for f in h.flags)
+            f"  hold {h.index:>2} {h.duration_s:6.1f} s  feet {display.hold_total_shown(h).text} total"
+            + "".join(f"  [{f.severity}] {f.code}" for f in h.flags)
         )
     return 0
 
