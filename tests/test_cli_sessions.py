@@ -16,8 +16,9 @@ from test_practice import Synth
 from test_storage import record
 from turnout.cli.main import main
 from turnout.measure.measures import MODE_COLUMN, flat_names
+from turnout.session import display
 from turnout.storage.migrations import SCHEMA_VERSION
-from turnout.storage.store import FrameRecord, SessionInfo, SessionRecorder, Store
+from turnout.storage.store import FrameRecord, SessionInfo, SessionRecorder, Store, picture_foot_names
 
 
 @pytest.fixture
@@ -85,6 +86,14 @@ def test_export_csv_reps_and_frames(db: Path, tmp_path: Path, capsys: pytest.Cap
     assert reps[0]["flags"] == "knees_inside_toes:bad:both" and reps[1]["flags"] == ""
     assert reps[0]["clip"] == "clips/session-1/rep-001.mp4" and reps[0]["worst_severity"] == "bad"
     assert float(reps[0]["descent_s"]) > 0.5 and "asymmetry_flexion_deg" in reps[0]
+    # every degree with its uncertainty: each foot's reading and its 95 % range, what is shown, and the p95 of the
+    # 3D columns in the rep's mode (not known for these synthetic rows: blank)
+    for r in reps:
+        for side in ("left", "right"):
+            low, deg, high = (float(r[f"{side}_foot{k}_deg"]) for k in ("_low", "", "_high"))
+            assert low <= deg <= high
+        assert r["feet_shown"] == "calibrate to see degrees" or "–" in r["feet_shown"]
+        assert set(display.P95_COLUMNS) <= set(r)
 
     target = tmp_path / "frames.csv"
     code, out, _ = run(
@@ -95,10 +104,11 @@ def test_export_csv_reps_and_frames(db: Path, tmp_path: Path, capsys: pytest.Cap
     with Store.open(db) as store:
         assert len(frames) == store.get_session(1).n_frames
     assert list(frames[0])[:4] == ["frame", "t_s", "reliable", "mode"]
-    assert list(frames[0])[4:] == [*flat_names(), MODE_COLUMN]
+    assert list(frames[0])[4:] == [*flat_names(), MODE_COLUMN, *picture_foot_names(), *display.P95_COLUMNS]
     assert {f["mode"] for f in frames} == {""}  # these synthetic rows do not say their mode (as older sessions)
     assert float(frames[31]["t_s"]) == pytest.approx(31 / 30, abs=1e-3)
     assert frames[0]["left_knee_turnout_deg"] == ""  # nan: knee too straight
+    assert frames[0]["foot_turnout_p95_deg"] == ""  # the mode is not known: neither is its uncertainty
 
     code, out, _ = run(capsys, "sessions", "export", "1", "--csv", "--table", "flags", "--db", str(db))
     (flag,) = list(csv.DictReader(io.StringIO(out)))
@@ -118,6 +128,7 @@ def test_export_json(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert [r["kind"] for r in data["reps"]] == ["demi", "demi"]
     assert data["reps"][0]["flags"][0]["code"] == "knees_inside_toes"
     assert data["reps"][0]["left"]["knee_turnout_bottom_deg"] == pytest.approx(25.0, abs=1.0)
+    assert data["uncertainty"] == display.uncertainty_table()  # every degree's measured error, with its source
     assert data["clips"][0]["path"] == "clips/session-1/rep-001.mp4" and "frames" not in data
     target = tmp_path / "s1.json"
     code, _, _ = run(capsys, "sessions", "export", "1", "--json", "--frames", "-o", str(target), "--db", str(db))

@@ -2,6 +2,10 @@
 
 Qt-free; the window and ``turnout sessions export`` write the same files. The HTML report is self-contained
 (the chart, if given, is embedded).
+
+Every degree column comes with its measured uncertainty (``turnout.session.display``): the reps' and frames' CSVs
+carry ``*_p95_deg`` columns (95 % of frames on the studio read within this of the truth in that row's mode) and
+each foot's reading from the picture with its 95 % range; the JSON carries the whole table (``uncertainty``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from turnout.measure.measures import MODE_COLUMN, mode_label
+from turnout.measure.measures import MODE_COLUMN, SIDES, mode_label
+from turnout.session import display
 from turnout.session.report import write_report
 from turnout.storage.store import SessionRow, Store
 
@@ -72,6 +77,7 @@ def session_dict(store: Store, session: SessionRow, frames: bool = False) -> dic
             {"rep_id": c.rep_id, "path": c.path, "t_start_s": c.t_start_ms / 1000, "t_end_s": c.t_end_ms / 1000}
             for c in store.clips(session.id)
         ],
+        "uncertainty": display.uncertainty_table(),
     }
     if frames:
         table = store.frames(session.id)
@@ -88,12 +94,21 @@ def table_rows(store: Store, session_id: int, table: str) -> Iterator[dict[str, 
     """Rows of one CSV export table: reps, holds, flags or frames."""
     if table == "reps":
         clips = {c.rep_id: c.path for c in store.clips(session_id)}
+        frames = store.frames(session_id)
         for s in store.reps(session_id):
             d = s.rep.to_dict()
             flags = ";".join(f"{f['code']}:{f['severity']}:{f['side'] or ''}" for f in d["flags"])
+            picture = display.picture_feet_over(frames.t_s, frames.values, s.rep.t_start_s, s.rep.t_end_s)
+            feet: dict[str, Any] = {}
+            for side in SIDES:
+                r = display.rep_foot_reading(s.rep, side, picture)
+                feet |= {f"{side}_foot_deg": r.deg, f"{side}_foot_low_deg": r.low, f"{side}_foot_high_deg": r.high}
             yield {
                 "rep": d.pop("index"),
                 **_flat("", d),
+                **feet,
+                "feet_shown": display.feet_text(s.rep, picture),
+                **display.p95_row(s.rep.floor_calibrated_fraction),
                 "worst_severity": s.rep.worst_severity or "",
                 "flags": flags,
                 "clip": clips.get(s.id, ""),
@@ -114,7 +129,7 @@ def table_rows(store: Store, session_id: int, table: str) -> Iterator[dict[str, 
         for i, row in enumerate(t.rows()):
             mode = mode_label(row.get(MODE_COLUMN, math.nan))  # older sessions did not record it: blank
             yield {"frame": int(t.idx[i]), "t_s": float(t.t_s[i]), "reliable": int(t.reliable[i]), "mode": mode,
-                   **row}  # fmt: skip
+                   **row, **display.p95_row(row.get(MODE_COLUMN, math.nan))}  # fmt: skip
 
 
 def write_csv(rows: Iterator[dict[str, Any]], out: TextIO) -> int:
