@@ -14,6 +14,8 @@ import pytest
 
 from conftest import media_file
 from turnout.measure.measures import flat_names
+from turnout.session import display
+from turnout.storage.store import picture_foot_names
 
 pytestmark = pytest.mark.e2e
 
@@ -51,6 +53,16 @@ def test_frames_csv_has_measurements(analysed) -> None:  # type: ignore[no-untyp
     measured = [r for r in rows if r["left_knee_flexion_deg"]]
     assert len(measured) >= 130  # every frame with a person
     assert rows[0]["left_knee_flexion_deg"] == ""  # title card: blank, never a made-up number
+    # every degree with its uncertainty (issue 16, item 6): each foot from the picture with its 95 % range once her
+    # standing is known, and the measured p95 of the 3D degree columns in the row's mode
+    for name in (*picture_foot_names(), *display.P95_COLUMNS):
+        assert name in rows[0]
+    read = [r for r in rows if r["left_foot_picture_deg"]]
+    assert len(read) >= 100
+    for r in read:
+        low, deg, high = (float(r[f"left_foot_picture{k}_deg"]) for k in ("_low", "", "_high"))
+        assert low <= deg <= high and high - low >= 2 * display.p95_deg("foot", "picture") - 0.1
+    assert {float(r["foot_turnout_p95_deg"]) for r in measured} == {display.p95_deg("foot", "uncalibrated-3d")}
 
 
 def _turnout(*args: str) -> subprocess.CompletedProcess[str]:
@@ -68,6 +80,12 @@ def test_cli_json_storage_and_reanalysis(tmp_path: Path) -> None:
     assert {"start_s", "end_s", "kind", "flags"} <= set(rep) and rep["start_s"] < rep["end_s"]
     assert all({"code", "severity", "reason", "cue"} <= set(f) for f in rep["flags"])
     assert isinstance(doc["holds"], list)
+    # each foot of the rep with its 95 % range and what the window shows; the whole table of measured errors
+    for side in ("left", "right"):
+        foot = rep["feet"][side]
+        assert foot["low"] <= foot["deg"] <= foot["high"]
+        assert foot["shown"] == "calibrate to see degrees" or "–" in foot["shown"], foot
+    assert doc["uncertainty"] == json.loads(json.dumps(display.uncertainty_table()))
     assert "frames" in out.stderr and "Traceback" not in out.stderr
 
     with sqlite3.connect(db) as c:

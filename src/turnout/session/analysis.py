@@ -29,8 +29,10 @@ from turnout.pose.estimator import PoseEstimator, PoseFrame
 from turnout.pose.landmarks import CSV_LANDMARKS, NAMES
 from turnout.pose.model import sha256_file
 from turnout.pose.track import SUFFIX, PoseTrack, TrackBuilder, save_track
+from turnout.session import display
 from turnout.session.dancer import update_hip_profile
 from turnout.session.pipeline import Pipeline, limit_opencv_threads
+from turnout.storage.store import picture_foot_names, stored_names
 
 if TYPE_CHECKING:
     from turnout.floor.reference import FloorCalibration
@@ -71,7 +73,8 @@ class AnalysisResult:
     track: PoseTrack
     fps: float = 0.0
     reliable: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    #: per-frame measurements, ``record_names()`` -> (T,) arrays (NaN where not measured)
+    #: per-frame measurements, ``stored_names()`` (the measurements and each foot's picture reading with its range)
+    #: -> (T,) arrays (NaN where not measured)
     measurements: dict[str, np.ndarray] = field(default_factory=dict)
     reps: list[RepSummary] = field(default_factory=list)
     holds: list[HoldSummary] = field(default_factory=list)
@@ -90,9 +93,14 @@ class AnalysisResult:
     def _floor_json(self) -> dict[str, Any] | None:
         if self.floor_calibration is None and not self.floor_events:
             return None
+        reference = (self.floor_calibration or {}).get("reference")
+        end_to_end = {pose: {"median": u.median_deg, "p95": u.p95_deg} for pose in ("standing", "plie")
+                      if (u := display.uncertainty("foot", "floor-calibrated", pose)) is not None}  # fmt: skip
         return _clean({
             "calibration": self.floor_calibration,
             "expected_turnout_error_deg": self.floor_expected_error_deg,
+            "end_to_end_foot_error_deg": end_to_end,
+            "end_to_end_measured": reference is None or reference in display.FLOOR_MEASURED,
             "events": [{"t_s": round(t, 3), "what": what} for t, what in self.floor_events],
         })  # fmt: skip
 
@@ -118,12 +126,20 @@ class AnalysisResult:
             "frames_with_person": self.frames_with_person,
             "fps": self.fps,
             "baseline": None if self.baseline is None else _clean(self.baseline.to_dict()),
-            "reps": [_rep_json(r) for r in self.reps],
+            "reps": [_rep_json(r, self._picture_feet(r)) for r in self.reps],
             "holds": [_hold_json(h) for h in self.holds],
             "frames_by_mode": self.frames_by_mode,
             "floor": self._floor_json(),
             "warnings": list(self.warnings),
+            "uncertainty": display.uncertainty_table(),
         }
+
+    def _picture_feet(self, r: RepSummary) -> dict[str, display.Reading]:
+        """Each foot's picture reading over a rep (medians of the per-frame readings)."""
+        t_s = self.track.timestamp_ms / 1000.0 if len(self.track) else np.zeros(0)
+        if len(t_s) != len(self.measurements.get(MODE_COLUMN, ())):
+            return {}
+        return display.picture_feet_over(t_s, self.measurements, r.t_start_s, r.t_end_s)
 
 
 def _clean(obj: Any) -> Any:
@@ -142,7 +158,12 @@ def _flag_json(f: Any) -> dict[str, Any]:
                    "reason": f.reason, "cue": f.cue})  # fmt: skip
 
 
-def _rep_json(r: RepSummary) -> dict[str, Any]:
+def _rep_json(r: RepSummary, picture: dict[str, display.Reading] | None = None) -> dict[str, Any]:
+    feet = {}
+    for s in ("left", "right"):
+        reading = display.rep_foot_reading(r, s, picture)
+        shown = display.show(reading, "foot", calibrated=r.mode is not None and str(r.mode) == "floor-calibrated")
+        feet[s] = {"deg": reading.deg, "low": reading.low, "high": reading.high, "shown": shown.text}
     return _clean({
         "index": r.index, "start_s": round(r.t_start_s, 3), "end_s": round(r.t_end_s, 3), "kind": r.kind,
         "bottom_start_s": round(r.t_bottom_start_s, 3), "bottom_end_s": round(r.t_bottom_end_s, 3),
@@ -155,6 +176,8 @@ def _rep_json(r: RepSummary) -> dict[str, Any]:
                           "high": r.side(s).knee_vs_foot_high_deg, "knee": r.side(s).knee_direction_deg,
                           "foot": r.side(s).foot_direction_deg} for s in ("left", "right")},
         "knees_words": {s: r.knee_words(s) for s in ("left", "right")},
+        # each foot's turnout with the range that holds the truth for 95 % of feet, and what the window shows
+        "feet": feet,
         "flags": [_flag_json(f) for f in r.flags], "summary": r.to_dict(),
     })  # fmt: skip
 
@@ -233,7 +256,7 @@ def analyze_file(
             _TrackingEstimator(estimator, builder), settings, recorder=recorder, hip=hip, floor=floor_state
         )
         floor_events: list[tuple[float, str]] = []
-        names = record_names()
+        names = stored_names()
         rows: list[list[float]] = []
         reliable: list[bool] = []
         t0 = time.perf_counter()
@@ -244,6 +267,7 @@ def analyze_file(
                     if isinstance(e, FloorCalibrated):
                         floor_events.append((e.t_s, e.reason))
                 row = r.measurement.as_row() if r.measurement is not None else {}
+                row |= r.picture_row()
                 rows.append([row.get(n, math.nan) for n in names])
                 reliable.append(r.reliable)
                 if progress is not None:
@@ -489,11 +513,13 @@ def _open_session(  # type: ignore[no-untyped-def]
 
 
 def csv_header() -> list[str]:
+    """The frames CSV's columns: the measurements, the landmarks they use, then (added with issue 16) each foot's
+    reading from the picture with its 95 % range and the p95 of the degree columns in the row's mode."""
     cols = ["frame", "timestamp_ms", "people", "reliable", "mode", *record_names()]
     for i in CSV_LANDMARKS:
         n = NAMES[i]
         cols += [f"{n}_x_px", f"{n}_y_px", f"{n}_visibility", f"{n}_world_x_m", f"{n}_world_y_m", f"{n}_world_z_m"]
-    return cols
+    return [*cols, *picture_foot_names(), *display.P95_COLUMNS]
 
 
 def _fmt(v: float, digits: int) -> str:
@@ -520,6 +546,9 @@ def write_csv(result: AnalysisResult, path: Path) -> Path:
                 wx, wy, wz = (float(v) for v in pose.world[j])
                 row += [f"{x * track.width:.2f}", f"{y * track.height:.2f}", f"{vis:.3f}",
                         f"{wx:.4f}", f"{wy:.4f}", f"{wz:.4f}"]  # fmt: skip
+            row += [_fmt(float(result.measurements[n][i]), 2) if n in result.measurements else ""
+                    for n in picture_foot_names()]  # fmt: skip
+            row += [_fmt(v, 1) for v in display.p95_row(float(result.measurements[MODE_COLUMN][i])).values()]
             w.writerow(row)
     tmp.replace(path)
     return path
