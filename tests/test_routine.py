@@ -113,3 +113,21 @@ def test_skip_moves_to_the_next_exercise() -> None:
     events = run.skip(2.0)
     assert [e.what for e in events] == ["next"] and run.exercise is not None and run.exercise.kind == "releve"
     assert run.count == 0 and run.set_no == 1
+
+
+def test_a_releve_exercise_takes_its_knees(tmp_path: Path) -> None:
+    """Relevés with straight knees (the default) or bent knees (issue 17: both are practised); anything else is one
+    line naming the exercise."""
+    path = tmp_path / "routine.toml"
+    path.write_text('[[exercise]]\nkind = "releve"\nsets = 3\nreps = 8\nvariant = "bent"\n', encoding="utf-8")
+    assert [e.describe() for e in load_routine(path).exercises] == ["3 sets of 8 bent-knee relevés"]
+    path.write_text('[[exercise]]\nkind = "releve"\nreps = 8\nvariant = "deep"\n', encoding="utf-8")
+    with pytest.raises(RoutineError, match="exercise 1: releve takes one of"):
+        load_routine(path)
+
+
+def test_the_runner_without_frames_reports_as_before() -> None:
+    """Fed no frames, the barre counters count nothing and the summary has no relevé or tendu figures."""
+    run = RoutineRunner(Routine("r", (Exercise("releve", sets=1, reps=1), Exercise("tendu", reps=1, variant="side"))))
+    assert run.finish(0.0) == []
+    assert summary(run) == ["relevés: 0 of 1 sets, 0 reps", "tendus to the side: 0 of 1 sets, 0 reps"]

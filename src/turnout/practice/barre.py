@@ -42,7 +42,7 @@ from typing import Final
 import numpy as np
 
 from turnout.measure.measures import SIDES
-from turnout.practice.picture import Camera, estimate_camera
+from turnout.practice.picture import Camera, estimate_camera, foot_direction_deg
 from turnout.practice.tracker import is_reliable
 
 # ---- the standing reference ---------------------------------------------------------------------------------
@@ -137,6 +137,11 @@ RETURNED: Final = 0.04
 SETTLE_S: Final = 0.4
 #: Recompute the camera from her standing at most this often (seconds).
 CAMERA_EVERY_S: Final = 0.5
+#: Which way she faces the camera, from her standing feet: half the difference of their directions (in first or
+#: second position her feet turn out alike, so a difference is her turn). Studio scenes, standing: camera yaw 20
+#: reads 18.9, -15 reads -11.0, 15 reads 10.6, facing squarely -2.1 to +2.9 (fifth, legs crossed: -7.5). Larger
+#: turns are three-quarter views, beyond what the picture measures.
+MAX_FACING_DEG: Final = 30.0
 #: The tendu directions.
 DIRECTIONS: Final = ("front", "side", "back")
 
@@ -160,17 +165,19 @@ class _Frame:
     h: float
     width: float
     toe: tuple[tuple[float, float], tuple[float, float]]
+    ankle: tuple[tuple[float, float], tuple[float, float]]
     gap: tuple[float, float]
     leg: tuple[float, float]
 
 
 def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
     toe = tuple((_f(row, f"{s}_toe_x_px"), _f(row, f"{s}_toe_y_px")) for s in SIDES)
+    ankle = tuple((_f(row, f"{s}_ankle_x_px"), _f(row, f"{s}_ankle_y_px")) for s in SIDES)
     gap = tuple(_f(row, f"{s}_toe_y_px") - _f(row, f"{s}_ankle_y_px") for s in SIDES)
     leg = tuple(_f(row, f"{s}_leg_px") for s in SIDES)
     return _Frame(
         t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), _f(row, "frame_width_px"),
-        toe, gap, leg,  # type: ignore[arg-type]
+        toe, ankle, gap, leg,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -239,6 +246,15 @@ class _Standing:
         recent = [f for f in st if f.t >= last - ANCHOR_S]
         x = self._get(f"ax{k}", lambda: _median([f.toe[k][0] for f in recent]))
         y = self._get(f"ay{k}", lambda: _median([f.toe[k][1] for f in recent]))
+        return x, y
+
+    def ankle(self, k: int) -> tuple[float, float]:
+        """Foot ``k``'s standing ankle point: the median over her last :data:`ANCHOR_S` standing."""
+        st = self._standing()
+        last = st[-1].t if st else 0.0
+        recent = [f for f in st if f.t >= last - ANCHOR_S]
+        x = self._get(f"kx{k}", lambda: _median([f.ankle[k][0] for f in recent]))
+        y = self._get(f"ky{k}", lambda: _median([f.ankle[k][1] for f in recent]))
         return x, y
 
 
@@ -502,6 +518,8 @@ class _TenduEpisode:
     legs: float
     flat: float
     leg0: float
+    #: which way she faces (TenduCounter._facing)
+    facing: float = 0.0
     #: (t, travel, (dx, dy) on the floor, point rise, leg shortening, hip drop)
     frames: list[tuple[float, float, tuple[float, float], float, float, float]] = field(default_factory=list)
     t_back: float | None = None
@@ -518,6 +536,8 @@ class TenduCounter:
         self._rearm = False
         self._cam: Camera | None = None
         self._cam_t = -math.inf
+        #: which way she faces, degrees from the camera (positive: the camera toward her left)
+        self._facing = 0.0
         self._last_t = -math.inf
         self.reps: list[TenduRep] = []
 
@@ -574,10 +594,14 @@ class TenduCounter:
     # ---- internals --------------------------------------------------------------------------------------------
 
     def _camera(self, t_s: float) -> Camera | None:
+        """The camera from her standing, and which way she faces it (:data:`MAX_FACING_DEG`)."""
         if self._cam is None or t_s - self._cam_t >= CAMERA_EVERY_S:
             cam = estimate_camera(self._ref.hip_y(), self._ref.floor_y(), self._ref.width())
             if cam is not None:
                 self._cam, self._cam_t = cam, t_s
+                feet = [foot_direction_deg(cam, self._ref.anchor(k), self._ref.ankle(k), SIDES[k]) for k in range(2)]
+                facing = (feet[1] - feet[0]) / 2.0
+                self._facing = max(-MAX_FACING_DEG, min(MAX_FACING_DEG, facing)) if math.isfinite(facing) else 0.0
         return self._cam
 
     def _floor_point(self, cam: Camera, p: tuple[float, float]) -> tuple[float, float]:
@@ -602,7 +626,9 @@ class TenduCounter:
             self._ref.add(fr)
             return []
         anchors = (self._ref.anchor(0), self._ref.anchor(1))
-        probe = _TenduEpisode(0, fr.t, cam, anchors, self._ref.hip_y(), self._ref.legs(), math.nan, math.nan)
+        probe = _TenduEpisode(
+            0, fr.t, cam, anchors, self._ref.hip_y(), self._ref.legs(), math.nan, math.nan, self._facing
+        )
         travel = [self._travel(fr, probe, k)[0] for k in range(2)]
         if not all(math.isfinite(v) for v in travel):
             return []
@@ -641,7 +667,10 @@ class TenduCounter:
         ext = [f for f in frames if f[1] >= EXTENSION_FRACTION * peak]
         dx, dy = _median([f[2][0] for f in ext]), _median([f[2][1] for f in ext])
         outward = dx if SIDES[ep.k] == "left" else -dx  # her left is the picture's right (she faces the camera)
-        angle = math.degrees(math.atan2(abs(outward), -dy))
+        # from "toward the camera" to her own front: turned to face the camera's left, her left leg's directions read
+        # that much toward her front and her right leg's that much toward her back
+        turn = ep.facing if SIDES[ep.k] == "left" else -ep.facing
+        angle = abs((math.degrees(math.atan2(outward, -dy)) + turn + 180.0) % 360.0 - 180.0)
         direction = "front" if angle < FRONT_MAX_DEG else "back" if angle > BACK_MIN_DEG else "side"
         point, short = _median([f[3] for f in ext]), _median([f[4] for f in ext])
         drop = max(f[5] for f in frames)
