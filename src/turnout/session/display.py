@@ -53,6 +53,11 @@ class Uncertainty:
 
 
 _ACC: Final = "docs/accuracy.md (studio: 36 rendered scenes, real pose model, 2026-12, commit c9ca5c0)"
+#: the picture's feet: scripts/picture_study.py (36 studio scenes, every flat-footed frame of both feet, camera from
+#: her first second of standing; commit abfde7b): median 3.4 standing, 4.4 at plié bottoms; p95 FOOT_P95_DEG (19.8)
+_PIC: Final = (
+    "scripts/picture_study.py (studio, camera estimated from the dancer; turnout.practice.picture.FOOT_P95_DEG)"
+)
 #: (quantity, method, pose) -> its measured error. Methods: ``uncalibrated-3d`` (MediaPipe's world landmarks),
 #: ``floor-calibrated`` (a sheet on the floor; studio A4 and letter scenes), ``picture`` (the foot's picture points
 #: through the camera model of her standing, turnout.practice.picture). Poses: ``standing`` (straight knees),
@@ -76,12 +81,8 @@ UNCERTAINTY: Final[Mapping[tuple[str, str, str], Uncertainty]] = {
     ("knee_flexion", "uncalibrated-3d", "plie"): Uncertainty(6.9, 18.8, _ACC),
     ("knee_flexion", "floor-calibrated", "standing"): Uncertainty(15.5, 26.2, _ACC),
     ("knee_flexion", "floor-calibrated", "plie"): Uncertainty(7.3, 23.7, _ACC),
-    ("foot", "picture", "standing"): Uncertainty(
-        math.nan, FOOT_P95_DEG, "turnout.practice.picture.FOOT_P95_DEG (studio, camera estimated from the dancer)"
-    ),
-    ("foot", "picture", "plie"): Uncertainty(
-        math.nan, FOOT_P95_DEG, "turnout.practice.picture.FOOT_P95_DEG (planted feet keep their angle in a plié)"
-    ),
+    ("foot", "picture", "standing"): Uncertainty(3.4, FOOT_P95_DEG, _PIC),
+    ("foot", "picture", "plie"): Uncertainty(4.4, FOOT_P95_DEG, _PIC),
 }
 
 #: The smallest difference each figure is read for (a number must be surer than this), degrees:

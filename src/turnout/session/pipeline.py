@@ -33,7 +33,7 @@ from turnout.pose.estimator import PoseFrame
 from turnout.pose.guidance import assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
-from turnout.practice.picture import Camera, foot_turnout_picture
+from turnout.practice.picture import Camera, foot_turnout_picture, hips_drop
 from turnout.storage.store import picture_foot_names
 
 if TYPE_CHECKING:
@@ -301,12 +301,13 @@ class Pipeline:
             return {}
         out: dict[str, tuple[float, float, float]] = {}
         img = m.image
+        drop = hips_drop(cam, float(img.hip_y_px))  # the foot points sit a little higher with bent knees
         for side, buf in self._feet.items():
 
             def point(name: str, side: str = side) -> tuple[float, float]:
                 return (float(getattr(img, f"{side}_{name}_x_px")), float(getattr(img, f"{side}_{name}_y_px")))
 
-            reading = foot_turnout_picture(cam, point("toe"), point("ankle"), point("heel"), side)
+            reading = foot_turnout_picture(cam, point("toe"), point("ankle"), point("heel"), side, drop)
             while buf and not (t_s - FEET_SMOOTH_S < buf[0][0] <= t_s):
                 buf.popleft()
             if math.isfinite(reading[0]):
