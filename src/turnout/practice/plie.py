@@ -1,0 +1,398 @@
+"""Pliés from the picture: a dip of the hips below her standing height, followed from its start to its end.
+
+:class:`PlieDetector` follows one episode at a time (the frames' drops come from the tracker's rolling standing
+reference, frozen during a plié), finds its start, phases and end, decides whether it is a plié or why not (depth,
+duration, relevé, each leg's status, feet that moved, facing), and summarises it with its knees against its feet
+(``turnout.practice.picture``). :class:`turnout.practice.tracker.PracticeTracker` feeds it and coordinates it with
+the reference and the holds (docs/thresholds.md, "Pliés").
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Final
+
+import numpy as np
+
+from turnout.measure.measures import SIDES
+from turnout.practice.baseline import Baseline, apply_baseline
+from turnout.practice.hip import HipTurnout
+from turnout.practice.judge import rep_flags
+from turnout.practice.picture import LEGS_OVERLAP, KneeVerdict, knee_verdict
+from turnout.practice.reps import RepFrames, RepSummary, summarize
+from turnout.settings import Settings
+
+#: Facing codes that are measured (``turnout.measure.image``): front and three-quarter.
+FACING_OK: Final = (1.0, 2.0)
+#: Longest look back for where a descent began.
+ONSET_LOOKBACK_S: Final = 3.0
+#: The standing picture of each leg before a plié: the frames of the last half second before it (the floor line).
+STANDING_S: Final = 0.5
+#: The standing feet and shanks for the knee's direction against its foot: medians over up to this long before
+#: the plié (a foot's direction hangs on a few pixels of its picture: 1 px of the ankle is about 4 degrees).
+FEET_S: Final = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class RepStarted:
+    t_s: float
+    index: int
+    #: when the descent began (before the start threshold was crossed)
+    t_start_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class RepPhase:
+    t_s: float
+    index: int
+    #: "descent", "bottom" or "ascent"
+    phase: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepEnded:
+    t_s: float
+    rep: RepSummary
+
+
+@dataclass(frozen=True, slots=True)
+class RepDiscarded:
+    t_s: float
+    index: int
+    reason: str
+
+
+PlieEvent = RepStarted | RepPhase | RepEnded | RepDiscarded
+
+
+def _f(row: Mapping[str, float], key: str) -> float:
+    return float(row.get(key, math.nan))
+
+
+@dataclass(slots=True)
+class _Frame:
+    """One frame as the detectors see it."""
+
+    t: float
+    row: dict[str, float]
+    ok: bool
+    h: float = math.nan
+    hip_y: float = math.nan
+    floor_y: float = math.nan
+    leg: tuple[float, float] = (math.nan, math.nan)
+    gap: tuple[float, float] = (math.nan, math.nan)
+    merged: bool = False
+    releve: bool = False
+    #: the standing reference and the legs' standing lengths in force for this frame
+    ref: float = math.nan
+    leg_ref: tuple[float, float] = (math.nan, math.nan)
+    drop: float = math.nan
+
+    def point(self, side: str, name: str) -> tuple[float, float]:
+        return (_f(self.row, f"{side}_{name}_x_px"), _f(self.row, f"{side}_{name}_y_px"))
+
+    @property
+    def facing(self) -> float:
+        return _f(self.row, "facing_code")
+
+
+def _frame(t_s: float, row: Mapping[str, float], ok: bool) -> _Frame:
+    fr = _Frame(t_s, dict(row), ok)
+    fr.h = _f(row, "hip_height_px")
+    fr.hip_y = _f(row, "hip_y_px")
+    fr.floor_y = _f(row, "floor_y_px")
+    fr.leg = (_f(row, "left_leg_px"), _f(row, "right_leg_px"))
+    fr.gap = tuple(_f(row, f"{s}_toe_y_px") - _f(row, f"{s}_ankle_y_px") for s in SIDES)  # type: ignore[assignment]
+    return fr
+
+
+def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def _median(values: Iterable[float]) -> float:
+    a = np.array([v for v in values if math.isfinite(v)], dtype=np.float64)
+    return float(np.median(a)) if a.size else math.nan
+
+
+def _median_point(frames: Sequence[_Frame], side: str, name: str) -> tuple[float, float]:
+    pts = [f.point(side, name) for f in frames]
+    return (_median(p[0] for p in pts), _median(p[1] for p in pts))
+
+
+@dataclass(slots=True)
+class _Episode:
+    """A dip of the hips below standing, being followed."""
+
+    frames: list[_Frame]
+    ref: float
+    leg_ref: tuple[float, float]
+    floor_y: float
+    rising: bool = False
+    phase: str = "descent"
+    last_ok: float = math.nan
+
+
+class PlieDetector:
+    """Pliés, one episode at a time, from frames whose drop the tracker has set (see :meth:`drop`)."""
+
+    def __init__(self, settings: Settings, history: deque[_Frame]) -> None:
+        self.settings = settings
+        #: the tracker's recent frames (read only here)
+        self._history = history
+        self._ep: _Episode | None = None
+        self._last_rep_end = -math.inf
+        #: where the last counted plié ended (its frames are not standing for the next)
+        self._prev_rep_end = -math.inf
+        self._rearm = False
+        #: set when a dip starts: where a hold in progress ends (where the hips began to go down)
+        self.hold_ends_at: float | None = None
+        self.baseline: Baseline | None = None
+        self.hip: HipTurnout | None = None
+        self.reps: list[RepSummary] = []
+        #: (left, right) knee direction (degrees out from facing the camera) at the bottom of each demi-plié
+        self.hip_samples: list[tuple[float, float]] = []
+
+    @property
+    def episode(self) -> _Episode | None:
+        """The dip being followed, if any."""
+        return self._ep
+
+    def restart(self) -> None:
+        """A stream that starts again from an earlier time: nothing before it holds back the next plié."""
+        self._last_rep_end = -math.inf
+        self._rearm = False
+
+    def finish(self, t_end: float, baseline: Baseline | None, hip: HipTurnout | None) -> list[PlieEvent]:
+        """End of the stream: a rep still going down or at its bottom is discarded, one already back above its
+        start level is judged."""
+        self.baseline, self.hip = baseline, hip
+        if self._ep is None:
+            return []
+        if self._ep.rising:
+            return self._conclude(t_end, len(self._ep.frames))
+        return [self._discard(t_end, "the recording ended mid-rep")]
+
+    def drop(self, fr: _Frame) -> float:
+        """The hips' drop in legs; during a plié against the frozen reference and floor line."""
+        if self._ep is not None and math.isfinite(self._ep.floor_y):
+            return 1.0 - (self._ep.floor_y - fr.hip_y) / self._ep.ref
+        return 1.0 - fr.h / fr.ref if math.isfinite(fr.ref) else math.nan
+
+    def update(self, fr: _Frame, baseline: Baseline | None, hip: HipTurnout | None) -> list[PlieEvent]:
+        """One frame (its drop against the reference in force, :meth:`drop`); ``baseline`` and ``hip`` are the
+        tracker's, for the rep's summary and flags."""
+        self.baseline, self.hip = baseline, hip
+        rs = self.settings.reps
+        ep = self._ep
+        if not fr.ok or not math.isfinite(fr.drop):
+            if ep is not None and fr.t - ep.last_ok > rs.max_gap_s:
+                return [self._discard(fr.t, f"pose lost for more than {rs.max_gap_s:g} s")]
+            return []
+        if ep is None:
+            if self._rearm:  # after a discarded dip: back to standing before the next
+                self._rearm = fr.drop >= rs.end_drop
+                return []
+            if fr.drop < rs.start_drop:
+                return []
+            return self._start(fr)
+        ep.frames.append(fr)
+        ep.last_ok = fr.t
+        depth = max(f.drop for f in ep.frames if math.isfinite(f.drop))
+        level = max(0.2 * depth, rs.end_drop)
+        if fr.drop < level:
+            return self._conclude(fr.t, len(ep.frames) - 1)
+        ep.rising = fr.drop < rs.start_drop
+        if fr.t - ep.frames[0].t > rs.max_duration_s:
+            return [self._discard(fr.t, f"bent for more than {rs.max_duration_s:g} s: not a plié")]
+        return self._phase_events(fr, depth)
+
+    def _phase_events(self, fr: _Frame, depth: float) -> list[PlieEvent]:
+        ep = self._ep
+        assert ep is not None
+        index = len(self.reps) + 1
+        band = self.settings.reps.bottom_band
+        if ep.phase == "descent" and depth >= self.settings.reps.min_drop and fr.drop < depth - band:
+            ep.phase = "bottom"
+            return [RepPhase(fr.t, index, "bottom")]
+        if ep.phase == "bottom" and fr.drop < depth - 2 * band - 0.1 * depth:
+            ep.phase = "ascent"
+            return [RepPhase(fr.t, index, "ascent")]
+        return []
+
+    def _start(self, fr: _Frame) -> list[PlieEvent]:
+        """A dip begins: freeze the reference and the floor line (from the standing frames before it), and look
+        back to where the descent began."""
+        back: list[_Frame] = []
+        for old in reversed(self._history):
+            if old.t >= fr.t:  # (a replayed frame: the history already holds what came after it)
+                continue
+            if not old.ok or old.t <= self._last_rep_end or fr.t - old.t > ONSET_LOOKBACK_S:
+                break
+            back.append(old)
+        back.reverse()
+        standing = [f for f in back if math.isfinite(f.drop) and f.drop < self.settings.reps.end_drop]
+        recent = [f for f in standing if f.t >= (standing[-1].t - STANDING_S if standing else -math.inf)]
+        floor_y = _median(f.floor_y for f in recent) if recent else math.nan
+        self._ep = _Episode([*back, fr], fr.ref, fr.leg_ref, floor_y, last_ok=fr.t)
+        for f in self._ep.frames:
+            f.drop = self.drop(f)
+        # a hold ends where the hips began to go down (the last frame within half a rep's end level of standing)
+        onset = [f.t for f in back if math.isfinite(f.drop) and f.drop < self.settings.reps.end_drop / 2]
+        self.hold_ends_at = onset[-1] if onset else fr.t
+        index = len(self.reps) + 1
+        return [RepStarted(fr.t, index, self._ep.frames[0].t), RepPhase(fr.t, index, "descent")]
+
+    def _discard(self, t_s: float, reason: str) -> RepDiscarded:
+        self._ep = None
+        self._rearm = True
+        self._last_rep_end = t_s
+        return RepDiscarded(t_s, len(self.reps) + 1, reason)
+
+    def _conclude(self, t_s: float, end: int) -> list[PlieEvent]:
+        """The dip is over (frame ``end`` is back above its start level): a plié, or why not."""
+        ep = self._ep
+        assert ep is not None
+        rs = self.settings.reps
+        frames = ep.frames[: max(end, 1)]
+        drops = np.array([f.drop if math.isfinite(f.drop) else -1.0 for f in frames])
+        depth = float(drops.max())
+        low = np.flatnonzero(drops >= depth - rs.bottom_band)
+        b = int(round((low[0] + low[-1]) / 2))
+        level = max(0.2 * depth, rs.end_drop)
+        s0 = b
+        while s0 > 0 and drops[s0 - 1] >= level:
+            s0 -= 1
+        seg = frames[s0:]
+        why = self._why_not(frames, s0, b, depth)
+        if why:
+            return [self._discard(t_s, why)]
+        index = len(self.reps) + 1
+        rep = self._summarize(index, seg, b - s0, depth, low - s0)
+        self._ep = None
+        self._last_rep_end = self._prev_rep_end = t_s
+        rep = rep.with_flags(rep_flags(rep, self.settings, self.hip))
+        self.reps.append(rep)
+        if rep.kind == "demi":
+            self.hip_samples.append((rep.left.knee_direction_deg, rep.right.knee_direction_deg))
+        events: list[PlieEvent] = []
+        if ep.phase != "ascent":
+            events.append(RepPhase(t_s, index, "ascent"))
+        events.append(RepEnded(t_s, rep))
+        return events
+
+    def _leg_status(self, frames: list[_Frame], b: int, depth: float, k: int) -> str:
+        rs = self.settings.reps
+        near = frames[max(0, b - 1) : b + 2]
+        if any(f.merged or self._merged(f) for f in near):
+            return "unreliable"
+        ep = self._ep
+        assert ep is not None
+        length = _median(f.leg[k] for f in near)
+        if not (math.isfinite(length) and math.isfinite(ep.leg_ref[k]) and ep.leg_ref[k] > 0):
+            return "unreliable"
+        shortening = (ep.leg_ref[k] - length) / ep.ref  # in legs
+        if shortening >= rs.leg_agrees * depth:
+            return "agrees"
+        if shortening < rs.leg_straight * depth:
+            return "straight"
+        return "weak"
+
+    def _merged(self, fr: _Frame) -> bool:
+        """Both feet's points on one shoe (crossed legs): MediaPipe's labels of that leg are not to be trusted."""
+        if not math.isfinite(fr.ref):
+            return False
+        d = min(_dist(fr.point("left", n), fr.point("right", n)) for n in ("toe", "ankle"))
+        fr.merged = bool(d < self.settings.reps.feet_merged * fr.ref)
+        return fr.merged
+
+    def _why_not(self, frames: list[_Frame], s0: int, b: int, depth: float) -> str:
+        rs = self.settings.reps
+        ep = self._ep
+        assert ep is not None
+        why = []
+        if depth < rs.min_drop:
+            why.append(f"shallow: hips {depth:.0%} of a leg down (a plié needs {rs.min_drop:.0%})")
+        duration = frames[-1].t - frames[s0].t
+        if duration < rs.min_duration_s:
+            why.append(f"too quick: {duration:.2f} s (a plié needs {rs.min_duration_s:g} s)")
+        if depth < rs.grand_min_drop and any(f.releve for f in frames[max(0, b - 1) : b + 2]):
+            why.append("heels up at the bottom: a relevé, not a plié")
+        legs = [self._leg_status(frames, b, depth, k) for k in range(2)]
+        if legs == ["unreliable", "unreliable"]:
+            pass  # both feet's points on one shoe: neither leg can support or veto; the hips and still feet decide
+        elif "agrees" not in legs:
+            why.append(f"no leg bends with the hips (left {legs[0]}, right {legs[1]})")
+        elif "straight" in legs:
+            why.append(f"one leg straight while the other bends (left {legs[0]}, right {legs[1]}): a step")
+        pre = frames[max(0, s0 - 1)]
+        for side in SIDES:
+            anchor = pre.point(side, "toe")
+            moved = [_dist(f.point(side, "toe"), anchor) / ep.ref for f in frames[s0 : b + 1] if not self._merged(f)]
+            moved = [m for m in moved if math.isfinite(m)]
+            if moved and max(moved) > rs.foot_moved:
+                why.append(f"{side} foot moved ({max(moved):.0%} of a leg)")
+        if frames[b].facing not in FACING_OK:
+            why.append("not facing the camera")
+        return "; ".join(why)
+
+    def _standing_before(self, t0: float) -> list[_Frame]:
+        """Her standing frames of the last :data:`FEET_S` before ``t0`` (after the previous rep), feet where they
+        are at ``t0`` (a frame whose toes are elsewhere, before a step, is not her standing for this plié)."""
+        rs = self.settings.reps
+        frames = [f for f in self._history if f.ok and max(t0 - FEET_S, self._prev_rep_end) <= f.t < t0]
+        frames = [f for f in frames if math.isfinite(f.drop) and abs(f.drop) < rs.end_drop and not f.releve]
+        if not frames:
+            return []
+        last = frames[-1]
+        limit = self.settings.holds.still * last.ref
+        return [f for f in frames if all(_dist(f.point(s, "toe"), last.point(s, "toe")) <= limit for s in SIDES)]
+
+    def _summarize(self, index: int, seg: list[_Frame], b: int, depth: float, low: np.ndarray) -> RepSummary:
+        rs = self.settings.reps
+        ep = self._ep
+        assert ep is not None
+        frames = RepFrames()
+        for f in seg:
+            frames.append(f.t, apply_baseline(f.row, self.baseline))
+        t, cols = frames.arrays()
+        base = summarize(index, t, cols, self.settings)
+        lo, hi = max(int(low[0]), 0), max(int(low[-1]), 0)
+        standing = self._standing_before(seg[0].t) or seg[:1]
+        hip_y = _median(f.hip_y for f in standing)
+        floor_y = ep.floor_y if math.isfinite(ep.floor_y) else _median(f.floor_y for f in standing)
+        width = _median(_f(f.row, "frame_width_px") for f in standing)
+        bottom = seg[max(0, b - 1) : b + 2]
+        ankles = [_dist(f.point("left", "ankle"), f.point("right", "ankle")) / ep.ref for f in (*standing, *bottom)]
+        overlap = not all(math.isfinite(a) and a >= LEGS_OVERLAP for a in ankles)
+        sides = {}
+        for k, side in enumerate(SIDES):
+            st = (_median_point(standing, side, "knee"), _median_point(standing, side, "ankle"),
+                  _median_point(standing, side, "toe"))  # fmt: skip
+            bt = (_median_point(bottom, side, "knee"), _median_point(bottom, side, "ankle"))
+            verdict = knee_verdict(hip_y, floor_y, width, st, bt, side) if not overlap else KneeVerdict()
+            length = _median(f.leg[k] for f in bottom)
+            sides[side] = replace(
+                base.side(side),
+                leg_shortening=(ep.leg_ref[k] - length) / ep.ref if math.isfinite(length) else math.nan,
+                knee_direction_deg=verdict.knee_deg,
+                foot_direction_deg=verdict.foot_deg,
+                knee_vs_foot_deg=verdict.rel_deg,
+                knee_vs_foot_low_deg=verdict.rel_low_deg,
+                knee_vs_foot_high_deg=verdict.rel_high_deg,
+            )
+        return replace(
+            base,
+            kind="grand" if depth > rs.grand_min_drop else "demi",
+            t_bottom_start_s=seg[lo].t,
+            t_bottom_end_s=seg[min(hi, len(seg) - 1)].t,
+            t_bottom_s=seg[b].t,
+            t_end_s=seg[-1].t,
+            hip_drop=depth,
+            left=sides["left"],
+            right=sides["right"],
+            knee_inside_limit_deg=rs.knee_inside_deg,
+        )
