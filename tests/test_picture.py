@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 
 from turnout.practice.picture import (
+    ANKLE_POINT_ABOVE,
     BENT_DROP,
     CAM_HEIGHT,
     FOV_DEG,
     JOINTS,
+    KNEE_POINT_BELOW,
     MEDIAPIPE,
     Camera,
     Heights,
@@ -25,6 +27,8 @@ from turnout.practice.picture import (
     foot_turnout_picture,
     hips_drop,
     knee_direction_deg,
+    knee_direction_room_deg,
+    knee_verdict,
 )
 
 W = 1280.0
@@ -149,3 +153,53 @@ def test_a_knee_projected_through_the_nominal_camera_reads_its_direction(knee_de
     px = {k: project(v, height, dist, pitch, f) for k, v in (("k0", knee0), ("a", ankle), ("k", knee))}
     got = knee_direction_deg(cam, px["k0"], px["a"], px["k"], px["a"], "left")
     assert got == pytest.approx(knee_deg, abs=1.5)
+
+
+def leg_in_plie(
+    knee_deg: float, side: str, lean_deg: float = 0.0, bend_deg: float = 35.0, x0: float = 0.1, shank: float = 0.45
+) -> tuple[dict[str, tuple[float, float, float]], float]:
+    """One leg's points where MediaPipe puts them (the ankle point :data:`ANKLE_POINT_ABOVE` above its joint, the
+    knee point :data:`KNEE_POINT_BELOW` below its joint standing and at it bent): standing with the leg's line leaning
+    ``lean_deg`` inward from upright (second position), and at the bottom of a plié with the shank turned
+    ``bend_deg`` from that line toward ``knee_deg``. Returns the points and the knee's true direction (the
+    perpendicular from the leg's line, on the floor)."""
+    s = 1.0 if side == "left" else -1.0
+    g, a, b = math.radians(lean_deg), math.radians(knee_deg), math.radians(bend_deg)
+    joint = np.array([s * x0, 0.0, MEDIAPIPE.ankle - ANKLE_POINT_ABOVE])
+    line = np.array([-s * math.sin(g), 0.0, math.cos(g)])
+    h = np.array([s * math.sin(a), -math.cos(a), 0.0])
+    perp = h - (h @ line) * line
+    perp /= np.linalg.norm(perp)
+    knee0 = joint + shank * line - np.array([0.0, 0.0, KNEE_POINT_BELOW])
+    knee = joint + shank * (math.cos(b) * line + math.sin(b) * perp)
+    ankle = joint + np.array([0.0, 0.0, ANKLE_POINT_ABOVE])
+    true = math.degrees(math.atan2(s * perp[0], -perp[1]))
+    pts = {"knee0": knee0, "knee": knee, "ankle": ankle}
+    return {k: (float(v[0]), float(v[1]), float(v[2])) for k, v in pts.items()}, true
+
+
+@pytest.mark.parametrize("knee_deg", [0.0, 30.0, 45.0, 60.0])
+@pytest.mark.parametrize(("side", "lean"), [("left", 0.0), ("right", 0.0), ("left", 10.0), ("right", 10.0)])
+def test_a_knee_placed_in_the_room_reads_its_direction(knee_deg: float, side: str, lean: float) -> None:
+    """First position (legs upright) and second (legs leaning in): the knee's direction square to the leg's line."""
+    cam, pitch, f = nominal_camera()
+    pts, true = leg_in_plie(knee_deg, side, lean)
+    px = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in pts.items()}
+    got = knee_direction_room_deg(cam, px["knee0"], px["ankle"], px["knee"], px["ankle"], side)
+    assert got == pytest.approx(true, abs=1.0)
+
+
+def test_the_knee_verdict_tells_a_knee_inside_its_foot() -> None:
+    """The verdict with the measured model: a knee over its foot reads near 0, one 25 degrees inside near -25, and
+    both ranges hold the truth."""
+    _, pitch, f = nominal_camera()
+    hip_y = project((0.0, 0.0, 1.0), CAM_HEIGHT, 3.2, pitch, f)[1]
+    floor_y = project((0.0, 0.0, MEDIAPIPE.toe), CAM_HEIGHT, 3.2, pitch, f)[1]
+    for knee_deg, want in ((50.0, 0.0), (25.0, -25.0)):
+        foot = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(50.0, "left", x0=0.05).items()}
+        pts, _ = leg_in_plie(knee_deg, "left", x0=0.05 + 0.25 * 0.2 * math.sin(math.radians(50.0)))
+        px = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in pts.items()}
+        v = knee_verdict(hip_y, floor_y, W, (px["knee0"], foot["ankle"], foot["toe"]), (px["knee"], px["ankle"]),
+                         "left", heel=foot["heel"], heights=MEDIAPIPE)  # fmt: skip
+        assert v.rel_deg == pytest.approx(want, abs=2.0)
+        assert v.rel_low_deg <= want <= v.rel_high_deg

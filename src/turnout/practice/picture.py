@@ -52,6 +52,12 @@ MEDIAPIPE: Final = Heights(toe=0.020, ankle=0.112, ankle_bent=0.119, heel=0.047,
 JOINTS: Final = Heights(toe=0.0, ankle=0.085, ankle_bent=0.085, heel=0.047, heel_bent=0.064)
 #: The hips' drop (legs) by which the ankle and heel points have reached their bent heights.
 BENT_DROP: Final = 0.06
+#: Where MediaPipe's knee and ankle points sit against the joints (legs, up positive), measured like
+#: :data:`MEDIAPIPE` (each point's ray against the true joint, first, second and parallel demi-pliés; the halves of
+#: the catalogue agree within 0.002): the knee point 0.020 below the knee joint standing and at it (0.000-0.007
+#: below) in a plié; the ankle point 0.023-0.030 above the ankle joint, standing and bent.
+KNEE_POINT_BELOW: Final = 0.020
+ANKLE_POINT_ABOVE: Final = 0.026
 #: Ankles closer than this in the picture (legs) overlap: one leg is in front of the other (fifth position, crossed
 #: legs) and the picture cannot tell which knee or foot is which. MediaPipe's ankle points, 5th-95th percentile of
 #: every frame: first position (heels together) 0.13-0.17 legs on the studio, 0.15-0.22 on ballet_plie; fifth
@@ -166,6 +172,60 @@ def foot_direction_deg(
     if not math.isfinite(h):
         return a
     return a + wrap_deg(h - a) / 2.0
+
+
+def _ray(cam: Camera, u: float, v: float) -> np.ndarray:
+    """The ray through picture point (u, v) from the camera's centre: (X to the picture's right, Y away from the
+    camera, Z up), not unit length."""
+    rx, ry = u / cam.f, v / cam.f
+    cp, sp = math.cos(cam.pitch), math.sin(cam.pitch)
+    return np.array([rx, cp - ry * sp, -(ry * cp + sp)])
+
+
+def knee_direction_room_deg(
+    cam: Camera,
+    knee0: tuple[float, float],
+    ankle0: tuple[float, float],
+    knee: tuple[float, float],
+    ankle: tuple[float, float],
+    side: str,
+) -> float:
+    """The knee's direction at the bottom of a plié with the leg placed in the room through the camera, degrees out
+    from "toward the camera", outward positive (she faces the camera; lengths in legs). ``ankle`` is not used.
+
+    * The ankle joint: the standing ankle point's ray met with its plane (:data:`MEDIAPIPE`), :data:`ANKLE_POINT_ABOVE`
+      lower. A planted foot's ankle does not move in a plié; the ankle point at the bottom is not used (on the real
+      teacher's plié it slid 12 px outward with her trouser hem).
+    * The standing leg: the standing knee point's ray met with the upright plane across the picture through the
+      ankle (a straight leg leans sideways in second position, not forward), :data:`KNEE_POINT_BELOW` higher for the
+      joint. The shank's length and the leg's line (hip-to-ankle, standing) follow.
+    * The knee at the bottom: on its ray, a shank's length from the ankle joint, the nearer of the two points (the
+      knee travels forward over the foot); the ray's nearest point when it passes short of that length.
+    * Its direction: the part of ankle-to-knee square to the leg's line, on the floor: the knee's direction as the
+      studio's truth defines it (the perpendicular from the hip-ankle line)."""
+    if not all(math.isfinite(x) for x in (*knee0, *ankle0, *knee)):
+        return math.nan
+    centre = np.array([0.0, 0.0, cam.height])
+    ax, ay = cam.to_plane(ankle0[0], ankle0[1], MEDIAPIPE.ankle)
+    joint = np.array([ax, ay, MEDIAPIPE.ankle - ANKLE_POINT_ABOVE])
+    d0 = _ray(cam, *knee0)
+    if not (math.isfinite(ax) and math.isfinite(ay) and d0[1] > 0):
+        return math.nan
+    knee_joint0 = centre + (ay / d0[1]) * d0 + np.array([0.0, 0.0, KNEE_POINT_BELOW])
+    leg = knee_joint0 - joint
+    length = float(np.linalg.norm(leg))
+    if not length > 0:
+        return math.nan
+    line = leg / length
+    d = _ray(cam, *knee)
+    rel = joint - centre
+    dd, dr, rr = float(d @ d), float(d @ rel), float(rel @ rel)
+    disc = dr * dr - dd * (rr - length * length)
+    lam = (dr - math.sqrt(disc)) / dd if disc > 0 else dr / dd
+    w = centre + lam * d - joint
+    w = w - float(w @ line) * line
+    sign = 1.0 if side == "left" else -1.0  # outward: her left is the picture's right
+    return math.degrees(math.atan2(sign * float(w[0]), -float(w[1])))
 
 
 def knee_direction_deg(
@@ -294,10 +354,13 @@ def knee_verdict(
 ) -> KneeVerdict:
     """``standing``: (knee, ankle, toe) before the plié (medians over her standing); ``bottom``: (knee, ankle) at
     its bottom; positions in px from the picture's centre; ``hip_y``, ``floor_y`` of the standing dancer for the
-    camera model. Optional: ``heel``, the standing heel point, and ``heights``, where the foot's points are taken
-    (:func:`foot_direction_deg`; :data:`JOINTS` until the tracker's knee limit and the tests' synthetic dancers
-    follow :data:`MEDIAPIPE`, docs/measurements.md "In the picture"). The nominal reading uses the nominal camera
-    (:data:`CAM_HEIGHT`, :data:`FOV_DEG`); the range, every camera of :data:`PRIOR`."""
+    camera model. Optional: ``heel``, the standing heel point, and ``heights``, where the pose model's points are
+    taken: :data:`MEDIAPIPE` (measured) places the foot's points at their heights and the knee in the room
+    (:func:`knee_direction_room_deg`); :data:`JOINTS`, the first rule, the ankle at its joint's height and the knee
+    in the picture's plane (:func:`knee_direction_deg`). :data:`JOINTS` stays the default until the knee limit
+    (``reps.knee_inside_deg``, ``flags.knees_inside_toes``) and the tests' synthetic dancers (which put their
+    points at the joints) follow :data:`MEDIAPIPE` (docs/measurements.md, "In the picture"). The nominal reading
+    uses the nominal camera (:data:`CAM_HEIGHT`, :data:`FOV_DEG`); the range, every camera of :data:`PRIOR`."""
     rels = []
     nominal = (math.nan, math.nan, math.nan)
     for height, fov in ((CAM_HEIGHT, FOV_DEG), *PRIOR):
@@ -305,7 +368,8 @@ def knee_verdict(
         if cam is None:
             continue
         foot = foot_direction_deg(cam, standing[2], standing[1], side, heel, 0.0, heights)
-        knee = knee_direction_deg(cam, standing[0], standing[1], bottom[0], bottom[1], side)
+        knee_of = knee_direction_deg if heights is JOINTS else knee_direction_room_deg
+        knee = knee_of(cam, standing[0], standing[1], bottom[0], bottom[1], side)
         rel = wrap_deg(knee - foot)
         if (height, fov) == (CAM_HEIGHT, FOV_DEG) and not math.isfinite(nominal[2]):
             nominal = (knee, foot, rel)
