@@ -367,3 +367,13 @@ def test_tendus_on_the_studio(scenes: dict[str, SceneRun]) -> None:
 def test_the_hold_after_the_tendus_is_found(scenes: dict[str, SceneRun]) -> None:
     run = scenes["barre_tendu"]
     assert len(run.analysis["holds"]) == len(run.truth["expected"]["holds"]) == 1
+
+
+def test_a_tendu_exercise_for_one_leg() -> None:
+    ex = Exercise("tendu", sets=1, reps=1, variant="side", leg="right")
+    assert ex.describe() == "1 set of 1 tendus to the side, right leg"
+    run = RoutineRunner(Routine("r", (ex,)))
+    said = feed(run, [STAND, (2.5, SIDE_L), GAP, (2.5, SIDE_R), (1.0, None)])
+    assert [s for s in said if "counted" in s] == ["counted:1"] and [t.leg for _, _, t in run.tendus] == ["right"]
+    with pytest.raises(ValueError, match="leg is left or right, for a tendu only"):
+        Exercise("plie", reps=8, leg="left")

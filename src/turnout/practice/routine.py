@@ -54,6 +54,8 @@ class Exercise:
     rest_s: float = 30.0
     #: the held position (hold), the stretch (stretch), the direction (tendu) or the knees (relevé: straight or bent)
     variant: str = ""
+    #: the working leg of a tendu ("left" or "right"; "" either leg)
+    leg: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -73,6 +75,8 @@ class Exercise:
             raise ValueError(
                 f"{self.kind} takes one of {', '.join(a or '(none)' for a in allowed)}, got {self.variant!r}"
             )
+        if self.leg and (self.kind != "tendu" or self.leg not in ("left", "right")):
+            raise ValueError(f"leg is left or right, for a tendu only; got {self.leg!r} for {self.kind}")
 
     @property
     def timed(self) -> bool:
@@ -81,7 +85,7 @@ class Exercise:
     @property
     def label(self) -> str:
         if self.kind == "tendu":
-            return f"tendus to the {self.variant}"
+            return f"tendus to the {self.variant}" + (f", {self.leg} leg" if self.leg else "")
         if self.kind == "releve" and self.variant == "bent":
             return "bent-knee relevés"
         if self.timed:
@@ -227,7 +231,7 @@ class RoutineRunner:
     def frame(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[RoutineEvent]:
         """One frame's measurements and reliability, as the practice tracker gets them: the barre counters follow
         every frame (her standing reference stays current whatever the exercise), and a relevé or tendu they finish
-        counts when it is the exercise under way (a tendu in the exercise's direction, either leg)."""
+        counts when it is the exercise under way (a tendu in the exercise's direction, with its leg if it names one)."""
         events: list[RoutineEvent] = []
         for ev in self.barre.update(t_s, row, reliable):
             events += self._barre(ev)
@@ -247,7 +251,7 @@ class RoutineRunner:
         if isinstance(ev, ReleveEnded) and ex.kind == "releve":
             self.releves.append((self.index, self.set_no, ev.rep))
             return self._count(ev.t_s, releve_notes(ev.rep, ex))
-        if isinstance(ev, TenduEnded) and ex.kind == "tendu" and ev.rep.direction == ex.variant:
+        if isinstance(ev, TenduEnded) and ex.kind == "tendu" and _tendu_counts(ev.rep, ex):
             self.tendus.append((self.index, self.set_no, ev.rep))
             return self._count(ev.t_s, ev.rep.faults)
         return []
@@ -332,6 +336,11 @@ class RoutineRunner:
             return None
         ex = self.routine.exercises[self.index]
         return f"{ex.label}, set {self.set_no} of {ex.sets}"
+
+
+def _tendu_counts(rep: TenduRep, ex: Exercise) -> bool:
+    """A tendu counts toward ``ex`` in its direction, and on its leg when it names one."""
+    return rep.direction == ex.variant and ex.leg in ("", rep.leg)
 
 
 def releve_notes(rep: ReleveRep, ex: Exercise) -> tuple[str, ...]:
