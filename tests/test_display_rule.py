@@ -19,6 +19,7 @@ from turnout.pose.estimator import PoseFrame
 from turnout.session import display
 from turnout.session.display import CALIBRATE, DECISION_DEG, RANGE_MAX_HALF_DEG, Reading, show
 from turnout.session.pipeline import Pipeline
+from turnout.session.review_data import SessionData
 from turnout.settings import Settings
 from turnout.storage.store import SessionInfo, SessionRecorder, Store, picture_foot_names, stored_names
 from turnout.testing.synth import plie_sequence
@@ -144,3 +145,18 @@ def test_pipeline_gives_each_foot_a_picture_reading_with_its_range_and_stores_it
         stored = table.values["left_foot_picture_deg"]
         shown = [r.feet_picture.get("left", (math.nan,))[0] for r in results]
         np.testing.assert_allclose(stored, shown, equal_nan=True)
+        # the review's plot: knee bends from her standing (straight knees read 0), feet from the picture with their
+        # range; a replayed frame carries the stored readings (the overlay's gauges)
+        data = SessionData.load(store, sid)
+        standing = np.array([ph == "stand" for ph in seq.phase])
+        for side in ("left", "right"):
+            bend = data.series(f"{side}_knee_flexion_deg")
+            assert abs(float(np.nanmedian(bend[standing]))) < 3.0
+            np.testing.assert_allclose(
+                data.series(f"{side}_foot_turnout_deg"), table.values[f"{side}_foot_picture_deg"]
+            )
+            band = data.band(f"{side}_foot_turnout_deg")
+            assert band is not None and np.nanmin(band[1] - band[0]) > 0
+        i = next(k for k, r in enumerate(results) if r.feet_picture)
+        replayed = data.result_at(float(table.t_s[i]), np.zeros((4, 4, 3), np.uint8))
+        np.testing.assert_allclose(replayed.feet_picture["left"], results[i].feet_picture["left"])

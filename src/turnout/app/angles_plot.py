@@ -1,5 +1,6 @@
 """Angles over a session's time (pyqtgraph): reps shaded by their worst flag, flags marked, a cursor linked
-to the clip being played."""
+to the clip being played. Knee bends from her standing (straight reads 0); each foot from the picture with its 95 %
+range shaded (turnout.session.review_data, turnout.session.display)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,25 @@ from turnout.session.review_data import PLOT_SERIES, SessionData
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background=theme.PANEL, foreground=theme.MUTED)
 
-SERIES_COLOURS: Final = ("#4fc3f7", "#0288d1", "#aed581", "#558b2f", "#ffb74d", "#ef6c00")
+SERIES_COLOURS: Final = ("#4fc3f7", "#0288d1", "#aed581", "#558b2f")
+#: What the feet's curves are, under the key (the picture's with their range, or 3D for an older session).
+FEET_PICTURE: Final = "feet from the picture, shaded: the range that holds the truth for 95 % of frames"
+FEET_3D: Final = "feet from 3D (stored before the picture's readings): they read 17-23° low, 95 % within 37°"
 SHORT: Final = {
     "forced_turnout": "forced", "knees_inside_toes": "knees", "heels_lift": "heels", "feet_rolling_in": "rolling",
     "torso_tilt": "torso", "pelvis_tilt": "pelvis", "rushed": "rushed",
 }  # fmt: skip
+
+
+def _held(values: np.ndarray) -> np.ndarray:
+    """A fill needs finite values: each gap takes the last value before it (the first value before any)."""
+    v = np.asarray(values, dtype=np.float64)
+    ok = np.isfinite(v)
+    if not ok.any():
+        return np.zeros_like(v)
+    last = np.maximum.accumulate(np.where(ok, np.arange(len(v)), -1))
+    last[last < 0] = int(np.flatnonzero(ok)[0])
+    return v[last]
 
 
 def _severity_colour(severity: str | None, alpha: int) -> QColor:
@@ -48,14 +63,25 @@ class AnglesPlot(QWidget):
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         self.curves: dict[str, pg.PlotDataItem] = {}
+        #: each foot's 95 % range: (low curve, high curve, the fill between)
+        self.bands_95: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem, pg.FillBetweenItem]] = {}
         keys = []
         for (key, label), colour in zip(PLOT_SERIES, SERIES_COLOURS, strict=True):
             dashed = key.startswith("right")
             style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
             self.curves[key] = self.plot.plot([], [], pen=pg.mkPen(colour, width=2, style=style), name=label)
             keys.append(f'<span style="color:{colour}">{"╍╍" if dashed else "━━"} {html.escape(label)}</span>')
+            if key.endswith("_foot_turnout_deg"):
+                low, high = (self.plot.plot([], [], pen=pg.mkPen(None)) for _ in range(2))
+                fill_colour = QColor(colour)
+                fill_colour.setAlpha(40)
+                fill = pg.FillBetweenItem(low, high, brush=fill_colour)
+                fill.setZValue(-5)
+                self.plot.addItem(fill)
+                self.bands_95[key] = (low, high, fill)
+        self._keys = "&nbsp;&nbsp;&nbsp;".join(keys)
         #: the key, above the plot so it never hides a curve or a flag
-        self.legend = QLabel("&nbsp;&nbsp;&nbsp;".join(keys))
+        self.legend = QLabel(self._keys)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
         self.time_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(theme.TEXT, width=2))
@@ -78,6 +104,9 @@ class AnglesPlot(QWidget):
     def clear(self) -> None:
         for curve in self.curves.values():
             curve.setData([], [])
+        for low, high, _ in self.bands_95.values():
+            low.setData([], [])
+            high.setData([], [])
         for _, band in self.bands:
             self.plot.removeItem(band)
         for label in self._labels:
@@ -91,6 +120,13 @@ class AnglesPlot(QWidget):
         t = data.t_s
         for key, curve in self.curves.items():
             curve.setData(t, data.series(key), connect="finite")
+        for key, (low, high, _) in self.bands_95.items():
+            band = data.band(key)
+            if band is not None:
+                low.setData(t, _held(band[0]))
+                high.setData(t, _held(band[1]))
+        note = FEET_PICTURE if data.has_picture_feet() else FEET_3D
+        self.legend.setText(f"{self._keys}<br><i>{html.escape(note)}</i>")
         low, high = self._span(data)
         top = high + 0.22 * (high - low)  # headroom for the one-line rep labels hanging from the top
         spots: list[dict[str, Any]] = []

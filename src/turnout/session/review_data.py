@@ -21,15 +21,18 @@ from turnout.practice.reps import RepSummary
 from turnout.session.pipeline import FrameResult
 from turnout.storage.store import SessionRow, Store, StoredClip, StoredRep
 
-#: Curves of the angles-over-time plot: (row key, label).
+#: Curves of the angles-over-time plot: (key, label); :meth:`SessionData.series` gives each. Knee bends are from her
+#: standing (straight knees read 0; MediaPipe's 3D reads a straight knee about 15 degrees bent); each foot is the
+#: picture's reading with its 95 % range (:meth:`SessionData.band`), or 3D for sessions stored before it. Forced
+#: turnout per frame is not plotted: it reads 51-100 degrees off (95 %) on the studio (turnout.session.display).
 PLOT_SERIES: Final = (
-    ("left_knee_flexion_deg", "Knee flexion L"),
-    ("right_knee_flexion_deg", "Knee flexion R"),
-    ("left_foot_turnout_deg", "Foot turnout L"),
-    ("right_foot_turnout_deg", "Foot turnout R"),
-    ("left_forced_turnout_deg", "Forced L"),
-    ("right_forced_turnout_deg", "Forced R"),
+    ("left_knee_flexion_deg", "Knee bend L"),
+    ("right_knee_flexion_deg", "Knee bend R"),
+    ("left_foot_turnout_deg", "Foot L"),
+    ("right_foot_turnout_deg", "Foot R"),
 )
+#: Without a standing baseline, knee bends are measured from this percentile of the session's own (her straightest).
+STRAIGHTEST_PERCENTILE: Final = 10.0
 
 
 def measurement_from_row(row: dict[str, float]) -> FrameMeasurement:
@@ -109,10 +112,40 @@ class SessionData:
             pose = PoseFrame(frame_idx, ts, self.image[j], self.world[j], 1)
         row = {k: float(v[i]) for k, v in self.values.items()}
         reliable = bool(self.reliable[i])
+        feet = {}
+        for side in ("left", "right"):
+            deg, low, high = (row.get(f"{side}_foot_picture{k}_deg", math.nan) for k in ("", "_low", "_high"))
+            if math.isfinite(deg) and math.isfinite(low) and math.isfinite(high):
+                feet[side] = (deg, low, high)
         return FrameResult(
             index=frame_idx, timestamp_ms=ts, bgr=bgr, pose=pose, measurement=measurement_from_row(row),
-            reliable=reliable, active_flags=self.flags_at(t_s) if reliable else (),
+            reliable=reliable, active_flags=self.flags_at(t_s) if reliable else (), feet_picture=feet,
         )  # fmt: skip
 
+    def has_picture_feet(self) -> bool:
+        """The session stored each foot's picture reading (sessions since issue 16, item 6)."""
+        return any(np.isfinite(self.values.get(f"{s}_foot_picture_deg", np.zeros(0))).any() for s in ("left", "right"))
+
     def series(self, key: str) -> np.ndarray:
-        return self.values.get(key, np.full(len(self.t_s), math.nan))
+        """A curve of :data:`PLOT_SERIES` (or any stored column): knee bends from her standing, feet from the
+        picture when stored."""
+        nan = np.full(len(self.t_s), math.nan)
+        side = key.split("_", 1)[0]
+        if key.endswith("_knee_flexion_deg") and key in self.values:
+            flex = np.asarray(self.values[key], dtype=np.float64)
+            b = self.session.baseline
+            standing = float(b.knee_flexion_deg(side)) if b is not None else math.nan
+            if not math.isfinite(standing) and np.isfinite(flex).any():
+                standing = float(np.nanpercentile(flex, STRAIGHTEST_PERCENTILE))
+            return flex - standing if math.isfinite(standing) else nan
+        if key.endswith("_foot_turnout_deg") and self.has_picture_feet():
+            return self.values.get(f"{side}_foot_picture_deg", nan)
+        return self.values.get(key, nan)
+
+    def band(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The 95 % range of a foot's curve (the picture's), None where there is none."""
+        side = key.split("_", 1)[0]
+        if not (key.endswith("_foot_turnout_deg") and self.has_picture_feet()):
+            return None
+        low, high = (self.values.get(f"{side}_foot_picture{k}_deg") for k in ("_low", "_high"))
+        return (low, high) if low is not None and high is not None else None
