@@ -13,10 +13,11 @@ made by ``make accuracy``) and its truth (``build/studio/<scene>-<key>/<scene>.t
 
 Scenes are split in two halves (``--half A`` / ``B``; alternate scenes of the sorted catalogue) so a constant chosen
 on one half is reported on the other too. ``--floor`` reads ``build/accuracy/floor/`` (the sheet scenes' runs);
-the camera is then still the uncalibrated one unless ``--true-camera`` (a diagnostic only: the method's error
-with a perfect camera).
+the camera then comes from the scene's sheet (:func:`floor_camera`). ``--true-camera``: the true camera (a
+diagnostic only: the method's error with a perfect camera). ``--landmarks``: where MediaPipe puts its foot, ankle
+and knee points (the constants ``picture.MEDIAPIPE``, ``KNEE_POINT_BELOW``, ``ANKLE_POINT_ABOVE``).
 
-    .venv/bin/python scripts/picture_study.py [--half A|B] [--floor] [--true-camera] [--json OUT]
+    .venv/bin/python scripts/picture_study.py [--half A|B] [--floor] [--true-camera] [--landmarks] [--json OUT]
 """
 
 from __future__ import annotations
@@ -135,6 +136,82 @@ def true_camera(s: Scene) -> picture.Camera:
     leg = s.truth["frames"]["standing_hip_height_m"]
     dist = math.hypot(cam["position_m"][0], cam["position_m"][1]) / leg
     return picture.Camera(float(k[0, 0]), cam["position_m"][2] / leg, pitch, dist)
+
+
+def floor_camera(s: Scene) -> picture.Camera | None:
+    """The camera of a floor calibration of the scene's sheet (its true corners, as a found sheet gives them to about
+    a pixel), through ``turnout.floor``, then :func:`picture.camera_from_floor` with her standing rows."""
+    from turnout.floor.floormode import FloorCamera
+    from turnout.floor.reference import FloorCalibration
+
+    refs = s.truth["floor"]["references"]
+    if not refs:
+        return None
+    size = {"A4": (0.210, 0.297), "letter": (0.2159, 0.2794)}[refs[0]["kind"]]
+    w, h = s.truth["video"]["width"], s.truth["video"]["height"]
+    corners = np.array(refs[0]["corners_px"], float) + 0.5  # pixel centres at integers -> the pipeline's pixels
+    cal = FloorCalibration.from_corners(corners, size[0], size[1], (w, h), reference=refs[0]["kind"])
+    focal, height_m, pitch = picture.floor_camera_numbers(FloorCamera.from_calibration(cal))
+    sel = s.reliable & (s.t - s.t[0] <= STAND_S)
+    rows = [r for r, ok in zip(s.rows, sel, strict=True) if ok]
+    if not rows:
+        return None
+    med = {k: float(np.nanmedian([r[k] for r in rows])) for k in ("hip_y_px", "floor_y_px", "frame_width_px")}
+    return picture.camera_from_floor(focal, height_m, pitch, med["hip_y_px"], med["floor_y_px"], med["frame_width_px"])
+
+
+def landmark_table(scenes: list[Scene]) -> None:
+    """Where MediaPipe puts its foot, ankle and knee points, with the true camera: each foot point's ray met with the
+    foot's own upright plane (heel to toe) gives its height and place along the foot; the knee and ankle points'
+    rays against their true joints give their height offsets (the ray's nearest point to the joint). Legs: the
+    true standing hip height. First and second position (feet 30 or more: the foot's plane then crosses the rays
+    well), flat feet, by the hips' drop."""
+    foot: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    joint: dict[tuple[str, str], list[float]] = {}
+    for s in scenes:
+        cam = s.truth["camera"]
+        k, r_, pos = np.array(cam["K"]), np.array(cam["rotation"]), np.array(cam["position_m"])
+        fr = s.truth["frames"]
+        leg = fr["standing_hip_height_m"]
+        for i, r in enumerate(s.rows):
+            j = s.frame[i]
+            if not s.reliable[i] or fr["action"][j] not in ("stand", "hold", "demi"):
+                continue
+            d = fr["hip_drop_frac"][j]
+            band = "standing (drop < 0.02)" if d < 0.02 else ("drop 0.02-0.06" if d < 0.06 else "drop >= 0.06")
+            for side in SIDES:
+                rays = {}
+                for name in ("toe", "ankle", "heel", "knee"):
+                    x, y = point(r, side, name)
+                    if math.isfinite(x):
+                        ray = r_.T @ np.linalg.solve(k, np.array([x + k[0, 2], y + k[1, 2], 1.0]))
+                        rays[name] = ray / np.linalg.norm(ray)
+                heel = np.array(fr["points"][f"{side}_heel"]["world_m"][j])
+                toe = np.array(fr["points"][f"{side}_toe"]["world_m"][j])
+                u = (toe - heel)[:2] / np.linalg.norm((toe - heel)[:2])
+                n = np.array([-u[1], u[0], 0.0])
+                if s.info["position"] in ("first", "second") and s.info["feet"] >= 30:
+                    for name in ("toe", "ankle", "heel"):
+                        if name in rays and abs(n @ rays[name]) > 1e-6:
+                            p = pos + (n @ (heel - pos)) / (n @ rays[name]) * rays[name]
+                            foot.setdefault((name, band), []).append((p[2] / leg, ((p - heel)[:2] @ u) / leg))
+                if s.info["position"] != "fifth":
+                    for name in ("knee", "ankle"):
+                        if name in rays:
+                            jw = np.array(fr["points"][f"{side}_{name}"]["world_m"][j])
+                            p = pos + ((jw - pos) @ rays[name]) * rays[name]
+                            joint.setdefault((name, band), []).append((p - jw)[2] / leg)
+    print("\nWhere MediaPipe puts its points (legs; median [p10 p90]), true camera")
+    print("| point | hips | n | height above the floor | along the foot from the heel |\n|---|---|---|---|---|")
+    for (name, band), v in sorted(foot.items()):
+        a = np.array(v)
+        q = [np.percentile(a[:, c], (50, 10, 90)) for c in (0, 1)]
+        print(f"| {name} | {band} | {len(a)} | {q[0][0]:.3f} [{q[0][1]:.3f} {q[0][2]:.3f}] "
+              f"| {q[1][0]:.3f} [{q[1][1]:.3f} {q[1][2]:.3f}] |")  # fmt: skip
+    print("| point | hips | n | above its joint |\n|---|---|---|---|")
+    for (name, band), offsets in sorted(joint.items()):
+        o = np.percentile(offsets, (50, 10, 90))
+        print(f"| {name} point | {band} | {len(offsets)} | {o[0]:+.3f} [{o[1]:+.3f} {o[2]:+.3f}] |")
 
 
 def running_median(x: np.ndarray, t: np.ndarray, width_s: float) -> np.ndarray:
@@ -315,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--true-camera", action="store_true")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--no-knees", action="store_true")
+    ap.add_argument("--landmarks", action="store_true", help="where MediaPipe puts its points (true camera)")
     a = ap.parse_args(argv)
     scenes = load_scenes("floor" if a.floor else "uncal")
     if a.half:
@@ -324,7 +402,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"{len(scenes)} scenes ({'floor' if a.floor else 'uncal'} runs{', half ' + a.half if a.half else ''}): "
           + " ".join(s.name for s in scenes))  # fmt: skip
-    cam_of = true_camera if a.true_camera else standing_camera
+    if a.landmarks:
+        landmark_table(scenes)
+        return 0
+    cam_of = true_camera if a.true_camera else (floor_camera if a.floor else standing_camera)
     feet = foot_study(scenes, cam_of)
     for title, groups in feet["groups"].items():
         table(f"Foot turnout per foot, {title} (measured minus true, flat feet)", groups)

@@ -15,12 +15,14 @@ from turnout.practice.picture import (
     ANKLE_POINT_ABOVE,
     BENT_DROP,
     CAM_HEIGHT,
+    FOOT_P95_FLOOR_DEG,
     FOV_DEG,
     JOINTS,
     KNEE_POINT_BELOW,
     MEDIAPIPE,
     Camera,
     Heights,
+    camera_from_floor,
     estimate_camera,
     focal_px,
     foot_direction_deg,
@@ -203,3 +205,20 @@ def test_the_knee_verdict_tells_a_knee_inside_its_foot() -> None:
                          "left", heel=foot["heel"], heights=MEDIAPIPE)  # fmt: skip
         assert v.rel_deg == pytest.approx(want, abs=2.0)
         assert v.rel_low_deg <= want <= v.rel_high_deg
+
+
+def test_a_floor_calibrated_camera_reads_the_foot_with_its_own_band() -> None:
+    """camera_from_floor: the calibration's focal length, height (m) and pitch, her leg from her standing rows."""
+    height, dist = 0.95, 2.7  # metres; her leg 0.85 m
+    leg = 0.85
+    f = focal_px(W, FOV_DEG)
+    pitch = aimed_pitch(height / leg, dist / leg)
+    hip_y = project((0.0, 0.0, 1.0), height / leg, dist / leg, pitch, f)[1]
+    floor_y = project((0.0, 0.0, MEDIAPIPE.toe), height / leg, dist / leg, pitch, f)[1]
+    cam = camera_from_floor(f, height, math.radians(pitch), hip_y, floor_y, W)
+    assert cam is not None and cam.calibrated
+    assert cam.height == pytest.approx(height / leg, rel=0.01) and cam.dist == pytest.approx(dist / leg, rel=0.01)
+    pts = {k: project(v, height / leg, dist / leg, pitch, f) for k, v in foot_points(60.0, "right").items()}
+    r = foot_turnout_picture(cam, pts["toe"], pts["ankle"], pts["heel"], "right")
+    assert r.deg == pytest.approx(60.0, abs=1.0)
+    assert r.high - r.deg == pytest.approx(FOOT_P95_FLOOR_DEG) and r.deg - r.low == pytest.approx(FOOT_P95_FLOOR_DEG)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 
@@ -43,13 +43,13 @@ class Heights:
 #: second position, feet 30-65, flat feet; the two halves of the catalogue agree within 0.003): the toe point
 #: (foot_index) 0.020 standing and bent; the ankle point 0.112 standing (the ankle joint is at 0.086: the point sits
 #: on the front of the ankle, above it) and 0.119 once the hips are 2 % of a leg down; the heel point 0.047
-#: standing, 0.064 from 6 % down (it slides up the back of the heel as the shank leans).
-MEDIAPIPE: Final = Heights(toe=0.020, ankle=0.112, ankle_bent=0.119, heel=0.047, heel_bent=0.064)
+#: standing, 0.065 from 6 % down (it slides up the back of the heel as the shank leans).
+MEDIAPIPE: Final = Heights(toe=0.020, ankle=0.112, ankle_bent=0.119, heel=0.047, heel_bent=0.065)
 #: The first rule (before the study): the toe point on the floor, the ankle point at the ankle joint's height. It
 #: reads the studio's feet 5 degrees too straight standing and 12 at a plié's bottom, but it is what the tracker's
 #: knee verdict and holds use until the synthetic dancers of the tests place their points where MediaPipe does and
 #: the knee limit follows the better feet (docs/measurements.md, "In the picture").
-JOINTS: Final = Heights(toe=0.0, ankle=0.085, ankle_bent=0.085, heel=0.047, heel_bent=0.064)
+JOINTS: Final = Heights(toe=0.0, ankle=0.085, ankle_bent=0.085, heel=0.047, heel_bent=0.065)
 #: The hips' drop (legs) by which the ankle and heel points have reached their bent heights.
 BENT_DROP: Final = 0.06
 #: Where MediaPipe's knee and ankle points sit against the joints (legs, up positive), measured like
@@ -82,6 +82,8 @@ class Camera:
     hip_y: float = math.nan
     floor_y: float = math.nan
     frame_width_px: float = math.nan
+    #: from a floor calibration (:func:`camera_from_floor`): height and pitch measured, not a prior
+    calibrated: bool = False
 
     def to_plane(self, u: float, v: float, z: float) -> tuple[float, float]:
         """Picture point (px from the centre) to (X to the picture's right, Y away from the camera) on the
@@ -131,6 +133,35 @@ def estimate_camera(
     pitch = float(ps[roots[0]]) if roots.size else -a_h
     dist = (c - floor_z) / math.tan(pitch + a_f) if math.tan(pitch + a_f) > 0 else math.nan
     return Camera(f, c, pitch, dist, hip_y, floor_y, frame_width_px)
+
+
+def camera_from_floor(
+    focal: float, height_m: float, pitch: float, hip_y: float, floor_y: float, frame_width_px: float
+) -> Camera | None:
+    """The camera of a floor calibration in this module's terms: ``focal`` (px), ``height_m`` above the floor and
+    ``pitch`` (radians, downwards) from the calibration (:func:`floor_camera_numbers` reads them off a
+    ``turnout.floor.floormode.FloorCamera``); her leg in metres from where her standing toes (``floor_y``, the toe
+    points :data:`MEDIAPIPE` ``.toe`` legs up) and hips (``hip_y``, one leg up) appear. Roll is neglected (the
+    calibration's own fit keeps it to a degree or two on a webcam on a stand)."""
+    if not all(map(math.isfinite, (focal, height_m, pitch, hip_y, floor_y))) or not (height_m > 0 and focal > 0):
+        return None
+    d_floor, d_hip = pitch + math.atan(floor_y / focal), pitch + math.atan(hip_y / focal)
+    if not d_floor > 0:
+        return None
+    leg = 0.85  # metres: a first guess, refined (the toe point's height is a fraction of it)
+    for _ in range(4):
+        dist = (height_m - MEDIAPIPE.toe * leg) / math.tan(d_floor)
+        leg = height_m - dist * math.tan(d_hip)
+        if not leg > 0:
+            return None
+    return Camera(focal, height_m / leg, pitch, dist / leg, hip_y, floor_y, frame_width_px, calibrated=True)
+
+
+def floor_camera_numbers(floor_camera: Any) -> tuple[float, float, float]:
+    """(focal px, height m, pitch rad) of a ``turnout.floor.floormode.FloorCamera`` (rows: floor -> camera)."""
+    k_inv, rot, centre = np.asarray(floor_camera.k_inv), np.asarray(floor_camera.rotation), floor_camera.centre
+    forward = rot[2] * np.array([1.0, 1.0, floor_camera.z_sign])
+    return 1.0 / float(k_inv[0, 0]), float(centre[2]), math.asin(max(-1.0, min(1.0, -float(forward[2]))))
 
 
 def _direction(
@@ -268,6 +299,10 @@ def knee_direction_deg(
 #: first second of standing, heights :data:`MEDIAPIPE`, heel used where seen: p95 19.8; halves of the catalogue 17.3
 #: and 20.1; cameras 15-20 degrees to her side and crossed legs in fifth make most of it).
 FOOT_P95_DEG: Final = 20.0
+#: The same with the camera from a floor calibration (:func:`camera_from_floor`): p95 12.0 over every flat-footed
+#: frame of the studio's 6 sheet scenes (scripts/picture_study.py --floor; the sheet's corners as a found sheet gives
+#: them; too few scenes to halve; the camera 15 degrees to her side makes most of it), median 3.3.
+FOOT_P95_FLOOR_DEG: Final = 12.0
 
 
 class FootReading(NamedTuple):
@@ -308,8 +343,14 @@ def foot_turnout_picture(
     deg = foot_direction_deg(cam, toe, ankle, side, heel, drop, heights)
     if not math.isfinite(deg):
         return FootReading(math.nan, math.nan, math.nan)
-    low, high = deg - FOOT_P95_DEG, deg + FOOT_P95_DEG
-    if math.isfinite(cam.hip_y) and math.isfinite(cam.floor_y) and math.isfinite(cam.frame_width_px):
+    band = FOOT_P95_FLOOR_DEG if cam.calibrated else FOOT_P95_DEG
+    low, high = deg - band, deg + band
+    if (
+        not cam.calibrated
+        and math.isfinite(cam.hip_y)
+        and math.isfinite(cam.floor_y)
+        and math.isfinite(cam.frame_width_px)
+    ):
         for height, fov in PRIOR:
             other = estimate_camera(cam.hip_y, cam.floor_y, cam.frame_width_px, fov, height)
             if other is not None:
