@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QApplication, QMenu
 
 from app_fakes import FakeEngine, black_frame, forbid_dialogs, make_result, plie_seq
@@ -105,7 +105,10 @@ def test_figures_are_large_and_layout_fits_at_both_sizes(qtbot: Any, window: Mai
             bottom_right = fig.mapTo(window, fig.rect().bottomRight())
             assert top_left.x() >= 0 and bottom_right.x() <= window.width(), size
             assert bottom_right.y() <= window.height(), size
-            assert fig.value.fontInfo().pointSize() >= 30 or fig.value.fontInfo().pixelSize() >= 40
+            # numbers large; a longer text (a range, "calibrate") shrinks to fit its column, never clipped
+            text = fig.value.text()
+            assert len(text) > 4 or fig.value.fontInfo().pointSize() >= 30 or fig.value.fontInfo().pixelSize() >= 40
+            assert QFontMetrics(fig.value.font()).horizontalAdvance(text) <= max(fig.width() - 12, 40), (size, text)
         # The image is drawn as large as fits, aspect kept (960x540 -> 16:9).
         rect = video.image_rect()
         assert abs(rect.width() / rect.height() - 16 / 9) < 0.01

@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetrics,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -581,15 +582,38 @@ class Figure(QWidget):
         self.value.setObjectName("figureValue")
         self.status = "none"
         self._colour = ""
+        #: the value's font size (px) set by the panel; a longer text (a range, "calibrate") is shrunk to fit
+        self.base_px = 0
         lay.addWidget(self.caption)
         lay.addWidget(self.value)
         self.set("–")
+
+    def fit(self) -> None:
+        """The value at :attr:`base_px`, or smaller until it fits the figure's width ("20–65°" in a narrow column)."""
+        if self.base_px <= 0:
+            return
+        f = self.value.font()
+        avail = max(self.width() - 12, 40)
+        px = self.base_px
+        while px > 14:
+            f.setPixelSize(px)
+            if QFontMetrics(f).horizontalAdvance(self.value.text()) <= avail:
+                break
+            px -= 2
+        f.setBold(True)
+        if f.pixelSize() != self.value.font().pixelSize() or not self.value.font().bold():
+            self.value.setFont(f)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
 
     def set(self, text: str, status: str = "ok") -> None:
         """Show ``text`` coloured by the one colour rule (:data:`turnout.app.guide.COLOURS`): "ok" white (measured,
         no fault), "warn" amber, "bad" red, "none" grey (cannot be judged now); a "–" is always grey."""
         if text != self.value.text():
             self.value.setText(text)
+            self.fit()
         if text == "–":
             status = "none"
         self.status = status
@@ -739,10 +763,8 @@ class FiguresPanel(QFrame):
         if px != self._px:
             self._px = px
             for fig in self.figures.values():
-                f = fig.value.font()
-                f.setPixelSize(px)
-                f.setBold(True)
-                fig.value.setFont(f)
+                fig.base_px = px
+                fig.fit()
 
     def clear(self) -> None:
         """A new source: nothing of the previous one stays."""
