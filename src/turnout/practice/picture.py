@@ -1,8 +1,19 @@
 """What a plié looks like in the picture: a camera model from the standing dancer, foot directions on the floor,
-and each knee's direction against its foot (docs/measurements.md, "In the picture"; docs/thresholds.md).
+and each knee's direction against its foot (docs/measurements.md, "Feet and knees on the floor"; the constants'
+sources in docs/thresholds.md, "The picture's camera and points"; measured by scripts/picture_study.py).
 
 Lengths are in pixels (positions relative to the picture's centre, as ``turnout.measure.image`` gives them) or in
-"legs" (her standing hip-to-toe height in the picture); angles in degrees. Pure functions, no state.
+"legs" (her standing hip height above the floor); angles in degrees from "toward the camera", outward positive.
+Pure functions, no state.
+
+Assumptions: a pinhole camera with square pixels, its principal point at the picture's centre and no roll; she
+faces the camera (her left is the picture's right) and stands upright before a plié; her mid-hip point is one leg
+above the floor; without a floor calibration the camera's field of view and height are a webcam's (a prior, with a
+range) and its pitch and distance are solved from her standing hip and toe rows; the pose model puts its toe, ankle,
+heel and knee points where the studio measured them (:data:`MEDIAPIPE`, :data:`KNEE_POINT_BELOW`,
+:data:`ANKLE_POINT_ABOVE`); her feet are flat and planted (the ankle joint does not move in a plié); a straight
+leg leans sideways, not toward the camera. A camera off to her side is not known: angles are against the camera's
+axis.
 """
 
 from __future__ import annotations
