@@ -21,7 +21,11 @@ FRAME_MEASURES: dict[str, tuple[str, str]] = {
     "knee_over_toe_cm": ("{side}_knee_over_toe_offset_m", "knee_over_toe_offset_m"),
     "knee_flexion_deg": ("{side}_knee_flexion_deg", "knee_flexion_deg"),
     "heel_lift_cm": ("{side}_heel_height_m", "heel_lift_m"),
+    # each foot as the product shows it: from the picture through the camera of her standing (docs/measurements.md)
+    "foot_picture_deg": ("{side}_foot_picture_deg", "foot_turnout_deg"),
 }
+#: the picture's 95 % range around each foot's reading: (low column, high column)
+PICTURE_RANGE = ("{side}_foot_picture_low_deg", "{side}_foot_picture_high_deg")
 CM = {"knee_over_toe_cm", "heel_lift_cm"}
 LANDMARKS = {"heel": (29, 30), "toe": (31, 32)}  # MediaPipe heel, foot_index (left, right)
 
@@ -60,7 +64,32 @@ def frame_errors(truth: dict[str, Any], rows: list[dict[str, str]]) -> dict[str,
     err = meas - _arr(fr["total_foot_turnout_deg"][:n])
     ok = reliable & np.isfinite(err)
     out["total_turnout_deg"] = {"standing": err[ok & ~plie].round(3).tolist(), "plie": err[ok & plie].round(3).tolist()}
+    pic = _floats(rows, "left_foot_picture_deg") + _floats(rows, "right_foot_picture_deg")
+    err = pic - _arr(fr["total_foot_turnout_deg"][:n])
+    ok = reliable & np.isfinite(err)
+    out["total_picture_deg"] = {"standing": err[ok & ~plie].round(3).tolist(), "plie": err[ok & plie].round(3).tolist()}
+    # the shown range holds the truth (1) or not (0), per foot and frame
+    cover: dict[str, list[float]] = {"standing": [], "plie": []}
+    for side in SIDES:
+        low, high = (_floats(rows, c.format(side=side)) for c in PICTURE_RANGE)
+        true = _arr(fr[side]["foot_turnout_deg"][:n])
+        ok = reliable & np.isfinite(low) & np.isfinite(high) & np.isfinite(true)
+        inside = ((true >= low) & (true <= high)).astype(float)
+        cover["standing"] += inside[ok & ~plie].tolist()
+        cover["plie"] += inside[ok & plie].tolist()
+    out["foot_picture_cover"] = cover
     return out
+
+
+def _true_knee_vs_foot(truth: dict[str, Any], e: dict[str, Any], side: str) -> float:
+    """The knee's direction against its foot at the bottom of an expected plié (median over its bottom), degrees;
+    negative: the knee inside its foot."""
+    fr = truth["frames"]
+    t = _arr(fr["t_s"])
+    at = (t >= e["bottom_start_s"]) & (t <= e["bottom_end_s"])
+    rel = _arr(fr[side]["knee_direction_deg"]) - _arr(fr[side]["foot_turnout_deg"])
+    rel = rel[at & np.isfinite(rel)]
+    return float(np.median(rel)) if rel.size else math.nan
 
 
 def rep_errors(truth: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, Any]:
@@ -86,6 +115,16 @@ def rep_errors(truth: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, A
         inside = (t >= e["start_s"]) & (t <= e["end_s"])
         true_depth = float(np.nanmax(0.5 * (flex["left"][inside] + flex["right"][inside])))
         raised = sorted({(fl["code"], fl.get("side") or "both") for fl in f.get("flags", [])})
+        knees = {}
+        for side in SIDES:
+            k = (f.get("knees_deg") or {}).get(side) or {}
+            got = k.get("knee_vs_foot")
+            true_rel = _true_knee_vs_foot(truth, e, side)
+            knees[side] = {
+                "true": true_rel,
+                "measured": math.nan if got is None else float(got),
+                "err": (math.nan if got is None else float(got)) - true_rel,
+            }
         want = sorted({(fl["code"], fl["side"]) for fl in e["flags"]})
         matched.append({
             "expected": e, "found": {k: f.get(k) for k in ("start_s", "end_s", "bottom_start_s", "bottom_end_s",
@@ -93,7 +132,7 @@ def rep_errors(truth: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, A
             "start_err_s": f["start_s"] - e["start_s"], "end_err_s": f["end_s"] - e["end_s"],
             "bottom_err_s": 0.5 * (f["bottom_start_s"] + f["bottom_end_s"]) - mid,
             "kind_ok": f["kind"] == e["kind"], "depth_err_deg": (f["depth_deg"] or math.nan) - true_depth,
-            "true_depth_deg": true_depth, "flags_raised": raised, "flags_expected": want,
+            "true_depth_deg": true_depth, "flags_raised": raised, "flags_expected": want, "knees": knees,
         })  # fmt: skip
     false_reps = [{k: f.get(k) for k in ("start_s", "end_s", "kind")} for i, f in enumerate(found) if i not in used]
     return {"expected": len(expected), "found": len(found), "matched": matched, "false": false_reps,

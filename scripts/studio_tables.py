@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-MEASURES = ("foot_turnout_deg", "total_turnout_deg", "knee_direction_deg", "forced_turnout_deg", "knee_over_toe_cm",
-            "knee_flexion_deg", "heel_lift_cm")  # fmt: skip
+MEASURES = ("foot_picture_deg", "total_picture_deg", "foot_turnout_deg", "total_turnout_deg", "knee_direction_deg",
+            "forced_turnout_deg", "knee_over_toe_cm", "knee_flexion_deg", "heel_lift_cm")  # fmt: skip
 
 
 def stats(errs: Iterable[float]) -> tuple[int, float, float, float]:
@@ -57,6 +57,48 @@ def _dist_bin(d: float) -> str:
     return "2.0-2.5 m" if d <= 2.5 else "2.6-3.0 m" if d <= 3.0 else "3.1-3.5 m"
 
 
+def _yaw_bin(y: float) -> str:
+    return "0" if abs(y) < 1 else "1-15" if abs(y) <= 15 else "over 15"
+
+
+def cover_table(results: list[dict[str, Any]]) -> list[str]:
+    """How often the shown 95 % range of a foot holds its true turnout."""
+    lines = ["| mode | pose | n frames | truth inside the shown range |", "|---|---|---|---|"]
+    for mode in ("uncal", "floor"):
+        for ph in ("standing", "plie"):
+            v = np.asarray(_collect(results, "foot_picture_cover", _mode_is(mode), (ph,)), float)
+            if v.size:
+                lines.append(f"| {mode} | {ph} | {v.size} | {100 * v.mean():.1f} % |")
+    return lines
+
+
+def knee_table(results: list[dict[str, Any]]) -> list[str]:
+    """Each knee against its foot at the bottom of each found plié (the verdict that flags knees inside)."""
+    lines = ["| mode | position | legs | with a verdict | within 10 deg | median abs err | p95 abs err |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for mode in ("uncal", "floor"):
+        pool = [r for r in results if r["mode"] == mode]
+        for pos in [*sorted({r["position"] for r in pool}), "all"]:
+            errs = [
+                k["err"]
+                for r in pool
+                if pos in ("all", r["position"])
+                for x in r["reps"]["matched"]
+                if x["found"] is not None
+                for k in x.get("knees", {}).values()
+                if math.isfinite(k["true"])
+            ]
+            if not errs:
+                continue
+            e = np.abs(np.asarray(errs, float))
+            fin = e[np.isfinite(e)]
+            within = f"{100 * float(np.mean(fin <= 10)):.0f} %" if fin.size else "–"
+            med = f"{np.median(fin):.1f}" if fin.size else "–"
+            p95 = f"{np.percentile(fin, 95):.1f}" if fin.size else "–"
+            lines.append(f"| {mode} | {pos} | {len(e)} | {fin.size} | {within} | {med} | {p95} |")
+    return lines
+
+
 def overall_table(results: list[dict[str, Any]]) -> list[str]:
     lines = ["| measurement | mode | pose | n frames | bias | median abs | p95 abs |", "|---|---|---|---|---|---|---|"]
     for m in MEASURES:
@@ -74,6 +116,7 @@ def split_table(results: list[dict[str, Any]], measure: str, phases: tuple[str, 
         ("mode", lambda r: r["mode"]), ("camera height", lambda r: _height_bin(r["camera_height_m"])),
         ("distance", lambda r: _dist_bin(r["camera_distance_m"])), ("look", lambda r: r["look"]),
         ("position", lambda r: r["position"]), ("true feet", lambda r: f"{r['feet']:g}"),
+        ("camera yaw", lambda r: _yaw_bin(r["yaw_deg"])),
     ]  # fmt: skip
     for label, key in splits:
         pool = results if label == "mode" else [r for r in results if r["mode"] == "uncal"]
@@ -177,7 +220,11 @@ def write_report(results: list[dict[str, Any]], timing: dict[str, Any], md: Path
         f"({timing['rendered_scenes']} scenes rendered, {timing['render_s_per_frame']} s per frame on one core), "
         f"analysis {timing['analyze_s']} s, total {timing['total_s']} s on 2 cores.", "",
         "## Every measurement", "", *overall_table(results), "",
-        "## Foot turnout per foot, split", "", *turn, "",
+        "## Foot turnout per foot from the picture (what the window shows), split", "",
+        *split_table(results, "foot_picture_deg", ("standing", "plie")), "",
+        "## Does the shown range hold the truth?", "", *cover_table(results), "",
+        "## Each knee against its foot at plié bottoms (err = measured - true)", "", *knee_table(results), "",
+        "## Foot turnout per foot from MediaPipe's 3D (no longer shown as a number), split", "", *turn, "",
         "## Knee direction in pliés, split", "", *split_table(results, "knee_direction_deg", ("plie",)), "",
         "## Knee over toe in pliés, split (cm, + = measured further inside than true)", "",
         *split_table(results, "knee_over_toe_cm", ("plie",)), "",
@@ -194,17 +241,21 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
     """Plain-language reading of the numbers above (computed, so it stays true when they change)."""
     out = []
     for mode, label in (("uncal", "Without a floor reference"), ("floor", "With a sheet on the floor")):
-        st = stats(_collect(results, "foot_turnout_deg", _mode_is(mode), ("standing",)))
-        pl = stats(_collect(results, "foot_turnout_deg", _mode_is(mode), ("plie",)))
+        st = stats(_collect(results, "foot_picture_deg", _mode_is(mode), ("standing",)))
+        pl = stats(_collect(results, "foot_picture_deg", _mode_is(mode), ("plie",)))
         if st[0]:
             out.append(f"- {label}, a foot's turnout reads {_fmt(st[1])} degrees off when she stands (half the frames "
                        f"within {st[2]:.0f}, 95 % within {st[3]:.0f}) and {_fmt(pl[1])} in plié: a dancer in first "
                        f"at 45 degrees a foot would be told about {45 + st[1]:.0f} standing.")  # fmt: skip
-    kd = stats(_collect(results, "knee_direction_deg", lambda r: r["mode"] == "uncal", ("plie",)))
-    if kd[0]:
-        out.append(f"- In a plié the knee's direction reads {_fmt(kd[1])} degrees off (median; 95 % within "
-                   f"{kd[3]:.0f}): a knee that truly points over the foot looks {'inside' if kd[1] < 0 else 'outside'} "
-                   "it by about that much.")  # fmt: skip
+    errs = [k["err"] for r in results if r["mode"] == "uncal" for x in r["reps"]["matched"]
+            if x["found"] is not None for k in x.get("knees", {}).values() if math.isfinite(k["true"])]  # fmt: skip
+    if errs:
+        e = np.abs(np.asarray(errs, float))
+        fin = e[np.isfinite(e)]
+        if fin.size:
+            out.append(f"- At the bottom of a plié each knee's direction against its foot was judged on {fin.size} of "
+                       f"{e.size} legs, within 10 degrees of the truth on {100 * float(np.mean(fin <= 10)):.0f} % "
+                       f"(median {np.median(fin):.0f}, 95 % within {np.percentile(fin, 95):.0f}).")  # fmt: skip
     ko = stats(_collect(results, "knee_over_toe_cm", lambda r: r["mode"] == "uncal", ("plie",)))
     if ko[0]:
         out.append(f"- The knee-over-toe offset in pliés reads {_fmt(ko[1])} cm off (positive: further inside than "
