@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from conftest import media_file
 from turnout.practice.barre import (
     FOOT_MOVED,
     ReleveDiscarded,
@@ -211,6 +212,14 @@ def test_a_step_is_not_a_tendu() -> None:
     assert FOOT_MOVED < 0.2  # the other foot's limit is well below a tendu's reach
 
 
+def test_a_lifted_foot_is_not_a_tendu() -> None:
+    """Stepping in place: the foot leaves the floor, its toe rises up the picture (read on the floor, far behind her)
+    and the knee bends: further than a toe on the floor can go."""
+    lift = Pose(toe=((0.0, 0.0), (4.0, -120.0)), heel=(0.0, -5.0), shorten=(0.0, 60.0))
+    _, tendus, events = count([STAND, (1.5, lift), (1.0, None)])
+    assert tendus == [] and any("left the floor" in getattr(e, "reason", "") for e in events)
+
+
 def test_lost_pose_drops_the_rep() -> None:
     t, rows = take([STAND, (2.5, RELEVE), (1.0, None)])
     ok = [not (2.2 <= x <= 3.2) for x in t]
@@ -377,3 +386,20 @@ def test_a_tendu_exercise_for_one_leg() -> None:
     assert [s for s in said if "counted" in s] == ["counted:1"] and [t.leg for _, _, t in run.tendus] == ["right"]
     with pytest.raises(ValueError, match="leg is left or right, for a tendu only"):
         Exercise("plie", reps=8, leg="left")
+
+
+# ---- the real clips (../shared/media/labels.toml) --------------------------------------------------------------
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("clip", ["commons/simple_step.mp4", "commons/ballet_plie.mp4"])
+def test_no_releve_or_tendu_on_real_stepping_or_a_plie(analysed, clip: str) -> None:  # type: ignore[no-untyped-def]
+    """labels.toml: simple_step is a woman stepping in place (a foot lifts with each step), ballet_plie a teacher's
+    demi-plié in first: no relevé and no tendu in either."""
+    media_file(clip)
+    result = analysed(clip)
+    t = [float(x) / 1000.0 for x in result.track.timestamp_ms]
+    names = list(result.measurements)
+    rows = [{n: float(result.measurements[n][i]) for n in names} for i in range(len(t))]
+    releves, tendus, _ = count_rows(t, rows, [bool(x) for x in result.reliable])
+    assert releves == [] and tendus == []

@@ -109,6 +109,11 @@ BACK: Final = FOOT_MOVED
 #: A tendu reaches at least this far (legs): the studio's tendus travel 0.29-0.47 legs on the floor; a leg's length
 #: of tendu from first position is 0.4-0.6 legs. Smaller is a shuffle, not a tendu.
 MIN_TRAVEL: Final = 0.2
+#: A toe on the floor cannot go further (legs): with the leg straight and the foot pointed (a foot is about 0.29 legs)
+#: it reaches at most sqrt(1.29^2 - 1) = 0.81 legs from under the hip. Further out on the floor plane is a toe off
+#: the floor (a lifted foot reads as far away): a step, a passé, a kick. The studio's tendus reach 0.32-0.61; added
+#: after simple_step (a real clip of stepping in place) read a lifted foot as a 1.63-leg tendu to the back.
+MAX_TRAVEL: Final = 0.85
 #: Quicker out-and-back moves are not tendus (a kick, a stumble).
 TENDU_MIN_S: Final = 0.4
 #: Frames with the toe within this fraction of its furthest are "the extension" (direction, pointed, knee).
@@ -661,6 +666,8 @@ class TenduCounter:
         peak = float(travel.max())
         if peak < MIN_TRAVEL:
             return [self._discard(t_s, f"the toe moved {peak:.0%} of a leg (a tendu reaches {MIN_TRAVEL:.0%})")]
+        if peak > MAX_TRAVEL:
+            return [self._discard(t_s, f"the foot left the floor (its toe read {peak:.0%} of a leg away): not a tendu")]
         t_back = ep.t_back if ep.t_back is not None else t_s
         if t_back - ep.t0 < TENDU_MIN_S:
             return [self._discard(t_s, f"too quick: {t_back - ep.t0:.2f} s")]
