@@ -116,6 +116,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(f"turnout: warning: {w}", file=sys.stderr)
     failures = 0
     documents = []
+    unwritten: list[tuple[str, int | None, str]] = []  # (file, its session, why): outputs --out refused
 
     def report(video: str, result: AnalysisResult | TurnoutError) -> None:
         nonlocal failures
@@ -123,6 +124,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             print(f"turnout: {result}", file=sys.stderr)
             failures += 1
             return
+        if result.output_error is not None:  # a full disk under --out: said once, for the batch, at the end
+            unwritten.append((video, result.session_id, result.output_error))
+            failures += 1
         for w in result.warnings:
             print(f"turnout: warning: {w}", file=sys.stderr)
         documents.append(result.to_json())
@@ -186,11 +190,34 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.done()
             report(video, result)
+    if unwritten and out is not None:
+        print(f"turnout: {_unwritten_outputs(unwritten, out)}", file=sys.stderr)
     if args.json:
         doc = documents[0] if len(args.videos) == 1 and documents else {"videos": documents}
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     return 2 if failures else 0
+
+
+def _unwritten_outputs(unwritten: Sequence[tuple[str, int | None, str]], out: Path) -> str:
+    """One line for a batch whose ``--out`` filled up (issue 19, item 5): which files have no outputs, that
+    nothing of theirs is left half-written, that the earlier outputs and the sessions are kept, what to do."""
+    from turnout.capture.sources import display_name
+
+    names = ", ".join(display_name(Path(v).name) for v, _, _ in unwritten)
+    reasons = ", ".join(dict.fromkeys(r for _, _, r in unwritten))
+    stored = [str(s) for _, s, _ in unwritten if s is not None]
+    sessions = (
+        f"; {'its session' if len(stored) == 1 else 'their sessions'} {', '.join(stored)} "
+        f"{'is' if len(stored) == 1 else 'are'} stored"
+        if stored
+        else ""
+    )
+    return (
+        f"no track or frames CSV for {names}: they could not be written into {display_name(out)} ({reasons}), and "
+        f"nothing of them is left there; the other files' outputs are complete{sessions}. Free some space (or "
+        f"choose another --out), then analyse {names} again with the same options and --no-store"
+    )
 
 
 def _checked_out_folder(out: str | None) -> Path | None:

@@ -133,8 +133,17 @@ def save_track(track: PoseTrack, path: str | os.PathLike[str]) -> Path:
         tmp.replace(out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise TrackError(f"could not write pose track {out}: {exc.strerror or exc}; check free space") from None
+        raise TrackWriteError(out, exc.strerror or str(exc)) from None
     return out
+
+
+class TrackWriteError(TrackError):
+    """A pose track could not be written (a full disk): ``reason`` is the system's word for it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"could not write pose track {path}: {reason}; check free space")
+        self.path = path
+        self.reason = reason
 
 
 def load_track(path: str | os.PathLike[str]) -> PoseTrack:

@@ -28,7 +28,7 @@ from turnout.measure.measures import MODE_COLUMN, mode_label, record_names
 from turnout.pose.estimator import PoseEstimator, PoseFrame
 from turnout.pose.landmarks import CSV_LANDMARKS, NAMES
 from turnout.pose.model import sha256_file
-from turnout.pose.track import SUFFIX, PoseTrack, TrackBuilder, save_track
+from turnout.pose.track import SUFFIX, PoseTrack, TrackBuilder, TrackWriteError, save_track
 from turnout.session import display
 from turnout.session.dancer import update_hip_profile
 from turnout.session.pipeline import Pipeline, limit_opencv_threads
@@ -82,6 +82,8 @@ class AnalysisResult:
     session_id: int | None = None
     track_path: Path | None = None
     csv_path: Path | None = None
+    #: why the track and CSV could not be written into ``out_dir`` (a full disk: neither is left there), else None
+    output_error: str | None = None
     warnings: list[str] = field(default_factory=list)
     #: the floor calibration in use at the end (``FloorCalibration.to_dict()``), when there was one
     floor_calibration: dict[str, Any] | None = None
@@ -304,11 +306,29 @@ def analyze_file(
         floor_expected_error_deg=None if final is None else final.expected_turnout_error_deg(),
     )  # fmt: skip
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stem = Path(path).stem
-        result.track_path = save_track(track, out_dir / f"{stem}{SUFFIX}")
-        result.csv_path = write_csv(result, out_dir / f"{stem}.frames.csv")
+        _write_outputs(result, out_dir, Path(path).stem)
     return result
+
+
+def _write_outputs(result: AnalysisResult, out_dir: Path, stem: str) -> None:
+    """The track and the frames CSV into ``out_dir``, both or neither (issue 19, item 5): both are written under
+    hidden names first and renamed into place together, so when the disk fills (or anything else stops a write)
+    nothing new is left (no ``.tmp``), files of an earlier run keep their bytes, and the reason goes in
+    ``result.output_error``; the stored session and the other files' outputs are not touched."""
+    final = [out_dir / f"{stem}{SUFFIX}", out_dir / f"{stem}.frames.csv"]
+    parts = [p.with_name(f".{p.name}.part") for p in final]
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        save_track(result.track, parts[0])
+        write_csv(result, parts[1])
+        for part, path in zip(parts, final, strict=True):
+            part.replace(path)
+    except (OSError, TrackWriteError) as exc:
+        for part in parts:
+            part.unlink(missing_ok=True)
+        result.output_error = exc.reason if isinstance(exc, TrackWriteError) else exc.strerror or str(exc)
+        return
+    result.track_path, result.csv_path = final
 
 
 def _corner_calibration(spec: FloorSpec, bgr: np.ndarray, mirrored: bool, name: str) -> FloorCalibration:
@@ -528,8 +548,18 @@ def _fmt(v: float, digits: int) -> str:
 
 def write_csv(result: AnalysisResult, path: Path) -> Path:
     """One row per frame: measurements (blank where not measured), then the landmarks they use."""
-    track, names = result.track, record_names()
     tmp = path.with_name(path.name + ".tmp")
+    try:
+        _write_csv_rows(result, tmp)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half file behind
+        raise
+    return path
+
+
+def _write_csv_rows(result: AnalysisResult, tmp: Path) -> None:
+    track, names = result.track, record_names()
     with tmp.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(csv_header())
@@ -550,5 +580,3 @@ def write_csv(result: AnalysisResult, path: Path) -> Path:
                     for n in picture_foot_names()]  # fmt: skip
             row += [_fmt(v, 1) for v in display.p95_row(float(result.measurements[MODE_COLUMN][i])).values()]
             w.writerow(row)
-    tmp.replace(path)
-    return path
