@@ -208,7 +208,8 @@ def test_clicking_the_corners_calibrates_the_floor(qtbot: Any, window: MainWindo
     median, p95 = cal.expected_turnout_error_deg()
     # end to end first (the pose model included, measured on the studio), the sheet's own share second
     text = live.floor_line.text()
-    assert text == f"Floor calibrated with A4: {floor_end_to_end('A4')}; the sheet itself {pm(median)} (95%: {pm(p95)})"
+    brief = floor_end_to_end("A4", brief=True)
+    assert text == f"Floor calibrated with A4: {brief}; the sheet alone {pm(median)} (95%: {pm(p95)})"
     stand, plie = (uncertainty("foot", "floor-calibrated", p) for p in ("standing", "plie"))
     assert stand is not None and plie is not None
     assert f"{stand.median_deg:.0f}° standing" in text and f"95%: {stand.p95_deg:.0f}°, {plie.p95_deg:.0f}°" in text
@@ -275,7 +276,9 @@ def test_the_sheet_is_found_automatically(qtbot: Any, window: MainWindow) -> Non
     assert live.floor_cal is not None and live.floor_cal.reference == "A4"
     assert live.video.badge == FLOOR_BADGE and not live.floor_panel.isVisible()
     qtbot.waitUntil(lambda: live.floor_accuracy is not None, timeout=5000)
-    assert live.floor_line.text().startswith(f"Floor calibrated with A4: {floor_end_to_end('A4')}; the sheet itself ±")
+    assert live.floor_line.text().startswith(
+        f"Floor calibrated with A4: {floor_end_to_end('A4', brief=True)}; the sheet alone ±"
+    )
     qtbot.waitUntil(lambda: _floor_measured(window), timeout=5000)
     # and cleared again: uncalibrated, the saved one forgotten
     live.act_clear_floor.trigger()
@@ -306,7 +309,7 @@ def test_the_calibration_is_reused_until_the_camera_moves(qtbot: Any, window: Ma
     qtbot.waitUntil(lambda: live.floor_cal is not None, timeout=8000)
     assert live.floor_line.text().startswith("Using your floor calibration from today at ")
     qtbot.waitUntil(lambda: live.floor_accuracy is not None, timeout=5000)
-    assert f"(A4): {floor_end_to_end('A4')}; the sheet itself ±" in live.floor_line.text()
+    assert f"(A4): {floor_end_to_end('A4', brief=True)}; the sheet alone ±" in live.floor_line.text()
     assert live.video.badge == FLOOR_BADGE
     qtbot.waitUntil(lambda: _floor_measured(window), timeout=5000)
     # A video file never takes up the camera's calibration.

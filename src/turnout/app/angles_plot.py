@@ -158,8 +158,10 @@ class AnglesPlot(QWidget):
 
     @staticmethod
     def _span(data: SessionData) -> tuple[float, float]:
-        """The lowest and highest value of the curves."""
+        """The lowest and highest value of the curves and the feet's ranges."""
+        bands = [b for k, _ in PLOT_SERIES if (b := data.band(k)) is not None]
         series = [v for k, _ in PLOT_SERIES if np.isfinite(v := data.series(k)).any()]
+        series += [np.asarray(v, dtype=np.float64) for b in bands for v in b if np.isfinite(v).any()]
         if not series:
             return 0.0, 90.0
         low = float(min(np.nanmin(v) for v in series)) - 5.0

@@ -73,14 +73,13 @@ def calibrated_text(
     cal: FloorCalibration, accuracy: tuple[float, float] | None, prefix: str = "", pending: bool = False
 ) -> str:
     """What she calibrated with and what it gives a foot end to end (the pose model included, measured on the
-    studio), then the sheet's own share: "Floor calibrated with A4: a foot within 17° standing, 6° in a plié (half
-    the frames; 95%: 33°, 31°), measured end to end on rendered dancers with an A4 or letter sheet; the sheet itself
-    ±0.4° (95%: ±1.6°)" (or ``prefix`` with the reference); ``pending``: the sheet's share is still being worked
-    out."""
+    studio), then the sheet's own share: "Floor calibrated with A4: a foot within 17° standing, 6° in a plié (95%:
+    33°, 31°; end to end); the sheet alone ±0.4° (95%: ±1.6°)" (or ``prefix`` with the reference); ``pending``: the
+    sheet's share is still being worked out."""
     head = f"{prefix} ({reference_name(cal)})" if prefix else f"Floor calibrated with {reference_name(cal)}"
-    head = f"{head}: {floor_end_to_end(cal.reference)}"
+    head = f"{head}: {floor_end_to_end(cal.reference, brief=True)}"
     if accuracy is not None:
-        return f"{head}; the sheet itself {accuracy_text(accuracy)}"
+        return f"{head}; the sheet alone {accuracy_text(accuracy)}"
     return f"{head} (working out the sheet's own share…)" if pending else head
 
 

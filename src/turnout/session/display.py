@@ -297,17 +297,20 @@ def hip_shown(deg: float | None) -> Shown:
 FLOOR_MEASURED: Final = frozenset({"A4", "letter"})
 
 
-def floor_end_to_end(reference: str | None = None) -> str:
+def floor_end_to_end(reference: str | None = None, brief: bool = False) -> str:
     """What a floor calibration gives a foot's turnout end to end (pose model included), for the calibration panel:
     "a foot within 17° standing, 6° in a plié (half the frames; 95%: 33°, 31°), measured end to end on rendered
-    dancers with an A4 or letter sheet". For a reference the studio did not measure, says so."""
+    dancers with an A4 or letter sheet". For a reference the studio did not measure, says so. ``brief``: the one
+    line shown once calibrated, "a foot within 17° standing, 6° in a plié (95%: 33°, 31°; end to end)"."""
     stand, plie = uncertainty("foot", "floor-calibrated", "standing"), uncertainty("foot", "floor-calibrated", "plie")
     assert stand is not None and plie is not None
-    figures = (
-        f"a foot within {stand.median_deg:.0f}° standing, {plie.median_deg:.0f}° in a plié "
-        f"(half the frames; 95%: {stand.p95_deg:.0f}°, {plie.p95_deg:.0f}°)"
-    )
-    if reference is None or reference in FLOOR_MEASURED:
+    within = f"a foot within {stand.median_deg:.0f}° standing, {plie.median_deg:.0f}° in a plié"
+    p95 = f"95%: {stand.p95_deg:.0f}°, {plie.p95_deg:.0f}°"
+    measured_here = reference is None or reference in FLOOR_MEASURED
+    if brief:
+        return f"{within} ({p95}; end to end)" if measured_here else f"{within} with an A4 sheet ({p95}; end to end)"
+    figures = f"{within} (half the frames; {p95})"
+    if measured_here:
         return f"{figures}, measured end to end on rendered dancers with an A4 or letter sheet"
     return f"not yet measured end to end with this reference (with an A4 or letter sheet: {figures})"
 
