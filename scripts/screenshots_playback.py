@@ -2,7 +2,8 @@
 its controls, the loop over a rep in slow motion, the delayed mirror on a camera, Analyse folder's summary, Review's
 date correction and two reps side by side, and the Settings' delayed mirror.
 
-    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python scripts/screenshots_playback.py --out build/screenshots
+    xvfb-run -a -s "-screen 0 1920x1080x24" \
+        .venv/bin/python scripts/screenshots_playback.py --out build/screenshots/playback [--size 1920x1080]
 
 The clip (default ``../shared/media/commons/ballet_plie.mp4``) is copied twice into ``OUT/data/class/`` (as two
 days' practice) for the folder analysis; nothing is written into the project.

@@ -264,7 +264,8 @@ def test_the_delayed_mirror_shows_the_camera_seconds_late_in_bounded_memory(qtbo
     t0 = time.monotonic()
     live.start_source()  # the fake camera plays the real clip (960x540) in real time
     wait_for_frames(qtbot, window, 10)
-    assert live.video.result is None and "2 s late" in live.video.placeholder  # nothing shown yet
+    assert live.video.result is None and "2 s late" in live.video.placeholder  # nothing shown yet, and why
+    assert live.video.guidance.text() == "Delayed mirror: your picture appears 2 s late…"
     qtbot.waitUntil(lambda: live.video.result is not None, timeout=5000)
     assert time.monotonic() - t0 >= 2.0
     qtbot.wait(500)

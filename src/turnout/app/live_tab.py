@@ -357,6 +357,8 @@ class LiveTab(QWidget):
         else:
             self.memory.clear()  # nothing is judged from an unreliable pose
             guidance = result.guidance or ("Step into view, facing the camera",)
+        if self.delaying and self.video.result is None:  # the delayed mirror fills: say why nothing shows yet
+            guidance = (f"Delayed mirror: your picture appears {self.delay_s} s late…",)
         self.video.show_guidance((f"Set done: {self.set_message}",) if self.set_message else guidance)
         self.video.show_banner(self.memory.current())
         self.figures.summary.setText(self.sets.current())

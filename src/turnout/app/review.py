@@ -387,7 +387,8 @@ class ReviewTab(QWidget):
         self.plot.clear()
         if data is None:
             return
-        self.message.setText(f"Session #{data.session.id}: {data.session.n_reps} reps, "
+        n = data.session.n_reps
+        self.message.setText(f"Session #{data.session.id}: {n} rep{'s' if n != 1 else ''}, "
                              f"{data.session.n_flagged_reps} flagged")  # fmt: skip
         for stored in reps_flagged_first(data.reps):
             self._add_rep_row(stored, data)

@@ -445,7 +445,8 @@ class MainWindow(QMainWindow):
             return
         self._analysis_finished()
         replaced = f", replacing #{', #'.join(map(str, done.replaced))}" if done.replaced else ""
-        self.statusBar().showMessage(f"{done.path.name}: {done.n_reps} reps, stored as session #{done.session_id}"
+        reps = f"{done.n_reps} rep{'s' if done.n_reps != 1 else ''}"
+        self.statusBar().showMessage(f"{done.path.name}: {reps}, stored as session #{done.session_id}"
                                      f"{replaced}", 15000)  # fmt: skip
         self.reload_dancers()
         self._show_session(done.session_id)
