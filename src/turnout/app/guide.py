@@ -34,8 +34,8 @@ STEPS: Final = (
      "At hip height (about 1 m), 2.5 to 3 m in front of you, so your whole body and both feet are in the picture. "
      "Face the camera."),
     ("Stand in first position",
-     "Heels together, feet turned out as far as your hips allow. Stand still for two seconds: Turnout takes your "
-     "standing baseline (B takes it again)."),
+     "Heels together, feet turned out as far as your hips allow. Turnout learns how you stand from your standing "
+     "between pliés (no need to hold still; B takes it afresh)."),
     ("What Turnout checks",
      "In each plié, how far your knees travel out over your toes (what your hips give) against how far your feet "
      "are turned out. When the feet turn out further than the hips, the turnout is forced from the feet: red "

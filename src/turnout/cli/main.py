@@ -93,7 +93,12 @@ def _floor_summary(result: AnalysisResult) -> str:
     text = f"floor-calibrated on {floor} of {total} measured frames"
     cal, err = result.floor_calibration, result.floor_expected_error_deg
     if cal is not None and err is not None:
-        text += f" ({cal['reference']}; total turnout to about ±{err[0]:.1f}°, 95%: ±{err[1]:.1f}°)"
+        from turnout.session.display import floor_end_to_end  # end to end first, the sheet's own share second
+
+        text += (
+            f" ({cal['reference']}: {floor_end_to_end(str(cal['reference']), brief=True)}; the sheet alone "
+            f"±{err[0]:.1f}°, 95%: ±{err[1]:.1f}°)"
+        )
     return text
 
 
