@@ -78,38 +78,46 @@ def _truth_path(name: str, n_frames: int) -> Path | None:
     return best
 
 
+def read_rows(csv_path: Path) -> list[dict[str, float]]:
+    """The per-frame rows of a ``turnout analyze`` CSV as numbers (the tracker's input)."""
+    with csv_path.open() as fh:
+        lines = list(csv.reader(fh))
+    # a name can appear twice (the picture's x_px from the centre, then the raw landmark's px): the first counts
+    first: dict[str, int] = {}
+    for i, k in enumerate(lines[0] if lines else []):
+        first.setdefault(k, i)
+    return [{k: _f(r[i]) for k, i in first.items() if k != "mode"} for r in lines[1:]]
+
+
+def make_scene(name: str, rows: list[dict[str, float]], truth: dict[str, Any]) -> Scene:
+    t = np.array([r["timestamp_ms"] / 1000.0 for r in rows])
+    frame = np.array([int(r["frame"]) for r in rows])
+    reliable = np.array([r["reliable"] == 1.0 for r in rows])
+    sc, cam = truth["scene"], truth["camera"]
+    info = {
+        "position": sc["dancer"]["position"],
+        "feet": sc["dancer"]["feet_deg"][0],
+        "hips": sc["dancer"]["hips_deg"][0],
+        "cam_h": cam["height_m"],
+        "cam_d": cam["distance_m"],
+        "yaw": abs(cam["yaw_deg"]),
+        "look": sc["dancer"]["look"],
+    }
+    return Scene(name, truth, rows, t, frame, reliable, info)
+
+
 def load_scenes(mode: str) -> list[Scene]:
     out = []
     for csv_path in sorted((ROOT / "build/accuracy" / mode).glob("*.frames.csv")):
         name = csv_path.name.removesuffix(".frames.csv")
-        with csv_path.open() as fh:
-            lines = list(csv.reader(fh))
-        if len(lines) < 2:
+        rows = read_rows(csv_path)
+        if not rows:
             continue
-        # a name can appear twice (the picture's x_px from the centre, then the raw landmark's px): the first counts
-        first: dict[str, int] = {}
-        for i, k in enumerate(lines[0]):
-            first.setdefault(k, i)
-        rows = [{k: _f(r[i]) for k, i in first.items() if k != "mode"} for r in lines[1:]]
         tp = _truth_path(name, int(max(r["frame"] for r in rows)) + 1)
         if tp is None:
             continue
         with tp.open() as fh:
-            truth = json.load(fh)
-        t = np.array([r["timestamp_ms"] / 1000.0 for r in rows])
-        frame = np.array([int(r["frame"]) for r in rows])
-        reliable = np.array([r["reliable"] == 1.0 for r in rows])
-        sc, cam = truth["scene"], truth["camera"]
-        info = {
-            "position": sc["dancer"]["position"],
-            "feet": sc["dancer"]["feet_deg"][0],
-            "hips": sc["dancer"]["hips_deg"][0],
-            "cam_h": cam["height_m"],
-            "cam_d": cam["distance_m"],
-            "yaw": abs(cam["yaw_deg"]),
-            "look": sc["dancer"]["look"],
-        }
-        out.append(Scene(name, truth, rows, t, frame, reliable, info))
+            out.append(make_scene(name, rows, json.load(fh)))
     return out
 
 
@@ -303,24 +311,57 @@ def foot_study(scenes: list[Scene], cam_of: Callable[[Scene], picture.Camera | N
     return {"groups": res, "totals": totals, "range_cover": inside / max(count, 1)}
 
 
-def knee_study(scenes: list[Scene], heights: picture.Heights | None = None) -> list[dict[str, Any]]:
+def _twice(module: Any, heights: picture.Heights) -> Callable[..., picture.KneeVerdict]:
+    """The knee verdict as the tracker would call it passing the standing heel and the bottom's foot and hip row
+    (``bottom_foot``, ``bottom_hip_y``): the frames come from the calls the tracker makes to its ``_median_point``
+    just before (standing: knee, ankle, toe; bottom: knee, ankle), which this wraps."""
+    frames: dict[tuple[str, str], Any] = {}
+    median_point = module._median_point
+
+    def spy(fr: Any, side: str, name: str) -> tuple[float, float]:
+        frames[(side, name)] = fr
+        return median_point(fr, side, name)
+
+    module._median_point = spy
+
+    def verdict(hip_y: float, floor_y: float, width: float, st: Any, bt: Any, side: str) -> picture.KneeVerdict:
+        standing, bottom = frames[(side, "toe")], frames[(side, "knee")]
+        hips = [f.hip_y for f in bottom if math.isfinite(f.hip_y)]
+        return picture.knee_verdict(
+            hip_y, floor_y, width, st, bt, side,
+            heel=median_point(standing, side, "heel"), heights=heights,
+            bottom_foot=(median_point(bottom, side, "toe"), median_point(bottom, side, "heel")),
+            bottom_hip_y=float(np.median(hips)) if hips else math.nan,
+        )  # fmt: skip
+
+    return verdict
+
+
+def knee_study(
+    scenes: list[Scene], heights: picture.Heights | None = None, twice: bool = False
+) -> list[dict[str, Any]]:
     """The tracker's pliés: each leg's knee against its foot at the bottom, against the truth's. ``heights``: the
-    tracker's knee verdict run with these foot-point heights instead of its own default."""
+    tracker's knee verdict run with these foot-point heights instead of its own default; ``twice``: and given the
+    standing heel and the bottom's foot (:func:`_twice`)."""
     out = []
     settings = Settings()
     # the module that calls knee_verdict (the tracker, or the plié module it was moved into)
     users = [
         m for m in (tracker, sys.modules.get("turnout.practice.plie")) if m is not None and hasattr(m, "knee_verdict")
     ]
-    originals = [getattr(m, "knee_verdict") for m in users]  # noqa: B009
-    if heights is not None:
-        for m in users:
+    originals = [(getattr(m, "knee_verdict"), getattr(m, "_median_point", None)) for m in users]  # noqa: B009
+    for m in users:
+        if heights is not None and twice and hasattr(m, "_median_point"):
+            setattr(m, "knee_verdict", _twice(m, heights))  # noqa: B010
+        elif heights is not None:
             setattr(m, "knee_verdict", functools.partial(picture.knee_verdict, heights=heights))  # noqa: B010
     try:
         results = [analyze_rows(s.t.tolist(), s.rows, s.reliable.tolist(), settings) for s in scenes]
     finally:
-        for m, original in zip(users, originals, strict=True):
-            setattr(m, "knee_verdict", original)  # noqa: B010
+        for m, (verdict, median_point) in zip(users, originals, strict=True):
+            setattr(m, "knee_verdict", verdict)  # noqa: B010
+            if median_point is not None:
+                setattr(m, "_median_point", median_point)  # noqa: B010
     for s, result in zip(scenes, results, strict=True):
         fr = s.truth["frames"]
         tt = np.array(fr["t_s"])
@@ -423,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
         report_knees(reps)
         print("\n## The tracker's knee verdict with the measured foot points (picture.MEDIAPIPE)")
         report_knees(knee_study(scenes, picture.MEDIAPIPE))
+        print("\n## ... and the standing heel and the foot read again at the bottom (bottom_foot)")
+        report_knees(knee_study(scenes, picture.MEDIAPIPE, twice=True))
     if a.json:
         a.json.write_text(json.dumps({"feet": feet, "reps": reps}, default=float))
     return 0

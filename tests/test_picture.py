@@ -222,3 +222,31 @@ def test_a_floor_calibrated_camera_reads_the_foot_with_its_own_band() -> None:
     r = foot_turnout_picture(cam, pts["toe"], pts["ankle"], pts["heel"], "right")
     assert r.deg == pytest.approx(60.0, abs=1.0)
     assert r.high - r.deg == pytest.approx(FOOT_P95_FLOOR_DEG) and r.deg - r.low == pytest.approx(FOOT_P95_FLOOR_DEG)
+
+
+def test_the_foot_read_again_at_the_bottom_keeps_an_exact_verdict() -> None:
+    """knee_verdict(bottom_foot=..., bottom_hip_y=...): the planted foot read at the bottom too (its points at their
+    bent heights) gives the same answer on exact points; a bottom reading 10 degrees off moves the foot by half."""
+    _, pitch, f = nominal_camera()
+    hip_y = project((0.0, 0.0, 1.0), CAM_HEIGHT, 3.2, pitch, f)[1]
+    floor_y = project((0.0, 0.0, MEDIAPIPE.toe), CAM_HEIGHT, 3.2, pitch, f)[1]
+    drop = 0.12
+    bottom_hip_y = project((0.0, 0.0, 1.0 - drop), CAM_HEIGHT, 3.2, pitch, f)[1]
+    foot = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(50.0, "right", x0=0.05).items()}
+    bent = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(50.0, "right", x0=0.05, drop=drop).items()}
+    pts, _ = leg_in_plie(50.0, "right", x0=0.05 + 0.25 * 0.2 * math.sin(math.radians(50.0)))
+    px = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in pts.items()}
+    standing, bottom = (px["knee0"], foot["ankle"], foot["toe"]), (px["knee"], bent["ankle"])
+    once = knee_verdict(hip_y, floor_y, W, standing, bottom, "right", heel=foot["heel"], heights=MEDIAPIPE)
+    twice = knee_verdict(hip_y, floor_y, W, standing, bottom, "right", heel=foot["heel"], heights=MEDIAPIPE,
+                         bottom_foot=(bent["toe"], bent["heel"]), bottom_hip_y=bottom_hip_y)  # fmt: skip
+    assert once.foot_deg == pytest.approx(50.0, abs=1.0) and twice.foot_deg == pytest.approx(50.0, abs=1.0)
+    assert twice.rel_deg == pytest.approx(0.0, abs=2.0)
+    other = {
+        k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(60.0, "right", x0=0.05, drop=drop).items()
+    }
+    moved = knee_verdict(
+        hip_y, floor_y, W, standing, (px["knee"], other["ankle"]), "right", heel=foot["heel"], heights=MEDIAPIPE,
+        bottom_foot=(other["toe"], other["heel"]), bottom_hip_y=bottom_hip_y,
+    )  # fmt: skip
+    assert moved.foot_deg == pytest.approx(55.0, abs=1.0)  # the two readings averaged
