@@ -160,3 +160,22 @@ def test_pipeline_gives_each_foot_a_picture_reading_with_its_range_and_stores_it
         i = next(k for k, r in enumerate(results) if r.feet_picture)
         replayed = data.result_at(float(table.t_s[i]), np.zeros((4, 4, 3), np.uint8))
         np.testing.assert_allclose(replayed.feet_picture["left"], results[i].feet_picture["left"])
+
+
+def test_the_pipelines_cached_foot_reading_is_the_pictures() -> None:
+    """The pipeline works the prior's cameras out once per camera; the readings are picture.foot_turnout_picture's."""
+    from turnout.practice.picture import estimate_camera, foot_turnout_picture
+    from turnout.session.pipeline import foot_reading, prior_cameras
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        cam = estimate_camera(float(rng.uniform(-120, 0)), float(rng.uniform(180, 320)), 1280.0)
+        assert cam is not None
+        prior = prior_cameras(cam)
+        toe = (float(rng.uniform(-80, 80)), float(rng.uniform(250, 300)))
+        ankle = (toe[0] + float(rng.uniform(-30, 30)), toe[1] - float(rng.uniform(10, 25)))
+        heel = (ankle[0], ankle[1] + 5.0) if rng.random() < 0.5 else None
+        side = "left" if rng.random() < 0.5 else "right"
+        drop = float(rng.uniform(0.0, 0.3))
+        expected = foot_turnout_picture(cam, toe, ankle, heel, side, drop)
+        np.testing.assert_allclose(foot_reading(cam, prior, toe, ankle, heel, side, drop), expected)

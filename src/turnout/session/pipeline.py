@@ -33,7 +33,15 @@ from turnout.pose.estimator import PoseFrame
 from turnout.pose.guidance import assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
-from turnout.practice.picture import Camera, foot_turnout_picture, hips_drop
+from turnout.practice.picture import (
+    FOOT_P95_DEG,
+    MEDIAPIPE,
+    PRIOR,
+    Camera,
+    estimate_camera,
+    foot_direction_deg,
+    hips_drop,
+)
 from turnout.storage.store import picture_foot_names
 
 if TYPE_CHECKING:
@@ -96,7 +104,7 @@ SET_GAP_S: Final = 20.0
 #: foot by about 4 degrees (docs/measurements.md), so single frames jitter.
 FEET_SMOOTH_S: Final = 0.4
 #: The camera of her standing is looked up again at most this often (seconds; it changes slowly).
-CAMERA_REFRESH_S: Final = 0.25
+CAMERA_REFRESH_S: Final = 0.5
 _SEVERITY_RANK: Final = {"bad": 0, "warn": 1, "info": 2}
 
 
@@ -154,6 +162,8 @@ class Pipeline:
         #: the session's hip estimate, recomputed only when a rep adds a sample (it is a median over reps)
         self._hip_cache: tuple[int, HipTurnout | None] = (-1, None)
         self._camera: tuple[float, Camera | None] = (-math.inf, None)
+        #: the cameras of the prior for the camera in use (:func:`foot_reading`), worked out once per camera
+        self._prior: tuple[Camera | None, tuple[Camera, ...]] = (None, ())
         self._feet: dict[str, deque[tuple[float, float, float, float]]] = {s: deque() for s in ("left", "right")}
 
     # -- one frame -----------------------------------------------------------------------------------
@@ -299,6 +309,9 @@ class Pipeline:
             for buf in self._feet.values():
                 buf.clear()
             return {}
+        if self._prior[0] is not cam:
+            self._prior = (cam, prior_cameras(cam))
+        prior = self._prior[1]
         out: dict[str, tuple[float, float, float]] = {}
         img = m.image
         drop = hips_drop(cam, float(img.hip_y_px))  # the foot points sit a little higher with bent knees
@@ -307,7 +320,7 @@ class Pipeline:
             def point(name: str, side: str = side) -> tuple[float, float]:
                 return (float(getattr(img, f"{side}_{name}_x_px")), float(getattr(img, f"{side}_{name}_y_px")))
 
-            reading = foot_turnout_picture(cam, point("toe"), point("ankle"), point("heel"), side, drop)
+            reading = foot_reading(cam, prior, point("toe"), point("ankle"), point("heel"), side, drop)
             while buf and not (t_s - FEET_SMOOTH_S < buf[0][0] <= t_s):
                 buf.popleft()
             if math.isfinite(reading[0]):
@@ -377,6 +390,37 @@ class Pipeline:
         self._cues = {code: (until, f) for code, (until, f) in self._cues.items() if until >= t_s}
         flags = [f for _, f in self._cues.values()]
         return tuple(sorted(flags, key=lambda f: _SEVERITY_RANK.get(f.severity, 9)))
+
+
+def prior_cameras(cam: Camera) -> tuple[Camera, ...]:
+    """The cameras of :data:`turnout.practice.picture.PRIOR` for the picture ``cam`` was estimated from."""
+    if not (math.isfinite(cam.hip_y) and math.isfinite(cam.floor_y) and math.isfinite(cam.frame_width_px)):
+        return ()
+    cams = (estimate_camera(cam.hip_y, cam.floor_y, cam.frame_width_px, fov, height) for height, fov in PRIOR)
+    return tuple(c for c in cams if c is not None)
+
+
+def foot_reading(
+    cam: Camera,
+    prior: tuple[Camera, ...],
+    toe: tuple[float, float],
+    ankle: tuple[float, float],
+    heel: tuple[float, float] | None,
+    side: str,
+    drop: float = 0.0,
+) -> tuple[float, float, float]:
+    """:func:`turnout.practice.picture.foot_turnout_picture` with the prior's cameras worked out once per camera
+    (:func:`prior_cameras`) instead of on every call: the same (deg, low, high), at a tenth of the cost per frame
+    (``tests/test_display_rule.py`` checks they agree)."""
+    deg = foot_direction_deg(cam, toe, ankle, side, heel, drop, MEDIAPIPE)
+    if not math.isfinite(deg):
+        return (math.nan, math.nan, math.nan)
+    low, high = deg - FOOT_P95_DEG, deg + FOOT_P95_DEG
+    for other in prior:
+        d = foot_direction_deg(other, toe, ankle, side, heel, drop, MEDIAPIPE)
+        if math.isfinite(d):
+            low, high = min(low, d), max(high, d)
+    return (deg, low, high)
 
 
 def limit_opencv_threads() -> None:
