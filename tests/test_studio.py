@@ -17,7 +17,7 @@ from turnout.testing.studio import CameraSetup, Person, Scene, SceneRenderer, ca
 from turnout.testing.studio.body import load_model
 from turnout.testing.studio.camera import webcam
 from turnout.testing.studio.posing import Poser, floor_angle
-from turnout.testing.studio.script import Stance, Timeline, parse_item
+from turnout.testing.studio.script import Stance, Timeline, parse_item, revisions
 from turnout.testing.studio.truth import knee_direction, knee_flexion, knee_over_toe
 
 
@@ -122,12 +122,108 @@ def test_expected_reps_holds_and_flags() -> None:
     correct = Timeline(poser, Stance("first", (45.0, 45.0), (45.0, 45.0)), items).expected()
     forced = Timeline(poser, Stance("first", (60.0, 60.0), (38.0, 38.0)), items).expected()
     assert [r["kind"] for r in correct.reps] == ["demi", "grand"]
-    assert [(h["start_s"], h["end_s"]) for h in correct.holds] == [(0.0, 3.5), (13.0, 16.0)]
+    assert [(h["kind"], h["start_s"], h["end_s"]) for h in correct.holds] == [
+        ("stand", 0.0, 3.5),
+        ("stand", 13.0, 16.0),
+    ]
+    assert [(t["leg"], t["direction"], t["start_s"], t["end_s"]) for t in correct.tendus] == [
+        ("right", "side", 11.0, 13.0)
+    ]
+    assert correct.releves == () and correct.position_holds == ()
     assert all(not r["flags"] for r in correct.reps)
     flags = cast(list[dict[str, str]], forced.reps[0]["flags"])
     assert {(f["code"], f["side"]) for f in flags} == {
         ("forced_turnout", "left"), ("forced_turnout", "right"), ("knees_inside_toes", "left"),
         ("knees_inside_toes", "right")}  # fmt: skip
+
+
+def _joints(tl: Timeline, t: float) -> dict[str, np.ndarray]:
+    return tl.poser.pose(tl.at(t).pose).joints
+
+
+def test_bent_releve_bends_the_knees_as_the_heels_rise() -> None:
+    poser = _poser()
+    stance = Stance("first", (45.0, 45.0), (45.0, 45.0))
+    straight = Timeline(poser, stance, [parse_item("releve 2 rise=40")])
+    bent = Timeline(poser, stance, [parse_item("releve 2 rise=40 bend=35")])
+    flat = _joints(straight, 0.0)
+    top_s, top_b = _joints(straight, 1.0), _joints(bent, 1.0)  # the top: 30 % rise, 40 % up
+    for side in ("left", "right"):
+        hip, knee, ankle = (top_b[f"{side}_{p}"] for p in ("hip", "knee", "ankle"))
+        assert knee_flexion(hip, knee, ankle) == pytest.approx(35.0, abs=0.01)
+        assert knee_direction(side, hip, knee, ankle) == pytest.approx(45.0, abs=0.01)  # over the toes
+        assert top_b[f"{side}_heel"][2] == pytest.approx(top_s[f"{side}_heel"][2], abs=1e-6)  # the same heels
+        assert top_s[f"{side}_heel"][2] > flat[f"{side}_heel"][2] + 0.06
+        assert np.allclose(top_b[f"{side}_toe"], top_s[f"{side}_toe"], atol=1e-6)  # the same feet
+    hips = {name: 0.5 * (j["left_hip"][2] + j["right_hip"][2]) for name, j in (("flat", flat), ("s", top_s),
+                                                                                  ("b", top_b))}  # fmt: skip
+    assert hips["s"] > hips["b"] + 0.03 and hips["s"] > hips["flat"] + 0.05
+    quarter = _joints(bent, 0.3)  # half way up: half the bend
+    assert knee_flexion(quarter["left_hip"], quarter["left_knee"], quarter["left_ankle"]) == pytest.approx(
+        17.5, abs=0.5
+    )
+    exp = bent.expected()
+    assert [(r["knees"], r["bend_deg"], r["rise_deg"]) for r in exp.releves] == [("bent", 35.0, 40.0)]
+    assert [r["knees"] for r in straight.expected().releves] == ["straight"]
+    assert exp.reps == () and exp.holds == ()
+
+
+@pytest.mark.parametrize("feet", [45.0, 60.0])
+@pytest.mark.parametrize("work", ["left", "right"])
+def test_tendus_travel_front_side_and_back_with_the_foot_turned_out(work: str, feet: float) -> None:
+    """The working toe travels along her forward axis (front, back) or sideways, the foot keeps its turnout, the
+    leg ends straight and pointed, the standing foot stays put."""
+    poser = _poser()
+    stance = Stance("first", (feet, feet), (feet, feet))
+    support = "left" if work == "right" else "right"
+    for direction, want in (("front", (0.0, -1.0)), ("back", (0.0, 1.0)), ("side", (outward_x(work), 0.0))):
+        tl = Timeline(poser, stance, [parse_item(f"tendu {work} 2 dir={direction}")])
+        start, out = _joints(tl, 0.0), _joints(tl, 1.0)
+        travel = (out[f"{work}_toe"] - start[f"{work}_toe"])[:2]
+        assert np.linalg.norm(travel) > 0.15, direction
+        assert travel / np.linalg.norm(travel) == pytest.approx(want, abs=0.01), direction
+        floor_dir = out[f"{work}_toe"] - out[f"{work}_heel"]
+        assert floor_angle(work, floor_dir) == pytest.approx(feet, abs=0.01)  # still turned out
+        assert out[f"{work}_heel"][2] > 0.1  # pointed
+        assert out[f"{work}_toe"][2] == pytest.approx(start[f"{work}_toe"][2], abs=0.003)  # toe on the floor
+        assert knee_flexion(out[f"{work}_hip"], out[f"{work}_knee"], out[f"{work}_ankle"]) < 1.5  # straight
+        assert np.allclose(out[f"{support}_toe"], start[f"{support}_toe"], atol=1e-6)
+        exp = tl.expected()
+        assert [(t["leg"], t["direction"], t["start_s"], t["out_start_s"], t["out_end_s"], t["end_s"])
+                for t in exp.tendus] == [(work, direction, 0.0, 0.7, 1.3, 2.0)]  # fmt: skip
+
+
+def outward_x(side: str) -> float:
+    return 1.0 if side == "left" else -1.0
+
+
+@pytest.mark.parametrize(("item", "kind", "top"), [("demi 7 depth=75 hold=5", "plie", 75.0),
+                                                   ("releve 7 rise=55 hold=5", "releve", 55.0)])  # fmt: skip
+def test_timed_holds_stay_still_for_their_seconds(item: str, kind: str, top: float) -> None:
+    poser = _poser()
+    tl = Timeline(poser, Stance("first", (45.0, 45.0), (45.0, 45.0)), [parse_item("stand 1"), parse_item(item)])
+    exp = tl.expected()
+    (held,) = exp.position_holds
+    assert (held["kind"], held["start_s"], held["end_s"], held["seconds"]) == (kind, 2.0, 7.0, 5.0)
+    poses = [tl.at(t).pose for t in np.linspace(2.0, 7.0, 11)]
+    assert all(p == poses[0] for p in poses)  # still through the hold
+    assert tl.at(1.9).pose != poses[0] and tl.at(7.1).pose != poses[0]  # moving on either side
+    if kind == "plie":
+        assert poses[0].flexion_deg == top and [r["bottom_start_s"] for r in exp.reps] == [2.0]
+        assert [(r["bottom_end_s"], r["descent_s"]) for r in exp.reps] == [(7.0, 1.0)]
+    else:
+        assert poses[0].left.rise_deg == top and exp.reps == ()
+        assert [(r["top_start_s"], r["top_end_s"]) for r in exp.releves] == [(2.0, 7.0)]
+    assert exp.holds == ()  # a held plié or relevé is not a still stand
+
+
+def test_only_changed_behaviours_change_cache_keys() -> None:
+    """A front tendu's path changed (along her forward axis): scenes with one get new keys, the others keep theirs."""
+    side = _tiny(dancer=Person(script=("stand 0.4", "tendu left 2")))
+    front = _tiny(dancer=Person(script=("stand 0.4", "tendu left 2 dir=front")))
+    assert revisions(side.dancer.items()) == [] and revisions(front.dancer.items()) == ["tendu-front-2"]
+    assert side.key() != front.key()
+    assert load_catalogue()["first45_demi"].key() == "647bdb023ac729cc"  # as before the change: its renders stay
 
 
 def test_catalogue_covers_the_grid() -> None:
@@ -153,6 +249,14 @@ def test_bad_scenes_are_refused() -> None:
         parse_item("jump 2")
     with pytest.raises(ValueError, match="which leg"):
         parse_item("tendu 2")
+    with pytest.raises(ValueError, match="dir is side, front, back"):
+        parse_item("tendu left 2 dir=up")
+    with pytest.raises(ValueError, match="unknown option 'bend'"):
+        parse_item("demi 2 bend=30")  # a misspelt or misplaced option is not silently ignored
+    with pytest.raises(ValueError, match=r"hold=2\.8 leaves under"):
+        parse_item("releve 3 hold=2.8")
+    with pytest.raises(ValueError, match="bend=120"):
+        parse_item("releve 3 bend=120")
     with pytest.raises(ValueError, match="unknown look"):
         Person(look="tutu")
     with pytest.raises(ValueError, match="hfov_deg"):
@@ -176,6 +280,22 @@ def test_cache_renders_once_and_keys_on_the_parameters(tmp_path: Path) -> None:
     cap = cv2.VideoCapture(str(first.video))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 8
     cap.release()
+
+
+def test_a_cached_truth_of_version_1_gets_the_new_expected(tmp_path: Path) -> None:
+    scene = _tiny(dancer=Person(script=("stand 0.4", "releve 1.2 bend=30", "tendu right 1 dir=back")))
+    first = cached(scene, tmp_path)
+    doc = json.loads(first.truth.read_text())
+    assert doc["version"] == 2 and doc["expected"]["releve_count"] == doc["expected"]["tendu_count"] == 1
+    frames = doc["frames"]
+    old = {**doc, "version": 1, "expected": {"reps": [], "holds": [], "rep_count": 0}}
+    first.truth.write_text(json.dumps(old))
+    again = cached(scene, tmp_path)
+    assert again.cached
+    up = json.loads(again.truth.read_text())
+    assert up["version"] == 2 and up["expected"] == doc["expected"] and up["frames"] == frames
+    assert [(r["knees"], r["bend_deg"]) for r in up["expected"]["releves"]] == [("bent", 30.0)]
+    assert [(t["leg"], t["direction"]) for t in up["expected"]["tendus"]] == [("right", "back")]
 
 
 def test_the_studio_imports_only_numpy_and_cv2() -> None:

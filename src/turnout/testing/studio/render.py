@@ -145,7 +145,6 @@ class SceneRenderer:
 
     def _truth_doc(self, frames: dict[str, Any], video_name: str) -> dict[str, Any]:
         sc, cam = self.scene, self.camera
-        exp = self.dancer.timeline.expected()
         refs = []
         for ref in sc.refs:
             px = cam.project(ref.corners())
@@ -168,9 +167,33 @@ class SceneRenderer:
             "body": {"shape": sc.dancer.body, "height_m": round(self.dancer.shape.height_m, 4),
                      "shank_m": round(shank, 4)},
             "floor": {"references": refs},
-            "expected": {"reps": list(exp.reps), "holds": list(exp.holds), "rep_count": len(exp.reps)},
+            "expected": expected_doc(self.dancer.timeline),
             "frames": frames,
         }  # fmt: skip
+
+
+def expected_doc(timeline: Timeline) -> dict[str, Any]:
+    """The truth's ``expected`` object (docs/studio-format.md)."""
+    exp = timeline.expected()
+    return {"reps": list(exp.reps), "holds": list(exp.holds), "rep_count": len(exp.reps),
+            "releves": list(exp.releves), "releve_count": len(exp.releves), "tendus": list(exp.tendus),
+            "tendu_count": len(exp.tendus), "position_holds": list(exp.position_holds)}  # fmt: skip
+
+
+def upgrade_truth(scene: Scene, path: Path) -> None:
+    """Bring a cached truth of an older version up to date: only ``expected`` and ``version`` change between
+    versions (the pictures and the frames stay), so they are rewritten in place (atomically)."""
+    doc = json.loads(path.read_text())
+    if int(doc.get("version", 1)) >= VERSION:
+        return
+    model = load_model()
+    person = scene.dancer
+    poser = Poser(model.skeleton, model.shape(person.body))
+    timeline = Timeline(poser, Stance(person.position, person.feet_deg, person.hips_deg), person.items())
+    doc["expected"], doc["version"] = expected_doc(timeline), VERSION
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(doc, allow_nan=False, separators=(",", ":")))
+    tmp.replace(path)
 
 
 # -- the cache -------------------------------------------------------------------------------------------------
@@ -188,10 +211,11 @@ def cache_root() -> Path:
 
 def cached(scene: Scene, root: Path | None = None, *, refresh: bool = False) -> Rendered:
     """The scene's clip and truth from the cache (keyed by its parameters and the generator's version),
-    rendered first if missing."""
+    rendered first if missing; a cached truth of an older format version is brought up to date."""
     folder = (root or cache_root()) / f"{scene.name}-{scene.key()}"
     video, truth = folder / f"{scene.name}{SUFFIX}", folder / f"{scene.name}.truth.json"
     if not refresh and video.exists() and truth.exists():
+        upgrade_truth(scene, truth)
         frames = int(json.loads(truth.read_text())["video"]["frames"])
         return Rendered(video, truth, frames, 0.0, True)
     folder.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from .backdrop import FLOORS, REFERENCES, FloorRef
 from .looks import LOOKS, SKIN
-from .script import Item, parse_item
+from .script import Item, parse_item, revisions
 
 CATALOGUE = Path(__file__).with_name("scenes.toml")
 GENERATOR_VERSION = "studio-1"
@@ -89,11 +89,14 @@ class Scene:
                 raise ValueError(f"scene {self.name}: unknown floor reference {ref.kind!r}: {', '.join(REFERENCES)}")
 
     def key(self) -> str:
-        """A hash of everything that changes the pictures or the truth (and of the generator's version)."""
+        """A hash of everything that changes the pictures or the truth (and of the generator's version, and of
+        any behaviour changed since that the scene uses: ``script.REVISIONS``; other scenes keep their keys)."""
         params = asdict(self)
         for k in ("name", "description", "tags"):
             params.pop(k)
-        blob = json.dumps([GENERATOR_VERSION, params], sort_keys=True, default=str)
+        people = [self.dancer] + ([self.second] if self.second is not None else [])
+        revs = revisions([it for p in people for it in p.items()])
+        blob = json.dumps([GENERATOR_VERSION, params] + ([revs] if revs else []), sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

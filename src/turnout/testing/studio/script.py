@@ -1,9 +1,12 @@
 """Exercise scripts: ``["stand 1.2", "demi 3", "tendu right 3", ...]`` -> a pose per frame and what to expect.
 
 Items (seconds after the action; ``key=value`` options after that):
-``stand T`` / ``hold T`` (still, knees straight), ``demi T [depth=60]`` and ``grand T [depth=110]`` (a plié:
-42 % descent, 16 % at the bottom, 42 % ascent), ``releve T [rise=40]`` (heels up, 30 % rise, 40 % up, 30 % down),
-``tendu SIDE T [dir=side|front] [point=70]`` (the working leg slides out pointed and back).
+``stand T`` / ``hold T`` (still, knees straight), ``demi T [depth=60] [hold=H]`` and ``grand T [depth=110] [hold=H]``
+(a plié: 42 % descent, 16 % at the bottom, 42 % ascent; with ``hold=H`` the bottom lasts H seconds of the T and the
+descent and ascent share the rest), ``releve T [rise=40] [bend=0] [hold=H]`` (heels up, 30 % rise, 40 % up, 30 % down;
+``bend`` bends both knees by that many degrees while the heels rise, a demi-plié relevé; ``hold=H``: H seconds at
+the top), ``tendu SIDE T [dir=side|front|back] [point=70]`` (the working leg slides out pointed and back: to her
+side, or straight ahead of or behind her along her own forward axis, the foot staying turned out).
 """
 
 from __future__ import annotations
@@ -16,8 +19,19 @@ import numpy as np
 from .posing import STRAIGHT_DEG, BodyPose, LegPose, Poser, direction
 
 ACTIONS = ("stand", "hold", "demi", "grand", "releve", "tendu")
+OPTIONS = {"stand": (), "hold": (), "demi": ("depth", "hold"), "grand": ("depth", "hold"),
+           "releve": ("rise", "bend", "hold"), "tendu": ("dir", "point")}  # fmt: skip
+TENDU_DIRS = ("side", "front", "back")
 DEFAULT_DEPTH = {"demi": 60.0, "grand": 110.0}
 PLIE_SPLIT = (0.42, 0.16, 0.42)
+RELEVE_SPLIT = (0.3, 0.4, 0.3)
+TENDU_SPLIT = (0.35, 0.3, 0.35)  # out, extended, in
+DEFAULT_RISE_DEG = 40.0
+DEFAULT_POINT_DEG = 70.0
+MIN_MOVE_S = 0.2  # with hold=H, each of the way in and the way out lasts at least this
+#: Behaviours changed since the generator's version: a scene using one has it in its cache key (other keys stay).
+#: tendu-front-2: a front tendu slides along her forward axis (before: along the turned-out foot's line).
+REVISIONS = {("tendu", "front"): "tendu-front-2"}
 HOLD_MIN_S = 3.0  # a still stand this long is an expected hold
 GRAND_HEELS_FROM_DEG = 70.0  # in a grand plié (not in second) the heels rise beyond this flexion...
 GRAND_HEELS_GAIN = 0.55  # ...by this many degrees of foot pitch per degree of flexion
@@ -33,6 +47,18 @@ class Item:
 
     def option(self, key: str, default: float) -> float:
         return float(dict(self.options).get(key, default))
+
+    @property
+    def direction(self) -> str:
+        """A tendu's direction (side, front or back); empty for other items."""
+        return dict(self.options).get("dir", "side") if self.action == "tendu" else ""
+
+    def split(self, default: tuple[float, float, float]) -> tuple[float, float, float]:
+        """Fractions of the item: the way in, held, the way out (``hold=H`` holds H seconds)."""
+        if "hold" not in dict(self.options):
+            return default
+        held = self.option("hold", 0.0) / self.seconds
+        return 0.5 * (1.0 - held), held, 0.5 * (1.0 - held)
 
 
 def parse_item(text: str) -> Item:
@@ -54,7 +80,29 @@ def parse_item(text: str) -> Item:
     opts = tuple(tuple(w.split("=", 1)) for w in rest[1:])
     if any(len(o) != 2 for o in opts):
         raise ValueError(f"script item {text!r}: options are key=value")
+    for key, value in opts:
+        if key not in OPTIONS[action]:
+            known = ", ".join(OPTIONS[action]) or "none"
+            raise ValueError(f"script item {text!r}: unknown option {key!r} (options of {action}: {known})")
+        if key == "dir":
+            if value not in TENDU_DIRS:
+                raise ValueError(f"script item {text!r}: dir is {', '.join(TENDU_DIRS)}")
+            continue
+        try:
+            v = float(value)
+        except ValueError:
+            raise ValueError(f"script item {text!r}: {key} takes a number of degrees or seconds") from None
+        if key == "hold" and not 0.0 <= v <= seconds - 2 * MIN_MOVE_S:
+            raise ValueError(f"script item {text!r}: hold={v:g} leaves under {MIN_MOVE_S:g} s to go in and out "
+                             f"of the {seconds:g} s")  # fmt: skip
+        if key == "bend" and not 0.0 <= v <= 90.0:
+            raise ValueError(f"script item {text!r}: bend={v:g} is outside 0-90 degrees")
     return Item(action, seconds, side, opts)  # type: ignore[arg-type]
+
+
+def revisions(items: list[Item]) -> list[str]:
+    """The changed behaviours (:data:`REVISIONS`) a script uses, for the cache key."""
+    return sorted({REVISIONS[(it.action, it.direction)] for it in items if (it.action, it.direction) in REVISIONS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +124,11 @@ class FrameState:
 
 @dataclass(frozen=True, slots=True)
 class Expected:
-    reps: tuple[dict[str, object], ...]
-    holds: tuple[dict[str, object], ...]
+    reps: tuple[dict[str, object], ...]  # pliés
+    holds: tuple[dict[str, object], ...]  # still stands of HOLD_MIN_S or more
+    releves: tuple[dict[str, object], ...] = ()
+    tendus: tuple[dict[str, object], ...] = ()
+    position_holds: tuple[dict[str, object], ...] = ()  # held plié bottoms and relevé tops (hold=H)
 
 
 def heel_positions(poser: Poser, stance: Stance) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -141,7 +192,7 @@ class Timeline:
         if item.action in ("stand", "hold"):
             return FrameState(t, item.action, "standing", pose)
         if item.action in ("demi", "grand"):
-            env, phase = _envelope(u, PLIE_SPLIT)
+            env, phase = _envelope(u, item.split(PLIE_SPLIT))
             depth = item.option("depth", DEFAULT_DEPTH[item.action])
             flex = STRAIGHT_DEG + env * (depth - STRAIGHT_DEG)
             rise = 0.0
@@ -151,17 +202,23 @@ class Timeline:
                            right=replace(pose.right, rise_deg=rise))  # fmt: skip
             return FrameState(t, item.action, phase, pose)
         if item.action == "releve":
-            env, _ = _envelope(u, (0.3, 0.4, 0.3))
-            rise = env * item.option("rise", 40.0)
+            env, _ = _envelope(u, item.split(RELEVE_SPLIT))
+            rise = env * item.option("rise", DEFAULT_RISE_DEG)
+            bend = env * item.option("bend", 0.0)
             pose = replace(pose, left=replace(pose.left, rise_deg=rise), right=replace(pose.right, rise_deg=rise))
+            if bend > STRAIGHT_DEG:  # a demi-plié relevé: the knees bend as the heels rise
+                pose = replace(pose, flexion_deg=bend)
             return FrameState(t, item.action, "standing", pose)
-        # tendu: the working leg slides out pointed, the weight goes over the supporting foot
-        env, _ = _envelope(u, (0.35, 0.3, 0.35))
+        # tendu: the working leg slides out pointed, the weight goes over the supporting foot; the foot keeps its
+        # turnout and slides to her side or straight ahead of or behind her (heel leading to the front, toe to the
+        # back), so its toe travels along that line
+        env, _ = _envelope(u, TENDU_SPLIT)
         work, support = item.side, "left" if item.side == "right" else "right"
         leg = pose.leg(work)
-        front = dict(item.options).get("dir", "side") == "front"
-        slide = direction(work, leg.turnout_deg)[:2] if front else np.array([1.0 if work == "left" else -1.0, 0.0])
-        worked = replace(leg, point_deg=env * item.option("point", 70.0), slide_xy=(float(slide[0]), float(slide[1])))
+        slide = {"side": (1.0 if work == "left" else -1.0, 0.0), "front": (0.0, -1.0), "back": (0.0, 1.0)}[
+            item.direction
+        ]
+        worked = replace(leg, point_deg=env * item.option("point", DEFAULT_POINT_DEG), slide_xy=slide)
         sup = np.asarray(self.heels[0 if support == "left" else 1])
         shift = env * 0.9 * (sup - 0.5 * (np.asarray(self.heels[0]) + np.asarray(self.heels[1])))
         pose = replace(pose, support=support, shift_xy=(float(shift[0]), float(shift[1])),
@@ -172,26 +229,52 @@ class Timeline:
         """The reps, holds and flags the script should produce (times in seconds from the start)."""
         reps: list[dict[str, object]] = []
         holds: list[dict[str, object]] = []
+        releves: list[dict[str, object]] = []
+        tendus: list[dict[str, object]] = []
+        held: list[dict[str, object]] = []
         forced = {side: self.stance.feet_deg[i] - self.stance.hips_deg[i] for i, side in enumerate(("left", "right"))}
         still_from: float | None = None
         for k, item in enumerate(self.items):
-            t0 = float(self.starts[k])
+            t0, T = float(self.starts[k]), item.seconds
             if item.action in ("stand", "hold"):
                 still_from = t0 if still_from is None else still_from
             else:
                 if still_from is not None and t0 - still_from >= HOLD_MIN_S:
-                    holds.append({"start_s": round(still_from, 3), "end_s": round(t0, 3)})
+                    holds.append({"kind": "stand", "start_s": round(still_from, 3), "end_s": round(t0, 3)})
                 still_from = None
             if item.action in ("demi", "grand"):
-                a, b, _ = PLIE_SPLIT
+                a, b, _ = item.split(PLIE_SPLIT)
                 flags = [{"code": code, "side": side} for side, f in forced.items() if f >= FORCED_FLAG_DEG
                          for code in ("forced_turnout", "knees_inside_toes")]  # fmt: skip
+                depth = item.option("depth", DEFAULT_DEPTH[item.action])
                 reps.append({
-                    "kind": item.action, "start_s": round(t0, 3), "bottom_start_s": round(t0 + a * item.seconds, 3),
-                    "bottom_end_s": round(t0 + (a + b) * item.seconds, 3), "end_s": round(t0 + item.seconds, 3),
-                    "depth_deg": item.option("depth", DEFAULT_DEPTH[item.action]),
-                    "descent_s": round(a * item.seconds, 3), "flags": flags,
+                    "kind": item.action, "start_s": round(t0, 3), "bottom_start_s": round(t0 + a * T, 3),
+                    "bottom_end_s": round(t0 + (a + b) * T, 3), "end_s": round(t0 + T, 3),
+                    "depth_deg": depth, "descent_s": round(a * T, 3), "flags": flags,
+                })  # fmt: skip
+                if "hold" in dict(item.options):
+                    held.append({"kind": "plie", "plie": item.action, "start_s": round(t0 + a * T, 3),
+                                 "end_s": round(t0 + (a + b) * T, 3), "seconds": round(b * T, 3),
+                                 "depth_deg": depth})  # fmt: skip
+            elif item.action == "releve":
+                a, b, _ = item.split(RELEVE_SPLIT)
+                rise, bend = item.option("rise", DEFAULT_RISE_DEG), item.option("bend", 0.0)
+                releves.append({
+                    "kind": "releve", "start_s": round(t0, 3), "top_start_s": round(t0 + a * T, 3),
+                    "top_end_s": round(t0 + (a + b) * T, 3), "end_s": round(t0 + T, 3), "rise_deg": rise,
+                    "bend_deg": bend, "knees": "bent" if bend > 0 else "straight",
+                })  # fmt: skip
+                if "hold" in dict(item.options):
+                    held.append({"kind": "releve", "start_s": round(t0 + a * T, 3),
+                                 "end_s": round(t0 + (a + b) * T, 3), "seconds": round(b * T, 3),
+                                 "rise_deg": rise, "bend_deg": bend})  # fmt: skip
+            elif item.action == "tendu":
+                a, b, _ = TENDU_SPLIT
+                tendus.append({
+                    "kind": "tendu", "leg": item.side, "direction": item.direction, "start_s": round(t0, 3),
+                    "out_start_s": round(t0 + a * T, 3), "out_end_s": round(t0 + (a + b) * T, 3),
+                    "end_s": round(t0 + T, 3), "point_deg": item.option("point", DEFAULT_POINT_DEG),
                 })  # fmt: skip
         if still_from is not None and self.duration - still_from >= HOLD_MIN_S:
-            holds.append({"start_s": round(still_from, 3), "end_s": round(self.duration, 3)})
-        return Expected(tuple(reps), tuple(holds))
+            holds.append({"kind": "stand", "start_s": round(still_from, 3), "end_s": round(self.duration, 3)})
+        return Expected(tuple(reps), tuple(holds), tuple(releves), tuple(tendus), tuple(held))

@@ -18,7 +18,7 @@ from .script import FrameState
 POINTS = ("hip", "knee", "ankle", "heel", "toe")
 KNEE_DIRECTION_MIN_FLEXION_DEG = 5.0  # a straighter knee has no direction to speak of
 FORMAT = "turnout-studio-truth"
-VERSION = 1
+VERSION = 2  # 2: expected.releves, tendus, position_holds and their counts; holds[].kind
 
 
 def knee_flexion(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> float:
