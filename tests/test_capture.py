@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import struct
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from turnout.capture.sources import CameraSource, ImageFolderSource, VideoFileSource, open_source, prefetch
+from turnout.capture.sources import CameraSource, Frame, ImageFolderSource, VideoFileSource, open_source, prefetch
 from turnout.errors import SourceError
 
 W, H = 160, 120
@@ -324,3 +325,55 @@ def test_damage_in_the_middle_skips_the_bad_frames_and_reads_on(tmp_path: Path) 
     assert all(b > a for a, b in itertools.pairwise(times)) and times[-1] > 6000
     assert any(b - a > 500 for a, b in itertools.pairwise(times))  # the gap is kept in time
     assert any(w.startswith("damaged.mp4: ") and "damaged frames in the middle skipped" in w for w in src.info.warnings)
+
+
+def test_the_playback_gate_pauses_steps_jumps_and_slows_down() -> None:
+    import threading
+
+    from turnout.capture.pacing import PlaybackGate
+
+    now = [0.0]
+    gate = PlaybackGate(clock=lambda: now[0])
+    frames = [Frame(i, i * 40, np.zeros((1, 1, 3), np.uint8)) for i in range(200)]
+    released: list[int] = []
+    stop = threading.Event()
+
+    def capture() -> None:
+        for f in frames:
+            if not gate.wait(f, stop):
+                return
+            released.append(f.index)
+
+    gate.pause()
+    t = threading.Thread(target=capture, daemon=True)
+    t.start()
+    time.sleep(0.3)
+    assert released == [], "paused: nothing goes"
+    gate.step()
+    deadline = time.monotonic() + 2
+    while len(released) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert released == [0], "a frame step lets exactly one frame through"
+    gate.release_until(50)  # a seek forward while paused: every frame up to 50 at once, then paused again
+    deadline = time.monotonic() + 2
+    while len(released) < 51 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert released == list(range(51))
+    gate.set_rate(0.5)
+    gate.play()  # frame 51 sets the clock; frame 52 (40 ms later in the file) is due 80 ms later at half speed
+    deadline = time.monotonic() + 2
+    while len(released) < 52 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    now[0] = 0.079
+    time.sleep(0.3)
+    assert released[-1] == 51
+    now[0] = 0.081
+    deadline = time.monotonic() + 2
+    while len(released) < 53 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert released[-1] == 52
+    stop.set()
+    t.join(2)
+    assert not t.is_alive()
