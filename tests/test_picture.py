@@ -17,6 +17,7 @@ from turnout.practice.picture import (
     CAM_HEIGHT,
     FOOT_P95_FLOOR_DEG,
     FOV_DEG,
+    GRAND_DROP,
     JOINTS,
     KNEE_POINT_BELOW,
     MEDIAPIPE,
@@ -55,14 +56,20 @@ def aimed_pitch(height: float, dist: float) -> float:
 
 
 def foot_points(
-    deg: float, side: str, heights: Heights = MEDIAPIPE, drop: float = 0.0, x0: float = 0.08, length: float = 0.2
+    deg: float,
+    side: str,
+    heights: Heights = MEDIAPIPE,
+    drop: float = 0.0,
+    x0: float = 0.08,
+    length: float = 0.2,
+    y0: float = 0.0,
 ) -> dict[str, tuple[float, float, float]]:
     """A flat foot turned ``deg`` out: its heel-to-toe axis from (x0 on her side, 0) on the floor; the points on
     the axis (the ankle a quarter of the way along) at the heights ``heights`` gives with the hips ``drop`` down."""
     s = 1.0 if side == "left" else -1.0  # her left is the picture's right
     a = math.radians(deg)
     d = np.array([s * math.sin(a), -math.cos(a)])  # toward the camera is -y
-    heel = np.array([s * x0, 0.0])
+    heel = np.array([s * x0, y0])
     toe = heel + length * d
     ankle = heel + 0.25 * length * d
     z_toe, z_ankle, z_heel = heights.at(drop)
@@ -250,3 +257,40 @@ def test_the_foot_read_again_at_the_bottom_keeps_an_exact_verdict() -> None:
         bottom_foot=(other["toe"], other["heel"]), bottom_hip_y=bottom_hip_y,
     )  # fmt: skip
     assert moved.foot_deg == pytest.approx(55.0, abs=1.0)  # the two readings averaged
+
+
+def test_a_grand_plie_with_the_heels_up_measures_the_knee_from_the_risen_ankle() -> None:
+    """In a grand plié in first the heels rise (the foot turns about its ball): the ankle goes up and along the
+    foot. Given the bottom's hip row (hips deeper than GRAND_DROP), the knee is measured from where the ankle went,
+    in the foot's upright plane, and the foot is not read again at the bottom (it is not flat)."""
+    _, pitch, f = nominal_camera()
+    hip_y = project((0.0, 0.0, 1.0), CAM_HEIGHT, 3.2, pitch, f)[1]
+    floor_y = project((0.0, 0.0, MEDIAPIPE.toe), CAM_HEIGHT, 3.2, pitch, f)[1]
+    bottom_hip_y = project((0.0, 0.0, 1.0 - 1.5 * GRAND_DROP), CAM_HEIGHT, 3.2, pitch, f)[1]
+    foot_deg, x0 = 45.0, 0.05
+    y0 = 0.25 * 0.2 * math.cos(math.radians(foot_deg))  # the foot's ankle point where the leg's is
+    foot = foot_points(foot_deg, "left", x0=x0, y0=y0)
+    pts, _ = leg_in_plie(foot_deg, "left", x0=x0 + 0.25 * 0.2 * math.sin(math.radians(foot_deg)), bend_deg=50.0)
+    # the heel up by 20 degrees about the ball of the foot (0.15 legs along it): the ankle joint and the knee follow
+    a, psi = math.radians(foot_deg), math.radians(20.0)
+    along = np.array([math.sin(a), -math.cos(a), 0.0])
+    joint0 = np.array(pts["ankle"]) - np.array([0.0, 0.0, ANKLE_POINT_ABOVE])
+    ball = np.array([x0, y0, 0.0]) + 0.15 * along
+    r = joint0 - ball
+    r_along, r_up = float(r @ along), float(r[2])
+    up = np.array([0.0, 0.0, 1.0])
+    r_across = r - r_along * along - r_up * up
+    # the ankle lies behind the ball (r_along < 0): turning the heel up takes it up and toward the ball
+    moved = ball + r_across + (r_along * math.cos(psi) + r_up * math.sin(psi)) * along
+    moved += (-r_along * math.sin(psi) + r_up * math.cos(psi)) * up
+    shift = moved - joint0
+    px = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot.items()}
+    knee0 = project(pts["knee0"], CAM_HEIGHT, 3.2, pitch, f)
+    knee = project(tuple(map(float, np.array(pts["knee"]) + shift)), CAM_HEIGHT, 3.2, pitch, f)  # type: ignore[arg-type]
+    ankle = project(tuple(map(float, np.array(pts["ankle"]) + shift)), CAM_HEIGHT, 3.2, pitch, f)  # type: ignore[arg-type]
+    standing = (knee0, px["ankle"], px["toe"])
+    v = knee_verdict(hip_y, floor_y, W, standing, (knee, ankle), "left", heel=px["heel"], heights=MEDIAPIPE,
+                     bottom_foot=(px["toe"], None), bottom_hip_y=bottom_hip_y)  # fmt: skip
+    assert v.rel_deg == pytest.approx(0.0, abs=2.0)
+    flat = knee_verdict(hip_y, floor_y, W, standing, (knee, ankle), "left", heel=px["heel"], heights=MEDIAPIPE)
+    assert abs(flat.rel_deg) > abs(v.rel_deg)  # taking the ankle as planted reads the knee wrong

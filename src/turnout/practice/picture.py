@@ -63,6 +63,13 @@ MEDIAPIPE: Final = Heights(toe=0.020, ankle=0.112, ankle_bent=0.119, heel=0.047,
 JOINTS: Final = Heights(toe=0.0, ankle=0.085, ankle_bent=0.085, heel=0.047, heel_bent=0.065)
 #: The hips' drop (legs) by which the ankle and heel points have reached their bent heights.
 BENT_DROP: Final = 0.06
+#: An ankle point risen more than this (legs) at a plié's bottom has its heel up (a grand plié in first, fifth): the
+#: tracker's relevé limit (``reps.releve_rise``, 4 %: a relevé lifts the heel 10-14 % of a leg, 3-4 times the ankle
+#: point's jitter). The knee is then measured from the risen ankle and the foot is not read again at the bottom.
+HEELS_UP: Final = 0.04
+#: Hips this far down (legs) make a grand plié (``reps.grand_min_drop``: heels down, the ankle's dorsiflexion lets
+#: the hips drop about 21 % at most), where the heels may rise (first, fourth, fifth; Vaganova).
+GRAND_DROP: Final = 0.21
 #: Where MediaPipe's knee and ankle points sit against the joints (legs, up positive), measured like
 #: :data:`MEDIAPIPE` (each point's ray against the true joint, first, second and parallel demi-pliés; the halves of
 #: the catalogue agree within 0.002): the knee point 0.020 below the knee joint standing and at it (0.000-0.007
@@ -224,6 +231,17 @@ def _ray(cam: Camera, u: float, v: float) -> np.ndarray:
     return np.array([rx, cp - ry * sp, -(ry * cp + sp)])
 
 
+def ankle_rise(cam: Camera, ankle0: tuple[float, float], ankle: tuple[float, float]) -> float:
+    """How far the ankle point has risen (legs) since standing beyond its bent height: its ray at the bottom met with
+    the upright line through where it stood (a planted foot's ankle neither slides nor, heels down, rises)."""
+    if not all(math.isfinite(x) for x in (*ankle0, *ankle)):
+        return math.nan
+    ax, ay = cam.to_plane(ankle0[0], ankle0[1], MEDIAPIPE.ankle)
+    d = _ray(cam, *ankle)
+    lam = (d[0] * ax + d[1] * ay) / (d[0] ** 2 + d[1] ** 2)
+    return float(cam.height + lam * d[2] - MEDIAPIPE.ankle_bent)
+
+
 def knee_direction_room_deg(
     cam: Camera,
     knee0: tuple[float, float],
@@ -231,9 +249,12 @@ def knee_direction_room_deg(
     knee: tuple[float, float],
     ankle: tuple[float, float],
     side: str,
+    foot_deg: float = math.nan,
+    heels_up: bool = False,
 ) -> float:
     """The knee's direction at the bottom of a plié with the leg placed in the room through the camera, degrees out
-    from "toward the camera", outward positive (she faces the camera; lengths in legs). ``ankle`` is not used.
+    from "toward the camera", outward positive (she faces the camera; lengths in legs). ``ankle`` (at the bottom) is
+    used only with ``heels_up``.
 
     * The ankle joint: the standing ankle point's ray met with its plane (:data:`MEDIAPIPE`), :data:`ANKLE_POINT_ABOVE`
       lower. A planted foot's ankle does not move in a plié; the ankle point at the bottom is not used (on the real
@@ -244,7 +265,11 @@ def knee_direction_room_deg(
     * The knee at the bottom: on its ray, a shank's length from the ankle joint, the nearer of the two points (the
       knee travels forward over the foot); the ray's nearest point when it passes short of that length.
     * Its direction: the part of ankle-to-knee square to the leg's line, on the floor: the knee's direction as the
-      studio's truth defines it (the perpendicular from the hip-ankle line)."""
+      studio's truth defines it (the perpendicular from the hip-ankle line).
+
+    ``heels_up`` (a grand plié in first or fifth, where the heels rise) with ``foot_deg`` (the foot's direction): the
+    foot has turned about its ball, so the ankle went up and along the foot: the ankle joint is then where the
+    bottom's ankle point's ray meets the foot's upright plane (only if that is higher than standing)."""
     if not all(math.isfinite(x) for x in (*knee0, *ankle0, *knee)):
         return math.nan
     centre = np.array([0.0, 0.0, cam.height])
@@ -259,6 +284,16 @@ def knee_direction_room_deg(
     if not length > 0:
         return math.nan
     line = leg / length
+    if heels_up and math.isfinite(foot_deg) and all(map(math.isfinite, ankle)):
+        # the heel up, the foot turned about its ball: the ankle moved up and along the foot, in its upright plane
+        sign = 1.0 if side == "left" else -1.0
+        along = np.array([sign * math.sin(math.radians(foot_deg)), -math.cos(math.radians(foot_deg)), 0.0])
+        normal = np.array([-along[1], along[0], 0.0])
+        da = _ray(cam, *ankle)
+        if abs(float(normal @ da)) > 1e-9:
+            moved = centre + float(normal @ (joint - centre)) / float(normal @ da) * da
+            if math.isfinite(moved[2]) and moved[2] > MEDIAPIPE.ankle:
+                joint = moved - np.array([0.0, 0.0, ANKLE_POINT_ABOVE])
     d = _ray(cam, *knee)
     rel = joint - centre
     dd, dr, rr = float(d @ d), float(d @ rel), float(rel @ rel)
@@ -418,9 +453,11 @@ def knee_verdict(
 
     ``bottom_foot``: (toe, heel) at the bottom (medians over the bottom frames; the heel may be ``None`` or nan),
     with ``bottom_hip_y`` the mid-hip row there: a planted foot is then read twice, standing and at the bottom, and
-    the two directions averaged (their errors are partly independent: on the studio, with :data:`MEDIAPIPE` and the
-    standing heel, 77 % of legs within 10 degrees of the truth instead of 71 %, 82 % of those with a verdict, halves
-    of the catalogue 90 % and 73 %; docs/measurements.md)."""
+    the two directions averaged (their errors are partly independent). With the hips deeper than :data:`GRAND_DROP`
+    or the ankle point risen more than :data:`HEELS_UP` the heels may be up: the foot is not read again and the knee
+    is measured from where the ankle went (:func:`knee_direction_room_deg`). On the studio, with :data:`MEDIAPIPE`
+    and the standing heel: 79 % of legs within 10 degrees of the truth instead of 71 % (84 % of those with a
+    verdict; halves of the catalogue 94 % and 73 %; docs/measurements.md)."""
     rels = []
     nominal = (math.nan, math.nan, math.nan)
     for height, fov in ((CAM_HEIGHT, FOV_DEG), *PRIOR):
@@ -428,13 +465,16 @@ def knee_verdict(
         if cam is None:
             continue
         foot = foot_direction_deg(cam, standing[2], standing[1], side, heel, 0.0, heights)
-        if bottom_foot is not None:
-            drop = hips_drop(cam, bottom_hip_y)
+        drop = hips_drop(cam, bottom_hip_y) if math.isfinite(bottom_hip_y) else math.nan
+        heels_up = drop > GRAND_DROP or ankle_rise(cam, standing[1], bottom[1]) > HEELS_UP
+        if heights is JOINTS:
+            knee = knee_direction_deg(cam, standing[0], standing[1], bottom[0], bottom[1], side)
+        else:
+            knee = knee_direction_room_deg(cam, standing[0], standing[1], bottom[0], bottom[1], side, foot, heels_up)
+        if bottom_foot is not None and not heels_up:
             again = foot_direction_deg(cam, bottom_foot[0], bottom[1], side, bottom_foot[1], drop, heights)
             if math.isfinite(again) and math.isfinite(foot):
                 foot += wrap_deg(again - foot) / 2.0
-        knee_of = knee_direction_deg if heights is JOINTS else knee_direction_room_deg
-        knee = knee_of(cam, standing[0], standing[1], bottom[0], bottom[1], side)
         rel = wrap_deg(knee - foot)
         if (height, fov) == (CAM_HEIGHT, FOV_DEG) and not math.isfinite(nominal[2]):
             nominal = (knee, foot, rel)
