@@ -4,6 +4,7 @@ clip plays with its overlay, the plot follows the clip and the clip follows the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -247,3 +248,17 @@ def test_two_reps_side_by_side_with_their_overlays_started_together(qtbot: Any, 
     assert dialog is not None and dialog.players[0].path is not None and dialog.players[1].path is None
     assert "No clip for this rep" in dialog.players[1].video.placeholder
     dialog.close()
+
+
+def test_a_rep_plays_in_a_loop_in_review(qtbot: Any, review: ReviewTab) -> None:
+    review.select_rep(2)  # the flagged rep: its clip
+    rep = review.data.rep(2) if review.data is not None else None
+    assert rep is not None and review.player.path is not None
+    times: list[float] = []
+    review.player.position_changed.connect(times.append)
+    review.loop_button.setChecked(True)
+    assert review.player.playing and review.player.loop == (rep.t_start_s, rep.t_end_s)
+    qtbot.waitUntil(lambda: any(b < a for a, b in itertools.pairwise(times)), timeout=8000)  # it went back
+    assert all(rep.t_start_s - 0.1 <= t <= rep.t_end_s + 0.1 for t in times)
+    review.loop_button.setChecked(False)
+    assert review.player.loop is None

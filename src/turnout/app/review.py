@@ -258,6 +258,12 @@ class ReviewTab(QWidget):
         self.compare_button.setToolTip("Two reps side by side: Ctrl+click two reps, or keep one for compare and choose "
                                        "another (of any session)")  # fmt: skip
         self.compare_button.clicked.connect(self.compare_selected)
+        self.loop_button = QPushButton("⟳ Loop rep")
+        self.loop_button.setCheckable(True)
+        self.loop_button.setToolTip("Play the chosen rep again and again (A-B loop over its span)")
+        self.loop_button.toggled.connect(self._loop_toggled)
+        #: the rep shown in the player
+        self.shown_rep: StoredRep | None = None
         self.pin_button = QPushButton("Keep for compare")
         self.pin_button.setToolTip("Keep this rep to compare it with a rep of another session")
         self.pin_button.clicked.connect(self.pin_selected)
@@ -284,7 +290,7 @@ class ReviewTab(QWidget):
         ll.addWidget(QLabel("Reps (flagged first)"))
         ll.addWidget(self.reps, 2)
         rep_buttons = QHBoxLayout()
-        for b in (self.compare_button, self.pin_button):
+        for b in (self.loop_button, self.compare_button, self.pin_button):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             rep_buttons.addWidget(b)
         rep_buttons.addStretch(1)
@@ -484,8 +490,20 @@ class ReviewTab(QWidget):
         self.details.setText("<br><br>".join(lines))
         self.plot.focus_rep(rep)
         # the recording itself, while it exists (a file's session: the whole video, from this rep), else the clip
+        self.shown_rep = stored
+        self.player.set_loop(None)
         if not load_rep(self.player, data, stored):
             self.plot.set_cursor(rep.t_start_s)
+        elif self.loop_button.isChecked():
+            self.player.set_loop((rep.t_start_s, rep.t_end_s))
+
+    def _loop_toggled(self, on: bool) -> None:
+        stored = self.shown_rep
+        if not on or stored is None or self.player.path is None:
+            self.player.set_loop(None)
+            return
+        self.player.set_loop((stored.rep.t_start_s, stored.rep.t_end_s))
+        self.player.play()
 
     def set_mirrored(self, on: bool) -> None:
         self._mirrored = on
