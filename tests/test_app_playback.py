@@ -226,3 +226,17 @@ def test_the_real_pipeline_counts_the_plie_once_through_pause_step_and_seek(qtbo
         (session,) = store.list_sessions()
     assert session.n_frames == 174 and session.n_reps == 1  # counted once, as without pausing
     w.close()
+
+
+def test_a_video_that_cannot_be_read_is_one_line_and_the_keys_do_nothing(qtbot: Any, window: MainWindow,
+                                                                         tmp_path: Path) -> None:  # fmt: skip
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\0\0\0\x18ftypisom" + b"\0" * 64)
+    window.open_video(broken)
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=5000)
+    qtbot.waitUntil(lambda: "broken.mp4" in window.live.video.placeholder, timeout=3000)
+    assert "\n\nChoose another camera or open a video file" in window.live.video.placeholder
+    for key in (Qt.Key.Key_Space, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_BracketLeft):
+        qtbot.keyClick(window, key)  # nothing to play, step or slow down: no error
+    window.live.playback.seek(10)
+    assert window.live.video.result is None and not window.controller.recording

@@ -238,7 +238,7 @@ class FilePlayback(QWidget):
         self._sync()
 
     def play(self) -> None:
-        if not self.active:
+        if not self.active or (not self.analysing and not self.history):  # a file that could not be read
             return
         self.paused = False
         if self.replaying is None and not self.analysing:  # at the end of a finished file: from the start again
