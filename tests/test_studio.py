@@ -226,6 +226,27 @@ def test_only_changed_behaviours_change_cache_keys() -> None:
     assert load_catalogue()["first45_demi"].key() == "647bdb023ac729cc"  # as before the change: its renders stay
 
 
+def test_the_issue_17_scenes_expect_what_they_say() -> None:
+    scenes = load_catalogue()
+
+    def expected(name: str):  # type: ignore[no-untyped-def]
+        d = scenes[name].dancer
+        return Timeline(_poser(d.body), Stance(d.position, d.feet_deg, d.hips_deg), d.items()).expected()
+
+    releves = expected("barre_releve_bent").releves
+    assert [r["knees"] for r in releves] == ["straight", "bent", "straight", "bent", "bent"]
+    back = expected("barre_tendu_back").tendus
+    assert [(t["leg"], t["direction"]) for t in back] == [("right", "back"), ("left", "back")] * 2
+    front = expected("barre_tendu_front60").tendus
+    assert [t["direction"] for t in front] == ["front", "front", "side", "front"]
+    assert scenes["barre_tendu_front60"].dancer.feet_deg == (60.0, 60.0)
+    for name, kind in (("hold_low_plie", "plie"), ("hold_high_releve", "releve")):
+        assert [(h["kind"], h["seconds"]) for h in expected(name).position_holds] == [(kind, 5.0)]
+    for name in ("barre_releve_bent", "barre_tendu_back", "barre_tendu_front60", "hold_low_plie", "hold_high_releve"):
+        s = scenes[name]  # short enough to render on a shared machine
+        assert 6.0 <= sum(it.seconds for it in s.dancer.items()) <= 12.0 and s.fps == 15
+
+
 def test_catalogue_covers_the_grid() -> None:
     scenes = load_catalogue()
     dancers = [s.dancer for s in scenes.values()]
