@@ -390,6 +390,48 @@ def knee_study(
     return out
 
 
+def flag_study(scenes: list[Scene], limit: float) -> None:
+    """The tracker's flags with the knee verdict of ``knee_study(..., MEDIAPIPE, twice=True)`` and its knee limit
+    (``reps.knee_inside_deg``, ``flags.knees_inside_toes`` warn) set to ``limit``: forced pliés (a foot 20 degrees or
+    more beyond its hip) flagged, correct ones not."""
+    import dataclasses
+
+    from turnout.settings import FlagLimit
+
+    base = Settings()
+    settings = dataclasses.replace(
+        base,
+        reps=dataclasses.replace(base.reps, knee_inside_deg=limit),
+        flags=dataclasses.replace(base.flags, knees_inside_toes=FlagLimit(True, limit, limit + 8.0)),
+    )
+    users: list[Any] = [
+        m
+        for m in (tracker, sys.modules.get("turnout.practice.plie"))
+        if m is not None and hasattr(m, "_median_point") and hasattr(m, "knee_verdict")
+    ]
+    saved = [(m, m.knee_verdict, m._median_point) for m in users]
+    for m in users:
+        m.knee_verdict = _twice(m, picture.MEDIAPIPE)
+    counts = {"forced": [0, 0], "correct": [0, 0]}
+    wrong = []
+    try:
+        for s in scenes:
+            fr = s.truth["frames"]
+            forced = any((x or 0) >= 20 for side in SIDES for x in fr[side]["forced_turnout_deg"])
+            for rep in analyze_rows(s.t.tolist(), s.rows, s.reliable.tolist(), settings).reps:
+                flagged = bool({f.code for f in rep.flags} & {"knees_inside_toes", "forced_turnout"})
+                c = counts["forced" if forced else "correct"]
+                c[0], c[1] = c[0] + flagged, c[1] + 1
+                if flagged != forced:
+                    wrong.append(f"{s.name} at {rep.t_bottom_s:.1f} s ({'missed' if forced else 'false'})")
+    finally:
+        for m, verdict, median_point in saved:
+            m.knee_verdict, m._median_point = verdict, median_point
+    print(f"\nFlags with the measured points, the foot read twice and a knee limit of {limit:g} degrees: forced pliés "
+          f"flagged {counts['forced'][0]} of {counts['forced'][1]}, correct {counts['correct'][0]} of "
+          f"{counts['correct'][1]}; " + ("; ".join(wrong) or "none wrong"))  # fmt: skip
+
+
 def report_knees(reps: list[dict[str, Any]]) -> None:
     errs: dict[str, list[float]] = {}
     within = {"all": [0, 0]}
@@ -434,6 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--no-knees", action="store_true")
     ap.add_argument("--landmarks", action="store_true", help="where MediaPipe puts its points (true camera)")
+    ap.add_argument("--knee-limit", type=float, default=20.0, help="knee limit for the flags with MEDIAPIPE")
     a = ap.parse_args(argv)
     scenes = load_scenes("floor" if a.floor else "uncal")
     if a.half:
@@ -466,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
         report_knees(knee_study(scenes, picture.MEDIAPIPE))
         print("\n## ... and the standing heel and the foot read again at the bottom (bottom_foot)")
         report_knees(knee_study(scenes, picture.MEDIAPIPE, twice=True))
+        flag_study(scenes, a.knee_limit)
     if a.json:
         a.json.write_text(json.dumps({"feet": feet, "reps": reps}, default=float))
     return 0
