@@ -55,8 +55,8 @@ FIGURES: Final = {
                   "warning); otherwise the range the truth lies in, e.g. '25–60°', read from the picture through a "
                   f"camera estimated from your standing (95% within ±{_PIC:.0f}° plus the camera's own uncertainty); "
                   "'calibrate' where even a range would tell you nothing: MediaPipe's 3D alone reads a foot 17-23° "
-                  "low (95% within 37°). With a sheet on the floor a foot is within 6° in a plié but 17° standing "
-                  "(95% within 31-33°), so it is still a range (docs/accuracy.md)."),
+                  f"low (95% within 37°). With a sheet on the floor the picture is read through the sheet's camera: "
+                  f"{display.floor_end_to_end('A4')}, so a narrower range (docs/accuracy.md)."),
     "forced_left": ("Forced L / R",
                     "Foot turnout minus what the hips give, per leg: how far the turnout is forced from the foot. "
                     "Not shown as a number ('–'): on rendered dancers it reads 11-15° off, more than the 8° fault it "

@@ -97,7 +97,7 @@ class AnalysisResult:
             return None
         reference = (self.floor_calibration or {}).get("reference")
         end_to_end = {pose: {"median": u.median_deg, "p95": u.p95_deg} for pose in ("standing", "plie")
-                      if (u := display.uncertainty("foot", "floor-calibrated", pose)) is not None}  # fmt: skip
+                      if (u := display.uncertainty("foot", "picture-floor", pose)) is not None}  # fmt: skip
         return _clean({
             "calibration": self.floor_calibration,
             "expected_turnout_error_deg": self.floor_expected_error_deg,

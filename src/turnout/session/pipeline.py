@@ -35,10 +35,13 @@ from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
     FOOT_P95_DEG,
+    FOOT_P95_FLOOR_DEG,
     MEDIAPIPE,
     PRIOR,
     Camera,
+    camera_from_floor,
     estimate_camera,
+    floor_camera_numbers,
     foot_direction_deg,
     hips_drop,
 )
@@ -302,8 +305,17 @@ class Pipeline:
     ) -> dict[str, tuple[float, float, float]]:
         """Each foot's picture reading now (see :attr:`FrameResult.feet_picture`)."""
         when, cam = self._camera
-        if not when <= t_s or t_s - when >= CAMERA_REFRESH_S or cam is None:
+        floor_camera = self.floor.camera
+        if (
+            not when <= t_s
+            or t_s - when >= CAMERA_REFRESH_S
+            or cam is None
+            or cam.calibrated != (floor_camera is not None)
+        ):
             cam = self.tracker.camera()
+            if cam is not None and floor_camera is not None:
+                # with a floor calibration, its camera (focal length, height, pitch) and her leg from her standing
+                cam = camera_from_floor(*floor_camera_numbers(floor_camera), cam.hip_y, cam.floor_y, cam.frame_width_px)
             self._camera = (t_s, cam)
         if cam is None or m is None or not reliable or m.image.facing_code not in (1.0, 2.0):
             for buf in self._feet.values():
@@ -393,8 +405,9 @@ class Pipeline:
 
 
 def prior_cameras(cam: Camera) -> tuple[Camera, ...]:
-    """The cameras of :data:`turnout.practice.picture.PRIOR` for the picture ``cam`` was estimated from."""
-    if not (math.isfinite(cam.hip_y) and math.isfinite(cam.floor_y) and math.isfinite(cam.frame_width_px)):
+    """The cameras of :data:`turnout.practice.picture.PRIOR` for the picture ``cam`` was estimated from (none for a
+    floor calibration's camera: it is measured, not assumed)."""
+    if cam.calibrated or not all(map(math.isfinite, (cam.hip_y, cam.floor_y, cam.frame_width_px))):
         return ()
     cams = (estimate_camera(cam.hip_y, cam.floor_y, cam.frame_width_px, fov, height) for height, fov in PRIOR)
     return tuple(c for c in cams if c is not None)
@@ -415,7 +428,8 @@ def foot_reading(
     deg = foot_direction_deg(cam, toe, ankle, side, heel, drop, MEDIAPIPE)
     if not math.isfinite(deg):
         return (math.nan, math.nan, math.nan)
-    low, high = deg - FOOT_P95_DEG, deg + FOOT_P95_DEG
+    band = FOOT_P95_FLOOR_DEG if cam.calibrated else FOOT_P95_DEG
+    low, high = deg - band, deg + band
     for other in prior:
         d = foot_direction_deg(other, toe, ankle, side, heel, drop, MEDIAPIPE)
         if math.isfinite(d):
