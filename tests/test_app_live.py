@@ -272,10 +272,12 @@ def test_the_delayed_mirror_shows_the_camera_seconds_late_in_bounded_memory(qtbo
     shown, newest = live.video.result, window.controller.latest()
     assert shown is not None and newest is not None
     assert 1.7 <= newest.captured_at - shown.captured_at <= 2.5  # the picture is 2 s late
+    assert live.video.delay_tag == "2 s late"  # and says so
     assert shown.bgr.shape[1] <= 640 and live.delay_buffer.nbytes <= 240 * 1024 * 1024
     assert live.figures.figures["reps"].value.text() != ""  # the figures stay live
     # off: the live picture again
     live.set_delay(0, by_her=True)
+    assert live.video.delay_tag is None
     wait_for_frames(qtbot, window, (newest.index + 3))
     assert live.video.result is window.controller.latest() or live.video.result.index >= newest.index
     live.set_delay(3, by_her=True)

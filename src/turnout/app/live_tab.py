@@ -310,6 +310,7 @@ class LiveTab(QWidget):
                 self.video.placeholder = f"Delayed mirror: your picture appears {seconds} s late…"
         else:
             self.delay_timer.stop()
+            self.video.delay_tag = None
             latest = self.controller.latest()
             if latest is not None and not self.file_shown:
                 self.video.set_result(latest)
@@ -322,6 +323,10 @@ class LiveTab(QWidget):
         return bool(self.delay_s) and not self.file_shown and not self.floor_panel.isVisible()
 
     def _show_delayed(self) -> None:
+        tag = f"{self.delay_s} s late" if self.delaying else None
+        if self.video.delay_tag != tag:
+            self.video.delay_tag = tag
+            self.video.update()
         if not self.delaying:
             return
         result = self.delay_buffer.due()

@@ -193,6 +193,8 @@ class VideoWidget(QWidget):
         self.floor_corners: np.ndarray | None = None
         #: the mode badge's text (None: no badge)
         self.badge: str | None = UNCALIBRATED_BADGE
+        #: a tag in the top-right corner (the delayed mirror: "3 s late"); None: none
+        self.delay_tag: str | None = None
         #: while clicking corners: what is clicked ("the A4 sheet"), the clicks so far (camera pixels), the newest
         #: result (shown when clicking ends), the pointer (widget coordinates)
         self.clicking: str | None = None
@@ -273,6 +275,8 @@ class VideoWidget(QWidget):
             self._draw_clicking(painter, target, image, origin)
         elif self.badge:
             self._draw_badge(painter, target)
+        if self.delay_tag and self.clicking is None:
+            self._draw_tag(painter, target, self.delay_tag)
         painter.end()
         if result is not self._painted:
             self._painted = result
@@ -502,6 +506,25 @@ class VideoWidget(QWidget):
         painter.setBrush(QColor(theme.OK) if calibrated else QColor(40, 46, 54, 220))
         painter.drawRoundedRect(box, h / 4, h / 4)
         painter.setPen(QColor("#0b1a10") if calibrated else QColor(theme.NEUTRAL))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def _draw_tag(self, painter: QPainter, target: QRectF, text: str) -> None:
+        """A tag in the picture's top-right corner (the delayed mirror: "3 s late")."""
+        px = self.text_px(26, 14, 30)
+        font = QFont()
+        font.setPixelSize(px)
+        font.setBold(True)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setFont(font)
+        w = painter.fontMetrics().horizontalAdvance(text) + px * 1.4
+        h = px * 1.8
+        box = QRectF(target.right() - w - 12, target.top() + 12, w, h)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(theme.ACCENT))
+        painter.drawRoundedRect(box, h / 4, h / 4)
+        painter.setPen(QColor("#111111"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 
