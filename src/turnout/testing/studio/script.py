@@ -6,7 +6,8 @@ Items (seconds after the action; ``key=value`` options after that):
 descent and ascent share the rest), ``releve T [rise=40] [bend=0] [hold=H]`` (heels up, 30 % rise, 40 % up, 30 % down;
 ``bend`` bends both knees by that many degrees while the heels rise, a demi-plié relevé; ``hold=H``: H seconds at
 the top), ``tendu SIDE T [dir=side|front|back] [point=70]`` (the working leg slides out pointed and back: to her
-side, or straight ahead of or behind her along her own forward axis, the foot staying turned out).
+side, or straight ahead of or behind her along her own forward axis, the foot staying turned out; to the back
+``point`` is 110 unless given: the heel goes over the toe).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ PLIE_SPLIT = (0.42, 0.16, 0.42)
 RELEVE_SPLIT = (0.3, 0.4, 0.3)
 TENDU_SPLIT = (0.35, 0.3, 0.35)  # out, extended, in
 DEFAULT_RISE_DEG = 40.0
-DEFAULT_POINT_DEG = 70.0
+#: A tendu's foot pitch at the extension, about the toe tip: to the back the heel goes over the toe (past 90) so the
+#: pointed foot continues the leg's line behind her (at 70 it stood upright, bent forward from the leg).
+DEFAULT_POINT_DEG = {"side": 70.0, "front": 70.0, "back": 110.0}
 MIN_MOVE_S = 0.2  # with hold=H, each of the way in and the way out lasts at least this
 #: Behaviours changed since the generator's version: a scene using one has it in its cache key (other keys stay).
 #: tendu-front-2: a front tendu slides along her forward axis (before: along the turned-out foot's line).
@@ -218,7 +221,7 @@ class Timeline:
         slide = {"side": (1.0 if work == "left" else -1.0, 0.0), "front": (0.0, -1.0), "back": (0.0, 1.0)}[
             item.direction
         ]
-        worked = replace(leg, point_deg=env * item.option("point", DEFAULT_POINT_DEG), slide_xy=slide)
+        worked = replace(leg, point_deg=env * item.option("point", DEFAULT_POINT_DEG[item.direction]), slide_xy=slide)
         sup = np.asarray(self.heels[0 if support == "left" else 1])
         shift = env * 0.9 * (sup - 0.5 * (np.asarray(self.heels[0]) + np.asarray(self.heels[1])))
         pose = replace(pose, support=support, shift_xy=(float(shift[0]), float(shift[1])),
@@ -273,7 +276,7 @@ class Timeline:
                 tendus.append({
                     "kind": "tendu", "leg": item.side, "direction": item.direction, "start_s": round(t0, 3),
                     "out_start_s": round(t0 + a * T, 3), "out_end_s": round(t0 + (a + b) * T, 3),
-                    "end_s": round(t0 + T, 3), "point_deg": item.option("point", DEFAULT_POINT_DEG),
+                    "end_s": round(t0 + T, 3), "point_deg": item.option("point", DEFAULT_POINT_DEG[item.direction]),
                 })  # fmt: skip
         if still_from is not None and self.duration - still_from >= HOLD_MIN_S:
             holds.append({"kind": "stand", "start_s": round(still_from, 3), "end_s": round(self.duration, 3)})
