@@ -21,7 +21,7 @@ from turnout.errors import TurnoutError
 from turnout.practice.barre import BarreCounters, BarreEvent, ReleveEnded, ReleveRep, TenduEnded, TenduRep
 
 #: Exercises counted in reps, and what the tracker calls the rep that counts for each.
-COUNTED: Final = {"plie": ("demi", "grand"), "releve": ("releve",), "tendu": ("tendu",)}
+COUNTED: Final = {"plie": ("demi", "grand"), "releve": ("releve",), "tendu": ("tendu",), "selfcheck": ("demi",)}
 #: Exercises timed: a hold of a position, or a stretch.
 TIMED: Final = ("hold", "stretch")
 KINDS: Final = (*COUNTED, *TIMED)
@@ -33,6 +33,7 @@ RELEVE_KNEES: Final = ("", "straight", "bent")
 #: What each is called on screen and aloud.
 LABELS: Final = {
     "plie": "demi-pliés", "releve": "relevés", "tendu": "tendus", "hold": "hold", "stretch": "stretch",
+    "selfcheck": "self-check",
     "first": "first position", "low_plie": "low plié", "high_releve": "high relevé", "butterfly": "butterfly",
     "straddle": "straddle", "frog": "frog", "low_lunge": "low lunge", "pigeon": "pigeon",
 }  # fmt: skip
@@ -58,6 +59,8 @@ class Exercise:
     leg: str = ""
 
     def __post_init__(self) -> None:
+        if self.kind == "selfcheck" and self.reps == 0:  # one demi-plié with a verdict (turnout.practice.selfcheck)
+            object.__setattr__(self, "reps", 1)
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.sets < 1:
@@ -94,6 +97,8 @@ class Exercise:
 
     def describe(self) -> str:
         """'2 sets of 10 demi-pliés', '5 x 60 s first position'."""
+        if self.kind == "selfcheck":
+            return "self-check: first position, one demi-plié"
         if self.timed:
             return f"{self.sets} x {self.hold_s:g} s {self.label}"
         return f"{self.sets} set{'s' if self.sets > 1 else ''} of {self.reps} {self.label}"
@@ -121,6 +126,10 @@ DEFAULT_ROUTINE: Final = Routine(
         Exercise("stretch", sets=3, hold_s=10, rest_s=10, variant="butterfly"),
     ),
 )
+
+
+#: The self-check as a routine of its own (issue 17, item 6): first position, one demi-plié, an answer.
+SELF_CHECK_ROUTINE: Final = Routine("Self-check", (Exercise("selfcheck", sets=1, reps=1, rest_s=0),))
 
 
 def routine_from_dict(data: Mapping[str, Any], where: str = "routine") -> Routine:

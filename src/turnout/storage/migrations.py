@@ -154,6 +154,27 @@ _V5: Final = (
     "WHERE substr(notes, 1, 6) = 'file: ' AND instr(notes, char(10)) = 0",
 )
 
+_V6: Final = (
+    # a routine's exercises as done in the session (issue 17, item 7), and the self-check's answer (item 6): one row
+    # per exercise, its figures as JSON (kind-specific: the relevés' and tendus' figures, the self-check's verdict)
+    """CREATE TABLE exercises (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        routine TEXT,
+        kind TEXT NOT NULL,
+        variant TEXT NOT NULL DEFAULT '',
+        label TEXT NOT NULL,
+        sets_planned INTEGER NOT NULL,
+        sets_done INTEGER NOT NULL,
+        amount REAL NOT NULL,
+        line TEXT NOT NULL,
+        detail TEXT,
+        UNIQUE (session_id, idx)
+    )""",
+    "CREATE INDEX exercises_session ON exercises(session_id)",
+)
+
 DEFAULT_DB_NAME: Final = "sessions.sqlite3"
 SHARED_CLIPS_DIR: Final = "clips"
 
@@ -203,6 +224,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(3, "the state a session's analysis started from (baseline, hip profile)", _V3),
     Migration(4, "each database's clips in a folder of its own", (), _own_clip_folder),
     Migration(5, "the full path of the file a session was analysed from", _V5),
+    Migration(6, "a routine's exercises and the self-check's answer, per session", _V6),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

@@ -259,6 +259,26 @@ class StoredHold:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredExercise:
+    """One exercise of a routine as done in a session (``turnout.session.routine_run``)."""
+
+    index: int
+    kind: str
+    variant: str
+    label: str
+    sets_planned: int
+    sets_done: int
+    #: reps counted, or seconds held
+    amount: float
+    #: the summary line ("demi-pliés: 2 of 2 sets, 20 reps")
+    line: str
+    #: kind-specific figures (the self-check: verdict, words, turn_in_deg, matched_total_deg)
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    routine: str | None = None
+    session_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class StoredClip:
     id: int
     session_id: int
@@ -884,6 +904,66 @@ class Store:
                 self._damaged(f"session {session_id}, hold {idx}: its stored summary is damaged; skipped")
         return out
 
+    # ---- a routine's exercises (issue 17, items 6-7) ----------------------------------------------------------
+
+    def set_exercises(self, session_id: int, exercises: Sequence[StoredExercise]) -> None:
+        """The session's exercises as done so far (replacing what was stored before for it: a routine's summary is
+        written again as it goes on, so a crash keeps what was done up to the last set)."""
+        with self._write("the routine's exercises") as c:
+            c.execute("DELETE FROM exercises WHERE session_id = ?", (session_id,))
+            for e in exercises:
+                _insert(c, "exercises", {
+                    "session_id": session_id, "idx": e.index, "routine": e.routine, "kind": e.kind,
+                    "variant": e.variant, "label": e.label, "sets_planned": e.sets_planned, "sets_done": e.sets_done,
+                    "amount": float(e.amount), "line": e.line, "detail": _json(dict(e.detail) or None),
+                })  # fmt: skip
+
+    def exercises(self, session_id: int) -> list[StoredExercise]:
+        """The session's exercises in routine order (none for a session without a routine)."""
+        rows = self._read(
+            "SELECT session_id, idx, routine, kind, variant, label, sets_planned, sets_done, amount, line, detail "
+            "FROM exercises WHERE session_id = ? ORDER BY idx",
+            (session_id,),
+        )
+        return [e for e in (self._exercise(r) for r in rows) if e is not None]
+
+    def exercise_history(self, dancer: str | None = None) -> list[tuple[str, StoredExercise]]:
+        """(session start, exercise) for every stored exercise, oldest session first; only ``dancer``'s if given."""
+        sql = (
+            "SELECT e.session_id, e.idx, e.routine, e.kind, e.variant, e.label, e.sets_planned, e.sets_done, "
+            "e.amount, e.line, e.detail, s.started_at FROM exercises e JOIN sessions s ON s.id = e.session_id "
+            "LEFT JOIN dancers d ON d.id = s.dancer_id"
+        )
+        args: list[Any] = []
+        if dancer is not None:
+            sql += " WHERE d.name = ?"
+            args.append(dancer)
+        rows = self._read(sql + " ORDER BY s.started_at, s.id, e.idx", args)
+        out = []
+        for r in rows:
+            e = self._exercise(r[:11])
+            if e is not None:
+                out.append((str(r[11]), e))
+        return out
+
+    def last_selfcheck(self, dancer: str | None = None) -> StoredExercise | None:
+        """Her latest self-check with an answer (``dancer``'s, or anyone's when None), for "last time ..."."""
+        for _, e in reversed(self.exercise_history(dancer)):
+            if e.kind == "selfcheck" and e.detail.get("verdict") in ("over", "inside"):
+                return e
+        return None
+
+    def _exercise(self, r: Sequence[Any]) -> StoredExercise | None:
+        try:
+            detail = _decoded(r[10]) or {}
+            if not isinstance(detail, dict):
+                raise ValueError("not an object")
+            return StoredExercise(int(r[1]), str(r[3]), str(r[4] or ""), str(r[5]), int(r[6]), int(r[7]),
+                                  float(r[8]), str(r[9]), detail, r[2], int(r[0]))  # fmt: skip
+        except _DAMAGED:
+            self._damaged(f"session {r[0]}: exercise {r[1]} is damaged; read without it")
+            return None
+
     def replace_analysis(
         self,
         session_id: int,
@@ -1099,6 +1179,11 @@ class SessionRecorder:
         elif isinstance(event, FloorCalibrated):
             cal = None if event.calibration is None else event.calibration.to_dict()
             self._submit(self._safely, self.store.set_calibration, self.session_id, cal)
+
+    def set_exercises(self, exercises: Sequence[StoredExercise]) -> None:
+        """The routine's exercises as done so far (written in order with the frames and reps; a failure is kept in
+        :attr:`errors`, like any write)."""
+        self._submit(self._safely, self.store.set_exercises, self.session_id, tuple(exercises))
 
     def close(self, status: str = "complete") -> None:
         """Write what is pending (frames, clips), mark the session ``status`` and stop the writer."""

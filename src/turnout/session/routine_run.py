@@ -1,0 +1,227 @@
+"""A routine walked through alongside the pipeline: the Qt-free glue between every frame's result and the
+:class:`~turnout.practice.routine.RoutineRunner`, the self-check's answer (``turnout.practice.selfcheck``) and the
+session store. The window runs it on its processing thread (``turnout.app.controller``); ``turnout analyze
+--routine FILE`` runs the same code over a video's results.
+
+:meth:`RoutineRun.follow` takes each :class:`~turnout.session.pipeline.FrameResult` (its measurements feed the
+runner's relevé and tendu counters, its RepEnded / HoldStarted / HoldEnded events the counts and holds) and returns a
+:class:`RoutineProgress` when what the window shows changed: the exercise, set and count, the hold's countdown or the
+rest timer, what is next, and what to say.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from turnout.practice.plie import RepEnded
+from turnout.practice.routine import Routine, RoutineEvent, RoutineRunner, RoutineStatus, exercise_summaries
+from turnout.practice.selfcheck import PLIE, STAND, SelfCheck, last_time_words, self_check
+from turnout.practice.tracker import HoldEnded, HoldStarted
+from turnout.storage.store import SessionRecorder, StoredExercise
+
+#: What makes an event worth a sound: the set's start and end, the rest's end, the hold, a correction.
+CUE_WHATS: Final = ("set_done", "rest", "next", "hold", "hold_broken", "done", "selfcheck", "selfcheck_again")
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineProgress:
+    """What the routine panel shows now, and what was said since the last one."""
+
+    t_s: float
+    routine: str
+    status: RoutineStatus
+    said: tuple[RoutineEvent, ...] = ()
+    #: the guided step's instruction (the self-check: stand in first, then a demi-plié); "" otherwise
+    prompt: str = ""
+    #: the latest self-check answer of this run
+    check: SelfCheck | None = None
+    #: "Last time your hips gave about 110°" (the self-check, from her previous one)
+    last_time: str = ""
+    #: one line per exercise, once the routine is done or ended
+    summary: tuple[str, ...] = ()
+    #: what comes after the set under way, or after the rest ("relevés, set 1 of 3"); None at the end
+    upcoming: str | None = None
+
+    def headline(self) -> str:
+        """ "Demi-pliés · set 2 of 3 · 7 / 10", "Rest · 12 s", "First position · set 1 of 5 · 42 s left"."""
+        st = self.status
+        ex = st.exercise
+        if st.phase == "done" or ex is None:
+            return f"{self.routine}: done"
+        if st.phase == "rest":
+            return f"Rest · {math.ceil(st.remaining_s or 0.0):.0f} s"
+        head = f"{ex.label[:1].upper()}{ex.label[1:]} · set {st.set_no} of {ex.sets}"
+        if ex.kind == "selfcheck":
+            return ex.label[:1].upper() + ex.label[1:]
+        if ex.timed:
+            if st.remaining_s is None:
+                return f"{head} · {ex.hold_s:g} s: take the position"
+            return f"{head} · {math.ceil(st.remaining_s):.0f} s left"
+        return f"{head} · {st.count} / {ex.reps}"
+
+    def key(self) -> tuple[Any, ...]:
+        """What changes the display (the countdowns by whole seconds)."""
+        st = self.status
+        secs = None if st.remaining_s is None else math.ceil(st.remaining_s)
+        return (st.index, st.set_no, st.count, st.phase, secs, self.prompt, len(self.summary), self.check)
+
+
+class RoutineRun:
+    """One routine run alongside one stream of results; ``last_selfcheck_deg`` is her previous self-check's matched
+    total turnout (from the store), recalled when the self-check starts."""
+
+    def __init__(self, routine: Routine, last_selfcheck_deg: float | None = None) -> None:
+        self.routine = routine
+        self.runner = RoutineRunner(routine)
+        self.checks: list[SelfCheck] = []
+        self.last_time = last_time_words(last_selfcheck_deg)
+        self.t_s = 0.0
+        self.ended = False
+        self._baseline_ready = False
+        self._shown: tuple[Any, ...] | None = None
+        #: the store was written since the last set ended (so it is not written every frame)
+        self.dirty = False
+
+    # -- following the results -------------------------------------------------------------------------
+    def follow(self, result: Any) -> RoutineProgress | None:
+        """One frame's result; a progress when the display changed or something is to be said."""
+        t = result.timestamp_ms / 1000.0
+        self.t_s = t
+        self._baseline_ready = bool(getattr(result, "baseline_ready", False))
+        if self.ended:
+            return None
+        said: list[RoutineEvent] = []
+        row = result.measurement.as_row() if result.measurement is not None else {}
+        said += self.runner.frame(t, row, bool(result.reliable))
+        for ev in result.events:
+            said += self._event(ev, t)
+        said += self.runner.tick(t)
+        progress = self._make(t, said)
+        key = progress.key()
+        if not said and key == self._shown:
+            return None
+        self._shown = key
+        return progress
+
+    def _event(self, ev: Any, t: float) -> list[RoutineEvent]:
+        ex = self.runner.exercise
+        if isinstance(ev, RepEnded):
+            if ex is not None and ex.kind == "selfcheck" and self.runner.phase == "exercise":
+                if ev.rep.kind != "demi":
+                    return [RoutineEvent(t, "selfcheck_again", "That was a grand plié: a demi-plié, please")]
+                check = self_check(ev.rep)
+                if not check.has_verdict:
+                    return [RoutineEvent(t, "selfcheck_again", check.words)]
+                self.checks.append(check)
+                self.dirty = True
+                return [RoutineEvent(t, "selfcheck", check.words), *self.runner.rep(ev.rep.kind, t)]
+            out = self.runner.rep(ev.rep.kind, t)
+            cues = [str(f.cue) for f in ev.rep.flags if getattr(f, "cue", "")]
+            if cues:  # the plié's correction with its count: "7: knees over your toes"
+                out = [RoutineEvent(e.t_s, e.what, f"{e.say}: {cues[0]}") if e.what == "counted" else e for e in out]
+            return out
+        if isinstance(ev, HoldStarted):
+            return self.runner.hold_started(t)
+        if isinstance(ev, HoldEnded):
+            return self.runner.hold_ended(t)
+        return []
+
+    def progress_now(self) -> RoutineProgress:
+        """What the panel shows now (nothing said)."""
+        progress = self._make(self.t_s, [])
+        self._shown = progress.key()
+        return progress
+
+    def skip(self) -> RoutineProgress:
+        """On to the next exercise."""
+        said = self.runner.skip(self.t_s)
+        progress = self._make(self.t_s, said)
+        self._shown = progress.key()
+        return progress
+
+    def end(self) -> RoutineProgress:
+        """The routine ends here (the dancer ended it, or the frames did): its summary."""
+        said: list[RoutineEvent] = []
+        if not self.ended:
+            said += self.runner.finish(self.t_s)
+            self.ended = True
+            self.dirty = True
+        progress = self._make(self.t_s, said)
+        self._shown = progress.key()
+        return progress
+
+    def _make(self, t: float, said: Sequence[RoutineEvent]) -> RoutineProgress:
+        if any(e.what in ("set_done", "done") for e in said):
+            self.dirty = True
+        if self.runner.phase == "done":
+            self.ended = True
+        status = self.runner.status(t)
+        ex = status.exercise
+        prompt = ""
+        if ex is not None and ex.kind == "selfcheck" and status.phase == "exercise" and not self.ended:
+            prompt = PLIE if self._baseline_ready else STAND
+        summary = tuple(self.summary()) if self.ended else ()
+        return RoutineProgress(t, self.routine.name, status, tuple(said), prompt,
+                               self.checks[-1] if self.checks else None, self.last_time, summary,
+                               None if self.ended else self._upcoming())  # fmt: skip
+
+    def _upcoming(self) -> str | None:
+        r = self.runner
+        if r.phase == "rest":
+            return r.status(self.t_s).next_label
+        exercises = self.routine.exercises
+        ex = exercises[r.index]
+        if r.set_no < ex.sets:
+            return f"{ex.label}, set {r.set_no + 1} of {ex.sets}"
+        if r.index + 1 < len(exercises):
+            return exercises[r.index + 1].describe()
+        return None
+
+    # -- what was done -----------------------------------------------------------------------------------
+    def summary(self) -> list[str]:
+        lines = []
+        for s in exercise_summaries(self.runner):
+            if s.exercise.kind == "selfcheck":
+                lines.append(f"self-check: {self.checks[-1].words}" if self.checks else "self-check: not done")
+            else:
+                lines.append(s.line())
+        return lines
+
+    def stored(self) -> list[StoredExercise]:
+        """Each exercise as stored with the session (the self-check with its verdict and matched position)."""
+        out = []
+        lines = self.summary()
+        for i, s in enumerate(exercise_summaries(self.runner)):
+            ex = s.exercise
+            detail: dict[str, Any] = {}
+            if ex.kind == "selfcheck" and self.checks:
+                detail = self.checks[-1].to_dict()
+            elif s.releves:
+                detail = {"releves": len(s.releves), "knees": [r.knees for r in s.releves],
+                          "heels_lowered": sum(r.heels_lowered for r in s.releves)}  # fmt: skip
+            elif s.tendus:
+                detail = {"tendus": len(s.tendus), "faults": [list(r.faults) for r in s.tendus]}
+            if ex.timed:
+                detail["hold_s"] = ex.hold_s
+            elif ex.kind != "selfcheck":
+                detail["reps_planned"] = ex.reps
+            out.append(StoredExercise(i, ex.kind, ex.variant, ex.label, ex.sets, s.sets_done, s.amount, lines[i],
+                                      detail, self.routine.name))  # fmt: skip
+        return out
+
+    def store(self, processor: Any) -> bool:
+        """Write what was done to the session the processor is recording (none: nothing to do). True if queued."""
+        recorder = getattr(processor, "recorder", None)
+        if not isinstance(recorder, SessionRecorder):
+            return False
+        recorder.set_exercises(self.stored())
+        self.dirty = False
+        return True
+
+
+def wants_sound(event: RoutineEvent) -> bool:
+    """An event to sound or say (every count is shown, only corrections are said)."""
+    return event.what in CUE_WHATS or (event.what == "counted" and ":" in event.say)
