@@ -21,7 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -31,6 +31,10 @@ from turnout.capture.pacing import PlaybackGate
 from turnout.capture.sources import FrameSource
 from turnout.session.engine import Engine, FloorControl, Processor, SourceSpec
 from turnout.session.pipeline import FrameResult
+from turnout.session.routine_run import RoutineProgress, RoutineRun
+
+if TYPE_CHECKING:
+    from turnout.practice.routine import Routine
 
 Command = Callable[[Processor], None]
 #: Put among the events by the processing thread once a session has really ended (its last rep stored).
@@ -68,6 +72,11 @@ class LiveStatus:
         return "  ·  ".join(parts)
 
 
+def _start(routine: RoutineRun) -> RoutineProgress:
+    """The first progress of a routine started mid-run (what the panel shows before the next frame)."""
+    return routine.progress_now()
+
+
 _frozen = threading.Event()
 
 
@@ -89,8 +98,10 @@ class _Run:
     """One open source with its processor (created lazily on the processing thread)."""
 
     def __init__(self, engine: Engine, spec: SourceSpec, on_event: Callable[[Any], None],
-                 on_result: Callable[[], None] | None = None) -> None:  # fmt: skip
+                 on_result: Callable[[], None] | None = None, routine: RoutineRun | None = None) -> None:  # fmt: skip
         self.spec = spec
+        #: the routine walked through (touched on the processing thread only, like the processor)
+        self.routine = routine
         self.engine = engine
         self.processor: Processor | None = None
         self.commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
@@ -114,7 +125,23 @@ class _Run:
             self.processor = self.engine.create_processor(self.spec)
             _freeze_once()
         self._apply_commands()
-        return self.processor.process(captured)
+        result = self.processor.process(captured)
+        if self.routine is not None:
+            progress = self.routine.follow(result)
+            if progress is not None:
+                result = replace(result, events=(*result.events, progress))
+            if self.routine.dirty:
+                self.routine.store(self.processor)
+        return result
+
+    def end_routine(self, processor: Processor | None) -> None:
+        """Processing thread (or after it ended): the routine ends here, its summary shown and stored."""
+        routine, self.routine = self.routine, None
+        if routine is None:
+            return
+        self._on_event(routine.end())
+        if processor is not None:
+            routine.store(processor)
 
     def _apply_commands(self) -> None:
         assert self.processor is not None
@@ -140,6 +167,7 @@ class _Run:
                 return
             if self.processor is not None:
                 self._apply_commands()
+                self.end_routine(self.processor)
                 self.processor.close()
                 # the run and its runner refer to each other (bound methods): let the processor (model, frames,
                 # recorder) go now, not when the collector next looks at the run
@@ -177,6 +205,8 @@ class LiveController(QObject):
         self._last_status = 0.0
         self._error: str | None = None
         self._closers: list[threading.Thread] = []
+        #: the routine chosen (each run walks it from the start) and her previous self-check's matched turnout
+        self._routine: tuple[Routine, float | None] | None = None
         self._wake_pending = threading.Event()
         self._result_ready.connect(self._publish_latest, Qt.ConnectionType.QueuedConnection)
         self.timer = QTimer(self)
@@ -222,7 +252,8 @@ class LiveController(QObject):
         self.stop()
         self._error = None
         self._last = None
-        self._run = _Run(self.engine, spec, self._events.append, self._wake)
+        routine = RoutineRun(*self._routine) if self._routine is not None else None
+        self._run = _Run(self.engine, spec, self._events.append, self._wake, routine)
         self._history = self._run.history
         self._fps, self._fps_mark = 0.0, (time.monotonic(), 0)
         self._run.runner.start()
@@ -267,7 +298,11 @@ class LiveController(QObject):
             return
         events = self._events
 
+        run = self._run
+
         def command(processor: Processor) -> None:
+            if not on and run.routine is not None:
+                run.routine.store(processor)  # what was done so far goes with the session that ends
             processor.set_recording(on)
             if not on:
                 events.append(SESSION_ENDED)
@@ -278,6 +313,45 @@ class LiveController(QObject):
 
     def toggle_recording(self) -> None:
         self.set_recording(not self.recording)
+
+    # -- the routine (walked on the processing thread; its progress comes as a practice event) ---------------
+    @property
+    def routine(self) -> Routine | None:
+        return None if self._routine is None else self._routine[0]
+
+    def set_routine(self, routine: Routine | None, last_selfcheck_deg: float | None = None) -> None:
+        """Walk ``routine`` from its start (None: no routine; one under way ends with its summary)."""
+        self._routine = None if routine is None else (routine, last_selfcheck_deg)
+        run = self._run
+        if run is None:
+            return
+
+        def command(processor: Processor) -> None:
+            run.end_routine(processor)
+            if routine is not None:
+                run.routine = RoutineRun(routine, last_selfcheck_deg)
+                self._events.append(_start(run.routine))
+
+        run.commands.put(command)
+
+    def skip_exercise(self) -> None:
+        """On to the routine's next exercise."""
+        run = self._run
+        if run is None:
+            return
+
+        def command(_processor: Processor) -> None:
+            if run.routine is not None:
+                self._events.append(run.routine.skip())
+
+        run.commands.put(command)
+
+    def end_routine(self) -> None:
+        """End the routine here: its summary is shown and stored with the session being recorded."""
+        self._routine = None
+        run = self._run
+        if run is not None:
+            run.commands.put(run.end_routine)
 
     def request_baseline(self) -> None:
         """Take her standing baseline again from the next still window."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -14,13 +16,16 @@ from turnout.app.delay import MAX_DELAY_S, DelayBuffer
 from turnout.app.floor_panel import Background, FloorPanel, calibrated_text, finite_pair
 from turnout.app.live_view import FiguresPanel, FlagMemory, SetTracker, VideoWidget, flags_of_events
 from turnout.app.playback import FilePlayback
+from turnout.app.routine_panel import RoutinePanel
 from turnout.app.sound import CuePlayer
 from turnout.floor.reference import FloorCalibration
 from turnout.floor.state import FloorCalibrated, calibrate_from_clicks, describe_reference
+from turnout.practice.routine import DEFAULT_ROUTINE, SELF_CHECK_ROUTINE, Routine, RoutineError, load_routine
 from turnout.practice.tracker import RepEnded
 from turnout.session.engine import SourceSpec
 from turnout.session.floor_memory import FloorNotice
 from turnout.session.pipeline import FrameResult
+from turnout.session.routine_run import RoutineProgress, wants_sound
 
 CAMERAS = 4
 #: Shown over the picture while the camera gives no frames (the runner keeps retrying).
@@ -36,6 +41,8 @@ SET_MESSAGE_S = 8.0
 #: The Mirror button while a video file shows: off, and why.
 FILE_NOT_MIRRORED = "A video file shows as it was filmed: mirror is off while it is on screen"
 MIRROR_TIP = "Show the image like a studio mirror (M)"
+#: The routine list's last item: open a routine file.
+OPEN_ROUTINE = "Open routine file…"
 _LEVEL_COLOURS = {"ok": theme.OK, "warn": theme.WARN, "bad": theme.BAD, "info": theme.TEXT}
 
 
@@ -57,6 +64,8 @@ class LiveTab(QWidget):
     mirror_pref_changed = Signal(bool)
     #: she chose another delay for the delayed mirror (seconds, 0: off)
     delay_changed = Signal(int)
+    #: the user asked to open a routine file (the window shows the file dialog)
+    open_routine_requested = Signal()
 
     def __init__(self, controller: LiveController, cues: CuePlayer, mirrored: bool = True, camera: int = 0,
                  parent: QWidget | None = None) -> None:  # fmt: skip
@@ -94,6 +103,25 @@ class LiveTab(QWidget):
             self.delay.addItem("No delay" if seconds == 0 else f"{seconds} s late", seconds)
         self.delay.activated.connect(lambda i: self.set_delay(int(self.delay.itemData(i)), by_her=True))
         self.figures = FiguresPanel()
+        #: the routine walked through: its chooser, its panel, and her previous self-check (the window reads it
+        #: from the store: the matched total turnout, or None)
+        self.routine_panel = RoutinePanel()
+        self.routine_panel.hide()
+        self.routine_panel.skip_requested.connect(self.controller.skip_exercise)
+        self.routine_panel.end_requested.connect(self.end_routine)
+        self.last_selfcheck: Callable[[], float | None] = lambda: None
+        self.routine_prompt = ""
+        self.routine = QComboBox()
+        self.routine.setObjectName("routine")
+        self.routine.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.routine.setMinimumHeight(38)
+        self.routine.setToolTip("A routine to walk through: the count, the hold's countdown, the rests, what is next "
+                                "(a TOML file you can edit: docs/routines.md)")  # fmt: skip
+        self.routine.addItem("No routine", None)
+        self.routine.addItem(DEFAULT_ROUTINE.name, DEFAULT_ROUTINE)
+        self.routine.addItem(SELF_CHECK_ROUTINE.name, SELF_CHECK_ROUTINE)
+        self.routine.addItem(OPEN_ROUTINE, OPEN_ROUTINE)
+        self.routine.activated.connect(self._routine_chosen)
         self.source = QComboBox()
         self.source.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -171,6 +199,7 @@ class LiveTab(QWidget):
                 button.setObjectName("record")
             bar.addWidget(button)
         bar.addWidget(self.delay)
+        bar.addWidget(self.routine)
         bar.addStretch(1)
         bar.addWidget(self.storage_label, 4)
         bar.addWidget(self.rec_label)
@@ -187,7 +216,11 @@ class LiveTab(QWidget):
         body = QHBoxLayout()
         body.setContentsMargins(8, 0, 8, 8)
         body.addLayout(left, 3)
-        body.addWidget(self.figures, 1)
+        right = QVBoxLayout()
+        right.setSpacing(6)
+        right.addWidget(self.routine_panel)
+        right.addWidget(self.figures, 1)
+        body.addLayout(right, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(bar)
@@ -362,6 +395,8 @@ class LiveTab(QWidget):
         else:
             self.memory.clear()  # nothing is judged from an unreliable pose
             guidance = result.guidance or ("Step into view, facing the camera",)
+        if result.reliable and self.routine_prompt:  # the guided step's instruction, over the picture
+            guidance = (self.routine_prompt,)
         if self.delaying and self.video.result is None:  # the delayed mirror fills: say why nothing shows yet
             guidance = (f"Delayed mirror: your picture appears {self.delay_s} s late…",)
         self.video.show_guidance((f"Set done: {self.set_message}",) if self.set_message else guidance)
@@ -401,6 +436,66 @@ class LiveTab(QWidget):
                 self._floor_event(event)
             elif isinstance(event, FloorNotice):
                 self.say_floor(event.message, "warn" if event.warning else "info")
+            elif isinstance(event, RoutineProgress):
+                self.show_routine(event)
+
+    # -- the routine ------------------------------------------------------------------------------------
+    def _routine_chosen(self, index: int) -> None:
+        data = self.routine.itemData(index)
+        if data == OPEN_ROUTINE:
+            self.open_routine_requested.emit()
+            return
+        self.choose_routine(data)
+
+    def choose_routine(self, routine: Routine | None) -> None:
+        """Walk ``routine`` from its start (None: none); the list shows it."""
+        index = next((i for i in range(self.routine.count()) if self.routine.itemData(i) is routine), -1)
+        if routine is not None and index < 0:
+            self.routine.insertItem(self.routine.count() - 1, routine.name, routine)
+            index = self.routine.count() - 2
+        self.routine.setCurrentIndex(max(index, 0))
+        self.routine_prompt = ""
+        if routine is None:
+            self.routine_panel.hide()
+            self.routine_panel.clear()
+        else:
+            self.routine_panel.clear(routine.name)
+            self.routine_panel.show()
+        last = self.last_selfcheck() if routine is not None else None
+        self.controller.set_routine(routine, last)
+
+    def open_routine_file(self, path: Path) -> Routine | None:
+        """Read a routine file and walk it; a file that cannot be used is one line on the panel."""
+        try:
+            routine = load_routine(path)
+        except RoutineError as exc:
+            current = self.controller.routine
+            index = next((i for i in range(self.routine.count()) if self.routine.itemData(i) is current), 0)
+            self.routine.setCurrentIndex(index)
+            self.routine_panel.show_error(f"{exc} (the routine in use is unchanged)")
+            return None
+        self.choose_routine(routine)
+        return routine
+
+    def open_routine_file_cancelled(self) -> None:
+        """No file chosen: the list shows the routine in use again."""
+        current = self.controller.routine
+        self.routine.setCurrentIndex(next((i for i in range(self.routine.count())
+                                           if self.routine.itemData(i) is current), 0))  # fmt: skip
+
+    def end_routine(self) -> None:
+        self.controller.end_routine()
+        self.routine.setCurrentIndex(0)
+        self.routine_prompt = ""
+
+    def show_routine(self, progress: RoutineProgress) -> None:
+        self.routine_panel.show()
+        self.routine_panel.show_progress(progress)
+        self.routine_prompt = progress.prompt
+        for said in progress.said:
+            if wants_sound(said):
+                key = "routine_rep" if said.what == "counted" else f"routine_{said.what}"
+                self.cues.cue(key, said.say, "info")
 
     # -- the floor calibration -----------------------------------------------------------------------
     def show_floor_panel(self, on: bool) -> None:

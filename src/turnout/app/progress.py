@@ -6,8 +6,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 import pyqtgraph as pg
@@ -16,7 +17,10 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTableWidget, QTab
 
 from turnout.app import theme
 from turnout.errors import TurnoutError
-from turnout.storage.store import Store, StoredRep
+from turnout.storage.store import Store, StoredExercise, StoredRep
+
+#: The practice advised: three to five sessions a week (docs/routines.md).
+WEEKLY_AIM: Final = (3, 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,49 @@ def progress_points(store: Store, dancer: str | None = None) -> list[SessionPoin
     return sorted(points, key=lambda p: (p.started, p.session_id))
 
 
+def weekly_practice(started: Sequence[datetime], now: datetime | None = None, weeks: int = 4) -> str:
+    """Sessions per week against the advised 3-5: "This week: 2 sessions (aim: 3-5 a week) · the 4 weeks before:
+    3, 4, 1, 0" (weeks from Monday, her local time)."""
+    now = (now or datetime.now().astimezone()).astimezone()
+    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    counts = [0] * (weeks + 1)
+    for t in started:
+        local = t.astimezone(now.tzinfo)
+        if local > now:
+            continue
+        back = int((monday - local).total_seconds() // (7 * 86400)) + 1 if local < monday else 0
+        if back <= weeks:
+            counts[back] += 1
+    lo, hi = WEEKLY_AIM
+    this = counts[0]
+    text = f"This week: {this} session{'s' if this != 1 else ''} (aim: {lo}-{hi} a week)"
+    if this >= lo:
+        text += ", well done"
+    before = counts[1:]
+    return text + f" · the {weeks} weeks before (latest first): {', '.join(map(str, before))}"
+
+
+def exercise_totals(history: Sequence[tuple[str, StoredExercise]]) -> list[str]:
+    """Per exercise over the sessions: "demi-pliés: 40 reps in 3 sessions (latest 20)", "first position: 300 s
+    held in 2 sessions (latest 120 s)"; the self-check: its latest answer."""
+    by: dict[str, list[StoredExercise]] = {}
+    for _, e in history:
+        by.setdefault(e.label, []).append(e)
+    lines = []
+    for label, items in by.items():
+        sessions = len({e.session_id for e in items})
+        n = f"{sessions} session{'s' if sessions != 1 else ''}"
+        last = items[-1]
+        if last.kind == "selfcheck":
+            answered = [e for e in items if e.detail.get("words")]
+            lines.append(f"self-check: {answered[-1].detail['words']}" if answered else f"self-check: no answer ({n})")
+        elif last.kind in ("hold", "stretch"):
+            lines.append(f"{label}: {sum(e.amount for e in items):.0f} s held in {n} (latest {last.amount:.0f} s)")
+        else:
+            lines.append(f"{label}: {sum(e.amount for e in items):.0f} reps in {n} (latest {last.amount:.0f})")
+    return lines
+
+
 #: (field, legend, colour, dashed)
 SERIES = (
     ("hip_deg", "Hip turnout", theme.OK, False),
@@ -104,6 +151,11 @@ class ProgressTab(QWidget):
         self.message = QLabel("")
         self.message.setStyleSheet(f"color: {theme.MUTED}; font-size: 15px; padding: 4px;")
         self.message.setWordWrap(True)
+        #: weekly practice against 3-5 a week, and each routine exercise's totals over the sessions
+        self.practice = QLabel("")
+        self.practice.setObjectName("practice")
+        self.practice.setWordWrap(True)
+        self.practice.setStyleSheet("font-size: 15px; padding: 4px;")
         self.table = QTableWidget(0, 7)
         self.table.setHorizontalHeaderLabels(
             ["Session", "Date", "Reps", "Hip turnout", "Standing feet", "Forced left", "Forced right"]
@@ -118,6 +170,7 @@ class ProgressTab(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.addWidget(self.message)
+        lay.addWidget(self.practice)
         lay.addWidget(split, 1)
 
     def refresh(self) -> None:
@@ -127,14 +180,22 @@ class ProgressTab(QWidget):
             if path.exists():
                 with Store.open(path, create=False) as store:
                     self.points = progress_points(store, self.dancer())
+                    sessions = store.list_sessions(dancer=self.dancer() or None)
+                    history = store.exercise_history(self.dancer() or None)
+                self.show_practice([datetime.fromisoformat(r.started_at) for r in sessions], history)
             else:
                 self.points = []
+                self.show_practice([], [])
         except TurnoutError as exc:  # e.g. a database from a newer Turnout: say so, not "no sessions"
             error = str(exc)
             self.points = []
         self.show_points(self.points)
         if error is not None:
             self.message.setText(error)
+
+    def show_practice(self, started: Sequence[datetime], history: Sequence[tuple[str, StoredExercise]]) -> None:
+        lines = [weekly_practice(started), *exercise_totals(history)]
+        self.practice.setText("\n".join(lines))
 
     def show_points(self, points: list[SessionPoint]) -> None:
         x = np.array([p.started.timestamp() for p in points], dtype=float)

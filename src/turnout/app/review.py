@@ -3,8 +3,9 @@ over time, export and delete."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,7 +37,7 @@ from turnout.app.file_analysis import source_file
 from turnout.errors import TurnoutError
 from turnout.session.export import export_session
 from turnout.session.review_data import SessionData, reps_flagged_first
-from turnout.storage.store import SessionRow, Store, StoredRep
+from turnout.storage.store import SessionRow, Store, StoredExercise, StoredRep
 
 Confirm = Callable[[QWidget, str], bool]
 AskPath = Callable[[QWidget, str], Path | None]
@@ -250,6 +251,12 @@ class ReviewTab(QWidget):
         self.details.setStyleSheet("font-size: 15px; padding: 6px;")
         self.message = QLabel("")
         self.message.setStyleSheet(f"color: {theme.MUTED}; padding: 4px;")
+        #: the session's routine, one line per exercise (hidden for a session without one)
+        self.exercises = QLabel("")
+        self.exercises.setObjectName("exercises")
+        self.exercises.setWordWrap(True)
+        self.exercises.setStyleSheet("padding: 4px;")
+        self.exercises.hide()
         self.export_button = QPushButton("Export…")
         self.export_button.clicked.connect(self.export_dialog)
         self.delete_button = QPushButton("Delete session")
@@ -296,6 +303,7 @@ class ReviewTab(QWidget):
         rep_buttons.addStretch(1)
         ll.addLayout(rep_buttons)
         ll.addWidget(details_scroll, 3)
+        ll.addWidget(self.exercises)
         ll.addWidget(self.message)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.player)
@@ -376,12 +384,24 @@ class ReviewTab(QWidget):
         try:
             store = self._open()
             data = SessionData.load(store, session_id) if store is not None else None
+            exercises = store.exercises(session_id) if store is not None else []
             if store is not None:
                 store.close()
         except TurnoutError as exc:
             self.message.setText(str(exc))
             return
         self._show_session(data)
+        self.show_exercises(exercises)
+
+    def show_exercises(self, exercises: Sequence[StoredExercise]) -> None:
+        """The session's routine: "Barre basics: demi-pliés: 2 of 2 sets, 20 reps; ..." (none: hidden)."""
+        if not exercises:
+            self.exercises.setText("")
+            self.exercises.hide()
+            return
+        name = exercises[0].routine or "Routine"
+        self.exercises.setText(f"<b>{escape(name)}</b><br>" + "<br>".join(f"• {escape(e.line)}" for e in exercises))
+        self.exercises.show()
 
     def _show_session(self, data: SessionData | None) -> None:
         self.data = data
@@ -389,6 +409,7 @@ class ReviewTab(QWidget):
         # a camera's session shows as the studio mirror she chose; a video file as it was filmed
         self.player.set_mirrored(self._mirrored and (data is None or source_file(data.session) is None))
         self.reps.setRowCount(0)
+        self.show_exercises([])
         self.details.setText("")
         self.plot.clear()
         if data is None:

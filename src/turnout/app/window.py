@@ -108,6 +108,8 @@ class MainWindow(QMainWindow):
         self.live.set_delay(ctx.prefs.mirror_delay_s)
         self.live.delay_changed.connect(lambda s: setattr(self.ctx, "prefs", replace(self.ctx.prefs, mirror_delay_s=s)))
         self.live.open_file_requested.connect(self.open_video_dialog)
+        self.live.open_routine_requested.connect(self.open_routine_dialog)
+        self.live.last_selfcheck = self.last_selfcheck
         self.review = ReviewTab(lambda: ctx.db_path, mirrored=ctx.prefs.mirror_display, dancer=lambda: ctx.prefs.dancer)
         self.progress = ProgressTab(lambda: ctx.db_path, dancer=lambda: ctx.prefs.dancer)
         #: asked before a file analysed before is analysed again (tests answer it)
@@ -289,6 +291,25 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open a video to analyse", str(Path.home()), VIDEO_FILTER)
         if path:
             self.analyse_video(Path(path))
+
+    def open_routine_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a routine", str(Path.home()), "Routines (*.toml);;All (*)")
+        if path:
+            self.live.open_routine_file(Path(path))
+        else:
+            self.live.open_routine_file_cancelled()
+
+    def last_selfcheck(self) -> float | None:
+        """Her previous self-check's matched total turnout (the dancer chosen; None: none, or no database)."""
+        try:
+            if not self.ctx.db_path.exists():
+                return None
+            with Store.open(self.ctx.db_path, create=False) as store:
+                e = store.last_selfcheck(self.ctx.prefs.dancer or None)
+        except TurnoutError:
+            return None
+        value = None if e is None else e.detail.get("matched_total_deg")
+        return float(value) if isinstance(value, int | float) else None
 
     def play_video_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Play a video in Live", str(Path.home()), VIDEO_FILTER)

@@ -1,0 +1,140 @@
+"""Screenshots of issue 17's routine screens on the real window, model and pipeline, with studio renders standing in
+for the camera: the routine panel counting pliés, resting, a hold's countdown, the summary at the end, the guided
+self-check's answers (knees over the toes, knees inside, no verdict in fifth), and Review and Progress with the
+exercises stored.
+
+    xvfb-run -a -s "-screen 0 1280x720x24" \\
+        .venv/bin/python scripts/screenshots_routine.py --out build/screenshots/routine
+
+Scenes come from build/studio (rendered by the studio; nothing is copied into the project); the database is written
+into OUT/data/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDIO = ROOT / "build" / "studio"
+
+
+def scene(name: str) -> Path:
+    found = sorted(STUDIO.glob(f"{name}-*/{name}.mp4"))
+    if not found:
+        raise SystemExit(f"studio scene {name} is not rendered under {STUDIO}")
+    return found[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", required=True, type=Path, help="folder for the PNGs (and data/)")
+    p.add_argument("--size", default="1280x720", help="window size (default: %(default)s)")
+    args = p.parse_args(argv)
+    width, height = (int(v) for v in args.size.split("x"))
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from turnout.app.context import AppContext
+    from turnout.app.controller import LiveController
+    from turnout.app.qtfix import undo_opencv_qt_env
+    from turnout.app.sound import CuePlayer
+    from turnout.app.window import MainWindow
+    from turnout.practice.routine import SELF_CHECK_ROUTINE, Exercise, Routine
+    from turnout.session.engine import SourceSpec
+    from turnout.session.processor import RealEngine
+
+    out: Path = args.out
+    data = out / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    undo_opencv_qt_env()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    qs = QSettings(str(data / "app.ini"), QSettings.Format.IniFormat)
+    ctx = AppContext.load(qs, settings_path=data / "settings.toml", db=str(data / "sessions.sqlite3"))
+    window = MainWindow(LiveController(RealEngine(ctx)), ctx, cues=CuePlayer(enabled=False))
+    window.resize(width, height)
+    window.show()
+    live = window.live
+    panel = live.routine_panel
+
+    def wait(cond: Callable[[], bool], timeout: float = 60.0) -> bool:
+        end = time.monotonic() + timeout
+        while not cond() and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+        return cond()
+
+    def pause(seconds: float) -> None:
+        wait(lambda: False, seconds)
+
+    def grab(widget: Any, name: str) -> None:
+        pause(0.2)
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"saved {path}: {panel.headline.text()!r}")
+
+    def play(path: Path, record: bool = True) -> None:
+        live.start_source(SourceSpec(path=path))
+        if record:
+            live.toggle_recording()
+
+    def ended() -> None:
+        wait(lambda: not window.controller.running, 120)
+        pause(0.5)
+
+    # 1. pliés counted, then the rest between sets
+    barre = Routine("Barre basics", (Exercise("plie", sets=2, reps=2, rest_s=20),
+                                     Exercise("hold", sets=5, hold_s=60, rest_s=15, variant="first")))  # fmt: skip
+    live.choose_routine(barre)
+    play(scene("first45_demi"))
+    if wait(lambda: panel.headline.text().endswith("1 / 2"), 60):
+        grab(window, "1_plies_counting")
+    if wait(lambda: panel.headline.text().startswith("Rest"), 60):
+        grab(window, "2_rest")
+    ended()
+    # 2. a hold's countdown
+    live.choose_routine(
+        Routine("First position hold", (Exercise("hold", sets=2, hold_s=4, rest_s=5, variant="first"),))
+    )
+    play(scene("first45_hold"))
+    if wait(lambda: "s left" in panel.headline.text(), 60):
+        pause(1.2)
+        grab(window, "3_hold_countdown")
+    ended()
+    grab(window, "4_summary")
+    # 3. the self-check: knees over the toes, knees inside (forced), no verdict in fifth
+    for name, shot in (("first45_demi", "5_selfcheck_over"), ("first_forced25", "6_selfcheck_inside"),
+                       ("fifth45_demi", "7_selfcheck_fifth")):  # fmt: skip
+        live.choose_routine(SELF_CHECK_ROUTINE)
+        play(scene(name))
+        prompted = wait(lambda: panel.prompt.text().startswith("Now"), 60)
+        if prompted and shot == "5_selfcheck_over":
+            grab(window, "5a_selfcheck_prompt")
+        ended()
+        grab(window, shot)
+    live.choose_routine(None)
+    # 4. Review and Progress with the exercises stored
+    window.tabs.setCurrentWidget(window.review)
+    window.review.refresh()
+    pause(0.5)
+    sessions = window.review.session_ids()
+    if sessions:
+        window.review.select_session(sessions[-1])
+        pause(0.5)
+    grab(window, "8_review_exercises")
+    window.tabs.setCurrentWidget(window.progress)
+    window.progress.refresh()
+    grab(window, "9_progress_weekly")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,114 @@
+"""The routine panel of the Live tab: the exercise, set and count ("Demi-pliés · set 2 of 3 · 7 / 10"), the hold's
+countdown, the rest timer, what is next, the guided self-check's instruction and answer, the summary at the end,
+and Skip exercise / End routine. It shows :class:`turnout.session.routine_run.RoutineProgress`; the routine itself
+is walked on the processing thread (``turnout.app.controller``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from turnout.app import theme
+from turnout.session.routine_run import RoutineProgress
+
+#: The headline's size: read across the room.
+HEADLINE_PT = 20
+
+
+def _label(point_size: int, bold: bool = False, colour: str = theme.TEXT, name: str = "") -> QLabel:
+    label = QLabel("")
+    label.setWordWrap(True)
+    label.setFont(theme.font(point_size, bold))
+    label.setStyleSheet(f"color: {colour}; background: transparent;")
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class RoutinePanel(QFrame):
+    """Shows one routine's progress; hidden while no routine runs."""
+
+    skip_requested = Signal()
+    end_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.title = _label(11, colour=theme.MUTED, name="routineTitle")
+        self.headline = _label(HEADLINE_PT, bold=True, name="routineHeadline")
+        self.prompt = _label(14, bold=True, colour=theme.ACCENT, name="routinePrompt")
+        self.said = _label(13, name="routineSaid")
+        self.answer = _label(15, bold=True, name="routineAnswer")
+        self.next = _label(12, colour=theme.MUTED, name="routineNext")
+        self.summary = _label(11, name="routineSummary")
+        self.skip = QPushButton("Skip exercise")
+        self.skip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.skip.setToolTip("On to the routine's next exercise")
+        self.skip.clicked.connect(self.skip_requested)
+        self.end = QPushButton("End routine")
+        self.end.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.end.setToolTip("End the routine here: its summary is shown and stored with the session")
+        self.end.clicked.connect(self.end_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.skip)
+        buttons.addWidget(self.end)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 10, 12, 10)
+        lay.setSpacing(4)
+        for w in (self.title, self.headline, self.prompt, self.said, self.answer, self.next, self.summary):
+            lay.addWidget(w)
+        lay.addLayout(buttons)
+        self.progress: RoutineProgress | None = None
+        self.clear()
+
+    def clear(self, title: str = "") -> None:
+        """Nothing shown yet (a routine chosen, no frame yet); ``title`` names it."""
+        self.progress = None
+        self.title.setText(title)
+        self.headline.setText("Starts with the camera or video" if title else "")
+        for w in (self.prompt, self.said, self.answer, self.next, self.summary):
+            w.setText("")
+            w.hide()
+        self.skip.setEnabled(False)
+        self.end.setEnabled(bool(title))
+
+    def show_error(self, line: str) -> None:
+        """A routine file that could not be used: one line, what to change."""
+        self.clear("Routine")
+        self.headline.setText("No routine")
+        self._set(self.said, line, theme.BAD)
+        self.end.setEnabled(False)
+        self.show()
+
+    def show_progress(self, progress: RoutineProgress) -> None:
+        self.progress = progress
+        st = progress.status
+        done = st.phase == "done" or bool(progress.summary)
+        self.title.setText(progress.routine)
+        self.headline.setText(f"{progress.routine}: done" if done else progress.headline())
+        colour = theme.ACCENT if st.phase == "rest" else theme.TEXT
+        self.headline.setStyleSheet(f"color: {theme.OK if done else colour}; background: transparent;")
+        self._set(self.prompt, progress.prompt)
+        last = progress.said[-1].say if progress.said else ""
+        if last and last != (progress.check.words if progress.check else None):
+            self._set(self.said, last, theme.WARN if ":" in last and last[:1].isdigit() else theme.TEXT)
+        elif done:
+            self._set(self.said, "")
+        check = progress.check
+        if check is not None:
+            self._set(self.answer, check.words, theme.OK if check.verdict == "over" else theme.WARN)
+        elif progress.last_time and st.exercise is not None and st.exercise.kind == "selfcheck":
+            self._set(self.answer, progress.last_time, theme.MUTED)
+        else:
+            self._set(self.answer, "")
+        nxt = progress.upcoming
+        self._set(self.next, f"Next: {nxt}" if nxt and not done else "", theme.MUTED)
+        self._set(self.summary, "\n".join(f"• {line}" for line in progress.summary))
+        self.skip.setEnabled(not done)
+        self.end.setEnabled(not done)
+
+    def _set(self, label: QLabel, text: str, colour: str | None = None) -> None:
+        label.setText(text)
+        if colour is not None:
+            label.setStyleSheet(f"color: {colour}; background: transparent;")
+        label.setVisible(bool(text))
