@@ -67,3 +67,39 @@ def test_a_closed_video_leaves_no_processor_or_run_alive(qtbot: Any, tmp_path: P
     assert [r() is None for r in engine.made] == [True] * 3, "every processor closed and gone"
     # the process's first run is frozen with everything alive then (once, on purpose); no later one may be
     assert [r() is None for r in runs[1:]] == [True] * 2, "every later run gone, not frozen by the next run's start"
+
+
+class _RealEngine(_Engine):
+    """Plays files through the real processor and pose model (``RealProcessor``), as the window does."""
+
+    def __init__(self, model_path: Path, db: Path) -> None:
+        super().__init__()
+        self.model_path, self.db = model_path, db
+
+    def create_processor(self, spec: SourceSpec) -> Any:
+        from turnout.session.processor import RealProcessor
+        from turnout.settings import Settings
+
+        return RealProcessor(spec, self.model_path, Settings(), self.db)
+
+
+def test_videos_played_one_after_another_share_one_pose_model(qtbot: Any, tmp_path: Path, model_path: Path) -> None:
+    """Issue 19, item 10, the native part: each opened video built its own two MediaPipe landmarkers (the pose
+    model and the look for a second person) and closed them at its end, leaving megabytes of fragmented memory
+    behind each time. Now the runs borrow them from the process's pool: three videos, two landmarkers built in
+    all, and no more than those two alive after the last one."""
+    from mediapipe.tasks.python.vision.pose_landmarker import PoseLandmarker
+
+    from turnout.pose.runtime import POOL
+
+    POOL.clear()
+    built = POOL.built
+    controller = LiveController(_RealEngine(model_path, tmp_path / "never-created.sqlite3"))
+    for i in range(3):
+        controller.start(SourceSpec(path=_short_clip(tmp_path / f"v{i}.mp4", frames=8)))
+        qtbot.waitUntil(lambda: not controller.running, timeout=60000)
+        assert controller.wait_closed()
+    gc.collect()
+    assert POOL.built - built == 2, "one pose model and one look, lent to every run"
+    alive = [o for o in gc.get_objects() if isinstance(o, PoseLandmarker) and o._handle]
+    assert len(alive) == 2 and POOL.idle() == 2

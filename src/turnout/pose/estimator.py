@@ -15,7 +15,7 @@ import numpy as np
 
 from turnout.capture import cores
 from turnout.pose.landmarks import NUM_LANDMARKS
-from turnout.pose.runtime import captured_native_stderr, keep_offline
+from turnout.pose.runtime import POOL, Lent, captured_native_stderr, close_quietly, keep_offline, model_identity
 
 if TYPE_CHECKING:
     from turnout.pose.people import PeopleCounter
@@ -77,6 +77,19 @@ class PoseEstimator:
     so that a recording gives the same counts every time. ``model_cores``: the model's own CPU
     (:mod:`turnout.capture.cores`); it is opened there, and each thread that calls it moves there.
 
+    ``shared=True`` (the window: one run per opened video or camera start): the MediaPipe models are borrowed
+    from the process's pool (:data:`turnout.pose.runtime.POOL`) and given back by :meth:`close`, so the next run
+    with the same options uses them again instead of building new ones (each build and close left megabytes of
+    fragmented memory behind: issue 19, item 10). The graph keeps state from frame to frame, and a new user gets
+    the landmarks a new model would give: given back, the graph gets one blank frame (nobody on it: the tracked
+    region is dropped, the next frame is searched afresh, the image landmarks' filter restarts); the next user's
+    timestamps start ``RESET_GAP_MS`` later (the world landmarks' filter, which the blank frame does not reach,
+    then takes the new value as it is); the visibility filter, which nothing resets, is undone on the new user's
+    first frames (:meth:`_fresh_visibility`). Timestamps given to the graph keep increasing for its whole life,
+    as VIDEO mode wants. Measured: the same frames after another video give a new model's image landmarks and
+    presence bit for bit, its visibility within 3e-7 and its world landmarks within 1e-6 m
+    (``tests/test_pose_shared.py``).
+
     >>> with PoseEstimator(model_path) as est:          # doctest: +SKIP
     ...     pose = est.process(bgr_frame, timestamp_ms=0)
     """
@@ -93,6 +106,7 @@ class PoseEstimator:
         people_background: bool = False,
         people_answer_after: int | None = None,
         model_cores: Collection[int] | None = None,
+        shared: bool = False,
     ) -> None:
         from turnout.errors import ModelError
         from turnout.pose.model import check_bundle
@@ -113,17 +127,38 @@ class PoseEstimator:
             min_tracking_confidence=min_tracking_confidence,
             output_segmentation_masks=False,
         )
+        native_log: list[str] = []
+
+        def create() -> Any:
+            with captured_native_stderr() as log:
+                try:
+                    # opened on the model's core, if it has one: MediaPipe's inference threads start there
+                    return cores.call_on(model_cores, lambda: pl.PoseLandmarker.create_from_options(options))
+                finally:
+                    native_log.extend(log)
+
         try:
-            with captured_native_stderr() as native_log:
-                # opened on the model's core, if it has one: MediaPipe's inference threads start there
-                self._landmarker: Any = cores.call_on(
-                    model_cores, lambda: pl.PoseLandmarker.create_from_options(options)
-                )
+            if shared:
+                key = (
+                    "video", model_identity(path), num_poses, min_detection_confidence, min_presence_confidence,
+                    min_tracking_confidence, frozenset(model_cores) if model_cores else None,
+                )  # fmt: skip
+                self._lent = POOL.take(key, create)
+            else:
+                self._lent = Lent(create(), None)
         except (RuntimeError, ValueError, OSError) as exc:
             first = (str(exc).strip().splitlines() or native_log[-1:] or [type(exc).__name__])[0]
             raise ModelError(
                 f"pose model {path} could not be loaded ({first}): run `make model` to rebuild it"
             ) from None
+        self._landmarker: Any = self._lent.landmarker
+        self.shared = shared
+        #: added to every timestamp given to the graph: a shared one carries on after its previous user's
+        used = self._lent.last_ts >= 0
+        self._offset = self._lent.last_ts + 1 + (RESET_GAP_MS if used else 0)
+        #: the graph's visibility filter as the previous user left it (undone on this one's first frames)
+        self._stale_visibility: np.ndarray | None = self._lent.state.get("visibility") if used else None
+        self._visibility_fix: np.ndarray | None = None
         self.model_path = path
         #: the model called on this thread, without MediaPipe's executor hop (see DirectDetector); None: public API
         self._direct = DirectDetector.of(self._landmarker)
@@ -133,7 +168,11 @@ class PoseEstimator:
             from turnout.pose.people import PeopleCounter
 
             self.people = PeopleCounter(
-                path, interval_s=people_check_s, background=people_background, answer_after=people_answer_after
+                path,
+                interval_s=people_check_s,
+                background=people_background,
+                answer_after=people_answer_after,
+                shared=shared,
             )
         self._last_ts = -1
         self._quiet = True
@@ -179,24 +218,81 @@ class PoseEstimator:
         return pose
 
     def _detect(self, image: Any, ts: int, index: int, timestamp_ms: int) -> PoseFrame:
+        graph_ts = ts + self._offset
         if self._direct is None:
-            return to_pose_frame(self._landmarker.detect_for_video(image, ts), index=index, timestamp_ms=timestamp_ms)
+            result = self._landmarker.detect_for_video(image, graph_ts)
+            self._lent.last_ts = graph_ts
+            pose = to_pose_frame(result, index=index, timestamp_ms=timestamp_ms)
+            if self.shared and pose.image is not None:
+                pose = PoseFrame(index, timestamp_ms, self._fresh_visibility(pose.image), pose.world, pose.people)
+            return pose
         with self._call_lock:  # close() on another thread waits for a call in flight (the executor did that)
             if self._closed:
                 raise RuntimeError("PoseEstimator is closed")
-            people, image_lm, world_lm = self._direct(image, ts)
+            self._lent.last_ts = graph_ts  # given to the graph, even if the call fails
+            people, image_lm, world_lm = self._direct(image, graph_ts)
         if image_lm is None:
             return PoseFrame(index=index, timestamp_ms=timestamp_ms)
+        if self.shared:
+            image_lm = self._fresh_visibility(image_lm)
         return PoseFrame(index, timestamp_ms, image_lm, world_lm, people)
 
+    def _fresh_visibility(self, image_lm: np.ndarray) -> np.ndarray:
+        """A shared graph's visibility as a new graph would give it. MediaPipe smooths each landmark's visibility
+        with a low-pass filter (``v = a x + (1 - a) v_prev``, ``a = VISIBILITY_ALPHA``) that starts from the first
+        value it sees and is never reset; a graph used before starts this run from the last visibility of the
+        previous one. From that (kept in the pool) the first raw value is recovered, and the difference, which
+        the filter shrinks by ``1 - a`` a frame, is added back until it is gone (within 1e-7)."""
+        raw = image_lm[:, 3].astype(np.float64)
+        self._lent.state["visibility"] = raw
+        if self._stale_visibility is not None:  # this run's first frame with a person
+            first = (raw - (1.0 - VISIBILITY_ALPHA) * self._stale_visibility) / VISIBILITY_ALPHA
+            self._visibility_fix = first - raw
+            self._stale_visibility = None
+        elif self._visibility_fix is not None:
+            self._visibility_fix = self._visibility_fix * (1.0 - VISIBILITY_ALPHA)
+        fix = self._visibility_fix
+        if fix is None:
+            return image_lm
+        if not np.any(np.abs(fix) > 1e-7):  # NaN (no visibility) compares false
+            self._visibility_fix = None
+            return image_lm
+        out = image_lm.copy()
+        out[:, 3] = np.clip(raw + np.nan_to_num(fix), 0.0, 1.0)
+        return out
+
     def close(self) -> None:
+        """Close the model, or give a shared one back to the pool, reset (see the class)."""
         with self._call_lock:
             if self._closed:
                 return
             self._closed = True
-        self._landmarker.close()
+        if self.shared and self._reset_graph():
+            POOL.give_back(self._lent)
+        elif self.shared:
+            close_quietly(self._landmarker)
+        else:
+            self._landmarker.close()
         if self.people is not None:
             self.people.close()
+
+    def _reset_graph(self) -> bool:
+        """Empty the graph's state for its next user: one blank frame, on which nobody is found, drops the
+        tracked region (the next frame is searched afresh) and resets the landmark smoothing filters. False when
+        that failed (the graph is then closed, not kept)."""
+        if self._lent.last_ts < self._offset:
+            return True  # never given a frame: nothing to reset
+        ts = self._lent.last_ts + 1
+        try:
+            image = self.prepare(_BLANK)
+            self._lent.last_ts = ts
+            if self._direct is not None:
+                people = self._direct(image, ts)[0]
+            else:
+                people = len(self._landmarker.detect_for_video(image, ts).pose_landmarks)
+        except Exception:  # a graph that cannot take a blank frame is not kept
+            return False
+        return people == 0
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -210,6 +306,15 @@ class PoseEstimator:
         # Closing here keeps MediaPipe from printing a TypeError at interpreter exit.
         if not getattr(self, "_closed", True):
             self.close()
+
+
+#: The frame that resets a shared graph between two runs (nobody on it).
+_BLANK = np.zeros((256, 256, 3), np.uint8)
+#: Milliseconds of graph time between two users of a shared graph: the world landmarks' one-euro filter, which
+#: the blank frame does not reset, then sees a gap so long that it takes the new first value as it is.
+RESET_GAP_MS = 1_000_000_000
+#: The weight of a new value in MediaPipe's visibility low-pass filter (pose landmarker graph, 1.x).
+VISIBILITY_ALPHA = 0.1
 
 
 class DirectDetector:

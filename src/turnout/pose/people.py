@@ -36,6 +36,7 @@ import numpy as np
 
 from turnout.capture import cores
 from turnout.pose import landmarks as lm
+from turnout.pose.runtime import POOL, Lent, close_quietly, model_identity
 
 #: Seconds of video between two looks.
 INTERVAL_S: Final = 1.0
@@ -96,13 +97,22 @@ class PeopleCounter:
         max_width: int = MAX_WIDTH,
         background: bool = False,
         answer_after: int | None = None,
+        shared: bool = False,
     ) -> None:
         self.model_path = Path(model_path)
         self.background = background
         self.answer_after = answer_after if background else None
         self.interval_s = interval_s
         self.max_width = max_width
-        self._landmarker: Any = self._open_lower() if background else self._open()
+        opener = self._open_lower if background else self._open
+        #: shared: borrowed from the process's pool and given back by close (IMAGE mode keeps no state between
+        #: looks), see turnout.pose.runtime.LandmarkerPool
+        self._lent: Lent | None = None
+        if shared:
+            self._lent = POOL.take(("people", model_identity(self.model_path), background), opener)
+            self._landmarker: Any = self._lent.landmarker
+        else:
+            self._landmarker = opener()
         self._last_ms: float = -math.inf
         #: frames seen by :meth:`update` (with or without a look)
         self.frames = 0
@@ -271,5 +281,11 @@ class PeopleCounter:
         if self._worker is not None:
             self._worker.join(timeout=5.0)  # a look takes ~20 ms; the model must not close under it
         landmarker, self._landmarker = self._landmarker, None
-        if landmarker is not None:
+        if landmarker is None:
+            return
+        if self._lent is not None and (self._worker is None or not self._worker.is_alive()):
+            POOL.give_back(self._lent)  # no look in flight: kept for the next counter
+        elif self._lent is not None:
+            close_quietly(landmarker)
+        else:
             landmarker.close()

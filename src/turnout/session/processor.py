@@ -48,7 +48,10 @@ class RealProcessor:
 
             plan = cores.reserved()  # the window reserved the model a core of its own (turnout.capture.cores)
             estimator = PoseEstimator(  # live: the look never delays a frame
-                model_path, people_background=True, model_cores=plan.model if plan is not None else None
+                model_path,
+                people_background=True,
+                model_cores=plan.model if plan is not None else None,
+                shared=True,  # one model for every run of the window (closing gives it back, reset)
             )
         self.estimator = estimator
         self.store: Store | None = None
@@ -135,6 +138,11 @@ class RealProcessor:
             self.pipeline.finish()
         self.set_recording(False)
         self.estimator.close()
+        from turnout.pose.runtime import release_free_memory
+
+        # the run's decoder, frames and model buffers went back to malloc, which would keep them, fragmented
+        # across its threads' arenas: the window grew by megabytes per opened video (issue 19, item 10)
+        release_free_memory()
 
 
 class RealEngine:
