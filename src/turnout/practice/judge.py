@@ -22,8 +22,8 @@ from turnout.settings import FlagLimit, Settings
 
 #: The codes whose number's measured uncertainty is smaller than the fault they report (docs/thresholds.md): the
 #: knee's direction against its foot (its reading is biased outward, never inward on a correct plié). Not (yet):
-#: rushed (the rep's start and end are found 0.6-0.8 s from where the hips begin to move: more than the 0.3-0.5 s
-#: fault),
+#: rushed (from the rep's onset, hips or knees leaving their standing noise, to the bottom, the studio's descents
+#: read 0.3 s short, median, up to 1.1 s, and ascents 0.5 s, up to 0.8 s: as large as the 0.3-0.5 s fault),
 #: forced_turnout (per-foot turnout from the picture reads 25-40 degrees low, 12-18 degrees off even with an exact
 #: floor calibration: wider than the 8-13 degree fault), feet_rolling_in (planted feet swing 20-28 degrees inside one
 #: plié), heels_lift (the heel point sits on a trouser hem or hides behind the other foot), torso_tilt and

@@ -29,6 +29,10 @@ from turnout.settings import Settings
 FACING_OK: Final = (1.0, 2.0)
 #: Longest look back for where a descent began.
 ONSET_LOOKBACK_S: Final = 3.0
+#: A knee's standing offset lies within this many robust standard deviations (its noise band).
+KNEE_SIGMAS: Final = 3.0
+#: Longest wait, once the hips are back above a rep's end level, for them to settle within her standing noise band.
+SETTLE_S: Final = 1.0
 #: The standing picture of each leg before a plié: the frames of the last half second before it (the floor line).
 STANDING_S: Final = 0.5
 #: The standing feet and shanks for the knee's direction against its foot: medians over up to this long before
@@ -90,6 +94,8 @@ class _Frame:
     ref: float = math.nan
     leg_ref: tuple[float, float] = (math.nan, math.nan)
     drop: float = math.nan
+    #: her standing noise band in force (legs): a drop within it is standing (the tracker's reference)
+    band: float = math.nan
 
     def point(self, side: str, name: str) -> tuple[float, float]:
         return (_f(self.row, f"{side}_{name}_x_px"), _f(self.row, f"{side}_{name}_y_px"))
@@ -131,9 +137,13 @@ class _Episode:
     ref: float
     leg_ref: tuple[float, float]
     floor_y: float
+    #: her standing noise band, frozen with the reference (legs)
+    band: float = 0.0
     rising: bool = False
     phase: str = "descent"
     last_ok: float = math.nan
+    #: the first frame back above the rep's end level; from then on, the hips settle back to standing
+    crossed: int | None = None
 
 
 class PlieDetector:
@@ -172,6 +182,8 @@ class PlieDetector:
         self.baseline, self.hip = baseline, hip
         if self._ep is None:
             return []
+        if self._ep.crossed is not None:
+            return self._conclude(t_end, self._ep.crossed, self._settled(self._ep))
         if self._ep.rising:
             return self._conclude(t_end, len(self._ep.frames))
         return [self._discard(t_end, "the recording ended mid-rep")]
@@ -190,6 +202,8 @@ class PlieDetector:
         ep = self._ep
         if not fr.ok or not math.isfinite(fr.drop):
             if ep is not None and fr.t - ep.last_ok > rs.max_gap_s:
+                if ep.crossed is not None:  # already back up: it ends where it settled before the gap
+                    return self._conclude(fr.t, ep.crossed, self._settled(ep))
                 return [self._discard(fr.t, f"pose lost for more than {rs.max_gap_s:g} s")]
             return []
         if ep is None:
@@ -203,8 +217,10 @@ class PlieDetector:
         ep.last_ok = fr.t
         depth = max(f.drop for f in ep.frames if math.isfinite(f.drop))
         level = max(0.2 * depth, rs.end_drop)
-        if fr.drop < level:
-            return self._conclude(fr.t, len(ep.frames) - 1)
+        if ep.crossed is None and fr.drop < level:
+            ep.crossed = len(ep.frames) - 1
+        if ep.crossed is not None:
+            return self._settle(fr, level)
         ep.rising = fr.drop < rs.start_drop
         if fr.t - ep.frames[0].t > rs.max_duration_s:
             return [self._discard(fr.t, f"bent for more than {rs.max_duration_s:g} s: not a plié")]
@@ -237,7 +253,8 @@ class PlieDetector:
         standing = [f for f in back if math.isfinite(f.drop) and f.drop < self.settings.reps.end_drop]
         recent = [f for f in standing if f.t >= (standing[-1].t - STANDING_S if standing else -math.inf)]
         floor_y = _median(f.floor_y for f in recent) if recent else math.nan
-        self._ep = _Episode([*back, fr], fr.ref, fr.leg_ref, floor_y, last_ok=fr.t)
+        band = fr.band if math.isfinite(fr.band) else self.settings.reps.end_drop / 2
+        self._ep = _Episode([*back, fr], fr.ref, fr.leg_ref, floor_y, band, last_ok=fr.t)
         for f in self._ep.frames:
             f.drop = self.drop(f)
         # a hold ends where the hips began to go down (the last frame within half a rep's end level of standing)
@@ -252,8 +269,65 @@ class PlieDetector:
         self._last_rep_end = t_s
         return RepDiscarded(t_s, len(self.reps) + 1, reason)
 
-    def _conclude(self, t_s: float, end: int) -> list[PlieEvent]:
-        """The dip is over (frame ``end`` is back above its start level): a plié, or why not."""
+    def _settle(self, fr: _Frame, level: float) -> list[PlieEvent]:
+        """Back above the rep's end level: the rep ends at the first frame whose hips are back within her standing
+        noise band; or, when she goes down again or stays a little bent for :data:`SETTLE_S`, where her hips
+        settled (:meth:`_settled`)."""
+        ep = self._ep
+        assert ep is not None and ep.crossed is not None
+        if fr.drop <= ep.band:
+            return self._conclude(fr.t, ep.crossed, len(ep.frames) - 1)
+        if fr.drop >= level or fr.t - ep.frames[ep.crossed].t > SETTLE_S:
+            return self._conclude(fr.t, ep.crossed, self._settled(ep))
+        return []
+
+    @staticmethod
+    def _settled(ep: _Episode) -> int:
+        """Where the hips settled after the rep's end level: the first frame since then within the noise band of
+        the least drop they reached."""
+        assert ep.crossed is not None
+        tail = [(k, f.drop) for k, f in enumerate(ep.frames) if k >= ep.crossed and math.isfinite(f.drop)]
+        if not tail:
+            return ep.crossed
+        least = min(d for _, d in tail)
+        return next(k for k, d in tail if d <= least + ep.band)
+
+    def _onset(self, frames: list[_Frame], drops: np.ndarray, s0: int) -> int:
+        """Where the plié began, before frame ``s0`` (where the hips pass the rep's end level): the last frame
+        within her standing noise band, of the hips and of each knee. The hips' drop grows as the square of the
+        bend, so a knee travelling sideways over its foot (its offset from its ankle in the picture) leaves its
+        standing place first; a knee counts when it is out of its own band at ``s0`` (its band: three robust
+        standard deviations of its standing offset, at least the hips' band), back to where it left its place, and
+        never into a relevé (hips above the band, or heels up)."""
+        ep = self._ep
+        assert ep is not None
+        onset = s0
+        while onset > 0 and drops[onset] > ep.band:
+            onset -= 1
+        # her standing: hips within the band either way (above it is a relevé), flat feet, distinct feet
+        standing = [f for f in frames[: onset + 1] if abs(f.drop) <= ep.band and not (f.releve or f.merged)]
+        for side in SIDES:
+            side_px = np.array([_f(f.row, f"{side}_knee_side_px") for f in frames]) / ep.ref
+            still = np.array([_f(f.row, f"{side}_knee_side_px") for f in standing]) / ep.ref
+            still = still[np.isfinite(still)]
+            if still.size < 5:
+                continue
+            mid = float(np.median(still))
+            band = max(KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(still - mid))), ep.band)
+            away = np.abs(side_px - mid) > band  # nan (not seen) is not away
+            k = s0
+            while k > 0 and away[k] and frames[k - 1].drop >= -ep.band and not frames[k - 1].releve:
+                k -= 1
+            if k < s0:
+                onset = min(onset, k)
+        return onset
+
+    def _conclude(self, t_s: float, end: int, settled: int | None = None) -> list[PlieEvent]:
+        """The dip is over (frame ``end`` is back above its end level; frame ``settled``, if given, is where her
+        hips are back at standing): a plié, or why not. Whether it is a plié is decided on the frames before
+        ``end``, between where the hips pass the end level on the way down and on the way up; the rep's start is
+        its onset, the last frame before that within her standing noise band, and its end the ``settled`` frame
+        (else the last frame before ``end``)."""
         ep = self._ep
         assert ep is not None
         rs = self.settings.reps
@@ -266,12 +340,14 @@ class PlieDetector:
         s0 = b
         while s0 > 0 and drops[s0 - 1] >= level:
             s0 -= 1
-        seg = frames[s0:]
         why = self._why_not(frames, s0, b, depth)
         if why:
             return [self._discard(t_s, why)]
+        onset = self._onset(frames, drops, s0)
+        last = settled if settled is not None else len(frames) - 1
+        seg = ep.frames[onset : max(last, b) + 1]
         index = len(self.reps) + 1
-        rep = self._summarize(index, seg, b - s0, depth, low - s0)
+        rep = self._summarize(index, seg, b - onset, depth, low - onset, frames[s0].t)
         self._ep = None
         self._last_rep_end = self._prev_rep_end = t_s
         rep = rep.with_flags(rep_flags(rep, self.settings, self.hip))
@@ -351,7 +427,9 @@ class PlieDetector:
         limit = self.settings.holds.still * last.ref
         return [f for f in frames if all(_dist(f.point(s, "toe"), last.point(s, "toe")) <= limit for s in SIDES)]
 
-    def _summarize(self, index: int, seg: list[_Frame], b: int, depth: float, low: np.ndarray) -> RepSummary:
+    def _summarize(
+        self, index: int, seg: list[_Frame], b: int, depth: float, low: np.ndarray, standing_t: float
+    ) -> RepSummary:
         rs = self.settings.reps
         ep = self._ep
         assert ep is not None
@@ -361,7 +439,7 @@ class PlieDetector:
         t, cols = frames.arrays()
         base = summarize(index, t, cols, self.settings)
         lo, hi = max(int(low[0]), 0), max(int(low[-1]), 0)
-        standing = self._standing_before(seg[0].t) or seg[:1]
+        standing = self._standing_before(standing_t) or seg[:1]
         hip_y = _median(f.hip_y for f in standing)
         floor_y = ep.floor_y if math.isfinite(ep.floor_y) else _median(f.floor_y for f in standing)
         width = _median(_f(f.row, "frame_width_px") for f in standing)

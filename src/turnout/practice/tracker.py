@@ -56,6 +56,8 @@ from turnout.settings import Settings
 REQUIRED: Final = ("hip_height_px",)
 #: Seconds of recent frames kept (the standing reference's window is bounded by ``reps.reference_window_s``).
 HISTORY_S: Final = 12.0
+#: A standing frame's hips lie within this many robust standard deviations of her standing drop (the noise band).
+NOISE_SIGMAS: Final = 3.0
 #: Quantile of the ankle-above-toe gap taken as its flat-footed value (the lowest it is, robust to outliers).
 FLAT_GAP_QUANTILE: Final = 0.1
 
@@ -156,6 +158,23 @@ class _Reference:
 
         return quant(1), (quant(2), quant(3))
 
+    def noise(self, ref: float) -> float:
+        """Her standing noise band in legs: the most a standing frame's hips read below the reference ``ref``
+        through the hip point's jitter, from the window's spread: the median drop of her flat-footed frames
+        within ``reps.end_drop`` of the reference plus three robust standard deviations (1.4826 x the median
+        absolute deviation: the first frames of a descent in the window barely move it), at most
+        ``reps.end_drop``; nan without three such frames."""
+        if not math.isfinite(ref) or ref <= 0:
+            return math.nan
+        h = np.array([w[1] for w in self._w if w[6]], dtype=np.float64)
+        drops = 1.0 - h[np.isfinite(h)] / ref
+        drops = drops[drops < self.rs.end_drop]
+        if drops.size < 3:
+            return math.nan
+        mid = float(np.median(drops))
+        sigma = 1.4826 * float(np.median(np.abs(drops - mid)))
+        return min(max(mid + NOISE_SIGMAS * sigma, 0.0), self.rs.end_drop)
+
 
 class PracticeTracker:
     """Streaming reps, holds and flags. Not thread-safe: call from one thread, in time order."""
@@ -234,8 +253,9 @@ class PracticeTracker:
             self._has_ref = True
             events += self._set_baseline(t_s, ref, legs)
             pending, self._pending = self._pending, []
+            band = self._ref.noise(ref)
             for old in pending:  # what came before the reference is replayed against it
-                old.ref, old.leg_ref = ref, legs
+                old.ref, old.leg_ref, old.band = ref, legs, band
                 old.drop = 1.0 - old.h / ref if old.ok else math.nan
                 events += self._step(old)
             return events
@@ -247,6 +267,7 @@ class PracticeTracker:
             if ep is None:
                 ref, legs = self._ref.value()
             fr.ref, fr.leg_ref = ref, legs
+            fr.band = ep.band if ep is not None else self._ref.noise(ref)
             fr.drop = self._plies.drop(fr)
         return events + self._step(fr)
 
