@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         pause(0.2)
         path = out / f"{name}.png"
         widget.grab().save(str(path))
-        print(f"saved {path}: {panel.headline.text()!r}")
+        print(f"saved {path}: {panel.text()!r}")
 
     def play(path: Path, record: bool = True) -> None:
         live.start_source(SourceSpec(path=path))
@@ -94,9 +94,9 @@ def main(argv: list[str] | None = None) -> int:
                                      Exercise("hold", sets=5, hold_s=60, rest_s=15, variant="first")))  # fmt: skip
     live.choose_routine(barre)
     play(scene("first45_demi"))
-    if wait(lambda: panel.headline.text().endswith("1 / 2"), 60):
+    if wait(lambda: panel.text().endswith("1 / 2"), 60):
         grab(window, "1_plies_counting")
-    if wait(lambda: panel.headline.text().startswith("Rest"), 60):
+    if wait(lambda: panel.text().startswith("Rest"), 60):
         grab(window, "2_rest")
     ended()
     # 2. a hold's countdown
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         Routine("First position hold", (Exercise("hold", sets=2, hold_s=4, rest_s=5, variant="first"),))
     )
     play(scene("first45_hold"))
-    if wait(lambda: "s left" in panel.headline.text(), 60):
+    if wait(lambda: "s left" in panel.text(), 60):
         pause(1.2)
         grab(window, "3_hold_countdown")
     ended()

@@ -73,21 +73,21 @@ def test_the_routine_panel_counts_rests_skips_and_ends(qtbot: Any, window: MainW
     live.choose_routine(SHORT)
     assert panel.isVisible() and live.routine.currentText() == "Short barre"
     live.start_source()
-    qtbot.waitUntil(lambda: panel.headline.text() == "Demi-pliés · set 1 of 2 · 0 / 1", timeout=8000)
+    qtbot.waitUntil(lambda: panel.text() == "Demi-pliés · set 1 of 2 · 0 / 1", timeout=8000)
     assert panel.next.text() == "Next: demi-pliés, set 2 of 2"
-    qtbot.waitUntil(lambda: panel.headline.text().startswith("Rest · "), timeout=15000)
+    qtbot.waitUntil(lambda: panel.text().startswith("Rest · "), timeout=15000)
     assert panel.next.text() == "Next: demi-pliés, set 2 of 2"
-    qtbot.waitUntil(lambda: panel.headline.text() == "Demi-pliés · set 2 of 2 · 0 / 1", timeout=8000)
+    qtbot.waitUntil(lambda: panel.text() == "Demi-pliés · set 2 of 2 · 0 / 1", timeout=8000)
     said = [k for k, _ in live.cues.said]  # type: ignore[attr-defined]
     assert "routine_set_done" in said and "routine_rest" in said and "routine_next" in said
-    qtbot.waitUntil(lambda: panel.headline.text() == "First position · set 1 of 1 · 30 s: take the position",
+    qtbot.waitUntil(lambda: panel.text() == "First position · set 1 of 1 · 30 s: take the position",
                     timeout=15000)  # fmt: skip
     assert panel.next.text() == "Next: 1 set of 8 relevés"
     panel.skip.click()
-    qtbot.waitUntil(lambda: panel.headline.text() == "Relevés · set 1 of 1 · 0 / 8", timeout=5000)
+    qtbot.waitUntil(lambda: panel.text() == "Relevés · set 1 of 1 · 0 / 8", timeout=5000)
     panel.end.click()
     qtbot.waitUntil(lambda: panel.summary.isVisible(), timeout=5000)
-    assert panel.headline.text() == "Short barre: done"
+    assert panel.text() == "Short barre: done"
     assert panel.summary.text().splitlines() == ["• demi-pliés: 2 of 2 sets, 2 reps",
                                                  "• first position: 0 of 1 sets, 0 s held",
                                                  "• relevés: 0 of 1 sets, 0 reps"]  # fmt: skip
@@ -162,7 +162,7 @@ def test_self_check_on_real_footage_answers_stores_and_is_recalled(qtbot: Any, t
     answer = panel.answer.text()
     assert answer.startswith(("Your knees travel over your toes", "Your knees point inside", "Your left knee",
                               "Your right knee")), answer  # fmt: skip
-    assert panel.headline.text() == "Self-check: done"
+    assert panel.text() == "Self-check: done"
     with Store.open(w.ctx.db_path) as store:
         (session,) = store.list_sessions()
         (stored,) = store.exercises(session.id)

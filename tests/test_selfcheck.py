@@ -47,6 +47,8 @@ def test_a_wide_range_is_said_as_a_range_and_one_knee_names_its_foot() -> None:
     assert "Your left knee points inside your toes: turn your left foot in somewhere between 10 and 35 degrees" in (
         check.words
     )
+    check = self_check(rep(side(-8, -20, 2), side(-1, -4, 2)))
+    assert "turn your left foot in up to 20 degrees" in check.words, "a range from 0 is said 'up to'"
 
 
 def test_no_verdict_no_number_repeat_in_first() -> None:

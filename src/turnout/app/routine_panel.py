@@ -11,8 +11,11 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from turnout.app import theme
 from turnout.session.routine_run import RoutineProgress
 
+#: What the dancer is told in the panel's line (besides corrections): a hold to take, a broken hold, no answer.
+SHOWN = ("hold", "hold_broken", "selfcheck_again")
 #: The headline's size: read across the room.
-HEADLINE_PT = 20
+HEADLINE_PT = 16
+FIGURE_PT = 30
 
 
 def _label(point_size: int, bold: bool = False, colour: str = theme.TEXT, name: str = "") -> QLabel:
@@ -36,6 +39,8 @@ class RoutinePanel(QFrame):
         self.setObjectName("panel")
         self.title = _label(11, colour=theme.MUTED, name="routineTitle")
         self.headline = _label(HEADLINE_PT, bold=True, name="routineHeadline")
+        #: the count or the time, big (read across the room)
+        self.figure = _label(FIGURE_PT, bold=True, name="routineFigure")
         self.prompt = _label(14, bold=True, colour=theme.ACCENT, name="routinePrompt")
         self.said = _label(13, name="routineSaid")
         self.answer = _label(15, bold=True, name="routineAnswer")
@@ -55,9 +60,12 @@ class RoutinePanel(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
         lay.setSpacing(4)
-        for w in (self.title, self.headline, self.prompt, self.said, self.answer, self.next, self.summary):
+        for w in (self.title, self.headline, self.figure, self.prompt, self.said, self.answer, self.next, self.summary):
             lay.addWidget(w)
-        lay.addLayout(buttons)
+        self.buttons = QWidget()
+        self.buttons.setLayout(buttons)
+        buttons.setContentsMargins(0, 4, 0, 0)
+        lay.addWidget(self.buttons)
         self.progress: RoutineProgress | None = None
         self.clear()
 
@@ -66,46 +74,53 @@ class RoutinePanel(QFrame):
         self.progress = None
         self.title.setText(title)
         self.headline.setText("Starts with the camera or video" if title else "")
-        for w in (self.prompt, self.said, self.answer, self.next, self.summary):
+        for w in (self.figure, self.prompt, self.said, self.answer, self.next, self.summary):
             w.setText("")
             w.hide()
         self.skip.setEnabled(False)
         self.end.setEnabled(bool(title))
+        self.buttons.setVisible(bool(title))
 
     def show_error(self, line: str) -> None:
         """A routine file that could not be used: one line, what to change."""
         self.clear("Routine")
         self.headline.setText("No routine")
         self._set(self.said, line, theme.BAD)
-        self.end.setEnabled(False)
+        self.buttons.hide()
         self.show()
+
+    def text(self) -> str:
+        """What the panel's top says, in one line ("Demi-pliés · set 1 of 2 · 1 / 2"; tests, screenshots)."""
+        return " · ".join(t for t in (self.headline.text(), self.figure.text()) if t)
 
     def show_progress(self, progress: RoutineProgress) -> None:
         self.progress = progress
         st = progress.status
         done = st.phase == "done" or bool(progress.summary)
-        self.title.setText(progress.routine)
-        self.headline.setText(f"{progress.routine}: done" if done else progress.headline())
-        colour = theme.ACCENT if st.phase == "rest" else theme.TEXT
-        self.headline.setStyleSheet(f"color: {theme.OK if done else colour}; background: transparent;")
+        self.title.setText(progress.routine + (f" · {progress.last_time}" if progress.last_time else ""))
+        self.headline.setText(progress.title())
+        self.headline.setStyleSheet(f"color: {theme.OK if done else theme.TEXT}; background: transparent;")
+        self._set(self.figure, progress.figure(), theme.ACCENT if st.phase == "rest" else theme.TEXT)
         self._set(self.prompt, progress.prompt)
-        last = progress.said[-1].say if progress.said else ""
-        if last and last != (progress.check.words if progress.check else None):
-            self._set(self.said, last, theme.WARN if ":" in last and last[:1].isdigit() else theme.TEXT)
-        elif done:
+        # said once: a correction, a broken hold, the hold to take (counts, rests and what is next show above)
+        said = [e.say for e in progress.said if e.what in SHOWN or (e.what == "counted" and ":" in e.say)]
+        if said:
+            self._set(self.said, said[-1], theme.WARN if said[-1][:1].isdigit() or "again" in said[-1] else theme.TEXT)
+        elif done or any(e.what in ("set_done", "next", "rest") for e in progress.said):
             self._set(self.said, "")
         check = progress.check
         if check is not None:
             self._set(self.answer, check.words, theme.OK if check.verdict == "over" else theme.WARN)
-        elif progress.last_time and st.exercise is not None and st.exercise.kind == "selfcheck":
-            self._set(self.answer, progress.last_time, theme.MUTED)
         else:
-            self._set(self.answer, "")
-        nxt = progress.upcoming
-        self._set(self.next, f"Next: {nxt}" if nxt and not done else "", theme.MUTED)
-        self._set(self.summary, "\n".join(f"• {line}" for line in progress.summary))
+            self._set(self.answer, progress.advice, theme.WARN)
+        self._set(self.next, f"Next: {progress.upcoming}" if progress.upcoming and not done else "", theme.MUTED)
+        # the self-check's answer is shown above: the summary does not say it twice
+        lines = [line for line in progress.summary if not (check is not None and line.endswith(check.words))]
+        lines = [line for line in lines if not (progress.advice and progress.advice in line)]
+        self._set(self.summary, "\n".join(f"• {line}" for line in lines))
         self.skip.setEnabled(not done)
         self.end.setEnabled(not done)
+        self.buttons.setVisible(not done)
 
     def _set(self, label: QLabel, text: str, colour: str | None = None) -> None:
         label.setText(text)

@@ -103,7 +103,8 @@ def self_check(rep: RepSummary) -> SelfCheck:
     n = max(turn[s] for s in inside)
     which = "your feet" if len(inside) == 2 else f"your {inside[0]} foot"
     if math.isfinite(low) and high - low > WIDE_RANGE_DEG:
-        amount = f"somewhere between {_round(low)} and {_round(high)} degrees"
+        lo, hi = _round(low), max(_round(high), ROUND_DEG)
+        amount = f"up to {hi} degrees" if lo <= 0 else f"somewhere between {lo} and {hi} degrees"
     else:
         amount = f"about {max(_round(n), ROUND_DEG)} degrees"
     knees = "your knees point" if len(inside) == 2 else f"your {inside[0]} knee points"

@@ -44,6 +44,35 @@ class RoutineProgress:
     summary: tuple[str, ...] = ()
     #: what comes after the set under way, or after the rest ("relevés, set 1 of 3"); None at the end
     upcoming: str | None = None
+    #: the self-check's plié that gave no answer: why, and what to do (kept until an answer comes)
+    advice: str = ""
+
+    def title(self) -> str:
+        """The exercise and set: "Demi-pliés · set 2 of 3" ("Rest", "Barre basics: done")."""
+        st = self.status
+        ex = st.exercise
+        if st.phase == "done" or ex is None or self.summary:
+            return f"{self.routine}: done"
+        if st.phase == "rest":
+            return "Rest"
+        label = ex.label[:1].upper() + ex.label[1:]
+        return label if ex.kind == "selfcheck" else f"{label} · set {st.set_no} of {ex.sets}"
+
+    def figure(self) -> str:
+        """The count or the time, big: "7 / 10", "42 s left", "20 s" (a rest); "" where there is none."""
+        st = self.status
+        ex = st.exercise
+        if st.phase == "done" or ex is None or self.summary or ex.kind == "selfcheck":
+            return ""
+        if st.phase == "rest":
+            return f"{math.ceil(st.remaining_s or 0.0):.0f} s"
+        if ex.timed:
+            return (
+                f"{ex.hold_s:g} s: take the position"
+                if st.remaining_s is None
+                else f"{math.ceil(st.remaining_s):.0f} s left"
+            )
+        return f"{st.count} / {ex.reps}"
 
     def headline(self) -> str:
         """ "Demi-pliés · set 2 of 3 · 7 / 10", "Rest · 12 s", "First position · set 1 of 5 · 42 s left"."""
@@ -66,7 +95,7 @@ class RoutineProgress:
         """What changes the display (the countdowns by whole seconds)."""
         st = self.status
         secs = None if st.remaining_s is None else math.ceil(st.remaining_s)
-        return (st.index, st.set_no, st.count, st.phase, secs, self.prompt, len(self.summary), self.check)
+        return (st.index, st.set_no, st.count, st.phase, secs, self.prompt, len(self.summary), self.check, self.advice)
 
 
 class RoutineRun:
@@ -77,7 +106,9 @@ class RoutineRun:
         self.routine = routine
         self.runner = RoutineRunner(routine)
         self.checks: list[SelfCheck] = []
-        self.last_time = last_time_words(last_selfcheck_deg)
+        self.advice = ""
+        checks = any(ex.kind == "selfcheck" for ex in routine.exercises)
+        self.last_time = last_time_words(last_selfcheck_deg) if checks else ""
         self.t_s = 0.0
         self.ended = False
         self._baseline_ready = False
@@ -111,10 +142,13 @@ class RoutineRun:
         if isinstance(ev, RepEnded):
             if ex is not None and ex.kind == "selfcheck" and self.runner.phase == "exercise":
                 if ev.rep.kind != "demi":
-                    return [RoutineEvent(t, "selfcheck_again", "That was a grand plié: a demi-plié, please")]
+                    self.advice = "That was a grand plié: a demi-plié, please"
+                    return [RoutineEvent(t, "selfcheck_again", self.advice)]
                 check = self_check(ev.rep)
                 if not check.has_verdict:
+                    self.advice = check.words
                     return [RoutineEvent(t, "selfcheck_again", check.words)]
+                self.advice = ""
                 self.checks.append(check)
                 self.dirty = True
                 return [RoutineEvent(t, "selfcheck", check.words), *self.runner.rep(ev.rep.kind, t)]
@@ -124,7 +158,7 @@ class RoutineRun:
                 out = [RoutineEvent(e.t_s, e.what, f"{e.say}: {cues[0]}") if e.what == "counted" else e for e in out]
             return out
         if isinstance(ev, HoldStarted):
-            return self.runner.hold_started(t)
+            return self.runner.hold_started(ev.t_start_s)  # she has held it since then
         if isinstance(ev, HoldEnded):
             return self.runner.hold_ended(t)
         return []
@@ -166,7 +200,7 @@ class RoutineRun:
         summary = tuple(self.summary()) if self.ended else ()
         return RoutineProgress(t, self.routine.name, status, tuple(said), prompt,
                                self.checks[-1] if self.checks else None, self.last_time, summary,
-                               None if self.ended else self._upcoming())  # fmt: skip
+                               None if self.ended else self._upcoming(), self.advice)  # fmt: skip
 
     def _upcoming(self) -> str | None:
         r = self.runner
@@ -185,7 +219,8 @@ class RoutineRun:
         lines = []
         for s in exercise_summaries(self.runner):
             if s.exercise.kind == "selfcheck":
-                lines.append(f"self-check: {self.checks[-1].words}" if self.checks else "self-check: not done")
+                none = f"no answer ({self.advice})" if self.advice else "not done"
+                lines.append(f"self-check: {self.checks[-1].words}" if self.checks else f"self-check: {none}")
             else:
                 lines.append(s.line())
         return lines
@@ -199,6 +234,8 @@ class RoutineRun:
             detail: dict[str, Any] = {}
             if ex.kind == "selfcheck" and self.checks:
                 detail = self.checks[-1].to_dict()
+            elif ex.kind == "selfcheck" and self.advice:
+                detail = {"verdict": "none", "words": self.advice}
             elif s.releves:
                 detail = {"releves": len(s.releves), "knees": [r.knees for r in s.releves],
                           "heels_lowered": sum(r.heels_lowered for r in s.releves)}  # fmt: skip
