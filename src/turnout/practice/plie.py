@@ -472,5 +472,5 @@ class PlieDetector:
             hip_drop=depth,
             left=sides["left"],
             right=sides["right"],
-            knee_inside_limit_deg=rs.knee_inside_deg,
+            knee_inside_limit_deg=self.settings.flags.knees_inside_toes.warn,
         )

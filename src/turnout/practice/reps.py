@@ -97,7 +97,7 @@ class RepSummary:
     #: height in the picture): what the rep was found on
     t_bottom_s: float = math.nan
     hip_drop: float = math.nan
-    #: a knee pointing further inside its foot than this is "inside" (reps.knee_inside_deg when it was found)
+    #: a knee pointing further inside its foot than this is "inside" (flags.knees_inside_toes.warn when it was found)
     knee_inside_limit_deg: float = math.nan
 
     def knees(self) -> dict[str, str | None]:
