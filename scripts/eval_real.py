@@ -652,7 +652,7 @@ def main(argv: list[str] | None = None) -> int:
                                     for src in sorted({r.source for r in results})},
                "rules": {"bottom_tolerance_s": BOTTOM_TOLERANCE_S, "time_tolerance_s": TIME_TOLERANCE_S,
                          "tempo_flags": sorted(TEMPO_FLAGS), "faults": FAULTS}}  # fmt: skip
-        print(json.dumps(doc, indent=2))
+        print(json.dumps(doc, indent=2, default=lambda o: sorted(o) if isinstance(o, set | frozenset) else str(o)))
     else:
         print_report(results)
     return 1 if any(r.error for r in results) else 0
