@@ -105,7 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     play(scene("first45_hold"))
     if wait(lambda: "s left" in panel.text(), 60):
-        pause(1.2)
         grab(window, "3_hold_countdown")
     ended()
     grab(window, "4_summary")

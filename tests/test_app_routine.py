@@ -136,8 +136,14 @@ def test_weekly_practice_counts_weeks_from_monday() -> None:
     days = [0, 1, 2, 7, 8, 9, 10, 30]  # 3 this week (Mon-Wed), 3 the week before, 1, 0, and a Monday 4 weeks back
     text = weekly_practice([now - timedelta(days=d) for d in days], now)
     assert text == "This week: 3 sessions (aim: 3-5 a week), well done · the 4 weeks before (latest first): 3, 1, 0, 1"
-    e = StoredExercise(0, "selfcheck", "", "self-check", 1, 1, 1, "", {"words": "Your knees travel over your toes"})
-    assert exercise_totals([("x", e)]) == ["self-check: Your knees travel over your toes"]
+    words = "Your knees travel over your toes"
+    e = StoredExercise(0, "selfcheck", "", "self-check", 1, 1, 1, "", {"verdict": "over", "words": words,
+                                                                        "matched_total_deg": 92.0})  # fmt: skip
+    none = StoredExercise(0, "selfcheck", "", "self-check", 1, 0, 0, "", {"verdict": "none", "words": "No answer"})
+    assert exercise_totals([("x", e), ("y", none)]) == [
+        f"self-check, latest answer: {words} (your hips gave about 90°)"
+    ]
+    assert exercise_totals([("y", none)]) == ["self-check: no answer yet (1 session)"]
 
 
 @pytest.mark.e2e

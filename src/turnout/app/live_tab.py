@@ -103,8 +103,8 @@ class LiveTab(QWidget):
             self.delay.addItem("No delay" if seconds == 0 else f"{seconds} s late", seconds)
         self.delay.activated.connect(lambda i: self.set_delay(int(self.delay.itemData(i)), by_her=True))
         self.figures = FiguresPanel()
-        #: the routine walked through: its chooser, its panel, and her previous self-check (the window reads it
-        #: from the store: the matched total turnout, or None)
+        #: the routine walked through: its chooser (the window puts it beside the dancer's), its panel, and her
+        #: previous self-check (the window reads it from the store: the matched total turnout, or None)
         self.routine_panel = RoutinePanel()
         self.routine_panel.hide()
         self.routine_panel.skip_requested.connect(self.controller.skip_exercise)
@@ -114,7 +114,6 @@ class LiveTab(QWidget):
         self.routine = QComboBox()
         self.routine.setObjectName("routine")
         self.routine.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.routine.setMinimumHeight(38)
         self.routine.setToolTip("A routine to walk through: the count, the hold's countdown, the rests, what is next "
                                 "(a TOML file you can edit: docs/routines.md)")  # fmt: skip
         self.routine.addItem("No routine", None)
@@ -199,7 +198,6 @@ class LiveTab(QWidget):
                 button.setObjectName("record")
             bar.addWidget(button)
         bar.addWidget(self.delay)
-        bar.addWidget(self.routine)
         bar.addStretch(1)
         bar.addWidget(self.storage_label, 4)
         bar.addWidget(self.rec_label)
@@ -207,6 +205,7 @@ class LiveTab(QWidget):
         left = QVBoxLayout()
         left.setSpacing(4)
         left.addWidget(self.floor_panel)
+        left.addWidget(self.routine_panel)  # over the picture, like the calibration step
         floor_row = QHBoxLayout()
         floor_row.setContentsMargins(4, 0, 4, 0)
         floor_row.addWidget(self.floor_line)
@@ -216,11 +215,7 @@ class LiveTab(QWidget):
         body = QHBoxLayout()
         body.setContentsMargins(8, 0, 8, 8)
         body.addLayout(left, 3)
-        right = QVBoxLayout()
-        right.setSpacing(6)
-        right.addWidget(self.routine_panel)
-        right.addWidget(self.figures, 1)
-        body.addLayout(right, 1)
+        body.addWidget(self.figures, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(bar)

@@ -111,8 +111,14 @@ def exercise_totals(history: Sequence[tuple[str, StoredExercise]]) -> list[str]:
         n = f"{sessions} session{'s' if sessions != 1 else ''}"
         last = items[-1]
         if last.kind == "selfcheck":
-            answered = [e for e in items if e.detail.get("words")]
-            lines.append(f"self-check: {answered[-1].detail['words']}" if answered else f"self-check: no answer ({n})")
+            answered = [e for e in items if e.detail.get("verdict") in ("over", "inside")]
+            if not answered:
+                lines.append(f"self-check: no answer yet ({n})")
+                continue
+            e = answered[-1]
+            matched = e.detail.get("matched_total_deg")
+            hips = f" (your hips gave about {5 * round(matched / 5):.0f}°)" if isinstance(matched, int | float) else ""
+            lines.append(f"self-check, latest answer: {e.detail.get('words', '')}{hips}")
         elif last.kind in ("hold", "stretch"):
             lines.append(f"{label}: {sum(e.amount for e in items):.0f} s held in {n} (latest {last.amount:.0f} s)")
         else:

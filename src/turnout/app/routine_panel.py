@@ -54,17 +54,30 @@ class RoutinePanel(QFrame):
         self.end.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.end.setToolTip("End the routine here: its summary is shown and stored with the session")
         self.end.clicked.connect(self.end_requested)
-        buttons = QHBoxLayout()
+        # one strip over the picture (the figures keep their height): the exercise and its count on the left, what
+        # she is told in the middle, the buttons on the right
+        left = QVBoxLayout()
+        left.setSpacing(2)
+        for w in (self.title, self.headline, self.figure):
+            left.addWidget(w)
+        left.addStretch(1)
+        middle = QVBoxLayout()
+        middle.setSpacing(2)
+        for w in (self.prompt, self.said, self.answer, self.next, self.summary):
+            middle.addWidget(w)
+        middle.addStretch(1)
+        buttons = QVBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.skip)
         buttons.addWidget(self.end)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(12, 10, 12, 10)
-        lay.setSpacing(4)
-        for w in (self.title, self.headline, self.figure, self.prompt, self.said, self.answer, self.next, self.summary):
-            lay.addWidget(w)
+        buttons.addStretch(1)
         self.buttons = QWidget()
         self.buttons.setLayout(buttons)
-        buttons.setContentsMargins(0, 4, 0, 0)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.setSpacing(16)
+        lay.addLayout(left, 2)
+        lay.addLayout(middle, 3)
         lay.addWidget(self.buttons)
         self.progress: RoutineProgress | None = None
         self.clear()

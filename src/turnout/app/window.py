@@ -128,6 +128,9 @@ class MainWindow(QMainWindow):
         corner = QWidget()
         corner_lay = QHBoxLayout(corner)
         corner_lay.setContentsMargins(4, 2, 8, 2)
+        corner_lay.addWidget(QLabel("Routine"))  # Live's routine list: where it takes no room from Live's bar
+        corner_lay.addWidget(self.live.routine)
+        corner_lay.addSpacing(12)
         corner_lay.addWidget(QLabel("Dancer"))
         corner_lay.addWidget(self.dancer)
         self.dancer_corner = corner  # PySide does not hand the corner widget to the menu bar: keep it alive
