@@ -78,8 +78,10 @@ def test_the_routine_panel_counts_rests_skips_and_ends(qtbot: Any, window: MainW
     qtbot.waitUntil(lambda: panel.text().startswith("Rest · "), timeout=15000)
     assert panel.next.text() == "Next: demi-pliés, set 2 of 2"
     qtbot.waitUntil(lambda: panel.text() == "Demi-pliés · set 2 of 2 · 0 / 1", timeout=8000)
-    said = [k for k, _ in live.cues.said]  # type: ignore[attr-defined]
-    assert "routine_set_done" in said and "routine_rest" in said and "routine_next" in said
+    said = [text for _, text in live.cues.said]  # type: ignore[attr-defined]
+    assert "Short barre: demi-pliés, set 1 of 2" in said
+    assert "Set 1 of 2 done. Rest 1 second; next: demi-pliés, set 2 of 2" in said
+    assert "Demi-pliés: set 2 of 2" in said
     qtbot.waitUntil(lambda: panel.text() == "First position · set 1 of 1 · 30 s: take the position",
                     timeout=15000)  # fmt: skip
     assert panel.next.text() == "Next: 1 set of 8 relevés"

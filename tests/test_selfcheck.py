@@ -70,8 +70,9 @@ def test_the_guided_self_check_walks_stand_plie_answer() -> None:
     run = RoutineRun(SELF_CHECK_ROUTINE, last_selfcheck_deg=104.0)
     p = run.follow(result(0.0, baseline=False))
     assert p is not None and p.prompt == STAND and p.last_time.startswith("Last time your hips gave about 105°")
+    assert [(e.what, e.say) for e in p.said] == [("prompt", STAND)], "said once, when it starts"
     p = run.follow(result(0.5))
-    assert p is not None and p.prompt == PLIE
+    assert p is not None and p.prompt == PLIE and [(e.what, e.say) for e in p.said] == [("prompt", PLIE)]
     assert run.follow(result(0.6)) is None, "nothing changed: nothing published"
     fifth = RepEnded(3.0, rep(side(), side()))
     p = run.follow(result(3.0, (fifth,)))
@@ -88,7 +89,9 @@ def test_the_guided_self_check_walks_stand_plie_answer() -> None:
 def test_routine_progress_headlines_count_hold_rest() -> None:
     routine = Routine("r", (Exercise("plie", sets=2, reps=2, rest_s=10), Exercise("hold", hold_s=5, variant="first")))
     run = RoutineRun(routine)
-    assert run.follow(result(0.0)).headline() == "Demi-pliés · set 1 of 2 · 0 / 2"  # type: ignore[union-attr]
+    p = run.follow(result(0.0))
+    assert p is not None and p.headline() == "Demi-pliés · set 1 of 2 · 0 / 2"
+    assert [e.say for e in p.said] == ["r: demi-pliés, set 1 of 2"], "the first set's start is said"
     plie = RepEnded(2.0, rep(side(-1), side(-1)))
     assert run.follow(result(2.0, (plie,))).headline() == "Demi-pliés · set 1 of 2 · 1 / 2"  # type: ignore[union-attr]
     p = run.follow(result(4.0, (plie,)))
@@ -106,6 +109,23 @@ def test_routine_progress_headlines_count_hold_rest() -> None:
     assert p is not None and p.headline() == "First position · set 1 of 1 · 3 s left"
     p = run.follow(result(20.1))
     assert p is not None and p.status.phase == "done" and len(p.summary) == 2
+
+
+def test_one_thing_is_said_for_a_batch() -> None:
+    from turnout.practice.routine import RoutineEvent
+    from turnout.session.routine_run import to_say
+
+    def ev(what: str, say: str) -> RoutineEvent:
+        return RoutineEvent(0.0, what, say)
+
+    assert to_say([ev("counted", "2"), ev("set_done", "Set 1 of 2 done"), ev("rest", "Rest 30 seconds; next: x")]) == (
+        "Set 1 of 2 done. Rest 30 seconds; next: x"
+    )
+    assert to_say([ev("selfcheck", "Your knees travel over your toes"), ev("counted", "1"), ev("done", "d")]) == (
+        "Your knees travel over your toes"
+    )
+    assert to_say([ev("counted", "3")]) == "", "a bare count is shown, not said"
+    assert to_say([ev("counted", "3: lower the heels fully")]) == "3: lower the heels fully"
 
 
 def test_selfcheck_kind_in_a_file() -> None:

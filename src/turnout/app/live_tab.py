@@ -25,7 +25,7 @@ from turnout.practice.tracker import RepEnded
 from turnout.session.engine import SourceSpec
 from turnout.session.floor_memory import FloorNotice
 from turnout.session.pipeline import FrameResult
-from turnout.session.routine_run import RoutineProgress, wants_sound
+from turnout.session.routine_run import RoutineProgress, to_say
 
 CAMERAS = 4
 #: Shown over the picture while the camera gives no frames (the runner keeps retrying).
@@ -260,6 +260,9 @@ class LiveTab(QWidget):
         self.video.placeholder = f"Opening {spec.label}…"
         if self.delay_s and not spec.is_file:
             self.video.placeholder = f"Delayed mirror: your picture appears {self.delay_s} s late…"
+        if self.controller.routine is not None:  # each run walks the routine from its start
+            self.routine_panel.clear(self.controller.routine.name)
+            self.routine_prompt = ""
         self._set_floor(None)  # a new run has its own calibration (a camera's saved one is checked again)
         self.say_floor("")
         self.controller.start(spec)
@@ -487,10 +490,9 @@ class LiveTab(QWidget):
         self.routine_panel.show()
         self.routine_panel.show_progress(progress)
         self.routine_prompt = progress.prompt
-        for said in progress.said:
-            if wants_sound(said):
-                key = "routine_rep" if said.what == "counted" else f"routine_{said.what}"
-                self.cues.cue(key, said.say, "info")
+        text = to_say(progress.said)
+        if text:
+            self.cues.cue(f"routine:{text}", text, "info")
 
     # -- the floor calibration -----------------------------------------------------------------------
     def show_floor_panel(self, on: bool) -> None:

@@ -337,7 +337,11 @@ class RoutineRunner:
             return [RoutineEvent(t_s, "done", f"{self.routine.name} done: well worked")]
         if rest_s > 0:
             self.phase, self.rest_until = "rest", t_s + rest_s
-            return [RoutineEvent(t_s, "rest", f"Rest {rest_s:g} seconds; next: {self._next_label()}")]
+            return [
+                RoutineEvent(
+                    t_s, "rest", f"Rest {rest_s:g} second{'s' if rest_s != 1 else ''}; next: {self._next_label()}"
+                )
+            ]
         return [RoutineEvent(t_s, "next", self._next_label() or "")]
 
     def _next_label(self) -> str | None:

@@ -23,7 +23,9 @@ from turnout.practice.tracker import HoldEnded, HoldStarted
 from turnout.storage.store import SessionRecorder, StoredExercise
 
 #: What makes an event worth a sound: the set's start and end, the rest's end, the hold, a correction.
-CUE_WHATS: Final = ("set_done", "rest", "next", "hold", "hold_broken", "done", "selfcheck", "selfcheck_again")
+CUE_WHATS: Final = (
+    "set_done", "rest", "next", "hold", "hold_broken", "done", "selfcheck", "selfcheck_again", "prompt",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,8 @@ class RoutineRun:
         self.t_s = 0.0
         self.ended = False
         self._baseline_ready = False
+        self._started = False
+        self._prompt = ""
         self._shown: tuple[Any, ...] | None = None
         #: the store was written since the last set ended (so it is not written every frame)
         self.dirty = False
@@ -130,7 +134,16 @@ class RoutineRun:
         for ev in result.events:
             said += self._event(ev, t)
         said += self.runner.tick(t)
+        if not self._started:  # the first set starts: said (the ones after a rest are said by the runner)
+            self._started = True
+            ex = self.runner.exercise
+            if ex is not None and ex.kind != "selfcheck":
+                said.insert(0, RoutineEvent(t, "next", f"{self.routine.name}: {ex.label}, set 1 of {ex.sets}"))
         progress = self._make(t, said)
+        if progress.prompt and progress.prompt != self._prompt:  # the guided step's instruction, said once
+            said.append(RoutineEvent(t, "prompt", progress.prompt))
+            progress = self._make(t, said)
+        self._prompt = progress.prompt
         key = progress.key()
         if not said and key == self._shown:
             return None
@@ -257,6 +270,23 @@ class RoutineRun:
         recorder.set_exercises(self.stored())
         self.dirty = False
         return True
+
+
+#: When several things happen at once, what is said (one cue: the sound's rate limit would drop the others).
+SAY_FIRST: Final = ("selfcheck", "selfcheck_again", "hold_broken", "rest", "done", "next", "set_done", "hold",
+                    "prompt", "counted")  # fmt: skip
+
+
+def to_say(said: Sequence[RoutineEvent]) -> str:
+    """The one thing to say for a batch of events ("Set 1 of 2 done. Rest 30 seconds; next: ..."); "" for none."""
+    wanted = [e for e in said if wants_sound(e)]
+    if not wanted:
+        return ""
+    first = min(wanted, key=lambda e: SAY_FIRST.index(e.what))
+    done = [e.say for e in said if e.what == "set_done"]
+    if first.what == "rest" and done:
+        return f"{done[-1]}. {first.say}"
+    return first.say
 
 
 def wants_sound(event: RoutineEvent) -> bool:
