@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -168,3 +169,23 @@ def test_a_version_5_database_gains_the_exercises_table_keeping_its_sessions(tmp
         sid = store.list_sessions()[0].id
         assert store.exercises(sid) == []
     assert (tmp_path / "sessions.sqlite3.v5.bak").exists()
+
+
+def test_a_routine_walked_over_an_analysis_and_the_cli_refuses_a_bad_file(tmp_path: Path, capsys: Any) -> None:
+    import numpy as np
+
+    from turnout.cli.main import main
+    from turnout.session.routine_run import replay_analysis
+
+    t = np.arange(0, 200) * 40  # 8 s at 25 fps
+    reps = [replace(rep(side(-1), side(-1)), t_end_s=e) for e in (2.0, 4.0, 7.0)]
+    analysis = SimpleNamespace(track=SimpleNamespace(timestamp_ms=t), measurements={"x": np.zeros(200)},
+                               reliable=np.ones(200, bool), reps=reps, holds=[])  # fmt: skip
+    routine = Routine("r", (Exercise("plie", sets=2, reps=2, rest_s=1.0),))
+    run = replay_analysis(routine, analysis)
+    assert run.summary() == ["demi-pliés: 1 of 2 sets, 2 reps"] and run.runner.count == 1 and run.ended
+    bad = tmp_path / "r.toml"
+    bad.write_text('[[exercise]]\nkind = "plie"\n', encoding="utf-8")
+    assert main(["analyze", str(tmp_path / "none.mp4"), "--routine", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"turnout: {bad}: exercise 1: reps must be at least 1 for plie, got 0"]

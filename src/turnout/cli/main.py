@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from turnout import __version__
 from turnout.errors import TurnoutError
@@ -113,6 +113,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from turnout.settings import load_settings
 
     limit_opencv_threads()
+    routine = _routine_arg(args.routine)  # a bad routine file: one line before any analysis
     floor = floor_spec(args.floor, args.floor_corners, args.floor_size)
     model = resolve_model_path(args.model)
     settings, warnings = load_settings(args.settings, required=True)
@@ -148,6 +149,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(summary, file=sys.stderr if args.json else sys.stdout)
         if floor is not None:
             print(f"  {_floor_summary(result)}", file=sys.stderr if args.json else sys.stdout)
+        if routine is not None:
+            _report_routine(routine, result, store, sys.stderr if args.json else sys.stdout)
         missing = _not_stored_in_full(store, result, video)
         if missing is not None:
             print(f"turnout: {missing}", file=sys.stderr)
@@ -202,6 +205,31 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         json.dump(doc, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     return 2 if failures else 0
+
+
+def _routine_arg(value: str | None) -> Any:
+    """``--routine``: ``default`` (the barre basics), ``selfcheck`` or a TOML file; a bad file is one line."""
+    if value is None:
+        return None
+    from turnout.practice.routine import DEFAULT_ROUTINE, SELF_CHECK_ROUTINE, load_routine
+
+    named = {"default": DEFAULT_ROUTINE, "selfcheck": SELF_CHECK_ROUTINE, "self-check": SELF_CHECK_ROUTINE}
+    return named.get(value.lower()) or load_routine(value)
+
+
+def _report_routine(routine: Any, result: AnalysisResult, store: Any, stream: TextIO) -> None:
+    """The routine walked over the video: one line per exercise, stored with its session."""
+    from turnout.session.routine_run import replay_analysis
+
+    run = replay_analysis(routine, result)
+    print(f"  routine {routine.name}:", file=stream)
+    for line in run.summary():
+        print(f"    {line}", file=stream)
+    if store is not None and result.session_id is not None:
+        try:
+            store.set_exercises(result.session_id, run.stored())
+        except TurnoutError as exc:
+            print(f"turnout: the routine's summary was not stored: {exc}", file=stream)
 
 
 def _unwritten_outputs(unwritten: Sequence[tuple[str, int | None, str]], out: Path) -> str:
@@ -410,6 +438,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--jobs", type=int, default=2, metavar="N",
         help="files analysed at once, each in its own process (default 2; 1 shows a progress bar per file)",
+    )  # fmt: skip
+    a.add_argument(
+        "--routine", metavar="FILE",
+        help="walk a routine over each video and print what was done of each exercise: a TOML file "
+        "(docs/routines.md), 'default' (the barre basics) or 'selfcheck'",
     )  # fmt: skip
     a.set_defaults(handler=_cmd_analyze)
 

@@ -272,6 +272,40 @@ class RoutineRun:
         return True
 
 
+def replay_analysis(routine: Routine, result: Any, last_selfcheck_deg: float | None = None) -> RoutineRun:
+    """Walk ``routine`` over a video's analysis (``turnout.session.analysis.AnalysisResult``): every frame's stored
+    measurements and reliability feed the relevé and tendu counters, its reps and holds come in at their ends and
+    starts; the routine ends with the frames (``turnout analyze --routine``)."""
+    from types import SimpleNamespace
+
+    run = RoutineRun(routine, last_selfcheck_deg)
+    stamps = [int(x) for x in result.track.timestamp_ms]
+    names = list(result.measurements)
+    columns = [result.measurements[n] for n in names]
+    timed: list[tuple[float, int, Any]] = [(r.t_end_s, 1, RepEnded(r.t_end_s, r)) for r in result.reps]
+    for h in result.holds:
+        timed.append((h.t_start_s, 0, HoldStarted(h.t_start_s, h.index, h.t_start_s)))
+        timed.append((h.t_end_s, 2, HoldEnded(h.t_end_s, h)))
+    timed.sort(key=lambda x: (x[0], x[1]))
+    k = 0
+    for i, ms in enumerate(stamps):
+        t = ms / 1000.0
+        events = []
+        while k < len(timed) and timed[k][0] <= t + 1e-9:
+            events.append(timed[k][2])
+            k += 1
+        row = {n: float(c[i]) for n, c in zip(names, columns, strict=True)}
+        reliable = bool(result.reliable[i]) if i < len(result.reliable) else False
+        measurement = SimpleNamespace(as_row=lambda row=row: row)
+        run.follow(SimpleNamespace(timestamp_ms=ms, measurement=measurement, reliable=reliable, events=tuple(events),
+                                   baseline_ready=True))  # fmt: skip
+    if k < len(timed):
+        run.follow(SimpleNamespace(timestamp_ms=stamps[-1] if stamps else 0, measurement=None, reliable=False,
+                                   events=tuple(e for _, _, e in timed[k:]), baseline_ready=True))  # fmt: skip
+    run.end()
+    return run
+
+
 #: When several things happen at once, what is said (one cue: the sound's rate limit would drop the others).
 SAY_FIRST: Final = ("selfcheck", "selfcheck_again", "hold_broken", "rest", "done", "next", "set_done", "hold",
                     "prompt", "counted")  # fmt: skip
