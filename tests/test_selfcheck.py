@@ -189,3 +189,23 @@ def test_a_routine_walked_over_an_analysis_and_the_cli_refuses_a_bad_file(tmp_pa
     assert main(["analyze", str(tmp_path / "none.mp4"), "--routine", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"turnout: {bad}: exercise 1: reps must be at least 1 for plie, got 0"]
+
+
+def test_a_hold_kept_through_the_rest_times_the_next_set_and_only_first_position_is_timed() -> None:
+    from turnout.practice.tracker import HoldStarted
+
+    routine = Routine("r", (Exercise("hold", sets=2, hold_s=5, rest_s=3, variant="first"),
+                            Exercise("hold", hold_s=5, variant="low_plie")))  # fmt: skip
+    run = RoutineRun(routine)
+    run.follow(result(0.0))
+    p = run.follow(result(1.0, (HoldStarted(1.0, 0, 0.5),)))
+    assert p is not None and p.figure() == "5 s left"  # timed from 0.5 s, shown in whole seconds
+    p = run.follow(result(5.6))
+    assert p is not None and p.title() == "Rest" and p.figure() == "3 s"
+    p = run.follow(result(8.7))  # she stayed in first position: set 2 starts its hold at once
+    assert p is not None and p.title() == "First position · set 2 of 2" and p.figure() == "5 s left"
+    p = run.follow(result(13.8))
+    assert p is not None and p.title() == "Rest"  # a rest before the next exercise too
+    p = run.follow(result(17.0))
+    assert p is not None and p.title() == "Low plié · set 1 of 1" and p.figure() == "5 s: take the position"
+    assert run.follow(result(30.0)) is None, "a first-position hold does not time a low plié's"

@@ -276,8 +276,10 @@ class RoutineRunner:
         return events
 
     def hold_started(self, t_s: float) -> list[RoutineEvent]:
+        """The tracker's hold (a still first position) started at ``t_s``: it times a first-position hold only (the
+        low plié's and high relevé's holds and the stretches need detectors of their own: Skip them)."""
         ex = self.exercise
-        if self.phase != "exercise" or ex is None or not ex.timed:
+        if self.phase != "exercise" or ex is None or not (ex.kind == "hold" and ex.variant == "first"):
             return []
         self.hold_since = t_s
         return [RoutineEvent(t_s, "hold", f"Hold {ex.label} for {ex.hold_s:g} seconds")]

@@ -115,6 +115,9 @@ class RoutineRun:
         self.ended = False
         self._baseline_ready = False
         self._started = False
+        #: the tracker's hold under way (its start), and when the runner's current set began
+        self._tracker_hold: float | None = None
+        self._exercise_since = -math.inf
         self._prompt = ""
         self._shown: tuple[Any, ...] | None = None
         #: the store was written since the last set ended (so it is not written every frame)
@@ -134,6 +137,7 @@ class RoutineRun:
         for ev in result.events:
             said += self._event(ev, t)
         said += self.runner.tick(t)
+        said += self._set_started(t, said)
         if not self._started:  # the first set starts: said (the ones after a rest are said by the runner)
             self._started = True
             ex = self.runner.exercise
@@ -171,9 +175,25 @@ class RoutineRun:
                 out = [RoutineEvent(e.t_s, e.what, f"{e.say}: {cues[0]}") if e.what == "counted" else e for e in out]
             return out
         if isinstance(ev, HoldStarted):
-            return self.runner.hold_started(ev.t_start_s)  # she has held it since then
+            self._tracker_hold = ev.t_start_s
+            # she has held it since then, but a set starts no earlier than its exercise (after a rest)
+            return self.runner.hold_started(max(ev.t_start_s, self._exercise_since))
         if isinstance(ev, HoldEnded):
+            self._tracker_hold = None
             return self.runner.hold_ended(t)
+        return []
+
+    def _set_started(self, t: float, said: Sequence[RoutineEvent]) -> list[RoutineEvent]:
+        """A new set began (after a rest, a set without rest, a skip): a hold the tracker still follows (she stayed
+        in the position) starts the set's hold now."""
+        if self.runner.phase != "exercise":
+            self._exercise_since = math.inf
+            return []
+        if self._exercise_since != math.inf and not any(e.what in ("set_done", "next") for e in said):
+            return []
+        self._exercise_since = t
+        if self._tracker_hold is not None and self.runner.hold_since is None:
+            return self.runner.hold_started(t)
         return []
 
     def progress_now(self) -> RoutineProgress:
@@ -185,6 +205,7 @@ class RoutineRun:
     def skip(self) -> RoutineProgress:
         """On to the next exercise."""
         said = self.runner.skip(self.t_s)
+        said += self._set_started(self.t_s, said)
         progress = self._make(self.t_s, said)
         self._shown = progress.key()
         return progress
