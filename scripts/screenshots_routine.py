@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     ended()
     # 2. a hold's countdown
     live.choose_routine(
-        Routine("First position hold", (Exercise("hold", sets=2, hold_s=4, rest_s=5, variant="first"),))
+        Routine("First position hold", (Exercise("hold", sets=2, hold_s=5, rest_s=5, variant="first"),))
     )
     play(scene("first45_hold"))
     if wait(lambda: "s left" in panel.text(), 60):
