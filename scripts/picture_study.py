@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import functools
 import json
 import math
 import sys
@@ -324,7 +323,9 @@ def _twice(module: Any, heights: picture.Heights) -> Callable[..., picture.KneeV
 
     module._median_point = spy
 
-    def verdict(hip_y: float, floor_y: float, width: float, st: Any, bt: Any, side: str) -> picture.KneeVerdict:
+    def verdict(
+        hip_y: float, floor_y: float, width: float, st: Any, bt: Any, side: str, **_: Any
+    ) -> picture.KneeVerdict:
         standing, bottom = frames[(side, "toe")], frames[(side, "knee")]
         hips = [f.hip_y for f in bottom if math.isfinite(f.hip_y)]
         return picture.knee_verdict(
@@ -337,12 +338,25 @@ def _twice(module: Any, heights: picture.Heights) -> Callable[..., picture.KneeV
     return verdict
 
 
+def _once(heights: picture.Heights) -> Callable[..., picture.KneeVerdict]:
+    """The knee verdict with the foot read once, standing, without its heel, at ``heights`` (whatever the caller
+    passes besides)."""
+
+    def verdict(
+        hip_y: float, floor_y: float, width: float, st: Any, bt: Any, side: str, **_: Any
+    ) -> picture.KneeVerdict:
+        return picture.knee_verdict(hip_y, floor_y, width, st, bt, side, heights=heights)
+
+    return verdict
+
+
 def knee_study(
     scenes: list[Scene], heights: picture.Heights | None = None, twice: bool = False
 ) -> list[dict[str, Any]]:
     """The tracker's pliés: each leg's knee against its foot at the bottom, against the truth's. ``heights``: the
     tracker's knee verdict run with these foot-point heights instead of its own default; ``twice``: and given the
-    standing heel and the bottom's foot (:func:`_twice`)."""
+    standing heel and the bottom's foot (:func:`_twice`); neither: the tracker as it is (since the change of
+    2026-12: :data:`picture.MEDIAPIPE`, the standing heel and the foot read again at the bottom)."""
     out = []
     settings = Settings()
     # the module that calls knee_verdict (the tracker, or the plié module it was moved into)
@@ -353,8 +367,8 @@ def knee_study(
     for m in users:
         if heights is not None and twice and hasattr(m, "_median_point"):
             setattr(m, "knee_verdict", _twice(m, heights))  # noqa: B010
-        elif heights is not None:
-            setattr(m, "knee_verdict", functools.partial(picture.knee_verdict, heights=heights))  # noqa: B010
+        elif heights is not None:  # the foot read once, standing, without its heel (the tracker's first call)
+            setattr(m, "knee_verdict", _once(heights))  # noqa: B010
     try:
         results = [analyze_rows(s.t.tolist(), s.rows, s.reliable.tolist(), settings) for s in scenes]
     finally:
@@ -390,44 +404,33 @@ def knee_study(
     return out
 
 
-def flag_study(scenes: list[Scene], limit: float) -> None:
-    """The tracker's flags with the knee verdict of ``knee_study(..., MEDIAPIPE, twice=True)`` and its knee limit
-    (``reps.knee_inside_deg``, ``flags.knees_inside_toes`` warn) set to ``limit``: forced pliés (a foot 20 degrees or
-    more beyond its hip) flagged, correct ones not."""
+def flag_study(scenes: list[Scene], limit: float | None = None) -> None:
+    """The tracker's flags (its knee verdict as it is) with its knee limit (``flags.knees_inside_toes.warn``) set
+    to ``limit`` (default: the settings' own): forced pliés (a foot 20 degrees or more beyond its hip) flagged,
+    correct ones not."""
     import dataclasses
 
     from turnout.settings import FlagLimit
 
     base = Settings()
+    if limit is None:
+        limit = base.flags.knees_inside_toes.warn
+    bad = max(base.flags.knees_inside_toes.bad, limit)
     settings = dataclasses.replace(
-        base,
-        reps=dataclasses.replace(base.reps, knee_inside_deg=limit),
-        flags=dataclasses.replace(base.flags, knees_inside_toes=FlagLimit(True, limit, limit + 8.0)),
+        base, flags=dataclasses.replace(base.flags, knees_inside_toes=FlagLimit(True, limit, bad))
     )
-    users: list[Any] = [
-        m
-        for m in (tracker, sys.modules.get("turnout.practice.plie"))
-        if m is not None and hasattr(m, "_median_point") and hasattr(m, "knee_verdict")
-    ]
-    saved = [(m, m.knee_verdict, m._median_point) for m in users]
-    for m in users:
-        m.knee_verdict = _twice(m, picture.MEDIAPIPE)
     counts = {"forced": [0, 0], "correct": [0, 0]}
     wrong = []
-    try:
-        for s in scenes:
-            fr = s.truth["frames"]
-            forced = any((x or 0) >= 20 for side in SIDES for x in fr[side]["forced_turnout_deg"])
-            for rep in analyze_rows(s.t.tolist(), s.rows, s.reliable.tolist(), settings).reps:
-                flagged = bool({f.code for f in rep.flags} & {"knees_inside_toes", "forced_turnout"})
-                c = counts["forced" if forced else "correct"]
-                c[0], c[1] = c[0] + flagged, c[1] + 1
-                if flagged != forced:
-                    wrong.append(f"{s.name} at {rep.t_bottom_s:.1f} s ({'missed' if forced else 'false'})")
-    finally:
-        for m, verdict, median_point in saved:
-            m.knee_verdict, m._median_point = verdict, median_point
-    print(f"\nFlags with the measured points, the foot read twice and a knee limit of {limit:g} degrees: forced pliés "
+    for s in scenes:
+        fr = s.truth["frames"]
+        forced = any((x or 0) >= 20 for side in SIDES for x in fr[side]["forced_turnout_deg"])
+        for rep in analyze_rows(s.t.tolist(), s.rows, s.reliable.tolist(), settings).reps:
+            flagged = bool({f.code for f in rep.flags} & {"knees_inside_toes", "forced_turnout"})
+            c = counts["forced" if forced else "correct"]
+            c[0], c[1] = c[0] + flagged, c[1] + 1
+            if flagged != forced:
+                wrong.append(f"{s.name} at {rep.t_bottom_s:.1f} s ({'missed' if forced else 'false'})")
+    print(f"\nFlags of the tracker as it is with a knee limit of {limit:g} degrees: forced pliés "
           f"flagged {counts['forced'][0]} of {counts['forced'][1]}, correct {counts['correct'][0]} of "
           f"{counts['correct'][1]}; " + ("; ".join(wrong) or "none wrong"))  # fmt: skip
 
@@ -476,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--no-knees", action="store_true")
     ap.add_argument("--landmarks", action="store_true", help="where MediaPipe puts its points (true camera)")
-    ap.add_argument("--knee-limit", type=float, default=20.0, help="knee limit for the flags with MEDIAPIPE")
+    ap.add_argument("--knee-limit", type=float, help="knee limit for the flags (default: the settings')")
     a = ap.parse_args(argv)
     scenes = load_scenes("floor" if a.floor else "uncal")
     if a.half:
@@ -503,12 +506,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  ordering right (totals 20 deg or more apart): {ok}")
     reps = [] if a.no_knees else knee_study(scenes)
     if reps:
-        print("\n## The tracker as it is (knee verdict's feet: picture.JOINTS)")
-        report_knees(reps)
-        print("\n## The tracker's knee verdict with the measured foot points (picture.MEDIAPIPE)")
+        print("\n## The first rule (knee verdict's feet: picture.JOINTS, the foot read once)")
+        report_knees(knee_study(scenes, picture.JOINTS))
+        print("\n## The measured foot points (picture.MEDIAPIPE), the foot read once")
         report_knees(knee_study(scenes, picture.MEDIAPIPE))
-        print("\n## ... and the standing heel and the foot read again at the bottom (bottom_foot)")
-        report_knees(knee_study(scenes, picture.MEDIAPIPE, twice=True))
+        print("\n## The tracker as it is: MEDIAPIPE, the standing heel and the foot read again at the bottom")
+        report_knees(reps)
         flag_study(scenes, a.knee_limit)
     if a.json:
         a.json.write_text(json.dumps({"feet": feet, "reps": reps}, default=float))

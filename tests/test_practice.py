@@ -8,7 +8,9 @@ Synth``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +19,8 @@ import pytest
 from turnout.measure.measures import flat_names, image_names
 from turnout.practice.baseline import Baseline
 from turnout.practice.hip import HipTurnout
+from turnout.practice.judge import rep_flags
+from turnout.practice.picture import ANKLE_POINT_ABOVE, BENT_DROP, KNEE_POINT_BELOW, MEDIAPIPE
 from turnout.practice.tracker import (
     BaselineCaptured,
     HoldEnded,
@@ -34,6 +38,7 @@ HEEL = 0.03
 # the synthetic dancer (metres) and camera
 THIGH, SHANK, ANKLE_Z, FOOT, HIP_HALF, ANKLE_HALF = 0.42, 0.42, 0.077, 0.16, 0.075, 0.065
 W, H, F_PX, CAM_Z, CAM_D, PITCH = 1280, 720, 900.0, 1.0, 2.8, math.radians(5.0)
+LEG = ANKLE_Z + SHANK + THIGH  # her standing hip height above the floor (m): the picture module's unit
 
 
 @dataclass
@@ -86,7 +91,12 @@ class Synth:
                  lift: tuple[float, float] = (0.0, 0.0), toe_shift: tuple[float, float] = (0.0, 0.0),
                  facing: float = 1.0) -> None:  # fmt: skip
         """The image-plane fields of the synthetic dancer: ``flex`` per leg (degrees of knee bend), ``lift`` of
-        each heel (m, a relevé), ``toe_shift`` of each foot along its direction (m, a tendu or a step)."""
+        each heel (m, a relevé), ``toe_shift`` of each foot along its direction (m, a tendu or a step). Its toe,
+        ankle, heel and knee points are where MediaPipe puts them, as the studio measured it (``picture.MEDIAPIPE``,
+        ``ANKLE_POINT_ABOVE``, ``KNEE_POINT_BELOW``: the heel's and the knee's with the hips' drop)."""
+        drop = max(1.0 - min(math.cos(math.radians(x) / 2) for x in flex), 0.0) * (SHANK + THIGH) / LEG
+        toe_z, _, heel_z = MEDIAPIPE.at(drop)
+        knee_below = KNEE_POINT_BELOW * (1.0 - min(drop / BENT_DROP, 1.0))
         hips = []
         for i, side in enumerate(("left", "right")):
             s = 1.0 if side == "left" else -1.0
@@ -97,13 +107,15 @@ class Synth:
             ankle_floor = np.array([s * ANKLE_HALF, 0.0, 0.0]) + toe_shift[i] * foot_dir
             ankle = ankle_floor + np.array([0.0, 0.0, ANKLE_Z + lift[i]])
             toe = ankle_floor + FOOT * foot_dir
-            heel = ankle_floor - 0.05 * foot_dir + np.array([0.0, 0.0, 0.02 + lift[i]])
+            heel = ankle_floor - 0.05 * foot_dir + np.array([0.0, 0.0, lift[i]])
             beta = math.radians(flex[i]) / 2
             knee = ankle + SHANK * (math.sin(beta) * knee_dir + np.array([0.0, 0.0, math.cos(beta)]))
             knee[0] += s * (HIP_HALF - ANKLE_HALF) * SHANK / (SHANK + THIGH)
             hip = np.array([s * HIP_HALF, ankle[1], ankle[2] + (SHANK + THIGH) * math.cos(beta)])
             hips.append(hip)
-            pts = {"knee": knee, "ankle": ankle, "heel": heel, "toe": toe}
+            up = np.array([0.0, 0.0, LEG])
+            pts = {"knee": knee - knee_below * up, "ankle": ankle + ANKLE_POINT_ABOVE * up,
+                   "heel": heel + heel_z * up, "toe": toe + toe_z * up}  # fmt: skip
             for name, p in pts.items():
                 u, v = project(p)
                 row[f"{side}_{name}_x_px"] = u + self.rng.normal(0, self.px_noise)
@@ -312,8 +324,35 @@ def test_knee_inside_its_foot_in_degrees_and_a_dancers_words() -> None:
     assert inside.knee_words("left") == "left knee inside your foot"
     assert over.knee_words("right") == "right knee over your foot"
     (flag,) = [f for f in inside.flags if f.code == "knees_inside_toes"]
-    assert flag.side == "both" and "left knee inside your foot (reads" in flag.reason
+    # degrees said with the reading's precision: rounded to 5, a range where the camera prior's range is wide
+    said = r"(about \d+|\d+ to \d+|up to \d+|more than \d+) degrees inside your foot"
+    assert flag.side == "both" and re.fullmatch(f"left knee {said}; right knee {said}", flag.reason), flag.reason
     assert flag.value == pytest.approx(max(-inside.side(s).knee_vs_foot_deg for s in ("left", "right")))
+
+
+def test_knee_inside_words_round_to_five_and_give_a_range_when_it_is_wide() -> None:
+    rep = Synth(px_noise=0.2).stand(3.0).plie(60).stand(1.0).run().reps[0]
+
+    def said(rel: float, low: float, high: float) -> str:
+        side = dataclasses.replace(rep.left, knee_vs_foot_deg=rel, knee_vs_foot_low_deg=low, knee_vs_foot_high_deg=high)
+        return dataclasses.replace(rep, left=side).knee_inside_words("left")
+
+    assert said(-26.0, -30.0, -22.0) == "left knee about 25 degrees inside your foot"
+    assert said(-26.0, -31.0, -10.0) == "left knee 10 to 30 degrees inside your foot"
+    assert said(-26.0, math.nan, -12.0) == "left knee more than 10 degrees inside your foot"
+    assert said(math.nan, math.nan, math.nan) == "left knee not measured"
+
+
+def test_a_knee_the_camera_prior_could_put_over_its_foot_is_not_inside() -> None:
+    """A reading past the limit whose range's least-inside end is not inside by more than the verdict's median error
+    (reps.KNEE_RANGE_MARGIN_DEG) is "over" and raises no flag."""
+    res = Synth(px_noise=0.2).stand(3.0).plie(60, knee_in_deg=35.0).stand(1.0).run()
+    rep = res.reps[0]
+    side = dataclasses.replace(rep.left, knee_vs_foot_high_deg=-2.0)
+    unsure = dataclasses.replace(rep, left=side, right=side)
+    assert unsure.knees() == {"left": "over", "right": "over"}
+    assert not [f for f in rep_flags(unsure, Settings()) if f.code == "knees_inside_toes"]
+    assert [f for f in rep_flags(rep, Settings()) if f.code == "knees_inside_toes"]
 
 
 def test_one_sided_knee_fault_names_the_side() -> None:
@@ -460,8 +499,8 @@ def test_the_projects_synthetic_dancer_through_geometry_and_picture() -> None:
     knees over the feet (no forced turnout) and no technique flag."""
     synth = pytest.importorskip("turnout.testing.synth")
     params = synth.DancerParams(
-        hip_turnout_deg=(35.0, 31.0), forced_deg=(0.0, 0.0), heel_gap_m=0.06
-    )  # heels a heel wide
+        hip_turnout_deg=(35.0, 31.0), forced_deg=(0.0, 0.0), heel_gap_m=0.06, mediapipe_points=True
+    )  # heels a heel wide; the picture's points where MediaPipe puts them
     seq = synth.plie_sequence(stand_s=3.0, repetitions=3, params=params, max_flexion_deg=60.0, end_stand_s=3.0)
     rows = synth_rows(seq, params.image_size)
     res = analyze_rows((seq.timestamps_ms / 1000.0).tolist(), rows, [True] * len(rows), Settings())

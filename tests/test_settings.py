@@ -58,7 +58,8 @@ def test_the_knee_threshold_is_one_setting_and_its_old_key_still_reads(tmp_path:
     old = tmp_path / "old.toml"
     old.write_text("[reps]\nstart_drop = 0.06\nknee_inside_deg = 8.0\n")
     loaded, notes = load_settings(old)
-    assert loaded.flags.knees_inside_toes == FlagLimit(True, 8.0, 12.0) and loaded.reps.start_drop == 0.06
+    bad = Settings().flags.knees_inside_toes.bad
+    assert loaded.flags.knees_inside_toes == FlagLimit(True, 8.0, bad) and loaded.reps.start_drop == 0.06
     assert len(notes) == 1 and "reps.knee_inside_deg" in notes[0] and "flags.knees_inside_toes.warn" in notes[0]
     assert old.read_text() == "[reps]\nstart_drop = 0.06\nknee_inside_deg = 8.0\n"  # not rewritten
     both = tmp_path / "both.toml"
@@ -67,8 +68,8 @@ def test_the_knee_threshold_is_one_setting_and_its_old_key_still_reads(tmp_path:
     assert loaded.flags.knees_inside_toes.warn == 7.0 and len(notes) == 1 and "ignored" in notes[0]
     data = {"reps": {"knee_inside_deg": 9.0}}
     assert parse_settings(data).flags.knees_inside_toes.warn == 9.0 and data == {"reps": {"knee_inside_deg": 9.0}}
-    with pytest.raises(SettingsError, match=r"flags\.knees_inside_toes\.bad = 12 must be at least warn = 20"):
-        parse_settings({"reps": {"knee_inside_deg": 20.0}})
+    with pytest.raises(SettingsError, match=r"flags\.knees_inside_toes\.bad = 30 must be at least warn = 40"):
+        parse_settings({"reps": {"knee_inside_deg": 40.0}})
 
 
 def test_missing_file_gives_defaults_quietly(tmp_path: Path) -> None:

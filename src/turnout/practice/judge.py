@@ -17,7 +17,7 @@ from turnout.measure.measures import SIDES
 from turnout.practice.flags import CODES, CUES, Flag, severity_rank
 from turnout.practice.hip import HipTurnout
 from turnout.practice.holds import HoldSummary
-from turnout.practice.reps import RepSummary
+from turnout.practice.reps import KNEE_RANGE_MARGIN_DEG, RepSummary
 from turnout.settings import FlagLimit, Settings
 
 #: The codes whose number's measured uncertainty is smaller than the fault they report (docs/thresholds.md): the
@@ -128,14 +128,20 @@ def rep_flags(
 
 
 def knees_flag(rep: RepSummary, limit: FlagLimit) -> Flag | None:
-    """A knee reading inside its foot at the bottom by at least ``limit.warn`` degrees (the nominal camera; the
-    reading is biased outward, so a correct knee does not read inside: docs/thresholds.md), in a dancer's words."""
-    inside = {s: -rep.side(s).knee_vs_foot_deg for s in SIDES}
+    """A knee inside its foot at the bottom (as :meth:`RepSummary.knees` says it): its reading (the nominal camera)
+    at least ``limit.warn`` degrees inside, and the least-inside end of its range over the camera prior inside by
+    more than the verdict's median error (``reps.KNEE_RANGE_MARGIN_DEG``), so that no flag comes from a reading that
+    the camera's uncertainty could put over the foot (docs/thresholds.md). Its reason in a dancer's words, with the
+    precision the reading has ("left knee about 25 degrees inside your foot")."""
+    inside = {
+        s: -rep.side(s).knee_vs_foot_deg if rep.side(s).knee_vs_foot_high_deg < -KNEE_RANGE_MARGIN_DEG else math.nan
+        for s in SIDES
+    }
     flag = _sided("knees_inside_toes", inside, limit, "°", "knee inside its foot")
     if flag is None:
         return None
     sides = [s for s in SIDES if flag.side in (s, "both")]
-    words = "; ".join(f"{rep.knee_words(s)} (reads {inside[s]:.0f}° inside its foot)" for s in sides)
+    words = "; ".join(rep.knee_inside_words(s) for s in sides)
     return Flag(flag.code, flag.severity, flag.side, flag.value, flag.limit, words, flag.cue)
 
 

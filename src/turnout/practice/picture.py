@@ -57,9 +57,9 @@ class Heights:
 #: standing, 0.065 from 6 % down (it slides up the back of the heel as the shank leans).
 MEDIAPIPE: Final = Heights(toe=0.020, ankle=0.112, ankle_bent=0.119, heel=0.047, heel_bent=0.065)
 #: The first rule (before the study): the toe point on the floor, the ankle point at the ankle joint's height. It
-#: reads the studio's feet 5 degrees too straight standing and 12 at a plié's bottom, but it is what the tracker's
-#: knee verdict and holds use until the synthetic dancers of the tests place their points where MediaPipe does and
-#: the knee limit follows the better feet (docs/measurements.md, "In the picture").
+#: reads the studio's feet 5 degrees too straight standing and 12 at a plié's bottom; kept as the functions' default
+#: for comparison (scripts/picture_study.py). The tracker's knee verdict and holds use :data:`MEDIAPIPE`
+#: (docs/measurements.md, "In the picture").
 JOINTS: Final = Heights(toe=0.0, ankle=0.085, ankle_bent=0.085, heel=0.047, heel_bent=0.065)
 #: The hips' drop (legs) by which the ankle and heel points have reached their bent heights.
 BENT_DROP: Final = 0.06
@@ -446,9 +446,9 @@ def knee_verdict(
     camera model. Optional: ``heel``, the standing heel point, and ``heights``, where the pose model's points are
     taken: :data:`MEDIAPIPE` (measured) places the foot's points at their heights and the knee in the room
     (:func:`knee_direction_room_deg`); :data:`JOINTS`, the first rule, the ankle at its joint's height and the knee
-    in the picture's plane (:func:`knee_direction_deg`). :data:`JOINTS` stays the default until the knee limit
-    (``reps.knee_inside_deg``, ``flags.knees_inside_toes``) and the tests' synthetic dancers (which put their
-    points at the joints) follow :data:`MEDIAPIPE` (docs/measurements.md, "In the picture"). The nominal reading
+    in the picture's plane (:func:`knee_direction_deg`), the default for comparison only: the tracker
+    (``turnout.practice.plie``) passes :data:`MEDIAPIPE`, the heel and the bottom's foot, and its knee limit
+    (``flags.knees_inside_toes.warn``) is set for that reading (docs/thresholds.md). The nominal reading
     uses the nominal camera (:data:`CAM_HEIGHT`, :data:`FOV_DEG`); the range, every camera of :data:`PRIOR`.
 
     ``bottom_foot``: (toe, heel) at the bottom (medians over the bottom frames; the heel may be ``None`` or nan),

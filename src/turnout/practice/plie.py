@@ -21,8 +21,8 @@ from turnout.measure.measures import SIDES
 from turnout.practice.baseline import Baseline, apply_baseline
 from turnout.practice.hip import HipTurnout
 from turnout.practice.judge import rep_flags
-from turnout.practice.picture import LEGS_OVERLAP, KneeVerdict, knee_verdict
-from turnout.practice.reps import RepFrames, RepSummary, summarize
+from turnout.practice.picture import LEGS_OVERLAP, MEDIAPIPE, KneeVerdict, knee_verdict
+from turnout.practice.reps import KNEE_RANGE_MARGIN_DEG, RepFrames, RepSummary, summarize
 from turnout.settings import Settings
 
 #: Facing codes that are measured (``turnout.measure.image``): front and three-quarter.
@@ -451,7 +451,14 @@ class PlieDetector:
             st = (_median_point(standing, side, "knee"), _median_point(standing, side, "ankle"),
                   _median_point(standing, side, "toe"))  # fmt: skip
             bt = (_median_point(bottom, side, "knee"), _median_point(bottom, side, "ankle"))
-            verdict = knee_verdict(hip_y, floor_y, width, st, bt, side) if not overlap else KneeVerdict()
+            verdict = KneeVerdict()
+            if not overlap:
+                verdict = knee_verdict(
+                    hip_y, floor_y, width, st, bt, side,
+                    heel=_median_point(standing, side, "heel"), heights=MEDIAPIPE,
+                    bottom_foot=(_median_point(bottom, side, "toe"), _median_point(bottom, side, "heel")),
+                    bottom_hip_y=_median(f.hip_y for f in bottom),
+                )  # fmt: skip
             length = _median(f.leg[k] for f in bottom)
             sides[side] = replace(
                 base.side(side),
@@ -473,4 +480,5 @@ class PlieDetector:
             left=sides["left"],
             right=sides["right"],
             knee_inside_limit_deg=self.settings.flags.knees_inside_toes.warn,
+            knee_inside_margin_deg=KNEE_RANGE_MARGIN_DEG,
         )

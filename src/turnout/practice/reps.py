@@ -32,6 +32,18 @@ KEYS: Final = (
     MODE_COLUMN,
 )
 
+#: A knee's reading is "inside" only when every camera of the prior reads it inside by more than this (degrees): the
+#: knee verdict's median error on the studio (4.4 degrees, scripts/picture_study.py; docs/thresholds.md).
+KNEE_RANGE_MARGIN_DEG: Final = 5.0
+#: A knee reading's range wider than this (degrees) is said as a range, not one number; degrees are said rounded to
+#: :data:`ROUND_DEG` (as the self-check says them, ``turnout.practice.selfcheck``).
+WIDE_RANGE_DEG: Final = 10.0
+ROUND_DEG: Final = 5
+
+
+def _round5(x: float) -> int:
+    return int(ROUND_DEG * round(x / ROUND_DEG))
+
 
 def _nan(x: float | None) -> float:
     return math.nan if x is None else float(x)
@@ -99,24 +111,51 @@ class RepSummary:
     hip_drop: float = math.nan
     #: a knee pointing further inside its foot than this is "inside" (flags.knees_inside_toes.warn when it was found)
     knee_inside_limit_deg: float = math.nan
+    #: and, for "inside", the least-inside end of the reading's range (every camera of the prior) inside by more than
+    #: this (:data:`KNEE_RANGE_MARGIN_DEG` when it was found; nan for a rep judged before 2026-12: not required)
+    knee_inside_margin_deg: float = math.nan
 
     def knees(self) -> dict[str, str | None]:
-        """Per leg "over" (the knee travels over or outside its foot) or "inside", None where not measured."""
+        """Per leg "over" (the knee travels over or outside its foot) or "inside", None where not measured.
+        "inside": the nominal reading more than :attr:`knee_inside_limit_deg` inside its foot and, where
+        :attr:`knee_inside_margin_deg` is set, the least-inside end of its range inside by more than that margin (a
+        reading that only some cameras of the prior put inside is not certain enough to say so)."""
         out: dict[str, str | None] = {}
         for s in SIDES:
-            rel = self.side(s).knee_vs_foot_deg
+            st = self.side(s)
+            rel = st.knee_vs_foot_deg
             limit = self.knee_inside_limit_deg if math.isfinite(self.knee_inside_limit_deg) else 6.0
-            out[s] = None if not math.isfinite(rel) else ("inside" if rel < -limit else "over")
+            margin = self.knee_inside_margin_deg
+            sure = not math.isfinite(margin) or st.knee_vs_foot_high_deg < -margin  # (nan: no range, not sure)
+            out[s] = None if not math.isfinite(rel) else ("inside" if rel < -limit and sure else "over")
         return out
 
     def knee_words(self, side: str) -> str:
-        """The knee against its foot in a dancer's words: "left knee inside your foot", "left knee over your foot".
-        No degrees: the reading is biased outward and compressed (a knee 25 degrees inside reads 5-24), so a
-        number would say more than the picture shows (docs/thresholds.md)."""
+        """The knee against its foot in a dancer's words: "left knee inside your foot", "left knee over your foot"
+        (the verdict; :meth:`knee_inside_words` gives the degrees)."""
         verdict = self.knees().get(side)
         if verdict is None:
             return f"{side} knee not measured"
         return f"{side} knee {'inside' if verdict == 'inside' else 'over'} your foot"
+
+    def knee_inside_words(self, side: str) -> str:
+        """How far a knee points inside its foot, in a dancer's words with the precision the reading has: "left
+        knee about 25 degrees inside your foot" (the nominal reading rounded to :data:`ROUND_DEG`); where the
+        reading's range over the camera prior is wider than :data:`WIDE_RANGE_DEG`, that range ("left knee 10 to 30
+        degrees inside your foot", or "more than 10 degrees" when its far end is not known)."""
+        st = self.side(side)
+        n = -st.knee_vs_foot_deg
+        if not math.isfinite(n):
+            return f"{side} knee not measured"
+        lo, hi = -st.knee_vs_foot_high_deg, -st.knee_vs_foot_low_deg
+        if math.isfinite(lo) and not math.isfinite(hi):
+            return f"{side} knee more than {max(_round5(lo), ROUND_DEG)} degrees inside your foot"
+        if math.isfinite(lo) and math.isfinite(hi) and hi - lo > WIDE_RANGE_DEG:
+            a, b = max(_round5(lo), 0), max(_round5(hi), ROUND_DEG)
+            if a > 0 and b > a:
+                return f"{side} knee {a} to {b} degrees inside your foot"
+            return f"{side} knee up to {b} degrees inside your foot"
+        return f"{side} knee about {max(_round5(n), ROUND_DEG)} degrees inside your foot"
 
     @property
     def mode(self) -> Mode | None:

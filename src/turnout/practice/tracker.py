@@ -33,7 +33,7 @@ from turnout.practice.flags import CODES, Flag
 from turnout.practice.hip import HipTurnout, estimate_hip_turnout
 from turnout.practice.holds import HoldSummary, summarize_hold, total_turnout
 from turnout.practice.judge import hold_flags
-from turnout.practice.picture import Camera, estimate_camera, foot_direction_deg
+from turnout.practice.picture import MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
 from turnout.practice.plie import (
     FACING_OK,
     FEET_S,
@@ -113,6 +113,14 @@ def is_reliable(row: Mapping[str, float], reliable: bool) -> bool:
     """A frame counts when the pose is reliable, her hip height is seen and she faces the camera."""
     h = _f(row, "hip_height_px")
     return reliable and math.isfinite(h) and h > 0 and _f(row, "facing_code") in FACING_OK
+
+
+def _foot_deg(cam: Camera, frames: list[_Frame], side: str) -> float:
+    """A standing foot's direction (degrees out from "toward the camera") from the medians of its toe, ankle and
+    heel points over ``frames``, placed where MediaPipe puts them (``picture.MEDIAPIPE``): what the pipeline's
+    per-frame figure (``picture.foot_turnout_picture``) reads, on medians."""
+    toe, ankle, heel = (_median_point(frames, side, n) for n in ("toe", "ankle", "heel"))
+    return foot_direction_deg(cam, toe, ankle, side, heel, 0.0, MEDIAPIPE)
 
 
 class _Reference:
@@ -352,11 +360,7 @@ class PracticeTracker:
         )  # fmt: skip
         if cam is None:
             return False
-        for side in SIDES:
-            toe, ankle = _median_point(frames, side, "toe"), _median_point(frames, side, "ankle")
-            if not (foot_direction_deg(cam, toe, ankle, side) >= self.settings.holds.min_foot_turnout_deg):
-                return False
-        return True
+        return all(_foot_deg(cam, frames, side) >= self.settings.holds.min_foot_turnout_deg for side in SIDES)
 
     def _update_hold(self, fr: _Frame) -> list[Event]:
         hs = self.settings.holds
@@ -411,10 +415,7 @@ class PracticeTracker:
             _median(_f(f.row, "frame_width_px") for f in frames),
         )  # fmt: skip
         if cam is not None:
-            deg = {
-                s: foot_direction_deg(cam, _median_point(frames, s, "toe"), _median_point(frames, s, "ankle"), s)
-                for s in SIDES
-            }
+            deg = {s: _foot_deg(cam, frames, s) for s in SIDES}
             hold = replace(hold, left_foot_direction_deg=deg["left"], right_foot_direction_deg=deg["right"])
         hold = hold.with_flags(hold_flags(hold, self.settings, self.hip))
         self.holds.append(hold)

@@ -52,6 +52,12 @@ class DancerParams:
     #: where the pose model puts its heel landmark: on the back of the heel, this far above the floor (real
     #: MediaPipe: about 4 cm, see turnout.floor.floormode.HEEL_ABOVE_TOE_M); the truth is unchanged
     heel_landmark_height_m: float = 0.0
+    #: the picture's (image) foot and knee points where MediaPipe puts them, as the studio measured it
+    #: (``turnout.practice.picture.MEDIAPIPE``, ``ANKLE_POINT_ABOVE``, ``KNEE_POINT_BELOW``; heights in legs, her
+    #: standing hip height): the toe point up off the floor, the ankle point above the ankle joint, the heel point
+    #: up the back of the heel (higher once the hips are down), the knee point below the knee joint standing and at
+    #: it in a plié. The world landmarks and the truth stay at the joints. Off: every point at its joint.
+    mediapipe_points: bool = False
     torso_m: float = 0.50
     shoulder_width_m: float = 0.34
     torso_lean_deg: float = 0.0  # forward lean of mid-hip -> mid-shoulder
@@ -208,22 +214,45 @@ def camera_axes(pitch_deg: float) -> FloatArray:
     return np.stack([_L, -c * _U - s * _F, -c * _F + s * _U])
 
 
+def _mediapipe_points(p: DancerParams, pts: FloatArray) -> FloatArray:
+    """``pts`` (floor frame) with the legs' picture points moved to where MediaPipe puts them
+    (:attr:`DancerParams.mediapipe_points`)."""
+    from turnout.practice.picture import ANKLE_POINT_ABOVE, BENT_DROP, KNEE_POINT_BELOW, MEDIAPIPE
+
+    standing, _ = _floor_skeleton(replace(p, flexion_deg=(0.0, 0.0), heel_lift_m=(0.0, 0.0)))
+    hip_z = float((pts[lm.LEFT_HIP] + pts[lm.RIGHT_HIP]) @ _U) / 2
+    leg = float((standing[lm.LEFT_HIP] + standing[lm.RIGHT_HIP]) @ _U) / 2
+    drop = max((leg - hip_z) / leg, 0.0)
+    toe_z, _, heel_z = MEDIAPIPE.at(drop)
+    bent = min(drop / BENT_DROP, 1.0)
+    out = pts.copy()
+    for name in SIDES:
+        _hip, knee, ankle, heel, toe = lm.LEG[name]
+        out[toe] += toe_z * leg * _U
+        out[ankle] += ANKLE_POINT_ABOVE * leg * _U
+        out[heel] += heel_z * leg * _U
+        out[knee] -= KNEE_POINT_BELOW * (1.0 - bent) * leg * _U
+    return out
+
+
 def make_dancer(params: DancerParams | None = None) -> SyntheticFrame:
     """One synthetic frame: MediaPipe-style world and image landmarks, visibility and exact truth."""
     p = params or DancerParams()
     pts, truth = _floor_skeleton(p)
     for name in SIDES:
         pts[lm.LEG[name][3]] += p.heel_landmark_height_m * _U
+    seen = _mediapipe_points(p, pts) if p.mediapipe_points else pts
     yaw = math.radians(p.yaw_deg)
     rot = np.array([[math.cos(yaw), -math.sin(yaw), 0.0], [math.sin(yaw), math.cos(yaw), 0.0], [0, 0, 1.0]])
     pts = pts @ rot.T
+    seen = seen @ rot.T
     axes = camera_axes(p.pitch_deg)
     mid_hip = (pts[lm.LEFT_HIP] + pts[lm.RIGHT_HIP]) / 2
     world = (pts - mid_hip) @ axes.T
     # Pinhole camera in front of the dancer, its optical axis through a point 0.8 m above the floor.
     aim = np.array([0.0, 0.0, 0.8])
     centre = aim - p.camera_distance_m * axes[2]
-    cam = (pts - centre) @ axes.T
+    cam = (seen - centre) @ axes.T
     width, height = p.image_size
     focal = width / 2 / math.tan(math.radians(p.hfov_deg) / 2)
     depth_hip = float(((mid_hip - centre) @ axes.T)[2])
