@@ -227,11 +227,12 @@ class FlagSettings:
         metadata=_limit(
             "deg",
             "the knee's reading inside its foot at the bottom of a plié (the nominal camera); from warn on a knee is "
-            "'inside' in words too, when every camera of the prior reads it inside (one threshold: "
-            "reps.knee_inside_deg, its old name, is read as warn)",
+            "'inside' in words too, when its range over the camera prior is also more than 5 deg inside (one "
+            "threshold: reps.knee_inside_deg, its old name, is read as warn)",
             "the fault is a knee 20 deg or more inside its foot (issue 16: feet 20 deg or more beyond the hips); the "
-            "verdict's error on the studio: median 4.4 deg, correct knees read at most 18 inside, forced ones 23-36 "
-            "(scripts/picture_study.py). bad: the fault plus 10 (the verdict is within 10 deg on 79 % of legs)",
+            "verdict's error on the studio: median 4.4 deg, inward at most 18; correct pliés read at most 18 inside, "
+            "forced 27-36 (scripts/picture_study.py). bad: the fault plus 10 (the verdict is within 10 deg on 79 % "
+            "of legs)",
             90.0,
         ),
     )
