@@ -91,6 +91,25 @@ def test_flagged_rep_clip_plays_with_overlay_and_the_plot_follows(qtbot: Any, re
     ]
 
 
+def test_rep_depth_is_the_hips_drop_not_the_knees_degrees(review: ReviewTab) -> None:
+    """The knees' 3D degrees read 6-49 degrees shallow (docs/accuracy.md): the table, the detail and the compare
+    titles say the depth as the hips' drop, as the live window, the report and ``sessions show`` do."""
+    from turnout.app.review import rep_title
+
+    assert review.data is not None
+    header = review.reps.horizontalHeaderItem(2)
+    assert header is not None and header.text() == "Hips down"
+    for row in range(review.reps.rowCount()):
+        item = review.reps.item(row, 2)
+        assert item is not None and "°" not in item.text() and (item.text().endswith(" %") or item.text() == "–")
+    review.select_rep(1)
+    details = review.details.text()
+    assert "deep" not in details and "hips " in details and " % down" in details
+    stored = next(s for s in review.data.reps if s.rep.index == 1)
+    title = rep_title(review.data, stored)
+    assert "°" not in title and f"rep 1: {stored.rep.kind} · " in title and " %" in title
+
+
 def test_plot_shades_reps_marks_flags_and_selects_a_rep_on_click(qtbot: Any, review: ReviewTab) -> None:
     plot = review.plot
     assert review.data is not None

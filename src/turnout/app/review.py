@@ -35,6 +35,7 @@ from turnout.app.angles_plot import AnglesPlot
 from turnout.app.clip_player import ClipPlayer
 from turnout.app.file_analysis import source_file
 from turnout.errors import TurnoutError
+from turnout.session import display
 from turnout.session.export import export_session
 from turnout.session.review_data import SessionData, reps_flagged_first
 from turnout.storage.store import SessionRow, Store, StoredExercise, StoredRep
@@ -120,11 +121,12 @@ def load_rep(player: ClipPlayer, data: SessionData, stored: StoredRep) -> bool:
 
 
 def rep_title(data: SessionData, stored: StoredRep) -> str:
-    """'Session #3 (02 Mar), rep 2: demi, 61°, knees inside toes'."""
+    """'Session #3 (02 Mar), rep 2: demi · 17 %, knees inside toes' (the depth as the hips' drop: the knees' 3D
+    degrees read 6-49 degrees shallow, docs/accuracy.md)."""
     rep = stored.rep
     flags = ", ".join(f.code.replace("_", " ") for f in rep.flags) or "no faults"
-    return (f"Session #{data.session.id} ({_when(data.session.started_at)}), rep {rep.index}: {rep.kind}, "
-            f"{rep.depth_deg:.0f}°, {flags}")  # fmt: skip
+    return (f"Session #{data.session.id} ({_when(data.session.started_at)}), rep {rep.index}: "
+            f"{display.depth_text(rep)}, {flags}")  # fmt: skip
 
 
 class CompareDialog(QDialog):
@@ -232,7 +234,7 @@ class ReviewTab(QWidget):
         self.data: SessionData | None = None
         self.sessions = _table(["#", "Started", "Dancer", "Source", "Reps", "Flagged", "Length"], 3)
         self.sessions.itemSelectionChanged.connect(self._session_chosen)
-        self.reps = _table(["Rep", "Kind", "Depth", "Worst", "Flags", "Clip"], 4)
+        self.reps = _table(["Rep", "Kind", "Hips down", "Worst", "Flags", "Clip"], 4)
         self.reps.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # two reps: Compare
         self.reps.setToolTip("Ctrl+click a second rep to compare the two side by side")
         self.reps.itemSelectionChanged.connect(self._rep_chosen)
@@ -432,7 +434,7 @@ class ReviewTab(QWidget):
         colour = theme.colour(worst).name() if worst else None
         codes = ", ".join(f.code.replace("_", " ") for f in rep.flags) or "–"
         clip = "▶" if data.clip_for(stored.id) is not None else ""
-        for col, text in enumerate((f"#{rep.index}", rep.kind, f"{rep.depth_deg:.0f}°", worst or "ok", codes, clip)):
+        for col, text in enumerate((f"#{rep.index}", rep.kind, display.drop_text(rep), worst or "ok", codes, clip)):
             self.reps.setItem(i, col, _item(text, colour if col in (3, 4) else None, rep.index))
 
     def rep_order(self) -> list[int]:
@@ -501,7 +503,8 @@ class ReviewTab(QWidget):
         data = self.data
         assert data is not None
         rep = stored.rep
-        lines = [f"<b>Rep {rep.index}</b> · {rep.kind}-plié · {rep.depth_deg:.0f}° deep · {rep.duration_s:.1f} s"]
+        drop = display.drop_text(rep)
+        lines = [f"<b>Rep {rep.index}</b> · {rep.kind}-plié · hips {drop} down · {rep.duration_s:.1f} s"]
         for f in rep.flags:
             side = f" ({f.side})" if f.side else ""
             lines.append(f'<span style="color:{theme.colour(f.severity).name()}"><b>{f.code.replace("_", " ")}'

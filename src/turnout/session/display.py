@@ -242,6 +242,12 @@ def depth_text(rep: Any) -> str:
     return f"{kind} · {drop * 100:.0f} %" if kind else f"{drop * 100:.0f} %"
 
 
+def drop_text(rep: Any) -> str:
+    """The hips' drop alone, "17 %" (of her standing hip-to-toe height), or "–": a rep table's depth column."""
+    drop = float(getattr(rep, "hip_drop", math.nan))
+    return f"{drop * 100:.0f} %" if math.isfinite(drop) else "–"
+
+
 # ---- files --------------------------------------------------------------------------------------------------
 
 #: Per-frame uncertainty columns written beside the 3D/floor degree columns of the CSVs: the p95 of that frame's
