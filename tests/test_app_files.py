@@ -17,7 +17,6 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -26,9 +25,10 @@ from conftest import media_file
 from turnout.app.context import AppContext
 from turnout.app.controller import LiveController
 from turnout.app.file_analysis import file_date, source_file
-from turnout.app.progress import ProgressTab, SessionPoint, _trend
+from turnout.app.progress import NO_CHANGE, ProgressTab, SessionPoint, _trend
 from turnout.app.sound import CuePlayer
 from turnout.app.window import MainWindow
+from turnout.session.display import Reading
 from turnout.storage.store import SessionInfo, Store
 
 pytestmark = pytest.mark.gui
@@ -176,22 +176,36 @@ def test_review_and_progress_show_the_chosen_dancer_only(qtbot: Any, window: Mai
     assert sorted(window.review.session_ids()) == [1, 2, 3]
 
 
-def _point(forced: float, day: int) -> SessionPoint:
-    return SessionPoint(day, datetime(2026, 1, day, tzinfo=UTC) + timedelta(hours=18), 3, 40.0, 50.0, forced, forced)
+def _point(day: int, left: float | None, right: float | None = None, half: float = 20.0, flagged: int = 1
+           ) -> SessionPoint:  # fmt: skip
+    feet = {} if left is None else {
+        "left": Reading(left, left - half, left + half),
+        "right": Reading(right if right is not None else left, (right or left) - half, (right or left) + half),
+    }  # fmt: skip
+    return SessionPoint(day, datetime(2026, 1, day, tzinfo=UTC) + timedelta(hours=18), 3, flagged, feet)
 
 
-def test_progress_sentences_are_true_to_the_numbers(qtbot: Any, tmp_path: Path) -> None:
-    text = _trend([_point(14.0, 1), _point(3.0, 8), _point(-5.0, 15)])
-    assert "went from 14° to -5°" in text
-    assert "closed" not in text and "19" not in text
-    assert "went from 4° to 9°" in _trend([_point(4.0, 1), _point(9.0, 8)])
-    assert "stayed at 7°" in _trend([_point(7.2, 1), _point(6.9, 8)])
-    assert "needs two sessions" in _trend([_point(7.0, 1)])
+def test_progress_sentences_are_true_to_the_ranges(qtbot: Any, tmp_path: Path) -> None:
+    """A change is said only where the 95 % ranges of the first and latest sessions do not overlap."""
+    small = _trend([_point(1, 40.0), _point(8, 50.0), _point(15, 55.0)])  # 15 degrees under ±20: not a change
+    assert "no change that the camera can tell" in small and "closed" not in small and "15" not in small
+    big = _trend([_point(1, 20.0, 40.0), _point(8, 70.0, 45.0)])
+    assert "left turned out more (from 0–40° to 50–90°)" in big and f"right {NO_CHANGE}" in big
+    assert "left turned out less" in _trend([_point(1, 70.0), _point(8, 20.0)])
+    assert "Flagged reps: 1 of 3 in the first session, 0 of 3 in the latest" in _trend(
+        [_point(1, 40.0), _point(8, 40.0, flagged=0)]
+    )
+    assert "need two sessions" in _trend([_point(1, 40.0)])
+    older = _trend([_point(1, None), _point(8, 40.0)])
+    assert "1 older session was stored before the picture's readings" in older and "need two sessions" in older
     tab = ProgressTab(lambda: tmp_path / "none.sqlite3", dancer=lambda: "Ana")
     qtbot.addWidget(tab)
     tab.refresh()
     assert "No sessions of Ana" in tab.message.text()
-    assert np.isnan(_point(float("nan"), 1).forced_worse_deg)
+    tab.show_points([_point(1, None), _point(8, 40.0)])
+    old = tab.table.item(1, 4)
+    assert old is not None and old.text() == "stored before the picture's readings"  # not a 3D figure
+    assert len(tab.curves["left"].xData) == 1
 
 
 def test_review_plays_the_whole_video_of_a_file_session_and_jumps_to_any_rep(qtbot: Any, window: MainWindow,

@@ -1,11 +1,15 @@
-"""The Progress tab: hip turnout, standing foot turnout and forced turnout across sessions, so she sees
-whether the gap between what the hips give and what the feet show closes over the weeks."""
+"""The Progress tab: what can be judged across sessions (issue 16 item 6, issue 18 item 6). Each foot's turnout as
+the picture reads it, with the range that holds the truth for 95 % of frames (turnout.session.display); the reps
+and the flagged reps of each session; the knees' verdicts in words. A change is stated only where it is wider than
+the ranges ("no change that the camera can tell" otherwise). Uncalibrated 3D feet (17-23 degrees low, 95 % within
+37) and forced turnout per frame (51-100 off at p95) are not plotted: they cannot tell one week from the next.
+Sessions stored before the picture's readings say so."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
@@ -17,55 +21,62 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTableWidget, QTab
 
 from turnout.app import theme
 from turnout.errors import TurnoutError
-from turnout.storage.store import Store, StoredExercise, StoredRep
+from turnout.measure.measures import SIDES
+from turnout.session import display
+from turnout.session.display import NO_READING, Reading
+from turnout.storage.store import FrameTable, Store, StoredExercise, StoredRep
 
 #: The practice advised: three to five sessions a week (docs/routines.md).
 WEEKLY_AIM: Final = (3, 5)
+#: What a session stored before the picture's per-frame readings shows instead of its feet.
+NO_PICTURE: Final = "stored before the picture's readings"
+#: A change the ranges cannot tell from no change.
+NO_CHANGE: Final = "no change that the camera can tell"
 
 
 @dataclass(frozen=True, slots=True)
 class SessionPoint:
-    """One session's turnout, each a median over its reps (degrees; ``nan`` when never measured)."""
+    """One session: its reps and flagged reps, each foot's turnout from the picture over the session (medians of the
+    stored per-frame reading and its 95 % range; absent for a session stored before these readings), and how many
+    reps each knee was inside its foot."""
 
     session_id: int
     started: datetime
     n_reps: int
-    #: knee turnout at the bottom of her demi-pliés (what the hips give), both legs averaged
-    hip_deg: float
-    #: foot turnout at the start of the descent (her standing turnout), both feet averaged
-    standing_deg: float
-    #: per foot, standing foot turnout minus that leg's knee turnout at the bottom: turnout forced from the foot
-    forced_left_deg: float
-    forced_right_deg: float
+    n_flagged: int = 0
+    feet: dict[str, Reading] = field(default_factory=dict)
+    #: per leg: (reps with the knee inside its foot, reps with a verdict)
+    knees_inside: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def foot(self, side: str) -> Reading:
+        return self.feet.get(side, NO_READING)
 
     @property
-    def forced_worse_deg(self) -> float:
-        """The more forced foot (one forced foot is not hidden by the other)."""
-        values = [v for v in (self.forced_left_deg, self.forced_right_deg) if math.isfinite(v)]
-        return max(values) if values else math.nan
+    def has_picture(self) -> bool:
+        return any(r.ok for r in self.feet.values())
 
 
-def _median(values: list[float]) -> float:
-    finite = [v for v in values if math.isfinite(v)]
-    return float(np.median(finite)) if finite else math.nan
+def knee_counts(reps: Sequence[StoredRep]) -> dict[str, tuple[int, int]]:
+    out: dict[str, tuple[int, int]] = {}
+    for side in SIDES:
+        verdicts = [s.rep.knees().get(side) for s in reps]
+        judged = [v for v in verdicts if v is not None]
+        out[side] = (sum(1 for v in judged if v == "inside"), len(judged))
+    return out
 
 
-def _mean2(a: float, b: float) -> float:
-    vals = [v for v in (a, b) if math.isfinite(v)]
-    return sum(vals) / len(vals) if vals else math.nan
+def session_feet(frames: FrameTable | None) -> dict[str, Reading]:
+    """Each foot's picture reading over the session's reliable frames (``{}`` for a session without them)."""
+    if frames is None or not len(frames.t_s):
+        return {}
+    t = np.where(frames.reliable, frames.t_s, np.nan)  # unreliable frames fall outside any span
+    return display.picture_feet_over(t, frames.values, -math.inf, math.inf)
 
 
-def session_point(session_id: int, started: str, reps: Sequence[StoredRep]) -> SessionPoint:
-    hip, standing, left, right = [], [], [], []
-    for s in reps:
-        r = s.rep
-        if r.kind == "demi":
-            hip.append(_mean2(r.left.knee_turnout_bottom_deg, r.right.knee_turnout_bottom_deg))
-        standing.append(_mean2(r.left.foot_turnout_start_deg, r.right.foot_turnout_start_deg))
-        left.append(r.left.foot_turnout_start_deg - r.left.knee_turnout_bottom_deg)
-        right.append(r.right.foot_turnout_start_deg - r.right.knee_turnout_bottom_deg)
-    return SessionPoint(session_id, datetime.fromisoformat(started), len(reps), _median(hip), _median(standing),
-                        _median(left), _median(right))  # fmt: skip
+def session_point(session_id: int, started: str, reps: Sequence[StoredRep], n_flagged: int = 0,
+                  frames: FrameTable | None = None) -> SessionPoint:  # fmt: skip
+    return SessionPoint(session_id, datetime.fromisoformat(started), len(reps), n_flagged, session_feet(frames),
+                        knee_counts(reps))  # fmt: skip
 
 
 def progress_points(store: Store, dancer: str | None = None) -> list[SessionPoint]:
@@ -73,7 +84,8 @@ def progress_points(store: Store, dancer: str | None = None) -> list[SessionPoin
     points = []
     for row in store.list_sessions(dancer=dancer or None):
         if row.n_reps:
-            points.append(session_point(row.id, row.started_at, store.reps(row.id)))
+            frames = store.frames(row.id) if row.n_frames else None
+            points.append(session_point(row.id, row.started_at, store.reps(row.id), row.n_flagged_reps, frames))
     return sorted(points, key=lambda p: (p.started, p.session_id))
 
 
@@ -126,13 +138,33 @@ def exercise_totals(history: Sequence[tuple[str, StoredExercise]]) -> list[str]:
     return lines
 
 
-#: (field, legend, colour, dashed)
-SERIES = (
-    ("hip_deg", "Hip turnout", theme.OK, False),
-    ("standing_deg", "Standing foot turnout", theme.ACCENT, False),
-    ("forced_left_deg", "Forced turnout, left foot", theme.BAD, False),
-    ("forced_right_deg", "Forced turnout, right foot", theme.BAD, True),
+#: (side, legend, colour, x offset in seconds so that the two feet's ranges do not hide each other)
+FEET_SERIES: Final = (
+    ("left", "Left foot (picture), 95 % range", theme.ACCENT, -1800.0),
+    ("right", "Right foot (picture), 95 % range", theme.OK, 1800.0),
 )
+
+
+def foot_text(p: SessionPoint, side: str) -> str:
+    """A session's foot by the display rule ("25–65°"), or why there is none."""
+    if not p.has_picture:
+        return NO_PICTURE
+    return display.show(p.foot(side), "foot").text
+
+
+def knees_text(p: SessionPoint) -> str:
+    """ "left knee inside your foot in 1 of 3 reps; right knee over your foot in all 3" """
+    parts = []
+    for side in SIDES:
+        inside, judged = p.knees_inside.get(side, (0, 0))
+        if not judged:
+            parts.append(f"{side} knee not measured")
+        elif inside:
+            parts.append(f"{side} knee inside your foot in {inside} of {judged} rep{'s' if judged != 1 else ''}")
+        else:
+            parts.append(f"{side} knee over your foot in {'all ' if judged > 1 else ''}{judged} "
+                         f"rep{'s' if judged != 1 else ''}")  # fmt: skip
+    return "; ".join(parts)
 
 
 class ProgressTab(QWidget):
@@ -142,18 +174,29 @@ class ProgressTab(QWidget):
         self.db_path, self.dancer = db_path, dancer
         self.points: list[SessionPoint] = []
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
-        self.plot.setLabel("left", "degrees")
+        self.plot.setLabel("left", "foot turnout, degrees")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=theme.TEXT)
         legend.setBrush(pg.mkBrush(18, 20, 23, 200))
-        self.curves = {
-            key: self.plot.plot(
-                [], [], name=name, symbol="o", symbolSize=10, symbolBrush=colour,
-                pen=pg.mkPen(colour, width=3, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine),
-            )
-            for key, name, colour, dashed in SERIES
-        }  # fmt: skip
-        self.plot.addItem(pg.InfiniteLine(0.0, angle=0, pen=pg.mkPen(theme.MUTED, width=1)))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.ranges: dict[str, pg.ErrorBarItem] = {}
+        for side, name, colour, _dx in FEET_SERIES:
+            self.ranges[side] = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), top=np.zeros(0), bottom=np.zeros(0),
+                                                beam=0.0, pen=pg.mkPen(colour, width=6))  # fmt: skip
+            self.plot.addItem(self.ranges[side])
+            self.curves[side] = self.plot.plot([], [], name=name, symbol="o", symbolSize=9, symbolBrush=colour,
+                                               pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DotLine))  # fmt: skip
+        #: reps and flagged reps per session
+        self.counts = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.counts.setLabel("left", "reps")
+        self.counts.setXLink(self.plot)
+        self.counts.showGrid(x=False, y=True, alpha=0.15)
+        counts_legend = self.counts.addLegend(offset=(-10, 5), labelTextColor=theme.TEXT)
+        counts_legend.setBrush(pg.mkBrush(18, 20, 23, 200))
+        self.rep_bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=theme.MUTED, name="reps")
+        self.flag_bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=theme.BAD, name="flagged reps")
+        self.counts.addItem(self.rep_bars)
+        self.counts.addItem(self.flag_bars)
         self.message = QLabel("")
         self.message.setStyleSheet(f"color: {theme.MUTED}; font-size: 15px; padding: 4px;")
         self.message.setWordWrap(True)
@@ -164,15 +207,19 @@ class ProgressTab(QWidget):
         self.practice.setStyleSheet("font-size: 15px; padding: 4px;")
         self.table = QTableWidget(0, 7)
         self.table.setHorizontalHeaderLabels(
-            ["Session", "Date", "Reps", "Hip turnout", "Standing feet", "Forced left", "Forced right"]
+            ["Session", "Date", "Reps", "Flagged", "Left foot (95 %)", "Right foot (95 %)", "Knees"]
         )
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.plot)
+        split.addWidget(self.counts)
         split.addWidget(self.table)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 2)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.addWidget(self.message)
@@ -205,15 +252,27 @@ class ProgressTab(QWidget):
 
     def show_points(self, points: list[SessionPoint]) -> None:
         x = np.array([p.started.timestamp() for p in points], dtype=float)
-        for key, curve in self.curves.items():
-            curve.setData(x, np.array([getattr(p, key) for p in points], dtype=float), connect="finite")
+        values: list[float] = []
+        for side, _name, _colour, dx in FEET_SERIES:
+            with_feet = [p for p in points if p.foot(side).ok]
+            fx = np.array([p.started.timestamp() + dx for p in with_feet], dtype=float)
+            deg = np.array([p.foot(side).deg for p in with_feet], dtype=float)
+            low = np.array([p.foot(side).low for p in with_feet], dtype=float)
+            high = np.array([p.foot(side).high for p in with_feet], dtype=float)
+            self.curves[side].setData(fx, deg)
+            self.ranges[side].setData(x=fx, y=deg, top=high - deg, bottom=deg - low)
+            values += [*low.tolist(), *high.tolist()]
+        width = 0.6 * (float(np.min(np.diff(x))) if len(x) > 1 else 86400.0)
+        width = min(max(width, 3600.0), 3 * 86400.0)
+        self.rep_bars.setOpts(x=x, height=[p.n_reps for p in points], width=width)
+        self.flag_bars.setOpts(x=x, height=[p.n_flagged for p in points], width=width * 0.5)
         self.table.setRowCount(0)
         for p in reversed(points):
             i = self.table.rowCount()
             self.table.insertRow(i)
             when = p.started.astimezone().strftime("%d %b %Y %H:%M")  # local time, like everywhere in the window
-            cells = (f"#{p.session_id}", when, str(p.n_reps), _fmt(p.hip_deg), _fmt(p.standing_deg),
-                     _fmt(p.forced_left_deg), _fmt(p.forced_right_deg))  # fmt: skip
+            cells = (f"#{p.session_id}", when, str(p.n_reps), str(p.n_flagged), foot_text(p, "left"),
+                     foot_text(p, "right"), knees_text(p))  # fmt: skip
             for col, text in enumerate(cells):
                 self.table.setItem(i, col, QTableWidgetItem(text))
         who = f" of {self.dancer()}" if self.dancer() else ""
@@ -222,27 +281,41 @@ class ProgressTab(QWidget):
         else:
             self.message.setText(_trend(points, self.dancer()))
         if len(x):
-            pad = max(3600.0, 0.05 * float(x[-1] - x[0]))
+            pad = max(3 * 3600.0, 0.05 * float(x[-1] - x[0]))
             self.plot.setXRange(float(x[0]) - pad, float(x[-1]) + pad, padding=0)
-            values = [getattr(p, k) for p in points for k, *_ in SERIES if math.isfinite(getattr(p, k))]
-            self.plot.setYRange(min([0.0, *values]) - 3.0, max([10.0, *values]) + 5.0, padding=0)
+            self.plot.setYRange(min([0.0, *values]) - 3.0, max([90.0, *values]) + 5.0, padding=0)
+            self.counts.setYRange(0.0, max(1, *(p.n_reps for p in points)) * 1.1, padding=0)
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.0f}°" if math.isfinite(v) else "–"
+def foot_change(first: Reading, last: Reading) -> str:
+    """What the camera can say of a foot between two sessions: "turned out more (from 20–60° to 65–105°)" only where
+    the two 95 % ranges do not overlap; else :data:`NO_CHANGE`."""
+    a, b = display.range_text(first), display.range_text(last)
+    if last.low > first.high:
+        return f"turned out more (from {a} to {b})"
+    if last.high < first.low:
+        return f"turned out less (from {a} to {b})"
+    return NO_CHANGE
 
 
 def _trend(points: Sequence[SessionPoint], dancer: str = "") -> str:
-    """What the numbers say, and nothing more: "the gap went from 14° to -5°" (a gap that changes sign has not
-    "closed by 19°": it closed and turned the other way)."""
+    """What the readings can tell, and nothing more: each foot's change only where its 95 % ranges of the first and
+    the latest session with the picture's readings do not overlap; the flagged reps as counted."""
     who = f"{dancer}: " if dancer else ""
     n = f"{len(points)} session{'s' if len(points) != 1 else ''}"
-    forced = [p.forced_worse_deg for p in points if math.isfinite(p.forced_worse_deg)]
-    if len(forced) < 2:
-        return f"{who}{n}. The forced-turnout gap needs two sessions to show a trend."
-    first, last = round(forced[0]), round(forced[-1])
-    if first == last:
-        change = "stayed at"
-        return f"{who}{n}. The gap between your more forced foot and your hips {change} {first}°."
-    return (f"{who}{n}. The gap between your more forced foot and your hips went from {first}° to {last}° "
-            f"(first session to latest).")  # fmt: skip
+    first, last = points[0], points[-1]
+    counts = (f"Flagged reps: {first.n_flagged} of {first.n_reps} in the first session"
+              + (f", {last.n_flagged} of {last.n_reps} in the latest." if len(points) > 1 else "."))  # fmt: skip
+    old = sum(1 for p in points if not p.has_picture)
+    older = (f" {old} older session{'s' if old != 1 else ''} {'were' if old != 1 else 'was'} {NO_PICTURE}: "
+             "no feet shown for them." if old else "")  # fmt: skip
+    pictured = [p for p in points if p.has_picture]
+    if len(pictured) < 2:
+        feet = "Your feet need two sessions with the picture's readings to compare."
+    else:
+        changes = {side: foot_change(pictured[0].foot(side), pictured[-1].foot(side)) for side in SIDES}
+        if all(c == NO_CHANGE for c in changes.values()):
+            feet = f"Your feet, first session to latest: {NO_CHANGE}."
+        else:
+            feet = "Your feet, first session to latest: " + "; ".join(f"{s} {c}" for s, c in changes.items()) + "."
+    return f"{who}{n}. {feet} {counts}{older}"
