@@ -84,8 +84,9 @@ def test_glossary_names_every_figure_and_colour_and_every_figure_has_a_tooltip(w
         assert caption.split(" ")[0] in name, (caption, name)
     for _colour, name, _meaning in guide.COLOURS:
         assert name in page
-    for words in ("Uncalibrated 3D", "Floor-calibrated", "Baseline", "Depth", "Forced turnout"):
+    for words in ("Uncalibrated (camera estimated)", "Floor-calibrated", "Baseline", "Hips down", "Progress: feet"):
         assert words in page
+    assert "Uncalibrated 3D" not in page and "Forced turnout" not in page  # the feet come from the picture
     assert window.live.figures.legend.isVisible() and "glossary" in window.live.figures.legend.text()
 
 

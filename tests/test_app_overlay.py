@@ -225,3 +225,39 @@ def test_painting_survives_the_pyside_none_refcount_bug(qapp: Any) -> None:
     for _ in range(250_000):
         painter.drawLine(QPointF(0, 0), QPointF(1, 1))
     painter.end()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (620, 420), (1920, 1080), (560, 300), (900, 700)])
+def test_the_mode_badge_never_covers_a_foot_gauge(qtbot: Any, size: tuple[int, int]) -> None:
+    """Review's compare view and a 1280x720 window put a foot gauge's label under the badge: the badge takes a
+    corner no gauge covers, wherever her feet are, and every gauge stays inside the picture."""
+    from turnout.app.live_view import FLOOR_BADGE, UNCALIBRATED_BADGE, VideoWidget
+    from turnout.app.overlay import foot_gauges
+
+    assert UNCALIBRATED_BADGE == "Uncalibrated (camera estimated)" and "3D" not in UNCALIBRATED_BADGE
+    base = make_result(np.zeros((360, 640, 3), np.uint8), 20, plie_seq())
+    p95 = display.p95_deg("foot", "picture", "standing")
+    feet = {s: (55.0, 55.0 - p95, 55.0 + p95) for s in ("left", "right")}
+    video = VideoWidget()
+    qtbot.addWidget(video)
+    video.resize(*size)
+    checked = 0
+    for badge in (UNCALIBRATED_BADGE, FLOOR_BADGE):
+        video.badge = badge
+        for dx in (-0.45, -0.3, 0.0, 0.3, 0.45):
+            for dy in (0.0, 0.1, 0.2):
+                assert base.pose.image is not None
+                image = base.pose.image.copy()
+                image[:, 0] += dx
+                image[:, 1] += dy
+                result = replace(base, pose=replace(base.pose, image=image), feet_picture=feet)
+                video.set_result(result)
+                target = video.image_rect()
+                gauges = foot_gauges(result, target, video.mirrored)
+                box = video.badge_rect()
+                for g in gauges:
+                    assert not box.intersects(g.bounds), (size, badge, dx, dy, g.side)
+                    centre = g.centre
+                    assert target.top() <= centre.y() + g.radius * 1.14 <= target.bottom()  # the label inside
+                checked += len(gauges)
+    assert checked > 20

@@ -97,21 +97,27 @@ COLOURS: Final = (
 
 #: Other words the window shows.
 TERMS: Final = (
-    ("Uncalibrated 3D (badge)",
-     "Angles from MediaPipe's 3D landmarks; a webcam's depth squeezes rotation seen from the front, so first "
-     "position reads lower than a teacher sees. Compare yourself with yourself, or calibrate the floor."),
+    ("Uncalibrated (camera estimated) (badge)",
+     "Each foot is read from the picture (heel to toe) through a camera Turnout estimates from your standing: "
+     "half the frames within about 4°, 95 % within 20°, so a foot shows as a range (or 'calibrate to see degrees' "
+     "when even a range would not tell). Calibrate the floor for narrower ranges."),
     ("Floor-calibrated (badge)",
-     "A sheet of paper of known size on the floor gives true floor degrees (Calibrate floor, C)."),
+     "A sheet of paper of known size on the floor gives the camera itself (Calibrate floor, C): each foot, read "
+     "from the picture through it, is within about 3° in half the frames, 95 % within 12°."),
     ("Banner", "The most serious fault of the moment, with what to do about it."),
     ("Baseline", "How you stand, taken from your recent standing (no need to hold still); knee bends and heel lifts "
                  "are measured from it, so straight knees read 0° (MediaPipe's 3D reads a straight knee about 15° "
                  "bent)."),
-    ("Review: Depth", "The plié's deepest knee bend, from your standing (0° = as straight as you stand); 3D reads it "
-                      "6-49° shallow at the bottom, so compare pliés with each other, not with a textbook."),
+    ("Review: Hips down", "How deep the plié went: how far your hips went down, in % of your standing hip "
+                          "height (demi about 12-16 %, grand 27-54 %), as the live window's 'Last plié'. Not in "
+                          "degrees: the knees' bend from 3D reads 6-49° shallow at the bottom."),
     ("Review: Worst, Flags", "The worst fault of the rep (coloured by the rule above) and every fault found."),
-    ("Progress: Hip turnout", "What the hips gave at the bottom of the demi-pliés, median per session."),
-    ("Progress: Standing foot turnout", "The feet's turnout before the plié, median per session."),
-    ("Progress: Forced turnout", "Standing foot turnout minus hip turnout, per foot: the gap to close."),
+    ("Progress: feet", "Each foot's turnout from the picture, per session, with the range that holds the "
+                       "truth for 95 % of frames. A change is said only when the ranges of the first and the latest "
+                       "session do not overlap; otherwise 'no change that the camera can tell'. Sessions stored "
+                       "before these readings show none."),
+    ("Progress: reps, flagged, knees", "Reps and flagged reps per session, and how many reps each knee was inside "
+                                       "its foot (the per-plié verdict Turnout judges forcing by)."),
 )  # fmt: skip
 
 

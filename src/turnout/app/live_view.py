@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QFontMetricsF,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 
 from turnout.app import theme
 from turnout.app.guide import COLOURS, tooltip
-from turnout.app.overlay import draw_overlay, part_status
+from turnout.app.overlay import draw_overlay, foot_gauges, part_status
 from turnout.practice.tracker import LiveFlag, RepEnded
 from turnout.session import display
 from turnout.session.pipeline import SET_GAP_S, FrameResult
@@ -131,8 +132,9 @@ def display_image(bgr: np.ndarray, size: tuple[int, int], mirrored: bool) -> tup
 
 
 #: The badge in the picture's corner: which measurement mode is in use.
+#: (The feet are read from the picture through a camera estimated from her standing, or through the floor sheet's.)
 FLOOR_BADGE: Final = "Floor-calibrated"
-UNCALIBRATED_BADGE: Final = "Uncalibrated 3D"
+UNCALIBRATED_BADGE: Final = "Uncalibrated (camera estimated)"
 
 
 class VideoWidget(QWidget):
@@ -488,19 +490,46 @@ class VideoWidget(QWidget):
         painter.drawLine(QPointF(c.x(), c.y() - size / 2), QPointF(c.x(), c.y() - 6))
         painter.drawLine(QPointF(c.x(), c.y() + 6), QPointF(c.x(), c.y() + size / 2))
 
-    def _draw_badge(self, painter: QPainter, target: QRectF) -> None:
-        """Which mode measures, in the picture's bottom-left corner."""
-        text = self.badge or ""
-        px = self.text_px(26, 14, 30)
+    def _badge_font(self) -> QFont:
         font = QFont()
-        font.setPixelSize(px)
+        font.setPixelSize(self.text_px(26, 14, 30))
         font.setBold(True)
+        return font
+
+    def badge_rect(self, target: QRectF | None = None) -> QRectF:
+        """Where the mode badge goes: the first of the picture's bottom-left, bottom-right, top-left and top-right
+        corners (under the delay tag) that no foot gauge covers (else the one least covered)."""
+        target = self.image_rect() if target is None else target
+        px = self.text_px(26, 14, 30)
+        w = QFontMetricsF(self._badge_font()).horizontalAdvance(self.badge or "") + px * 1.4
+        h = px * 1.8
+        m = 12.0
+        top = target.top() + m + (h + m if self.delay_tag else 0.0)
+        corners = [
+            QRectF(target.left() + m, target.bottom() - h - m, w, h),
+            QRectF(target.right() - w - m, target.bottom() - h - m, w, h),
+            QRectF(target.left() + m, top, w, h),
+            QRectF(target.right() - w - m, top, w, h),
+        ]
+        result = self.result
+        if result is None or not self.show_overlay:
+            return corners[0]
+        gauges = [g.bounds for g in foot_gauges(result, target, self.mirrored)]
+
+        def covered(box: QRectF) -> float:
+            areas = (box.intersected(g) for g in gauges)
+            return sum(a.width() * a.height() for a in areas if not a.isEmpty())
+
+        return min(corners, key=covered)  # min keeps the first of equals: the usual corner when none is covered
+
+    def _draw_badge(self, painter: QPainter, target: QRectF) -> None:
+        """Which mode measures, in a corner of the picture no foot gauge covers."""
+        text = self.badge or ""
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setFont(font)
-        w = painter.fontMetrics().horizontalAdvance(text) + px * 1.4
-        h = px * 1.8
-        box = QRectF(target.left() + 12, target.bottom() - h - 12, w, h)
+        painter.setFont(self._badge_font())
+        box = self.badge_rect(target)
+        h = box.height()
         calibrated = text == FLOOR_BADGE
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(theme.OK) if calibrated else QColor(40, 46, 54, 220))

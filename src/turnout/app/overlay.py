@@ -14,11 +14,11 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from turnout.app import theme
 from turnout.measure.measures import SIDES
@@ -172,22 +172,65 @@ def draw_overlay(painter: QPainter, rect: QRectF, result: FrameResult, mirrored:
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, side[0].upper())
     # 4. The foot gauges, by the display rule: the foot's honest range as a fan, and what the figure says. None where
     # the rule says "calibrate" (uncalibrated 3D alone reads 17-23 degrees low, 95 % within 37: docs/accuracy.md).
+    for g in foot_gauges(result, rect, mirrored):
+        draw_foot_gauge(painter, g.centre, g.radius, g.outward, g.reading, g.text, g.status)
+    painter.restore()
+
+
+#: A foot gauge's radius at 720 picture pixels.
+GAUGE_RADIUS: Final = 58.0
+
+
+class Gauge(NamedTuple):
+    """One foot gauge as drawn: where, how big, what it shows; :attr:`bounds` holds its disc and its label."""
+
+    side: str
+    centre: QPointF
+    radius: float
+    outward: float
+    reading: display.Reading
+    text: str
+    status: str
+
+    @property
+    def bounds(self) -> QRectF:
+        return gauge_bounds(self.centre, self.radius, self.text)
+
+
+def foot_gauges(result: FrameResult, rect: QRectF, mirrored: bool) -> list[Gauge]:
+    """The foot gauges :func:`draw_overlay` draws into ``rect`` (none without a person, or where the rule says
+    "calibrate")."""
+    pts = display_points(result.pose, mirrored)
+    if pts is None:
+        return []
+    status = part_status(result)
+    mp = _Mapper(pts, rect)
+    scale = max(rect.height(), 1.0) / 720.0
+    out = []
     for side in SIDES:
         heel, toe = FOOT_LINE[side]
-        reading = display.foot_reading(result, side)
         shown = display.foot_shown(result, side)
         if shown.kind not in ("number", "range") or not (mp.visible(heel, toe) or mp.visible(lm.LEG[side][2], toe)):
             continue
-        draw_foot_gauge(
-            painter,
-            centre=_gauge_centre(mp, side, scale),
-            radius=58.0 * scale,
-            outward=_outward(pts, side),
-            reading=reading,
-            text=f"foot {shown.text}",
-            status=status[f"{side}_foot"],
-        )
-    painter.restore()
+        out.append(Gauge(side, _gauge_centre(mp, side, scale), GAUGE_RADIUS * scale, _outward(pts, side),
+                         display.foot_reading(result, side), f"foot {shown.text}", status[f"{side}_foot"]))  # fmt: skip
+    return out
+
+
+def _label_font(radius: float) -> QFont:
+    f = QFont()
+    f.setPixelSize(max(10, round(radius * 0.3)))
+    f.setBold(True)
+    return f
+
+
+def gauge_bounds(centre: QPointF, radius: float, text: str) -> QRectF:
+    """The rectangle a gauge covers: its dark disc and its label under it (as wide as the text)."""
+    disc = QRectF(centre.x() - radius * 1.12, centre.y() - radius * 1.12, radius * 2.24, radius * 2.24)
+    metrics = QFontMetricsF(_label_font(radius))
+    w = max(radius * 3.2, metrics.horizontalAdvance(text) + 4.0)
+    label = QRectF(centre.x() - w / 2, centre.y() + radius * 1.14, w, metrics.height() + 2.0)
+    return disc.united(label)
 
 
 def _chain_pairs(chain: tuple[int, ...]) -> list[tuple[int, int]]:
@@ -212,7 +255,8 @@ def _gauge_centre(mp: _Mapper, side: str, scale: float) -> QPointF:
     y = min(a.y(), b.y()) - 20.0 * scale
     r = mp.rect
     pad = 70.0 * scale
-    return QPointF(min(max(x, r.left() + pad), r.right() - pad), min(max(y, r.top() + pad), r.bottom() - pad))
+    below = GAUGE_RADIUS * scale * 1.14 + 30.0 * scale  # the label under the disc stays in the picture
+    return QPointF(min(max(x, r.left() + pad), r.right() - pad), min(max(y, r.top() + pad), r.bottom() - below))
 
 
 def _ray(centre: QPointF, radius: float, outward: float, deg: float) -> QPointF:
@@ -253,10 +297,7 @@ def draw_foot_gauge(
         painter.drawPath(fan)
         painter.setPen(_pen(theme.colour(status), max(3.0, radius / 9)))
         painter.drawLine(centre, _ray(centre, radius, outward, reading.deg))
-    f = QFont()
-    f.setPixelSize(max(10, round(radius * 0.3)))
-    f.setBold(True)
-    painter.setFont(f)
+    painter.setFont(_label_font(radius))
     box = QRectF(centre.x() - radius * 1.6, centre.y() + radius * 1.14, radius * 3.2, radius * 0.8)
     painter.setPen(QColor(theme.TEXT))
     flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip
