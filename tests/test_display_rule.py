@@ -5,6 +5,7 @@ its range, from the pipeline into the store."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import replace
@@ -184,3 +185,67 @@ def test_the_pipelines_cached_foot_reading_is_the_pictures() -> None:
         assert floor_cam is not None and prior_cameras(floor_cam) == ()
         expected = foot_turnout_picture(floor_cam, toe, ankle, heel, side, drop)
         np.testing.assert_allclose(foot_reading(floor_cam, (), toe, ankle, heel, side, drop), expected)
+
+
+def _shown_over(halves: list[float], fps: float = 25.0, deg: float = 45.0) -> list[display.Shown]:
+    """What the live foot says over frames whose picture range has these half-widths (uncalibrated), held by the
+    pipeline's :class:`display.RangeHold`."""
+    hold = display.RangeHold("foot")
+    out = []
+    for i, half in enumerate(halves):
+        feet = {"left": (deg, deg - half, deg + half)}
+        r = _result(Mode.UNCALIBRATED_3D, feet)
+        held = hold.update(i / fps, display.foot_reading(r, "left").half_width)
+        if held is not None:
+            r.feet_range = {"left": held}
+        out.append(display.foot_shown(r, "left"))
+    return out
+
+
+def _switches(shown: list[display.Shown]) -> int:
+    return sum(1 for a, b in itertools.pairwise(shown) if a.kind != b.kind)
+
+
+def test_a_live_foot_does_not_flicker_between_its_range_and_calibrate() -> None:
+    """A range whose half-width hovers about the 22.5-degree limit flipped the figure 2-14 times per clip: held,
+    it changes only after the other answer has held for a second; a range shown is always the measured one."""
+    limit = RANGE_MAX_HALF_DEG["foot"]
+    rng = np.random.default_rng(3)
+    hovering = list(limit + rng.uniform(-2.0, 2.0, 250))  # 10 s at 25 fps, short runs each side of the limit
+    per_frame = [show(Reading(45.0, 45.0 - h, 45.0 + h), "foot") for h in hovering]
+    assert _switches(per_frame) > 20  # the rule per frame flickers
+    held = _shown_over(hovering)
+    assert _switches(held) <= 2
+    for h, s in zip(hovering, held, strict=True):
+        if s.kind == "range":  # never narrower than measured
+            assert s.text == display.range_text(Reading(45.0, 45.0 - h, 45.0 + h))
+    # a lasting change is followed after about a second, both ways
+    steps = [20.0] * 50 + [25.0] * 50 + [20.0] * 50
+    kinds = [s.kind for s in _shown_over(steps)]
+    assert kinds[:50] == ["range"] * 50
+    first_calibrate = kinds.index("calibrate")
+    assert 50 + 24 <= first_calibrate <= 50 + 26 and kinds[76:100] == ["calibrate"] * 24
+    assert kinds[100:124] == ["calibrate"] * 24 and kinds[-1] == "range"
+    # a number (narrower than the decision) is never held back, and no reading keeps the answer
+    hold = display.RangeHold("foot")
+    assert hold.update(0.0, math.nan) is None and hold.update(0.0, 30.0) is False
+    assert hold.update(0.5, math.nan) is False
+    assert show(Reading(45.0, 40.0, 50.0), "foot", range_ok=False).kind == "number"
+    assert show(Reading(45.0, 15.0, 75.0), "foot", range_ok=True).text == "15–75°"  # held range: measured, wide
+    assert show(Reading(45.0, 25.0, 65.0), "foot", range_ok=False).text == CALIBRATE
+
+
+def test_the_pipeline_holds_each_foots_answer() -> None:
+    seq = plie_sequence(25.0, stand_s=3.0, repetitions=1)
+    pipeline = Pipeline(None, Settings(), frame_size=(1280, 720))
+    results = []
+    for i in range(len(seq.phase)):
+        image = np.zeros((33, 5), np.float32)
+        image[:, :3], image[:, 3], image[:, 4] = seq.image[i], seq.visibility[i], 1.0
+        results.append(pipeline.process_pose(PoseFrame(i, i * 40, image, seq.world[i].astype(np.float32), 1)))
+    held = [r for r in results if r.feet_picture]
+    assert held and all(set(r.feet_range) == {"left", "right"} for r in held)
+    for r in held:
+        for side in ("left", "right"):
+            kind = display.foot_shown(r, side).kind
+            assert kind == ("range" if r.feet_range[side] else "calibrate") or kind == "number"

@@ -182,32 +182,75 @@ def range_text(r: Reading) -> str:
     return f"{_step_down(r.low):.0f}–{_step_up(r.high):.0f}°"
 
 
-def show(r: Reading, quantity: str, calibrated: bool = False) -> Shown:
+def show(r: Reading, quantity: str, calibrated: bool = False, range_ok: bool | None = None) -> Shown:
     """The display rule: a number where the band is narrower than the decision, a range where it is still
-    informative, else "calibrate to see degrees" (uncalibrated) or the wide range (calibrated)."""
+    informative, else "calibrate to see degrees" (uncalibrated) or the wide range (calibrated). ``range_ok``: the
+    range-or-calibrate decision held over time (:class:`RangeHold`) instead of this frame's; the range shown is
+    always the measured one, never narrowed."""
     if not r.ok:
         return Shown("–", "none")
     half = r.half_width
     if half < DECISION_DEG[quantity]:
         return Shown(f"{r.deg:.0f}°", "number")
-    if half <= RANGE_MAX_HALF_DEG[quantity] or calibrated:
+    if range_ok is None:
+        range_ok = half <= RANGE_MAX_HALF_DEG[quantity]
+    if range_ok or calibrated:
         return Shown(range_text(r), "range")
     return Shown(CALIBRATE, "calibrate")
 
 
 # ---- the live figures ---------------------------------------------------------------------------------------
 
+#: A live foot switches between its range and "calibrate" only after the other answer held this long (seconds): a
+#: range whose half-width hovers about :data:`RANGE_MAX_HALF_DEG` made a figure flip 2-14 times per clip.
+RANGE_HOLD_S: Final = 1.0
+
+
+class RangeHold:
+    """Whether a live figure shows its range or "calibrate", with hysteresis: the answer changes only after this
+    frame's answer (the half-width within :data:`RANGE_MAX_HALF_DEG` or not) has disagreed with it for
+    :data:`RANGE_HOLD_S`. A range shown while held is the measured one (wider than the limit for at most that
+    long); "calibrate" while held hides a range, which tells less, never more."""
+
+    def __init__(self, quantity: str = "foot", hold_s: float = RANGE_HOLD_S) -> None:
+        self.limit = RANGE_MAX_HALF_DEG[quantity]
+        self.hold_s = hold_s
+        self.range_ok: bool | None = None
+        self._since: float | None = None
+
+    def update(self, t_s: float, half_width: float) -> bool | None:
+        """The held answer after a frame at ``t_s`` whose reading's half-width is ``half_width`` (nan: no reading,
+        the answer is kept); None before any reading."""
+        if not math.isfinite(half_width):
+            return self.range_ok
+        now = half_width <= self.limit
+        if self.range_ok is None or now == self.range_ok:
+            self.range_ok, self._since = now, None
+        elif self._since is None or t_s < self._since:
+            self._since = t_s
+        elif t_s - self._since >= self.hold_s:
+            self.range_ok, self._since = now, None
+        return self.range_ok
+
+    def reset(self) -> None:
+        self.range_ok, self._since = None, None
+
 
 def foot_reading(result: Any, side: str) -> Reading:
     """The best reading of one foot's turnout for a :class:`~turnout.session.pipeline.FrameResult`: the picture's
     (smoothed, with its range) or the measurement's (3D or floor-calibrated, ± its measured p95), whichever is
     narrower."""
-    m = result.measurement if result is not None and result.reliable else None
-    if m is None:
+    if result is None or result.measurement is None or not result.reliable:
         return NO_READING
-    pose = pose_of(result.phase)
-    own = measured(m.side(side).foot_turnout_deg, "foot", method_of(m.mode), pose)
-    pic = Reading(*getattr(result, "feet_picture", {}).get(side, NO_READING))
+    return foot_reading_of(result.measurement, result.reliable, result.phase, getattr(result, "feet_picture", {}), side)
+
+
+def foot_reading_of(m: Any, reliable: bool, phase: str | None, feet_picture: Mapping[str, Any], side: str) -> Reading:
+    """:func:`foot_reading` from a frame's parts (the pipeline's, before its result is made)."""
+    if m is None or not reliable:
+        return NO_READING
+    own = measured(m.side(side).foot_turnout_deg, "foot", method_of(m.mode), pose_of(phase))
+    pic = Reading(*feet_picture.get(side, NO_READING))
     return narrowest(own, pic)
 
 
@@ -222,8 +265,11 @@ def total_reading(result: Any) -> Reading:
 
 
 def foot_shown(result: Any, side: str) -> Shown:
+    """A live foot by the rule, its range-or-calibrate answer held against flicker where the pipeline held it
+    (``FrameResult.feet_range``, :class:`RangeHold`)."""
     m = result.measurement if result is not None and result.reliable else None
-    return show(foot_reading(result, side), "foot", calibrated=m is not None and m.mode is Mode.FLOOR)
+    held = getattr(result, "feet_range", {}).get(side) if result is not None else None
+    return show(foot_reading(result, side), "foot", calibrated=m is not None and m.mode is Mode.FLOOR, range_ok=held)
 
 
 def total_shown(result: Any) -> Shown:

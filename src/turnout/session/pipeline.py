@@ -45,6 +45,7 @@ from turnout.practice.picture import (
     foot_direction_deg,
     hips_drop,
 )
+from turnout.session import display
 from turnout.storage.store import picture_foot_names
 
 if TYPE_CHECKING:
@@ -88,6 +89,10 @@ class FrameResult:
     #: her latest standing, median over the last :data:`FEET_SMOOTH_S`): side -> (degrees, low, high), the range
     #: holding the truth for 95 % of feet as measured end to end; empty before her standing is known.
     feet_picture: Mapping[str, tuple[float, float, float]] = field(default_factory=dict)
+    #: Per foot: whether the live figure shows its range (True) or "calibrate" (False), held against flicker
+    #: (``turnout.session.display.RangeHold``: changed only after the other answer held for a second); a side
+    #: missing: decided by the frame's own reading.
+    feet_range: Mapping[str, bool] = field(default_factory=dict)
 
     def picture_row(self) -> dict[str, float]:
         """:attr:`feet_picture` as stored and exported columns (``turnout.storage.store.picture_foot_names``)."""
@@ -168,6 +173,8 @@ class Pipeline:
         #: the cameras of the prior for the camera in use (:func:`foot_reading`), worked out once per camera
         self._prior: tuple[Camera | None, tuple[Camera, ...]] = (None, ())
         self._feet: dict[str, deque[tuple[float, float, float, float]]] = {s: deque() for s in ("left", "right")}
+        #: the live feet's range-or-calibrate answers, held against flicker
+        self._range_hold = {s: display.RangeHold("foot") for s in ("left", "right")}
 
     # -- one frame -----------------------------------------------------------------------------------
     def process(self, item: Captured | Frame) -> FrameResult:
@@ -271,6 +278,7 @@ class Pipeline:
             guidance = (STAND_STILL, *self.floor.guidance())
         hip = self.tracker.hip or self._session_hip()
         feet = self._feet_picture(t_s, measurement, check.reliable)
+        feet_range = self._feet_range(t_s, measurement, check.reliable, feet)
         result = FrameResult(
             index=pose.index, timestamp_ms=pose.timestamp_ms, bgr=bgr if bgr is not None else _NO_IMAGE, pose=pose,
             measurement=measurement, reliable=check.reliable, guidance=guidance,
@@ -280,7 +288,7 @@ class Pipeline:
             captured_at=captured_at, processed_at=time.monotonic(),
             stage_ms={"pose": pose_ms, "smoothing": (t2 - t1) * 1e3, "geometry": (t3 - t2) * 1e3,
                       "practice": (t4 - t3) * 1e3},
-            storage_error=_last_error(self.recorder), feet_picture=feet,
+            storage_error=_last_error(self.recorder), feet_picture=feet, feet_range=feet_range,
         )  # fmt: skip
         if self.recorder is not None:
             t5 = t()
@@ -300,6 +308,18 @@ class Pipeline:
         return events
 
     # -- helpers -------------------------------------------------------------------------------------
+    def _feet_range(
+        self, t_s: float, m: FrameMeasurement | None, reliable: bool, feet: Mapping[str, tuple[float, float, float]]
+    ) -> dict[str, bool]:
+        """Each foot's held range-or-calibrate answer (see :attr:`FrameResult.feet_range`)."""
+        out: dict[str, bool] = {}
+        for side, hold in self._range_hold.items():
+            reading = display.foot_reading_of(m, reliable, self._phase, feet, side)
+            held = hold.update(t_s, reading.half_width if reading.ok else math.nan)
+            if held is not None:
+                out[side] = held
+        return out
+
     def _feet_picture(
         self, t_s: float, m: FrameMeasurement | None, reliable: bool
     ) -> dict[str, tuple[float, float, float]]:
