@@ -103,3 +103,29 @@ def test_videos_played_one_after_another_share_one_pose_model(qtbot: Any, tmp_pa
     assert POOL.built - built == 2, "one pose model and one look, lent to every run"
     alive = [o for o in gc.get_objects() if isinstance(o, PoseLandmarker) and o._handle]
     assert len(alive) == 2 and POOL.idle() == 2
+
+
+def test_a_closed_run_and_its_runner_go_without_the_collector(qtbot: Any, tmp_path: Path) -> None:
+    """A closed run and its LiveRunner referred to each other (the runner's callbacks are the run's bound methods),
+    so each closed video's last frame (~1.5 MB) stayed until the collector ran: with the collector off, closing
+    frees them."""
+    engine = _Engine()
+    controller = LiveController(engine)
+    gc.collect()
+    gc.disable()
+    try:
+        controller.start(SourceSpec(path=_short_clip(tmp_path / "v.mp4")))
+        run = controller._run
+        assert run is not None
+        runner = weakref.ref(run.runner)
+        run_ref = weakref.ref(run)
+        qtbot.waitUntil(lambda: not controller.running, timeout=20000)  # the file ended: the controller stopped
+        assert controller.wait_closed() and run.closed.is_set()
+        inner = run.runner
+        assert inner.latest() is None  # the last result (its picture) dropped
+        del run, inner
+        assert runner() is None, "the runner is freed without the collector"
+        assert run_ref() is None, "the run is freed without the collector"
+        assert [r() is None for r in engine.made] == [True]
+    finally:
+        gc.enable()

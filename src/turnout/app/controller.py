@@ -172,6 +172,9 @@ class _Run:
                 # the run and its runner refer to each other (bound methods): let the processor (model, frames,
                 # recorder) go now, not when the collector next looks at the run
                 self.processor = None
+            # and break the loop itself: the runner drops its callbacks (this run's bound methods), its source and
+            # its last result (a frame's picture, ~1.5 MB), so the run and the runner go with the last reference
+            self.runner.release()
             self.closed.set()
 
 

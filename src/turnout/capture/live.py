@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from turnout.capture.pacing import PlaybackGate
 from turnout.capture.sources import Frame, FrameSource
@@ -38,6 +38,14 @@ class RunnerStats:
     camera_lost: bool
     finished: bool
     status: str
+
+
+def _released_open() -> FrameSource:
+    raise RuntimeError("this runner was released")
+
+
+def _released_process(captured: Captured) -> Any:
+    raise RuntimeError("this runner was released")
 
 
 class LiveRunner(Generic[R]):
@@ -121,6 +129,23 @@ class LiveRunner(Generic[R]):
     def latest(self) -> R | None:
         with self._lock:
             return self._latest
+
+    def release(self) -> None:
+        """After both threads have ended: drop the callbacks (bound methods of whoever made this runner, which
+        often holds the runner: a reference loop only the garbage collector would free), the source, the frame
+        waiting and the last result (its picture), so that they go as soon as nothing else holds them. The stats
+        stay; :meth:`latest` gives None from now on. Does nothing while a thread still runs."""
+        if any(t.is_alive() for t in self._threads):
+            return
+        self._open_source = _released_open
+        self._process = _released_process
+        self._on_result = None
+        self._source = None
+        with self._cond:
+            self._pending = None
+        with self._lock:
+            self._latest = None
+        self._threads = []
 
     def stats(self) -> RunnerStats:
         with self._lock:
