@@ -134,6 +134,9 @@ def calibration_shots(ctx: Any, out: Path) -> bool:
         video.click_at(x + 0.8, y - 0.6)
     video.point_at(float(order[3][0]) + 2, float(order[3][1]) + 1)  # the loupe follows the pointer
     grab(window, out / "calibrate_clicking_1280x720.png")
+    window.resize(*SIZES[1])
+    grab(window, out / "calibrate_clicking_1920x1080.png")
+    window.resize(*SIZES[0])
     video.click_at(float(order[3][0]) + 60, float(order[3][1]) + 45)  # a slip of the hand
     grab(window, out / "calibrate_bad_click_1280x720.png")
     video.undo_click()
@@ -223,8 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     qs = QSettings(str(data / "app.ini"), QSettings.Format.IniFormat)
     ctx = AppContext.load(qs, settings_path=data / "settings.toml", db=str(db))
     window = MainWindow(LiveController(RealEngine(ctx)), ctx, cues=CuePlayer(enabled=False))
-    window.resize(*SIZES[0])
     window.show()
+    for w, h in reversed(SIZES):  # Live before anything is started (ends at the first size)
+        window.resize(w, h)
+        wait_until(lambda: False, 0.3)
+        grab(window, out / f"live_idle_{w}x{h}.png")
     mid: list[FrameResult] = []
 
     def on_frame(result: FrameResult) -> None:

@@ -117,6 +117,25 @@ def test_figures_are_large_and_layout_fits_at_both_sizes(qtbot: Any, window: Mai
         )
 
 
+def test_the_window_goes_back_to_1280x720_after_full_screen_and_fits_while_recording_a_video(
+    qtbot: Any, window: MainWindow
+) -> None:
+    """The figures' font grows with the window; it held the window at 1280x924 after 1920x1080 (the figures'
+    labels' height set the minimum), and a video being recorded made the bar 1359 px wide."""
+    window.live.show_result(make_result(black_frame(), 20, plie_seq()))
+    live = window.live
+    live._show_file(True)
+    live.act_record.setText("■ Stop recording")
+    live.rec_label.setText("● REC 00:07")
+    for size in ((1920, 1080), (1280, 720), (1920, 1080), (1280, 720)):
+        window.resize(*size)
+        qtbot.wait(80)
+        assert (window.width(), window.height()) == size
+        for fig in live.figures.figures.values():  # no value clipped by its own box
+            assert fig.value.height() >= QFontMetrics(fig.value.font()).height() - 2, (size, fig.caption.text())
+    assert window.minimumSizeHint().width() <= 1280 and window.minimumSizeHint().height() <= 720
+
+
 def test_mirror_toggle_flips_the_picture(qtbot: Any, window: MainWindow) -> None:
     bgr = black_frame(160, 90)
     bgr[:, :80] = (0, 0, 255)  # red on the camera's left

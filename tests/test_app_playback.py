@@ -188,7 +188,7 @@ def test_the_mirror_button_shows_the_truth_while_a_file_plays(qtbot: Any, window
     assert live.act_mirror.isChecked() and live.act_mirror.isEnabled() and live.video.mirrored
     window.open_video(write_clip(tmp_path / "class.mp4", 10))
     assert not live.act_mirror.isChecked() and not live.act_mirror.isEnabled() and not live.video.mirrored
-    assert "as it was filmed" in live.act_mirror.toolTip() and live.act_mirror.text() == "Mirror: off (video)"
+    assert "as it was filmed" in live.act_mirror.toolTip() and live.act_mirror.text() == "Mirror off"
     assert live.mirror_pref and window.review._mirrored  # her choice for the camera is kept
     assert live.playback.isVisible() and live.source.currentText() == "class.mp4"
     live.start_source(SourceSpec(camera=0))

@@ -179,7 +179,7 @@ class LiveTab(QWidget):
         self.video.corners_clicked.connect(self.corners_clicked)
         self.video.clicking_cancelled.connect(self._clicking_cancelled)
         self.rec_label = QLabel("")
-        self.rec_label.setStyleSheet("color: #ff3b30; font-size: 16pt; font-weight: bold;")
+        self.rec_label.setStyleSheet("color: #ff3b30; font-size: 13pt; font-weight: bold;")
         #: why the session is not being stored in full (a full disk); kept until the next recording starts
         self.storage_label = QLabel("")
         self.storage_label.setStyleSheet("color: #ff3b30; font-weight: bold;")
@@ -190,6 +190,7 @@ class LiveTab(QWidget):
 
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 6)
+        bar.setSpacing(4)  # the bar fits a 1280-pixel window while a video is recorded
         bar.addWidget(self.source)
         for act in (self.act_start, self.act_open, self.act_record, self.act_baseline, self.act_floor, self.act_mirror,
                     self.act_sound):  # fmt: skip
@@ -317,7 +318,7 @@ class LiveTab(QWidget):
         self.video.set_mirrored(on)
         self._check_mirror(on)
         self.act_mirror.setEnabled(not is_file)
-        self.act_mirror.setText("Mirror: off (video)" if is_file else "Mirror")
+        self.act_mirror.setText("Mirror off" if is_file else "Mirror")  # short: the bar fits 1280 px
         self.act_mirror.setToolTip(FILE_NOT_MIRRORED if is_file else MIRROR_TIP)
 
     def _sound_toggled(self, on: bool) -> None:

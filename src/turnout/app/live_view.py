@@ -620,6 +620,19 @@ class VideoWidget(QWidget):
         self._place()
 
 
+#: The live figures' smallest value font (px): the panel's font grows from it with the panel's height.
+MIN_VALUE_PX: Final = 28
+
+
+class _Value(QLabel):
+    """A figure's value: as tall as its font where there is room, but its font (which grows with the panel,
+    FiguresPanel.resizeEvent) never holds the panel, and so the window, at the size it grew to: a window made full
+    screen could not be made 1280x720 again."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), MIN_VALUE_PX + 6)
+
+
 class Figure(QWidget):
     """A caption and a large value."""
 
@@ -630,7 +643,7 @@ class Figure(QWidget):
         lay.setSpacing(0)
         self.caption = QLabel(caption)
         self.caption.setObjectName("figureName")
-        self.value = QLabel("–")
+        self.value = _Value("–")
         self.value.setObjectName("figureValue")
         self.status = "none"
         self._colour = ""
@@ -811,7 +824,7 @@ class FiguresPanel(QFrame):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        px = max(34, min(96, int((self.height() - 50) / self.rows * 0.5), int(self.width() / 2 * 0.3)))
+        px = max(MIN_VALUE_PX, min(96, int((self.height() - 50) / self.rows * 0.5), int(self.width() / 2 * 0.3)))
         if px != self._px:
             self._px = px
             for fig in self.figures.values():
