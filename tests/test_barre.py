@@ -368,11 +368,6 @@ def test_tendus_on_the_studio(scenes: dict[str, SceneRun]) -> None:
 
 @pytest.mark.e2e
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="tracker.py: the front tendus' toes move the floor line (the lowest toe), "
-    "which inflates the rolling standing reference for 10 s, so the closing hold is not found",
-)
 def test_the_hold_after_the_tendus_is_found(scenes: dict[str, SceneRun]) -> None:
     run = scenes["barre_tendu"]
     assert len(run.analysis["holds"]) == len(run.truth["expected"]["holds"]) == 1

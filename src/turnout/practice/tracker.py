@@ -129,10 +129,29 @@ class _Reference:
 
     def __init__(self, settings: Settings) -> None:
         self.rs = settings.reps
+        self._still = settings.holds.still
         self._w: deque[tuple[float, float, float, float, float, float, bool]] = deque()
+        #: each window frame's toe points (left x, y, right x, y), for where her feet stand
+        self._toes: deque[tuple[float, float, float, float]] = deque()
 
     def clear(self) -> None:
         self._w.clear()
+        self._toes.clear()
+
+    def moved(self, fr: _Frame) -> bool:
+        """A toe further than ``holds.still`` legs from where it stands (its median over the window): a tendu or a
+        step. Such a frame is not her standing: a foot slid toward the camera is lower in the picture, and the
+        floor line (the lowest toe) with it, so her hips would read higher above the floor than they are."""
+        ref, _ = self.value()
+        if not math.isfinite(ref) or len(self._toes) < 3:
+            return False
+        toes = np.array(self._toes, dtype=np.float64)
+        for k, side in enumerate(SIDES):
+            pts = toes[:, 2 * k : 2 * k + 2]
+            pts = pts[np.all(np.isfinite(pts), axis=1)]
+            if len(pts) >= 3 and _dist(fr.point(side, "toe"), tuple(np.median(pts, axis=0))) > self._still * ref:
+                return True
+        return False
 
     def releve(self, fr: _Frame, ref: float) -> bool:
         """The ankle risen above its toe by more than ``reps.releve_rise`` legs over its flat value (either foot)."""
@@ -147,10 +166,21 @@ class _Reference:
                     return True
         return False
 
+    def risen(self, fr: _Frame) -> bool:
+        """Her hips higher than the window's median by more than a rep's end level (``reps.end_drop``): flat feet
+        cannot lift the hips, so she is on her way up to or down from a relevé (the ankle's rise, which marks a
+        relevé, lags the hips' by a few frames at each end)."""
+        h = np.array([w[1] for w in self._w], dtype=np.float64)
+        h = h[np.isfinite(h)]
+        return bool(h.size >= 3 and fr.h > float(np.median(h)) * (1.0 + self.rs.end_drop))
+
     def add(self, fr: _Frame) -> None:
-        self._w.append((fr.t, fr.h, fr.leg[0], fr.leg[1], fr.gap[0], fr.gap[1], not fr.releve))
+        flat = not fr.releve and not self.moved(fr) and not self.risen(fr)
+        self._w.append((fr.t, fr.h, fr.leg[0], fr.leg[1], fr.gap[0], fr.gap[1], flat))
+        self._toes.append((*fr.point("left", "toe"), *fr.point("right", "toe")))
         while self._w and fr.t - self._w[0][0] > self.rs.reference_window_s:
             self._w.popleft()
+            self._toes.popleft()
 
     def value(self) -> tuple[float, tuple[float, float]]:
         """(hip height, (left leg, right leg)) standing, in pixels; nan until ``reps.reference_min_s`` of frames."""
