@@ -135,6 +135,8 @@ def display_image(bgr: np.ndarray, size: tuple[int, int], mirrored: bool) -> tup
 #: (The feet are read from the picture through a camera estimated from her standing, or through the floor sheet's.)
 FLOOR_BADGE: Final = "Floor-calibrated"
 UNCALIBRATED_BADGE: Final = "Uncalibrated (camera estimated)"
+#: The badge's font is the picture's height over this (12-22 px): it says the mode, it need not be read across the room.
+BADGE_DIVISOR: Final = 36
 
 
 class VideoWidget(QWidget):
@@ -492,7 +494,7 @@ class VideoWidget(QWidget):
 
     def _badge_font(self) -> QFont:
         font = QFont()
-        font.setPixelSize(self.text_px(26, 14, 30))
+        font.setPixelSize(self.text_px(BADGE_DIVISOR, 12, 22))
         font.setBold(True)
         return font
 
@@ -500,7 +502,7 @@ class VideoWidget(QWidget):
         """Where the mode badge goes: the first of the picture's bottom-left, bottom-right, top-left and top-right
         corners (under the delay tag) that no foot gauge covers (else the one least covered)."""
         target = self.image_rect() if target is None else target
-        px = self.text_px(26, 14, 30)
+        px = self.text_px(BADGE_DIVISOR, 12, 22)
         w = QFontMetricsF(self._badge_font()).horizontalAdvance(self.badge or "") + px * 1.4
         h = px * 1.8
         m = 12.0
