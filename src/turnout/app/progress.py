@@ -138,10 +138,11 @@ def exercise_totals(history: Sequence[tuple[str, StoredExercise]]) -> list[str]:
     return lines
 
 
-#: (side, legend, colour, x offset in seconds so that the two feet's ranges do not hide each other)
+#: (side, legend, colour, x offset as a share of the sessions' time span, so that the two feet's ranges do not hide
+#: each other)
 FEET_SERIES: Final = (
-    ("left", "Left foot (picture), 95 % range", theme.ACCENT, -1800.0),
-    ("right", "Right foot (picture), 95 % range", theme.OK, 1800.0),
+    ("left", "Left foot (picture), 95 % range", theme.ACCENT, -0.012),
+    ("right", "Right foot (picture), 95 % range", theme.OK, 0.012),
 )
 
 
@@ -185,16 +186,16 @@ class ProgressTab(QWidget):
                                                 beam=0.0, pen=pg.mkPen(colour, width=6))  # fmt: skip
             self.plot.addItem(self.ranges[side])
             self.curves[side] = self.plot.plot([], [], name=name, symbol="o", symbolSize=9, symbolBrush=colour,
-                                               pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DotLine))  # fmt: skip
+                                               pen=None)  # fmt: skip
         #: reps and flagged reps per session
         self.counts = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
-        self.counts.setLabel("left", "reps")
+        self.counts.setLabel("left", "reps", units=None)
+        self.counts.setTitle(f'reps per session (grey), <span style="color:{theme.BAD}">flagged</span> (red)',
+                             color=theme.MUTED, size="10pt")  # fmt: skip
         self.counts.setXLink(self.plot)
         self.counts.showGrid(x=False, y=True, alpha=0.15)
-        counts_legend = self.counts.addLegend(offset=(-10, 5), labelTextColor=theme.TEXT)
-        counts_legend.setBrush(pg.mkBrush(18, 20, 23, 200))
-        self.rep_bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=theme.MUTED, name="reps")
-        self.flag_bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=theme.BAD, name="flagged reps")
+        self.rep_bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=theme.MUTED)
+        self.flag_bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=theme.BAD)
         self.counts.addItem(self.rep_bars)
         self.counts.addItem(self.flag_bars)
         self.message = QLabel("")
@@ -252,18 +253,19 @@ class ProgressTab(QWidget):
 
     def show_points(self, points: list[SessionPoint]) -> None:
         x = np.array([p.started.timestamp() for p in points], dtype=float)
+        span = max(float(x[-1] - x[0]) if len(x) else 0.0, 7 * 86400.0)
         values: list[float] = []
-        for side, _name, _colour, dx in FEET_SERIES:
+        for side, _name, _colour, share in FEET_SERIES:
             with_feet = [p for p in points if p.foot(side).ok]
-            fx = np.array([p.started.timestamp() + dx for p in with_feet], dtype=float)
+            fx = np.array([p.started.timestamp() + share * span for p in with_feet], dtype=float)
             deg = np.array([p.foot(side).deg for p in with_feet], dtype=float)
             low = np.array([p.foot(side).low for p in with_feet], dtype=float)
             high = np.array([p.foot(side).high for p in with_feet], dtype=float)
             self.curves[side].setData(fx, deg)
             self.ranges[side].setData(x=fx, y=deg, top=high - deg, bottom=deg - low)
             values += [*low.tolist(), *high.tolist()]
-        width = 0.6 * (float(np.min(np.diff(x))) if len(x) > 1 else 86400.0)
-        width = min(max(width, 3600.0), 3 * 86400.0)
+        width = 0.3 * (float(np.min(np.diff(x))) if len(x) > 1 else 86400.0)
+        width = min(max(width, 3600.0), 0.04 * span)
         self.rep_bars.setOpts(x=x, height=[p.n_reps for p in points], width=width)
         self.flag_bars.setOpts(x=x, height=[p.n_flagged for p in points], width=width * 0.5)
         self.table.setRowCount(0)
@@ -281,7 +283,7 @@ class ProgressTab(QWidget):
         else:
             self.message.setText(_trend(points, self.dancer()))
         if len(x):
-            pad = max(3 * 3600.0, 0.05 * float(x[-1] - x[0]))
+            pad = max(3 * 3600.0, 0.05 * float(x[-1] - x[0]), width, 0.03 * span)
             self.plot.setXRange(float(x[0]) - pad, float(x[-1]) + pad, padding=0)
             self.plot.setYRange(min([0.0, *values]) - 3.0, max([90.0, *values]) + 5.0, padding=0)
             self.counts.setYRange(0.0, max(1, *(p.n_reps for p in points)) * 1.1, padding=0)
