@@ -250,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"live: rep count {mid[0].reps}, phase {mid[0].phase}, flags {[f.code for f in mid[0].active_flags]}")
     window.resize(*SIZES[1])
     window.live.memory.clear()  # show the banner of that moment, not of the end of the clip
+    window.live.figures.clear()  # nor the last plié and the set's summary of the end of the clip
+    window.live.set_message = ""
     window.live.show_result(mid[0])
     grab(window, out / "live_1920x1080.png")
 
