@@ -66,4 +66,8 @@ QStatusBar {{ color: {MUTED}; font-size: 13px; }}
 QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: #232a32; border: 1px solid #3a434e;
     border-radius: 4px; padding: 3px; }}
 QToolTip {{ background: {PANEL}; color: {TEXT}; border: 1px solid {ACCENT}; }}
+QCheckBox::indicator {{ width: 16px; height: 16px; border: 1px solid #6b7785; border-radius: 3px;
+    background: #232a32; }}
+QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; }}
+QCheckBox::indicator:disabled {{ border-color: #3a434e; }}
 """
