@@ -138,12 +138,21 @@ def exercise_totals(history: Sequence[tuple[str, StoredExercise]]) -> list[str]:
     return lines
 
 
-#: (side, legend, colour, x offset as a share of the sessions' time span, so that the two feet's ranges do not hide
-#: each other)
+#: (side, legend, colour, x offset in sessions, so that the two feet's ranges do not hide each other)
 FEET_SERIES: Final = (
-    ("left", "Left foot (picture), 95 % range", theme.ACCENT, -0.012),
-    ("right", "Right foot (picture), 95 % range", theme.OK, 0.012),
+    ("left", "Left foot (picture), 95 % range", theme.ACCENT, -0.12),
+    ("right", "Right foot (picture), 95 % range", theme.OK, 0.12),
 )
+#: At most this many session labels under the plots (every k-th session beyond).
+MAX_TICKS: Final = 10
+
+
+def session_ticks(points: Sequence[SessionPoint]) -> list[tuple[float, str]]:
+    """The sessions in order along x (one step each, so that sessions of one day do not pile up), each labelled with
+    its number and local date."""
+    step = max(1, math.ceil(len(points) / MAX_TICKS))
+    return [(float(i), f"#{p.session_id} {p.started.astimezone().strftime('%d %b')}")
+            for i, p in enumerate(points) if i % step == 0 or i == len(points) - 1]  # fmt: skip
 
 
 def foot_text(p: SessionPoint, side: str) -> str:
@@ -174,11 +183,12 @@ class ProgressTab(QWidget):
         super().__init__(parent)
         self.db_path, self.dancer = db_path, dancer
         self.points: list[SessionPoint] = []
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.plot = pg.PlotWidget()
         self.plot.setLabel("left", "foot turnout, degrees")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=theme.TEXT)
-        legend.setBrush(pg.mkBrush(18, 20, 23, 200))
+        self.plot.setTitle(f'<span style="color:{theme.ACCENT}">left foot</span> and <span style="color:{theme.OK}">'
+                           "right foot</span> from the picture, per session: each bar the range that holds the truth "
+                           "for 95 % of frames", color=theme.MUTED, size="10pt")  # fmt: skip
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.ranges: dict[str, pg.ErrorBarItem] = {}
         for side, name, colour, _dx in FEET_SERIES:
@@ -188,7 +198,7 @@ class ProgressTab(QWidget):
             self.curves[side] = self.plot.plot([], [], name=name, symbol="o", symbolSize=9, symbolBrush=colour,
                                                pen=None)  # fmt: skip
         #: reps and flagged reps per session
-        self.counts = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.counts = pg.PlotWidget()
         self.counts.setLabel("left", "reps", units=None)
         self.counts.setTitle(f'reps per session (grey), <span style="color:{theme.BAD}">flagged</span> (red)',
                              color=theme.MUTED, size="10pt")  # fmt: skip
@@ -252,22 +262,23 @@ class ProgressTab(QWidget):
         self.practice.setText("\n".join(lines))
 
     def show_points(self, points: list[SessionPoint]) -> None:
-        x = np.array([p.started.timestamp() for p in points], dtype=float)
-        span = max(float(x[-1] - x[0]) if len(x) else 0.0, 7 * 86400.0)
+        x = np.arange(len(points), dtype=float)
         values: list[float] = []
-        for side, _name, _colour, share in FEET_SERIES:
-            with_feet = [p for p in points if p.foot(side).ok]
-            fx = np.array([p.started.timestamp() + share * span for p in with_feet], dtype=float)
-            deg = np.array([p.foot(side).deg for p in with_feet], dtype=float)
-            low = np.array([p.foot(side).low for p in with_feet], dtype=float)
-            high = np.array([p.foot(side).high for p in with_feet], dtype=float)
+        for side, _name, _colour, dx in FEET_SERIES:
+            # only what the rule shows: a foot whose range is too wide to tell anything ("calibrate") is left out
+            index = [i for i, p in enumerate(points) if display.show(p.foot(side), "foot").kind in ("number", "range")]
+            fx = np.array([i + dx for i in index], dtype=float)
+            deg = np.array([points[i].foot(side).deg for i in index], dtype=float)
+            low = np.array([points[i].foot(side).low for i in index], dtype=float)
+            high = np.array([points[i].foot(side).high for i in index], dtype=float)
             self.curves[side].setData(fx, deg)
             self.ranges[side].setData(x=fx, y=deg, top=high - deg, bottom=deg - low)
             values += [*low.tolist(), *high.tolist()]
-        width = 0.3 * (float(np.min(np.diff(x))) if len(x) > 1 else 86400.0)
-        width = min(max(width, 3600.0), 0.04 * span)
-        self.rep_bars.setOpts(x=x, height=[p.n_reps for p in points], width=width)
-        self.flag_bars.setOpts(x=x, height=[p.n_flagged for p in points], width=width * 0.5)
+        self.rep_bars.setOpts(x=x, height=[p.n_reps for p in points], width=0.5)
+        self.flag_bars.setOpts(x=x, height=[p.n_flagged for p in points], width=0.25)
+        ticks = [session_ticks(points)]
+        for plot in (self.plot, self.counts):
+            plot.getAxis("bottom").setTicks(ticks)
         self.table.setRowCount(0)
         for p in reversed(points):
             i = self.table.rowCount()
@@ -283,8 +294,7 @@ class ProgressTab(QWidget):
         else:
             self.message.setText(_trend(points, self.dancer()))
         if len(x):
-            pad = max(3 * 3600.0, 0.05 * float(x[-1] - x[0]), width, 0.03 * span)
-            self.plot.setXRange(float(x[0]) - pad, float(x[-1]) + pad, padding=0)
+            self.plot.setXRange(-0.6, len(points) - 0.4, padding=0)
             self.plot.setYRange(min([0.0, *values]) - 3.0, max([90.0, *values]) + 5.0, padding=0)
             self.counts.setYRange(0.0, max(1, *(p.n_reps for p in points)) * 1.1, padding=0)
 
