@@ -107,6 +107,7 @@ def test_rep_depth_is_the_hips_drop_not_the_knees_degrees(review: ReviewTab) -> 
     stored = next(s for s in review.data.reps if s.rep.index == 1)
     title = rep_title(review.data, stored)
     assert "°" not in title and f"rep 1: {stored.rep.kind} · " in title and " %" in title
+    assert "read 6-49° shallow" in review.plot.legend.text()  # the plot's knee bends are 3D's: their shape, said so
 
 
 def test_plot_shades_reps_marks_flags_and_selects_a_rep_on_click(qtbot: Any, review: ReviewTab) -> None:

@@ -24,6 +24,8 @@ SERIES_COLOURS: Final = ("#4fc3f7", "#0288d1", "#aed581", "#558b2f")
 #: What the feet's curves are, under the key (the picture's with their range, or 3D for an older session).
 FEET_PICTURE: Final = "feet from the picture, shaded: the range that holds the truth for 95 % of frames"
 FEET_3D: Final = "feet from 3D (stored before the picture's readings): they read 17-23° low, 95 % within 37°"
+#: The knees' bend is 3D's (docs/accuracy.md): its shape over a plié, not its degrees (how deep: the rep's hips down).
+KNEES_3D: Final = "knee bends from 3D: their shape over time; at a plié's bottom they read 6-49° shallow"
 SHORT: Final = {
     "forced_turnout": "forced", "knees_inside_toes": "knees", "heels_lift": "heels", "feet_rolling_in": "rolling",
     "torso_tilt": "torso", "pelvis_tilt": "pelvis", "rushed": "rushed",
@@ -126,7 +128,7 @@ class AnglesPlot(QWidget):
                 low.setData(t, _held(band[0]))
                 high.setData(t, _held(band[1]))
         note = FEET_PICTURE if data.has_picture_feet() else FEET_3D
-        self.legend.setText(f"{self._keys}<br><i>{html.escape(note)}</i>")
+        self.legend.setText(f"{self._keys}<br><i>{html.escape(note)} · {html.escape(KNEES_3D)}</i>")
         low, high = self._span(data)
         top = high + 0.22 * (high - low)  # headroom for the one-line rep labels hanging from the top
         spots: list[dict[str, Any]] = []
