@@ -296,7 +296,10 @@ class ProgressTab(QWidget):
         if len(x):
             self.plot.setXRange(-0.6, len(points) - 0.4, padding=0)
             self.plot.setYRange(min([0.0, *values]) - 3.0, max([90.0, *values]) + 5.0, padding=0)
-            self.counts.setYRange(0.0, max(1, *(p.n_reps for p in points)) * 1.1, padding=0)
+            most = max(1, *(p.n_reps for p in points))
+            self.counts.setYRange(0.0, most * 1.1, padding=0)
+            step = float(max(1, math.ceil(most / 4)))  # whole reps
+            self.counts.getAxis("left").setTickSpacing(step, step)
 
 
 def foot_change(first: Reading, last: Reading) -> str:
