@@ -168,6 +168,11 @@ def draw_overlay(painter: QPainter, rect: QRectF, result: FrameResult, mirrored:
             box = QRectF(
                 p.x() + _outward(pts, side) * 30 * scale - 20 * scale, p.y() - 20 * scale, 40 * scale, 40 * scale
             )
+            # a dark halo first: white alone vanished against a light wall or floor
+            painter.setPen(QColor(0, 0, 0, 200))
+            halo = max(1.0, 2.0 * scale)
+            for dx, dy in ((-halo, 0.0), (halo, 0.0), (0.0, -halo), (0.0, halo)):
+                painter.drawText(box.translated(dx, dy), Qt.AlignmentFlag.AlignCenter, side[0].upper())
             painter.setPen(QColor(theme.TEXT))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, side[0].upper())
     # 4. The foot gauges, by the display rule: the foot's honest range as a fan, and what the figure says. None where
