@@ -63,8 +63,10 @@ def test_show(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "Session 1 (complete): synthetic" in out and "dancer anna" in out
     assert "2 reps (2 demi, 0 grand), 1 flagged; 1 holds" in out
-    flag = r"\[bad\] knees_inside_toes: left knee inside your foot \(reads \d+° inside its foot\)"
-    assert re.search(flag + r".*right knee inside your foot.*Cue: Let your knees travel over your toes", out)
+    # the reason in a dancer's words, the degrees rounded to 5 or a range where the camera prior spreads them
+    much = r"(about \d+|\d+ to \d+|more than \d+) degrees inside your foot"
+    flag = rf"\[bad\] knees_inside_toes: left knee {much}; right knee {much}"
+    assert re.search(flag + r".*Cue: Let your knees travel over your toes", out)
     assert "clip of rep 1: clips/session-1/rep-001.mp4" in out
     # no raw 3D numbers: the standing reference in words (straight knees read 0), each rep's depth as the hips' drop,
     # its feet as 95 % ranges or "calibrate to see degrees", its knees in words (turnout.session.display)
