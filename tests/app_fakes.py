@@ -189,7 +189,7 @@ def record_synthetic_session(
         pipeline = Pipeline(None, settings, recorder=rec)
         index = 0
         for k, pair in enumerate(forced):
-            params = DancerParams(hip_turnout_deg=(hip_deg, hip_deg), forced_deg=pair)
+            params = DancerParams(hip_turnout_deg=(hip_deg, hip_deg), forced_deg=pair, mediapipe_points=True)
             seq = plie_sequence(25.0, stand_s=2.4 if k == 0 else 1.0, descend_s=1.5, bottom_s=0.3, ascend_s=1.5,
                                 end_stand_s=0.8, params=params)  # fmt: skip
             for i in range(len(seq.phase)):

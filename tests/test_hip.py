@@ -97,7 +97,7 @@ def test_geometry_end_to_end_recovers_the_synthetic_hip_turnout() -> None:
     from turnout.practice.tracker import analyze_rows
 
     params = synth.DancerParams(
-        hip_turnout_deg=(35.0, 31.0), forced_deg=(0.0, 0.0), heel_gap_m=0.06
+        hip_turnout_deg=(35.0, 31.0), forced_deg=(0.0, 0.0), heel_gap_m=0.06, mediapipe_points=True
     )  # heels a heel wide
     seq = synth.plie_sequence(stand_s=3.0, repetitions=3, params=params, max_flexion_deg=60.0)
     rows = synth_rows(seq, params.image_size)

@@ -111,7 +111,7 @@ def test_clip_that_cannot_be_written_is_one_line_and_its_rep_is_kept(
         pipeline = Pipeline(None, settings, recorder=recorder)
         index = 0
         for k, forced in enumerate(((0.0, 0.0), (35.0, 35.0))):  # a clean plié, then a flagged one
-            params = DancerParams(hip_turnout_deg=(45.0, 45.0), forced_deg=forced)
+            params = DancerParams(hip_turnout_deg=(45.0, 45.0), forced_deg=forced, mediapipe_points=True)
             seq = plie_sequence(25.0, stand_s=2.4 if k == 0 else 1.0, descend_s=1.5, bottom_s=0.3, ascend_s=1.5,
                                 end_stand_s=1.6, params=params)  # fmt: skip
             for i in range(len(seq.phase)):

@@ -94,14 +94,15 @@ UNCERTAINTY: Final[Mapping[tuple[str, str, str], Uncertainty]] = {
 
 #: The smallest difference each figure is read for (a number must be surer than this), degrees:
 #: ``foot`` 8, the per-foot forced-turnout warning (Coplan 2002; ``flags.forced_turnout``, docs/thresholds.md);
-#: ``total`` 16, two feet's; ``forced`` 8, the fault itself; ``knee_direction`` 6, a knee inside its foot
-#: (``flags.knees_inside_toes.warn``); ``knee_flexion`` 10, a straight knee from a bent one (a hold needs each leg
-#: at 95 % of its standing length, about 10 degrees of bend at the knee: docs/thresholds.md, "Holds").
+#: ``total`` 16, two feet's; ``forced`` 8, the fault itself; ``knee_direction`` 20, a knee inside its foot (the
+#: default ``flags.knees_inside_toes.warn``: the fault is a knee 20 degrees or more inside its foot);
+#: ``knee_flexion`` 10, a straight knee from a bent one (a hold needs each leg at 95 % of its standing length, about
+#: 10 degrees of bend at the knee: docs/thresholds.md, "Holds").
 DECISION_DEG: Final[Mapping[str, float]] = {
     "foot": 8.0,
     "total": 16.0,
     "forced": 8.0,
-    "knee_direction": 6.0,
+    "knee_direction": 20.0,
     "knee_flexion": 10.0,
 }
 #: The widest range still worth showing (half-width, degrees): a quarter of the quantity's scale (a foot 0-90, two
