@@ -142,29 +142,43 @@ class _Reference:
         """A toe further than ``holds.still`` legs from where it stands (its median over the window): a tendu or a
         step. Such a frame is not her standing: a foot slid toward the camera is lower in the picture, and the
         floor line (the lowest toe) with it, so her hips would read higher above the floor than they are."""
+        return any(self.moved_foot(fr, k) for k in range(2))
+
+    def moved_foot(self, fr: _Frame, k: int) -> bool:
+        """:meth:`moved` for one foot (``k`` 0 left, 1 right)."""
         ref, _ = self.value()
         if not math.isfinite(ref) or len(self._toes) < 3:
             return False
-        toes = np.array(self._toes, dtype=np.float64)
-        for k, side in enumerate(SIDES):
-            pts = toes[:, 2 * k : 2 * k + 2]
-            pts = pts[np.all(np.isfinite(pts), axis=1)]
-            if len(pts) >= 3 and _dist(fr.point(side, "toe"), tuple(np.median(pts, axis=0))) > self._still * ref:
-                return True
-        return False
+        pts = np.array(self._toes, dtype=np.float64)[:, 2 * k : 2 * k + 2]
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
+        return bool(
+            len(pts) >= 3 and _dist(fr.point(SIDES[k], "toe"), tuple(np.median(pts, axis=0))) > self._still * ref
+        )
 
     def releve(self, fr: _Frame, ref: float) -> bool:
         """The ankle risen above its toe by more than ``reps.releve_rise`` legs over its flat value (either foot)."""
+        return any(self.releve_foot(fr, ref, k) for k in range(2))
+
+    def releve_foot(self, fr: _Frame, ref: float, k: int) -> bool:
+        """:meth:`releve` for one foot (``k`` 0 left, 1 right)."""
         if len(self._w) < 3 or not math.isfinite(ref):
             return False
-        for k in range(2):
-            gaps = np.array([w[4 + k] for w in self._w], dtype=np.float64)
-            gaps = gaps[np.isfinite(gaps)]
-            if gaps.size >= 3 and math.isfinite(fr.gap[k]):
-                flat = float(np.quantile(gaps, FLAT_GAP_QUANTILE))
-                if fr.gap[k] - flat > self.rs.releve_rise * ref:
-                    return True
+        gaps = np.array([w[4 + k] for w in self._w], dtype=np.float64)
+        gaps = gaps[np.isfinite(gaps)]
+        if gaps.size >= 3 and math.isfinite(fr.gap[k]):
+            flat = float(np.quantile(gaps, FLAT_GAP_QUANTILE))
+            return bool(fr.gap[k] - flat > self.rs.releve_rise * ref)
         return False
+
+    def planted(self, fr: _Frame, ref: float) -> tuple[bool, bool]:
+        """(left, right): each foot flat on the floor where it stands: not risen onto its ball (its own ankle, or
+        the hips above standing), not slid or lifted away (a tendu, a step). Judged against the window before ``fr``
+        is added."""
+        risen = self.risen(fr) if len(self._w) >= 3 else False
+        return (
+            not (risen or self.releve_foot(fr, ref, 0) or self.moved_foot(fr, 0)),
+            not (risen or self.releve_foot(fr, ref, 1) or self.moved_foot(fr, 1)),
+        )
 
     def risen(self, fr: _Frame) -> bool:
         """Her hips higher than the window's median by more than a rep's end level (``reps.end_drop``): flat feet
@@ -239,6 +253,7 @@ class PracticeTracker:
         self.holds: list[HoldSummary] = []
         #: (left, right) knee direction (degrees out from facing the camera) at the bottom of each demi-plié
         self.hip_samples: list[tuple[float, float]] = self._plies.hip_samples
+        self._planted = (False, False)
 
     # ---- public -------------------------------------------------------------------------------------
 
@@ -253,6 +268,13 @@ class PracticeTracker:
     def session_hip_estimate(self) -> HipTurnout | None:
         """Her knee direction in demi-pliés from this session alone (most recent first)."""
         return estimate_hip_turnout(reversed(self.hip_samples), self.settings.hip)
+
+    def feet_planted(self) -> tuple[bool, bool]:
+        """(left, right) for the latest frame: the foot flat on the floor where she stands, neither on its ball (a
+        relevé) nor slid or lifted away (a tendu, a step). A foot's turnout is read from the picture only while it
+        is planted: the picture's rule puts its points at their heights over a flat floor (studio: relevés read
+        13-38 degrees off per foot, a tendu's working foot up to 124)."""
+        return self._planted
 
     def camera(self) -> Camera | None:
         """The camera model from her latest standing (read-only): medians of her hip and floor rows over her
@@ -277,6 +299,7 @@ class PracticeTracker:
         if self._history and t_s < self._history[-1].t:
             events += self._time_went_back(t_s)
         fr = _frame(t_s, row, is_reliable(row, reliable))
+        self._planted = (False, False)
         self._history.append(fr)
         while self._history and t_s - self._history[0].t > HISTORY_S:
             self._history.popleft()
@@ -301,6 +324,7 @@ class PracticeTracker:
             ep = self._plies.episode
             ref, legs = (ep.ref, ep.leg_ref) if ep is not None else self._ref.value()
             fr.releve = self._ref.releve(fr, ref)
+            self._planted = self._ref.planted(fr, ref) if fr.ok else (False, False)
             self._ref.add(fr)
             if ep is None:
                 ref, legs = self._ref.value()

@@ -28,7 +28,7 @@ from turnout.capture.sources import Frame
 from turnout.floor.state import FloorState
 from turnout.measure.geometry import MAX_ABS_COORD_M, MIN_SEGMENT_M, measure_frame
 from turnout.measure.image import BACK, SIDE, measure_image, to_pixels
-from turnout.measure.measures import FrameMeasurement
+from turnout.measure.measures import SIDES, FrameMeasurement
 from turnout.pose.estimator import PoseFrame
 from turnout.pose.guidance import assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
@@ -347,7 +347,11 @@ class Pipeline:
         out: dict[str, tuple[float, float, float]] = {}
         img = m.image
         drop = hips_drop(cam, float(img.hip_y_px))  # the foot points sit a little higher with bent knees
+        planted = dict(zip(SIDES, self.tracker.feet_planted(), strict=True))
         for side, buf in self._feet.items():
+            if not planted[side]:  # on its ball or away from its place: the picture's rule does not hold
+                buf.clear()
+                continue
 
             def point(name: str, side: str = side) -> tuple[float, float]:
                 return (float(getattr(img, f"{side}_{name}_x_px")), float(getattr(img, f"{side}_{name}_y_px")))
