@@ -22,6 +22,16 @@ from turnout.app import theme
 from turnout.app.resources import CAMERA_PLACEMENT, pixmap
 from turnout.session import display
 
+
+def _med(method: str) -> str:
+    """A foot's measured median error by ``method``, the worse pose, rounded (turnout.session.display's table)."""
+    return f"{max(display.UNCERTAINTY[('foot', method, p)].median_deg for p in ('standing', 'plie')):.0f}"
+
+
+def _p95(method: str) -> str:
+    return f"{max(display.UNCERTAINTY[('foot', method, p)].p95_deg for p in ('standing', 'plie')):.0f}"
+
+
 #: a foot's picture reading, 95 % within this (turnout.session.display's table)
 _PIC: Final = display.p95_deg("foot", "picture", "standing")
 
@@ -99,11 +109,13 @@ COLOURS: Final = (
 TERMS: Final = (
     ("Uncalibrated (camera estimated) (badge)",
      "Each foot is read from the picture (heel to toe) through a camera Turnout estimates from your standing: "
-     "half the frames within about 4°, 95 % within 20°, so a foot shows as a range (or 'calibrate to see degrees' "
-     "when even a range would not tell). Calibrate the floor for narrower ranges."),
+     f"half the frames within about {_med('picture')}°, 95 % within {_p95('picture')}° (rendered dancers, "
+     "docs/accuracy.md), so a foot shows as a range (or 'calibrate to see degrees' when even a range would not "
+     "tell). Calibrate the floor for narrower ranges."),
     ("Floor-calibrated (badge)",
      "A sheet of paper of known size on the floor gives the camera itself (Calibrate floor, C): each foot, read "
-     "from the picture through it, is within about 3° in half the frames, 95 % within 12°."),
+     f"from the picture through it, is within about {_med('picture-floor')}° in half the frames, 95 % within "
+     f"{_p95('picture-floor')}° (rendered dancers with a sheet, docs/accuracy.md)."),
     ("Banner", "The most serious fault of the moment, with what to do about it."),
     ("Baseline", "How you stand, taken from your recent standing (no need to hold still); knee bends and heel lifts "
                  "are measured from it, so straight knees read 0° (MediaPipe's 3D reads a straight knee about 15° "
