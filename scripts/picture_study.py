@@ -115,9 +115,39 @@ def load_scenes(mode: str) -> list[Scene]:
         tp = _truth_path(name, int(max(r["frame"] for r in rows)) + 1)
         if tp is None:
             continue
+        if "face_yaw_deg" not in rows[0]:
+            _add_facing(rows, csv_path.with_name(f"{name}.track.npz"))
         with tp.open() as fh:
             out.append(make_scene(name, rows, json.load(fh)))
     return out
+
+
+def _add_facing(rows: list[dict[str, float]], track: Path) -> None:
+    """Her face's and shoulders' turn (``turnout.measure.image``) for rows analysed before those columns existed,
+    from the analysis's own landmarks (``*.track.npz``)."""
+    from turnout.measure.image import measure_image_series, to_pixels
+
+    if not track.exists():
+        return
+    with np.load(track) as d:
+        image, frames = d["image"], d["frame_index"]
+    size = (rows[0]["frame_width_px"], rows[0]["frame_height_px"])
+    values, _ = measure_image_series(to_pixels(image, size), size)
+    at = {int(f): i for i, f in enumerate(frames)}
+    for r in rows:
+        i = at.get(int(r["frame"]))
+        for k in ("face_yaw_deg", "shoulders_yaw_deg"):
+            r[k] = float(values[k][i]) if i is not None else math.nan
+
+
+def facing(rows: list[dict[str, float]]) -> float:
+    """Her facing over ``rows`` as the tracker takes it (:func:`picture.facing_deg` of the medians)."""
+    med = {k: float(np.nanmedian([r.get(k, math.nan) for r in rows])) for k in ("face_yaw_deg", "shoulders_yaw_deg")}
+    return 0.0 if SQUARE else picture.facing_deg(med["face_yaw_deg"], med["shoulders_yaw_deg"])
+
+
+#: ``--square``: take her as square to the camera (facing 0), as the product did before ``picture.facing_deg``
+SQUARE = False
 
 
 def point(row: dict[str, float], side: str, name: str) -> tuple[float, float]:
@@ -131,7 +161,7 @@ def standing_camera(s: Scene) -> picture.Camera | None:
     if not rows:
         return None
     med = {k: float(np.nanmedian([r[k] for r in rows])) for k in ("hip_y_px", "floor_y_px", "frame_width_px")}
-    return picture.estimate_camera(med["hip_y_px"], med["floor_y_px"], med["frame_width_px"])
+    return picture.estimate_camera(med["hip_y_px"], med["floor_y_px"], med["frame_width_px"], facing=facing(rows))
 
 
 def true_camera(s: Scene) -> picture.Camera:
@@ -164,7 +194,9 @@ def floor_camera(s: Scene) -> picture.Camera | None:
     if not rows:
         return None
     med = {k: float(np.nanmedian([r[k] for r in rows])) for k in ("hip_y_px", "floor_y_px", "frame_width_px")}
-    return picture.camera_from_floor(focal, height_m, pitch, med["hip_y_px"], med["floor_y_px"], med["frame_width_px"])
+    return picture.camera_from_floor(
+        focal, height_m, pitch, med["hip_y_px"], med["floor_y_px"], med["frame_width_px"], facing(rows)
+    )
 
 
 def landmark_table(scenes: list[Scene]) -> None:
@@ -480,7 +512,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-knees", action="store_true")
     ap.add_argument("--landmarks", action="store_true", help="where MediaPipe puts its points (true camera)")
     ap.add_argument("--knee-limit", type=float, help="knee limit for the flags (default: the settings')")
+    ap.add_argument("--square", action="store_true", help="take her as square to the camera (no facing)")
     a = ap.parse_args(argv)
+    global SQUARE
+    SQUARE = a.square
     scenes = load_scenes("floor" if a.floor else "uncal")
     if a.half:
         scenes = scenes[(0 if a.half == "A" else 1) :: 2]

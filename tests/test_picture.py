@@ -7,14 +7,18 @@ every answer is exact: a method that reads a foot or a knee wrongly fails here.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from turnout.measure.image import NOSE_AHEAD, measure_image
+from turnout.pose import landmarks as lm
 from turnout.practice.picture import (
     ANKLE_POINT_ABOVE,
     BENT_DROP,
     CAM_HEIGHT,
+    FACE_SQUARE_DEG,
     FOOT_P95_FLOOR_DEG,
     FOV_DEG,
     GRAND_DROP,
@@ -25,6 +29,7 @@ from turnout.practice.picture import (
     Heights,
     camera_from_floor,
     estimate_camera,
+    facing_deg,
     focal_px,
     foot_direction_deg,
     foot_turnout_picture,
@@ -294,3 +299,68 @@ def test_a_grand_plie_with_the_heels_up_measures_the_knee_from_the_risen_ankle()
     assert v.rel_deg == pytest.approx(0.0, abs=2.0)
     flat = knee_verdict(hip_y, floor_y, W, standing, (knee, ankle), "left", heel=px["heel"], heights=MEDIAPIPE)
     assert abs(flat.rel_deg) > abs(v.rel_deg)  # taking the ankle as planted reads the knee wrong
+
+
+def test_her_facing_is_taken_only_when_her_face_and_shoulders_turn_the_same_way() -> None:
+    """A face turned beyond its scatter square to the camera, with the shoulders turned the same way, is her
+    facing; a head turned alone (épaulement), shoulders the other way, or a turn within the scatter, is not."""
+    assert facing_deg(14.0, 25.0) == 14.0
+    assert facing_deg(-17.0, -40.0) == -17.0
+    assert facing_deg(14.0, -25.0) == 0.0
+    assert facing_deg(20.0, 3.0) == 0.0
+    assert facing_deg(FACE_SQUARE_DEG / 2, 30.0) == 0.0
+    assert facing_deg(math.nan, 30.0) == 0.0
+    assert facing_deg(14.0, math.nan) == 0.0
+
+
+@pytest.mark.parametrize("facing", [-15.0, 15.0])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_foot_of_a_dancer_turned_from_the_camera_reads_against_her_facing(facing: float, side: str) -> None:
+    """She stands turned ``facing`` degrees toward her left from the camera: her left foot, 45 out from her facing,
+    points 45 + facing from the camera's axis and her right 45 - facing. With her facing the camera reads 45 on both;
+    taken as square, one foot reads the turn too much and the other too little (their sum stays)."""
+    cam, pitch, f = nominal_camera()
+    turned = replace(cam, facing=facing)
+    axis_deg = 45.0 + facing if side == "left" else 45.0 - facing
+    pts = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(axis_deg, side).items()}
+    assert foot_turnout_picture(turned, pts["toe"], pts["ankle"], pts["heel"], side).deg == pytest.approx(45, abs=1)
+    square = foot_turnout_picture(cam, pts["toe"], pts["ankle"], pts["heel"], side).deg
+    assert square == pytest.approx(axis_deg, abs=1.0)
+    # the knee likewise: 45 out from her facing, read against it; the range's cameras keep her facing
+    legs, true_axis = leg_in_plie(axis_deg, side)
+    px = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in legs.items()}
+    knee = knee_direction_room_deg(turned, px["knee0"], px["ankle"], px["knee"], px["ankle"], side)
+    assert knee == pytest.approx(turned.against_her(true_axis, side), abs=1.0)
+    reading = foot_turnout_picture(turned, pts["toe"], pts["ankle"], pts["heel"], side)
+    assert reading.low < 45.0 < reading.high
+
+
+@pytest.mark.parametrize("turn", [-20.0, 0.0, 12.0])
+def test_her_face_turn_is_read_from_the_nose_against_the_ears(turn: float) -> None:
+    """A head seen from the front turned ``turn`` toward her left: the nose ``n sin`` sideways of the ears' middle,
+    the ears ``2 r cos`` apart with 2 r / n = NOSE_AHEAD; her shoulder line turned likewise in the pose model's
+    depth. Both read the turn, toward her left positive (her left is the picture's right)."""
+    size = (1280.0, 720.0)
+    a = math.radians(turn)
+    r, n = 0.075, 2 * 0.075 / NOSE_AHEAD  # metres
+    scale = 900.0  # px per metre
+    px = np.zeros((33, 5))
+    px[:, 3] = px[:, 4] = 1.0
+    cx = size[0] / 2
+
+    def put(i: int, x_m: float, y_px: float, z_m: float = 0.0) -> None:
+        px[i, :3] = (cx + scale * x_m, y_px, scale * z_m / size[0])
+
+    put(lm.NOSE, n * math.sin(a), 100)
+    put(lm.LEFT_EAR, r * math.cos(a), 95)
+    put(lm.RIGHT_EAR, -r * math.cos(a), 95)
+    put(lm.LEFT_SHOULDER, 0.2 * math.cos(a), 180, 0.2 * math.sin(a))
+    put(lm.RIGHT_SHOULDER, -0.2 * math.cos(a), 180, -0.2 * math.sin(a))
+    put(lm.LEFT_HIP, 0.15 * math.cos(a), 400)
+    put(lm.RIGHT_HIP, -0.15 * math.cos(a), 400)
+    m = measure_image(px, size)
+    assert m.face_yaw_deg == pytest.approx(turn, abs=0.5)
+    assert m.shoulders_yaw_deg == pytest.approx(turn, abs=0.5)
+    px[lm.LEFT_EAR, 3] = 0.1  # an ear hidden: no reading, and a reason
+    hidden = measure_image(px, size)
+    assert math.isnan(hidden.face_yaw_deg) and "face" in hidden.reasons["face_yaw_deg"]

@@ -138,6 +138,9 @@ class Synth:
         row["facing_ratio"] = 0.8 if facing in (1.0, 4.0) else 0.2
         row["hip_tilt_img_deg"] = self.rng.normal(0, 0.5)
         row["torso_lean_img_deg"] = self.rng.normal(0, 0.5)
+        # square to the camera: her face and shoulders turned by their own scatter only (picture.facing_deg)
+        row["face_yaw_deg"] = self.rng.normal(0, 2.0)
+        row["shoulders_yaw_deg"] = self.rng.normal(0, 3.0)
         row["frame_width_px"], row["frame_height_px"] = float(W), float(H)
 
     def _frame(self, flex: tuple[float, float], f: float, fault: Fault, ok: bool = True, **picture: object) -> None:

@@ -42,6 +42,12 @@ FACING_FRONT_MIN: Final = 0.55
 FACING_SIDE_MAX: Final = 0.30
 #: Face landmarks (nose, eyes, mouth): visible from the front and at three-quarter, not from behind.
 FACE: Final = (0, 2, 5, 9, 10)
+#: Her face's turn from the nose against the ears: seen from above, a head turned by ``a`` puts the nose
+#: ``n sin a`` sideways of the ears' middle and the ears ``2 r cos a`` apart, so tan a = (r / n) * 2 * offset / apart.
+#: An adult's ears are about 7-8 cm either side of the head's middle (r) and the tip of the nose about 10-11 cm in front
+#: of the line between them (n): 2 r / n = 1.5. On the studio (camera square to her, 45 scenes) the reading is
+#: -6.6 to +5.0 degrees; with the camera 15-20 degrees to her side it reads 13.7-20.3 (docs/thresholds.md).
+NOSE_AHEAD: Final = 1.5
 #: A torso shorter than this in the picture is no person (pixels).
 MIN_TORSO_PX: Final = 4.0
 
@@ -141,6 +147,18 @@ def measure_image_series(
         put("hip_tilt_img_deg", np.degrees(np.arctan2(-dh[:, 1], np.abs(dh[:, 0]))), hips_why)
         spine = (pts[:, lm.LEFT_SHOULDER] + pts[:, lm.RIGHT_SHOULDER]) / 2 - hip
         put("torso_lean_img_deg", np.degrees(np.arctan2(spine[:, 0], -spine[:, 1])), torso_why)
+        # which way she is turned from the camera, toward her left positive (docs/measurements.md, "Her facing"):
+        # the face from the nose against the ears, the shoulder line from the pose model's image depth
+        ears = pts[:, lm.LEFT_EAR, 0] - pts[:, lm.RIGHT_EAR, 0]
+        nose_off = pts[:, lm.NOSE, 0] - (pts[:, lm.LEFT_EAR, 0] + pts[:, lm.RIGHT_EAR, 0]) / 2
+        face_why = why((lm.NOSE, lm.LEFT_EAR, lm.RIGHT_EAR), "face")
+        face_why = np.where((face_why == "") & ~(ears > 0), "ears not apart in the picture", face_why).astype(object)
+        put("face_yaw_deg", np.degrees(np.arctan2(NOSE_AHEAD * nose_off, np.abs(ears))), face_why)
+        sh_idx = [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]
+        depth = np.where(usable[:, sh_idx], p[:, sh_idx, 2], np.nan) * width  # the pose model's z: x's scale
+        shoulders = pts[:, lm.LEFT_SHOULDER, 0] - pts[:, lm.RIGHT_SHOULDER, 0]
+        sh_why = why((lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), "shoulders")
+        put("shoulders_yaw_deg", np.degrees(np.arctan2(depth[:, 0] - depth[:, 1], shoulders)), sh_why)
         for side in SIDES:
             sign = 1.0 if side == "left" else -1.0  # her left leg is on the picture's right in a front view
             chain = lm.LEG[side]

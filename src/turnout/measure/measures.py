@@ -72,6 +72,8 @@ IMAGE_BODY_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("facing_ratio", "1"),  # the wider of shoulder and hip width over torso height
     ("hip_tilt_img_deg", "deg"),  # the hip line against the picture's horizontal, her left hip higher positive
     ("torso_lean_img_deg", "deg"),  # mid-hip -> mid-shoulder against the picture's vertical, toward picture right
+    ("face_yaw_deg", "deg"),  # her face turned from the camera (nose against the ears), toward her left positive
+    ("shoulders_yaw_deg", "deg"),  # her shoulder line turned likewise (the pose model's image depth; sign only)
     ("frame_width_px", "px"),
     ("frame_height_px", "px"),
 )
@@ -167,6 +169,8 @@ class ImageMeasurement:
     facing_ratio: float = math.nan
     hip_tilt_img_deg: float = math.nan
     torso_lean_img_deg: float = math.nan
+    face_yaw_deg: float = math.nan
+    shoulders_yaw_deg: float = math.nan
     frame_width_px: float = math.nan
     frame_height_px: float = math.nan
     reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY, compare=False)

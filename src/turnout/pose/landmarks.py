@@ -10,6 +10,8 @@ from typing import Final
 NUM_LANDMARKS: Final = 33
 
 NOSE: Final = 0
+LEFT_EAR: Final = 7
+RIGHT_EAR: Final = 8
 LEFT_SHOULDER: Final = 11
 RIGHT_SHOULDER: Final = 12
 LEFT_HIP: Final = 23

@@ -12,8 +12,8 @@ above the floor; without a floor calibration the camera's field of view and heig
 range) and its pitch and distance are solved from her standing hip and toe rows; the pose model puts its toe, ankle,
 heel and knee points where the studio measured them (:data:`MEDIAPIPE`, :data:`KNEE_POINT_BELOW`,
 :data:`ANKLE_POINT_ABOVE`); her feet are flat and planted (the ankle joint does not move in a plié); a straight
-leg leans sideways, not toward the camera. A camera off to her side is not known: angles are against the camera's
-axis.
+leg leans sideways, not toward the camera. A camera off to her side: the angles are taken against her facing
+when her face and shoulders show it (:func:`facing_deg`), against the camera's axis otherwise.
 """
 
 from __future__ import annotations
@@ -81,6 +81,14 @@ ANKLE_POINT_ABOVE: Final = 0.026
 #: every frame: first position (heels together) 0.13-0.17 legs on the studio, 0.15-0.22 on ballet_plie; fifth
 #: 0.04-0.07 on the studio. 0.09 lies between, with margin on both sides.
 LEGS_OVERLAP: Final = 0.09
+#: Her facing from the picture (``turnout.measure.image``: ``face_yaw_deg``, the nose against the ears, and
+#: ``shoulders_yaw_deg``, the shoulder line's image depth), medians over her standing. Square to the camera the
+#: studio reads her face -6.6 to +5.0 degrees and her shoulders -10.8 to +8.9 (45 scenes, camera yaw 0); with the
+#: camera 15-20 degrees to her side, the face 13.7-20.3 (about the true turn) and the shoulders 21-42 (right sign,
+#: overstated). A turn is taken only beyond both scatters, both the same way: a head turned alone (épaulement) is
+#: not her body's facing (docs/thresholds.md, "Her facing").
+FACE_SQUARE_DEG: Final = 8.0
+SHOULDERS_SQUARE_DEG: Final = 12.0
 #: Every camera of the prior (height x field of view), for the spread of a verdict.
 PRIOR: Final = tuple((h, f) for h in CAM_HEIGHT_RANGE for f in FOV_RANGE)
 
@@ -102,6 +110,14 @@ class Camera:
     frame_width_px: float = math.nan
     #: from a floor calibration (:func:`camera_from_floor`): height and pitch measured, not a prior
     calibrated: bool = False
+    #: her facing against the camera's axis (degrees, toward her left positive; :func:`facing_deg`): directions are
+    #: returned against it
+    facing: float = 0.0
+
+    def against_her(self, deg: float, side: str) -> float:
+        """A direction against the camera's axis (outward positive for ``side``) as a direction against her
+        facing: her left foot's outward is toward her left, her right foot's toward her right."""
+        return deg - self.facing if side == "left" else deg + self.facing
 
     def to_plane(self, u: float, v: float, z: float) -> tuple[float, float]:
         """Picture point (px from the centre) to (X to the picture's right, Y away from the camera) on the
@@ -118,6 +134,19 @@ class Camera:
         return self.pitch + math.atan(v / self.f)
 
 
+def facing_deg(face_yaw: float, shoulders_yaw: float) -> float:
+    """Her facing against the camera's axis (degrees, toward her left positive) from her face's and her shoulders'
+    turn in the picture (medians over her standing): the face's turn when it is beyond :data:`FACE_SQUARE_DEG` and
+    her shoulders turn the same way beyond :data:`SHOULDERS_SQUARE_DEG`; 0 otherwise (square to the camera, a head
+    turned alone, or not seen). On the studio the face reads a camera 15-20 degrees to her side within 1-5 degrees
+    of the truth; its scatter square on is a few degrees (docs/accuracy.md measures what remains)."""
+    if not (math.isfinite(face_yaw) and math.isfinite(shoulders_yaw)):
+        return 0.0
+    if abs(face_yaw) < FACE_SQUARE_DEG or abs(shoulders_yaw) < SHOULDERS_SQUARE_DEG:
+        return 0.0
+    return face_yaw if (face_yaw > 0) == (shoulders_yaw > 0) else 0.0
+
+
 def focal_px(frame_width_px: float, fov_deg: float = FOV_DEG) -> float:
     return (frame_width_px / 2.0) / math.tan(math.radians(fov_deg) / 2.0)
 
@@ -129,11 +158,13 @@ def estimate_camera(
     fov_deg: float = FOV_DEG,
     cam_height: float = CAM_HEIGHT,
     floor_z: float = MEDIAPIPE.toe,
+    facing: float = 0.0,
 ) -> Camera | None:
     """The camera from the standing dancer: focal length from the field of view, height from the prior (legs),
     pitch and distance from where her hips (one leg up) and her toe points (``floor_z`` up: where MediaPipe puts
     them) appear on one vertical line. Assumptions: no roll, she stands upright, the mid-hip point is one leg above
-    the floor. ``None`` when the picture allows no such camera."""
+    the floor. ``facing``: her facing (:func:`facing_deg`), kept with the camera. ``None`` when the picture allows
+    no such camera."""
     if not (math.isfinite(hip_y) and math.isfinite(floor_y) and floor_y > hip_y and frame_width_px > 0):
         return None
     f = focal_px(frame_width_px, fov_deg)
@@ -150,11 +181,17 @@ def estimate_camera(
     roots = roots[np.tan(ps[roots] + a_f) > 0]
     pitch = float(ps[roots[0]]) if roots.size else -a_h
     dist = (c - floor_z) / math.tan(pitch + a_f) if math.tan(pitch + a_f) > 0 else math.nan
-    return Camera(f, c, pitch, dist, hip_y, floor_y, frame_width_px)
+    return Camera(f, c, pitch, dist, hip_y, floor_y, frame_width_px, facing=facing)
 
 
 def camera_from_floor(
-    focal: float, height_m: float, pitch: float, hip_y: float, floor_y: float, frame_width_px: float
+    focal: float,
+    height_m: float,
+    pitch: float,
+    hip_y: float,
+    floor_y: float,
+    frame_width_px: float,
+    facing: float = 0.0,
 ) -> Camera | None:
     """The camera of a floor calibration in this module's terms: ``focal`` (px), ``height_m`` above the floor and
     ``pitch`` (radians, downwards) from the calibration (:func:`floor_camera_numbers` reads them off a
@@ -172,7 +209,9 @@ def camera_from_floor(
         leg = height_m - dist * math.tan(d_hip)
         if not leg > 0:
             return None
-    return Camera(focal, height_m / leg, pitch, dist / leg, hip_y, floor_y, frame_width_px, calibrated=True)
+    return Camera(
+        focal, height_m / leg, pitch, dist / leg, hip_y, floor_y, frame_width_px, calibrated=True, facing=facing
+    )
 
 
 def floor_camera_numbers(floor_camera: Any) -> tuple[float, float, float]:
@@ -195,7 +234,7 @@ def _direction(
     if not (math.isfinite(dx) and math.isfinite(dy)):
         return math.nan
     outward = dx if side == "left" else -dx  # her left is the picture's right
-    return math.degrees(math.atan2(outward, -dy))
+    return cam.against_her(math.degrees(math.atan2(outward, -dy)), side)
 
 
 def foot_direction_deg(
@@ -287,7 +326,8 @@ def knee_direction_room_deg(
     if heels_up and math.isfinite(foot_deg) and all(map(math.isfinite, ankle)):
         # the heel up, the foot turned about its ball: the ankle moved up and along the foot, in its upright plane
         sign = 1.0 if side == "left" else -1.0
-        along = np.array([sign * math.sin(math.radians(foot_deg)), -math.cos(math.radians(foot_deg)), 0.0])
+        axis_deg = foot_deg + cam.facing if side == "left" else foot_deg - cam.facing  # against the camera's axis
+        along = np.array([sign * math.sin(math.radians(axis_deg)), -math.cos(math.radians(axis_deg)), 0.0])
         normal = np.array([-along[1], along[0], 0.0])
         da = _ray(cam, *ankle)
         if abs(float(normal @ da)) > 1e-9:
@@ -302,7 +342,7 @@ def knee_direction_room_deg(
     w = centre + lam * d - joint
     w = w - float(w @ line) * line
     sign = 1.0 if side == "left" else -1.0  # outward: her left is the picture's right
-    return math.degrees(math.atan2(sign * float(w[0]), -float(w[1])))
+    return cam.against_her(math.degrees(math.atan2(sign * float(w[0]), -float(w[1]))), side)
 
 
 def knee_direction_deg(
@@ -337,7 +377,7 @@ def knee_direction_deg(
     rest = math.sqrt(max(length * length - side_px * side_px, 1e-9))
     beta = math.acos(max(-1.0, min(1.0, up_px / rest))) - phib  # the shank's forward lean from vertical
     forward = rest * math.sin(max(beta, 0.0))
-    return math.degrees(math.atan2(side_px, forward))
+    return cam.against_her(math.degrees(math.atan2(side_px, forward)), side)
 
 
 #: A foot's direction from the picture, end to end: 95 % of single frames read within this of the truth on the
@@ -402,7 +442,7 @@ def foot_turnout_picture(
         and math.isfinite(cam.frame_width_px)
     ):
         for height, fov in PRIOR:
-            other = estimate_camera(cam.hip_y, cam.floor_y, cam.frame_width_px, fov, height)
+            other = estimate_camera(cam.hip_y, cam.floor_y, cam.frame_width_px, fov, height, facing=cam.facing)
             if other is not None:
                 d = foot_direction_deg(other, toe, ankle, side, heel, drop, heights)
                 if math.isfinite(d):
@@ -444,6 +484,7 @@ def knee_verdict(
     heights: Heights = JOINTS,
     bottom_foot: tuple[tuple[float, float], tuple[float, float] | None] | None = None,
     bottom_hip_y: float = math.nan,
+    facing: float = 0.0,
 ) -> KneeVerdict:
     """``standing``: (knee, ankle, toe) before the plié (medians over her standing); ``bottom``: (knee, ankle) at
     its bottom; positions in px from the picture's centre; ``hip_y``, ``floor_y`` of the standing dancer for the
@@ -457,15 +498,16 @@ def knee_verdict(
 
     ``bottom_foot``: (toe, heel) at the bottom (medians over the bottom frames; the heel may be ``None`` or nan),
     with ``bottom_hip_y`` the mid-hip row there: a planted foot is then read twice, standing and at the bottom, and
-    the two directions averaged (their errors are partly independent). With the hips deeper than :data:`GRAND_DROP`
-    or the ankle point risen more than :data:`HEELS_UP` the heels may be up: the foot is not read again and the knee
-    is measured from where the ankle went (:func:`knee_direction_room_deg`). On the studio, with :data:`MEDIAPIPE`
-    and the standing heel: 79 % of legs within 10 degrees of the truth instead of 71 % (84 % of those with a
-    verdict; halves of the catalogue 94 % and 73 %; docs/measurements.md)."""
+    the two directions averaged (their errors are partly independent). ``facing``: her facing (:func:`facing_deg`);
+    the knee's and foot's directions are against it (their difference does not change). With the hips deeper than
+    :data:`GRAND_DROP` or the ankle point risen more than :data:`HEELS_UP` the heels may be up: the foot is not read
+    again and the knee is measured from where the ankle went (:func:`knee_direction_room_deg`). On the studio, with
+    :data:`MEDIAPIPE` and the standing heel: 79 % of legs within 10 degrees of the truth instead of 71 % (84 % of
+    those with a verdict; halves of the catalogue 94 % and 73 %; docs/measurements.md)."""
     rels = []
     nominal = (math.nan, math.nan, math.nan)
     for height, fov in ((CAM_HEIGHT, FOV_DEG), *PRIOR):
-        cam = estimate_camera(hip_y, floor_y, frame_width_px, fov, height)
+        cam = estimate_camera(hip_y, floor_y, frame_width_px, fov, height, facing=facing)
         if cam is None:
             continue
         foot = foot_direction_deg(cam, standing[2], standing[1], side, heel, 0.0, heights)

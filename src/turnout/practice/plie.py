@@ -21,7 +21,7 @@ from turnout.measure.measures import SIDES
 from turnout.practice.baseline import Baseline, apply_baseline
 from turnout.practice.hip import HipTurnout
 from turnout.practice.judge import rep_flags
-from turnout.practice.picture import LEGS_OVERLAP, MEDIAPIPE, KneeVerdict, knee_verdict
+from turnout.practice.picture import LEGS_OVERLAP, MEDIAPIPE, KneeVerdict, facing_deg, knee_verdict
 from turnout.practice.reps import KNEE_RANGE_MARGIN_DEG, RepFrames, RepSummary, summarize
 from turnout.settings import Settings
 
@@ -122,6 +122,14 @@ def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
 def _median(values: Iterable[float]) -> float:
     a = np.array([v for v in values if math.isfinite(v)], dtype=np.float64)
     return float(np.median(a)) if a.size else math.nan
+
+
+def _facing(frames: Sequence[_Frame]) -> float:
+    """Her facing over ``frames`` (:func:`turnout.practice.picture.facing_deg` of the medians of her face's and
+    shoulders' turn): the feet's and knees' directions are taken against it."""
+    return facing_deg(
+        _median(_f(f.row, "face_yaw_deg") for f in frames), _median(_f(f.row, "shoulders_yaw_deg") for f in frames)
+    )
 
 
 def _median_point(frames: Sequence[_Frame], side: str, name: str) -> tuple[float, float]:
@@ -457,7 +465,7 @@ class PlieDetector:
                     hip_y, floor_y, width, st, bt, side,
                     heel=_median_point(standing, side, "heel"), heights=MEDIAPIPE,
                     bottom_foot=(_median_point(bottom, side, "toe"), _median_point(bottom, side, "heel")),
-                    bottom_hip_y=_median(f.hip_y for f in bottom),
+                    bottom_hip_y=_median(f.hip_y for f in bottom), facing=_facing(standing),
                 )  # fmt: skip
             length = _median(f.leg[k] for f in bottom)
             sides[side] = replace(

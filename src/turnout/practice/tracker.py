@@ -44,6 +44,7 @@ from turnout.practice.plie import (
     RepStarted,
     _dist,
     _f,
+    _facing,
     _Frame,
     _frame,
     _median,
@@ -113,6 +114,15 @@ def is_reliable(row: Mapping[str, float], reliable: bool) -> bool:
     """A frame counts when the pose is reliable, her hip height is seen and she faces the camera."""
     h = _f(row, "hip_height_px")
     return reliable and math.isfinite(h) and h > 0 and _f(row, "facing_code") in FACING_OK
+
+
+def _camera_of(frames: list[_Frame]) -> Camera | None:
+    """The camera model of her standing over ``frames`` (medians of her hip and floor rows, the picture's width)
+    with her facing over them (``plie._facing``)."""
+    return estimate_camera(
+        _median(f.hip_y for f in frames), _median(f.floor_y for f in frames),
+        _median(_f(f.row, "frame_width_px") for f in frames), facing=_facing(frames),
+    )  # fmt: skip
 
 
 def _foot_deg(cam: Camera, frames: list[_Frame], side: str) -> float:
@@ -288,11 +298,7 @@ class PracticeTracker:
         ]  # fmt: skip
         if not frames:
             return None
-        frames = [f for f in frames if f.t >= frames[-1].t - FEET_S]
-        return estimate_camera(
-            _median(f.hip_y for f in frames), _median(f.floor_y for f in frames),
-            _median(_f(f.row, "frame_width_px") for f in frames),
-        )  # fmt: skip
+        return _camera_of([f for f in frames if f.t >= frames[-1].t - FEET_S])
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[Event]:
         events: list[Event] = []
@@ -408,10 +414,7 @@ class PracticeTracker:
     def _first_position(self) -> bool:
         """Both feet turned out at least ``holds.min_foot_turnout_deg`` (camera model from her standing)."""
         frames = self._hold
-        cam = estimate_camera(
-            _median(f.hip_y for f in frames), _median(f.floor_y for f in frames),
-            _median(_f(f.row, "frame_width_px") for f in frames),
-        )  # fmt: skip
+        cam = _camera_of(frames)
         if cam is None:
             return False
         return all(_foot_deg(cam, frames, side) >= self.settings.holds.min_foot_turnout_deg for side in SIDES)
@@ -464,10 +467,7 @@ class PracticeTracker:
         cols["total_foot_turnout_deg"] = np.array([total_turnout(r) for r in rows], dtype=np.float64)
         t = np.array([f.t for f in frames])
         hold = summarize_hold(self._hold_count, t, cols, self._worst)
-        cam = estimate_camera(
-            _median(f.hip_y for f in frames), _median(f.floor_y for f in frames),
-            _median(_f(f.row, "frame_width_px") for f in frames),
-        )  # fmt: skip
+        cam = _camera_of(frames)
         if cam is not None:
             deg = {s: _foot_deg(cam, frames, s) for s in SIDES}
             hold = replace(hold, left_foot_direction_deg=deg["left"], right_foot_direction_deg=deg["right"])

@@ -335,7 +335,9 @@ class Pipeline:
             cam = self.tracker.camera()
             if cam is not None and floor_camera is not None:
                 # with a floor calibration, its camera (focal length, height, pitch) and her leg from her standing
-                cam = camera_from_floor(*floor_camera_numbers(floor_camera), cam.hip_y, cam.floor_y, cam.frame_width_px)
+                cam = camera_from_floor(
+                    *floor_camera_numbers(floor_camera), cam.hip_y, cam.floor_y, cam.frame_width_px, cam.facing
+                )
             self._camera = (t_s, cam)
         if cam is None or m is None or not reliable or m.image.facing_code not in (1.0, 2.0):
             for buf in self._feet.values():
@@ -433,7 +435,10 @@ def prior_cameras(cam: Camera) -> tuple[Camera, ...]:
     floor calibration's camera: it is measured, not assumed)."""
     if cam.calibrated or not all(map(math.isfinite, (cam.hip_y, cam.floor_y, cam.frame_width_px))):
         return ()
-    cams = (estimate_camera(cam.hip_y, cam.floor_y, cam.frame_width_px, fov, height) for height, fov in PRIOR)
+    cams = (
+        estimate_camera(cam.hip_y, cam.floor_y, cam.frame_width_px, fov, height, facing=cam.facing)
+        for height, fov in PRIOR
+    )
     return tuple(c for c in cams if c is not None)
 
 
