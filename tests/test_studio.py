@@ -263,7 +263,9 @@ def test_catalogue_covers_the_grid() -> None:
     assert len({d.body for d in dancers}) >= 4 and len({d.look for d in dancers}) >= 3
     for s in scenes.values():
         assert s.fps <= 25 and 0.5 <= s.camera.height_m <= 1.5 and 2.0 <= s.camera.distance_m <= 3.5
-        assert abs(s.camera.yaw_deg) <= 20 and 60 <= s.camera.hfov_deg <= 78
+        # a webcam in front of her, up to 20 degrees to a side, or at her side for the profile view
+        side = "profile" in s.tags
+        assert (abs(s.camera.yaw_deg) == 90 if side else abs(s.camera.yaw_deg) <= 20) and 60 <= s.camera.hfov_deg <= 78
 
 
 def test_bad_scenes_are_refused() -> None:
@@ -327,3 +329,80 @@ def test_the_studio_imports_only_numpy_and_cv2() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert all(m == "turnout" or m.startswith("turnout.testing") for m in out), out
     assert math.isfinite(len(out))
+
+
+# ---- the profile view (issue 17, item 4): a tilted pelvis, a camera at her side ------------------------------------
+
+
+@pytest.mark.parametrize("tilt", [-15.0, -10.0, 10.0, 15.0])
+def test_a_tilted_pelvis_turns_about_the_hips_and_she_stays_upright(tilt: float) -> None:
+    """The pelvis turns about the hip joints' axis (legs and feet stay put); the lumbar spine takes the tilt back so
+    the chest stays upright: the shoulders move forward when arched (anterior tilt), back when tucked."""
+    from turnout.testing.studio.truth import torso_lean
+
+    poser = _poser()
+    tl = Timeline(poser, Stance("first", (45.0, 45.0), (45.0, 45.0), tilt), [parse_item("stand 1")])
+    level = Timeline(poser, Stance("first", (45.0, 45.0), (45.0, 45.0)), [parse_item("stand 1")])
+    a, b = poser.pose(tl.at(0.0).pose), poser.pose(level.at(0.0).pose)
+    assert tl.at(0.5).pose.pelvis_deg == tilt
+    for name in ("hip", "knee", "ankle", "heel", "toe"):
+        for side in ("left", "right"):
+            np.testing.assert_allclose(a.joints[f"{side}_{name}"], b.joints[f"{side}_{name}"], atol=1e-9)
+    # the pelvis itself turns: a vertex at the back of the pelvis (sacrum) goes up when arched, down when tucked
+    model = load_model()
+    pelvis = np.flatnonzero(np.asarray(model.skeleton.group_names)[model.skeleton.groups] == "pelvis")
+    rest = poser.shape.vertices[pelvis]
+    back = pelvis[np.argmax(rest[:, 1] + 0.5 * rest[:, 2])]  # high at the back
+    assert np.sign(a.vertices[back, 2] - b.vertices[back, 2]) == np.sign(tilt)
+    lean = torso_lean(a.joints) - torso_lean(b.joints)
+    assert np.sign(lean) == np.sign(tilt) and 1.0 <= abs(lean) <= 0.4 * abs(tilt)  # upright: a few degrees at most
+    # the shoulder line stays level and square (no twist) and the head stays over the shoulders
+    d = a.joints["left_shoulder"] - a.joints["right_shoulder"]
+    assert abs(d[1]) < 1e-9 and abs(d[2]) < 1e-9
+
+
+def test_pelvis_and_side_cameras_in_the_catalogue_grammar() -> None:
+    from turnout.testing.studio.scenes import scene_from_dict
+
+    base = {"script": ["hold 3"], "camera": {"yaw": 90}}
+    assert scene_from_dict("a", {**base, "pelvis": "tuck 12"}).dancer.pelvis_deg == -12.0
+    assert scene_from_dict("a", {**base, "pelvis": "arch 12.5"}).dancer.pelvis_deg == 12.5
+    assert scene_from_dict("a", {**base, "pelvis": "neutral"}).dancer.pelvis_deg == 0.0
+    assert scene_from_dict("a", {**base, "pelvis": -8}).dancer.pelvis_deg == -8.0
+    for bad in ("tilt 12", "tuck", "arch -3", "tuck x"):
+        with pytest.raises(ValueError, match="pelvis"):
+            scene_from_dict("a", {**base, "pelvis": bad})
+    with pytest.raises(ValueError, match=r"outside -30\.\.30"):
+        scene_from_dict("a", {**base, "pelvis": "arch 40"})
+    assert scene_from_dict("a", {**base, "camera": {"yaw": -90}}).camera.yaw_deg == -90.0
+    with pytest.raises(ValueError, match="yaw_deg"):
+        CameraSetup(yaw_deg=200.0)
+    # a level pelvis leaves the key as it was (the catalogue's renders stay); a tilt changes it
+    level = _tiny()
+    assert level.key() == replace(level, dancer=replace(level.dancer, pelvis_deg=0.0)).key()
+    assert level.key() != replace(level, dancer=replace(level.dancer, pelvis_deg=-12.0)).key()
+    scenes = load_catalogue()
+    profile = {n: s for n, s in scenes.items() if "profile" in s.tags}
+    assert {s.camera.yaw_deg for s in profile.values()} == {90.0, -90.0}
+    assert sorted({s.dancer.pelvis_deg for s in profile.values()}) == [-15.0, -12.0, 0.0, 12.0, 15.0]
+
+
+@pytest.mark.parametrize("yaw", [90.0, -90.0])
+def test_a_side_camera_sees_her_profile_and_the_truth_records_her_posture(yaw: float, tmp_path: Path) -> None:
+    """At yaw 90 the camera stands at her left (her left hip nearer it), at -90 at her right; the truth records the
+    pelvis's tilt and the torso's line per frame, and the shoulders and head."""
+    scene = _tiny(dancer=Person(script=("stand 0.4", "demi 1.2"), pelvis_deg=-12.0),
+                  camera=CameraSetup(yaw_deg=yaw))  # fmt: skip
+    r = SceneRenderer(scene)
+    near, far = ("left", "right") if yaw > 0 else ("right", "left")
+    _bgr, _state, posed = r.frame(0)
+    depth = r.camera.to_camera(np.array([posed.joints[f"{near}_hip"], posed.joints[f"{far}_hip"]]))[:, 2]
+    assert depth[0] < depth[1] - 0.1
+    # she faces -y: seen from her left she faces the picture's left, from her right its right
+    toe, heel = (r.camera.project(posed.joints[f"{near}_{p}"])[0] for p in ("toe", "heel"))
+    assert np.sign(heel - toe) == np.sign(yaw)
+    truth = json.loads(cached(scene, tmp_path).truth.read_text())
+    fr = truth["frames"]
+    assert fr["pelvis_tilt_deg"] == [-12.0] * len(fr["t_s"])
+    assert all(v is not None and -8.0 < v < 0.0 for v in fr["torso_lean_deg"])
+    assert {"left_shoulder", "right_shoulder", "head"} <= set(fr["points"])

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             dur = sum(it.seconds for it in d.items())
             print(f"{name:24s} {d.position:8s} feet {d.feet_deg[0]:g}/{d.feet_deg[1]:g} hips {d.hips_deg[0]:g}/"
                   f"{d.hips_deg[1]:g}  {dur:4.1f} s  {d.body}/{d.look}/{d.skin}  cam {c.height_m:g} m, "
-                  f"{c.distance_m:g} m, yaw {c.yaw_deg:g}  {sc.description}")  # fmt: skip
+                  f"{c.distance_m:g} m, yaw {c.yaw_deg:g}{_pelvis(d.pelvis_deg)}  {sc.description}")  # fmt: skip
         return 0
     names = list(scenes) if args.scenes == ["all"] else args.scenes
     missing = [n for n in names if n not in scenes]
@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"{name}: {result.frames} frames, {how} -> {args.out / result.video.name}")
     return 0
+
+
+def _pelvis(deg: float) -> str:
+    return "" if not deg else f"  pelvis {'arch' if deg > 0 else 'tuck'} {abs(deg):g}"
 
 
 if __name__ == "__main__":

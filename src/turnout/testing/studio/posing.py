@@ -19,6 +19,10 @@ from .body import Shape, Skeleton, forward_kinematics, skin
 SIDES = ("left", "right")
 SUFFIX = {"left": "L", "right": "R"}
 STRAIGHT_DEG = 1.0  # a "straight" standing knee: 1 degree short of locked, so its direction is defined
+#: A tilted pelvis: the lumbar bones above it take back these shares of its tilt (a lordosis when arched, a flattened
+#: back when tucked), so that the chest and everything above it stay upright (docs/studio-format.md).
+LUMBAR_SHARE = {"spine05": 0.75, "spine04": 0.5, "spine03": 0.25, "spine02": 0.0}
+X_AXIS = np.array([1.0, 0.0, 0.0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,7 @@ class BodyPose:
     support: str = "both"  # "both", "left" or "right": the other leg is working (straight, sliding)
     shift_xy: tuple[float, float] = (0.0, 0.0)  # pelvis offset from over the supporting ankles
     arms_deg: float = 20.0  # arms lowered from anny's rest A-pose
+    pelvis_deg: float = 0.0  # pelvic tilt about the hip joints' axis: anterior (arched) positive, posterior (tucked)
 
     def leg(self, side: str) -> LegPose:
         return self.left if side == "left" else self.right
@@ -172,6 +177,16 @@ class Poser:
             reach = self.reach(side, pose.flexion_deg)
             z = min(z, ankles[side][2] + math.sqrt(max(reach**2 - float(horiz @ horiz), 1e-6)) - offsets[side][2])
         root = np.array([centre[0], centre[1], z])
+        # a tilted pelvis turns about the hip joints' axis (the hips and legs stay put); its lumbar bones take the
+        # tilt back gradually so that the chest stays upright
+        root_fk = root
+        if pose.pelvis_deg:
+            tilt = axis_rotation(X_AXIS, pose.pelvis_deg)
+            mid = 0.5 * (offsets["left"] + offsets["right"])
+            root_fk = root + mid - tilt @ mid
+            G[0] = tilt
+            for name, share in LUMBAR_SHARE.items():
+                G[self.bone[name]] = axis_rotation(X_AXIS, share * pose.pelvis_deg)
         for side in SIDES:
             leg, hip = pose.leg(side), root + offsets[side]
             if side not in supports:  # working leg: slide its pointed foot until the leg is straight
@@ -190,7 +205,7 @@ class Poser:
         for b in range(1, n):
             if np.isnan(G[b, 0, 0]):
                 G[b] = G[self.sk.parents[b]]
-        T = forward_kinematics(self.sk, self.shape.heads, G, root)
+        T = forward_kinematics(self.sk, self.shape.heads, G, root_fk)
         verts = skin(self.sk, self.shape.vertices, T)
         joints: dict[str, np.ndarray] = {}
         for side in SIDES:
@@ -198,8 +213,12 @@ class Poser:
             for name, bone in (("hip", "upperleg01"), ("knee", "lowerleg01"), ("ankle", "foot")):
                 b = self.bone[f"{bone}.{s}"]
                 joints[f"{side}_{name}"] = T[b, :, :3] @ self.shape.heads[b] + T[b, :, 3]
+            b = self.bone[f"upperarm01.{s}"]
+            joints[f"{side}_shoulder"] = T[b, :, :3] @ self.shape.heads[b] + T[b, :, 3]
             joints[f"{side}_heel"] = verts[self.shape.heel_vertex[i]].copy()
             joints[f"{side}_toe"] = verts[self.shape.toe_vertex[i]].copy()
+        b = self.bone["head"]
+        joints["head"] = T[b, :, :3] @ self.shape.heads[b] + T[b, :, 3]  # the top of the neck, under the ears
         return Posed(verts, joints)
 
     def _slide_straight(self, side: str, leg: LegPose, hip: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

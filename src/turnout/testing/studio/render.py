@@ -46,7 +46,7 @@ class _Actor:
         self.sk = model.skeleton
         self.shape = model.shape(person.body)
         self.poser = Poser(self.sk, self.shape)
-        stance = Stance(person.position, person.feet_deg, person.hips_deg)
+        stance = Stance(person.position, person.feet_deg, person.hips_deg, person.pelvis_deg)
         self.timeline = Timeline(self.poser, stance, person.items())
         self.colours = vertex_colours(
             person.look, person.skin, self.sk.groups, self.sk.group_names, self.shape.vertices
@@ -189,7 +189,8 @@ def upgrade_truth(scene: Scene, path: Path) -> None:
     model = load_model()
     person = scene.dancer
     poser = Poser(model.skeleton, model.shape(person.body))
-    timeline = Timeline(poser, Stance(person.position, person.feet_deg, person.hips_deg), person.items())
+    stance = Stance(person.position, person.feet_deg, person.hips_deg, person.pelvis_deg)
+    timeline = Timeline(poser, stance, person.items())
     doc["expected"], doc["version"] = expected_doc(timeline), VERSION
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(doc, allow_nan=False, separators=(",", ":")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -22,12 +23,12 @@ POSITIONS = ("first", "second", "fifth", "parallel")
 class CameraSetup:
     height_m: float = 1.0
     distance_m: float = 2.8
-    yaw_deg: float = 0.0  # positive: the camera stands toward her left
+    yaw_deg: float = 0.0  # positive: the camera stands toward her left (90: at her left side, a profile view)
     hfov_deg: float = 70.0
     aim_m: float | None = None  # height it aims at on her axis; None: her middle, lowered to keep her feet in
 
     def __post_init__(self) -> None:
-        for name, lo, hi in (("height_m", 0.2, 3.0), ("distance_m", 1.0, 8.0), ("yaw_deg", -60.0, 60.0),
+        for name, lo, hi in (("height_m", 0.2, 3.0), ("distance_m", 1.0, 8.0), ("yaw_deg", -180.0, 180.0),
                              ("hfov_deg", 30.0, 120.0)):  # fmt: skip
             v = getattr(self, name)
             if not lo <= v <= hi:
@@ -46,6 +47,9 @@ class Person:
     hips_deg: tuple[float, float] = (45.0, 45.0)
     script: tuple[str, ...] = ("stand 1",)
     at_xy: tuple[float, float] = (0.0, 0.0)  # where the point between her heels stands on the floor
+    #: pelvic tilt about the hip joints, arched (anterior) positive, tucked (posterior) negative; her lumbar spine
+    #: takes it back so that she stays upright. TOML: ``pelvis = "tuck 12"``, ``"arch 12"``, ``"neutral"`` or degrees
+    pelvis_deg: float = 0.0
 
     def __post_init__(self) -> None:
         if self.look not in LOOKS:
@@ -54,6 +58,8 @@ class Person:
             raise ValueError(f"unknown skin {self.skin!r}: {', '.join(SKIN)}")
         if self.position not in POSITIONS:
             raise ValueError(f"unknown position {self.position!r}: {', '.join(POSITIONS)}")
+        if not -30.0 <= self.pelvis_deg <= 30.0:
+            raise ValueError(f"pelvis tilt {self.pelvis_deg:g} is outside -30..30 degrees (tuck 30 .. arch 30)")
         self.items()  # validates the script
 
     def items(self) -> list[Item]:
@@ -94,6 +100,9 @@ class Scene:
         params = asdict(self)
         for k in ("name", "description", "tags"):
             params.pop(k)
+        for person in (params["dancer"], params["second"]):  # added after studio-1: a level pelvis keeps old keys
+            if person is not None and not person["pelvis_deg"]:
+                person.pop("pelvis_deg")
         people = [self.dancer] + ([self.second] if self.second is not None else [])
         revs = revisions([it for p in people for it in p.items()])
         blob = json.dumps([GENERATOR_VERSION, params] + ([revs] if revs else []), sort_keys=True, default=str)
@@ -109,7 +118,7 @@ def _pair(value: Any, what: str) -> tuple[float, float]:
 
 
 def _person(d: dict[str, Any], what: str) -> Person:
-    known = {f.name for f in fields(Person)} | {"feet", "hips", "at"}
+    known = {f.name for f in fields(Person)} | {"feet", "hips", "at", "pelvis"}
     unknown = set(d) - known
     if unknown:
         raise ValueError(f"{what}: unknown keys {', '.join(sorted(unknown))}")
@@ -119,7 +128,25 @@ def _person(d: dict[str, Any], what: str) -> Person:
         body=str(d.get("body", "f_avg")), look=str(d.get("look", "leotard")), skin=str(d.get("skin", "light")),
         position=str(d.get("position", "first")), feet_deg=feet, hips_deg=hips,
         script=tuple(d.get("script", ["stand 1"])), at_xy=_pair(d.get("at", [0.0, 0.0]), f"{what}.at"),
+        pelvis_deg=_pelvis(d.get("pelvis", 0.0), f"{what}.pelvis"),
     )  # fmt: skip
+
+
+def _pelvis(value: Any, what: str) -> float:
+    """``"tuck DEG"`` (posterior tilt, negative), ``"arch DEG"`` (anterior, positive), ``"neutral"`` or degrees."""
+    if isinstance(value, int | float):
+        return float(value)
+    words = str(value).split()
+    if words == ["neutral"]:
+        return 0.0
+    if len(words) == 2 and words[0] in ("tuck", "arch"):
+        try:
+            deg = float(words[1])
+        except ValueError:
+            deg = math.nan
+        if deg >= 0:
+            return -deg if words[0] == "tuck" else deg
+    raise ValueError(f"{what}: give 'tuck DEG', 'arch DEG' (DEG >= 0), 'neutral' or signed degrees, not {value!r}")
 
 
 def scene_from_dict(name: str, d: dict[str, Any], defaults: dict[str, Any] | None = None) -> Scene:
@@ -127,7 +154,7 @@ def scene_from_dict(name: str, d: dict[str, Any], defaults: dict[str, Any] | Non
     merged: dict[str, Any] = dict(defaults or {})
     for k, v in d.items():
         merged[k] = {**merged.get(k, {}), **v} if k == "camera" and isinstance(v, dict) else v
-    person_keys = {f.name for f in fields(Person)} | {"feet", "hips", "at"}
+    person_keys = {f.name for f in fields(Person)} | {"feet", "hips", "at", "pelvis"}
     dancer = {k: v for k, v in merged.items() if k in person_keys}
     cam = merged.get("camera", {})
     scene_keys = {f.name for f in fields(Scene)} - {"name", "dancer", "camera", "refs", "second"}

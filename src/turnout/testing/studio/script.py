@@ -115,6 +115,7 @@ class Stance:
     position: str  # first, second, fifth, parallel
     feet_deg: tuple[float, float]  # (left, right) foot turnout
     hips_deg: tuple[float, float]  # (left, right) hip rotation: the knee's direction
+    pelvis_deg: float = 0.0  # pelvic tilt, arched (anterior) positive, tucked (posterior) negative
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,7 @@ class Timeline:
 
     def base(self) -> BodyPose:
         legs = [LegPose(self.heels[i], self.stance.feet_deg[i], self.stance.hips_deg[i]) for i in range(2)]
-        return BodyPose(legs[0], legs[1])
+        return BodyPose(legs[0], legs[1], pelvis_deg=self.stance.pelvis_deg)
 
     def at(self, t: float) -> FrameState:
         k = int(np.clip(np.searchsorted(self.starts, t, side="right") - 1, 0, len(self.items) - 1))

@@ -16,6 +16,9 @@ from .posing import SIDES, Posed, floor_angle, outward
 from .script import FrameState
 
 POINTS = ("hip", "knee", "ankle", "heel", "toe")
+#: Points recorded besides (for the profile view): each shoulder joint, and the head bone's head (the top of the
+#: neck, about under the ears).
+UPPER_POINTS = ("left_shoulder", "right_shoulder", "head")
 KNEE_DIRECTION_MIN_FLEXION_DEG = 5.0  # a straighter knee has no direction to speak of
 FORMAT = "turnout-studio-truth"
 VERSION = 2  # 2: expected.releves, tendus, position_holds and their counts; holds[].kind
@@ -41,6 +44,15 @@ def knee_over_toe(side: str, heel: np.ndarray, toe: np.ndarray, knee: np.ndarray
     return float((knee - heel)[:2] @ inside)
 
 
+def torso_lean(joints: dict[str, np.ndarray]) -> float:
+    """Her torso's line in her own sagittal plane: mid-hip joint -> mid-shoulder joint against the vertical, degrees,
+    forward (toward -y, where she faces) positive."""
+    hip = 0.5 * (joints["left_hip"] + joints["right_hip"])
+    shoulder = 0.5 * (joints["left_shoulder"] + joints["right_shoulder"])
+    d = shoulder - hip
+    return math.degrees(math.atan2(-float(d[1]), float(d[2])))
+
+
 @dataclass(slots=True)
 class TruthRecorder:
     """Collects per-frame truth while a clip is rendered."""
@@ -52,7 +64,8 @@ class TruthRecorder:
 
     def __post_init__(self) -> None:
         self.frames = {"t_s": [], "action": [], "phase": [], "points": {}, "left": {}, "right": {},
-                       "total_foot_turnout_deg": [], "hip_height_m": []}  # fmt: skip
+                       "total_foot_turnout_deg": [], "hip_height_m": [], "pelvis_tilt_deg": [],
+                       "torso_lean_deg": []}  # fmt: skip
 
     def add(self, state: FrameState, posed: Posed) -> None:
         f = self.frames
@@ -69,6 +82,15 @@ class TruthRecorder:
                     px[0] = (self.camera.width - 1) - px[0]
                 p["px"].append([round(float(px[0]), 3), round(float(px[1]), 3)])
                 p["world_m"].append([round(float(v), 5) for v in j[key]])
+        for key in UPPER_POINTS:
+            p = f["points"].setdefault(key, {"px": [], "world_m": []})
+            px = self.camera.project(j[key])
+            if self.mirrored:
+                px[0] = (self.camera.width - 1) - px[0]
+            p["px"].append([round(float(px[0]), 3), round(float(px[1]), 3)])
+            p["world_m"].append([round(float(v), 5) for v in j[key]])
+        f["pelvis_tilt_deg"].append(_r(state.pose.pelvis_deg))
+        f["torso_lean_deg"].append(_r(torso_lean(j)))
         turn = {}
         for i, side in enumerate(SIDES):
             hip, knee, ankle, heel, toe = (j[f"{side}_{n}"] for n in POINTS)
