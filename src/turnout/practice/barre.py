@@ -694,29 +694,324 @@ class TenduCounter:
         return [TenduEnded(t_s, rep)]
 
 
-# ---- both ---------------------------------------------------------------------------------------------------
+# ---- held positions: a low plié, a high relevé ------------------------------------------------------------------
 
-BarreEvent = ReleveEvent | TenduEvent
+#: The held positions this module times (the routine's ``HOLD_POSITIONS`` besides first position, which the tracker
+#: times).
+HELD_POSITIONS: Final = ("low_plie", "high_releve")
+#: A plié: the hips at least this far below standing (legs): the tracker's ``reps.min_drop`` (shallower dips are not
+#: pliés; the shallowest demi measured on real dancers drops 12 %).
+PLIE_DEPTH: Final = 0.08
+#: ... with the knees bent: the more bent leg shorter than standing by at least this fraction of the hips' drop (the
+#: tracker's ``reps.leg_agrees``: a bending leg shortens by about as much as the hips drop).
+LEG_AGREES: Final = 0.5
+#: Deeper than this (legs) the plié is a grand plié (the tracker's ``reps.grand_min_drop``).
+GRAND_DROP: Final = 0.21
+#: A hold has settled once its hips have stayed within this range (legs) for :data:`HOLD_SETTLE_S`, and breaks when they
+#: leave this band around its level (the median of its frames): the tracker's ``reps.end_drop`` (the hip point's
+#: jitter on a still dancer is 1-3 % of a leg); a plié's or relevé's own travel (0.07-0.5 legs) is well beyond it.
+HOLD_BAND: Final = 0.025
+#: Seconds the hips must stay within :data:`HOLD_BAND` for the position to count as held (the tracker's
+#: ``reps.reference_min_s``, its shortest plié). The studio's pliés pass through their bottoms in 0.2-0.6 s and its
+#: relevés' tops last 0.6-1.2 s: they settle, but never last :data:`MIN_HOLD_S`.
+HOLD_SETTLE_S: Final = 0.5
+#: The toes stay within this (legs) of where they were when the hold settled (the tracker's ``holds.still``: 3.5 cm,
+#: past the toe point's jitter; a tendu or a step moves it 20-45 % of a leg).
+HOLD_STILL: Final = 0.04
+#: A position is reported as held once it has lasted this long (the tracker's ``holds.min_duration_s``: labels.toml
+#: calls 3 s of stillness a hold). Shorter stillness is the top of a relevé or the bottom of a plié, not a hold.
+MIN_HOLD_S: Final = 3.0
+#: The hold's edges (when she arrived, when she left) are where the hips are within its own noise: this many robust
+#: standard deviations (1.4826 x the median absolute deviation) of its hips around their level, at most
+#: :data:`HOLD_BAND`: the tracker's noise band round her standing (``tracker.NOISE_SIGMAS``).
+EDGE_SIGMAS: Final = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class PositionHold:
+    """One held position: a low plié (the hips down and still at the bottom of a plié) or a high relevé (heels up,
+    still), from when she arrived to when the position broke, and why it broke."""
+
+    index: int
+    #: "low_plie" or "high_releve"
+    position: str
+    t_start_s: float
+    t_end_s: float
+    #: why the hold ended: "the hips rose", "the hips sank", "the heels came down", "a foot moved", "the knees
+    #: straightened", "the pose was lost", "the recording ended"
+    reason: str
+    #: the hips' level while held, legs: below standing for a plié, above it for a relevé
+    level_legs: float
+    #: the band round the level that set the hold's edges (its own noise), legs
+    band_legs: float
+    n_frames: int
+    #: a plié: "demi" or "grand" (its depth); "" for a relevé
+    plie: str = ""
+    #: a relevé: the heels' rise (ankle over toe, mean of both feet, over their flat height), legs; the heel's lift as
+    #: a share of the foot (:data:`FOOT_PCT_PER_LEG`); the knees ("straight" or "bent": :data:`HIP_PER_HEEL`)
+    heel_rise_legs: float = math.nan
+    foot_pct: float = math.nan
+    knees: str = ""
+
+    @property
+    def seconds(self) -> float:
+        return self.t_end_s - self.t_start_s
+
+    @property
+    def kind(self) -> str:
+        return self.position
+
+
+@dataclass(frozen=True, slots=True)
+class PositionHoldStarted:
+    """A position has been held :data:`MIN_HOLD_S`: held since ``t_start_s``."""
+
+    t_s: float
+    index: int
+    position: str
+    t_start_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class PositionHoldEnded:
+    t_s: float
+    hold: PositionHold
+
+
+PositionHoldEvent = PositionHoldStarted | PositionHoldEnded
+
+
+@dataclass(slots=True)
+class _HoldFrame:
+    t: float
+    #: the hips' drop below standing, legs (negative: risen)
+    drop: float
+    #: each foot's heel rise (ankle over toe, over its flat height), legs
+    heels: tuple[float, float]
+    toe: tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(slots=True)
+class _HoldRun:
+    position: str
+    frames: list[_HoldFrame]
+    last_ok: float
+    #: index of the first frame of the window in which it settled (None: not yet)
+    settled_at: int | None = None
+    #: each toe where it was when the hold settled (px)
+    anchors: tuple[tuple[float, float], tuple[float, float]] = ((math.nan, math.nan), (math.nan, math.nan))
+    reported: bool = False
+    index: int = 0
+
+
+def _hold_edges(run: _HoldRun) -> tuple[int, int, float, float]:
+    """(first, last) frame of the hold proper, its hips' level and its band: the level is the median of the settled
+    frames, the band :data:`EDGE_SIGMAS` robust SDs of them round it (at most :data:`HOLD_BAND`); the hold runs from
+    the first frame within the band (her arrival) to the last (her leaving)."""
+    drops = np.array([f.drop for f in run.frames], dtype=np.float64)
+    settled = drops[run.settled_at or 0 :]
+    level = float(np.median(settled))
+    sigma = 1.4826 * float(np.median(np.abs(settled - level)))
+    band = min(EDGE_SIGMAS * sigma, HOLD_BAND)
+    inside = np.flatnonzero(np.abs(drops - level) <= band + 1e-12)
+    return int(inside[0]), int(inside[-1]), level, band
+
+
+class PositionHolds:
+    """Held low pliés and high relevés from the hips' level, the heels and the feet in the picture. Not thread-safe;
+    feed frames in time order.
+
+    A frame is in a position when the hips are at least :data:`PLIE_DEPTH` below standing with a leg bent (a plié),
+    or both heels are up (:data:`HEEL_ON`) with the hips not down (a relevé), the feet at their places. A run of such
+    frames has settled once its hips have stayed within :data:`HOLD_BAND` for :data:`HOLD_SETTLE_S`; it is reported
+    (:class:`PositionHoldStarted`) once it has lasted :data:`MIN_HOLD_S`, and ends (:class:`PositionHoldEnded`) when
+    the position breaks: the hips rise or sink out of the band round its level, the heels come down, a foot moves
+    (:data:`HOLD_STILL`), the pose is lost (:data:`MAX_GAP_S`)."""
+
+    def __init__(self) -> None:
+        self._ref = _Standing()
+        self._run: _HoldRun | None = None
+        self._last_t = -math.inf
+        self.holds: list[PositionHold] = []
+
+    def holding(self) -> str | None:
+        """The position of the reported hold under way (she is still in it), else None."""
+        run = self._run
+        return run.position if run is not None and run.reported else None
+
+    def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[PositionHoldEvent]:
+        events: list[PositionHoldEvent] = []
+        if t_s < self._last_t:  # a stream started again: what was under way ends where it was
+            events += self.finish()
+            self._ref.clear()
+        self._last_t = t_s
+        run = self._run
+        if not is_reliable(row, reliable):
+            if run is not None and t_s - run.last_ok > MAX_GAP_S:
+                events += self._end(t_s, "the pose was lost")
+            return events
+        fr = _read(t_s, row)
+        if not self._ref.ready():
+            self._ref.add(fr)
+            return events
+        legs = self._ref.legs()
+        drop = (fr.hip_y - self._ref.hip_y()) / legs
+        heels = ((fr.gap[0] - self._ref.flat_gap(0)) / legs, (fr.gap[1] - self._ref.flat_gap(1)) / legs)
+        bent = max((self._ref.leg(k) - fr.leg[k]) / legs for k in range(2))
+        moved = max(_moved(fr, self._ref, k) for k in range(2))
+        if not all(math.isfinite(v) for v in (drop, *heels, bent, moved)):
+            return events
+        position = self._position(drop, heels, bent, moved)
+        hf = _HoldFrame(t_s, drop, heels, fr.toe)
+        if run is not None:
+            run.last_ok = t_s
+            why = self._broken(run, hf, position, bent)
+            if not why:
+                run.frames.append(hf)
+                return events + self._settle(run)
+            events += self._end(t_s, why)
+        if position:
+            self._run = _HoldRun(position, [hf], t_s)
+        elif run is None:
+            standing = min(heels) <= HEEL_DOWN and moved < FOOT_MOVED and abs(drop) < STANDING_BAND
+            self._ref.add(fr, standing=standing)
+        return events
+
+    def finish(self) -> list[PositionHoldEvent]:
+        """End of the stream: a hold under way ends with it."""
+        return self._end(self._last_t, "the recording ended") if self._run is not None else []
+
+    # ---- internals --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _position(drop: float, heels: tuple[float, float], bent: float, moved: float) -> str:
+        if moved >= FOOT_MOVED:
+            return ""
+        if drop >= PLIE_DEPTH and bent >= LEG_AGREES * drop:
+            return "low_plie"
+        if min(heels) >= HEEL_ON and drop < PLIE_DROP:
+            return "high_releve"
+        return ""
+
+    def _broken(self, run: _HoldRun, hf: _HoldFrame, position: str, bent: float) -> str:
+        """Why this frame breaks the run ("" if it does not)."""
+        if run.settled_at is not None:
+            moved = max(math.hypot(hf.toe[k][0] - run.anchors[k][0], hf.toe[k][1] - run.anchors[k][1])
+                        for k in range(2)) / self._ref.legs()  # fmt: skip
+            if moved > HOLD_STILL:
+                return "a foot moved"
+            level = float(np.median([f.drop for f in run.frames[run.settled_at :]]))
+            if hf.drop < level - HOLD_BAND:
+                return "the hips rose"
+            if hf.drop > level + HOLD_BAND:
+                if run.position == "high_releve":  # coming down from a relevé, or bending the knees on it
+                    heels = float(np.median([sum(f.heels) / 2 for f in run.frames[run.settled_at :]]))
+                    return "the heels came down" if sum(hf.heels) / 2 < heels - REBOUND else "the hips sank"
+                return "the hips sank"
+        if position == run.position:
+            return ""
+        if position:
+            return "the hips rose" if run.position == "high_releve" else "the hips sank"
+        if run.position == "high_releve":
+            return "the hips sank" if hf.drop >= PLIE_DROP else "the heels came down"
+        if hf.drop < PLIE_DEPTH:
+            return "the hips rose"
+        return "the knees straightened" if bent < LEG_AGREES * hf.drop else "a foot moved"
+
+    def _settle(self, run: _HoldRun) -> list[PositionHoldEvent]:
+        """A run settles once its hips have stayed within :data:`HOLD_BAND` for :data:`HOLD_SETTLE_S`; a settled one is
+        reported once it has lasted :data:`MIN_HOLD_S`."""
+        frames = run.frames
+        if run.settled_at is None:
+            t = frames[-1].t
+            i = len(frames) - 1
+            while i > 0 and t - frames[i - 1].t <= HOLD_SETTLE_S:
+                i -= 1
+            window = [f.drop for f in frames[i:]]
+            if t - frames[i].t < HOLD_SETTLE_S * 0.8 or max(window) - min(window) > HOLD_BAND:
+                return []
+            run.settled_at = i
+            run.anchors = tuple(  # type: ignore[assignment]
+                (_median([f.toe[k][0] for f in frames[i:]]), _median([f.toe[k][1] for f in frames[i:]]))
+                for k in range(2)
+            )
+        if run.reported:
+            return []
+        first, last, _, _ = _hold_edges(run)
+        if frames[last].t - frames[first].t < MIN_HOLD_S:
+            return []
+        run.reported = True
+        run.index = len(self.holds) + 1
+        return [PositionHoldStarted(frames[-1].t, run.index, run.position, frames[first].t)]
+
+    def _end(self, t_s: float, reason: str) -> list[PositionHoldEvent]:
+        run, self._run = self._run, None
+        if run is None or run.settled_at is None:
+            return []
+        first, last, level, band = _hold_edges(run)
+        frames = run.frames[first : last + 1]
+        if frames[-1].t - frames[0].t < MIN_HOLD_S:
+            return []
+        events: list[PositionHoldEvent] = []
+        if not run.reported:
+            run.index = len(self.holds) + 1
+            events.append(PositionHoldStarted(t_s, run.index, run.position, frames[0].t))
+        plie, heel, pct, knees, shown = "", math.nan, math.nan, "", level
+        if run.position == "low_plie":
+            plie = "grand" if level > GRAND_DROP else "demi"
+        else:
+            heel = _median([(f.heels[0] + f.heels[1]) / 2 for f in frames])
+            pct, shown = FOOT_PCT_PER_LEG * heel, -level
+            knees = "bent" if HIP_PER_HEEL * heel - shown > KNEE_BENT else "straight"
+        hold = PositionHold(
+            index=run.index, position=run.position, t_start_s=frames[0].t, t_end_s=frames[-1].t, reason=reason,
+            level_legs=shown, band_legs=band, n_frames=len(frames), plie=plie, heel_rise_legs=heel, foot_pct=pct,
+            knees=knees,
+        )  # fmt: skip
+        self.holds.append(hold)
+        return [*events, PositionHoldEnded(t_s, hold)]
+
+
+def find_position_holds(
+    t_s: Sequence[float], rows: Sequence[Mapping[str, float]], reliable: Sequence[bool]
+) -> tuple[list[PositionHold], list[PositionHoldEvent]]:
+    """Offline: the held low pliés and high relevés of a whole recording."""
+    finder = PositionHolds()
+    events: list[PositionHoldEvent] = []
+    for t, row, ok in zip(t_s, rows, reliable, strict=True):
+        events += finder.update(float(t), row, bool(ok))
+    events += finder.finish()
+    return finder.holds, events
+
+
+# ---- all three ----------------------------------------------------------------------------------------------
+
+BarreEvent = ReleveEvent | TenduEvent | PositionHoldEvent
 
 
 class BarreCounters:
-    """Both counters over one stream of rows."""
+    """The relevé and tendu counters and the held positions over one stream of rows."""
 
     def __init__(self) -> None:
         self.releve = ReleveCounter()
         self.tendu = TenduCounter()
+        self.holds = PositionHolds()
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[BarreEvent]:
-        return [*self.releve.update(t_s, row, reliable), *self.tendu.update(t_s, row, reliable)]
+        return [
+            *self.releve.update(t_s, row, reliable),
+            *self.tendu.update(t_s, row, reliable),
+            *self.holds.update(t_s, row, reliable),
+        ]
 
     def finish(self) -> list[BarreEvent]:
-        return [*self.releve.finish(), *self.tendu.finish()]
+        return [*self.releve.finish(), *self.tendu.finish(), *self.holds.finish()]
 
 
 def count_rows(
     t_s: Sequence[float], rows: Sequence[Mapping[str, float]], reliable: Sequence[bool]
 ) -> tuple[list[ReleveRep], list[TenduRep], list[BarreEvent]]:
-    """Offline: both counters over a whole recording."""
+    """Offline: the counters over a whole recording (the held positions' events are among ``events``)."""
     counters = BarreCounters()
     events: list[BarreEvent] = []
     for t, row, ok in zip(t_s, rows, reliable, strict=True):
@@ -727,8 +1022,14 @@ def count_rows(
 
 __all__ = [
     "DIRECTIONS",
+    "HELD_POSITIONS",
     "BarreCounters",
     "BarreEvent",
+    "PositionHold",
+    "PositionHoldEnded",
+    "PositionHoldEvent",
+    "PositionHoldStarted",
+    "PositionHolds",
     "ReleveCounter",
     "ReleveDiscarded",
     "ReleveEnded",
@@ -742,4 +1043,5 @@ __all__ = [
     "TenduRep",
     "TenduStarted",
     "count_rows",
+    "find_position_holds",
 ]

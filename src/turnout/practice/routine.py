@@ -3,14 +3,16 @@ can edit, and the runner that walks through one (what is next, the count, the ho
 
 The runner is Qt-free and driven by time, by what the practice tracker found and by the frames themselves:
 :meth:`RoutineRunner.rep` for a plié the tracker counted (its kind: a relevé never counts as a plié),
-:meth:`RoutineRunner.hold_started` and :meth:`RoutineRunner.hold_ended` for a hold, :meth:`RoutineRunner.frame` for
-every frame's row (the runner's own barre counters, ``turnout.practice.barre``, count relevés and tendus from it),
+:meth:`RoutineRunner.hold_started` and :meth:`RoutineRunner.hold_ended` for a first-position hold the tracker found,
+:meth:`RoutineRunner.frame` for every frame's row (the runner's own barre counters, ``turnout.practice.barre``, count
+relevés and tendus and time held low pliés and high relevés from it),
 :meth:`RoutineRunner.tick` for the clock. Each returns the events it caused, each with the words to show and say.
 The default routine's numbers come from the practice the dancers follow (their sources in ``docs/routines.md``).
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +20,17 @@ from pathlib import Path
 from typing import Any, Final
 
 from turnout.errors import TurnoutError
-from turnout.practice.barre import BarreCounters, BarreEvent, ReleveEnded, ReleveRep, TenduEnded, TenduRep
+from turnout.practice.barre import (
+    BarreCounters,
+    BarreEvent,
+    PositionHold,
+    PositionHoldEnded,
+    PositionHoldStarted,
+    ReleveEnded,
+    ReleveRep,
+    TenduEnded,
+    TenduRep,
+)
 
 #: Exercises counted in reps, and what the tracker calls the rep that counts for each.
 COUNTED: Final = {"plie": ("demi", "grand"), "releve": ("releve",), "tendu": ("tendu",), "selfcheck": ("demi",)}
@@ -215,6 +227,12 @@ class RoutineRunner:
     #: every relevé and tendu counted toward an exercise: (exercise index, set number, the rep)
     releves: list[tuple[int, int, ReleveRep]] = field(default_factory=list)
     tendus: list[tuple[int, int, TenduRep]] = field(default_factory=list)
+    #: every held low plié or high relevé timed toward an exercise: (exercise index, set number, the hold)
+    position_holds: list[tuple[int, int, PositionHold]] = field(default_factory=list)
+    #: when the set under way began (a hold she was already in counts from here)
+    set_since: float = -math.inf
+    #: the (exercise index, set number) the barre counters' hold under way is timing
+    _timing: tuple[int, int] | None = None
 
     @property
     def exercise(self) -> Exercise | None:
@@ -255,6 +273,9 @@ class RoutineRunner:
 
     def _barre(self, ev: BarreEvent) -> list[RoutineEvent]:
         ex = self.exercise
+        if isinstance(ev, PositionHoldEnded) and self._timing is not None:  # what the hold that was timed did
+            self.position_holds.append((*self._timing, ev.hold))
+            self._timing = None
         if self.phase != "exercise" or ex is None:
             return []
         if isinstance(ev, ReleveEnded) and ex.kind == "releve":
@@ -263,7 +284,26 @@ class RoutineRunner:
         if isinstance(ev, TenduEnded) and ex.kind == "tendu" and _tendu_counts(ev.rep, ex):
             self.tendus.append((self.index, self.set_no, ev.rep))
             return self._count(ev.t_s, ev.rep.faults)
+        if isinstance(ev, PositionHoldStarted) and self.hold_since is None:
+            # she has held it since then, but a set starts no earlier than its exercise (after a rest)
+            return self._barre_hold(max(ev.t_start_s, self.set_since), ev.position)
+        if isinstance(ev, PositionHoldEnded):
+            return self.hold_ended(ev.hold.t_end_s, ev.hold.reason, ev.hold.position)
         return []
+
+    def _barre_hold(self, t_s: float, position: str) -> list[RoutineEvent]:
+        events = self.hold_started(t_s, position)
+        if events and self._timing is None:
+            self._timing = (self.index, self.set_no)
+        return events
+
+    def _resume_hold(self, t_s: float) -> list[RoutineEvent]:
+        """A set began while she still holds a low plié or high relevé the barre counters follow: its hold starts
+        now (a first-position hold the tracker follows is resumed by its caller, ``turnout.session.routine_run``)."""
+        position = self.barre.holds.holding()
+        if position is None or self.hold_since is not None:
+            return []
+        return self._barre_hold(t_s, position)
 
     def _count(self, t_s: float, notes: tuple[str, ...] = ()) -> list[RoutineEvent]:
         ex = self.exercise
@@ -275,18 +315,22 @@ class RoutineRunner:
             events += self._set_done(t_s, float(self.count))
         return events
 
-    def hold_started(self, t_s: float) -> list[RoutineEvent]:
-        """The tracker's hold (a still first position) started at ``t_s``: it times a first-position hold only (the
-        low plié's and high relevé's holds and the stretches need detectors of their own: Skip them)."""
+    def hold_started(self, t_s: float, position: str = "first") -> list[RoutineEvent]:
+        """A hold of ``position`` started at ``t_s``: first position from the tracker, a low plié or a high relevé
+        from the barre counters (:meth:`frame`); it times the exercise's own position only (the stretches need
+        detectors of their own: Skip them)."""
         ex = self.exercise
-        if self.phase != "exercise" or ex is None or not (ex.kind == "hold" and ex.variant == "first"):
+        if self.phase != "exercise" or ex is None or not (ex.kind == "hold" and ex.variant == position):
             return []
         self.hold_since = t_s
         return [RoutineEvent(t_s, "hold", f"Hold {ex.label} for {ex.hold_s:g} seconds")]
 
-    def hold_ended(self, t_s: float, why: str = "") -> list[RoutineEvent]:
-        """The position broke (``why``: the tracker's reason) before or after the time was up."""
+    def hold_ended(self, t_s: float, why: str = "", position: str = "first") -> list[RoutineEvent]:
+        """The hold of ``position`` broke at ``t_s`` (``why``: what broke it) before or after the time was up; the end
+        of another position's hold is not this exercise's."""
         ex, since = self.exercise, self.hold_since
+        if ex is not None and ex.kind == "hold" and ex.variant != position:
+            return []
         self.hold_since = None
         if self.phase != "exercise" or ex is None or not ex.timed or since is None:
             return []
@@ -305,9 +349,11 @@ class RoutineRunner:
             return self._set_done(t_s, ex.hold_s)
         if self.phase == "rest" and t_s >= self.rest_until:
             self.phase = "exercise"
+            self.set_since = t_s
             ex = self.exercise
             assert ex is not None
-            return [RoutineEvent(t_s, "next", f"{ex.label.capitalize()}: set {self.set_no} of {ex.sets}")]
+            return [RoutineEvent(t_s, "next", f"{ex.label.capitalize()}: set {self.set_no} of {ex.sets}"),
+                    *self._resume_hold(t_s)]  # fmt: skip
         return []
 
     def skip(self, t_s: float) -> list[RoutineEvent]:
@@ -337,6 +383,7 @@ class RoutineRunner:
         else:
             self.phase = "done"
             return [RoutineEvent(t_s, "done", f"{self.routine.name} done: well worked")]
+        self.set_since = t_s
         if rest_s > 0:
             self.phase, self.rest_until = "rest", t_s + rest_s
             return [
@@ -344,7 +391,7 @@ class RoutineRunner:
                     t_s, "rest", f"Rest {rest_s:g} second{'s' if rest_s != 1 else ''}; next: {self._next_label()}"
                 )
             ]
-        return [RoutineEvent(t_s, "next", self._next_label() or "")]
+        return [RoutineEvent(t_s, "next", self._next_label() or ""), *self._resume_hold(t_s)]
 
     def _next_label(self) -> str | None:
         if self.phase == "done":
@@ -379,6 +426,8 @@ class ExerciseSummary:
     amount: float
     releves: tuple[ReleveRep, ...] = ()
     tendus: tuple[TenduRep, ...] = ()
+    #: the held low pliés or high relevés timed toward it
+    holds: tuple[PositionHold, ...] = ()
 
     def line(self) -> str:
         """ "demi-pliés: 2 of 2 sets, 20 reps", with the relevés' or tendus' figures where there are any."""
@@ -401,7 +450,22 @@ class ExerciseSummary:
                 f"standing leg steady {sum(x.standing_steady for x in t)}, closed {sum(x.returned for x in t)} of "
                 f"{len(t)}"
             )
+        if self.holds:
+            text += "; " + hold_figures(self.holds)
         return text
+
+
+def hold_figures(holds: tuple[PositionHold, ...]) -> str:
+    """What her held low pliés or high relevés were like: "hips 18 % of a leg down, longest 32 s; ended: the hips rose
+    (2)" or "heels up 52 % of the foot, knees straight in 3 of 3, longest 30 s; ended: the heels came down (3)"."""
+    if holds[0].position == "low_plie":
+        text = f"hips {100 * _mean(h.level_legs for h in holds):.0f} % of a leg down"
+    else:
+        text = (f"heels up {_mean(h.foot_pct for h in holds):.0f} % of the foot, knees straight in "
+                f"{sum(h.knees == 'straight' for h in holds)} of {len(holds)}")  # fmt: skip
+    reasons = [h.reason for h in holds]
+    ended = ", ".join(f"{r} ({reasons.count(r)})" for r in dict.fromkeys(reasons))
+    return f"{text}, longest {max(h.seconds for h in holds):.0f} s; ended: {ended}"
 
 
 def _mean(values: Any) -> float:
@@ -421,6 +485,7 @@ def exercise_summaries(runner: RoutineRunner) -> list[ExerciseSummary]:
                 float(sum(sets)),
                 tuple(r for j, _, r in runner.releves if j == i),
                 tuple(r for j, _, r in runner.tendus if j == i),
+                tuple(h for j, _, h in runner.position_holds if j == i),
             )
         )
     return out

@@ -4,7 +4,8 @@ session store. The window runs it on its processing thread (``turnout.app.contro
 --routine FILE`` runs the same code over a video's results.
 
 :meth:`RoutineRun.follow` takes each :class:`~turnout.session.pipeline.FrameResult` (its measurements feed the
-runner's relevé and tendu counters, its RepEnded / HoldStarted / HoldEnded events the counts and holds) and returns a
+runner's relevé and tendu counters and its held low pliés and high relevés, its RepEnded / HoldStarted / HoldEnded
+events the counts and first-position holds) and returns a
 :class:`RoutineProgress` when what the window shows changed: the exercise, set and count, the hold's countdown or the
 rest timer, what is next, and what to say.
 """
@@ -275,6 +276,10 @@ class RoutineRun:
                           "heels_lowered": sum(r.heels_lowered for r in s.releves)}  # fmt: skip
             elif s.tendus:
                 detail = {"tendus": len(s.tendus), "faults": [list(r.faults) for r in s.tendus]}
+            elif s.holds:  # held low pliés or high relevés: how long, how low or high, what ended each
+                detail = {"holds": [{"seconds": round(h.seconds, 2), "reason": h.reason,
+                                     "level_legs": round(h.level_legs, 4), "plie": h.plie, "knees": h.knees}
+                                    for h in s.holds]}  # fmt: skip
             if ex.timed:
                 detail["hold_s"] = ex.hold_s
             elif ex.kind != "selfcheck":
