@@ -86,3 +86,73 @@ def test_analyze_file_records_the_files_full_path(tmp_path: Path, model_path: Pa
         row = store.get_session(result.session_id)
     assert row.source == "short.mp4" and row.source_path == str((folder / "short.mp4").resolve())
     assert datetime.fromisoformat(row.started_at) - datetime.now(UTC) < timedelta(minutes=1)
+
+
+def test_version_7_says_how_each_session_was_made_and_keeps_everything(tmp_path: Path) -> None:
+    """Sessions with a file's path before version 7 were all analyses (Live kept no path); the rest are live."""
+    db = tmp_path / "sessions.sqlite3"
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, target=6, db_path=db)
+    for source, path in (("camera 0", None), ("class.mp4", "/v/class.mp4"), ("b.mp4", None)):
+        conn.execute("INSERT INTO sessions (started_at, source, source_path, notes, measure_names) "
+                     "VALUES ('2026-01-01T00:00:00+00:00', ?, ?, 'kept', '[]')", (source, path))  # fmt: skip
+    conn.close()
+    with Store.open(db) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 7
+        got = {r.source: (r.origin, r.analysis, r.source_path, r.notes) for r in store.list_sessions()}
+    assert got == {
+        "camera 0": ("live", False, None, "kept"),
+        "class.mp4": ("analysis", True, "/v/class.mp4", "kept"),
+        "b.mp4": ("live", False, None, "kept"),
+    }
+    assert (tmp_path / "sessions.sqlite3.v6.bak").exists(), "a copy of the old database is kept"
+
+
+def test_a_live_recording_of_a_file_keeps_its_path_and_stays_live(tmp_path: Path) -> None:
+    from turnout.storage.store import ANALYSIS, LIVE, SessionRecorder
+
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        analysed = store.create_session(SessionInfo(source="class.mp4", source_path="/v/class.mp4"))
+        live = store.create_session(SessionInfo(source="class.mp4"))  # as Live creates it
+        recorder = SessionRecorder(store, live)
+        recorder.set_source_file("/v/class.mp4")
+        recorder.close()
+        assert not recorder.errors
+        assert (store.get_session(analysed).origin, store.get_session(live).origin) == (ANALYSIS, LIVE)
+        assert store.get_session(live).source_path == "/v/class.mp4" and store.get_session(live).status == "complete"
+        explicit = store.create_session(SessionInfo(source="x.mp4", source_path="/v/x.mp4", origin=LIVE))
+        assert store.get_session(explicit).origin == LIVE
+        with pytest.raises(ValueError, match="origin must be one of"):
+            store.create_session(SessionInfo(source="x.mp4", origin="guess"))
+        with pytest.raises(StorageError, match="no session 99"):
+            store.set_source_file(99, "/v/x.mp4")
+        broken = SessionRecorder(store, live, background=False)
+        broken.session_id = 99
+        broken.set_source_file("/v/x.mp4")
+        assert broken.errors == [f"no session 99 in {store.path}"], "one line, kept, never raised"
+
+
+def test_a_whole_video_maps_its_frames_onto_a_partial_recording(tmp_path: Path) -> None:
+    """VideoFrames: the file's frame n is the stored frame n; frames outside the recording have none."""
+    import numpy as np
+
+    from turnout.session.review_data import SessionData
+    from turnout.storage.store import FrameRecord
+
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        sid = store.create_session(SessionInfo(source="class.mp4"))
+        # frames 30..59 recorded at the file's own times (25 fps, starting at 0.1 s: a container's offset), 45 dropped
+        frames = [FrameRecord(n, 0.1 + n / 25.0, True, {}) for n in range(30, 60) if n != 45]
+        store.add_frames(sid, frames, store.get_session(sid).measure_names)
+        data = SessionData.load(store, sid)
+    video = data.on_video(25.0)
+    bgr = np.zeros((4, 4, 3), np.uint8)
+    assert video.span() == (30, 59)
+    assert video.result(29, bgr) is None and video.result(45, bgr) is None and video.result(60, bgr) is None
+    got = video.result(31, bgr)
+    assert got is not None and got.index == 31 and got.timestamp_ms == round((0.1 + 31 / 25) * 1000)
+    assert video.time_of(40) == pytest.approx(0.1 + 40 / 25)  # a stored frame: its own time
+    assert video.time_of(0) == pytest.approx(0.1)  # before the recording: on from its first frame
+    assert video.time_of(70) == pytest.approx(0.1 + 70 / 25)
+    numbers = [0, 10, 30, 44, 45, 46, 59, 70]
+    assert [video.frame_of(video.time_of(n)) for n in numbers] == numbers

@@ -21,7 +21,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -35,6 +36,7 @@ from turnout.session.routine_run import RoutineProgress, RoutineRun
 
 if TYPE_CHECKING:
     from turnout.practice.routine import Routine
+    from turnout.storage.store import SessionRecorder
 
 Command = Callable[[Processor], None]
 #: Put among the events by the processing thread once a session has really ended (its last rep stored).
@@ -70,6 +72,24 @@ class LiveStatus:
             if self.latency_ms == self.latency_ms:
                 parts.append(f"latency {self.latency_ms:.0f} ms")
         return "  ·  ".join(parts)
+
+
+@runtime_checkable
+class StoresSessions(Protocol):
+    """A processor whose recording goes to the session store (the real one; test fakes need not): its recorder while
+    a session is being recorded, else None."""
+
+    recorder: SessionRecorder | None
+
+
+def note_source_file(processor: Processor, path: Path) -> None:
+    """Processing thread, just after a recording started on a video file: its session keeps the file's full path, so
+    Review plays the whole file (the session stays a live one: it may hold only part of the file)."""
+    from turnout.session.analysis import source_path
+
+    recorder = processor.recorder if isinstance(processor, StoresSessions) else None
+    if recorder is not None:
+        recorder.set_source_file(source_path(path))
 
 
 def _start(routine: RoutineRun) -> RoutineProgress:
@@ -307,6 +327,8 @@ class LiveController(QObject):
             if not on and run.routine is not None:
                 run.routine.store(processor)  # what was done so far goes with the session that ends
             processor.set_recording(on)
+            if on and run.spec.path is not None:
+                note_source_file(processor, run.spec.path)
             if not on:
                 events.append(SESSION_ENDED)
 

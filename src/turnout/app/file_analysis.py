@@ -3,7 +3,9 @@
 (its container's creation time, else its modification time), and recognised when it was analysed before.
 
 The session keeps where the file is (``sessions.source_path``, recorded by the analysis), so Review can play the
-whole recording.
+whole recording. A recording made in Live while the file played keeps it too (Review plays the whole file for it as
+well), but it is a *live* session (``sessions.origin``): it may hold only part of the file, so it never counts as the
+file analysed before.
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def file_date(path: Path) -> tuple[datetime, str]:
 
 
 def source_file(session: SessionRow) -> Path | None:
-    """The file a session was analysed from (``source_path``), when it still exists."""
+    """The video file a session's frames come from (``source_path``: analysed, or played in Live and recorded), when
+    it still exists."""
     if not session.source_path:
         return None
     path = Path(session.source_path)
@@ -81,7 +84,8 @@ def source_file(session: SessionRow) -> Path | None:
 
 
 def same_file_sessions(store: Store, path: Path) -> list[SessionRow]:
-    """Sessions analysed from this file before (the same path, or the same name and recording date)."""
+    """Sessions analysed from this file before (the same path, or the same name and recording date). Only whole-file
+    analyses: a recording made in Live while the file played may hold a part of it, and stays beside an analysis."""
     from turnout.session.analysis import source_path
 
     full = source_path(path)
@@ -89,6 +93,8 @@ def same_file_sessions(store: Store, path: Path) -> list[SessionRow]:
     name = display_name(path.name)
     out = []
     for row in store.list_sessions():
+        if not row.analysis:
+            continue
         if row.source_path == full or (row.source == name and _same_time(row.started_at, started)):
             out.append(row)
     return out

@@ -26,54 +26,17 @@ import bisect
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
+from turnout.app.clip_player import FrameReader
 from turnout.app.controller import LiveController
 from turnout.capture.pacing import RATES
 from turnout.session.pipeline import FrameResult
 
 #: the replay clock's tick (ms): frames whose time has passed are skipped, never shown fast
 TICK_MS = 15
-
-
-class FrameReader:
-    """Frames of a video file by index, decoded on the GUI thread (sequential reads are cheap, a jump seeks)."""
-
-    def __init__(self, path: Path) -> None:
-        import cv2
-
-        from turnout.capture.sources import opencv_path
-
-        with opencv_path(path) as name:
-            self._cap: Any = cv2.VideoCapture(name)
-        self.ok = bool(self._cap.isOpened())
-        self.n_frames = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0) if self.ok else 0
-        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0) if self.ok else 0.0
-        self.fps = fps if 0 < fps < 1000 else 30.0
-        self._pos = -1
-
-    def read(self, index: int) -> np.ndarray | None:
-        import cv2
-
-        if self._cap is None or not self.ok:
-            return None
-        if index != self._pos + 1:
-            self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-        ok, bgr = self._cap.read()
-        if not ok or bgr is None:
-            self._pos = -1
-            return None
-        self._pos = index
-        return np.asarray(bgr)
-
-    def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-        self._cap = None
 
 
 def _clock(t_s: float) -> str:

@@ -101,18 +101,22 @@ def ask_date(parent: QWidget, current: datetime) -> datetime | None:
 
 
 def load_rep(player: ClipPlayer, data: SessionData, stored: StoredRep) -> bool:
-    """Put ``stored``'s rep in ``player``: the whole video of a file's session (while the file is there) at the
-    rep, else the rep's clip; False (the player says why) when neither can be played."""
+    """Put ``stored``'s rep in ``player``: the whole video of a session from a video file (analysed, or played in
+    Live and recorded; while the file is there) at the rep, else the rep's clip; False (the player says why) when
+    neither can be played."""
     rep = stored.rep
     whole = source_file(data.session)
-    if whole is not None and (player.path == whole or player.load(whole, 0.0, None, data.result_at)):
+    if whole is not None and (player.path == whole or player.load_video(whole, data.on_video)):
         player.seek_time(rep.t_start_s)
         return True
     clip = data.clip_for(stored.id)
     player.close_clip()
     if clip is None:
+        gone = data.session.source_path
         player.video.placeholder = (
-            "No clip for this rep (clips are kept for flagged reps; a session opened from a video plays the "
+            f"No clip for this rep, and its video {gone} is no longer there (put it back to play the whole session)"
+            if gone
+            else "No clip for this rep (clips are kept for flagged reps; a session from a video file plays the "
             "whole video)"
         )
         player.video.update()
@@ -234,7 +238,7 @@ class ReviewTab(QWidget):
         self.data: SessionData | None = None
         self.sessions = _table(["#", "Started", "Dancer", "Source", "Reps", "Flagged", "Length"], 3)
         self.sessions.itemSelectionChanged.connect(self._session_chosen)
-        self.reps = _table(["Rep", "Kind", "Hips down", "Worst", "Flags", "Clip"], 4)
+        self.reps = _table(["Rep", "Kind", "Hips down", "Worst", "Flags", "Video"], 4)
         self.reps.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # two reps: Compare
         self.reps.setToolTip("Ctrl+click a second rep to compare the two side by side")
         self.reps.itemSelectionChanged.connect(self._rep_chosen)
@@ -363,7 +367,8 @@ class ReviewTab(QWidget):
         self.sessions.insertRow(i)
         flagged = theme.BAD if r.n_flagged_reps else None
         m, s = divmod(round(r.duration_s), 60)
-        source = (r.source or "") + (" (interrupted)" if r.status == "interrupted" else "")
+        source = (r.source or "") + (" (Live)" if r.source_path and not r.analysis else "")
+        source += " (interrupted)" if r.status == "interrupted" else ""
         for col, text in enumerate((f"#{r.id}", _when(r.started_at), r.dancer or "–", source, str(r.n_reps),
                                     str(r.n_flagged_reps), f"{m}:{s:02d}")):  # fmt: skip
             self.sessions.setItem(i, col, _item(text, flagged if col == 5 else None, r.id))
@@ -433,7 +438,7 @@ class ReviewTab(QWidget):
         worst = rep.worst_severity
         colour = theme.colour(worst).name() if worst else None
         codes = ", ".join(f.code.replace("_", " ") for f in rep.flags) or "–"
-        clip = "▶" if data.clip_for(stored.id) is not None else ""
+        clip = "▶" if data.clip_for(stored.id) is not None or source_file(data.session) is not None else ""
         for col, text in enumerate((f"#{rep.index}", rep.kind, display.drop_text(rep), worst or "ok", codes, clip)):
             self.reps.setItem(i, col, _item(text, colour if col in (3, 4) else None, rep.index))
 

@@ -2,6 +2,8 @@
 
 Qt-free. :meth:`SessionData.result_at` rebuilds a :class:`~turnout.session.pipeline.FrameResult` for any moment of
 the session from the stored landmarks and measurements, so a clip is replayed with the same overlay as live.
+:class:`VideoFrames` places the stored frames on the frames of the video file the session came from (analysed, or
+played in Live and recorded: maybe only a part of it), so the whole file plays with its overlay where it was recorded.
 """
 
 from __future__ import annotations
@@ -92,13 +94,29 @@ class SessionData:
                 return s.rep.flags
         return ()
 
-    def result_at(self, t_s: float, bgr: np.ndarray) -> FrameResult:
-        """The stored frame nearest ``t_s`` as a FrameResult over ``bgr`` (a clip's frame)."""
+    def nearest(self, t_s: float) -> int:
+        """Position (in the stored frames) of the frame nearest ``t_s``; -1 when nothing is stored."""
         if len(self.t_s) == 0:
-            return FrameResult(0, round(t_s * 1000), bgr, PoseFrame(0, round(t_s * 1000)), None, False)
+            return -1
         i = int(np.clip(np.searchsorted(self.t_s, t_s), 0, len(self.t_s) - 1))
         if i > 0 and abs(self.t_s[i - 1] - t_s) < abs(self.t_s[i] - t_s):
             i -= 1
+        return i
+
+    def result_at(self, t_s: float, bgr: np.ndarray) -> FrameResult:
+        """The stored frame nearest ``t_s`` as a FrameResult over ``bgr`` (a clip's frame)."""
+        i = self.nearest(t_s)
+        if i < 0:
+            return FrameResult(0, round(t_s * 1000), bgr, PoseFrame(0, round(t_s * 1000)), None, False)
+        return self.stored_result(i, bgr)
+
+    def on_video(self, fps: float) -> VideoFrames:
+        """The session's frames on its video file's frames (the file read at ``fps``)."""
+        return VideoFrames(self, fps)
+
+    def stored_result(self, i: int, bgr: np.ndarray) -> FrameResult:
+        """Stored frame ``i`` (a position in :attr:`idx`) as a FrameResult over ``bgr``."""
+        t_s = float(self.t_s[i])
         frame_idx = int(self.idx[i])
         ts = round(float(self.t_s[i]) * 1000)
         pose = PoseFrame(frame_idx, ts)
@@ -149,3 +167,52 @@ class SessionData:
             return None
         low, high = (self.values.get(f"{side}_foot_picture{k}_deg") for k in ("_low", "_high"))
         return (low, high) if low is not None and high is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class VideoFrames:
+    """A session's stored frames on the frames of the video file it came from: the file's frame ``n`` is the stored
+    frame whose index is ``n`` (the analysis and Live both number a file's frames as they read them, from 0). Frames
+    the session does not hold (before and after a recording made in Live while the file played, or one dropped) show
+    without an overlay; their times go on from the nearest stored frame at the file's frame rate ``fps``."""
+
+    data: SessionData
+    fps: float
+
+    def position(self, frame: int) -> int:
+        """Where the file's frame ``frame`` is among the stored frames; -1 when the session does not hold it."""
+        idx = self.data.idx
+        j = int(np.searchsorted(idx, frame))
+        return j if j < len(idx) and int(idx[j]) == frame else -1
+
+    def _near_frame(self, frame: int) -> int:
+        idx = self.data.idx
+        j = int(np.clip(np.searchsorted(idx, frame), 0, len(idx) - 1))
+        if j > 0 and abs(int(idx[j - 1]) - frame) < abs(int(idx[j]) - frame):
+            j -= 1
+        return j
+
+    def time_of(self, frame: int) -> float:
+        """Session seconds of the file's frame ``frame`` (the reps' and the plot's time axis)."""
+        if len(self.data.idx) == 0:
+            return frame / self.fps
+        j = self._near_frame(frame)
+        return float(self.data.t_s[j]) + (frame - int(self.data.idx[j])) / self.fps
+
+    def frame_of(self, t_s: float) -> int:
+        """The file's frame shown at session time ``t_s`` (the stored frame nearest it, within what was stored)."""
+        i = self.data.nearest(t_s)
+        if i < 0:
+            return int(round(t_s * self.fps))
+        return int(self.data.idx[i]) + int(round((t_s - float(self.data.t_s[i])) * self.fps))
+
+    def result(self, frame: int, bgr: np.ndarray) -> FrameResult | None:
+        """The file's frame ``frame`` (its picture ``bgr``) with what was stored for it; None when the session does
+        not hold that frame."""
+        i = self.position(frame)
+        return None if i < 0 else self.data.stored_result(i, bgr)
+
+    def span(self) -> tuple[int, int] | None:
+        """The first and last of the file's frames the session holds (None: no frame stored)."""
+        idx = self.data.idx
+        return (int(idx[0]), int(idx[-1])) if len(idx) else None

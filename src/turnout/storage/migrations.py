@@ -175,6 +175,15 @@ _V6: Final = (
     "CREATE INDEX exercises_session ON exercises(session_id)",
 )
 
+_V7: Final = (
+    # how a session was made (issue 18): 'live' (recorded in Live: from a camera, or from a video file played there,
+    # which may be only part of the file) or 'analysis' (a whole file analysed: Open video, Analyse folder, `turnout
+    # analyze --db`). Only an analysis stands for its file when the same file is opened again. Every session with a
+    # source_path before this version was an analysis (Live recordings kept no path)
+    "ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'live' CHECK (origin IN ('live', 'analysis'))",
+    "UPDATE sessions SET origin = 'analysis' WHERE source_path IS NOT NULL",
+)
+
 DEFAULT_DB_NAME: Final = "sessions.sqlite3"
 SHARED_CLIPS_DIR: Final = "clips"
 
@@ -225,6 +234,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(4, "each database's clips in a folder of its own", (), _own_clip_folder),
     Migration(5, "the full path of the file a session was analysed from", _V5),
     Migration(6, "a routine's exercises and the self-check's answer, per session", _V6),
+    Migration(7, "how a session was made: recorded live, or a whole file analysed", _V7),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1].version
 

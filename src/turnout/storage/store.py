@@ -54,6 +54,11 @@ DATA_ENV: Final = "TURNOUT_DATA_DIR"
 DB_NAME: Final = "sessions.sqlite3"
 CLIPS_DIR: Final = "clips"
 STATUSES: Final = ("recording", "complete", "interrupted")
+#: How a session was made (``sessions.origin``): recorded in Live (a camera, or a video file played there: maybe only
+#: part of the file), or a whole file analysed (Open video, Analyse folder, ``turnout analyze --db``).
+LIVE: Final = "live"
+ANALYSIS: Final = "analysis"
+ORIGINS: Final = (LIVE, ANALYSIS)
 
 
 def default_db_path() -> Path:
@@ -214,6 +219,15 @@ class SessionInfo:
     measure_names: tuple[str, ...] = field(default_factory=stored_names)
     #: the full path of the file the frames come from (None for a camera); bytes that are not UTF-8 as ``\\xff``
     source_path: str | None = None
+    #: :data:`LIVE` or :data:`ANALYSIS`; None: an analysis when ``source_path`` is given (``analyze_file``), else live
+    origin: str | None = None
+
+    def made_as(self) -> str:
+        """The session's origin as stored."""
+        origin = self.origin or (ANALYSIS if self.source_path else LIVE)
+        if origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {ORIGINS}, got {origin!r}")
+        return origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,8 +254,16 @@ class SessionRow:
     n_holds: int
     n_frames: int
     duration_s: float
-    #: the full path of the file the session was analysed from (None for a camera or before schema 5)
+    #: the full path of the file the session's frames come from (None for a camera, or before schema 5; a recording
+    #: in Live of a video file keeps it since schema 7)
     source_path: str | None = None
+    #: :data:`LIVE` (recorded in Live, from a camera or a video file) or :data:`ANALYSIS` (a whole file analysed)
+    origin: str = LIVE
+
+    @property
+    def analysis(self) -> bool:
+        """A whole file analysed (it stands for its file: the same file opened again is recognised)."""
+        return self.origin == ANALYSIS
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,7 +553,7 @@ class Store:
             "fps": info.fps, "width": info.width, "height": info.height, "mirrored": int(info.mirrored),
             "model_sha256": info.model_sha256, "calibration": _json(dict(info.calibration or {}) or None),
             "settings": _json(settings), "notes": info.notes, "measure_names": _json(list(info.measure_names)),
-            "writer_pid": os.getpid(), "source_path": info.source_path,
+            "writer_pid": os.getpid(), "source_path": info.source_path, "origin": info.made_as(),
         }  # fmt: skip
         with self._write("the new session") as c:
             return _insert(c, "sessions", row)
@@ -548,6 +570,14 @@ class Store:
         text = when.astimezone(UTC).isoformat(timespec="seconds")
         with self._write("the session's date") as c:
             if c.execute("UPDATE sessions SET started_at = ? WHERE id = ?", (text, session_id)).rowcount != 1:
+                raise StorageError(f"no session {session_id} in {self.path}")
+
+    def set_source_file(self, session_id: int, path_text: str) -> None:
+        """The full path of the video file a live session's frames come from (a video played in Live and recorded):
+        Review can then play the whole file. The session stays :data:`LIVE` (it may hold only part of the file), so
+        it never stands for the file when the file is analysed. An unknown session is refused (StorageError)."""
+        with self._write("the session's video file") as c:
+            if c.execute("UPDATE sessions SET source_path = ? WHERE id = ?", (path_text, session_id)).rowcount != 1:
                 raise StorageError(f"no session {session_id} in {self.path}")
 
     def set_baseline(self, session_id: int, baseline: Baseline | None) -> None:
@@ -612,7 +642,7 @@ class Store:
         "(SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id AND r.worst_severity IS NOT NULL), "
         "(SELECT COUNT(*) FROM holds h WHERE h.session_id = s.id), "
         "(SELECT COUNT(*) FROM frames f WHERE f.session_id = s.id), "
-        "(SELECT MAX(t_ms) - MIN(t_ms) FROM frames f WHERE f.session_id = s.id), s.source_path "
+        "(SELECT MAX(t_ms) - MIN(t_ms) FROM frames f WHERE f.session_id = s.id), s.source_path, s.origin "
         "FROM sessions s LEFT JOIN dancers d ON d.id = s.dancer_id"
     )
 
@@ -653,6 +683,10 @@ class Store:
         if source_path is None and r[22] is not None:
             bad.append("source_path")
         fields.append(source_path)
+        origin = r[23] if r[23] in ORIGINS else LIVE
+        if r[23] not in ORIGINS:
+            bad.append("origin")
+        fields.append(origin)
         if bad:
             self._damaged(
                 f"session {r[0]}: its stored {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} damaged; shown without"
@@ -1147,6 +1181,11 @@ class SessionRecorder:
 
     def event(self, event: object, result: Any = None) -> None:
         self.handle(event)
+
+    def set_source_file(self, path_text: str) -> None:
+        """The video file this live session's frames come from (:meth:`Store.set_source_file`), written in order
+        with the frames; a failure is kept in :attr:`errors`, like any write."""
+        self._submit(self._safely, self.store.set_source_file, self.session_id, path_text)
 
     # ---- direct use ---------------------------------------------------------------------------------
 
