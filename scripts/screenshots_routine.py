@@ -1,10 +1,12 @@
 """Screenshots of issue 17's routine screens on the real window, model and pipeline, with studio renders standing in
-for the camera: the routine panel counting pliés, resting, a hold's countdown, the summary at the end, the guided
-self-check's answers (knees over the toes, knees inside, no verdict in fifth), and Review and Progress with the
-exercises stored.
+for the camera: the routine panel counting pliés, resting, a hold's countdown (first position, a held low plié and
+high relevé, one broken), the summary at the end, the guided self-check's answers (knees over the toes, knees
+inside, no verdict in fifth), and Review and Progress with the exercises stored.
 
     xvfb-run -a -s "-screen 0 1280x720x24" \\
         .venv/bin/python scripts/screenshots_routine.py --out build/screenshots/routine
+
+(``--only holds``: the held low plié's and high relevé's screens alone.)
 
 Scenes come from build/studio (rendered by the studio; nothing is copied into the project); the database is written
 into OUT/data/.
@@ -35,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, type=Path, help="folder for the PNGs (and data/)")
     p.add_argument("--size", default="1280x720", help="window size (default: %(default)s)")
+    p.add_argument("--only", choices=("all", "holds"), default="all",
+                   help="'holds': only the held low plié's and relevé's screens (default: %(default)s)")  # fmt: skip
     args = p.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
 
@@ -88,6 +92,30 @@ def main(argv: list[str] | None = None) -> int:
     def ended() -> None:
         wait(lambda: not window.controller.running, 120)
         pause(0.5)
+
+    # the held low plié and high relevé (issue 17, item 3): what the hold asks, its countdown from her arrival, a hold
+    # that broke before its time (and why), a hold done and the summary
+    live.choose_routine(Routine("Low plié hold", (Exercise("hold", sets=2, hold_s=10, rest_s=5, variant="low_plie"),)))
+    play(scene("hold_low_plie"))
+    if wait(lambda: "take the position" in panel.text(), 60):
+        grab(window, "h1_low_plie_take_the_position")
+    if wait(lambda: "s left" in panel.text(), 60):
+        grab(window, "h2_low_plie_countdown")
+    if wait(lambda: "again" in panel.said.text(), 60):
+        grab(window, "h3_low_plie_broken")
+    ended()
+    live.choose_routine(
+        Routine("High relevé hold", (Exercise("hold", sets=1, hold_s=4, rest_s=0, variant="high_releve"),))
+    )
+    play(scene("hold_high_releve"))
+    if wait(lambda: "s left" in panel.text(), 60):
+        grab(window, "h4_high_releve_countdown")
+    ended()
+    grab(window, "h5_high_releve_summary")
+    if args.only == "holds":
+        live.choose_routine(None)
+        window.close()
+        return 0
 
     # 1. pliés counted, then the rest between sets
     barre = Routine("Barre basics", (Exercise("plie", sets=2, reps=2, rest_s=20),

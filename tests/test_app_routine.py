@@ -178,3 +178,35 @@ def test_self_check_on_real_footage_answers_stores_and_is_recalled(qtbot: Any, t
     assert w.last_selfcheck() == stored.detail["matched_total_deg"]
     live.choose_routine(SELF_CHECK_ROUTINE)
     w.close()
+
+
+def test_the_panel_asks_for_a_low_plie_then_counts_it_down_and_says_why_it_broke(qtbot: Any) -> None:
+    """A held low plié walked by the session's RoutineRun over synthetic frames (tests/test_position_holds.py), shown
+    by the panel: what to do until the hold is timed, the countdown from her arrival, the broken hold and why."""
+    from types import SimpleNamespace
+
+    from test_position_holds import LOW, held, timeline
+    from turnout.app.routine_panel import RoutinePanel
+    from turnout.session.routine_run import RoutineRun
+
+    panel = RoutinePanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    run = RoutineRun(Routine("Holds", (Exercise("hold", sets=2, hold_s=10, rest_s=5, variant="low_plie"),)))
+    t, rows = timeline(held(LOW, 5.0))
+    shown: dict[float, tuple[str, str, str]] = {}
+    for x, r in zip(t, rows, strict=True):
+        result = SimpleNamespace(timestamp_ms=round(x * 1000), measurement=SimpleNamespace(as_row=lambda r=r: r),
+                                 reliable=True, events=(), baseline_ready=True)  # fmt: skip
+        progress = run.follow(result)
+        if progress is not None:
+            panel.show_progress(progress)
+        shown[x] = (panel.text(), panel.prompt.text() if panel.prompt.isVisible() else "", panel.said.text())
+    waiting = [v for x, v in shown.items() if x < 5.0]
+    assert all(v[0] == "Low plié · set 1 of 2 · 10 s: take the position" for v in waiting)
+    assert all(v[1] == "Down into a low plié, hips still: the countdown starts after 3 s" for v in waiting)
+    counting = [v for x, v in shown.items() if 5.7 < x < 7.2]  # reported at about 5.5 s, timed from 2.5 s
+    assert counting and all(v[0] in ("Low plié · set 1 of 2 · 7 s left", "Low plié · set 1 of 2 · 6 s left",
+                                     "Low plié · set 1 of 2 · 5 s left") and v[1] == "" for v in counting)  # fmt: skip
+    assert shown[t[-1]][0] == "Low plié · set 1 of 2 · 10 s: take the position"
+    assert shown[t[-1]][2] == "Held 5 of 10 seconds (the hips rose): again"

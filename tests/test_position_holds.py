@@ -219,6 +219,23 @@ def test_a_low_plie_hold_counts_down_and_completes_its_set() -> None:
     assert [h.position for h in exercise_summaries(runner)[0].holds] == ["low_plie"]
 
 
+def test_a_routine_done_while_she_holds_on_keeps_the_hold_so_far() -> None:
+    """The window stops following a routine once it is done: the hold she still holds is kept as it was then."""
+    routine = Routine("r", (Exercise("hold", sets=1, hold_s=4.0, rest_s=0, variant="high_releve"),))
+    t, rows = timeline(held(RELEVE, 8.0))
+    runner = RoutineRunner(routine)
+    for x, r in zip(t, rows, strict=True):
+        runner.frame(x, r, True)
+        runner.tick(x)
+        if runner.phase == "done":
+            break
+    (kept,) = exercise_summaries(runner)[0].holds
+    assert kept.reason == "" and kept.seconds == pytest.approx(4.0, abs=0.3)
+    assert summary(runner) == [
+        "high relevé: 1 of 1 sets, 4 s held; heels up 47 % of the foot, knees straight in 1 of 1, longest 4 s"
+    ]
+
+
 def test_a_broken_hold_says_why_and_is_held_again() -> None:
     routine = Routine("r", (Exercise("hold", sets=1, hold_s=8.0, rest_s=0, variant="high_releve"),))
     runner, said = run_routine(routine, [*held(RELEVE, 5.0), *held(RELEVE, 9.0)])

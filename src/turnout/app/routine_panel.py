@@ -1,7 +1,8 @@
 """The routine panel of the Live tab: the exercise, set and count ("Demi-pliés · set 2 of 3 · 7 / 10"), the hold's
-countdown, the rest timer, what is next, the guided self-check's instruction and answer, the summary at the end,
-and Skip exercise / End routine. It shows :class:`turnout.session.routine_run.RoutineProgress`; the routine itself
-is walked on the processing thread (``turnout.app.controller``)."""
+countdown (first position, a low plié, a high relevé) and what the hold asks until it starts, the rest timer, what
+is next, the guided self-check's instruction and answer, the summary at the end, and Skip exercise / End routine.
+It shows :class:`turnout.session.routine_run.RoutineProgress`; the routine itself is walked on the processing
+thread (``turnout.app.controller``)."""
 
 from __future__ import annotations
 
@@ -114,7 +115,10 @@ class RoutinePanel(QFrame):
         self.headline.setText(progress.title())
         self.headline.setStyleSheet(f"color: {theme.OK if done else theme.TEXT}; background: transparent;")
         self._set(self.figure, progress.figure(), theme.ACCENT if st.phase == "rest" else theme.TEXT)
-        self._set(self.prompt, progress.prompt)
+        if progress.prompt:  # the guided step's instruction; else what a hold asks, until its countdown starts
+            self._set(self.prompt, progress.prompt, theme.ACCENT)
+        else:
+            self._set(self.prompt, progress.hint(), theme.TEXT)
         # said once: a correction, a broken hold, the hold to take (counts, rests and what is next show above)
         said = [e.say for e in progress.said if e.what in SHOWN or (e.what == "counted" and ":" in e.say)]
         if said:

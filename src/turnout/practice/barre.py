@@ -946,16 +946,32 @@ class PositionHolds:
 
     def _end(self, t_s: float, reason: str) -> list[PositionHoldEvent]:
         run, self._run = self._run, None
-        if run is None or run.settled_at is None:
-            return []
-        first, last, level, band = _hold_edges(run)
-        frames = run.frames[first : last + 1]
-        if frames[-1].t - frames[0].t < MIN_HOLD_S:
+        hold = self._summary(run, reason) if run is not None else None
+        if run is None or hold is None:
             return []
         events: list[PositionHoldEvent] = []
         if not run.reported:
+            events.append(PositionHoldStarted(t_s, hold.index, run.position, hold.t_start_s))
+        self.holds.append(hold)
+        return [*events, PositionHoldEnded(t_s, hold)]
+
+    def current(self) -> PositionHold | None:
+        """The reported hold under way as it is so far (``reason`` ""), else None: what a routine's set timed when its
+        time was up while she held on."""
+        run = self._run
+        return self._summary(run, "") if run is not None and run.reported else None
+
+    def _summary(self, run: _HoldRun, reason: str) -> PositionHold | None:
+        """The hold ``run`` as a :class:`PositionHold`; None for a run not settled or shorter than
+        :data:`MIN_HOLD_S`."""
+        if run.settled_at is None:
+            return None
+        first, last, level, band = _hold_edges(run)
+        frames = run.frames[first : last + 1]
+        if frames[-1].t - frames[0].t < MIN_HOLD_S:
+            return None
+        if not run.reported:
             run.index = len(self.holds) + 1
-            events.append(PositionHoldStarted(t_s, run.index, run.position, frames[0].t))
         plie, heel, pct, knees, shown = "", math.nan, math.nan, "", level
         if run.position == "low_plie":
             plie = "grand" if level > GRAND_DROP else "demi"
@@ -963,13 +979,11 @@ class PositionHolds:
             heel = _median([(f.heels[0] + f.heels[1]) / 2 for f in frames])
             pct, shown = FOOT_PCT_PER_LEG * heel, -level
             knees = "bent" if HIP_PER_HEEL * heel - shown > KNEE_BENT else "straight"
-        hold = PositionHold(
+        return PositionHold(
             index=run.index, position=run.position, t_start_s=frames[0].t, t_end_s=frames[-1].t, reason=reason,
             level_legs=shown, band_legs=band, n_frames=len(frames), plie=plie, heel_rise_legs=heel, foot_pct=pct,
             knees=knees,
         )  # fmt: skip
-        self.holds.append(hold)
-        return [*events, PositionHoldEnded(t_s, hold)]
 
 
 def find_position_holds(

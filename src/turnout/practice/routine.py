@@ -50,6 +50,14 @@ LABELS: Final = {
     "straddle": "straddle", "frog": "frog", "low_lunge": "low lunge", "pigeon": "pigeon",
 }  # fmt: skip
 
+#: What a hold asks of her, shown until its countdown starts (each is timed once it has been held a few seconds:
+#: the tracker's ``holds.min_duration_s`` for first position, ``barre.MIN_HOLD_S`` for the others).
+HOLD_HINTS: Final = {
+    "first": "Stand still in first position",
+    "low_plie": "Down into a low plié, hips still",
+    "high_releve": "Up onto a high relevé, heels high and still",
+}
+
 
 class RoutineError(TurnoutError):
     """A routine file that cannot be used: one line saying where and what to change."""
@@ -273,9 +281,8 @@ class RoutineRunner:
 
     def _barre(self, ev: BarreEvent) -> list[RoutineEvent]:
         ex = self.exercise
-        if isinstance(ev, PositionHoldEnded) and self._timing is not None:  # what the hold that was timed did
-            self.position_holds.append((*self._timing, ev.hold))
-            self._timing = None
+        if isinstance(ev, PositionHoldEnded):  # what the hold that was timed did, in full
+            self._keep_hold(ev.hold)
         if self.phase != "exercise" or ex is None:
             return []
         if isinstance(ev, ReleveEnded) and ex.kind == "releve":
@@ -296,6 +303,17 @@ class RoutineRunner:
         if events and self._timing is None:
             self._timing = (self.index, self.set_no)
         return events
+
+    def _keep_hold(self, hold: PositionHold) -> None:
+        """Keep a held low plié or high relevé with the set that timed it: one already kept as it was when its set's
+        time was up (she held on) is replaced by the whole of it; sets after the first that it also timed keep none."""
+        kept = [i for i, (_, _, h) in enumerate(self.position_holds) if h.index == hold.index]
+        if kept:
+            j, s, _ = self.position_holds[kept[0]]
+            self.position_holds[kept[0]] = (j, s, hold)
+        elif self._timing is not None:
+            self.position_holds.append((*self._timing, hold))
+        self._timing = None
 
     def _resume_hold(self, t_s: float) -> list[RoutineEvent]:
         """A set began while she still holds a low plié or high relevé the barre counters follow: its hold starts
@@ -368,6 +386,9 @@ class RoutineRunner:
     def _set_done(self, t_s: float, amount: float) -> list[RoutineEvent]:
         ex = self.exercise
         assert ex is not None
+        so_far = self.barre.holds.current() if self._timing is not None else None
+        if so_far is not None:  # she holds on past the set's time: the hold as it was, replaced when it ends
+            self._keep_hold(so_far)
         self.done_sets.append((self.index, self.set_no, amount))
         events = [RoutineEvent(t_s, "set_done", f"Set {self.set_no} of {ex.sets} done")]
         self.count = 0
@@ -463,9 +484,9 @@ def hold_figures(holds: tuple[PositionHold, ...]) -> str:
     else:
         text = (f"heels up {_mean(h.foot_pct for h in holds):.0f} % of the foot, knees straight in "
                 f"{sum(h.knees == 'straight' for h in holds)} of {len(holds)}")  # fmt: skip
-    reasons = [h.reason for h in holds]
+    reasons = [h.reason for h in holds if h.reason]  # "" : still held when the routine ended
     ended = ", ".join(f"{r} ({reasons.count(r)})" for r in dict.fromkeys(reasons))
-    return f"{text}, longest {max(h.seconds for h in holds):.0f} s; ended: {ended}"
+    return f"{text}, longest {max(h.seconds for h in holds):.0f} s" + (f"; ended: {ended}" if ended else "")
 
 
 def _mean(values: Any) -> float:

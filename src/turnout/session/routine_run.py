@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from turnout.practice.barre import MIN_HOLD_S
 from turnout.practice.plie import RepEnded
-from turnout.practice.routine import Routine, RoutineEvent, RoutineRunner, RoutineStatus, exercise_summaries
+from turnout.practice.routine import HOLD_HINTS, Routine, RoutineEvent, RoutineRunner, RoutineStatus, exercise_summaries
 from turnout.practice.selfcheck import PLIE, STAND, SelfCheck, last_time_words, self_check
 from turnout.practice.tracker import HoldEnded, HoldStarted
 from turnout.storage.store import SessionRecorder, StoredExercise
@@ -76,6 +77,15 @@ class RoutineProgress:
                 else f"{math.ceil(st.remaining_s):.0f} s left"
             )
         return f"{st.count} / {ex.reps}"
+
+    def hint(self) -> str:
+        """What a hold asks of her while its countdown has not started ("Down into a low plié, hips still: the
+        countdown starts after 3 s"); "" otherwise."""
+        st = self.status
+        ex = st.exercise
+        if st.phase != "exercise" or ex is None or ex.kind != "hold" or st.remaining_s is not None or self.summary:
+            return ""
+        return f"{HOLD_HINTS[ex.variant]}: the countdown starts after {MIN_HOLD_S:g} s"
 
     def headline(self) -> str:
         """ "Demi-pliés · set 2 of 3 · 7 / 10", "Rest · 12 s", "First position · set 1 of 5 · 42 s left"."""
