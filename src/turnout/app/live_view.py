@@ -437,12 +437,19 @@ class VideoWidget(QWidget):
         painter.restore()
 
     def _draw_clicking(self, painter: QPainter, target: QRectF, image: QImage, origin: QPointF) -> None:
-        """The clicks so far (numbered), the quad they make, a magnified view at the pointer and the prompt."""
-        corners = np.array(self.clicks, float).reshape(-1, 2)
-        self._draw_quad(painter, target, corners, closed=len(self.clicks) == 4, colour=theme.WARN)
+        """The clicks so far (numbered), the quad they make, a magnified view at the pointer and the prompt. The
+        prompt goes along the bottom of the picture, or the top when a click is under it (a corner near the bottom:
+        the markers are never hidden), and the markers are drawn over it."""
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         r = max(6.0, target.height() / 90)
+        text = self.clicking_prompt()
+        band, _px = self.prompt_band(painter, target, text)
+        painter.fillRect(band, QColor(0, 0, 0, 190))
+        painter.setPen(QColor(theme.TEXT))
+        painter.drawText(band, Qt.AlignmentFlag.AlignCenter, text)
+        corners = np.array(self.clicks, float).reshape(-1, 2)
+        self._draw_quad(painter, target, corners, closed=len(self.clicks) == 4, colour=theme.WARN)
         label = QFont()
         label.setPixelSize(max(14, round(r * 2.2)))
         label.setBold(True)
@@ -456,23 +463,38 @@ class VideoWidget(QWidget):
             painter.drawText(QRectF(p.x() + r, p.y() - 3 * r, 4 * r, 3 * r), Qt.AlignmentFlag.AlignLeft, str(k + 1))
         if self._pointer is not None and target.contains(self._pointer):
             self._draw_loupe(painter, target, image, origin, self._pointer)
-        # the prompt, along the bottom of the picture, as large as fits
-        text = self.clicking_prompt()
+        painter.restore()
+
+    def marker_rects(self, target: QRectF | None = None) -> list[QRectF]:
+        """Where each clicked corner's marker and its number are drawn (widget pixels)."""
+        target = target or self.image_rect()
+        r = max(6.0, target.height() / 90)
+        out = []
+        for x, y in self.clicks:
+            p = self.to_widget(x, y, target)
+            out.append(QRectF(p.x() - r, p.y() - 3 * r, 5 * r, 4 * r))
+        return out
+
+    def prompt_band(self, painter: QPainter | None = None, target: QRectF | None = None,
+                    text: str | None = None) -> tuple[QRectF, int]:  # fmt: skip
+        """The prompt's band while clicking (widget pixels) and its font's pixel size, as large as fits: along the
+        bottom of the picture, or along the top when a clicked marker would be under it."""
+        target = target or self.image_rect()
+        text = self.clicking_prompt() if text is None else text
         px = self.text_px(22, 16, 34)
         font = QFont()
         font.setBold(True)
         font.setPixelSize(px)
-        painter.setFont(font)
         room = target.width() - 24
-        while px > 12 and painter.fontMetrics().horizontalAdvance(text) > room:
+        while px > 12 and QFontMetricsF(font).horizontalAdvance(text) > room:
             px -= 1
             font.setPixelSize(px)
+        if painter is not None:
             painter.setFont(font)
         band = QRectF(target.left(), target.bottom() - px * 2.4, target.width(), px * 2.4)
-        painter.fillRect(band, QColor(0, 0, 0, 190))
-        painter.setPen(QColor(theme.TEXT))
-        painter.drawText(band, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
+        if any(m.intersects(band) for m in self.marker_rects(target)):
+            band.moveTop(target.top())
+        return band, px
 
     def _draw_loupe(self, painter: QPainter, target: QRectF, image: QImage, origin: QPointF, at: QPointF) -> None:
         """A 4x view of the picture around the pointer, in the top corner away from it, with cross-hairs."""

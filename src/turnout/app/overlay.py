@@ -184,6 +184,11 @@ def draw_overlay(painter: QPainter, rect: QRectF, result: FrameResult, mirrored:
 
 #: A foot gauge's radius at 720 picture pixels.
 GAUGE_RADIUS: Final = 58.0
+#: A gauge's label is never smaller than this (pixels): a 1280x720 window shows the picture about 430 px high, where
+#: the label's share of the radius gave 10 px, too small to read.
+LABEL_MIN_PX: Final = 12
+#: Pixels kept between two gauges moved apart (feet close together).
+GAUGE_GAP_PX: Final = 4.0
 
 
 class Gauge(NamedTuple):
@@ -219,12 +224,31 @@ def foot_gauges(result: FrameResult, rect: QRectF, mirrored: bool) -> list[Gauge
             continue
         out.append(Gauge(side, _gauge_centre(mp, side, scale), GAUGE_RADIUS * scale, _outward(pts, side),
                          display.foot_reading(result, side), f"foot {shown.text}", status[f"{side}_foot"]))  # fmt: skip
-    return out
+    return _apart(out, rect, 70.0 * scale)
+
+
+def _apart(gauges: list[Gauge], rect: QRectF, pad: float) -> list[Gauge]:
+    """Two gauges whose discs or labels would overlap (her feet close together, or one pushed in from the picture's
+    edge) moved apart sideways, each by half (one alone when the other is at the picture's edge), kept ``pad`` inside
+    the picture."""
+    if len(gauges) != 2 or not gauges[0].bounds.intersects(gauges[1].bounds):
+        return gauges
+    a, b = sorted(gauges, key=lambda g: g.centre.x())
+    need = a.bounds.right() - b.bounds.left() + GAUGE_GAP_PX
+    apart = b.centre.x() - a.centre.x() + need
+    lo, hi = rect.left() + pad, rect.right() - pad
+    ax, bx = a.centre.x() - need / 2, b.centre.x() + need / 2
+    if ax < lo:
+        ax, bx = lo, min(lo + apart, hi)
+    elif bx > hi:
+        ax, bx = max(hi - apart, lo), hi
+    moved = {a.side: QPointF(ax, a.centre.y()), b.side: QPointF(bx, b.centre.y())}
+    return [g._replace(centre=moved[g.side]) for g in gauges]
 
 
 def _label_font(radius: float) -> QFont:
     f = QFont()
-    f.setPixelSize(max(10, round(radius * 0.3)))
+    f.setPixelSize(max(LABEL_MIN_PX, round(radius * 0.3)))
     f.setBold(True)
     return f
 
