@@ -76,8 +76,8 @@ def test_a_clicked_corner_near_the_bottom_is_drawn_over_the_prompt(qtbot: Any) -
     video.show()
     video.set_result(make_result(np.full((360, 640, 3), 90, np.uint8), 20, plie_seq()))
     assert video.start_clicking("the A4 sheet")
-    for x, y in ((400, 300), (420, 330), (300, 340), (310, 356)):  # the 4th 4 px above the frame's bottom
-        video.click_at(x, y)
+    for cx, cy in ((400, 300), (420, 330), (300, 340), (310, 356)):  # the 4th 4 px above the frame's bottom
+        video.click_at(cx, cy)
         band, px = video.prompt_band()
         markers = video.marker_rects()
         assert not any(m.intersects(band) for m in markers), (len(video.clicks), band, markers)
