@@ -325,3 +325,22 @@ def test_a_held_plie_is_a_plie_and_a_held_relevé_a_relevé(hold_scenes: dict[st
     assert [r["kind"] for r in plie.analysis["reps"]] == ["demi"] and plie.releves == [] and plie.tendus == []
     assert releve.analysis["reps"] == [] and len(releve.releves) == 1 and releve.tendus == []
     assert plie.analysis["holds"] == [] and releve.analysis["holds"] == []
+
+
+#: `make accuracy`'s analyses of every studio scene (uncalibrated): the frames CSVs `turnout analyze` wrote
+ACCURACY = Path(__file__).resolve().parents[1] / "build" / "accuracy" / "uncal"
+
+
+@pytest.mark.slow
+def test_no_hold_on_the_other_studio_scenes() -> None:
+    """The cached analyses of the whole studio (no pose model run here): a plié passed through is not a held plié,
+    a relevé that is not held is not a held relevé; the two hold scenes give theirs."""
+    found = sorted(ACCURACY.glob("*.frames.csv"))
+    if len(found) < 10:
+        pytest.skip(f"the studio's analyses are not under {ACCURACY} (make accuracy writes them)")
+    held_in = {}
+    for path in found:
+        t, rows, ok = read_rows(path)
+        held_in[path.name.split(".")[0]] = [h.position for h in find_position_holds(t, rows, ok)[0]]
+    assert {k: v for k, v in held_in.items() if v} == {"hold_low_plie": ["low_plie"],
+                                                       "hold_high_releve": ["high_releve"]}  # fmt: skip
