@@ -1,6 +1,7 @@
 """Screenshots of issue 18's playback screens on the real window, model and pipeline: a video paused in Live with
-its controls, the loop over a rep in slow motion, the delayed mirror on a camera, Analyse folder's summary, Review's
-date correction and two reps side by side, and the Settings' delayed mirror.
+its controls (recorded from its 30th frame on), the loop over a rep in slow motion, Review playing the whole video of
+that Live recording (a rep with its overlay; a frame before Record, "not recorded"), the delayed mirror on a camera,
+Analyse folder's summary, Review's date correction and two reps side by side, and the Settings' delayed mirror.
 
     xvfb-run -a -s "-screen 0 1920x1080x24" \
         .venv/bin/python scripts/screenshots_playback.py --out build/screenshots/playback [--size 1920x1080]
@@ -82,9 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         widget.grab().save(str(path))
         print(f"saved {path}")
 
-    # 1. a video in Live, paused at the bottom of the plié, a frame stepped back
+    # 1. a video in Live, recorded from its 30th frame, paused at the bottom of the plié, a frame stepped back
     pb = window.live.playback
     window.open_video(args.clip)
+    wait(lambda: pb.head >= 29, 60)
+    window.live.act_record.trigger()
     wait(lambda: pb.head >= 118, 60)
     pb.pause()
     pause(0.3)
@@ -101,6 +104,20 @@ def main(argv: list[str] | None = None) -> int:
         grab(window, "live_video_loop")
     else:
         print("no rep counted: no loop screenshot", file=sys.stderr)
+    # 2b. Review plays the whole video of that Live recording: its rep with the overlay, a frame before Record
+    review = window.review
+    pb.pause()
+    window.tabs.setCurrentWidget(review)
+    pause(0.5)
+    if review.data is not None and review.data.reps:
+        review.select_rep(review.data.reps[0].rep.index)
+        review.player.seek_time(review.data.reps[0].rep.t_bottom_start_s)
+        grab(window, "review_live_recording")
+        review.player.slider.setValue(10)
+        grab(window, "review_live_recording_before_record")
+    else:
+        print("no rep in the Live recording: no Review screenshots of it", file=sys.stderr)
+    window.tabs.setCurrentWidget(window.live)
     # 3. the delayed mirror on a camera
     window.live.set_delay(3, by_her=True)
     window.live.start_source(SourceSpec(camera=0))
@@ -118,7 +135,6 @@ def main(argv: list[str] | None = None) -> int:
         window.folder_summary.close()
     grab(window, "review_after_folder")
     # 5. Review: the date dialog, then two reps side by side
-    review = window.review
 
     def snap_dialog() -> None:
         dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]

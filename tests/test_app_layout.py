@@ -89,6 +89,13 @@ def test_a_clicked_corner_near_the_bottom_is_drawn_over_the_prompt(qtbot: Any) -
         p = video.to_widget(x, y)
         c = image.pixelColor(round(p.x()), round(p.y()))
         assert abs(c.red() - warn.red()) + abs(c.green() - warn.green()) + abs(c.blue() - warn.blue()) < 60, (x, y)
+    # the magnified view under the pointer goes below the prompt, never over its text
+    video.point_at(600, 200)  # right half: the magnifier takes the top-left corner
+    image = video.grab().toImage()
+    target = video.image_rect()
+    size = min(220.0, target.height() / 3)
+    c = image.pixelColor(round(target.left() + 12 + size / 2), round(band.bottom() - 3))  # under the text
+    assert max(c.red(), c.green(), c.blue()) < 50, c.name()  # the band's dark, not the magnified grey picture (90)
     # a corner away from the bottom leaves the prompt where it was
     video.restart_clicks()
     video.click_at(320, 100)

@@ -88,6 +88,7 @@ def test_a_live_recording_of_a_file_replays_the_whole_video_in_review(qtbot: Any
     assert review.data is not None and review.data.session.id == sid
     source_item = review.sessions.item(0, 3)
     assert source_item is not None and source_item.text() == "ballet_plie.mp4 (Live)"
+    assert source_item.toolTip() == f"ballet_plie.mp4\nrecorded in Live while this video played: {source_path(video)}"
     for stored in review.data.reps:  # every rep plays, clean or flagged: no "No clip for this rep"
         review.select_rep(stored.rep.index)
         assert player.path == Path(source_path(video)) and player.n_frames == 174, "the whole video, not a clip"

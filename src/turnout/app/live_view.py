@@ -462,7 +462,8 @@ class VideoWidget(QWidget):
             painter.setPen(QColor(theme.TEXT))
             painter.drawText(QRectF(p.x() + r, p.y() - 3 * r, 4 * r, 3 * r), Qt.AlignmentFlag.AlignLeft, str(k + 1))
         if self._pointer is not None and target.contains(self._pointer):
-            self._draw_loupe(painter, target, image, origin, self._pointer)
+            below = band.bottom() + 8 if band.top() <= target.top() else target.top() + 12
+            self._draw_loupe(painter, target, image, origin, self._pointer, below)
         painter.restore()
 
     def marker_rects(self, target: QRectF | None = None) -> list[QRectF]:
@@ -496,14 +497,16 @@ class VideoWidget(QWidget):
             band.moveTop(target.top())
         return band, px
 
-    def _draw_loupe(self, painter: QPainter, target: QRectF, image: QImage, origin: QPointF, at: QPointF) -> None:
-        """A 4x view of the picture around the pointer, in the top corner away from it, with cross-hairs."""
+    def _draw_loupe(self, painter: QPainter, target: QRectF, image: QImage, origin: QPointF, at: QPointF,
+                    top: float) -> None:  # fmt: skip
+        """A 4x view of the picture around the pointer, in the top corner away from it (from ``top``: under the
+        prompt when the prompt is along the top), with cross-hairs."""
         size = min(220.0, target.height() / 3)
         zoom = 4.0
         src = QRectF(at.x() - origin.x() - size / zoom / 2, at.y() - origin.y() - size / zoom / 2, size / zoom,
                      size / zoom)  # fmt: skip
         left = at.x() > target.center().x()
-        box = QRectF(target.left() + 12 if left else target.right() - size - 12, target.top() + 12, size, size)
+        box = QRectF(target.left() + 12 if left else target.right() - size - 12, top, size, size)
         painter.drawImage(box, image, src)
         painter.setPen(QPen(QColor(theme.WARN), 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -372,6 +372,11 @@ class ReviewTab(QWidget):
         for col, text in enumerate((f"#{r.id}", _when(r.started_at), r.dancer or "–", source, str(r.n_reps),
                                     str(r.n_flagged_reps), f"{m}:{s:02d}")):  # fmt: skip
             self.sessions.setItem(i, col, _item(text, flagged if col == 5 else None, r.id))
+        where = {True: "analysed from", False: "recorded in Live while this video played:"}[r.analysis]
+        tip = f"{r.source or ''}\n{where} {r.source_path}" if r.source_path else (r.source or "")
+        source_item = self.sessions.item(i, 3)
+        if source_item is not None:
+            source_item.setToolTip(tip)
 
     def session_ids(self) -> list[int]:
         return [_row_data(self.sessions, i) for i in range(self.sessions.rowCount())]
