@@ -159,6 +159,7 @@ def measure_image_series(
         shoulders = pts[:, lm.LEFT_SHOULDER, 0] - pts[:, lm.RIGHT_SHOULDER, 0]
         sh_why = why((lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), "shoulders")
         put("shoulders_yaw_deg", np.degrees(np.arctan2(depth[:, 0] - depth[:, 1], shoulders)), sh_why)
+        _profile(pts, usable, code, put)
         for side in SIDES:
             sign = 1.0 if side == "left" else -1.0  # her left leg is on the picture's right in a front view
             chain = lm.LEG[side]
@@ -175,6 +176,59 @@ def measure_image_series(
             put(f"{side}_knee_side_px", sign * (pts[:, chain[1], 0] - pts[:, chain[2], 0]), shank_why)
     names = image_names()
     return {n: values[n] for n in names}, {n: reasons[n] for n in names}
+
+
+#: The profile view's points: each the mean of her two sides' points where both are seen, else the one seen (from
+#: the side her two ears, shoulders and hips are at about the same place along her facing; a point the near leg hides
+#: is often placed on it anyway, and which of the two MediaPipe calls "left" can swap).
+_PROFILE_POINTS: Final = {"ear": (lm.LEFT_EAR, lm.RIGHT_EAR), "shoulder": (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER),
+                          "hip": (lm.LEFT_HIP, lm.RIGHT_HIP), "knee": (lm.LEFT_KNEE, lm.RIGHT_KNEE),
+                          "ankle": (lm.LEFT_ANKLE, lm.RIGHT_ANKLE), "heel": (lm.LEFT_HEEL, lm.RIGHT_HEEL),
+                          "toe": (lm.LEFT_FOOT_INDEX, lm.RIGHT_FOOT_INDEX)}  # fmt: skip
+NOT_SIDE_ON: Final = "not side-on to the camera (the profile is read from the side only)"
+
+
+def _profile(pts: FloatArray, usable: NDArray[np.bool_], code: FloatArray, put) -> None:  # type: ignore[no-untyped-def]
+    """The profile view's fields (``profile_*``, docs/measurements.md "From the side"), on side-on frames only."""
+    t = pts.shape[0]
+    side_on = np.asarray(code == SIDE, dtype=bool)
+    mean: dict[str, FloatArray] = {}
+    seen: dict[str, NDArray[np.bool_]] = {}
+    for name, ij in _PROFILE_POINTS.items():
+        ok = usable[:, list(ij)]
+        total = np.where(ok[..., None], pts[:, list(ij)], 0.0).sum(axis=1)
+        n = ok.sum(axis=1)[:, None]
+        mean[name] = np.where(n > 0, total / np.maximum(n, 1), np.nan)
+        seen[name] = np.asarray(ok.any(axis=1), dtype=bool)
+    # where she faces: her nose ahead of her ears, else her toes ahead of her heels
+    nose = np.where(usable[:, lm.NOSE], pts[:, lm.NOSE, 0], np.nan)
+    by_face = np.sign(nose - mean["ear"][:, 0])
+    by_feet = np.sign(mean["toe"][:, 0] - mean["heel"][:, 0])
+    d = np.where(np.isfinite(by_face) & (by_face != 0), by_face, by_feet)
+    d = np.where(d == 0, np.nan, d)
+
+    def why(*names: str) -> ReasonArray:
+        out = np.full(t, "", dtype=object)
+        for n in names:
+            out[~seen[n] & (out == "")] = f"{n} not visible enough (visibility below {VISIBILITY_MIN:g})"
+        out[~np.isfinite(d) & (out == "")] = "her facing cannot be told (no nose, ears, toes or heels seen)"
+        out[~side_on] = NOT_SIDE_ON
+        return out
+
+    put("profile_facing", d, why())
+    ankle = mean["ankle"]
+    for name in ("ear", "shoulder", "hip", "knee"):
+        put(f"profile_{name}_fwd_px", d * (mean[name][:, 0] - ankle[:, 0]), why(name, "ankle"))
+    put("profile_hip_up_px", ankle[:, 1] - mean["hip"][:, 1], why("hip", "ankle"))
+
+    def lean(lower: str, upper: str) -> FloatArray:
+        v = mean[upper] - mean[lower]
+        return np.degrees(np.arctan2(d * v[:, 0], -v[:, 1]))
+
+    put("profile_torso_deg", lean("hip", "shoulder"), why("hip", "shoulder"))
+    put("profile_neck_deg", lean("shoulder", "ear"), why("shoulder", "ear"))
+    put("profile_thigh_deg", lean("knee", "hip"), why("knee", "hip"))
+    put("profile_shank_deg", lean("ankle", "knee"), why("ankle", "knee"))
 
 
 def measure_image(image_px: ArrayLike, frame_size: tuple[float, float]) -> ImageMeasurement:

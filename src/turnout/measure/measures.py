@@ -76,6 +76,18 @@ IMAGE_BODY_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("shoulders_yaw_deg", "deg"),  # her shoulder line turned likewise (the pose model's image depth; sign only)
     ("frame_width_px", "px"),
     ("frame_height_px", "px"),
+    # the profile view (side-on to the camera only; nan otherwise; docs/measurements.md, "From the side"): each
+    # point is the mean of her two sides' points, forward is where she faces (her nose ahead of her ears)
+    ("profile_facing", "1"),  # +1 she faces the picture's right, -1 its left
+    ("profile_ear_fwd_px", "px"),  # the ear point forward of the ankle point
+    ("profile_shoulder_fwd_px", "px"),  # the shoulder point forward of the ankle point
+    ("profile_hip_fwd_px", "px"),  # the hip point forward of the ankle point
+    ("profile_knee_fwd_px", "px"),  # the knee point forward of the ankle point
+    ("profile_hip_up_px", "px"),  # the hip point above the ankle point
+    ("profile_torso_deg", "deg"),  # hip -> shoulder against the picture's vertical, forward positive
+    ("profile_neck_deg", "deg"),  # shoulder -> ear against the picture's vertical, forward positive
+    ("profile_thigh_deg", "deg"),  # knee -> hip against the picture's vertical, forward positive
+    ("profile_shank_deg", "deg"),  # ankle -> knee against the picture's vertical, forward positive
 )
 
 
@@ -173,6 +185,16 @@ class ImageMeasurement:
     shoulders_yaw_deg: float = math.nan
     frame_width_px: float = math.nan
     frame_height_px: float = math.nan
+    profile_facing: float = math.nan
+    profile_ear_fwd_px: float = math.nan
+    profile_shoulder_fwd_px: float = math.nan
+    profile_hip_fwd_px: float = math.nan
+    profile_knee_fwd_px: float = math.nan
+    profile_hip_up_px: float = math.nan
+    profile_torso_deg: float = math.nan
+    profile_neck_deg: float = math.nan
+    profile_thigh_deg: float = math.nan
+    profile_shank_deg: float = math.nan
     reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY, compare=False)
 
 

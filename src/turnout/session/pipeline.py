@@ -30,6 +30,7 @@ from turnout.measure.geometry import MAX_ABS_COORD_M, MIN_SEGMENT_M, measure_fra
 from turnout.measure.image import BACK, SIDE, measure_image, to_pixels
 from turnout.measure.measures import SIDES, FrameMeasurement
 from turnout.pose.estimator import PoseFrame
+from turnout.pose.guidance import FACE_CAMERA as TURN_TO_CAMERA
 from turnout.pose.guidance import assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
@@ -45,6 +46,7 @@ from turnout.practice.picture import (
     foot_direction_deg,
     hips_drop,
 )
+from turnout.practice.profile import ProfileTracker
 from turnout.session import display
 from turnout.storage.store import picture_foot_names
 
@@ -175,6 +177,8 @@ class Pipeline:
         self._feet: dict[str, deque[tuple[float, float, float, float]]] = {s: deque() for s in ("left", "right")}
         #: the live feet's range-or-calibrate answers, held against flicker
         self._range_hold = {s: display.RangeHold("foot") for s in ("left", "right")}
+        #: her posture and holds seen side-on (turnout.practice.profile); turnout is not judged from the side
+        self.profile = ProfileTracker()
 
     # -- one frame -----------------------------------------------------------------------------------
     def process(self, item: Captured | Frame) -> FrameResult:
@@ -268,11 +272,16 @@ class Pipeline:
         t3 = t()
         row = measurement.as_row() if measurement is not None else {}
         events = (*floor_events, *self.tracker.update(t_s, row, check.reliable))
+        self.profile.update(t_s, row)
         self._follow(events, t_s)
         t4 = t()
         guidance = check.guidance + self.floor.guidance()
         facing = math.nan if measurement is None else measurement.image.facing_code
-        if facing in (SIDE, BACK) and FACE_CAMERA not in guidance:
+        hold_s = None if self._hold_start is None else t_s - self._hold_start
+        if facing == SIDE:  # the profile view: her posture and holds from the side, and that turnout is not judged
+            guidance = (*self.profile.lines(), *(g for g in guidance if g != TURN_TO_CAMERA))
+            hold_s = self.profile.hold_s
+        elif facing == BACK and FACE_CAMERA not in guidance:
             guidance = (FACE_CAMERA, *guidance)
         elif check.reliable and self.tracker.baseline is None:
             guidance = (STAND_STILL, *self.floor.guidance())
@@ -283,7 +292,7 @@ class Pipeline:
             index=pose.index, timestamp_ms=pose.timestamp_ms, bgr=bgr if bgr is not None else _NO_IMAGE, pose=pose,
             measurement=measurement, reliable=check.reliable, guidance=guidance,
             active_flags=self._active_flags(t_s), events=events, reps=self._reps, sets=self._sets,
-            phase=self._phase, hold_s=None if self._hold_start is None else t_s - self._hold_start,
+            phase=self._phase, hold_s=hold_s,
             hip_turnout_deg=_mean_hip(hip), baseline_ready=self.tracker.baseline is not None,
             captured_at=captured_at, processed_at=time.monotonic(),
             stage_ms={"pose": pose_ms, "smoothing": (t2 - t1) * 1e3, "geometry": (t3 - t2) * 1e3,
@@ -301,6 +310,7 @@ class Pipeline:
     def finish(self, t_s: float | None = None) -> tuple[Any, ...]:
         """End of the stream: close an open hold, discard a rep in progress; events go to the recorder."""
         events = tuple(self.tracker.finish(t_s))
+        self.profile.finish()
         self._follow(events, t_s or 0.0)
         if self.recorder is not None and events:
             for ev in events:
@@ -514,8 +524,8 @@ def _plausible(pose: PoseFrame) -> PoseFrame:
 
 _END: Final = object()
 STAND_STILL: Final = "Stand tall in first position facing the camera (finding your standing height)"
-#: Shown when she is seen from behind or from the side: nothing is measured then.
-FACE_CAMERA: Final = "Turn to face the camera: nothing is measured from behind or from the side"
+#: Shown when she is seen from behind: nothing is measured then (from the side: her profile, turnout.practice.profile).
+FACE_CAMERA: Final = "Turn to face the camera: nothing is measured from behind"
 #: The picture size assumed when a replay is given none (the common 16:9 webcam); docs/measurements.md.
 DEFAULT_FRAME_SIZE: Final = (1280, 720)
 

@@ -1,0 +1,333 @@
+"""The profile view: her posture from the side, and holds timed side-on (issue 17, item 4; docs/measurements.md,
+"From the side"; the constants and what they were checked on: docs/thresholds.md, "Profile view").
+
+Fed the per-frame rows (``FrameMeasurement.as_row()``: the ``profile_*`` fields of ``turnout.measure.image``, which
+are measured on side-on frames only). From the side the picture shows her torso's line and where her ear, shoulder,
+hip and knee points stand over her ankles (the plumb line); turnout is not judged from the side. Her pelvis (tucked,
+neutral, arched) is reported only as far as the measured error of its reading allows: with MediaPipe's single hip
+point the studio's tucked and arched pelvises read alike, so the reading says so instead of guessing.
+
+Qt-free; one instance per session, fed in time order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Final
+
+import numpy as np
+
+from turnout.measure.image import SIDE
+
+#: Said whenever she is side-on.
+NOT_JUDGED: Final = "turnout is not judged from the side: face the camera for turnout"
+#: The figures are the medians of her side-on frames over this last stretch (a frame's points jitter by about 1 % of
+#: a leg).
+WINDOW_S: Final = 0.5
+#: Her standing size from the side (the hip point above the ankle point, pixels) is this quantile of the last
+#: :data:`SIZE_WINDOW_S` seconds of side-on frames: standing is the tallest she is.
+SIZE_QUANTILE: Final = 0.9
+SIZE_WINDOW_S: Final = 10.0
+#: The pelvis is read over this last stretch (its reading's error is mostly the body's own, but single moments spike).
+PELVIS_WINDOW_S: Final = 2.0
+#: Fewer side-on frames than this in the window: no figures.
+MIN_FRAMES: Final = 3
+#: Her torso's line is the hip point -> shoulder point against the vertical (forward positive) less this: from the
+#: side MediaPipe puts its hip point 4 % of a leg ahead of the hip joint (3-4 cm), so the points' line leans 4 degrees
+#: further back than the joints' (studio, ten profile scenes, four bodies, both sides: bias -4.0; each side's within
+#: 0.1 of it).
+TORSO_POINTS_DEG: Final = -4.0
+#: The torso's line's error end to end (95th percentile of the absolute error against the joints' line, studio).
+TORSO_P95_DEG: Final = 2.0
+#: The plumb line: each joint's forward offset from the ankle, in legs (her standing hip height above the ankle), is
+#: its point's offset from the ankle point less where MediaPipe puts that point from the side: the hip point 4 % of a
+#: leg ahead of the hip joint, the knee point 2 % ahead of the knee joint (the kneecap), the shoulder point on the
+#: shoulder joint (studio, six profile scenes, standing; each side's bias within 0.005 of the other's).
+POINT_AHEAD_LEGS: Final = {"shoulder": 0.0, "hip": 0.04, "knee": 0.02}
+#: The plumb line's error end to end: the 95th percentile of the absolute error against the true joints per standing
+#: frame (studio; scripts/profile_study.py), the worst of the three points.
+PLUMB_P95_LEGS: Final = 0.02
+#: The pelvis from the side. MediaPipe gives one point for the hip; on the studio that point follows the front of her
+#: pelvis: with the hip joints still, an arched pelvis (anterior tilt) moves it forward and a tucked one back, about
+#: 1 % of a leg for 12-15 degrees, so the thigh's line in the picture (knee point -> hip point) turns by
+#: :data:`THIGH_PER_TILT` degrees per degree of tilt from :data:`THIGH_NEUTRAL_DEG` (legs straight; fitted on the six
+#: profile scenes, scripts/profile_study.py --fit). Her tilt is read back from it; :data:`PELVIS_P95_DEG` is the 95th
+#: percentile of that reading's error over half-second windows, each side's constants checked on the other side's
+#: scenes (a different body, camera and look). A verdict is given only where it is larger than that error.
+THIGH_NEUTRAL_DEG: Final = 2.92
+THIGH_PER_TILT: Final = 0.094
+PELVIS_P95_DEG: Final = 9.0
+#: "neutral" only when the whole reading +- its error lies within this of level (the studio's tilts are 12-15).
+NEUTRAL_BAND_DEG: Final = 10.0
+#: Legs straight enough for the pelvis reading: the thigh's and the shank's lines in the picture within this.
+STRAIGHT_LEGS_DEG: Final = 8.0
+CANNOT_TELL: Final = "pelvis: cannot be told from the side now (stand tall, legs straight)"
+#: Holds from the side: the shortest stillness reported (as the front's ``holds.min_duration_s``), how far each
+#: point may wander from where the hold began (legs; as the front's ``holds.still``), the longest gap in side-on
+#: frames bridged, and the movement that marks when a breaking move began (legs: above the points' jitter).
+HOLD_MIN_S: Final = 3.0
+HOLD_STILL_LEGS: Final = 0.04
+HOLD_MAX_GAP_S: Final = 0.5
+HOLD_ONSET_LEGS: Final = 0.01
+#: Where a hold began is the median of its first this many seconds (a single frame's points jitter, and the pose
+#: model's first frames settle: on the studio the hip point rose 4 % of a leg over the first 0.3 s).
+HOLD_ANCHOR_S: Final = 0.5
+_HOLD_POINTS: Final = ("shoulder", "hip", "knee")
+_PLUMB: Final = ("shoulder", "hip", "knee")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Her posture from the side over some frames (medians)."""
+
+    facing: str  # "right" or "left": the picture's side she faces
+    torso_deg: float  # hip -> shoulder against the vertical, forward positive
+    neck_deg: float  # shoulder -> ear against the vertical, forward positive
+    #: each joint's forward offset from her ankles, in legs (her standing hip height above the ankle); the ear's is
+    #: its point's (no true ear was checked)
+    ear_legs: float
+    shoulder_legs: float
+    hip_legs: float
+    knee_legs: float
+    n_frames: int
+    #: "tucked", "neutral", "arched", or None: cannot be told (``pelvis_note`` says why)
+    pelvis: str | None = None
+    pelvis_note: str = CANNOT_TELL
+    pelvis_tilt_deg: float = math.nan  # the reading behind the verdict (arched positive), nan where none
+    torso_band_deg: float = TORSO_P95_DEG
+    plumb_band_legs: float = PLUMB_P95_LEGS
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def lines(self) -> tuple[str, ...]:
+        """What the window and the command line say (figures with their 95 % error)."""
+        way = "forward" if self.torso_deg >= 0 else "back"
+        lean = "upright" if abs(self.torso_deg) < self.torso_band_deg else f"leaning {way}"
+        torso = f"Torso {abs(self.torso_deg):.0f}° {way} (±{self.torso_band_deg:.0f}°): {lean}"
+        plumb = (
+            "Over the ankles (% of a leg, + ahead): "
+            + ", ".join(f"{name} {100 * getattr(self, f'{name}_legs'):+.0f}" for name in _PLUMB)
+            + f" (±{100 * self.plumb_band_legs:.0f})"
+        )
+        return (torso, plumb, self.pelvis_note[0].upper() + self.pelvis_note[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileHold:
+    """A stillness held side-on."""
+
+    index: int
+    t_start_s: float
+    t_end_s: float
+    ended: str  # why it ended ("moved", "turned from the side", "end of the video", "lost sight of her")
+    profile: Profile | None
+
+    @property
+    def duration_s(self) -> float:
+        return self.t_end_s - self.t_start_s
+
+
+def torso_deg(row: Mapping[str, float]) -> float:
+    """Her torso's line in one row: the points' line less :data:`TORSO_POINTS_DEG` (forward positive)."""
+    return row.get("profile_torso_deg", math.nan) - TORSO_POINTS_DEG
+
+
+def side_on(row: Mapping[str, float]) -> bool:
+    return row.get("facing_code") == SIDE and math.isfinite(row.get("profile_facing", math.nan))
+
+
+def _med(values: Sequence[float]) -> float:
+    a = np.asarray(values, dtype=np.float64)
+    a = a[np.isfinite(a)]
+    return float(np.median(a)) if a.size else math.nan
+
+
+def pelvis_tilt_deg(
+    rows: Sequence[Mapping[str, float]], neutral_deg: float = THIGH_NEUTRAL_DEG, per_tilt: float = THIGH_PER_TILT
+) -> float:
+    """Her pelvis's tilt read from side-on rows with straight legs (arched positive; ``nan`` with fewer than
+    :data:`MIN_FRAMES` of them): the thigh line's median against its neutral (:data:`THIGH_NEUTRAL_DEG`)."""
+    thigh = [r.get("profile_thigh_deg", math.nan) for r in rows if straight_legs(r)]
+    if sum(math.isfinite(v) for v in thigh) < MIN_FRAMES:
+        return math.nan
+    return (_med(thigh) - neutral_deg) / per_tilt
+
+
+def straight_legs(row: Mapping[str, float]) -> bool:
+    return abs(row.get("profile_thigh_deg", math.nan) - row.get("profile_shank_deg", math.nan)) <= STRAIGHT_LEGS_DEG
+
+
+def pelvis_verdict(tilt_deg: float, p95_deg: float = PELVIS_P95_DEG) -> tuple[str | None, str]:
+    """The pelvis's verdict from its reading and the reading's error (95 %): "tucked" or "arched" only where the
+    reading is further from level than its error, "neutral" only where the reading and its error lie within
+    :data:`NEUTRAL_BAND_DEG` of level; else none, and the note says what cannot be told."""
+    if not math.isfinite(tilt_deg):
+        return None, CANNOT_TELL
+    about = f"about {abs(tilt_deg):.0f}° (±{p95_deg:.0f}°)"
+    if abs(tilt_deg) > p95_deg:
+        return ("arched" if tilt_deg > 0 else "tucked"), f"pelvis {'arched' if tilt_deg > 0 else 'tucked'} {about}"
+    if abs(tilt_deg) + p95_deg <= NEUTRAL_BAND_DEG:
+        return "neutral", f"pelvis neutral (within {abs(tilt_deg) + p95_deg:.0f}° of level)"
+    way = "arched" if tilt_deg > 0 else "tucked"
+    return None, f"pelvis: neutral or a little {way}, cannot be told apart from the side ({about})"
+
+
+def read_profile(
+    rows: Sequence[Mapping[str, float]],
+    size_px: float | None = None,
+    pelvis_rows: Sequence[Mapping[str, float]] | None = None,
+) -> Profile | None:
+    """Her posture over the side-on rows given (medians), ``None`` with fewer than :data:`MIN_FRAMES`. ``size_px``:
+    her standing hip height above the ankle in pixels (default: the :data:`SIZE_QUANTILE` of these rows);
+    ``pelvis_rows``: the rows her pelvis is read from (default: ``rows``)."""
+    side = [r for r in rows if side_on(r)]
+    if len(side) < MIN_FRAMES:
+        return None
+    size = size_px if size_px is not None else _quantile([r.get("profile_hip_up_px", math.nan) for r in side])
+    if not (math.isfinite(size) and size > 0):
+        return None
+    facing = _med([r["profile_facing"] for r in side])
+    tilt = pelvis_tilt_deg([r for r in pelvis_rows if side_on(r)] if pelvis_rows is not None else side)
+    pelvis, note = pelvis_verdict(tilt)
+
+    def legs(name: str) -> float:
+        return _med([r.get(f"profile_{name}_fwd_px", math.nan) for r in side]) / size - POINT_AHEAD_LEGS.get(name, 0.0)
+
+    return Profile(
+        facing="right" if facing > 0 else "left",
+        torso_deg=_med([torso_deg(r) for r in side]),
+        neck_deg=_med([r.get("profile_neck_deg", math.nan) for r in side]),
+        ear_legs=legs("ear"), shoulder_legs=legs("shoulder"), hip_legs=legs("hip"), knee_legs=legs("knee"),
+        n_frames=len(side), pelvis=pelvis, pelvis_note=note, pelvis_tilt_deg=tilt,
+    )  # fmt: skip
+
+
+def _quantile(values: Sequence[float], q: float = SIZE_QUANTILE) -> float:
+    a = np.asarray(values, dtype=np.float64)
+    a = a[np.isfinite(a)]
+    return float(np.quantile(a, q)) if a.size else math.nan
+
+
+@dataclass(slots=True)
+class _Frame:
+    t: float
+    row: Mapping[str, float]
+
+    def point(self, name: str) -> tuple[float, float]:
+        """A point's place (forward of the ankle, height above it; pixels)."""
+        up = self.row.get("profile_hip_up_px", math.nan) if name == "hip" else math.nan
+        return (self.row.get(f"profile_{name}_fwd_px", math.nan), up)
+
+
+@dataclass(slots=True)
+class ProfileTracker:
+    """Side-on frames in, the latest :class:`Profile` and holds out (one per session, in time order)."""
+
+    holds: list[ProfileHold] = field(default_factory=list)
+    _recent: deque[_Frame] = field(default_factory=deque)
+    _sizes: deque[tuple[float, float]] = field(default_factory=deque)
+    _hold: list[_Frame] = field(default_factory=list)
+    _anchor: dict[str, tuple[float, float]] = field(default_factory=dict)
+    _last_side_t: float = -math.inf
+    _size: float = math.nan
+
+    def update(self, t_s: float, row: Mapping[str, float]) -> list[ProfileHold]:
+        """One frame; returns the holds this frame ended (long enough to count)."""
+        ended: list[ProfileHold] = []
+        if not side_on(row):
+            if self._hold and t_s - self._last_side_t > HOLD_MAX_GAP_S:
+                ended += self._close("turned from the side")
+            return ended
+        self._last_side_t = t_s
+        fr = _Frame(t_s, row)
+        self._recent.append(fr)
+        while self._recent and self._recent[0].t <= t_s - PELVIS_WINDOW_S:
+            self._recent.popleft()
+        up = row.get("profile_hip_up_px", math.nan)
+        if math.isfinite(up):
+            self._sizes.append((t_s, up))
+        while self._sizes and self._sizes[0][0] <= t_s - SIZE_WINDOW_S:
+            self._sizes.popleft()
+        self._size = _quantile([s for _, s in self._sizes])
+        if self._hold and self._hold[-1].t < t_s - HOLD_MAX_GAP_S:
+            ended += self._close("lost sight of her")
+        if self._hold and self._still(fr):
+            self._hold.append(fr)
+            if fr.t - self._hold[0].t <= HOLD_ANCHOR_S:
+                self._set_anchor()
+            return ended
+        if self._hold:
+            ended += self._close("moved", fr)
+        self._hold = [fr]
+        self._set_anchor()
+        return ended
+
+    def _set_anchor(self) -> None:
+        """Where the hold began: the median of its points over its first :data:`HOLD_ANCHOR_S`."""
+        first = [f for f in self._hold if f.t - self._hold[0].t <= HOLD_ANCHOR_S]
+        self._anchor = {}
+        for n in _HOLD_POINTS:
+            pts = [f.point(n) for f in first]
+            self._anchor[n] = (_med([p[0] for p in pts]), _med([p[1] for p in pts]))
+
+    def finish(self) -> list[ProfileHold]:
+        """End of the stream: close a hold in progress."""
+        return self._close("end of the video") if self._hold else []
+
+    @property
+    def hold_s(self) -> float | None:
+        """How long the current stillness has lasted, once it counts as a hold."""
+        if not self._hold:
+            return None
+        held = self._hold[-1].t - self._hold[0].t
+        return held if held >= HOLD_MIN_S else None
+
+    def current(self) -> Profile | None:
+        """Her posture over the last :data:`WINDOW_S` of side-on frames (her pelvis: :data:`PELVIS_WINDOW_S`)."""
+        if not self._recent:
+            return None
+        last = [f for f in self._recent if f.t > self._recent[-1].t - WINDOW_S]
+        return read_profile([f.row for f in last], self._size, [f.row for f in self._recent])
+
+    def lines(self) -> tuple[str, ...]:
+        """What to say now that she is side-on: the note that turnout is not judged, the hold, the figures."""
+        out = [NOT_JUDGED[0].upper() + NOT_JUDGED[1:]]
+        held = self.hold_s
+        if held is not None:
+            out.append(f"Hold {held:.0f} s")
+        prof = self.current()
+        if prof is not None:
+            out += prof.lines()
+        return tuple(out)
+
+    # ---- holds -----------------------------------------------------------------------------------------
+    def _deviation(self, fr: _Frame) -> float:
+        """The furthest any hold point has moved from where the hold began, in legs."""
+        size = self._size
+        worst = 0.0
+        for name, (x0, y0) in self._anchor.items():
+            x, y = fr.point(name)
+            for a, b in ((x, x0), (y, y0)):
+                if math.isfinite(a) and math.isfinite(b):
+                    worst = max(worst, abs(a - b) / size)
+        return worst if math.isfinite(size) and size > 0 else math.inf
+
+    def _still(self, fr: _Frame) -> bool:
+        return self._deviation(fr) <= HOLD_STILL_LEGS
+
+    def _close(self, why: str, breaking: _Frame | None = None) -> list[ProfileHold]:
+        frames, self._hold = self._hold, []
+        if breaking is not None:  # the hold ended where the breaking move began: above the points' jitter
+            while len(frames) > 1 and self._deviation(frames[-1]) > HOLD_ONSET_LEGS:
+                frames.pop()
+        if not frames or frames[-1].t - frames[0].t < HOLD_MIN_S:
+            return []
+        period = float(np.median(np.diff([f.t for f in frames]))) if len(frames) > 1 else 0.0
+        prof = read_profile([f.row for f in frames], self._size)
+        hold = ProfileHold(len(self.holds) + 1, frames[0].t, frames[-1].t + period, why, prof)
+        self.holds.append(hold)
+        return [hold]
