@@ -5,6 +5,7 @@ tests/test_profile_e2e.py."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -118,8 +119,14 @@ def test_torso_and_plumb_line_read_back_with_the_point_offsets() -> None:
     hip_px = 90.0 * math.tan(math.radians(3.0))
     assert prof.hip_legs == pytest.approx(hip_px / LEG_PX - profile.POINT_AHEAD_LEGS["hip"])
     assert prof.knee_legs == pytest.approx(-profile.POINT_AHEAD_LEGS["knee"])
-    assert prof.lines()[0].startswith("Torso 10° forward (±2°)")
+    assert prof.lines()[0].startswith("Torso 10° forward (±2°) · pelvis ")
+    assert prof.lines()[1] == "Over the ankles (% of a leg, ±2): shoulder +9, hip -1, knee -2"
     assert read_profile(rows[:2]) is None  # too few frames
+    no_knee = rows_of([side_pose(1.0)] * 5)
+    for r in no_knee:
+        r["profile_knee_fwd_px"] = math.nan
+    knee_unseen = read_profile(no_knee)
+    assert knee_unseen is not None and knee_unseen.lines()[1].endswith("knee –")
     assert read_profile(rows_of([front_pose()] * 5)) is None  # not side-on
 
 
@@ -135,7 +142,7 @@ def test_pelvis_verdict_only_beyond_its_error(tilt: float, verdict: str | None) 
     prof = read_profile(rows)
     assert prof is not None and prof.pelvis == verdict
     if verdict is None:
-        assert "cannot be told apart from the side" in prof.pelvis_note
+        assert "cannot tell from the side" in prof.pelvis_note
     else:
         assert verdict in prof.pelvis_note
 
@@ -184,7 +191,7 @@ def test_a_hold_shorter_than_three_seconds_is_no_hold_and_turning_ends_one() -> 
     tr = ProfileTracker()
     t = feed(tr, [(3.5, side_pose())])
     assert tr.hold_s is not None and 3.0 <= tr.hold_s <= 3.5
-    assert any(line.startswith("Hold 3 s") for line in tr.lines())
+    assert tr.lines()[1].startswith("Hold 3 s · Torso ")
     feed(tr, [(1.0, front_pose())], t)
     assert [h.ended for h in tr.holds] == ["turned from the side"] and tr.hold_s is None
     tr = ProfileTracker()
@@ -198,5 +205,34 @@ def test_the_words_side_on() -> None:
     feed(tr, [(1.0, side_pose(1.0, torso_deg=-8.0))])
     lines = tr.lines()
     assert lines[0] == "Turnout is not judged from the side: face the camera for turnout"
-    assert lines[1].startswith("Torso 4° back") and lines[2].startswith("Over the ankles")
-    assert lines[3].startswith("Pelvis neutral")
+    assert lines[1].startswith("Torso 4° back (±2°) · pelvis neutral") and lines[2].startswith("Over the ankles")
+    assert len(lines) == 3
+    # the other guidance less what the side view makes moot
+    assert tr.guidance(("Face the camera", "Step back until your feet are in view", "Only one person in view, please"))[
+        3:
+    ] == ("Only one person in view, please",)
+    tr = ProfileTracker()
+    assert tr.guidance(("Step back until your feet are in view",))[1:] == ("Step back until your feet are in view",)
+
+
+# ---- the window -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.gui
+def test_the_live_view_puts_the_side_view_words_under_her_feet(qtbot: Any) -> None:
+    """Side-on she watches her own line: the profile's words go small, at the bottom of the picture; other guidance
+    stays large in the middle."""
+    from turnout.app.live_view import VideoWidget
+
+    video = VideoWidget()
+    qtbot.addWidget(video)
+    video.resize(920, 700)
+    video.show()
+    tr = ProfileTracker()
+    feed(tr, [(3.5, side_pose())])
+    video.show_guidance(tr.lines())
+    side = video.guidance.geometry()
+    assert side.bottom() >= 700 - 20 and side.height() < 0.25 * 700
+    video.show_guidance(("Step into view of the camera",))
+    centre = video.guidance.geometry()
+    assert abs(centre.center().y() - 350) <= 2 and centre.top() > 100

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 from turnout.app import theme
 from turnout.app.guide import COLOURS, tooltip
 from turnout.app.overlay import draw_overlay, foot_gauges, part_status
+from turnout.practice.profile import NOT_JUDGED
 from turnout.practice.tracker import LiveFlag, RepEnded
 from turnout.session import display
 from turnout.session.pipeline import SET_GAP_S, FrameResult
@@ -595,14 +596,17 @@ class VideoWidget(QWidget):
         self.banner.setFixedWidth(max(200, w - 2 * margin))
         self.banner.adjustSize()
         self.banner.move(margin, margin)
-        px = self.text_px(17, 18, 52)
+        # side-on she watches her own line (turnout.practice.profile): its words go small, under her feet
+        low = self.guidance.text().lower().startswith(NOT_JUDGED)
+        px = self.text_px(36, 12, 26) if low else self.text_px(17, 18, 52)
         if px != self._guidance_px:
             self._guidance_px = px
             self.guidance.setStyleSheet(f"font-size: {px}px;")
         gw = min(max(300, int(w * 0.8)), w - 2 * margin)
         self.guidance.setFixedWidth(gw)
         self.guidance.adjustSize()
-        self.guidance.move((w - gw) // 2, max(margin, (self.height() - self.guidance.height()) // 2))
+        h = self.guidance.height()
+        self.guidance.move((w - gw) // 2, self.height() - h - margin if low else max(margin, (self.height() - h) // 2))
 
     def show_banner(self, flag: Any | None) -> None:
         """Show ``flag``'s headline and cue (coloured by its severity), or hide the banner for None (hidden while

@@ -4,8 +4,9 @@
 Fed the per-frame rows (``FrameMeasurement.as_row()``: the ``profile_*`` fields of ``turnout.measure.image``, which
 are measured on side-on frames only). From the side the picture shows her torso's line and where her ear, shoulder,
 hip and knee points stand over her ankles (the plumb line); turnout is not judged from the side. Her pelvis (tucked,
-neutral, arched) is reported only as far as the measured error of its reading allows: with MediaPipe's single hip
-point the studio's tucked and arched pelvises read alike, so the reading says so instead of guessing.
+neutral, arched) is read from where MediaPipe puts its one hip point (it follows the front of the pelvis) and reported
+only where the reading's measured error (about 9 degrees, most of it the body's own) is smaller than what it reports;
+otherwise the words say what cannot be told.
 
 Qt-free; one instance per session, fed in time order.
 """
@@ -21,6 +22,7 @@ from typing import Final
 import numpy as np
 
 from turnout.measure.image import SIDE
+from turnout.pose.guidance import FACE_CAMERA, FEET_IN_VIEW
 
 #: Said whenever she is side-on.
 NOT_JUDGED: Final = "turnout is not judged from the side: face the camera for turnout"
@@ -40,12 +42,13 @@ MIN_FRAMES: Final = 3
 #: further back than the joints' (studio, ten profile scenes, four bodies, both sides: bias -4.0; each side's within
 #: 0.1 of it).
 TORSO_POINTS_DEG: Final = -4.0
-#: The torso's line's error end to end (95th percentile of the absolute error against the joints' line, studio).
+#: The torso's line's stated error: its 95th percentile against the joints' line is 1.43 over all frames of the ten
+#: scenes, 1.63 on the worst scene (studio, scripts/profile_study.py).
 TORSO_P95_DEG: Final = 2.0
 #: The plumb line: each joint's forward offset from the ankle, in legs (her standing hip height above the ankle), is
 #: its point's offset from the ankle point less where MediaPipe puts that point from the side: the hip point 4 % of a
 #: leg ahead of the hip joint, the knee point 2 % ahead of the knee joint (the kneecap), the shoulder point on the
-#: shoulder joint (studio, six profile scenes, standing; each side's bias within 0.005 of the other's).
+#: shoulder joint (studio, the first six profile scenes, standing; after it each camera side's bias within 0.01).
 POINT_AHEAD_LEGS: Final = {"shoulder": 0.0, "hip": 0.04, "knee": 0.02}
 #: The plumb line's error end to end: the 95th percentile of the absolute error against the true joints per standing
 #: frame (studio; scripts/profile_study.py), the worst of the three points.
@@ -53,10 +56,10 @@ PLUMB_P95_LEGS: Final = 0.02
 #: The pelvis from the side. MediaPipe gives one point for the hip; on the studio that point follows the front of her
 #: pelvis: with the hip joints still, an arched pelvis (anterior tilt) moves it forward and a tucked one back, about
 #: 1 % of a leg for 12-15 degrees, so the thigh's line in the picture (knee point -> hip point) turns by
-#: :data:`THIGH_PER_TILT` degrees per degree of tilt from :data:`THIGH_NEUTRAL_DEG` (legs straight; fitted on the six
-#: profile scenes, scripts/profile_study.py --fit). Her tilt is read back from it; :data:`PELVIS_P95_DEG` is the 95th
-#: percentile of that reading's error over half-second windows, each side's constants checked on the other side's
-#: scenes (a different body, camera and look). A verdict is given only where it is larger than that error.
+#: :data:`THIGH_PER_TILT` degrees per degree of tilt from :data:`THIGH_NEUTRAL_DEG` (legs straight; fitted on the ten
+#: profile scenes, four bodies, scripts/profile_study.py --fit). Her tilt is read back from it; :data:`PELVIS_P95_DEG`
+#: is the 95th percentile of that reading's error with each body left out of the fit (8.1 over 2 s windows, 8.8 over
+#: 0.5 s): mostly where each body's hip point sits. A verdict is given only where the reading is beyond that error.
 THIGH_NEUTRAL_DEG: Final = 2.92
 THIGH_PER_TILT: Final = 0.094
 PELVIS_P95_DEG: Final = 9.0
@@ -64,7 +67,7 @@ PELVIS_P95_DEG: Final = 9.0
 NEUTRAL_BAND_DEG: Final = 10.0
 #: Legs straight enough for the pelvis reading: the thigh's and the shank's lines in the picture within this.
 STRAIGHT_LEGS_DEG: Final = 8.0
-CANNOT_TELL: Final = "pelvis: cannot be told from the side now (stand tall, legs straight)"
+CANNOT_TELL: Final = "pelvis: cannot tell now (stand tall, legs straight)"
 #: Holds from the side: the shortest stillness reported (as the front's ``holds.min_duration_s``), how far each
 #: point may wander from where the hold began (legs; as the front's ``holds.still``), the longest gap in side-on
 #: frames bridged, and the movement that marks when a breaking move began (legs: above the points' jitter).
@@ -103,17 +106,20 @@ class Profile:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
-    def lines(self) -> tuple[str, ...]:
-        """What the window and the command line say (figures with their 95 % error)."""
-        way = "forward" if self.torso_deg >= 0 else "back"
-        lean = "upright" if abs(self.torso_deg) < self.torso_band_deg else f"leaning {way}"
-        torso = f"Torso {abs(self.torso_deg):.0f}° {way} (±{self.torso_band_deg:.0f}°): {lean}"
-        plumb = (
-            "Over the ankles (% of a leg, + ahead): "
-            + ", ".join(f"{name} {100 * getattr(self, f'{name}_legs'):+.0f}" for name in _PLUMB)
-            + f" (±{100 * self.plumb_band_legs:.0f})"
+    def lines(self) -> tuple[str, str]:
+        """What the window says, in two short lines (each figure with its 95 % error): the torso and the pelvis; the
+        plumb line."""
+        band = f"±{self.torso_band_deg:.0f}°"
+        if not math.isfinite(self.torso_deg):
+            torso = "Torso –"
+        elif abs(self.torso_deg) < self.torso_band_deg:
+            torso = f"Torso upright ({band})"
+        else:
+            torso = f"Torso {abs(self.torso_deg):.0f}° {'forward' if self.torso_deg > 0 else 'back'} ({band})"
+        plumb = f"Over the ankles (% of a leg, ±{100 * self.plumb_band_legs:.0f}): " + ", ".join(
+            f"{name} {_percent(getattr(self, f'{name}_legs'))}" for name in _PLUMB
         )
-        return (torso, plumb, self.pelvis_note[0].upper() + self.pelvis_note[1:])
+        return (f"{torso} · {self.pelvis_note}", plumb)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +135,10 @@ class ProfileHold:
     @property
     def duration_s(self) -> float:
         return self.t_end_s - self.t_start_s
+
+
+def _percent(legs: float) -> str:
+    return f"{round(100 * legs):+d}" if math.isfinite(legs) else "–"
 
 
 def torso_deg(row: Mapping[str, float]) -> float:
@@ -167,13 +177,13 @@ def pelvis_verdict(tilt_deg: float, p95_deg: float = PELVIS_P95_DEG) -> tuple[st
     :data:`NEUTRAL_BAND_DEG` of level; else none, and the note says what cannot be told."""
     if not math.isfinite(tilt_deg):
         return None, CANNOT_TELL
+    way = "arched" if tilt_deg > 0 else "tucked"
     about = f"about {abs(tilt_deg):.0f}° (±{p95_deg:.0f}°)"
     if abs(tilt_deg) > p95_deg:
-        return ("arched" if tilt_deg > 0 else "tucked"), f"pelvis {'arched' if tilt_deg > 0 else 'tucked'} {about}"
+        return way, f"pelvis {way}, {about}"
     if abs(tilt_deg) + p95_deg <= NEUTRAL_BAND_DEG:
         return "neutral", f"pelvis neutral (within {abs(tilt_deg) + p95_deg:.0f}° of level)"
-    way = "arched" if tilt_deg > 0 else "tucked"
-    return None, f"pelvis: neutral or a little {way}, cannot be told apart from the side ({about})"
+    return None, f"pelvis neutral or a little {way}: cannot tell from the side"
 
 
 def read_profile(
@@ -294,15 +304,25 @@ class ProfileTracker:
         return read_profile([f.row for f in last], self._size, [f.row for f in self._recent])
 
     def lines(self) -> tuple[str, ...]:
-        """What to say now that she is side-on: the note that turnout is not judged, the hold, the figures."""
+        """What to say now that she is side-on, in at most three short lines: that turnout is not judged; the hold's
+        time, the torso and the pelvis; the plumb line."""
         out = [NOT_JUDGED[0].upper() + NOT_JUDGED[1:]]
         held = self.hold_s
-        if held is not None:
-            out.append(f"Hold {held:.0f} s")
+        hold = f"Hold {held:.0f} s · " if held is not None else ""
         prof = self.current()
         if prof is not None:
-            out += prof.lines()
+            first, plumb = prof.lines()
+            out += [hold + first, plumb]
+        elif hold:
+            out.append(hold.removesuffix(" · "))
         return tuple(out)
+
+    def guidance(self, others: tuple[str, ...]) -> tuple[str, ...]:
+        """The window's words side-on: :meth:`lines`, then the other guidance less what the side view makes moot ("Face
+        the camera"; "Step back until your feet are in view" while her profile's points are seen: from the side the
+        far leg is hidden behind the near one)."""
+        moot = {FACE_CAMERA, FEET_IN_VIEW} if self.current() is not None else {FACE_CAMERA}
+        return (*self.lines(), *(g for g in others if g not in moot))
 
     # ---- holds -----------------------------------------------------------------------------------------
     def _deviation(self, fr: _Frame) -> float:

@@ -30,7 +30,6 @@ from turnout.measure.geometry import MAX_ABS_COORD_M, MIN_SEGMENT_M, measure_fra
 from turnout.measure.image import BACK, SIDE, measure_image, to_pixels
 from turnout.measure.measures import SIDES, FrameMeasurement
 from turnout.pose.estimator import PoseFrame
-from turnout.pose.guidance import FACE_CAMERA as TURN_TO_CAMERA
 from turnout.pose.guidance import assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
@@ -279,7 +278,7 @@ class Pipeline:
         facing = math.nan if measurement is None else measurement.image.facing_code
         hold_s = None if self._hold_start is None else t_s - self._hold_start
         if facing == SIDE:  # the profile view: her posture and holds from the side, and that turnout is not judged
-            guidance = (*self.profile.lines(), *(g for g in guidance if g != TURN_TO_CAMERA))
+            guidance = self.profile.guidance(guidance)
             hold_s = self.profile.hold_s
         elif facing == BACK and FACE_CAMERA not in guidance:
             guidance = (FACE_CAMERA, *guidance)
