@@ -236,3 +236,15 @@ def test_the_live_view_puts_the_side_view_words_under_her_feet(qtbot: Any) -> No
     video.show_guidance(("Step into view of the camera",))
     centre = video.guidance.geometry()
     assert abs(centre.center().y() - 350) <= 2 and centre.top() > 100
+
+
+def test_the_command_line_summary(tmp_path: Any, capsys: Any) -> None:
+    front = rows_of([front_pose()] * 10)
+    assert profile.summary([0.1 * i for i in range(10)], front) == ["never side-on: no profile"]
+    rows = rows_of([side_pose()] * 60) + rows_of([side_pose(thigh_deg=-20, drop=0.12, knee_fwd=0.2)] * 15)
+    lines = profile.summary([i / 15 for i in range(75)], rows)
+    assert lines[0] == f"side-on on 75 of 75 frames: {NOT_JUDGED}"
+    assert lines[1].startswith("hold 1 side-on: 0.0-4.0 s (4.0 s, moved): Torso 4° forward (±2°) · pelvis neutral")
+    assert lines[2].startswith("standing side-on (60 frames, legs straight): Torso ")
+    assert profile.main([str(tmp_path / "missing.csv")]) == 2
+    assert "cannot read it" in capsys.readouterr().err

@@ -148,3 +148,17 @@ def test_the_pipeline_says_it_side_on(runs: dict[str, Run]) -> None:
     held = [r.hold_s for r in results if r.hold_s is not None]
     assert held and 3.0 <= max(held) <= 4.5
     assert [h.ended for h in pipe.profile.holds] == ["moved"]
+
+
+def test_the_command_line_gives_the_profile(runs: dict[str, Run]) -> None:
+    """`python -m turnout.practice.profile FRAMES.csv`: the side-on words, the hold and her posture."""
+    for name, want in SCENES.items():
+        csv_path = runs[name].track.with_name(runs[name].track.name.replace(".track.npz", ".frames.csv"))
+        proc = subprocess.run([sys.executable, "-m", "turnout.practice.profile", str(csv_path)], capture_output=True,
+                              text=True, check=True, timeout=120)  # fmt: skip
+        lines = proc.stdout.splitlines()
+        assert lines[1].endswith(": turnout is not judged from the side: face the camera for turnout"), lines
+        assert lines[2].startswith("  hold 1 side-on: 0.0-4.") and "(4." in lines[2] and "moved" in lines[2]
+        assert lines[3].startswith("  standing side-on") and "Torso " in lines[3] and "Over the ankles" in lines[3]
+        assert f"pelvis {want}" in lines[3] or "cannot tell" in lines[3]
+        assert len(lines) == 4

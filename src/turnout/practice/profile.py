@@ -14,6 +14,7 @@ Qt-free; one instance per session, fed in time order.
 from __future__ import annotations
 
 import math
+import sys
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -351,3 +352,62 @@ class ProfileTracker:
         hold = ProfileHold(len(self.holds) + 1, frames[0].t, frames[-1].t + period, why, prof)
         self.holds.append(hold)
         return [hold]
+
+
+def summary(times: Sequence[float], rows: Sequence[Mapping[str, float]]) -> list[str]:
+    """What a recording showed side-on, for the command line: how much of it was side-on and that turnout is not
+    judged there, each hold timed side-on with her posture over it, and her posture over all her side-on frames."""
+    tracker = ProfileTracker()
+    for t, r in zip(times, rows, strict=True):
+        tracker.update(t, r)
+    tracker.finish()
+    side = [r for r in rows if side_on(r)]
+    if not side:
+        return ["never side-on: no profile"]
+    out = [f"side-on on {len(side)} of {len(rows)} frames: {NOT_JUDGED}"]
+    for h in tracker.holds:
+        posture = " · ".join(h.profile.lines()) if h.profile is not None else "no figures"
+        out.append(f"hold {h.index} side-on: {h.t_start_s:.1f}-{h.t_end_s:.1f} s ({h.duration_s:.1f} s, {h.ended}): "
+                   f"{posture}")  # fmt: skip
+    size = _quantile([r.get("profile_hip_up_px", math.nan) for r in side])
+    straight = [r for r in side if straight_legs(r)]
+    whole = read_profile(straight, size)
+    if whole is not None:
+        out.append(f"standing side-on ({len(straight)} frames, legs straight): " + " · ".join(whole.lines()))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m turnout.practice.profile FRAMES.csv...``: the profile of each ``turnout analyze`` frames CSV."""
+    import argparse
+    import csv
+
+    parser = argparse.ArgumentParser(prog="python -m turnout.practice.profile", description=main.__doc__)
+    parser.add_argument("csv", nargs="+", help="a frames CSV written by `turnout analyze --out DIR`")
+    args = parser.parse_args(argv)
+    status = 0
+    for path in args.csv:
+        try:
+            with open(path, newline="") as f:
+                reader = csv.reader(f)
+                head = next(reader)
+                rows = [{k: _number(v) for k, v in reversed(list(zip(head, line, strict=False)))} for line in reader]
+        except (OSError, StopIteration) as exc:
+            print(f"{path}: cannot read it ({exc or 'empty'})", file=sys.stderr)
+            status = 2
+            continue
+        print(f"{path}:")
+        for line in summary([r.get("timestamp_ms", math.nan) / 1000.0 for r in rows], rows):
+            print(f"  {line}")
+    return status
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text) if text else math.nan
+    except ValueError:
+        return math.nan
+
+
+if __name__ == "__main__":
+    sys.exit(main())
