@@ -248,3 +248,14 @@ def test_the_command_line_summary(tmp_path: Any, capsys: Any) -> None:
     assert lines[2].startswith("standing side-on (60 frames, legs straight): Torso ")
     assert profile.main([str(tmp_path / "missing.csv")]) == 2
     assert "cannot read it" in capsys.readouterr().err
+
+
+def test_a_long_hold_keeps_only_its_last_half_minute() -> None:
+    assert set(profile._KEEP) == {n for n in image_names() if n.startswith("profile_")} | {"facing_code"}
+    tr = ProfileTracker()
+    t = feed(tr, [(45.0, side_pose())], fps=10.0)
+    assert tr.hold_s == pytest.approx(44.9) and len(tr._hold) <= 10 * profile.HOLD_KEEP_S + 1
+    assert all(set(f.row) <= set(profile._KEEP) for f in tr._hold)
+    feed(tr, [(0.5, side_pose(thigh_deg=-20, drop=0.12, knee_fwd=0.2))], t, fps=10.0)
+    (h,) = tr.holds
+    assert h.t_start_s == 0.0 and h.t_end_s == pytest.approx(45.0) and h.profile is not None

@@ -7,8 +7,9 @@ practice can normalise them by the dancer's own standing size in the picture ("l
 measured is ``nan`` with a reason a person can read.
 
 Nothing here assumes the dancer faces the camera except ``knee_side_px`` (outward = toward the picture side of
-her own leg, true in a front view); :func:`facing` says whether she does, and nothing is measured from behind
-or the side (:func:`measure_image` gives ``nan`` with the reason "not facing the camera").
+her own leg, true in a front view); :func:`facing` says whether she does, and nothing of the front's is measured from
+behind or the side (:func:`measure_image` gives ``nan`` with the reason "not facing the camera"). Side-on, the
+``profile_*`` fields are measured instead (her posture from the side; ``nan`` on every other frame).
 """
 
 from __future__ import annotations

@@ -79,8 +79,14 @@ HOLD_ONSET_LEGS: Final = 0.01
 #: Where a hold began is the median of its first this many seconds (a single frame's points jitter, and the pose
 #: model's first frames settle: on the studio the hip point rose 4 % of a leg over the first 0.3 s).
 HOLD_ANCHOR_S: Final = 0.5
+#: A hold keeps its frames of this last stretch (its figures are her posture over it; a long hold grows no further).
+HOLD_KEEP_S: Final = 30.0
 _HOLD_POINTS: Final = ("shoulder", "hip", "knee")
 _PLUMB: Final = ("shoulder", "hip", "knee")
+#: What a frame keeps of its row (the rows carry every measurement; the profile needs these).
+_KEEP: Final = ("facing_code", "profile_facing", "profile_ear_fwd_px", "profile_shoulder_fwd_px", "profile_hip_fwd_px",
+                "profile_knee_fwd_px", "profile_hip_up_px", "profile_torso_deg", "profile_neck_deg",
+                "profile_thigh_deg", "profile_shank_deg")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +247,9 @@ class ProfileTracker:
     holds: list[ProfileHold] = field(default_factory=list)
     _recent: deque[_Frame] = field(default_factory=deque)
     _sizes: deque[tuple[float, float]] = field(default_factory=deque)
-    _hold: list[_Frame] = field(default_factory=list)
+    #: the hold in progress: its start, and its frames of the last :data:`HOLD_KEEP_S` (a long hold keeps no more)
+    _hold: deque[_Frame] = field(default_factory=deque)
+    _hold_t0: float = math.nan
     _anchor: dict[str, tuple[float, float]] = field(default_factory=dict)
     _last_side_t: float = -math.inf
     _size: float = math.nan
@@ -254,7 +262,7 @@ class ProfileTracker:
                 ended += self._close("turned from the side")
             return ended
         self._last_side_t = t_s
-        fr = _Frame(t_s, row)
+        fr = _Frame(t_s, {k: row[k] for k in _KEEP if k in row})
         self._recent.append(fr)
         while self._recent and self._recent[0].t <= t_s - PELVIS_WINDOW_S:
             self._recent.popleft()
@@ -268,18 +276,20 @@ class ProfileTracker:
             ended += self._close("lost sight of her")
         if self._hold and self._still(fr):
             self._hold.append(fr)
-            if fr.t - self._hold[0].t <= HOLD_ANCHOR_S:
+            while self._hold[0].t <= t_s - HOLD_KEEP_S:
+                self._hold.popleft()
+            if fr.t - self._hold_t0 <= HOLD_ANCHOR_S:
                 self._set_anchor()
             return ended
         if self._hold:
             ended += self._close("moved", fr)
-        self._hold = [fr]
+        self._hold, self._hold_t0 = deque([fr]), fr.t
         self._set_anchor()
         return ended
 
     def _set_anchor(self) -> None:
         """Where the hold began: the median of its points over its first :data:`HOLD_ANCHOR_S`."""
-        first = [f for f in self._hold if f.t - self._hold[0].t <= HOLD_ANCHOR_S]
+        first = [f for f in self._hold if f.t - self._hold_t0 <= HOLD_ANCHOR_S]
         self._anchor = {}
         for n in _HOLD_POINTS:
             pts = [f.point(n) for f in first]
@@ -294,7 +304,7 @@ class ProfileTracker:
         """How long the current stillness has lasted, once it counts as a hold."""
         if not self._hold:
             return None
-        held = self._hold[-1].t - self._hold[0].t
+        held = self._hold[-1].t - self._hold_t0
         return held if held >= HOLD_MIN_S else None
 
     def current(self) -> Profile | None:
@@ -341,15 +351,15 @@ class ProfileTracker:
         return self._deviation(fr) <= HOLD_STILL_LEGS
 
     def _close(self, why: str, breaking: _Frame | None = None) -> list[ProfileHold]:
-        frames, self._hold = self._hold, []
+        frames, t0, self._hold = list(self._hold), self._hold_t0, deque()
         if breaking is not None:  # the hold ended where the breaking move began: above the points' jitter
             while len(frames) > 1 and self._deviation(frames[-1]) > HOLD_ONSET_LEGS:
                 frames.pop()
-        if not frames or frames[-1].t - frames[0].t < HOLD_MIN_S:
+        if not frames or frames[-1].t - t0 < HOLD_MIN_S:
             return []
         period = float(np.median(np.diff([f.t for f in frames]))) if len(frames) > 1 else 0.0
         prof = read_profile([f.row for f in frames], self._size)
-        hold = ProfileHold(len(self.holds) + 1, frames[0].t, frames[-1].t + period, why, prof)
+        hold = ProfileHold(len(self.holds) + 1, t0, frames[-1].t + period, why, prof)
         self.holds.append(hold)
         return [hold]
 
