@@ -137,6 +137,7 @@ class _Engine:
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path) -> Iterator[MainWindow]:
+    _frames()  # the floor is rendered (and the sheet found) once, here: not inside a start's 8 s on busy cores
     qs = QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat)
     ctx = AppContext.load(qs, settings_path=tmp_path / "settings.toml", db=str(tmp_path / "sessions.sqlite3"))
     w = MainWindow(LiveController(_Engine(tmp_path / "sessions.sqlite3")), ctx, cues=CuePlayer(which=lambda n: None))
