@@ -259,3 +259,11 @@ def test_a_long_hold_keeps_only_its_last_half_minute() -> None:
     feed(tr, [(0.5, side_pose(thigh_deg=-20, drop=0.12, knee_fwd=0.2))], t, fps=10.0)
     (h,) = tr.holds
     assert h.t_start_s == 0.0 and h.t_end_s == pytest.approx(45.0) and h.profile is not None
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 30, 301])
+def test_the_quantiles_are_numpys(n: int) -> None:
+    values = [*np.random.default_rng(n).normal(size=n), math.nan]
+    for q in (0.5, 0.9):
+        assert profile._quantile(values, q) == pytest.approx(float(np.quantile(values[:-1], q)), abs=1e-12)
+    assert math.isnan(profile._med([math.nan]))
