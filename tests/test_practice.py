@@ -385,11 +385,24 @@ def test_flags_without_a_measured_uncertainty_do_not_fire(fault: dict[str, float
 def test_a_reps_start_is_its_onset_and_its_end_where_the_hips_are_back(down: float) -> None:
     """The synthetic dancer bends from 3.0 s (flexion eased in over ``down`` s, up again over 2 s after 0.3 s at the
     bottom): the rep starts where her hips or a knee last stood within their standing noise before the dip (the
-    hips passed a fifth of their drop 0.4-0.9 s after she began), and ends where her hips are back within it."""
+    hips passed a fifth of their drop 0.4-0.9 s after she began), and ends where her hips and knees are back within
+    it (the hips alone are back 0.7 s before she is up: their drop goes as the square of the bend)."""
     rep = Synth().stand(3.0).plie(60, down=down, bottom=0.3, up=2.0).stand(2.0).run().reps[0]
     assert rep.t_start_s == pytest.approx(3.0, abs=0.35)
     end = 3.0 + down + 0.3 + 2.0
-    assert end - 0.75 <= rep.t_end_s <= end
+    assert end - 0.3 <= rep.t_end_s <= end + 0.1
+
+
+def test_a_knee_that_settles_elsewhere_ends_the_rep_once_it_stops() -> None:
+    """Her right knee comes up to a place 8 px further out than it stood before the plié (she shifted her weight):
+    the rep ends where that knee stopped travelling, not a second later waiting for it to come back."""
+    s = Synth().stand(3.0).plie(60, down=2.0, bottom=0.3, up=2.0).stand(2.0)
+    for t, row in zip(s.t, s.rows, strict=True):
+        if t >= 5.3:  # from the start of the ascent
+            row["right_knee_x_px"] -= 8.0  # her right is the picture's left: outward
+            row["right_knee_side_px"] += 8.0
+    (rep,) = analyze_rows(s.t, s.rows, s.reliable, Settings()).reps
+    assert 7.3 - 0.3 <= rep.t_end_s <= 7.3 + 0.2
 
 
 def test_rushed_stays_quiet_while_a_reps_onset_is_found_late() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import numpy as np
@@ -33,6 +33,9 @@ ONSET_LOOKBACK_S: Final = 3.0
 KNEE_SIGMAS: Final = 3.0
 #: Longest wait, once the hips are back above a rep's end level, for them to settle within her standing noise band.
 SETTLE_S: Final = 1.0
+#: A knee out of its standing band at a rep's end is still on its way back when it is nearer its place than this long
+#: before (a few frames at 15-30 fps: longer than one frame's jitter, shorter than the last straightening).
+KNEE_RETURN_S: Final = 0.2
 #: The standing picture of each leg before a plié: the frames of the last half second before it (the floor line).
 STANDING_S: Final = 0.5
 #: The standing feet and shanks for the knee's direction against its foot: medians over up to this long before
@@ -132,6 +135,21 @@ def _facing(frames: Sequence[_Frame]) -> float:
     )
 
 
+def _knee_bands(standing: Sequence[_Frame], ref: float, least: float) -> dict[str, tuple[float, float]]:
+    """Each knee's standing place (the median of its sideways offset from its ankle in the picture, legs) and its
+    noise band (:data:`KNEE_SIGMAS` robust standard deviations, at least ``least``: the hips' band) over ``standing``;
+    a knee seen on fewer than 5 of them is left out."""
+    out = {}
+    for side in SIDES:
+        still = np.array([_f(f.row, f"{side}_knee_side_px") for f in standing]) / ref
+        still = still[np.isfinite(still)]
+        if still.size < 5:
+            continue
+        mid = float(np.median(still))
+        out[side] = (mid, max(KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(still - mid))), least))
+    return out
+
+
 def _median_point(frames: Sequence[_Frame], side: str, name: str) -> tuple[float, float]:
     pts = [f.point(side, name) for f in frames]
     return (_median(p[0] for p in pts), _median(p[1] for p in pts))
@@ -152,6 +170,10 @@ class _Episode:
     last_ok: float = math.nan
     #: the first frame back above the rep's end level; from then on, the hips settle back to standing
     crossed: int | None = None
+    #: the first frame since ``crossed`` with the hips back within her standing noise band
+    home: int | None = None
+    #: each knee's standing place and noise band before the plié (:func:`_knee_bands`)
+    knees: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 class PlieDetector:
@@ -265,6 +287,9 @@ class PlieDetector:
         self._ep = _Episode([*back, fr], fr.ref, fr.leg_ref, floor_y, band, last_ok=fr.t)
         for f in self._ep.frames:
             f.drop = self.drop(f)
+        self._ep.knees = _knee_bands(
+            [f for f in back if abs(f.drop) <= band and not (f.releve or f.merged)], fr.ref, band
+        )
         # a hold ends where the hips began to go down (the last frame within half a rep's end level of standing)
         onset = [f.t for f in back if math.isfinite(f.drop) and f.drop < self.settings.reps.end_drop / 2]
         self.hold_ends_at = onset[-1] if onset else fr.t
@@ -278,16 +303,41 @@ class PlieDetector:
         return RepDiscarded(t_s, len(self.reps) + 1, reason)
 
     def _settle(self, fr: _Frame, level: float) -> list[PlieEvent]:
-        """Back above the rep's end level: the rep ends at the first frame whose hips are back within her standing
-        noise band; or, when she goes down again or stays a little bent for :data:`SETTLE_S`, where her hips
-        settled (:meth:`_settled`)."""
+        """Back above the rep's end level: the rep ends at the first frame whose hips, and each knee's sideways
+        place over its foot, are back within her standing noise bands (the mirror of its onset, :meth:`_onset`: the
+        hips' drop goes as the square of the bend, so the knees are still straightening when the hips are back).
+        When the knees are not back :data:`SETTLE_S` after the hips, or she goes down again or stays a little bent
+        for :data:`SETTLE_S`, it ends where her hips settled (:meth:`_settled`)."""
         ep = self._ep
         assert ep is not None and ep.crossed is not None
+        now = len(ep.frames) - 1
         if fr.drop <= ep.band:
-            return self._conclude(fr.t, ep.crossed, len(ep.frames) - 1)
-        if fr.drop >= level or fr.t - ep.frames[ep.crossed].t > SETTLE_S:
-            return self._conclude(fr.t, ep.crossed, self._settled(ep))
+            if ep.home is None:
+                ep.home = now
+            if self._knees_home(ep, fr):
+                return self._conclude(fr.t, ep.crossed, now)
+            if fr.t - ep.frames[ep.home].t > SETTLE_S:
+                return self._conclude(fr.t, ep.crossed, ep.home)
+            return []
+        if fr.drop >= level or fr.t - ep.frames[ep.crossed].t > SETTLE_S + (0.0 if ep.home is None else SETTLE_S):
+            return self._conclude(fr.t, ep.crossed, ep.home if ep.home is not None else self._settled(ep))
         return []
+
+    @staticmethod
+    def _knees_home(ep: _Episode, fr: _Frame) -> bool:
+        """Each knee seen in ``fr`` is back within its standing band (:attr:`_Episode.knees`), or no longer on its
+        way back: no nearer its standing place than :data:`KNEE_RETURN_S` before (she settled with a knee a little
+        elsewhere: on the real ballet_plie her right knee stood 3 px further out after the plié than before)."""
+        before = [f for f in ep.frames if f.t <= fr.t - KNEE_RETURN_S]
+        prev = before[-1] if before else None
+        for side, (mid, band) in ep.knees.items():
+            v = _f(fr.row, f"{side}_knee_side_px") / ep.ref
+            if not (math.isfinite(v) and abs(v - mid) > band):
+                continue
+            p = _f(prev.row, f"{side}_knee_side_px") / ep.ref if prev is not None else math.nan
+            if math.isfinite(p) and abs(v - mid) < abs(p - mid):
+                return False  # still travelling back to its place
+        return True
 
     @staticmethod
     def _settled(ep: _Episode) -> int:
@@ -314,14 +364,8 @@ class PlieDetector:
             onset -= 1
         # her standing: hips within the band either way (above it is a relevé), flat feet, distinct feet
         standing = [f for f in frames[: onset + 1] if abs(f.drop) <= ep.band and not (f.releve or f.merged)]
-        for side in SIDES:
+        for side, (mid, band) in _knee_bands(standing, ep.ref, ep.band).items():
             side_px = np.array([_f(f.row, f"{side}_knee_side_px") for f in frames]) / ep.ref
-            still = np.array([_f(f.row, f"{side}_knee_side_px") for f in standing]) / ep.ref
-            still = still[np.isfinite(still)]
-            if still.size < 5:
-                continue
-            mid = float(np.median(still))
-            band = max(KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(still - mid))), ep.band)
             away = np.abs(side_px - mid) > band  # nan (not seen) is not away
             k = s0
             while k > 0 and away[k] and frames[k - 1].drop >= -ep.band and not frames[k - 1].releve:
