@@ -293,3 +293,24 @@ def test_a_rep_plays_in_a_loop_in_review(qtbot: Any, review: ReviewTab) -> None:
     assert all(rep.t_start_s - 0.1 <= t <= rep.t_end_s + 0.1 for t in times)
     review.loop_button.setChecked(False)
     assert review.player.loop is None
+
+
+def test_a_session_whose_video_is_gone_says_so_and_still_plays_its_clips(
+    qtbot: Any, review: ReviewTab, db: Path
+) -> None:
+    """A Live recording of a video file keeps the file's path: when the file has been moved, a rep without a clip says
+    where the video was (one line, no traceback), and a flagged rep still plays its own clip."""
+    gone = str(db.parent / "moved-away" / "class.mp4")
+    with Store.open(db) as store:
+        store.set_source_file(1, gone)
+    review.refresh()
+    assert review.data is not None and review.data.session.source_path == gone
+    clean = next(s for s in review.data.reps if not s.rep.flags)
+    flagged = next(s for s in review.data.reps if s.rep.flags)
+    review.select_rep(clean.rep.index)
+    placeholder = review.player.video.placeholder
+    assert review.player.path is None and f"its video {gone} is no longer there" in placeholder
+    assert "\n" not in placeholder and "Traceback" not in placeholder
+    review.select_rep(flagged.rep.index)
+    assert review.player.path is not None and review.player.path.name.startswith("rep-")
+    assert review.player.video.mirrored, "a camera-like picture while the file is gone: her mirror as chosen"
