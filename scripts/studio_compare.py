@@ -34,17 +34,30 @@ def _floats(rows: list[dict[str, str]], col: str) -> np.ndarray:
     return np.array([float(r[col]) if r.get(col) not in (None, "") else math.nan for r in rows])
 
 
+def _f1(v: str | None) -> float:
+    try:
+        return float(v) if v not in (None, "") else math.nan
+    except ValueError:
+        return math.nan
+
+
 def _arr(values: list[Any]) -> np.ndarray:
     return np.array([math.nan if v is None else v for v in values], float)
 
 
-def frame_errors(truth: dict[str, Any], rows: list[dict[str, str]]) -> dict[str, dict[str, list[float]]]:
-    """Per measurement: signed errors (measured - true) on reliable frames, split into standing / plié."""
+def frame_errors(
+    truth: dict[str, Any], rows: list[dict[str, str]], mode: str = "uncal"
+) -> dict[str, dict[str, list[float]]]:
+    """Per measurement: signed errors (measured - true) on reliable frames, split into standing / plié. In a floor
+    run (``mode`` "floor") only the frames measured floor-calibrated count: a frame after the calibration was
+    dropped (the camera-moved check) is an uncalibrated frame, not a floor-calibrated one."""
     fr = truth["frames"]
     n = min(len(rows), len(fr["t_s"]))
     rows = rows[:n]
     plie = np.array([p != "standing" for p in fr["phase"][:n]])
-    reliable = np.array([r.get("reliable") == "1" for r in rows])
+    reliable = np.array([r.get("reliable") == "1" for r in rows], dtype=bool)
+    if mode == "floor":
+        reliable &= np.array([_f1(r.get("floor_calibrated")) >= 0.5 for r in rows], dtype=bool)
     out: dict[str, dict[str, list[float]]] = {}
     for name, (col, key) in FRAME_MEASURES.items():
         errs: dict[str, list[float]] = {"standing": [], "plie": []}
@@ -188,6 +201,14 @@ def landmark_offsets(truth: dict[str, Any], track_path: Path) -> dict[str, Any]:
     return out
 
 
+def frames_again(result: dict[str, Any], truth: dict[str, Any], out_dir: Path) -> None:
+    """``result["frames"]`` worked out again from the scene's frames CSV in ``out_dir`` (a report rewritten without
+    analysing again)."""
+    csv_path = out_dir / f"{Path(truth['video']['file']).stem}.frames.csv"
+    rows = list(csv.DictReader(csv_path.open())) if csv_path.exists() else []
+    result["frames"] = frame_errors(truth, rows, result["mode"])
+
+
 def compare_scene(name: str, mode: str, truth: dict[str, Any], doc: dict[str, Any] | None, out_dir: Path,
                   scene: Any) -> dict[str, Any]:  # fmt: skip
     stem = Path(truth["video"]["file"]).stem
@@ -199,6 +220,6 @@ def compare_scene(name: str, mode: str, truth: dict[str, Any], doc: dict[str, An
         "look": d.look, "skin": d.skin, "body": d.body, "camera_height_m": c.height_m,
         "camera_distance_m": c.distance_m, "yaw_deg": c.yaw_deg, "mirrored": scene.mirrored,
         "second_person": scene.second is not None, "tags": list(scene.tags),
-        "frames_mode": (doc or {}).get("frames_by_mode"), "frames": frame_errors(truth, rows),
+        "frames_mode": (doc or {}).get("frames_by_mode"), "frames": frame_errors(truth, rows, mode),
         "reps": rep_errors(truth, doc), "landmarks": landmark_offsets(truth, out_dir / f"{stem}.track.npz"),
     }  # fmt: skip

@@ -380,19 +380,17 @@ def knee_direction_deg(
     return cam.against_her(math.degrees(math.atan2(side_px, forward)), side)
 
 
-#: A foot's direction from the picture, end to end: 95 % of single frames read within this of the truth on the
-#: studio (scripts/picture_study.py: 36 scenes, every flat-footed frame of both feet, the camera estimated from her
-#: first second of standing, heights :data:`MEDIAPIPE`, heel used where seen: p95 19.8; halves of the catalogue 17.3
-#: and 20.1; cameras 15-20 degrees to her side and crossed legs in fifth make most of it). End to end, as the
-#: product shows it (docs/accuracy.md, make accuracy: 49 scenes, feet read only while planted), the range this band
-#: gives, widened to the camera prior, held the truth on 94.0 % of standing frames and 96.2 % of plié frames; the
-#: readings' own p95 there is 22.2 standing and 18.2 in pliés (display.UNCERTAINTY).
-FOOT_P95_DEG: Final = 20.0
-#: The same with the camera from a floor calibration (:func:`camera_from_floor`): p95 12.0 over every flat-footed
-#: frame of the studio's 6 sheet scenes (scripts/picture_study.py --floor; the sheet's corners as a found sheet gives
-#: them; too few scenes to halve; the camera 15 degrees to her side makes most of it), median 3.3. End to end
-#: (docs/accuracy.md) the range held the truth on 94.9 % of standing and 97.7 % of plié frames; p95 19.6 / 16.5.
-FOOT_P95_FLOOR_DEG: Final = 12.0
+#: A foot's direction from the picture, end to end: 95 % of single frames read within this of the truth, as the
+#: product shows them (docs/accuracy.md, make accuracy: 49 scenes through the real pose model, feet read only while
+#: planted, against her facing): p95 15.6 standing and 14.5 in pliés (display.UNCERTAINTY), the larger rounded up.
+#: The readings' range is this band widened to the camera prior; docs/accuracy.md measures how often it holds the
+#: truth. (Before her facing was read, :func:`facing_deg`: p95 22.2 / 18.2, cameras 15-20 degrees to her side making
+#: most of it.)
+FOOT_P95_DEG: Final = 16.0
+#: The same with the camera from a floor calibration (:func:`camera_from_floor`), no prior to widen it: end to end on
+#: the frames of the studio's 6 sheet scenes measured floor-calibrated (docs/accuracy.md) p95 8.6 standing and 9.3 in
+#: pliés, the larger rounded up. Too few scenes to halve.
+FOOT_P95_FLOOR_DEG: Final = 10.0
 
 
 class FootReading(NamedTuple):
