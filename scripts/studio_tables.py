@@ -260,8 +260,11 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
     if ko[0]:
         out.append(f"- The knee-over-toe offset in pliés reads {_fmt(ko[1])} cm off (positive: further inside than "
                    "true), against a 3 cm warning limit.")  # fmt: skip
-    correct = forced = correct_flagged = forced_flagged = expected = found = false = 0
+    correct = forced = correct_flagged = forced_flagged = expected = found = false = side_on = 0
     for r in results:
+        if "profile" in r.get("tags", ()):  # side-on: pliés are counted facing the camera only (the profile view)
+            side_on += 1
+            continue
         reps = r["reps"]
         expected, found, false = (
             expected + reps["expected"],
@@ -279,4 +282,8 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
     out.append(f"- Pliés: {found} of {expected} counted, {false} counted where there was none. Of {correct} correct "
                f"pliés {correct_flagged} were flagged forced or knees-inside; of {forced} forced pliés "
                f"{forced_flagged} were.")  # fmt: skip
+    if side_on:
+        out.append(f"- {side_on} side-on runs (the profile view's scenes) are left out of the pliés: from the side "
+                   "nothing is counted or judged but her torso, plumb line, pelvis and holds "
+                   "(docs/measurements.md).")  # fmt: skip
     return out
