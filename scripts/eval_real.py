@@ -33,6 +33,7 @@ its reps, holds and flags are not scored. The exit status is 0 unless a clip can
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -175,7 +176,10 @@ def load_studio_cases(studio: Path, scenes: Iterable[str] = (), render: bool = F
         if not truth_path.exists():
             cases.append(Case(name, "studio", folder / f"{name}.mp4", (), 0, frozenset(), note="not rendered"))
             continue
-        cases.append(studio_case(name, truth_path))
+        case = studio_case(name, truth_path)
+        if "profile" in scene.tags:  # side-on: pliés are counted and judged facing the camera only (profile view)
+            case = dataclasses.replace(case, scored=False, note="side-on (profile view): shown, not scored")
+        cases.append(case)
     return cases
 
 
