@@ -525,3 +525,27 @@ def test_the_projects_synthetic_dancer_through_geometry_and_picture() -> None:
     for rep in res.reps:
         assert rep.kind == "demi" and rep.knees() == {"left": "over", "right": "over"}
         assert not codes(rep) - {"rushed"}
+
+
+def test_feet_planted_says_which_foot_is_flat_where_she_stands() -> None:
+    """A foot's turnout is read from the picture only while it is planted (PracticeTracker.feet_planted): both feet
+    standing; neither at the top of a relevé (heels and hips up); during a tendu the working foot (right: side 1) is
+    not planted while it is out and the standing foot is."""
+    s = Synth().stand(3.0)
+    n_stand = len(s.t)
+    s.releve(3.0, rise=0.09)
+    n_releve = len(s.t)
+    s.stand(2.0)
+    n_back = len(s.t)
+    s.tendu(2.0, side=1, reach=0.25).stand(1.0)
+    tracker = PracticeTracker(Settings())
+    planted = []
+    for t, row, ok in zip(s.t, s.rows, s.reliable, strict=True):
+        tracker.update(t, row, ok)
+        planted.append(tracker.feet_planted())
+    assert planted[n_stand - 1] == (True, True)
+    top = n_stand + (n_releve - n_stand) // 2  # the relevé's top
+    assert planted[top] == (False, False)
+    out = n_back + (len(s.t) - n_back - round(1.0 * s.fps)) // 2  # the tendu's furthest reach
+    assert planted[out] == (True, False)
+    assert planted[-1] == (True, True)

@@ -140,7 +140,7 @@ class _Reference:
     def __init__(self, settings: Settings) -> None:
         self.rs = settings.reps
         self._still = settings.holds.still
-        self._w: deque[tuple[float, float, float, float, float, float, bool]] = deque()
+        self._w: deque[tuple[float, float, float, float, float, float, bool, float]] = deque()
         #: each window frame's toe points (left x, y, right x, y), for where her feet stand
         self._toes: deque[tuple[float, float, float, float]] = deque()
 
@@ -191,16 +191,20 @@ class _Reference:
         )
 
     def risen(self, fr: _Frame) -> bool:
-        """Her hips higher than the window's median by more than a rep's end level (``reps.end_drop``): flat feet
-        cannot lift the hips, so she is on her way up to or down from a relevé (the ankle's rise, which marks a
-        relevé, lags the hips' by a few frames at each end)."""
+        """Her hips higher in the picture than the window's median by more than a rep's end level (``reps.end_drop``
+        of her hip height): flat feet cannot lift the hips, so she is on her way up to or down from a relevé (the
+        ankle's rise, which marks a relevé, lags the hips' by a few frames at each end). The hips' row, not their
+        height over the lower toe: a tendu toward the camera lowers that toe in the picture, not her hips."""
         h = np.array([w[1] for w in self._w], dtype=np.float64)
-        h = h[np.isfinite(h)]
-        return bool(h.size >= 3 and fr.h > float(np.median(h)) * (1.0 + self.rs.end_drop))
+        y = np.array([w[7] for w in self._w], dtype=np.float64)
+        h, y = h[np.isfinite(h)], y[np.isfinite(y)]
+        if h.size < 3 or y.size < 3 or not math.isfinite(fr.hip_y):
+            return False
+        return bool(float(np.median(y)) - fr.hip_y > float(np.median(h)) * self.rs.end_drop)
 
     def add(self, fr: _Frame) -> None:
         flat = not fr.releve and not self.moved(fr) and not self.risen(fr)
-        self._w.append((fr.t, fr.h, fr.leg[0], fr.leg[1], fr.gap[0], fr.gap[1], flat))
+        self._w.append((fr.t, fr.h, fr.leg[0], fr.leg[1], fr.gap[0], fr.gap[1], flat, fr.hip_y))
         self._toes.append((*fr.point("left", "toe"), *fr.point("right", "toe")))
         while self._w and fr.t - self._w[0][0] > self.rs.reference_window_s:
             self._w.popleft()
