@@ -429,6 +429,23 @@ def test_hold_needs_still_turned_out_feet_and_ends_before_the_plié() -> None:
     assert len(started) == 1 and len(ended) == 1
     rep_start = next(e for e in res.events if isinstance(e, RepStarted))
     assert res.events.index(ended[0]) < res.events.index(rep_start)
+    assert ended[0].why in ("the knees bent", "a plié began")
+
+
+@pytest.mark.parametrize(
+    ("then", "why"),
+    [("tendu", "a foot moved"), ("releve", "the heels rose"), ("end", "the recording ended")],
+)
+def test_a_hold_says_what_ended_it(then: str, why: str) -> None:
+    """The routine says why a hold broke ("Held 5 of 10 seconds (a foot moved): again"): the tracker's HoldEnded
+    carries it."""
+    s = Synth().stand(5.0)
+    if then == "tendu":
+        s.tendu(2.0, side=1).stand(1.0)
+    elif then == "releve":
+        s.releve(3.0).stand(1.0)
+    ended = [e for e in s.run().events if isinstance(e, HoldEnded)]
+    assert ended and ended[0].why == why
 
 
 def test_parallel_feet_short_stillness_or_a_tendu_is_not_a_hold() -> None:

@@ -86,6 +86,8 @@ class HoldStarted:
 class HoldEnded:
     t_s: float
     hold: HoldSummary
+    #: what ended it, in the dancer's words ("a foot moved", "the knees bent", ...; :meth:`PracticeTracker._why_broken`)
+    why: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,7 +349,7 @@ class PracticeTracker:
         """End of the stream: close an open hold; a rep still going down or at its bottom is discarded, one
         already back above its start level is judged."""
         t_end = t_s if t_s is not None else (self._history[-1].t if self._history else 0.0)
-        events: list[Event] = self._close_hold(t_end)
+        events: list[Event] = self._close_hold(t_end, why="the recording ended")
         events += self._plies.finish(t_end, self.baseline, self.hip)
         return events
 
@@ -387,7 +389,7 @@ class PracticeTracker:
     def _step(self, fr: _Frame) -> list[Event]:
         events: list[Event] = [*self._plies.update(fr, self.baseline, self.hip)]
         if self._plies.hold_ends_at is not None:  # a dip began: a hold ends where the hips began to go down
-            events = [*self._close_hold(fr.t, before_t=self._plies.hold_ends_at), *events]
+            events = [*self._close_hold(fr.t, before_t=self._plies.hold_ends_at, why="a plié began"), *events]
             self._plies.hold_ends_at = None
         if self._plies.episode is None:
             events += self._update_hold(fr)
@@ -427,7 +429,7 @@ class PracticeTracker:
         hs = self.settings.holds
         if not fr.ok:
             if self._hold and fr.t - self._hold_last_ok > hs.max_gap_s:
-                return self._close_hold(fr.t)
+                return self._close_hold(fr.t, why="the pose was lost")
             return []
         if self._hold and self._hold_frame_ok(fr) and self._feet_still(fr):
             self._hold.append(fr)
@@ -438,7 +440,7 @@ class PracticeTracker:
                     self._hold_started = True
                     return [HoldStarted(fr.t, self._hold_count + 1, self._hold[0].t)]
             return []
-        events = self._close_hold(fr.t) if self._hold else []
+        events = self._close_hold(fr.t, why=self._why_broken(fr)) if self._hold else []
         # a hold begins with her hips back at standing (within half a rep's end level: not the end of a rise)
         if self._hold_frame_ok(fr) and fr.drop < self.settings.reps.end_drop / 2:
             self._hold = [fr]
@@ -447,6 +449,26 @@ class PracticeTracker:
             self._hold_first_position = None
         return events
 
+    def _why_broken(self, fr: _Frame) -> str:
+        """Why the hold in progress cannot go on with ``fr``, in the dancer's words."""
+        hs = self.settings.holds
+        if fr.facing != 1.0:
+            return "she turned from the camera"
+        if fr.releve:
+            return "the heels rose"
+        if math.isfinite(fr.drop) and fr.drop <= -hs.max_drop:
+            return "the hips rose"
+        if math.isfinite(fr.drop) and fr.drop >= self.settings.reps.end_drop:
+            return "the knees bent"
+        if not all(
+            math.isfinite(fr.leg[k]) and math.isfinite(fr.leg_ref[k]) and fr.leg[k] >= hs.min_leg * fr.leg_ref[k]
+            for k in range(2)
+        ):
+            return "a knee bent"
+        if not self._feet_still(fr):
+            return "a foot moved"
+        return ""
+
     def _seen_s(self) -> float:
         """How long the hold has been seen: its frames times the frame period (a gap it bridged is not held)."""
         if len(self._hold) < 2:
@@ -454,7 +476,7 @@ class PracticeTracker:
         period = float(np.median(np.diff([f.t for f in self._hold])))
         return min(len(self._hold) * period, self._hold[-1].t - self._hold[0].t + period)
 
-    def _close_hold(self, t_s: float, before_t: float | None = None) -> list[Event]:
+    def _close_hold(self, t_s: float, before_t: float | None = None, why: str = "") -> list[Event]:
         frames = [f for f in self._hold if before_t is None or f.t < before_t]
         while frames and frames[-1].drop >= self.settings.reps.end_drop / 2:  # her hips already on their way down
             frames.pop()
@@ -477,7 +499,7 @@ class PracticeTracker:
             hold = replace(hold, left_foot_direction_deg=deg["left"], right_foot_direction_deg=deg["right"])
         hold = hold.with_flags(hold_flags(hold, self.settings, self.hip))
         self.holds.append(hold)
-        return [HoldEnded(t_s, hold)]
+        return [HoldEnded(t_s, hold, why)]
 
 
 @dataclass(slots=True)

@@ -191,7 +191,7 @@ class RoutineRun:
             return self.runner.hold_started(max(ev.t_start_s, self._exercise_since))
         if isinstance(ev, HoldEnded):
             self._tracker_hold = None
-            return self.runner.hold_ended(t)
+            return self.runner.hold_ended(t, ev.why)
         return []
 
     def _set_started(self, t: float, said: Sequence[RoutineEvent]) -> list[RoutineEvent]:
