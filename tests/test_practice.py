@@ -566,3 +566,13 @@ def test_feet_planted_says_which_foot_is_flat_where_she_stands() -> None:
     out = n_back + (len(s.t) - n_back - round(1.0 * s.fps)) // 2  # the tendu's furthest reach
     assert planted[out] == (True, False)
     assert planted[-1] == (True, True)
+
+
+def test_a_held_bottom_is_the_bottom_before_she_rises() -> None:
+    """A low plié held 3 s at its bottom: the phase says "bottom" within a second of her arriving there (the
+    window's Phase figure), not only once her hips begin to rise."""
+    res = Synth().stand(3.0).plie(60, down=2.0, bottom=3.0, up=2.0).stand(1.0).run()
+    phases = [e for e in res.events if isinstance(e, RepPhase)]
+    bottom = next(e for e in phases if e.phase == "bottom")
+    assert 4.5 <= bottom.t_s <= 6.0  # she arrives at 5.0 and rises from 8.0
+    assert len(res.reps) == 1

@@ -36,6 +36,8 @@ SETTLE_S: Final = 1.0
 #: A knee out of its standing band at a rep's end is still on its way back when it is nearer its place than this long
 #: before (a few frames at 15-30 fps: longer than one frame's jitter, shorter than the last straightening).
 KNEE_RETURN_S: Final = 0.2
+#: Hips this long within the bottom band of their deepest are at the bottom (a held low plié), before they rise.
+BOTTOM_STILL_S: Final = 0.5
 #: The standing picture of each leg before a plié: the frames of the last half second before it (the floor line).
 STANDING_S: Final = 0.5
 #: The standing feet and shanks for the knee's direction against its foot: medians over up to this long before
@@ -261,13 +263,25 @@ class PlieDetector:
         assert ep is not None
         index = len(self.reps) + 1
         band = self.settings.reps.bottom_band
-        if ep.phase == "descent" and depth >= self.settings.reps.min_drop and fr.drop < depth - band:
+        if (
+            ep.phase == "descent"
+            and depth >= self.settings.reps.min_drop
+            and (fr.drop < depth - band or self._settled_low(ep, depth, band, fr.t))
+        ):
             ep.phase = "bottom"
             return [RepPhase(fr.t, index, "bottom")]
         if ep.phase == "bottom" and fr.drop < depth - 2 * band - 0.1 * depth:
             ep.phase = "ascent"
             return [RepPhase(fr.t, index, "ascent")]
         return []
+
+    @staticmethod
+    def _settled_low(ep: _Episode, depth: float, band: float, t_s: float) -> bool:
+        """Her hips have stayed within ``band`` of their deepest for :data:`BOTTOM_STILL_S` up to ``t_s``: she holds
+        the bottom (a held low plié), though they have not begun to rise."""
+        recent = [f.drop for f in ep.frames if f.t >= t_s - BOTTOM_STILL_S and math.isfinite(f.drop)]
+        span = [f.t for f in ep.frames if f.t >= t_s - BOTTOM_STILL_S]
+        return bool(recent) and span[-1] - span[0] >= BOTTOM_STILL_S * 0.9 and min(recent) >= depth - band
 
     def _start(self, fr: _Frame) -> list[PlieEvent]:
         """A dip begins: freeze the reference and the floor line (from the standing frames before it), and look
