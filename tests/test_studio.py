@@ -406,3 +406,67 @@ def test_a_side_camera_sees_her_profile_and_the_truth_records_her_posture(yaw: f
     assert fr["pelvis_tilt_deg"] == [-12.0] * len(fr["t_s"])
     assert all(v is not None and -8.0 < v < 0.0 for v in fr["torso_lean_deg"])
     assert {"left_shoulder", "right_shoulder", "head"} <= set(fr["points"])
+
+
+# ---- seated stretches (issue 17, item 5) ---------------------------------------------------------------------------
+def _seated(items: list[str], body: str = "f_avg") -> Timeline:
+    return Timeline(_poser(body), Stance("first", (45.0, 45.0), (45.0, 45.0)), [parse_item(s) for s in items])
+
+
+@pytest.mark.parametrize("thighs", [0.0, 25.0, 45.0])
+def test_a_butterfly_sits_on_the_floor_soles_together_thighs_as_scripted(thighs: float) -> None:
+    """Seated: the hip joints 9.5 cm up, the torso upright; in the butterfly the ankles meet in front of her, the knees
+    go out to her sides with the thighs ``thighs`` degrees above the floor, and hold still through the hold."""
+    from turnout.testing.studio.truth import torso_lean
+
+    tl = _seated(["sit 1", f"butterfly 6 thighs={thighs:g} hold=4", "sit 1"])
+    (exp,) = tl.expected().stretches
+    assert (exp["kind"], exp["start_s"], exp["end_s"], exp["seconds"], exp["thighs_deg"]) == (
+        "butterfly", 2.0, 6.0, 4.0, thighs)  # fmt: skip
+    poser = tl.poser
+    posed = [poser.pose(tl.at(t).pose) for t in (2.0, 4.0, 6.0)]
+    j = posed[0].joints
+    assert all(np.allclose(p.joints["left_knee"], j["left_knee"]) for p in posed)  # still through the hold
+    for side, out in (("left", 1.0), ("right", -1.0)):
+        hip, knee, ankle = j[f"{side}_hip"], j[f"{side}_knee"], j[f"{side}_ankle"]
+        assert hip[2] == pytest.approx(0.095, abs=1e-6)
+        thigh = math.degrees(math.asin((knee[2] - hip[2]) / np.linalg.norm(knee - hip)))
+        assert thigh == pytest.approx(thighs, abs=0.1)
+        assert out * (knee[0] - hip[0]) > 0.15 and abs(ankle[0]) < 0.1 and ankle[1] == pytest.approx(-0.3, abs=1e-6)
+    assert abs(torso_lean(j)) < 0.5
+    assert tl.at(2.1).phase == "held" and tl.at(1.5).phase == "in" and tl.at(6.5).phase == "out"
+    assert tl.at(0.5).phase == "seated" and tl.at(0.5).action == "sit"
+    assert float(posed[0].vertices[:, 2].min()) > -0.03  # on the floor, not through it
+
+
+@pytest.mark.parametrize("opening", [60.0, 100.0, 150.0])
+def test_a_straddle_opens_the_straight_legs_by_its_angle(opening: float) -> None:
+    from turnout.testing.studio.truth import legs_open
+
+    tl = _seated(["sit 1", f"straddle 6 open={opening:g} hold=4", "sit 1"])
+    (exp,) = tl.expected().stretches
+    assert (exp["kind"], exp["open_deg"], exp["start_s"], exp["end_s"]) == ("straddle", opening, 2.0, 6.0)
+    j = tl.poser.pose(tl.at(4.0).pose).joints
+    assert legs_open(j) == pytest.approx(opening, abs=0.2)
+    for side in ("left", "right"):
+        assert knee_flexion(j[f"{side}_hip"], j[f"{side}_knee"], j[f"{side}_ankle"]) < 2.0  # straight
+    sit = tl.poser.pose(tl.at(0.5).pose).joints
+    assert legs_open(sit) == pytest.approx(0.0, abs=0.2)
+    assert tl.expected().reps == () and tl.expected().holds == ()  # seated: no plié, no standing hold
+
+
+def test_seated_and_standing_items_do_not_mix_and_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="seated"):
+        Person(script=("stand 1", "butterfly 5"))
+    with pytest.raises(ValueError, match="thighs=80"):
+        parse_item("butterfly 5 thighs=80")
+    with pytest.raises(ValueError, match="unknown option"):
+        parse_item("straddle 5 thighs=10")
+
+
+def test_the_stretch_scenes_keep_the_other_scenes_keys() -> None:
+    """The seated scenes are new: every scene before them keeps its key (its renders stay)."""
+    scenes = load_catalogue()
+    assert scenes["first45_demi"].key() == "647bdb023ac729cc"
+    stretches = [n for n, s in scenes.items() if "stretch" in s.tags]
+    assert len(stretches) >= 5 and all(n.startswith("stretch_") for n in stretches)

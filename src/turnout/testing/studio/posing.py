@@ -23,6 +23,9 @@ STRAIGHT_DEG = 1.0  # a "straight" standing knee: 1 degree short of locked, so i
 #: back when tucked), so that the chest and everything above it stay upright (docs/studio-format.md).
 LUMBAR_SHARE = {"spine05": 0.75, "spine04": 0.5, "spine03": 0.25, "spine02": 0.0}
 X_AXIS = np.array([1.0, 0.0, 0.0])
+#: Seated on the floor, the hip joints' height (the sitting bones on the floor lie about 9-10 cm below the hip joints'
+#: centres in an adult; the studio body's buttocks then just touch the floor).
+SEAT_HIP_Z = 0.095
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,30 @@ class LegPose:
 
 
 @dataclass(frozen=True, slots=True)
+class SeatLeg:
+    """One leg of a body seated on the floor, by world placement: where its ankle joint is, which way its knee bulges
+    (the kneecap's direction, made square to the hip -> ankle line) and how far its foot is turned from following the
+    shin (0: the foot at its rest angle to the shin; 1: the sole turned to face the other foot, toes forward)."""
+
+    ankle: tuple[float, float, float]  # the ankle joint, metres in the scene frame
+    knee_dir: tuple[float, float, float]  # the kneecap's direction (unit or not)
+    soles_in: float = 0.0  # 0..1
+
+
+@dataclass(frozen=True, slots=True)
+class SeatPose:
+    """Seated on the floor: the pelvis translated down so that the hip joints are ``hip_z`` above the floor (the torso
+    upright as at rest), each leg by its :class:`SeatLeg`."""
+
+    left: SeatLeg
+    right: SeatLeg
+    hip_z: float = SEAT_HIP_Z
+
+    def leg(self, side: str) -> SeatLeg:
+        return self.left if side == "left" else self.right
+
+
+@dataclass(frozen=True, slots=True)
 class BodyPose:
     left: LegPose
     right: LegPose
@@ -46,6 +73,7 @@ class BodyPose:
     shift_xy: tuple[float, float] = (0.0, 0.0)  # pelvis offset from over the supporting ankles
     arms_deg: float = 20.0  # arms lowered from anny's rest A-pose
     pelvis_deg: float = 0.0  # pelvic tilt about the hip joints' axis: anterior (arched) positive, posterior (tucked)
+    seat: SeatPose | None = None  # seated on the floor (a stretch): the legs and feet from here, the above ignored
 
     def leg(self, side: str) -> LegPose:
         return self.left if side == "left" else self.right
@@ -161,6 +189,8 @@ class Poser:
 
     # -- the whole body -----------------------------------------------------------------------------------
     def pose(self, pose: BodyPose) -> Posed:
+        if pose.seat is not None:
+            return self._seated(pose.seat, pose.arms_deg)
         n = len(self.sk.bones)
         G = np.full((n, 3, 3), np.nan)
         G[0] = np.eye(3)
@@ -202,10 +232,15 @@ class Poser:
                 G[b] = toes
             arm = axis_rotation(np.array([0.0, 1.0, 0.0]), outward(side) * pose.arms_deg)
             G[self.bone[f"upperarm01.{s}"]] = arm
+        return self._finish(G, root_fk)
+
+    def _finish(self, G: np.ndarray, root: np.ndarray) -> Posed:
+        """Bones without a rotation follow their parents; skin the mesh and read the joints."""
+        n = len(self.sk.bones)
         for b in range(1, n):
             if np.isnan(G[b, 0, 0]):
                 G[b] = G[self.sk.parents[b]]
-        T = forward_kinematics(self.sk, self.shape.heads, G, root_fk)
+        T = forward_kinematics(self.sk, self.shape.heads, G, root)
         verts = skin(self.sk, self.shape.vertices, T)
         joints: dict[str, np.ndarray] = {}
         for side in SIDES:
@@ -221,6 +256,55 @@ class Poser:
         joints["head"] = T[b, :, :3] @ self.shape.heads[b] + T[b, :, 3]  # the top of the neck, under the ears
         return Posed(verts, joints)
 
+    def _seated(self, seat: SeatPose, arms_deg: float) -> Posed:
+        """Seated on the floor: the root translated down (hip joints ``seat.hip_z`` up, midway between them over the
+        origin), the torso upright; each leg solved by two-bone inverse kinematics to its ankle with the knee toward
+        its kneecap direction, the foot turned by its ``soles_in``."""
+        n = len(self.sk.bones)
+        G = np.full((n, 3, 3), np.nan)
+        G[0] = np.eye(3)
+        offsets = {side: self.leg[side]["hip"] - self.root for side in SIDES}
+        mid = 0.5 * (offsets["left"] + offsets["right"])
+        root = np.array([0.0, 0.0, seat.hip_z]) - mid
+        for side in SIDES:
+            leg, s = seat.leg(side), SUFFIX[side]
+            hip = root + offsets[side]
+            thigh, shin, _knee = self.seat_leg(side, hip, np.asarray(leg.ankle, float), np.asarray(leg.knee_dir, float))
+            G[self.bone[f"upperleg01.{s}"]] = thigh
+            G[self.bone[f"lowerleg01.{s}"]] = shin
+            # soles in: the foot turned about the forward axis so that its sole faces the other foot, toes forward
+            # (the left foot by +90 degrees about y, the right by -90), blended from the foot following its shin
+            inward = axis_rotation(np.array([0.0, 1.0, 0.0]), outward(side) * 90.0)
+            foot = _blend(shin, inward, leg.soles_in)
+            G[self.bone[f"foot.{s}"]] = foot
+            for b in self.toe_bones[side]:
+                G[b] = foot
+            G[self.bone[f"upperarm01.{s}"]] = axis_rotation(np.array([0.0, 1.0, 0.0]), outward(side) * arms_deg)
+        return self._finish(G, root)
+
+    def seat_hip(self, side: str, hip_z: float = SEAT_HIP_Z) -> np.ndarray:
+        """A seated body's hip joint (its hip joints ``hip_z`` up, midway between them over the origin)."""
+        mid = 0.5 * (self.leg["left"]["hip"] + self.leg["right"]["hip"])
+        return self.leg[side]["hip"] - mid + np.array([0.0, 0.0, hip_z])
+
+    def seat_leg(self, side: str, hip: np.ndarray, ankle: np.ndarray, knee_dir: np.ndarray):  # type: ignore[no-untyped-def]
+        """Thigh and shin world rotations reaching ``ankle`` from ``hip`` with the knee toward ``knee_dir``, and
+        the knee."""
+        r = self.leg[side]
+        a, b = self._lengths(side)
+        u = ankle - hip
+        dist = min(float(np.linalg.norm(u)), a + b - 1e-6)
+        u = u / np.linalg.norm(u)
+        along = (a * a - b * b + dist * dist) / (2 * dist)
+        perp = math.sqrt(max(a * a - along * along, 0.0))
+        v = knee_dir - float(knee_dir @ u) * u
+        v /= np.linalg.norm(v)
+        knee = hip + along * u + perp * v
+        end = knee + b * (hip + dist * u - knee) / np.linalg.norm(hip + dist * u - knee)
+        thigh = _frame_rotation(r["knee"] - r["hip"], knee - hip, v)
+        shin = _frame_rotation(r["ankle"] - r["knee"], end - knee, v)
+        return thigh, shin, knee
+
     def _slide_straight(self, side: str, leg: LegPose, hip: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         target = self.reach(side, STRAIGHT_DEG)
         lo, hi = 0.0, 1.0
@@ -232,6 +316,23 @@ class Poser:
             else:
                 hi = mid
         return self.foot_transform(side, leg, lo)
+
+
+def _blend(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+    """The rotation ``w`` of the way from ``a`` to ``b`` (0: ``a``, 1: ``b``) about their relative rotation's axis."""
+    if w <= 0.0:
+        return a
+    if w >= 1.0:
+        return b
+    rel = b @ a.T
+    angle = math.degrees(math.acos(max(-1.0, min(1.0, 0.5 * (float(np.trace(rel)) - 1.0)))))
+    if angle < 1e-6:
+        return a
+    axis = np.array([rel[2, 1] - rel[1, 2], rel[0, 2] - rel[2, 0], rel[1, 0] - rel[0, 1]])
+    if np.linalg.norm(axis) < 1e-9:  # half a turn: any axis perpendicular is as good; take the eigenvector
+        w_, vecs = np.linalg.eig(rel)
+        axis = np.real(vecs[:, int(np.argmin(np.abs(w_ - 1.0)))])
+    return axis_rotation(axis, w * angle) @ a
 
 
 def _frame_rotation(rest_axis: np.ndarray, posed_axis: np.ndarray, forward: np.ndarray) -> np.ndarray:

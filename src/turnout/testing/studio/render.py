@@ -177,7 +177,8 @@ def expected_doc(timeline: Timeline) -> dict[str, Any]:
     exp = timeline.expected()
     return {"reps": list(exp.reps), "holds": list(exp.holds), "rep_count": len(exp.reps),
             "releves": list(exp.releves), "releve_count": len(exp.releves), "tendus": list(exp.tendus),
-            "tendu_count": len(exp.tendus), "position_holds": list(exp.position_holds)}  # fmt: skip
+            "tendu_count": len(exp.tendus), "position_holds": list(exp.position_holds),
+            "stretches": list(exp.stretches)}  # fmt: skip
 
 
 def upgrade_truth(scene: Scene, path: Path) -> None:

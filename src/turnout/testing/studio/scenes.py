@@ -12,7 +12,7 @@ from typing import Any
 
 from .backdrop import FLOORS, REFERENCES, FloorRef
 from .looks import LOOKS, SKIN
-from .script import Item, parse_item, revisions
+from .script import Item, check_items, parse_item, revisions
 
 CATALOGUE = Path(__file__).with_name("scenes.toml")
 GENERATOR_VERSION = "studio-1"
@@ -60,7 +60,7 @@ class Person:
             raise ValueError(f"unknown position {self.position!r}: {', '.join(POSITIONS)}")
         if not -30.0 <= self.pelvis_deg <= 30.0:
             raise ValueError(f"pelvis tilt {self.pelvis_deg:g} is outside -30..30 degrees (tuck 30 .. arch 30)")
-        self.items()  # validates the script
+        check_items(self.items())  # validates the script
 
     def items(self) -> list[Item]:
         return [parse_item(s) for s in self.script]

@@ -7,7 +7,8 @@ descent and ascent share the rest), ``releve T [rise=40] [bend=0] [hold=H]`` (he
 ``bend`` bends both knees by that many degrees while the heels rise, a demi-plié relevé; ``hold=H``: H seconds at
 the top), ``tendu SIDE T [dir=side|front|back] [point=70]`` (the working leg slides out pointed and back: to her
 side, or straight ahead of or behind her along her own forward axis, the foot staying turned out; to the back
-``point`` is 110 unless given: the heel goes over the toe).
+``point`` is 110 unless given: the heel goes over the toe). Seated throughout instead (:data:`SEATED`): ``sit T``,
+``butterfly T [thighs=25] [feet=0.3] [hold=H]``, ``straddle T [open=100] [hold=H]``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,24 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .posing import STRAIGHT_DEG, BodyPose, LegPose, Poser, direction
+from .posing import STRAIGHT_DEG, BodyPose, LegPose, Poser, SeatLeg, SeatPose, direction
 
-ACTIONS = ("stand", "hold", "demi", "grand", "releve", "tendu")
+ACTIONS = ("stand", "hold", "demi", "grand", "releve", "tendu", "sit", "butterfly", "straddle")
 OPTIONS = {"stand": (), "hold": (), "demi": ("depth", "hold"), "grand": ("depth", "hold"),
-           "releve": ("rise", "bend", "hold"), "tendu": ("dir", "point")}  # fmt: skip
+           "releve": ("rise", "bend", "hold"), "tendu": ("dir", "point"), "sit": (),
+           "butterfly": ("thighs", "feet", "hold"), "straddle": ("open", "hold")}  # fmt: skip
+#: Seated on the floor (issue 17 item 5): ``sit T`` (legs straight ahead, together), ``butterfly T [thighs=25]
+#: [feet=0.3] [hold=H]`` (soles together ``feet`` metres ahead of the hip joints, the thighs ``thighs`` degrees above
+#: the floor: the knees pressed down at 0), ``straddle T [open=100] [hold=H]`` (straight legs ``open`` degrees apart on
+#: the floor). A stretch goes in from sitting, is held, and goes back (35 %, 30 %, 35 %; ``hold=H``: H seconds held).
+SEATED = ("sit", "butterfly", "straddle")
+STRETCH_SPLIT = (0.35, 0.3, 0.35)
+DEFAULT_THIGHS_DEG = 25.0
+DEFAULT_FEET_M = 0.3
+DEFAULT_OPEN_DEG = 100.0
+#: Seated, the ankle joints' height: a heel resting on the floor (legs straight), a foot on its outer edge (butterfly).
+SEAT_ANKLE_Z = 0.07
+SOLES_ANKLE_Z = 0.05
 TENDU_DIRS = ("side", "front", "back")
 DEFAULT_DEPTH = {"demi": 60.0, "grand": 110.0}
 PLIE_SPLIT = (0.42, 0.16, 0.42)
@@ -100,7 +114,17 @@ def parse_item(text: str) -> Item:
                              f"of the {seconds:g} s")  # fmt: skip
         if key == "bend" and not 0.0 <= v <= 90.0:
             raise ValueError(f"script item {text!r}: bend={v:g} is outside 0-90 degrees")
+        limits = {"thighs": (-10.0, 60.0), "feet": (0.15, 0.6), "open": (20.0, 180.0)}
+        if key in limits and not limits[key][0] <= v <= limits[key][1]:
+            raise ValueError(f"script item {text!r}: {key}={v:g} is outside {limits[key][0]:g}-{limits[key][1]:g}")
     return Item(action, seconds, side, opts)  # type: ignore[arg-type]
+
+
+def check_items(items: list[Item]) -> None:
+    """A script is seated throughout or standing throughout (the studio does not animate sitting down)."""
+    seated = {it.action in SEATED for it in items}
+    if len(seated) > 1:
+        raise ValueError("a script is either seated (sit, butterfly, straddle) or standing throughout, not both")
 
 
 def revisions(items: list[Item]) -> list[str]:
@@ -133,6 +157,7 @@ class Expected:
     releves: tuple[dict[str, object], ...] = ()
     tendus: tuple[dict[str, object], ...] = ()
     position_holds: tuple[dict[str, object], ...] = ()  # held plié bottoms and relevé tops (hold=H)
+    stretches: tuple[dict[str, object], ...] = ()  # seated stretches: butterfly, straddle (their held part)
 
 
 def heel_positions(poser: Poser, stance: Stance) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -193,6 +218,8 @@ class Timeline:
         k = int(np.clip(np.searchsorted(self.starts, t, side="right") - 1, 0, len(self.items) - 1))
         item, u = self.items[k], (t - float(self.starts[k])) / self.items[k].seconds
         pose = self.base()
+        if item.action in SEATED:
+            return self._seated(t, item, u)
         if item.action in ("stand", "hold"):
             return FrameState(t, item.action, "standing", pose)
         if item.action in ("demi", "grand"):
@@ -229,6 +256,61 @@ class Timeline:
                        **{work: worked})  # type: ignore[arg-type]  # fmt: skip
         return FrameState(t, item.action, "standing", pose)
 
+    # -- seated ----------------------------------------------------------------------------------------------
+    def seat_pose(self, action: str, item: Item | None = None) -> SeatPose:
+        """The seated pose of ``sit`` or a stretch at its fullest (``item``'s options)."""
+        legs = {}
+        for side in ("left", "right"):
+            hip = self.poser.seat_hip(side)
+            reach = self.poser.reach(side, STRAIGHT_DEG)
+            if action == "butterfly":
+                assert item is not None
+                ankle = np.array([math.copysign(0.075, hip[0]), -item.option("feet", DEFAULT_FEET_M), SOLES_ANKLE_Z])
+                knee_dir = self._butterfly_knee(side, hip, ankle, item.option("thighs", DEFAULT_THIGHS_DEG))
+                legs[side] = SeatLeg(tuple(ankle), tuple(knee_dir), 1.0)
+                continue
+            half = 0.5 * item.option("open", DEFAULT_OPEN_DEG) if action == "straddle" and item else 0.0
+            run = math.sqrt(reach**2 - (hip[2] - SEAT_ANKLE_Z) ** 2)
+            d = direction(side, half)
+            ankle = np.array([hip[0] + run * d[0], hip[1] + run * d[1], SEAT_ANKLE_Z])
+            legs[side] = SeatLeg(tuple(ankle), (0.0, 0.0, 1.0))
+        return SeatPose(legs["left"], legs["right"])
+
+    def _butterfly_knee(self, side: str, hip: np.ndarray, ankle: np.ndarray, thighs_deg: float) -> np.ndarray:
+        """The kneecap's direction (outward, tilted up by a bisected angle) that puts the thigh ``thighs_deg`` above
+        the floor."""
+        out = 1.0 if side == "left" else -1.0
+        a = float(np.linalg.norm(self.poser.leg[side]["knee"] - self.poser.leg[side]["hip"]))
+
+        def elevation(phi: float) -> float:
+            d = np.array([out * math.cos(math.radians(phi)), 0.0, math.sin(math.radians(phi))])
+            _t, _s, knee = self.poser.seat_leg(side, hip, ankle, d)
+            return math.degrees(math.asin(max(-1.0, min(1.0, float(knee[2] - hip[2]) / a))))
+
+        lo, hi = -60.0, 89.0
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if elevation(mid) < thighs_deg else (lo, mid)
+        phi = 0.5 * (lo + hi)
+        return np.array([out * math.cos(math.radians(phi)), 0.0, math.sin(math.radians(phi))])
+
+    def _seated(self, t: float, item: Item, u: float) -> FrameState:
+        sit = self.seat_pose("sit")
+        if item.action == "sit":
+            return FrameState(t, item.action, "seated", BodyPose(self.base().left, self.base().right, seat=sit))
+        env, phase = _envelope(u, item.split(STRETCH_SPLIT))
+        full = self.seat_pose(item.action, item)
+        legs = {}
+        for side in ("left", "right"):
+            a, b = sit.leg(side), full.leg(side)
+            ankle = (1 - env) * np.asarray(a.ankle) + env * np.asarray(b.ankle)
+            kd = (1 - env) * np.asarray(a.knee_dir) + env * np.asarray(b.knee_dir)
+            legs[side] = SeatLeg(tuple(ankle), tuple(kd / np.linalg.norm(kd)),
+                                 (1 - env) * a.soles_in + env * b.soles_in)  # fmt: skip
+        names = {"descent": "in", "bottom": "held", "ascent": "out"}
+        pose = BodyPose(self.base().left, self.base().right, seat=SeatPose(legs["left"], legs["right"]))
+        return FrameState(t, item.action, names[phase], pose)
+
     def expected(self) -> Expected:
         """The reps, holds and flags the script should produce (times in seconds from the start)."""
         reps: list[dict[str, object]] = []
@@ -236,6 +318,7 @@ class Timeline:
         releves: list[dict[str, object]] = []
         tendus: list[dict[str, object]] = []
         held: list[dict[str, object]] = []
+        stretches: list[dict[str, object]] = []
         forced = {side: self.stance.feet_deg[i] - self.stance.hips_deg[i] for i, side in enumerate(("left", "right"))}
         still_from: float | None = None
         for k, item in enumerate(self.items):
@@ -272,6 +355,18 @@ class Timeline:
                     held.append({"kind": "releve", "start_s": round(t0 + a * T, 3),
                                  "end_s": round(t0 + (a + b) * T, 3), "seconds": round(b * T, 3),
                                  "rise_deg": rise, "bend_deg": bend})  # fmt: skip
+            elif item.action in ("butterfly", "straddle"):
+                a, b, _ = item.split(STRETCH_SPLIT)
+                entry: dict[str, object] = {
+                    "kind": item.action, "in_start_s": round(t0, 3), "start_s": round(t0 + a * T, 3),
+                    "end_s": round(t0 + (a + b) * T, 3), "out_end_s": round(t0 + T, 3), "seconds": round(b * T, 3),
+                }  # fmt: skip
+                if item.action == "butterfly":
+                    entry["thighs_deg"] = item.option("thighs", DEFAULT_THIGHS_DEG)
+                    entry["feet_m"] = item.option("feet", DEFAULT_FEET_M)
+                else:
+                    entry["open_deg"] = item.option("open", DEFAULT_OPEN_DEG)
+                stretches.append(entry)
             elif item.action == "tendu":
                 a, b, _ = TENDU_SPLIT
                 tendus.append({
@@ -281,4 +376,4 @@ class Timeline:
                 })  # fmt: skip
         if still_from is not None and self.duration - still_from >= HOLD_MIN_S:
             holds.append({"kind": "stand", "start_s": round(still_from, 3), "end_s": round(self.duration, 3)})
-        return Expected(tuple(reps), tuple(holds), tuple(releves), tuple(tendus), tuple(held))
+        return Expected(tuple(reps), tuple(holds), tuple(releves), tuple(tendus), tuple(held), tuple(stretches))

@@ -53,6 +53,15 @@ def torso_lean(joints: dict[str, np.ndarray]) -> float:
     return math.degrees(math.atan2(-float(d[1]), float(d[2])))
 
 
+def legs_open(joints: dict[str, np.ndarray]) -> float:
+    """The angle between her two legs' hip joint -> ankle joint lines seen from above (on the floor), degrees: a
+    straddle's opening (legs straight ahead and parallel: 0)."""
+    a = (joints["left_ankle"] - joints["left_hip"])[:2]
+    b = (joints["right_ankle"] - joints["right_hip"])[:2]
+    c = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
+
+
 @dataclass(slots=True)
 class TruthRecorder:
     """Collects per-frame truth while a clip is rendered."""
@@ -65,7 +74,7 @@ class TruthRecorder:
     def __post_init__(self) -> None:
         self.frames = {"t_s": [], "action": [], "phase": [], "points": {}, "left": {}, "right": {},
                        "total_foot_turnout_deg": [], "hip_height_m": [], "pelvis_tilt_deg": [],
-                       "torso_lean_deg": []}  # fmt: skip
+                       "torso_lean_deg": [], "legs_open_deg": []}  # fmt: skip
 
     def add(self, state: FrameState, posed: Posed) -> None:
         f = self.frames
@@ -91,6 +100,7 @@ class TruthRecorder:
             p["world_m"].append([round(float(v), 5) for v in j[key]])
         f["pelvis_tilt_deg"].append(_r(state.pose.pelvis_deg))
         f["torso_lean_deg"].append(_r(torso_lean(j)))
+        f["legs_open_deg"].append(_r(legs_open(j)))
         turn = {}
         for i, side in enumerate(SIDES):
             hip, knee, ankle, heel, toe = (j[f"{side}_{n}"] for n in POINTS)
