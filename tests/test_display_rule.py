@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from turnout.measure.measures import FrameMeasurement, Mode, SideMeasurement
+from turnout.pose import landmarks as lm
 from turnout.pose.estimator import PoseFrame
 from turnout.practice.picture import FOOT_P95_DEG
 from turnout.session import display
@@ -164,6 +165,25 @@ def test_pipeline_gives_each_foot_a_picture_reading_with_its_range_and_stores_it
         i = next(k for k, r in enumerate(results) if r.feet_picture)
         replayed = data.result_at(float(table.t_s[i]), np.zeros((4, 4, 3), np.uint8))
         np.testing.assert_allclose(replayed.feet_picture["left"], results[i].feet_picture["left"])
+
+
+def test_no_foot_is_read_while_the_legs_cross(tmp_path: Path) -> None:
+    """Legs crossed (fifth position: the ankles' points together in the picture): the pose model mixes the two feet's
+    points and the picture cannot tell which foot is which, so no foot reading is given then; apart again, it is."""
+    seq = plie_sequence(25.0, stand_s=6.0, repetitions=1)
+    pipeline = Pipeline(None, Settings(), frame_size=(1280, 720))
+    crossed = range(100, 120)  # standing, her standing reference known
+    results = []
+    for i in range(len(seq.phase)):
+        image = np.zeros((33, 5), np.float32)
+        image[:, :3], image[:, 3], image[:, 4] = seq.image[i], seq.visibility[i], 1.0
+        if i in crossed:
+            image[lm.LEFT_ANKLE, :2] = image[lm.RIGHT_ANKLE, :2]
+        results.append(pipeline.process_pose(PoseFrame(i, i * 40, image, seq.world[i].astype(np.float32), 1)))
+    pipeline.finish()
+    assert results[crossed.start - 1].feet_picture, "read before the legs crossed"
+    assert not any(results[i].feet_picture for i in crossed)
+    assert any(r.feet_picture for r in results[crossed.stop + 5 :])
 
 
 def test_the_pipelines_cached_foot_reading_is_the_pictures() -> None:

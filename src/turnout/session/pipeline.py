@@ -36,6 +36,7 @@ from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
     FOOT_P95_DEG,
     FOOT_P95_FLOOR_DEG,
+    LEGS_OVERLAP,
     MEDIAPIPE,
     PRIOR,
     Camera,
@@ -357,6 +358,13 @@ class Pipeline:
         prior = self._prior[1]
         out: dict[str, tuple[float, float, float]] = {}
         img = m.image
+        apart = math.hypot(img.left_ankle_x_px - img.right_ankle_x_px, img.left_ankle_y_px - img.right_ankle_y_px)
+        if not apart >= LEGS_OVERLAP * (cam.floor_y - cam.hip_y):
+            # legs crossed (fifth position): the pose model mixes the two feet's points (the studio's fifth read a
+            # foot 44 degrees off at p95), and the picture cannot tell which foot is which: no reading
+            for buf in self._feet.values():
+                buf.clear()
+            return {}
         drop = hips_drop(cam, float(img.hip_y_px))  # the foot points sit a little higher with bent knees
         planted = dict(zip(SIDES, self.tracker.feet_planted(), strict=True))
         for side, buf in self._feet.items():
