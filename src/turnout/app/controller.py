@@ -6,8 +6,9 @@ A result is published as soon as it is ready: the processing thread wakes the GU
 of waiting for the next timer tick (the 30 ms timer would add 15 ms of latency on average). The timer still
 publishes the status a few times a second and notices a finished file or a failed run.
 
-Commands that change the processor (start or stop recording) are queued and applied on the processing
-thread before its next frame, so the processor is only ever touched by one thread at a time. Practice events
+Commands that change the processor (start or stop recording) are queued and applied on the runner's second
+thread (the one that completes every frame after the model) before its next frame, so the processor's state is
+only ever touched by one thread at a time (the first thread touches only the pose model). Practice events
 are collected after every processed frame (not only for the frames the timer happens to see), so no cue and
 no finished rep is missed when the display skips frames.
 """
@@ -30,7 +31,15 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from turnout.capture.live import Captured, LiveRunner, RunnerStats
 from turnout.capture.pacing import PlaybackGate
 from turnout.capture.sources import FrameSource
-from turnout.session.engine import Engine, FloorControl, Processor, SourceSpec
+from turnout.session.engine import (
+    Detected,
+    Engine,
+    FloorControl,
+    Processor,
+    SourceSpec,
+    first_stage,
+    second_stage,
+)
 from turnout.session.pipeline import FrameResult
 from turnout.session.routine_run import RoutineProgress, RoutineRun
 
@@ -133,19 +142,25 @@ class _Run:
         self.gate = PlaybackGate() if spec.is_file else None
         #: a video file: every frame's result in order, without its pixels (to replay what has been analysed)
         self.history: list[FrameResult] = []
+        # two stages (turnout.session.engine.Staged): the model on the newest frame on the processing thread, the
+        # rest of every such frame, in order, on the runner's second thread, where commands and the routine run too
         self.runner: LiveRunner[FrameResult] = LiveRunner(
-            self._open, self._process, on_result=self._result, drop=not spec.is_file, gate=self.gate
+            self._open, self._detect, then=self._complete, on_result=self._result, drop=not spec.is_file, gate=self.gate
         )
 
     def _open(self) -> FrameSource:
         return self.engine.open_source(self.spec)
 
-    def _process(self, captured: Captured) -> FrameResult:
+    def _detect(self, captured: Captured) -> Detected | Captured:
         if self.processor is None:
             self.processor = self.engine.create_processor(self.spec)
             _freeze_once()
+        return first_stage(self.processor, captured)
+
+    def _complete(self, item: Detected | Captured) -> FrameResult:
+        assert self.processor is not None
         self._apply_commands()
-        result = self.processor.process(captured)
+        result = second_stage(self.processor, item)
         if self.routine is not None:
             progress = self.routine.follow(result)
             if progress is not None:

@@ -5,12 +5,22 @@ waiting frame is replaced by the newer one and the replaced frame is counted as 
 shows the newest possible result and never waits on the model. When the camera stops delivering frames,
 the runner says so (``status``), keeps the processing side (and so the session) alive, and reopens the
 source until frames return.
+
+Processing in two stages (``then``): the processing thread runs only the first stage (the pose model) on the
+newest frame, and a third thread runs the second (smoothing, measurements, reps, storage) on its outputs, in
+order, every one of them: a frame is dropped, if at all, before the model, never after it. On two cores the
+model then has its core to itself while the rest of a frame is done on the other, so a frame costs the model's
+time instead of the model's plus the rest's (at 30 fps: 21 + 5.5 ms would not fit into 33 ms with the
+display's share; 21 does).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -48,11 +58,42 @@ def _released_process(captured: Captured) -> Any:
     raise RuntimeError("this runner was released")
 
 
+#: Outputs of the first stage waiting for the second, at most (``then``): the first stage takes the next frame
+#: only when there is room, so what it works on is always the newest frame, not one that waited behind a full queue.
+AHEAD = 1
+
+#: Environment variable: ``1`` runs both stages one after the other on the processing thread (as before there were
+#: two; for comparing the two ways on one machine, ``scripts/bench_live.py --one-thread``).
+STAGES_ENV = "TURNOUT_LIVE_STAGES"
+
+
+def _two_threads() -> bool:
+    return os.environ.get(STAGES_ENV, "2").strip() != "1"
+
+
+#: The interpreter's switch interval while two stages run (seconds; Python's default is 0.005). The model's thread
+#: needs the GIL for a moment around each model call (taking the frame, converting it, reading the landmarks). With
+#: the rest of the previous frame running Python on the other core, it would wait up to a whole interval each time,
+#: and it waits right when the rest has just started (a frame is handed on as the next one is taken): 5 ms two or
+#: three times a frame is 10-15 ms of a 33 ms frame. At 1 ms the wait is bounded by 1 ms; the cost is a few more
+#: GIL hand-overs between the other threads.
+SWITCH_INTERVAL_S = 0.001
+
+
+def _shorten_switch_interval() -> None:
+    if sys.getswitchinterval() > SWITCH_INTERVAL_S:
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
 class LiveRunner(Generic[R]):
     """Run ``process`` on frames from ``open_source()`` off the calling thread.
 
     ``process(captured)`` runs on the processing thread only (so it may own the pose model);
     ``on_result(result)`` is called there too, after each frame; ``latest()`` is safe from any thread.
+    ``then``: a second stage. ``process`` is then the first (its return value is handed on, not a result), and
+    ``then(item)`` runs on a thread of its own on every item ``process`` returned, in order (nothing dropped or
+    reordered between the stages; at most :data:`AHEAD` waiting): its return value is the result, and
+    ``on_result`` is called on that thread.
     ``reconnect``: when a live source is lost, reopen it every ``retry_s`` seconds until ``stop()``.
     ``drop``: True for a live camera (a newer frame replaces a waiting one); False to process every frame
     (a video file played through the window: capture waits for processing instead).
@@ -64,8 +105,9 @@ class LiveRunner(Generic[R]):
     def __init__(
         self,
         open_source: Callable[[], FrameSource],
-        process: Callable[[Captured], R],
+        process: Callable[[Captured], Any],
         *,
+        then: Callable[[Any], R] | None = None,
         on_result: Callable[[R], None] | None = None,
         reconnect: bool = True,
         retry_s: float = 1.0,
@@ -76,6 +118,7 @@ class LiveRunner(Generic[R]):
         self.gate = gate
         self._open_source = open_source
         self._process = process
+        self._then = then
         self._on_result = on_result
         self._reconnect = reconnect
         self._retry_s = retry_s
@@ -83,6 +126,9 @@ class LiveRunner(Generic[R]):
         self._cond = threading.Condition()
         self._pending: Captured | None = None
         self._capture_done = False
+        #: first-stage outputs for the second stage (``then``), oldest first; guarded by ``_cond``
+        self._handoff: deque[Any] = deque()
+        self._first_done = False
         self._latest: R | None = None
         self._lock = threading.Lock()
         self._captured = self._processed = self._dropped = self._reconnects = 0
@@ -102,11 +148,18 @@ class LiveRunner(Generic[R]):
             threading.Thread(target=self._capture_loop, name="turnout-capture", daemon=True),
             threading.Thread(target=self._process_loop, name="turnout-process", daemon=True),
         ]
+        if self._then is not None and not _two_threads():
+            first, then = self._process, self._then
+            self._process, self._then = (lambda item: then(first(item))), None
+        if self._then is not None:
+            _shorten_switch_interval()  # process-wide and kept: a live run is what this process is for
+            self._threads.append(threading.Thread(target=self._then_loop, name="turnout-after", daemon=True))
         for t in self._threads:
             t.start()
 
     def stop(self, timeout: float = 1.0) -> bool:
-        """Stop both threads; True if they ended within ``timeout`` seconds."""
+        """Stop the threads; True if they ended within ``timeout`` seconds. What the first stage has done already
+        still goes through the second (at most :data:`AHEAD` items), so no processed frame is lost."""
         self._stop.set()
         if self.gate is not None:
             self.gate.close()
@@ -139,10 +192,12 @@ class LiveRunner(Generic[R]):
             return
         self._open_source = _released_open
         self._process = _released_process
+        self._then = None
         self._on_result = None
         self._source = None
         with self._cond:
             self._pending = None
+            self._handoff.clear()
         with self._lock:
             self._latest = None
         self._threads = []
@@ -225,26 +280,67 @@ class LiveRunner(Generic[R]):
             self._cond.notify_all()
 
     def _process_loop(self) -> None:
+        staged = self._then is not None
         try:
             while True:
                 with self._cond:
-                    while self._pending is None and not self._capture_done and not self._stop.is_set():
+                    while not self._stop.is_set() and (
+                        (self._pending is None and not self._capture_done)
+                        or (staged and len(self._handoff) >= AHEAD)  # the second stage is behind: wait for room
+                    ):
                         self._cond.wait(0.1)
                     if self._stop.is_set() or (self._pending is None and self._capture_done):
                         break
                     item, self._pending = self._pending, None
                     self._cond.notify_all()
                 assert item is not None
-                result = self._process(item)
-                with self._lock:
-                    self._latest = result
-                    self._processed += 1
-                if self._on_result is not None:
-                    self._on_result(result)
+                out = self._process(item)
+                if staged:
+                    with self._cond:
+                        self._handoff.append(out)
+                        self._cond.notify_all()
+                else:
+                    self._publish(out)
         except BaseException as exc:
             self.error = exc
             self._set_status(f"stopped: {exc}")
             self._stop.set()
         finally:
+            with self._cond:
+                self._first_done = True
+                self._cond.notify_all()
+            if not staged:
+                with self._lock:
+                    self._finished = True
+
+    def _then_loop(self) -> None:
+        """The second stage: every first-stage output, in order, until the first stage has ended and its last
+        output is done (also after ``stop``: what the model has done is not thrown away)."""
+        then = self._then
+        assert then is not None
+        try:
+            while True:
+                with self._cond:
+                    while not self._handoff and not self._first_done:
+                        self._cond.wait(0.1)
+                    if not self._handoff:
+                        break
+                    item = self._handoff.popleft()
+                    self._cond.notify_all()
+                self._publish(then(item))
+        except BaseException as exc:
+            self.error = self.error or exc
+            self._set_status(f"stopped: {exc}")
+            self._stop.set()
+            with self._cond:
+                self._cond.notify_all()
+        finally:
             with self._lock:
                 self._finished = True
+
+    def _publish(self, result: R) -> None:
+        with self._lock:
+            self._latest = result
+            self._processed += 1
+        if self._on_result is not None:
+            self._on_result(result)

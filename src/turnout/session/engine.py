@@ -4,17 +4,29 @@ The window never builds the pose model or the store itself. It is given an :clas
 frame sources and creates one :class:`Processor` per run (the real one wraps
 :class:`turnout.session.pipeline.Pipeline`; tests inject fakes). A processor is created, used and closed on the
 processing thread, except ``close`` after that thread has ended.
+
+A processor may run in two stages (:class:`Staged`, the real one): the pose model on the newest frame on one
+thread, everything after it on every such frame, in order, on another (``turnout.capture.live.LiveRunner``'s
+``then``). :func:`first_stage` and :func:`second_stage` run any processor that way (one that is not staged does
+all of its work in the second).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeAlias, runtime_checkable
+
+import numpy as np
 
 from turnout.capture.live import Captured
 from turnout.capture.sources import FrameSource
+from turnout.pose.estimator import PoseFrame
 from turnout.session.pipeline import FrameResult
+
+#: What the first stage hands to the second: the frame's pose, its picture, when it was captured
+#: (``time.monotonic()``) and the milliseconds the model took.
+Detected: TypeAlias = tuple[PoseFrame, np.ndarray, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +71,30 @@ class Processor(Protocol):
 
     def close(self) -> None:
         """End any open session (its last rep included) and release the model."""
+
+
+@runtime_checkable
+class Staged(Protocol):
+    """A processor in two stages: ``process(c)`` is ``complete(detect(c))``. ``detect`` (the pose model) runs
+    on the newest frame, beside ``complete`` of the frame before; ``complete`` (everything after the model) and
+    every other method run on one other thread, on every detected frame in order."""
+
+    def detect(self, captured: Captured) -> Detected: ...
+
+    def complete(self, detected: Detected) -> FrameResult: ...
+
+
+def first_stage(processor: Processor, captured: Captured) -> Detected | Captured:
+    """The live runner's first stage: a staged processor's model; any other processor waits for the second."""
+    return processor.detect(captured) if isinstance(processor, Staged) else captured
+
+
+def second_stage(processor: Processor, item: Detected | Captured) -> FrameResult:
+    """The live runner's second stage on what :func:`first_stage` gave for the same processor."""
+    if isinstance(item, Captured):
+        return processor.process(item)
+    assert isinstance(processor, Staged)
+    return processor.complete(item)
 
 
 @runtime_checkable

@@ -16,7 +16,7 @@ from typing import Any
 from turnout.capture.live import Captured
 from turnout.capture.sources import FrameSource, open_source
 from turnout.session.dancer import update_hip_profile
-from turnout.session.engine import SourceSpec
+from turnout.session.engine import Detected, SourceSpec
 from turnout.session.floor_memory import FloorMemory, FloorNotice, default_path
 from turnout.session.pipeline import FrameResult, Pipeline
 from turnout.settings import Settings
@@ -29,6 +29,10 @@ CLICKED = "Floor calibrated from the corners you clicked"
 
 class RealProcessor:
     """Pose model + pipeline for one run; a stored session while recording.
+
+    Live, it runs in two stages (:class:`~turnout.session.engine.Staged`): :meth:`detect` (the model) on the
+    runner's processing thread and :meth:`complete` (the rest) on its second thread; every other method (the
+    commands: recording, the floor, the baseline) is called on the second, between two frames.
 
     On a camera, the floor calibration is kept across sessions (:class:`~turnout.session.floor_memory.FloorMemory`,
     in the data folder beside the database): taken up again while the camera has not moved, saved when she
@@ -74,9 +78,22 @@ class RealProcessor:
                 self._notices.append(notice)
 
     def process(self, captured: Captured) -> FrameResult:
-        h, w = captured.frame.bgr.shape[:2]
+        """One frame, start to end: :meth:`complete` of :meth:`detect` (what the live runner does on two threads)."""
+        return self.complete(self.detect(captured))
+
+    def detect(self, captured: Captured) -> Detected:
+        """The first stage: the pose model on one frame (the live runner's processing thread, on the model's core).
+        Touches nothing but the model, so it runs beside :meth:`complete` of the frame before."""
+        return self.pipeline._pose(captured)
+
+    def complete(self, detected: Detected) -> FrameResult:
+        """The second stage: everything after the model (smoothing, measurements, reps, flags, the floor, storage),
+        on every detected frame in order, on a thread of its own. With :meth:`detect` it gives what
+        ``Pipeline.process`` gives for the same frame (``tests/test_live_stages.py``)."""
+        pose, bgr, captured_at, pose_ms = detected
+        h, w = bgr.shape[:2]
         self._size = (w, h)
-        result = self.pipeline.process(captured)
+        result = self.pipeline.process_pose(pose, bgr, captured_at=captured_at, pose_ms=pose_ms)
         if self.memory is not None:
             self._notices += self.memory.follow(self.pipeline.floor, result.events)
         if self._notices:
