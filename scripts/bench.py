@@ -375,13 +375,15 @@ def live_child(clip: Path, tmp: Path, extra: list[str], timeout: float) -> dict[
     return data
 
 
-def live(clip: Path, tmp: Path, soak_s: float, startups: int, log: Callable[[str], None]) -> dict[str, Any]:
+def live(
+    clip: Path, tmp: Path, soak_s: float, startups: int, log: Callable[[str], None], extra: list[str] | None = None
+) -> dict[str, Any]:
     starts = []
     for i in range(startups):
         starts.append(live_child(clip, tmp, ["--startup-only"], 180)["startup_s"])
         log(f"  start-up {i + 1}/{startups}: {starts[-1]:.2f} s")
     log(f"  live session: {soak_s:.0f} s of a looping 30 fps camera, recording...")
-    soak = live_child(clip, tmp, ["--soak-s", str(soak_s)], soak_s + 240)
+    soak = live_child(clip, tmp, ["--soak-s", str(soak_s), *(extra or [])], soak_s + 240)
     soak["startups_s"] = starts
     return soak
 
@@ -540,6 +542,9 @@ def breakdown(side: dict[str, Any] | None, lv: dict[str, Any] | None, decode_ms:
                         ("processed -> on the GUI thread (queued signal)", tg),
                         ("paint (frame scaled once, blit, overlay)", paint), ("total", lat)):  # fmt: skip
             out.append(f"  {name:84s} {pct(v, 50):6.1f} / {pct(v, 95):6.1f}")
+        if "threads_cpu_ms" in lv:
+            cpu = ", ".join(f"{k} {v:.2f}" for k, v in lv["threads_cpu_ms"].items() if v >= 0.05)
+            out += ["", f"Live CPU per processed frame, all threads {lv['cpu_ms']:.2f} ms; by thread: {cpu}"]
     return out
 
 
@@ -555,6 +560,7 @@ def report(m: dict[str, Any], side: dict[str, Any] | None, bat: dict[str, Any] |
         mem = memory_figures(lv["rss_mb"], SETTLE_S)
         rows += live_rows(lv, mem)
     nice = f", niceness {args.nice}" if args.nice is not None else ""
+    nice += ", live: model and rest on one thread" if getattr(args, "live_one_thread", False) else ""
     lines = [
         "", f"Turnout benchmark ({'quick' if args.quick else 'full'}{nice}), {time.strftime('%Y-%m-%d %H:%M')}",
         f"machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM; {m['os']}; Python {m['python']}",
@@ -583,6 +589,11 @@ def main() -> int:
     ap.add_argument("--no-side", action="store_true", help="skip the side-by-side rounds")
     ap.add_argument("--no-batch", action="store_true", help="skip the batch of files")
     ap.add_argument("--no-live", action="store_true", help="skip the window (no X server needed)")
+    ap.add_argument(
+        "--live-one-thread", action="store_true",
+        help="live: the model and the rest of each frame on one processing thread, one after the other (as before "
+        "the two stages), to compare on the same machine",
+    )  # fmt: skip
     ap.add_argument("--json", type=Path, default=None, help="also write every measurement here")
     ap.add_argument(
         "--nice", type=int, default=None,
@@ -636,7 +647,7 @@ def main() -> int:
             bat = batch(clips, model, tmp)
         if not args.no_live:
             log("bench: the live window on the X server " + os.environ.get("DISPLAY", "?"))
-            lv = live(clips[1], tmp, args.soak_s, args.startups, log)
+            lv = live(clips[1], tmp, args.soak_s, args.startups, log, ["--one-thread"] if args.live_one_thread else [])
         text, rows = report(m, side, bat, lv, decode_ms, encode_ms, args)
     print(text)
     if args.json is not None:

@@ -11,7 +11,8 @@ this process (the clock is system-wide), so start-up includes the interpreter an
 
 Measured: start-up to the first painted frame; then, while recording a session: frames captured, processed,
 dropped and painted, capture-to-paint latency of every painted frame (``VideoWidget.latencies_ms``), the GUI
-thread's longest pause (a 10 ms heartbeat), resident memory once a second, and the session's database and clips.
+thread's longest pause (a 10 ms heartbeat), resident memory once a second, the session's database and clips, and
+the CPU each thread used a processed frame (the model's stage, the rest's, the GUI thread, capture, MediaPipe's own).
 """
 
 from __future__ import annotations
@@ -28,6 +29,35 @@ import sys  # noqa: E402
 from array import array  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+
+
+def thread_cpu() -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of each thread of this process: native id -> (name, seconds). Python threads by their
+    ``threading`` name, MediaPipe's by their system name ("drishti..." counted as "mediapipe")."""
+    import threading
+
+    tick = os.sysconf("SC_CLK_TCK")
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    out: dict[int, tuple[str, float]] = {}
+    for entry in os.listdir("/proc/self/task"):
+        tid = int(entry)
+        try:
+            fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+            comm = Path(f"/proc/self/task/{tid}/comm").read_text().strip()
+        except OSError:  # ended meanwhile
+            continue
+        name = names.get(tid) or comm
+        out[tid] = ("mediapipe" if name.startswith("drishti") else name, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def cpu_by_thread(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds between two :func:`thread_cpu` snapshots, summed by thread name (threads started in between
+    count from zero; threads ended in between are missed)."""
+    out: dict[str, float] = {}
+    for tid, (name, sec) in after.items():
+        out[name] = out.get(name, 0.0) + sec - before.get(tid, (name, 0.0))[1]
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
 def rss_mb() -> float:
@@ -80,9 +110,18 @@ def main() -> int:
     ap.add_argument("--warmup-s", type=float, default=5.0)
     ap.add_argument("--idle-s", type=float, default=15.0, help="GUI pauses measured without recording first")
     ap.add_argument("--startup-only", action="store_true")
+    ap.add_argument(
+        "--one-thread", action="store_true",
+        help="the model and the rest of each frame one after the other on one processing thread (as before the "
+        "two stages), for comparison on the same machine",
+    )  # fmt: skip
     ap.add_argument("--db", type=Path, required=True)
     args = ap.parse_args()
 
+    if args.one_thread:
+        from turnout.capture.live import STAGES_ENV
+
+        os.environ[STAGES_ENV] = "1"
     from turnout.app.main import create_window
     from turnout.capture.sources import CameraSource, FrameSource
     from turnout.session.processor import RealEngine
@@ -167,7 +206,8 @@ def main() -> int:
             stats = controller.stats()
             assert stats is not None
             state.update(phase="measure", t=now, stats=stats, painted=video.frames_painted,
-                         until=now + args.soak_s, next_rss=now)  # fmt: skip
+                         until=now + args.soak_s, next_rss=now, threads=thread_cpu(),
+                         cpu=os.times())  # fmt: skip
         elif phase == "measure":
             collect()
             if now >= state["next_rss"]:
@@ -179,6 +219,12 @@ def main() -> int:
     def end_measure(now: float) -> None:
         stats, s0 = controller.stats(), state["stats"]
         assert stats is not None
+        c0, c1 = state["cpu"], os.times()
+        processed = max(1, stats.processed - s0.processed)
+        out["threads_cpu_ms"] = {
+            k: v * 1e3 / processed for k, v in cpu_by_thread(state["threads"], thread_cpu()).items()
+        }
+        out["cpu_ms"] = (c1.user + c1.system - c0.user - c0.system) * 1e3 / processed
         out.update(
             seconds=now - state["t"], captured=stats.captured - s0.captured,
             processed=stats.processed - s0.processed, dropped=stats.dropped - s0.dropped,
