@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,6 +147,13 @@ def test_the_models_threads_and_its_caller_run_on_its_core_the_look_on_the_other
             worker.start()
             worker.join()
             assert caller == [set(chosen.others), set(chosen.model)]  # moved to the model's core on its first call
+            # the look's own thread, started by that first call from the model's core, keeps off it
+            look = next(t for t in threading.enumerate() if t.name == "turnout-people")
+            assert look.native_id is not None
+            deadline = time.monotonic() + 5.0
+            while cpus_of_thread(look.native_id) != set(chosen.others) and time.monotonic() < deadline:
+                time.sleep(0.01)  # it moves itself when it starts
+            assert cpus_of_thread(look.native_id) == set(chosen.others)
         finally:
             est.close()
     assert os.sched_getaffinity(0) == before

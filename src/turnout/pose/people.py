@@ -258,6 +258,11 @@ class PeopleCounter:
             self._cond.notify()
 
     def _work(self) -> None:
+        # started from the thread that calls the pose model, whose CPU (the model's own, turnout.capture.cores) it
+        # would inherit: the look's resizing, conversion and landmarks go to the other CPUs, like its inference
+        plan = cores.reserved()
+        if plan is not None:
+            cores.pin_this_thread(plan.others)
         while True:
             with self._cond:
                 while self._pending is None and not self._stop:
