@@ -25,7 +25,7 @@ from turnout.session.pipeline import Pipeline
 from turnout.session.review_data import SessionData
 from turnout.settings import Settings
 from turnout.storage.store import SessionInfo, SessionRecorder, Store, picture_foot_names, stored_names
-from turnout.testing.synth import plie_sequence
+from turnout.testing.synth import DancerParams, plie_sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -184,6 +184,26 @@ def test_no_foot_is_read_while_the_legs_cross(tmp_path: Path) -> None:
     assert results[crossed.start - 1].feet_picture, "read before the legs crossed"
     assert not any(results[i].feet_picture for i in crossed)
     assert any(r.feet_picture for r in results[crossed.stop + 5 :])
+
+
+@pytest.mark.parametrize(("heel_gap_m", "read"), [(0.02, False), (0.6, True)])
+def test_no_foot_is_read_deep_in_a_grand_plie_with_the_heels_together(heel_gap_m: float, read: bool) -> None:
+    """Deeper than GRAND_DROP with the heels together (first position) the heels may be up and the picture's rule
+    does not hold: no foot reading at the bottom; in second (ankles apart by more than a foot) the heels stay down
+    and the feet are read."""
+    seq = plie_sequence(25.0, max_flexion_deg=125.0, stand_s=3.0, params=DancerParams(heel_gap_m=heel_gap_m,
+                        mediapipe_points=True))  # fmt: skip
+    pipeline = Pipeline(None, Settings(), frame_size=(1280, 720))
+    results = []
+    for i in range(len(seq.phase)):
+        image = np.zeros((33, 5), np.float32)
+        image[:, :3], image[:, 3], image[:, 4] = seq.image[i], seq.visibility[i], 1.0
+        results.append(pipeline.process_pose(PoseFrame(i, i * 40, image, seq.world[i].astype(np.float32), 1)))
+    pipeline.finish()
+    standing = [r for r, ph in zip(results, seq.phase, strict=True) if ph == "stand"]
+    bottom = [r for r, ph in zip(results, seq.phase, strict=True) if ph == "bottom"]
+    assert any(r.feet_picture for r in standing) and bottom
+    assert all(bool(r.feet_picture) == read for r in bottom)
 
 
 def test_the_pipelines_cached_foot_reading_is_the_pictures() -> None:

@@ -36,6 +36,7 @@ from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
     FOOT_P95_DEG,
     FOOT_P95_FLOOR_DEG,
+    GRAND_DROP,
     LEGS_OVERLAP,
     MEDIAPIPE,
     PRIOR,
@@ -366,6 +367,13 @@ class Pipeline:
                 buf.clear()
             return {}
         drop = hips_drop(cam, float(img.hip_y_px))  # the foot points sit a little higher with bent knees
+        if drop > GRAND_DROP and not apart >= FOOT_LEGS * (cam.floor_y - cam.hip_y):
+            # a grand plié with the heels together (first, fourth, fifth): the heels may be up, and the picture's rule
+            # puts the points over a flat foot (the studio's grand pliés in first read a foot 6-21 degrees short
+            # deeper than this); in second, ankles apart by more than a foot, the heels stay down (Vaganova)
+            for buf in self._feet.values():
+                buf.clear()
+            return {}
         planted = dict(zip(SIDES, self.tracker.feet_planted(), strict=True))
         for side, buf in self._feet.items():
             if not planted[side]:  # on its ball or away from its place: the picture's rule does not hold
@@ -533,6 +541,9 @@ _END: Final = object()
 STAND_STILL: Final = "Stand tall in first position facing the camera (finding your standing height)"
 #: Shown when she is seen from behind: nothing is measured then (from the side: her profile, turnout.practice.profile).
 FACE_CAMERA: Final = "Turn to face the camera: nothing is measured from behind"
+#: A foot's length in legs (a foot is 0.26-0.30 of a leg: 23-25 cm for a leg of 0.8-0.9 m): heels further apart than
+#: this are in second position, where the heels stay down in a grand plié.
+FOOT_LEGS: Final = 0.29
 #: The picture size assumed when a replay is given none (the common 16:9 webcam); docs/measurements.md.
 DEFAULT_FRAME_SIZE: Final = (1280, 720)
 
