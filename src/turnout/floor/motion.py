@@ -183,13 +183,13 @@ def _tiles(
 def _distances(tiles: list[_Tile], shift: F64) -> F64:
     """Each tile's Mahalanobis distance from a shift, allowing the tiles to differ from it by ``_RELATIVE`` of
     its size (a camera that turned shifts the view's edges more than its middle)."""
+    if not tiles:
+        return np.empty(0)
     slack = (_RELATIVE * float(np.hypot(*shift))) ** 2
-    out = np.empty(len(tiles))
-    for k, t in enumerate(tiles):
-        cov = t.cov + slack * np.eye(2)
-        d = t.shift - shift
-        out[k] = math.sqrt(max(float(d @ np.linalg.solve(cov, d)), 0.0))
-    return out
+    cov = np.stack([t.cov for t in tiles]) + slack * np.eye(2)  # all tiles at once: this runs n^2 times a check
+    d = np.stack([t.shift for t in tiles]) - shift
+    m = np.einsum("ki,ki->k", d, np.linalg.solve(cov, d[:, :, None])[:, :, 0])
+    return np.asarray(np.sqrt(np.maximum(m, 0.0)), np.float64)
 
 
 def _robust_shift(tiles: list[_Tile], start: F64) -> F64:
