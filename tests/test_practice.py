@@ -134,6 +134,7 @@ class Synth:
         row["hip_y_px"] = hv + self.rng.normal(0, self.px_noise)
         row["floor_y_px"] = max(row["left_toe_y_px"], row["right_toe_y_px"])
         row["hip_height_px"] = row["floor_y_px"] - row["hip_y_px"]
+        row["shoulder_x_px"], row["shoulder_y_px"] = project(mid + np.array([0.0, 0.0, 0.5]))  # a torso above
         row["facing_code"] = facing
         row["facing_ratio"] = 0.8 if facing in (1.0, 4.0) else 0.2
         row["hip_tilt_img_deg"] = self.rng.normal(0, 0.5)

@@ -160,6 +160,9 @@ def measure_image_series(
         shoulders = pts[:, lm.LEFT_SHOULDER, 0] - pts[:, lm.RIGHT_SHOULDER, 0]
         sh_why = why((lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), "shoulders")
         put("shoulders_yaw_deg", np.degrees(np.arctan2(depth[:, 0] - depth[:, 1], shoulders)), sh_why)
+        mid_sh = (pts[:, lm.LEFT_SHOULDER] + pts[:, lm.RIGHT_SHOULDER]) / 2
+        put("shoulder_x_px", mid_sh[:, 0], sh_why)
+        put("shoulder_y_px", mid_sh[:, 1], sh_why)
         _profile(pts, usable, code, put)
         for side in SIDES:
             sign = 1.0 if side == "left" else -1.0  # her left leg is on the picture's right in a front view

@@ -88,6 +88,10 @@ IMAGE_BODY_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("profile_neck_deg", "deg"),  # shoulder -> ear against the picture's vertical, forward positive
     ("profile_thigh_deg", "deg"),  # knee -> hip against the picture's vertical, forward positive
     ("profile_shank_deg", "deg"),  # ankle -> knee against the picture's vertical, forward positive
+    # her shoulders' midpoint (front view; with the mid-hip, her torso's length in the picture: the seated stretches'
+    # scale, turnout.practice.stretches)
+    ("shoulder_x_px", "px"),
+    ("shoulder_y_px", "px"),
 )
 
 
@@ -195,6 +199,8 @@ class ImageMeasurement:
     profile_neck_deg: float = math.nan
     profile_thigh_deg: float = math.nan
     profile_shank_deg: float = math.nan
+    shoulder_x_px: float = math.nan
+    shoulder_y_px: float = math.nan
     reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY, compare=False)
 
 

@@ -5,7 +5,8 @@ The runner is Qt-free and driven by time, by what the practice tracker found and
 :meth:`RoutineRunner.rep` for a plié the tracker counted (its kind: a relevé never counts as a plié),
 :meth:`RoutineRunner.hold_started` and :meth:`RoutineRunner.hold_ended` for a first-position hold the tracker found,
 :meth:`RoutineRunner.frame` for every frame's row (the runner's own barre counters, ``turnout.practice.barre``, count
-relevés and tendus and time held low pliés and high relevés from it),
+relevés and tendus and time held low pliés and high relevés from it; its stretch holds, ``turnout.practice.stretches``,
+time the butterfly and the straddle),
 :meth:`RoutineRunner.tick` for the clock. Each returns the events it caused, each with the words to show and say.
 The default routine's numbers come from the practice the dancers follow (their sources in ``docs/routines.md``).
 """
@@ -31,6 +32,7 @@ from turnout.practice.barre import (
     TenduEnded,
     TenduRep,
 )
+from turnout.practice.stretches import StretchEnded, StretchEvent, StretchHold, StretchHolds
 
 #: Exercises counted in reps, and what the tracker calls the rep that counts for each.
 COUNTED: Final = {"plie": ("demi", "grand"), "releve": ("releve",), "tendu": ("tendu",), "selfcheck": ("demi",)}
@@ -56,6 +58,8 @@ HOLD_HINTS: Final = {
     "first": "Stand still in first position",
     "low_plie": "Down into a low plié, hips still",
     "high_releve": "Up onto a high relevé, heels high and still",
+    "butterfly": "Sit facing the camera, soles together, knees out, and keep still",
+    "straddle": "Sit facing the camera, legs wide and straight, and keep still",
 }
 
 
@@ -237,10 +241,16 @@ class RoutineRunner:
     tendus: list[tuple[int, int, TenduRep]] = field(default_factory=list)
     #: every held low plié or high relevé timed toward an exercise: (exercise index, set number, the hold)
     position_holds: list[tuple[int, int, PositionHold]] = field(default_factory=list)
+    #: the seated stretches' holds (butterfly, straddle), fed by :meth:`frame`
+    stretch_holds: StretchHolds = field(default_factory=StretchHolds)
+    #: every stretch hold timed toward an exercise: (exercise index, set number, the hold)
+    stretches: list[tuple[int, int, StretchHold]] = field(default_factory=list)
     #: when the set under way began (a hold she was already in counts from here)
     set_since: float = -math.inf
     #: the (exercise index, set number) the barre counters' hold under way is timing
     _timing: tuple[int, int] | None = None
+    #: the (exercise index, set number) the stretch hold under way is timing
+    _stretch_timing: tuple[int, int] | None = None
 
     @property
     def exercise(self) -> Exercise | None:
@@ -270,6 +280,8 @@ class RoutineRunner:
         events: list[RoutineEvent] = []
         for ev in self.barre.update(t_s, row, reliable):
             events += self._barre(ev)
+        for sev in self.stretch_holds.update(t_s, row, reliable):
+            events += self._stretch(sev)
         return events
 
     def finish(self, t_s: float) -> list[RoutineEvent]:
@@ -277,7 +289,31 @@ class RoutineRunner:
         events: list[RoutineEvent] = []
         for ev in self.barre.finish():
             events += self._barre(ev)
+        for sev in self.stretch_holds.finish():
+            events += self._stretch(sev)
         return events
+
+    def _stretch(self, ev: StretchEvent) -> list[RoutineEvent]:
+        """A stretch hold started or ended: it times the stretch exercise of its own kind (kept with its set)."""
+        if isinstance(ev, StretchEnded):
+            self._keep_stretch(ev.hold)
+            return self.hold_ended(ev.hold.t_end_s, ev.hold.reason, ev.hold.kind)
+        if self.hold_since is not None:
+            return []
+        events = self.hold_started(max(ev.t_start_s, self.set_since), ev.kind)
+        if events:
+            self._stretch_timing = (self.index, self.set_no)
+        return events
+
+    def _keep_stretch(self, hold: StretchHold) -> None:
+        """As :meth:`_keep_hold`, for a stretch: the set that timed it keeps it (the whole of it once it ends)."""
+        kept = [i for i, (_, _, h) in enumerate(self.stretches) if h.index == hold.index]
+        if kept:
+            j, s, _ = self.stretches[kept[0]]
+            self.stretches[kept[0]] = (j, s, hold)
+        elif self._stretch_timing is not None:
+            self.stretches.append((*self._stretch_timing, hold))
+        self._stretch_timing = None
 
     def _barre(self, ev: BarreEvent) -> list[RoutineEvent]:
         ex = self.exercise
@@ -318,8 +354,16 @@ class RoutineRunner:
     def _resume_hold(self, t_s: float) -> list[RoutineEvent]:
         """A set began while she still holds a low plié or high relevé the barre counters follow: its hold starts
         now (a first-position hold the tracker follows is resumed by its caller, ``turnout.session.routine_run``)."""
+        if self.hold_since is not None:
+            return []
+        stretch = self.stretch_holds.holding()
+        if stretch is not None:
+            events = self.hold_started(t_s, stretch)
+            if events:
+                self._stretch_timing = (self.index, self.set_no)
+            return events
         position = self.barre.holds.holding()
-        if position is None or self.hold_since is not None:
+        if position is None:
             return []
         return self._barre_hold(t_s, position)
 
@@ -335,10 +379,10 @@ class RoutineRunner:
 
     def hold_started(self, t_s: float, position: str = "first") -> list[RoutineEvent]:
         """A hold of ``position`` started at ``t_s``: first position from the tracker, a low plié or a high relevé
-        from the barre counters (:meth:`frame`); it times the exercise's own position only (the stretches need
-        detectors of their own: Skip them)."""
+        from the barre counters, a butterfly or a straddle from the stretch holds (:meth:`frame`); it times the
+        exercise's own position only (the frog, low lunge and pigeon are not recognised: Skip them)."""
         ex = self.exercise
-        if self.phase != "exercise" or ex is None or not (ex.kind == "hold" and ex.variant == position):
+        if self.phase != "exercise" or ex is None or not (ex.timed and ex.variant == position):
             return []
         self.hold_since = t_s
         return [RoutineEvent(t_s, "hold", f"Hold {ex.label} for {ex.hold_s:g} seconds")]
@@ -347,7 +391,7 @@ class RoutineRunner:
         """The hold of ``position`` broke at ``t_s`` (``why``: what broke it) before or after the time was up; the end
         of another position's hold is not this exercise's."""
         ex, since = self.exercise, self.hold_since
-        if ex is not None and ex.kind == "hold" and ex.variant != position:
+        if ex is not None and ex.timed and ex.variant != position:
             return []
         self.hold_since = None
         if self.phase != "exercise" or ex is None or not ex.timed or since is None:
@@ -389,6 +433,9 @@ class RoutineRunner:
         so_far = self.barre.holds.current() if self._timing is not None else None
         if so_far is not None:  # she holds on past the set's time: the hold as it was, replaced when it ends
             self._keep_hold(so_far)
+        stretch_so_far = self.stretch_holds.current() if self._stretch_timing is not None else None
+        if stretch_so_far is not None:
+            self._keep_stretch(stretch_so_far)
         self.done_sets.append((self.index, self.set_no, amount))
         events = [RoutineEvent(t_s, "set_done", f"Set {self.set_no} of {ex.sets} done")]
         self.count = 0
@@ -449,6 +496,8 @@ class ExerciseSummary:
     tendus: tuple[TenduRep, ...] = ()
     #: the held low pliés or high relevés timed toward it
     holds: tuple[PositionHold, ...] = ()
+    #: the butterflies or straddles timed toward it
+    stretch_holds: tuple[StretchHold, ...] = ()
 
     def line(self) -> str:
         """ "demi-pliés: 2 of 2 sets, 20 reps", with the relevés' or tendus' figures where there are any."""
@@ -473,6 +522,8 @@ class ExerciseSummary:
             )
         if self.holds:
             text += "; " + hold_figures(self.holds)
+        if self.stretch_holds:
+            text += "; " + stretch_figures(self.stretch_holds)
         return text
 
 
@@ -487,6 +538,14 @@ def hold_figures(holds: tuple[PositionHold, ...]) -> str:
     reasons = [h.reason for h in holds if h.reason]  # "" : still held when the routine ended
     ended = ", ".join(f"{r} ({reasons.count(r)})" for r in dict.fromkeys(reasons))
     return f"{text}, longest {max(h.seconds for h in holds):.0f} s" + (f"; ended: {ended}" if ended else "")
+
+
+def stretch_figures(holds: tuple[StretchHold, ...]) -> str:
+    """How long her butterflies or straddles lasted and what ended them: "longest 12 s; ended: the knees or feet moved
+    (2)". Their figures are the picture's, told only against her earlier sessions (``RoutineRun.summary``)."""
+    reasons = [h.reason for h in holds if h.reason]
+    ended = ", ".join(f"{r} ({reasons.count(r)})" for r in dict.fromkeys(reasons))
+    return f"longest {max(h.seconds for h in holds):.0f} s" + (f"; ended: {ended}" if ended else "")
 
 
 def _mean(values: Any) -> float:
@@ -507,6 +566,7 @@ def exercise_summaries(runner: RoutineRunner) -> list[ExerciseSummary]:
                 tuple(r for j, _, r in runner.releves if j == i),
                 tuple(r for j, _, r in runner.tendus if j == i),
                 tuple(h for j, _, h in runner.position_holds if j == i),
+                tuple(h for j, _, h in runner.stretches if j == i),
             )
         )
     return out

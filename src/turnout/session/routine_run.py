@@ -13,10 +13,11 @@ rest timer, what is next, and what to say.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from turnout.practice import stretches
 from turnout.practice.barre import MIN_HOLD_S
 from turnout.practice.plie import RepEnded
 from turnout.practice.routine import HOLD_HINTS, Routine, RoutineEvent, RoutineRunner, RoutineStatus, exercise_summaries
@@ -83,9 +84,12 @@ class RoutineProgress:
         countdown starts after 3 s"); "" otherwise."""
         st = self.status
         ex = st.exercise
-        if st.phase != "exercise" or ex is None or ex.kind != "hold" or st.remaining_s is not None or self.summary:
+        if st.phase != "exercise" or ex is None or not ex.timed or st.remaining_s is not None or self.summary:
             return ""
-        return f"{HOLD_HINTS[ex.variant]}: the countdown starts after {MIN_HOLD_S:g} s"
+        if ex.kind == "stretch" and ex.variant not in stretches.RECOGNISED:
+            return f"The {ex.label} is not recognised yet: time it yourself, then Skip"
+        wait = stretches.MIN_HOLD_S if ex.kind == "stretch" else MIN_HOLD_S
+        return f"{HOLD_HINTS[ex.variant]}: the countdown starts after {wait:g} s"
 
     def headline(self) -> str:
         """ "Demi-pliés · set 2 of 3 · 7 / 10", "Rest · 12 s", "First position · set 1 of 5 · 42 s left"."""
@@ -113,10 +117,14 @@ class RoutineProgress:
 
 class RoutineRun:
     """One routine run alongside one stream of results; ``last_selfcheck_deg`` is her previous self-check's matched
-    total turnout (from the store), recalled when the self-check starts."""
+    total turnout (from the store), recalled when the self-check starts; ``earlier_stretches`` her previous figure per
+    stretch (from the store's exercises: :func:`stretch_figure`), compared with today's in the summary."""
 
-    def __init__(self, routine: Routine, last_selfcheck_deg: float | None = None) -> None:
+    def __init__(self, routine: Routine, last_selfcheck_deg: float | None = None,
+                 earlier_stretches: Mapping[str, float] | None = None) -> None:  # fmt: skip
         self.routine = routine
+        #: her previous session's figure per stretch (:func:`stretch_figure`), for "knees lower than last time"
+        self.earlier_stretches = dict(earlier_stretches or {})
         self.runner = RoutineRunner(routine)
         self.checks: list[SelfCheck] = []
         self.advice = ""
@@ -266,6 +274,11 @@ class RoutineRun:
             if s.exercise.kind == "selfcheck":
                 none = f"no answer ({self.advice})" if self.advice else "not done"
                 lines.append(f"self-check: {self.checks[-1].words}" if self.checks else f"self-check: {none}")
+            elif s.stretch_holds:
+                kind = s.exercise.variant
+                words = stretches.compare(kind, _median(h.figure for h in s.stretch_holds),
+                                          self.earlier_stretches.get(kind))  # fmt: skip
+                lines.append(s.line() + (f"; {words}" if words else ""))
             else:
                 lines.append(s.line())
         return lines
@@ -286,6 +299,10 @@ class RoutineRun:
                           "heels_lowered": sum(r.heels_lowered for r in s.releves)}  # fmt: skip
             elif s.tendus:
                 detail = {"tendus": len(s.tendus), "faults": [list(r.faults) for r in s.tendus]}
+            elif s.stretch_holds:  # butterflies or straddles: how long, what ended each, and her figure
+                detail = {"stretches": [{"seconds": round(h.seconds, 2), "reason": h.reason,
+                                         "figure": round(h.figure, 4)} for h in s.stretch_holds],
+                          "figure": round(_median(h.figure for h in s.stretch_holds), 4)}  # fmt: skip
             elif s.holds:  # held low pliés or high relevés: how long, how low or high, what ended each
                 detail = {"holds": [{"seconds": round(h.seconds, 2), "reason": h.reason,
                                      "level_legs": round(h.level_legs, 4), "plie": h.plie, "knees": h.knees}
@@ -306,6 +323,20 @@ class RoutineRun:
         recorder.set_exercises(self.stored())
         self.dirty = False
         return True
+
+
+def _median(values: Any) -> float:
+    a = sorted(float(v) for v in values)
+    if not a:
+        return math.nan
+    m = len(a) // 2
+    return a[m] if len(a) % 2 else 0.5 * (a[m - 1] + a[m])
+
+
+def stretch_figure(exercise: StoredExercise) -> float | None:
+    """A stored stretch exercise's figure (the median of its holds': ``turnout.practice.stretches``), else None."""
+    value = exercise.detail.get("figure") if exercise.kind == "stretch" else None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def replay_analysis(routine: Routine, result: Any, last_selfcheck_deg: float | None = None) -> RoutineRun:

@@ -1,0 +1,342 @@
+"""Seated stretches recognised from the picture (issue 17, item 5): the butterfly and the straddle, timed as holds.
+
+Fed the same per-frame rows and reliability as the practice tracker (``turnout.measure.image``'s image-plane values:
+pixels from the picture's centre, y down), streaming: :meth:`StretchHolds.update` ``(t_s, row, reliable) -> events``,
+then :meth:`StretchHolds.finish`. Everything is measured in **torsos**: her torso's length in the picture, mid-hip
+point to mid-shoulder point, in the same frame (seated, her standing size is not there to be had; her torso stays
+upright in these stretches, so it is her own scale at her hips' distance).
+
+A frame is (docs/thresholds.md, "Stretches"):
+
+- a **butterfly** when both knees are out to her sides (each at least :data:`BUTTERFLY_KNEE_OUT` beyond her hips'
+  middle and :data:`BUTTERFLY_KNEE_OVER_ANKLE` beyond its own ankle), no lower than :data:`BUTTERFLY_KNEE_LOW` below
+  her hips and above her ankles, and her ankles close together (:data:`BUTTERFLY_FEET_TOGETHER`) and near her hips'
+  row (:data:`SEATED_ANKLE_LOW`: seated, the feet lie on the floor in front of her, not a leg below her hips);
+- a **straddle** when her ankles are wide apart (:data:`STRADDLE_SPAN`, each outward of her hips' middle by
+  :data:`STRADDLE_ANKLE_OUT`) and near her hips' row (:data:`SEATED_ANKLE_LOW`), each knee between its hip and ankle
+  (the leg straight in the picture: :data:`STRADDLE_KNEE_OFF_LINE`).
+
+Standing she is neither: her ankles are 1.3-1.9 torsos below her hips (a grand plié still puts them a torso below,
+its knees under her hips). A hold of either is reported (:class:`StretchStarted`) once she has kept it still
+(:data:`STILL_BAND`) for :data:`MIN_HOLD_S`, from the first frame of that stillness, and ends
+(:class:`StretchEnded`) where it breaks: she leaves the stretch or moves a knee or a foot more than :data:`MOVE_BAND`
+from where she held it, for :data:`BREAK_S`, or the pose is lost for :data:`MAX_GAP_S`; the end is her last still
+frame. Each hold keeps one figure, read over its frames (:attr:`StretchHold.figure`): the butterfly's knees' height
+above her hips, the straddle's ankles' span, both in torsos; they are compared with her own earlier holds only
+(:func:`compare`), where the camera's own view cancels.
+
+The frog, the low lunge and the pigeon are not recognised (the studio does not render them yet); side-on nothing is
+recognised (her front-view points are ``nan`` there).
+
+Qt-free; nothing here imports the app or the session.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+#: The stretches recognised; the routine's other stretch variants (frog, low_lunge, pigeon) are not.
+RECOGNISED: Final = ("butterfly", "straddle")
+#: Facing codes a stretch is read in (front, three-quarter: ``turnout.measure.image``).
+FACING_OK: Final = (1.0, 2.0)
+#: A torso shorter than this (pixels) is too small to measure.
+MIN_TORSO_PX: Final = 20.0
+
+#: Seated: each ankle no lower than this below her hips' row, torsos. The studio's held stretches read 0.18-0.50
+#: (cameras 0.5-1.0 m up, 2.0-2.5 m away); its long sits (legs straight ahead) 0.45-1.09; every frame of the 57
+#: standing scenes and the six real clips 1.00 or more (1 % below 1.06: the bottom of a grand plié). A camera higher
+#: than 1 m shows a straddle's ankles lower: beyond 0.8 they are not read as seated.
+SEATED_ANKLE_LOW: Final = 0.8
+#: Butterfly: each knee at least this far out from her hips' middle (torsos; the studio's butterflies 0.61-1.01, long
+#: sits 0.20-0.34).
+BUTTERFLY_KNEE_OUT: Final = 0.45
+#: ... and this far out beyond its own ankle (torsos; butterflies 0.46-0.88, long sits -0.29..-0.04).
+BUTTERFLY_KNEE_OVER_ANKLE: Final = 0.25
+#: ... and no more than this below her hips' row (torsos; butterflies 0.44 above to 0.02 above, thighs 40 to 5 degrees
+#: up; standing and the real clips 0.43 below or more).
+BUTTERFLY_KNEE_LOW: Final = 0.2
+#: Butterfly: her ankles this close together, torsos (soles together 0.12-0.41; long sits 0.70-0.93).
+BUTTERFLY_FEET_TOGETHER: Final = 0.6
+#: Straddle: the ankles at least this far apart, torsos (100 and 140 degrees: 3.83-4.33; standing and the real clips at
+#: most 1.76).
+STRADDLE_SPAN: Final = 2.2
+#: ... each at least this far out from her hips' middle (torsos; 1.85-2.13).
+STRADDLE_ANKLE_OUT: Final = 0.8
+#: Straddle: each knee within this (torsos) of the line from her hips' middle to its ankle, and between them (the leg
+#: straight in the picture).
+STRADDLE_KNEE_OFF_LINE: Final = 0.25
+
+#: Still: every key point (knees and ankles) within this of the median of the last :data:`SETTLE_S`, torsos.
+STILL_BAND: Final = 0.06
+#: The still window, seconds.
+SETTLE_S: Final = 0.5
+#: A key point this far (torsos) from where she held it ends the hold.
+MOVE_BAND: Final = 0.15
+#: A hold is reported once still this long, seconds.
+MIN_HOLD_S: Final = 2.0
+#: Out of the stretch for this long ends the hold, seconds (one misread frame does not).
+BREAK_S: Final = 0.3
+#: A longer gap in usable frames ends the hold, seconds.
+MAX_GAP_S: Final = 1.0
+
+_POINTS: Final = ("left_knee", "right_knee", "left_ankle", "right_ankle")
+
+
+def _f(row: Mapping[str, float], key: str) -> float:
+    v = row.get(key, math.nan)
+    return float(v) if v is not None else math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class StretchFrame:
+    """One frame's points, from her hips' middle, in torsos (x to the picture's right, y down)."""
+
+    t_s: float
+    torso_px: float
+    points: dict[str, tuple[float, float]]
+
+    def x(self, name: str) -> float:
+        return self.points[name][0]
+
+    def y(self, name: str) -> float:
+        return self.points[name][1]
+
+
+def read_frame(t_s: float, row: Mapping[str, float], reliable: bool = True) -> StretchFrame | None:
+    """The frame's knees and ankles from her hips' middle in torsos; None where they cannot be read (an unreliable
+    pose, not facing the camera, a point not seen, no torso)."""
+    if not reliable or _f(row, "facing_code") not in FACING_OK:
+        return None
+    hx, hy = _f(row, "hip_x_px"), _f(row, "hip_y_px")
+    torso = math.hypot(_f(row, "shoulder_x_px") - hx, _f(row, "shoulder_y_px") - hy)
+    if not torso >= MIN_TORSO_PX:
+        return None
+    pts = {}
+    for name in _POINTS:
+        x, y = _f(row, f"{name}_x_px"), _f(row, f"{name}_y_px")
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return None
+        pts[name] = ((x - hx) / torso, (y - hy) / torso)
+    return StretchFrame(t_s, torso, pts)
+
+
+def stretch_of(fr: StretchFrame) -> str | None:
+    """Which stretch the frame shows (``butterfly``, ``straddle``) or None."""
+    seated = max(fr.y("left_ankle"), fr.y("right_ankle")) <= SEATED_ANKLE_LOW
+    if not seated:
+        return None
+    # her left leg is on the picture's right in a front view: out is +x for the left, -x for the right
+    lk, rk, la, ra = fr.x("left_knee"), -fr.x("right_knee"), fr.x("left_ankle"), -fr.x("right_ankle")
+    if (
+        min(lk, rk) >= BUTTERFLY_KNEE_OUT
+        and min(lk - la, rk - ra) >= BUTTERFLY_KNEE_OVER_ANKLE
+        and max(fr.y("left_knee"), fr.y("right_knee")) <= BUTTERFLY_KNEE_LOW
+        and fr.y("left_knee") < fr.y("left_ankle")
+        and fr.y("right_knee") < fr.y("right_ankle")
+        and abs(fr.x("left_ankle") - fr.x("right_ankle")) <= BUTTERFLY_FEET_TOGETHER
+    ):
+        return "butterfly"
+    if (
+        la + ra >= STRADDLE_SPAN
+        and min(la, ra) >= STRADDLE_ANKLE_OUT
+        and all(_on_leg_line(fr, side) for side in ("left", "right"))
+    ):
+        return "straddle"
+    return None
+
+
+def _on_leg_line(fr: StretchFrame, side: str) -> bool:
+    """The knee lies between the hips' middle and the ankle, within :data:`STRADDLE_KNEE_OFF_LINE` of their line."""
+    ax, ay = fr.points[f"{side}_ankle"]
+    kx, ky = fr.points[f"{side}_knee"]
+    length = math.hypot(ax, ay)
+    if length <= 0:
+        return False
+    along = (kx * ax + ky * ay) / length
+    off = abs(kx * ay - ky * ax) / length
+    return 0.2 * length <= along <= 0.8 * length and off <= STRADDLE_KNEE_OFF_LINE
+
+
+def figure_of(kind: str, fr: StretchFrame) -> float:
+    """The stretch's figure in one frame, torsos: the butterfly's knees' height above her hips (the mean of both
+    knees; lower knees read less), the straddle's ankles' span."""
+    if kind == "butterfly":
+        return -0.5 * (fr.y("left_knee") + fr.y("right_knee"))
+    return abs(fr.x("left_ankle") - fr.x("right_ankle"))
+
+
+#: What a moved point says when it ends a hold.
+_MOVED: Final = {"butterfly": "the knees or feet moved", "straddle": "the legs moved"}
+_LEFT: Final = {"butterfly": "she came out of the butterfly", "straddle": "she came out of the straddle"}
+
+
+@dataclass(frozen=True, slots=True)
+class StretchHold:
+    """A held stretch: when, how long, what ended it, and its figure (:func:`figure_of`, the median over the hold)."""
+
+    index: int
+    kind: str
+    t_start_s: float
+    t_end_s: float
+    reason: str
+    figure: float
+
+    @property
+    def seconds(self) -> float:
+        return self.t_end_s - self.t_start_s
+
+
+@dataclass(frozen=True, slots=True)
+class StretchStarted:
+    t_s: float
+    kind: str
+    t_start_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class StretchEnded:
+    t_s: float
+    hold: StretchHold
+
+
+StretchEvent = StretchStarted | StretchEnded
+
+
+@dataclass(slots=True)
+class _Run:
+    kind: str
+    frames: list[StretchFrame] = field(default_factory=list)
+    ref: dict[str, tuple[float, float]] | None = None  # where she holds it, once still
+    start: float = math.nan
+    last_still: float = math.nan
+    out_since: float | None = None  # first frame of a break under way
+    why: str = ""  # what the break under way is
+    last_ok: float = math.nan
+    reported: bool = False
+    figures: list[float] = field(default_factory=list)
+
+
+def _median_points(frames: list[StretchFrame]) -> dict[str, tuple[float, float]]:
+    return {n: (statistics.median(f.x(n) for f in frames), statistics.median(f.y(n) for f in frames))
+            for n in _POINTS}  # fmt: skip
+
+
+def _off(fr: StretchFrame, ref: Mapping[str, tuple[float, float]]) -> float:
+    return max(math.hypot(fr.x(n) - ref[n][0], fr.y(n) - ref[n][1]) for n in _POINTS)
+
+
+class StretchHolds:
+    """Held butterflies and straddles, streaming. Not thread-safe; feed frames in time order."""
+
+    def __init__(self) -> None:
+        self._run: _Run | None = None
+        self._last_t = -math.inf
+        self.holds: list[StretchHold] = []
+
+    def holding(self) -> str | None:
+        """The stretch of the reported hold under way, else None."""
+        run = self._run
+        return run.kind if run is not None and run.reported else None
+
+    def current(self) -> StretchHold | None:
+        """The reported hold under way as it is so far (not ended), else None."""
+        run = self._run
+        if run is None or not run.reported:
+            return None
+        return StretchHold(len(self.holds), run.kind, run.start, run.last_still, "", statistics.median(run.figures))
+
+    def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[StretchEvent]:
+        events: list[StretchEvent] = []
+        if t_s < self._last_t:  # a stream started again
+            events += self.finish()
+        self._last_t = t_s
+        fr = read_frame(t_s, row, reliable)
+        run = self._run
+        if run is not None and t_s - run.last_ok > MAX_GAP_S:  # unusable frames, or none, for too long
+            events += self._end(t_s, "the pose was lost")
+            run = None
+        if fr is None:
+            return events
+        kind = stretch_of(fr)
+        if run is not None:
+            run.last_ok = t_s
+            if run.ref is None:  # not still yet: a new kind starts a new run
+                if kind != run.kind:
+                    self._run = run = None
+            else:
+                off = _off(fr, run.ref)
+                if kind == run.kind and off <= MOVE_BAND:
+                    run.out_since = None
+                    run.figures.append(figure_of(run.kind, fr))
+                    if off <= STILL_BAND:
+                        run.last_still = t_s
+                    return events + self._report(run, t_s)
+                # out of the stretch or moved: it ends once that has lasted BREAK_S (one misread frame does not)
+                run.out_since = t_s if run.out_since is None else run.out_since
+                run.why = _MOVED[run.kind] if kind == run.kind else _LEFT[run.kind]
+                if t_s - run.out_since >= BREAK_S:
+                    events += self._end(t_s, run.why)
+                return events
+        if kind is None:
+            return events
+        if run is None:
+            run = self._run = _Run(kind, last_ok=t_s)
+        run.frames.append(fr)
+        # the window: the last SETTLE_S and the frame before it (at 15 fps 0.5 s is not a whole number of frames)
+        older = [f for f in run.frames if f.t_s < t_s - SETTLE_S + 1e-3]
+        run.frames = older[-1:] + [f for f in run.frames if f.t_s >= t_s - SETTLE_S + 1e-3]
+        if run.frames[-1].t_s - run.frames[0].t_s >= SETTLE_S - 0.02:
+            ref = _median_points(run.frames)
+            if all(_off(f, ref) <= STILL_BAND for f in run.frames):
+                run.ref, run.start, run.last_still = ref, run.frames[0].t_s, t_s
+                run.figures = [figure_of(kind, f) for f in run.frames]
+        return events
+
+    def _report(self, run: _Run, t_s: float) -> list[StretchEvent]:
+        if not run.reported and t_s - run.start >= MIN_HOLD_S:
+            run.reported = True
+            return [StretchStarted(t_s, run.kind, run.start)]
+        return []
+
+    def _end(self, t_s: float, why: str) -> list[StretchEvent]:
+        run, self._run = self._run, None
+        if run is None or not run.reported:
+            return []
+        hold = StretchHold(len(self.holds), run.kind, run.start, run.last_still, why, statistics.median(run.figures))
+        self.holds.append(hold)
+        return [StretchEnded(t_s, hold)]
+
+    def finish(self) -> list[StretchEvent]:
+        """The end of the frames: a reported hold under way ends there (reason: "")."""
+        run = self._run
+        if run is None or not run.reported:
+            self._run = None
+            return []
+        return self._end(run.last_ok, "")
+
+
+#: A figure's change between two sessions is told only beyond this, torsos. The figures are the picture's, not the
+#: body's: the butterfly's knees read 0.46-0.67 of their true height above the hips in the studio's six butterflies
+#: (the knees lie ahead of the hips, and a camera above sees them lower) but a change with the camera where it was is
+#: read at its size (thighs 35 -> 15 degrees: 0.333 read, 0.319 true); the pose model's own error on them lies between
+#: -0.056 and +0.016 (so a change is told beyond 0.07). The straddle's span read 0.19-0.21 short on two scenes; a
+#: change beyond 0.1 (docs/thresholds.md, "Stretches").
+FIGURE_CHANGE_MIN: Final = {"butterfly": 0.07, "straddle": 0.1}
+
+
+def compare(kind: str, now: float, before: float | None) -> str:
+    """Her figure against her earlier one, in words: "knees lower than last time (by 0.33 of your torso's length)",
+    "legs wider than last time", "about the same as last time", or "" with nothing to compare with."""
+    if before is None or not (math.isfinite(now) and math.isfinite(before)):
+        return ""
+    change = now - before
+    if abs(change) < FIGURE_CHANGE_MIN[kind]:
+        return "about the same as last time"
+    if kind == "butterfly":
+        way = "lower" if change < 0 else "higher"
+        return f"knees {way} than last time (by {abs(change):.2f} of your torso's length)"
+    return f"legs {'wider' if change > 0 else 'narrower'} than last time"
