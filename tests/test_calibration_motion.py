@@ -176,7 +176,11 @@ def test_a_still_camera_through_a_video_codec_is_not_moved_by_a_plie(tmp_path: P
         assert check.check(_moved_view(frames[k], turn_deg=1.0)).moved is True, k
 
 
-STUDIO_SHEET_SCENES = ("a4_first45", "a4_first60_yaw", "a4_forced25", "a4_parallel", "letter_second45", "tiny_a4")
+#: The scene that read moved (a4_first60_yaw, also rendered for tests/test_analyze_floor.py) and the small one made for
+#: the tests: rendering the other four sheet scenes on a clean clone costs CI minutes; all six were checked once
+#: (a4_first45, a4_forced25, a4_parallel, letter_second45: still on every third frame, moved views caught; the
+#: commit that fixed the check gives the table)
+STUDIO_SHEET_SCENES = ("a4_first60_yaw", "tiny_a4")
 
 
 @pytest.mark.slow
