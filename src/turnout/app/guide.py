@@ -124,6 +124,13 @@ TERMS: Final = (
                           "height (demi about 12-16 %, grand 27-54 %), as the live window's 'Last plié'. Not in "
                           "degrees: the knees' bend from 3D reads 6-49° shallow at the bottom."),
     ("Review: Worst, Flags", "The worst fault of the rep (coloured by the rule above) and every fault found."),
+    ("From the side (profile)", "Side-on to the camera, Turnout reads your torso's line, the plumb line (shoulder, "
+                                "hip and knee over the ankle) and, when the picture can tell it, whether the pelvis is "
+                                "tucked or arched; it times holds. Turnout itself is not judged from the side: face "
+                                "the camera for your feet, knees and pliés."),
+    ("Camera to your side", "If the camera stands a little to one side, Turnout reads which way you face from your "
+                            "face and shoulders and takes your feet against it; facing the camera squarely is "
+                            "still best."),
     ("Progress: feet", "Each foot's turnout from the picture, per session, with the range that holds the "
                        "truth for 95 % of frames. A change is said only when the ranges of the first and the latest "
                        "session do not overlap; otherwise 'no change that the camera can tell'. Sessions stored "
