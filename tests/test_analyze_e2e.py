@@ -81,6 +81,7 @@ def test_cli_json_storage_and_reanalysis(tmp_path: Path) -> None:
     assert {"start_s", "end_s", "kind", "flags"} <= set(rep) and rep["start_s"] < rep["end_s"]
     assert all({"code", "severity", "reason", "cue"} <= set(f) for f in rep["flags"])
     assert isinstance(doc["holds"], list)
+    assert doc["profile"] is None  # a front view: nothing side-on
     # each foot of the rep with its 95 % range and what the window shows; the whole table of measured errors
     for side in ("left", "right"):
         foot = rep["feet"][side]

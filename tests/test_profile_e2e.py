@@ -84,6 +84,10 @@ def test_side_on_every_frame_and_turnout_not_judged(runs: dict[str, Run]) -> Non
             assert math.isfinite(r["profile_torso_deg"]) and math.isfinite(r["profile_thigh_deg"])
         # nothing counted or flagged from the front's rules: no plié, no hold, no flag
         assert run.analysis["reps"] == [] and run.analysis["holds"] == [], name
+        # the JSON (and the summary) say what was seen side-on, and that turnout is not judged there
+        lines = run.analysis["profile"]
+        assert lines and lines[0].startswith("side-on on ") and profile.NOT_JUDGED in lines[0], (name, lines)
+        assert any(line.startswith("hold 1 side-on:") for line in lines), (name, lines)
 
 
 def test_torso_line_within_its_band(runs: dict[str, Run]) -> None:

@@ -149,6 +149,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(summary, file=sys.stderr if args.json else sys.stdout)
         if floor is not None:
             print(f"  {_floor_summary(result)}", file=sys.stderr if args.json else sys.stdout)
+        for line in result.profile_lines() or ():  # side-on: her posture, holds, and that turnout is not judged
+            print(f"  {line}", file=sys.stderr if args.json else sys.stdout)
         if routine is not None:
             _report_routine(routine, result, store, sys.stderr if args.json else sys.stdout)
         missing = _not_stored_in_full(store, result, video)

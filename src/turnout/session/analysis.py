@@ -132,9 +132,25 @@ class AnalysisResult:
             "holds": [_hold_json(h) for h in self.holds],
             "frames_by_mode": self.frames_by_mode,
             "floor": self._floor_json(),
+            "profile": self.profile_lines(),
             "warnings": list(self.warnings),
             "uncertainty": display.uncertainty_table(),
         }
+
+    def profile_lines(self) -> list[str] | None:
+        """What the recording showed side-on (``turnout.practice.profile.summary``: how much, that turnout is not
+        judged there, each hold timed side-on with her posture, her posture over all her side-on frames); ``None``
+        when she was never side-on."""
+        from turnout.practice.profile import summary
+
+        t_s = self.track.timestamp_ms / 1000.0 if len(self.track) else np.zeros(0)
+        names = list(self.measurements)
+        if not names or len(t_s) != len(self.measurements[names[0]]):
+            return None
+        cols = [np.asarray(self.measurements[n], dtype=np.float64) for n in names]
+        rows = [dict(zip(names, map(float, values), strict=True)) for values in zip(*cols, strict=True)]
+        lines = summary([float(t) for t in t_s], rows)
+        return None if lines == ["never side-on: no profile"] else lines
 
     def _picture_feet(self, r: RepSummary) -> dict[str, display.Reading]:
         """Each foot's picture reading over a rep (medians of the per-frame readings)."""
