@@ -24,6 +24,9 @@ BUTTERFLY = {"left_knee": (1.0, -0.24), "right_knee": (-1.05, -0.25), "left_ankl
              "right_ankle": (-0.23, 0.4)}  # fmt: skip
 STRADDLE = {"left_knee": (0.95, 0.35), "right_knee": (-0.95, 0.35), "left_ankle": (1.9, 0.7),
             "right_ankle": (-1.95, 0.7)}  # fmt: skip
+# the pigeon: her right leg in front, the left behind her with its ankle hidden
+PIGEON = {"right_knee": (-0.64, 0.46), "right_ankle": (0.23, 0.44), "left_knee": (0.07, 0.18),
+          "left_ankle": (math.nan, math.nan)}  # fmt: skip
 STANDING = {"left_knee": (0.2, 0.9), "right_knee": (-0.2, 0.9), "left_ankle": (0.18, 1.75),
             "right_ankle": (-0.18, 1.75)}  # fmt: skip
 GRAND_PLIE_FIRST = {"left_knee": (0.6, 0.45), "right_knee": (-0.6, 0.45), "left_ankle": (0.12, 1.15),
@@ -33,6 +36,7 @@ GRAND_PLIE_SECOND = {"left_knee": (0.85, 0.4), "right_knee": (-0.85, 0.4), "left
 
 
 def row(points: dict[str, tuple[float, float]], *, facing: float = 1.0, torso: float = TORSO) -> dict[str, float]:
+    """A frame's row with ``points`` (torsos from her hips' middle) in pixels."""
     r = {"hip_x_px": 10.0, "hip_y_px": 40.0, "shoulder_x_px": 10.0, "shoulder_y_px": 40.0 - torso,
          "facing_code": facing}  # fmt: skip
     for name, (x, y) in points.items():
@@ -81,8 +85,8 @@ def run(frames: list[tuple[float, dict[str, float]]]) -> tuple[StretchHolds, lis
     return sh, events
 
 
-def kind(points: dict[str, tuple[float, float]]) -> str | None:
-    fr = read_frame(0.0, row(points))
+def kind(points: dict[str, tuple[float, float]], reliable: bool = True) -> str | None:
+    fr = read_frame(0.0, row(points), reliable)
     assert fr is not None
     return stretch_of(fr)
 
@@ -90,28 +94,37 @@ def kind(points: dict[str, tuple[float, float]]) -> str | None:
 def test_each_pose_is_what_it_is_and_standing_is_no_stretch() -> None:
     assert kind(BUTTERFLY) == "butterfly"
     assert kind(STRADDLE) == "straddle"
+    assert kind(PIGEON) == "pigeon" and kind(PIGEON, reliable=False) == "pigeon"  # its back leg hides
+    mirrored = {f"{'left' if k.startswith('right') else 'right'}_{k.split('_')[1]}": (-x, y) for k, (x, y) in
+                PIGEON.items()}  # fmt: skip
+    assert kind(mirrored) == "pigeon"
+    assert kind(BUTTERFLY, reliable=False) is None and kind(STRADDLE, reliable=False) is None
     for pose in (LONG_SIT, STANDING, GRAND_PLIE_FIRST, GRAND_PLIE_SECOND):
-        assert kind(pose) is None
+        assert kind(pose) is None and kind(pose, reliable=False) is None
+    fifth = {**STANDING, "right_ankle": (0.15, 1.75), "right_knee": (-0.1, 0.9)}  # crossed legs standing: no pigeon
+    assert kind(fifth) is None
 
 
 def test_nothing_is_read_side_on_from_behind_or_without_a_torso() -> None:
     assert read_frame(0.0, row(BUTTERFLY, facing=3.0)) is None
     assert read_frame(0.0, row(BUTTERFLY, facing=4.0)) is None
     assert read_frame(0.0, row(BUTTERFLY, torso=10.0)) is None
-    assert read_frame(0.0, row(BUTTERFLY), reliable=False) is None
     missing = row(BUTTERFLY)
     missing["left_knee_x_px"] = math.nan
-    assert read_frame(0.0, missing) is None
+    fr = read_frame(0.0, missing)
+    assert fr is not None and stretch_of(fr) is None
 
 
-@pytest.mark.parametrize(("pose", "name"), [(BUTTERFLY, "butterfly"), (STRADDLE, "straddle")])
+@pytest.mark.parametrize(("pose", "name"), [(BUTTERFLY, "butterfly"), (STRADDLE, "straddle"), (PIGEON, "pigeon")])
 def test_a_held_stretch_is_timed_from_still_to_the_break(pose: dict[str, tuple[float, float]], name: str) -> None:
     frames = session(pose, held_s=5.0)
     sh, events = run(frames)
     (hold,) = sh.holds
     assert hold.kind == name
     assert abs(hold.t_start_s - 2.0) <= 0.3 and abs(hold.t_end_s - 7.0) <= 0.3, hold
-    assert hold.reason in ("the knees or feet moved", "the legs moved", f"she came out of the {name}")
+    assert hold.reason in ("the knees or feet moved", "the legs moved", "the front leg moved",
+                           f"she came out of the {name}")  # fmt: skip
+    assert math.isfinite(hold.figure) == (name != "pigeon")  # the pigeon has no figure
     started = [e for e in events if isinstance(e, StretchStarted)]
     assert len(started) == 1 and started[0].t_s == pytest.approx(hold.t_start_s + stretches.MIN_HOLD_S, abs=0.1)
     assert [type(e) for e in events] == [StretchStarted, StretchEnded]
@@ -191,7 +204,8 @@ def test_the_run_compares_with_her_earlier_figure_and_stores_it() -> None:
 def test_unrecognised_stretches_say_so_while_waiting() -> None:
     from turnout.session.routine_run import RoutineProgress
 
-    for variant, words in (("frog", "not recognised yet"), ("butterfly", "soles together")):
+    for variant, words in (("frog", "not recognised yet"), ("low_lunge", "not recognised yet"),
+                           ("butterfly", "soles together"), ("pigeon", "front shin across")):  # fmt: skip
         runner = RoutineRunner(Routine("r", (Exercise("stretch", sets=1, hold_s=20.0, variant=variant),)))
         progress = RoutineProgress(0.0, "r", runner.status(0.0))
         assert words in progress.hint()

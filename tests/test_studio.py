@@ -470,3 +470,14 @@ def test_the_stretch_scenes_keep_the_other_scenes_keys() -> None:
     assert scenes["first45_demi"].key() == "647bdb023ac729cc"
     stretches = [n for n, s in scenes.items() if "stretch" in s.tags]
     assert len(stretches) >= 5 and all(n.startswith("stretch_") for n in stretches)
+
+
+def test_a_pigeon_crosses_the_front_shin_and_stretches_the_back_leg_behind() -> None:
+    tl = _seated(["sit 1", "pigeon 7 front=right hold=5", "sit 1"])
+    (exp,) = tl.expected().stretches
+    assert (exp["kind"], exp["front"], exp["start_s"], exp["end_s"]) == ("pigeon", "right", 2.0, 7.0)
+    j = tl.poser.pose(tl.at(4.0).pose).joints
+    assert j["right_knee"][0] < j["right_hip"][0] - 0.1 and j["right_ankle"][0] > 0.0  # knee out, shin across
+    assert j["right_ankle"][1] < 0.0 and j["left_ankle"][1] > 0.6  # front foot ahead, back foot behind her
+    assert knee_flexion(j["left_hip"], j["left_knee"], j["left_ankle"]) < 2.0  # the back leg straight
+    assert j["left_hip"][2] == pytest.approx(0.16, abs=1e-6)

@@ -1,4 +1,5 @@
-"""Seated stretches recognised from the picture (issue 17, item 5): the butterfly and the straddle, timed as holds.
+"""Seated stretches recognised from the picture (issue 17, item 5): the butterfly, the straddle and the pigeon, timed as
+holds.
 
 Fed the same per-frame rows and reliability as the practice tracker (``turnout.measure.image``'s image-plane values:
 pixels from the picture's centre, y down), streaming: :meth:`StretchHolds.update` ``(t_s, row, reliable) -> events``,
@@ -14,19 +15,23 @@ A frame is (docs/thresholds.md, "Stretches"):
   row (:data:`SEATED_ANKLE_LOW`: seated, the feet lie on the floor in front of her, not a leg below her hips);
 - a **straddle** when her ankles are wide apart (:data:`STRADDLE_SPAN`, each outward of her hips' middle by
   :data:`STRADDLE_ANKLE_OUT`) and near her hips' row (:data:`SEATED_ANKLE_LOW`), each knee between its hip and ankle
-  (the leg straight in the picture: :data:`STRADDLE_KNEE_OFF_LINE`).
+  (the leg straight in the picture: :data:`STRADDLE_KNEE_OFF_LINE`);
+- a **pigeon** when one knee is out to her side with its ankle across her middle in front of her, the other leg
+  behind her (:func:`pigeon_front`). Its back leg hides behind her, so the pipeline may call the pose unreliable: the
+  pigeon is read from its front leg's points alone (the butterfly and the straddle need the whole pose reliable).
 
-Standing she is neither: her ankles are 1.3-1.9 torsos below her hips (a grand plié still puts them a torso below,
+Standing she is none of them: her ankles are 1.3-1.9 torsos below her hips (a grand plié still puts them a torso below,
 its knees under her hips). A hold of either is reported (:class:`StretchStarted`) once she has kept it still
 (:data:`STILL_BAND`) for :data:`MIN_HOLD_S`, from the first frame of that stillness, and ends
 (:class:`StretchEnded`) where it breaks: she leaves the stretch or moves a knee or a foot more than :data:`MOVE_BAND`
 from where she held it, for :data:`BREAK_S`, or the pose is lost for :data:`MAX_GAP_S`; the end is her last still
 frame. Each hold keeps one figure, read over its frames (:attr:`StretchHold.figure`): the butterfly's knees' height
 above her hips, the straddle's ankles' span, both in torsos; they are compared with her own earlier holds only
-(:func:`compare`), where the camera's own view cancels.
+(:func:`compare`), where the camera's own view cancels. The pigeon has none (what would tell, the back leg and the
+hips' squareness, is hidden or not in the picture).
 
-The frog, the low lunge and the pigeon are not recognised (the studio does not render them yet); side-on nothing is
-recognised (her front-view points are ``nan`` there).
+The frog and the low lunge are not recognised (the studio does not render them yet); side-on nothing is recognised
+(her front-view points are ``nan`` there).
 
 Qt-free; nothing here imports the app or the session.
 """
@@ -40,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 #: The stretches recognised; the routine's other stretch variants (frog, low_lunge, pigeon) are not.
-RECOGNISED: Final = ("butterfly", "straddle")
+RECOGNISED: Final = ("butterfly", "straddle", "pigeon")
 #: Facing codes a stretch is read in (front, three-quarter: ``turnout.measure.image``).
 FACING_OK: Final = (1.0, 2.0)
 #: A torso shorter than this (pixels) is too small to measure.
@@ -70,6 +75,14 @@ STRADDLE_ANKLE_OUT: Final = 0.8
 #: straight in the picture).
 STRADDLE_KNEE_OFF_LINE: Final = 0.25
 
+#: Pigeon: the front knee at least this far out to its side, torsos (the studio's pigeon 0.64; its sits 0.25-0.29).
+PIGEON_KNEE_OUT: Final = 0.45
+#: ... its ankle at least this far across her middle to her other side, torsos (the studio's pigeon 0.22-0.24).
+PIGEON_ANKLE_ACROSS: Final = 0.1
+#: The back leg's knee (and ankle, where seen) within this of her hips' middle, across and below, torsos (the studio's
+#: pigeon: knee 0.05-0.10 across, 0.10-0.22 below; ankle 0.35 across, 0.00-0.08 below or hidden).
+PIGEON_BACK_KNEE: Final = 0.4
+
 #: Still: every key point (knees and ankles) within this of the median of the last :data:`SETTLE_S`, torsos.
 STILL_BAND: Final = 0.06
 #: The still window, seconds.
@@ -97,7 +110,8 @@ class StretchFrame:
 
     t_s: float
     torso_px: float
-    points: dict[str, tuple[float, float]]
+    points: dict[str, tuple[float, float]]  # nan where not seen
+    reliable: bool = True  # the pose as a whole (a pigeon's back leg hides: the pipeline calls it unreliable)
 
     def x(self, name: str) -> float:
         return self.points[name][0]
@@ -107,9 +121,9 @@ class StretchFrame:
 
 
 def read_frame(t_s: float, row: Mapping[str, float], reliable: bool = True) -> StretchFrame | None:
-    """The frame's knees and ankles from her hips' middle in torsos; None where they cannot be read (an unreliable
-    pose, not facing the camera, a point not seen, no torso)."""
-    if not reliable or _f(row, "facing_code") not in FACING_OK:
+    """The frame's knees and ankles from her hips' middle in torsos (``nan`` where not seen); None where she cannot be
+    read (not facing the camera, no torso). ``reliable``: the pipeline's word on the pose as a whole."""
+    if _f(row, "facing_code") not in FACING_OK:
         return None
     hx, hy = _f(row, "hip_x_px"), _f(row, "hip_y_px")
     torso = math.hypot(_f(row, "shoulder_x_px") - hx, _f(row, "shoulder_y_px") - hy)
@@ -118,17 +132,24 @@ def read_frame(t_s: float, row: Mapping[str, float], reliable: bool = True) -> S
     pts = {}
     for name in _POINTS:
         x, y = _f(row, f"{name}_x_px"), _f(row, f"{name}_y_px")
-        if not (math.isfinite(x) and math.isfinite(y)):
-            return None
-        pts[name] = ((x - hx) / torso, (y - hy) / torso)
-    return StretchFrame(t_s, torso, pts)
+        pts[name] = ((x - hx) / torso, (y - hy) / torso) if math.isfinite(x) and math.isfinite(y) else _NAN2
+    return StretchFrame(t_s, torso, pts, reliable)
+
+
+_NAN2: Final = (math.nan, math.nan)
+
+
+def _seen(fr: StretchFrame, *names: str) -> bool:
+    return all(math.isfinite(fr.x(n)) and math.isfinite(fr.y(n)) for n in names)
 
 
 def stretch_of(fr: StretchFrame) -> str | None:
-    """Which stretch the frame shows (``butterfly``, ``straddle``) or None."""
+    """Which stretch the frame shows (``butterfly``, ``straddle``, ``pigeon``) or None."""
+    if not (fr.reliable and _seen(fr, *_POINTS)):
+        return "pigeon" if pigeon_front(fr) else None
     seated = max(fr.y("left_ankle"), fr.y("right_ankle")) <= SEATED_ANKLE_LOW
     if not seated:
-        return None
+        return "pigeon" if pigeon_front(fr) else None
     # her left leg is on the picture's right in a front view: out is +x for the left, -x for the right
     lk, rk, la, ra = fr.x("left_knee"), -fr.x("right_knee"), fr.x("left_ankle"), -fr.x("right_ankle")
     if (
@@ -146,6 +167,26 @@ def stretch_of(fr: StretchFrame) -> str | None:
         and all(_on_leg_line(fr, side) for side in ("left", "right"))
     ):
         return "straddle"
+    return "pigeon" if pigeon_front(fr) else None
+
+
+def pigeon_front(fr: StretchFrame) -> str | None:
+    """A pigeon's front leg (``left``, ``right``) or None: that knee out to her side (:data:`PIGEON_KNEE_OUT`) with its
+    ankle across her middle to her other side (:data:`PIGEON_ANKLE_ACROSS`), both near her hips' row (seated); the
+    other leg behind her: its knee seen near her hips (:data:`PIGEON_BACK_KNEE`), its ankle hidden or as near. The back
+    leg hides behind her, so the pose as a whole may be unreliable: only these points are needed."""
+    for front, back, out in (("left", "right", 1.0), ("right", "left", -1.0)):
+        knee, ankle = f"{front}_knee", f"{front}_ankle"
+        if not _seen(fr, knee, ankle, f"{back}_knee"):
+            continue
+        seated = max(fr.y(knee), fr.y(ankle)) <= SEATED_ANKLE_LOW
+        crossed = out * fr.x(knee) >= PIGEON_KNEE_OUT and out * fr.x(ankle) <= -PIGEON_ANKLE_ACROSS
+        bk = fr.points[f"{back}_knee"]
+        ba = fr.points[f"{back}_ankle"]
+        behind = abs(bk[0]) <= PIGEON_BACK_KNEE and bk[1] <= PIGEON_BACK_KNEE
+        hidden = not math.isfinite(ba[1]) or (abs(ba[0]) <= PIGEON_BACK_KNEE and ba[1] <= PIGEON_BACK_KNEE)
+        if seated and crossed and behind and hidden:
+            return front
     return None
 
 
@@ -163,15 +204,25 @@ def _on_leg_line(fr: StretchFrame, side: str) -> bool:
 
 def figure_of(kind: str, fr: StretchFrame) -> float:
     """The stretch's figure in one frame, torsos: the butterfly's knees' height above her hips (the mean of both
-    knees; lower knees read less), the straddle's ankles' span."""
+    knees; lower knees read less), the straddle's ankles' span; the pigeon has none (``nan``: its back leg hides)."""
     if kind == "butterfly":
         return -0.5 * (fr.y("left_knee") + fr.y("right_knee"))
-    return abs(fr.x("left_ankle") - fr.x("right_ankle"))
+    if kind == "straddle":
+        return abs(fr.x("left_ankle") - fr.x("right_ankle"))
+    return math.nan
+
+
+def key_points(kind: str, fr: StretchFrame) -> tuple[str, ...]:
+    """The points whose stillness makes the hold: both knees and ankles; a pigeon's front knee and ankle."""
+    if kind == "pigeon":
+        front = pigeon_front(fr) or "left"
+        return (f"{front}_knee", f"{front}_ankle")
+    return _POINTS
 
 
 #: What a moved point says when it ends a hold.
-_MOVED: Final = {"butterfly": "the knees or feet moved", "straddle": "the legs moved"}
-_LEFT: Final = {"butterfly": "she came out of the butterfly", "straddle": "she came out of the straddle"}
+_MOVED: Final = {"butterfly": "the knees or feet moved", "straddle": "the legs moved", "pigeon": "the front leg moved"}
+_LEFT: Final = {k: f"she came out of the {k}" for k in ("butterfly", "straddle", "pigeon")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +260,7 @@ StretchEvent = StretchStarted | StretchEnded
 @dataclass(slots=True)
 class _Run:
     kind: str
+    keys: tuple[str, ...] = _POINTS
     frames: list[StretchFrame] = field(default_factory=list)
     ref: dict[str, tuple[float, float]] | None = None  # where she holds it, once still
     start: float = math.nan
@@ -220,13 +272,15 @@ class _Run:
     figures: list[float] = field(default_factory=list)
 
 
-def _median_points(frames: list[StretchFrame]) -> dict[str, tuple[float, float]]:
+def _median_points(frames: list[StretchFrame], keys: tuple[str, ...]) -> dict[str, tuple[float, float]]:
     return {n: (statistics.median(f.x(n) for f in frames), statistics.median(f.y(n) for f in frames))
-            for n in _POINTS}  # fmt: skip
+            for n in keys}  # fmt: skip
 
 
 def _off(fr: StretchFrame, ref: Mapping[str, tuple[float, float]]) -> float:
-    return max(math.hypot(fr.x(n) - ref[n][0], fr.y(n) - ref[n][1]) for n in _POINTS)
+    """The furthest key point from where she holds it (``inf`` where one is not seen)."""
+    d = [math.hypot(fr.x(n) - r[0], fr.y(n) - r[1]) for n, r in ref.items()]
+    return max(d) if all(math.isfinite(v) for v in d) else math.inf
 
 
 class StretchHolds:
@@ -247,7 +301,7 @@ class StretchHolds:
         run = self._run
         if run is None or not run.reported:
             return None
-        return StretchHold(len(self.holds), run.kind, run.start, run.last_still, "", statistics.median(run.figures))
+        return StretchHold(len(self.holds), run.kind, run.start, run.last_still, "", _median(run.figures))
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[StretchEvent]:
         events: list[StretchEvent] = []
@@ -264,8 +318,8 @@ class StretchHolds:
         kind = stretch_of(fr)
         if run is not None:
             run.last_ok = t_s
-            if run.ref is None:  # not still yet: a new kind starts a new run
-                if kind != run.kind:
+            if run.ref is None:  # not still yet: a new kind (or pigeon's front leg) starts a new run
+                if kind != run.kind or key_points(kind, fr) != run.keys:
                     self._run = run = None
             else:
                 off = _off(fr, run.ref)
@@ -284,13 +338,13 @@ class StretchHolds:
         if kind is None:
             return events
         if run is None:
-            run = self._run = _Run(kind, last_ok=t_s)
+            run = self._run = _Run(kind, key_points(kind, fr), last_ok=t_s)
         run.frames.append(fr)
         # the window: the last SETTLE_S and the frame before it (at 15 fps 0.5 s is not a whole number of frames)
         older = [f for f in run.frames if f.t_s < t_s - SETTLE_S + 1e-3]
         run.frames = older[-1:] + [f for f in run.frames if f.t_s >= t_s - SETTLE_S + 1e-3]
         if run.frames[-1].t_s - run.frames[0].t_s >= SETTLE_S - 0.02:
-            ref = _median_points(run.frames)
+            ref = _median_points(run.frames, run.keys)
             if all(_off(f, ref) <= STILL_BAND for f in run.frames):
                 run.ref, run.start, run.last_still = ref, run.frames[0].t_s, t_s
                 run.figures = [figure_of(kind, f) for f in run.frames]
@@ -306,7 +360,7 @@ class StretchHolds:
         run, self._run = self._run, None
         if run is None or not run.reported:
             return []
-        hold = StretchHold(len(self.holds), run.kind, run.start, run.last_still, why, statistics.median(run.figures))
+        hold = StretchHold(len(self.holds), run.kind, run.start, run.last_still, why, _median(run.figures))
         self.holds.append(hold)
         return [StretchEnded(t_s, hold)]
 
@@ -319,12 +373,17 @@ class StretchHolds:
         return self._end(run.last_ok, "")
 
 
+def _median(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return statistics.median(finite) if finite else math.nan
+
+
 #: A figure's change between two sessions is told only beyond this, torsos. The figures are the picture's, not the
-#: body's: the butterfly's knees read 0.46-0.67 of their true height above the hips in the studio's six butterflies
-#: (the knees lie ahead of the hips, and a camera above sees them lower) but a change with the camera where it was is
-#: read at its size (thighs 35 -> 15 degrees: 0.333 read, 0.319 true); the pose model's own error on them lies between
-#: -0.056 and +0.016 (so a change is told beyond 0.07). The straddle's span read 0.19-0.21 short on two scenes; a
-#: change beyond 0.1 (docs/thresholds.md, "Stretches").
+#: body's: the butterfly's knees read 0.04-0.23 torsos below their true height above the hips in the studio's five
+#: butterflies (the knees lie ahead of the hips, and a camera above sees them lower), but a change with the camera
+#: where it was is read at its size (thighs 35 -> 15 degrees: 0.333 read, 0.319 true); the pose model's own error on
+#: them lies between -0.056 and +0.016 (so a change is told beyond 0.07). The straddle's span read 0.19-0.21 short on
+#: two scenes; a change beyond 0.1 (docs/thresholds.md, "Stretches").
 FIGURE_CHANGE_MIN: Final = {"butterfly": 0.07, "straddle": 0.1}
 
 

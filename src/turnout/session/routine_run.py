@@ -301,8 +301,8 @@ class RoutineRun:
                 detail = {"tendus": len(s.tendus), "faults": [list(r.faults) for r in s.tendus]}
             elif s.stretch_holds:  # butterflies or straddles: how long, what ended each, and her figure
                 detail = {"stretches": [{"seconds": round(h.seconds, 2), "reason": h.reason,
-                                         "figure": round(h.figure, 4)} for h in s.stretch_holds],
-                          "figure": round(_median(h.figure for h in s.stretch_holds), 4)}  # fmt: skip
+                                         "figure": _rounded(h.figure)} for h in s.stretch_holds],
+                          "figure": _rounded(_median(h.figure for h in s.stretch_holds))}  # fmt: skip
             elif s.holds:  # held low pliés or high relevés: how long, how low or high, what ended each
                 detail = {"holds": [{"seconds": round(h.seconds, 2), "reason": h.reason,
                                      "level_legs": round(h.level_legs, 4), "plie": h.plie, "knees": h.knees}
@@ -325,8 +325,13 @@ class RoutineRun:
         return True
 
 
+def _rounded(value: float) -> float | None:
+    """A figure as stored (JSON has no NaN: a pigeon's, which has none, is None)."""
+    return round(value, 4) if math.isfinite(value) else None
+
+
 def _median(values: Any) -> float:
-    a = sorted(float(v) for v in values)
+    a = sorted(float(v) for v in values if math.isfinite(float(v)))
     if not a:
         return math.nan
     m = len(a) // 2

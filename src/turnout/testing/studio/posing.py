@@ -49,6 +49,7 @@ class SeatLeg:
     ankle: tuple[float, float, float]  # the ankle joint, metres in the scene frame
     knee_dir: tuple[float, float, float]  # the kneecap's direction (unit or not)
     soles_in: float = 0.0  # 0..1
+    point_deg: float = 0.0  # the foot pointed from its rest angle to the shin (90: along it, a pigeon's back foot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +276,7 @@ class Poser:
             # soles in: the foot turned about the forward axis so that its sole faces the other foot, toes forward
             # (the left foot by +90 degrees about y, the right by -90), blended from the foot following its shin
             inward = axis_rotation(np.array([0.0, 1.0, 0.0]), outward(side) * 90.0)
-            foot = _blend(shin, inward, leg.soles_in)
+            foot = _blend(shin, inward, leg.soles_in) @ axis_rotation(X_AXIS, leg.point_deg)
             G[self.bone[f"foot.{s}"]] = foot
             for b in self.toe_bones[side]:
                 G[b] = foot

@@ -20,15 +20,20 @@ import numpy as np
 
 from .posing import STRAIGHT_DEG, BodyPose, LegPose, Poser, SeatLeg, SeatPose, direction
 
-ACTIONS = ("stand", "hold", "demi", "grand", "releve", "tendu", "sit", "butterfly", "straddle")
+ACTIONS = ("stand", "hold", "demi", "grand", "releve", "tendu", "sit", "butterfly", "straddle", "pigeon")
 OPTIONS = {"stand": (), "hold": (), "demi": ("depth", "hold"), "grand": ("depth", "hold"),
            "releve": ("rise", "bend", "hold"), "tendu": ("dir", "point"), "sit": (),
-           "butterfly": ("thighs", "feet", "hold"), "straddle": ("open", "hold")}  # fmt: skip
+           "butterfly": ("thighs", "feet", "hold"), "straddle": ("open", "hold"),
+           "pigeon": ("front", "hold")}  # fmt: skip
 #: Seated on the floor (issue 17 item 5): ``sit T`` (legs straight ahead, together), ``butterfly T [thighs=25]
 #: [feet=0.3] [hold=H]`` (soles together ``feet`` metres ahead of the hip joints, the thighs ``thighs`` degrees above
 #: the floor: the knees pressed down at 0), ``straddle T [open=100] [hold=H]`` (straight legs ``open`` degrees apart on
-#: the floor). A stretch goes in from sitting, is held, and goes back (35 %, 30 %, 35 %; ``hold=H``: H seconds held).
-SEATED = ("sit", "butterfly", "straddle")
+#: the floor), ``pigeon T [front=right] [hold=H]`` (:data:`PIGEON_HIP_Z`). A stretch goes in from sitting, is held, and
+#: goes back (35 %, 30 %, 35 %; ``hold=H``: H seconds held).
+SEATED = ("sit", "butterfly", "straddle", "pigeon")
+#: Pigeon (``pigeon T [front=right] [hold=H]``): the front leg's shin across in front of her, its knee out on the floor,
+#: the back leg straight behind her, kneecap and the top of its pointed foot on the floor; her hips this high.
+PIGEON_HIP_Z = 0.16
 STRETCH_SPLIT = (0.35, 0.3, 0.35)
 DEFAULT_THIGHS_DEG = 25.0
 DEFAULT_FEET_M = 0.3
@@ -101,6 +106,10 @@ def parse_item(text: str) -> Item:
         if key not in OPTIONS[action]:
             known = ", ".join(OPTIONS[action]) or "none"
             raise ValueError(f"script item {text!r}: unknown option {key!r} (options of {action}: {known})")
+        if key == "front":
+            if value not in ("left", "right"):
+                raise ValueError(f"script item {text!r}: front is left or right")
+            continue
         if key == "dir":
             if value not in TENDU_DIRS:
                 raise ValueError(f"script item {text!r}: dir is {', '.join(TENDU_DIRS)}")
@@ -260,6 +269,9 @@ class Timeline:
     def seat_pose(self, action: str, item: Item | None = None) -> SeatPose:
         """The seated pose of ``sit`` or a stretch at its fullest (``item``'s options)."""
         legs = {}
+        if action == "pigeon":
+            assert item is not None
+            return self._pigeon(dict(item.options).get("front", "right"))
         for side in ("left", "right"):
             hip = self.poser.seat_hip(side)
             reach = self.poser.reach(side, STRAIGHT_DEG)
@@ -275,6 +287,21 @@ class Timeline:
             ankle = np.array([hip[0] + run * d[0], hip[1] + run * d[1], SEAT_ANKLE_Z])
             legs[side] = SeatLeg(tuple(ankle), (0.0, 0.0, 1.0))
         return SeatPose(legs["left"], legs["right"])
+
+    def _pigeon(self, front: str) -> SeatPose:
+        legs = {}
+        for side in ("left", "right"):
+            out = 1.0 if side == "left" else -1.0
+            hip = self.poser.seat_hip(side, PIGEON_HIP_Z)
+            if side == front:  # the shin across in front of her, the knee out to her side on the floor
+                ankle = np.array([-out * 0.12, -0.28, SOLES_ANKLE_Z])
+                legs[side] = SeatLeg(tuple(ankle), (out, -0.3, -0.35), 1.0)
+            else:  # straight behind her, kneecap down, the foot pointed along the shin
+                reach = self.poser.reach(side, STRAIGHT_DEG)
+                run = math.sqrt(reach**2 - (PIGEON_HIP_Z - 0.06) ** 2)
+                ankle = np.array([hip[0] + out * 0.05, hip[1] + run, 0.06])
+                legs[side] = SeatLeg(tuple(ankle), (0.0, 0.0, -1.0), 0.0, 90.0)
+        return SeatPose(legs["left"], legs["right"], PIGEON_HIP_Z)
 
     def _butterfly_knee(self, side: str, hip: np.ndarray, ankle: np.ndarray, thighs_deg: float) -> np.ndarray:
         """The kneecap's direction (outward, tilted up by a bisected angle) that puts the thigh ``thighs_deg`` above
@@ -306,9 +333,11 @@ class Timeline:
             ankle = (1 - env) * np.asarray(a.ankle) + env * np.asarray(b.ankle)
             kd = (1 - env) * np.asarray(a.knee_dir) + env * np.asarray(b.knee_dir)
             legs[side] = SeatLeg(tuple(ankle), tuple(kd / np.linalg.norm(kd)),
-                                 (1 - env) * a.soles_in + env * b.soles_in)  # fmt: skip
+                                 (1 - env) * a.soles_in + env * b.soles_in,
+                                 (1 - env) * a.point_deg + env * b.point_deg)  # fmt: skip
         names = {"descent": "in", "bottom": "held", "ascent": "out"}
-        pose = BodyPose(self.base().left, self.base().right, seat=SeatPose(legs["left"], legs["right"]))
+        seat = SeatPose(legs["left"], legs["right"], (1 - env) * sit.hip_z + env * full.hip_z)
+        pose = BodyPose(self.base().left, self.base().right, seat=seat)
         return FrameState(t, item.action, names[phase], pose)
 
     def expected(self) -> Expected:
@@ -355,7 +384,7 @@ class Timeline:
                     held.append({"kind": "releve", "start_s": round(t0 + a * T, 3),
                                  "end_s": round(t0 + (a + b) * T, 3), "seconds": round(b * T, 3),
                                  "rise_deg": rise, "bend_deg": bend})  # fmt: skip
-            elif item.action in ("butterfly", "straddle"):
+            elif item.action in ("butterfly", "straddle", "pigeon"):
                 a, b, _ = item.split(STRETCH_SPLIT)
                 entry: dict[str, object] = {
                     "kind": item.action, "in_start_s": round(t0, 3), "start_s": round(t0 + a * T, 3),
@@ -364,8 +393,10 @@ class Timeline:
                 if item.action == "butterfly":
                     entry["thighs_deg"] = item.option("thighs", DEFAULT_THIGHS_DEG)
                     entry["feet_m"] = item.option("feet", DEFAULT_FEET_M)
-                else:
+                elif item.action == "straddle":
                     entry["open_deg"] = item.option("open", DEFAULT_OPEN_DEG)
+                else:
+                    entry["front"] = dict(item.options).get("front", "right")
                 stretches.append(entry)
             elif item.action == "tendu":
                 a, b, _ = TENDU_SPLIT
