@@ -560,7 +560,7 @@ def report(m: dict[str, Any], side: dict[str, Any] | None, bat: dict[str, Any] |
         mem = memory_figures(lv["rss_mb"], SETTLE_S)
         rows += live_rows(lv, mem)
     nice = f", niceness {args.nice}" if args.nice is not None else ""
-    nice += ", live: model and rest on one thread" if getattr(args, "live_one_thread", False) else ""
+    nice += f", live stages {args.live_stages}" if getattr(args, "live_stages", None) else ""
     lines = [
         "", f"Turnout benchmark ({'quick' if args.quick else 'full'}{nice}), {time.strftime('%Y-%m-%d %H:%M')}",
         f"machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM; {m['os']}; Python {m['python']}",
@@ -590,9 +590,9 @@ def main() -> int:
     ap.add_argument("--no-batch", action="store_true", help="skip the batch of files")
     ap.add_argument("--no-live", action="store_true", help="skip the window (no X server needed)")
     ap.add_argument(
-        "--live-one-thread", action="store_true",
-        help="live: the model and the rest of each frame on one processing thread, one after the other (as before "
-        "the two stages), to compare on the same machine",
+        "--live-stages", choices=("1", "2", "2-split"), default=None,
+        help="live: 1 the model and the rest of each frame one after the other on one thread (as before the two "
+        "stages); 2 (default) the rest on its own thread on the model's core; 2-split on the other cores",
     )  # fmt: skip
     ap.add_argument("--json", type=Path, default=None, help="also write every measurement here")
     ap.add_argument(
@@ -647,7 +647,8 @@ def main() -> int:
             bat = batch(clips, model, tmp)
         if not args.no_live:
             log("bench: the live window on the X server " + os.environ.get("DISPLAY", "?"))
-            lv = live(clips[1], tmp, args.soak_s, args.startups, log, ["--one-thread"] if args.live_one_thread else [])
+            stages = ["--stages", args.live_stages] if args.live_stages else []
+            lv = live(clips[1], tmp, args.soak_s, args.startups, log, stages)
         text, rows = report(m, side, bat, lv, decode_ms, encode_ms, args)
     print(text)
     if args.json is not None:

@@ -111,17 +111,17 @@ def main() -> int:
     ap.add_argument("--idle-s", type=float, default=15.0, help="GUI pauses measured without recording first")
     ap.add_argument("--startup-only", action="store_true")
     ap.add_argument(
-        "--one-thread", action="store_true",
-        help="the model and the rest of each frame one after the other on one processing thread (as before the "
-        "two stages), for comparison on the same machine",
+        "--stages", choices=("1", "2", "2-split"), default=None,
+        help="how live processing runs (turnout.capture.live.STAGES_ENV): 1 the model and the rest one after the "
+        "other on one thread; 2 (default) the rest on its own thread on the model's core; 2-split on the other cores",
     )  # fmt: skip
     ap.add_argument("--db", type=Path, required=True)
     args = ap.parse_args()
 
-    if args.one_thread:
+    if args.stages is not None:
         from turnout.capture.live import STAGES_ENV
 
-        os.environ[STAGES_ENV] = "1"
+        os.environ[STAGES_ENV] = args.stages
     from turnout.app.main import create_window
     from turnout.capture.sources import CameraSource, FrameSource
     from turnout.session.processor import RealEngine

@@ -6,6 +6,7 @@ and a video gives the same per-frame rows, landmarks and reps as one frame at a 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -15,11 +16,12 @@ import numpy as np
 import pytest
 
 from conftest import media_file
-from turnout.capture.live import AHEAD, Captured, LiveRunner
+from turnout.capture import cores
+from turnout.capture.live import AHEAD, STAGES_ENV, Captured, LiveRunner
 from turnout.capture.sources import Frame, FrameSource, SourceInfo, VideoFileSource
 from turnout.session.engine import SourceSpec, first_stage, second_stage
 from turnout.session.pipeline import FrameResult
-from turnout.session.processor import RealProcessor
+from turnout.session.processor import RealEngine, RealProcessor
 from turnout.settings import Settings
 from turnout.storage.store import Store
 
@@ -155,6 +157,51 @@ def test_a_processor_that_is_not_staged_runs_whole_in_the_second_stage() -> None
     assert len(whole.threads) == 1  # its state is touched by one thread only
 
 
+def test_frames_are_prepared_for_the_model_on_the_capture_thread_after_their_capture_time() -> None:
+    where: set[str] = set()
+
+    def prepare(frame: Frame) -> Frame:
+        where.add(threading.current_thread().name)
+        return Frame(frame.index, frame.timestamp_ms, frame.bgr, prepared=("rgb", time.monotonic()))
+
+    seen: list[tuple[Any, float]] = []
+    runner = LiveRunner(
+        lambda: Numbers(10), lambda c: seen.append((c.frame.prepared, c.captured_at)), then=lambda x: x, drop=False,
+        prepare=prepare,
+    )  # fmt: skip
+    runner.start()
+    assert runner.wait(10)
+    assert where == {"turnout-capture"} and len(seen) == 10
+    assert all(p[0] == "rgb" and at <= p[1] for p, at in seen)  # the conversion counts in the latency
+
+
+@pytest.mark.parametrize(("stages", "on"), [("2", "model"), ("2-split", "others")])
+def test_the_second_stage_runs_beside_the_model_on_its_core(
+    stages: str, on: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux and two CPUs")
+    monkeypatch.setenv(STAGES_ENV, stages)
+    with cores.reserving() as plan:
+        assert plan is not None
+        where: list[set[int]] = []
+        runner = LiveRunner(
+            lambda: Numbers(5), lambda c: c, then=lambda x: where.append(os.sched_getaffinity(0)), drop=False
+        )
+        runner.start()
+        assert runner.wait(10)
+    assert len(where) == 5 and all(w == set(getattr(plan, on)) for w in where)
+
+
+def test_one_thread_runs_both_stages_on_the_processing_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(STAGES_ENV, "1")
+    s = Stages()
+    runner = LiveRunner(lambda: Numbers(20), s.first, then=s.then, drop=False)
+    runner.start()
+    assert runner.wait(10)
+    assert s.completed == list(range(20)) and s.threads["first"] == s.threads["then"]
+
+
 # -- the real model: two stages give what one frame at a time gives --------------------------------------------------
 
 
@@ -182,7 +229,7 @@ def _run(clip: Path, model_path: Path, db: Path, staged: bool) -> tuple[list[Fra
     if staged:
         runner: LiveRunner[FrameResult] = LiveRunner(
             lambda: VideoFileSource(clip), proc.detect, then=proc.complete, on_result=results.append, drop=False,
-            reconnect=False,
+            reconnect=False, prepare=RealEngine.prepare_frame,  # converted for the model on the capture thread
         )  # fmt: skip
         runner.start()
         assert runner.wait(300) and runner.error is None

@@ -38,6 +38,7 @@ from turnout.session.engine import (
     Processor,
     SourceSpec,
     first_stage,
+    frame_preparer,
     second_stage,
 )
 from turnout.session.pipeline import FrameResult
@@ -145,7 +146,13 @@ class _Run:
         # two stages (turnout.session.engine.Staged): the model on the newest frame on the processing thread, the
         # rest of every such frame, in order, on the runner's second thread, where commands and the routine run too
         self.runner: LiveRunner[FrameResult] = LiveRunner(
-            self._open, self._detect, then=self._complete, on_result=self._result, drop=not spec.is_file, gate=self.gate
+            self._open,
+            self._detect,
+            then=self._complete,
+            on_result=self._result,
+            drop=not spec.is_file,
+            gate=self.gate,
+            prepare=frame_preparer(engine),
         )
 
     def _open(self) -> FrameSource:

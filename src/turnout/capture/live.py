@@ -8,10 +8,10 @@ source until frames return.
 
 Processing in two stages (``then``): the processing thread runs only the first stage (the pose model) on the
 newest frame, and a third thread runs the second (smoothing, measurements, reps, storage) on its outputs, in
-order, every one of them: a frame is dropped, if at all, before the model, never after it. On two cores the
-model then has its core to itself while the rest of a frame is done on the other, so a frame costs the model's
-time instead of the model's plus the rest's (at 30 fps: 21 + 5.5 ms would not fit into 33 ms with the
-display's share; 21 does).
+order, every one of them: a frame is dropped, if at all, before the model, never after it. The model no longer
+waits for the rest of the previous frame: one after the other on one thread they took 25 + 6.5 ms of a 33 ms
+frame. Where the model has a core of its own (:mod:`turnout.capture.cores`), the second stage runs there too, in
+the time the model's threads wait (see :data:`STAGES_ENV` for why not on the other core).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from turnout.capture import cores
 from turnout.capture.pacing import PlaybackGate
 from turnout.capture.sources import Frame, FrameSource
 from turnout.errors import SourceError
@@ -62,8 +63,17 @@ def _released_process(captured: Captured) -> Any:
 #: only when there is room, so what it works on is always the newest frame, not one that waited behind a full queue.
 AHEAD = 1
 
-#: Environment variable: ``1`` runs both stages one after the other on the processing thread (as before there were
-#: two; for comparing the two ways on one machine, ``scripts/bench_live.py --one-thread``).
+#: Environment variable, for comparing the ways on one machine (``scripts/bench.py --live-stages``): ``1`` runs both
+#: stages one after the other on the processing thread (as before there were two); ``2`` (the default) runs the second
+#: on a thread of its own on the model's core (:mod:`turnout.capture.cores`), ``2-split`` on the other cores.
+#:
+#: Why the model's core: the second stage is Python, and the model's thread needs the GIL back after each model call.
+#: On the other core, beside the window, capture and decoding, the second stage held the GIL while that core was
+#: busy, and the model's thread waited for it: paired runs of the live window on this shared 2-core machine (load
+#: 3-8), frames painted a second, one thread / split: 23.9/20.2, 22.9/17.8, 18.5/14.5, 21.0/16.6 (the model's stage
+#: 27-38 ms a frame one thread, 45-63 split); one thread / model's core: 22.3/24.9, 24.9/28.9, 27.2/28.1 (the
+#: model's stage 23-34 ms; dropped 9-26 % / 4-17 %). There the second stage runs while the model's threads wait
+#: (for the next frame, for each other), and the GIL passes between threads of one core.
 STAGES_ENV = "TURNOUT_LIVE_STAGES"
 
 
@@ -71,12 +81,15 @@ def _two_threads() -> bool:
     return os.environ.get(STAGES_ENV, "2").strip() != "1"
 
 
+def _rest_beside_model() -> bool:
+    return os.environ.get(STAGES_ENV, "2").strip() != "2-split"
+
+
 #: The interpreter's switch interval while two stages run (seconds; Python's default is 0.005). The model's thread
-#: needs the GIL for a moment around each model call (taking the frame, converting it, reading the landmarks). With
-#: the rest of the previous frame running Python on the other core, it would wait up to a whole interval each time,
-#: and it waits right when the rest has just started (a frame is handed on as the next one is taken): 5 ms two or
-#: three times a frame is 10-15 ms of a 33 ms frame. At 1 ms the wait is bounded by 1 ms; the cost is a few more
-#: GIL hand-overs between the other threads.
+#: needs the GIL for a moment around each model call (taking the frame, reading the landmarks). With the rest of the
+#: previous frame running Python, it would wait up to a whole interval each time, and it waits right when the rest
+#: has just started (a frame is handed on as the next one is taken): 5 ms twice a frame is 10 ms of a 33 ms frame.
+#: At 1 ms the wait is bounded by 1 ms; the cost is a few more GIL hand-overs between the other threads.
 SWITCH_INTERVAL_S = 0.001
 
 
@@ -100,6 +113,10 @@ class LiveRunner(Generic[R]):
     A finite source (a video file) simply ends: ``stats().finished`` becomes true.
     ``gate``: a video file played for watching: each frame waits for its own time in the file
     (:class:`~turnout.capture.pacing.PlaybackGate`: real speed, pause, slow motion); every frame is still processed.
+    ``prepare``: applied to each frame on the capture thread (the conversion for the pose model,
+    ``Frame.prepared``), so that the model's thread, once it has the GIL back from a model call, keeps it until it
+    calls the model on the next frame: taking the GIL back after a conversion of its own, just as the second stage
+    starts on the other core, cost it a switch interval a frame.
     """
 
     def __init__(
@@ -113,9 +130,11 @@ class LiveRunner(Generic[R]):
         retry_s: float = 1.0,
         drop: bool = True,
         gate: PlaybackGate | None = None,
+        prepare: Callable[[Frame], Frame] | None = None,
     ) -> None:
         self._drop = drop
         self.gate = gate
+        self._prepare = prepare
         self._open_source = open_source
         self._process = process
         self._then = then
@@ -240,7 +259,10 @@ class LiveRunner(Generic[R]):
                             break
                         if self.gate is not None and not self.gate.wait(frame, self._stop):
                             break
-                        self._offer(Captured(self._numbered(frame), time.monotonic()))
+                        captured = Captured(self._numbered(frame), time.monotonic())
+                        if self._prepare is not None:  # after the capture time: its cost counts in the latency
+                            captured = Captured(self._prepare(captured.frame), captured.captured_at)
+                        self._offer(captured)
                     lost = bool(getattr(self._source, "lost", False))
                 if self._stop.is_set() or not (lost and self._reconnect) or self._source.info.kind != "camera":
                     break
@@ -318,6 +340,9 @@ class LiveRunner(Generic[R]):
         output is done (also after ``stop``: what the model has done is not thrown away)."""
         then = self._then
         assert then is not None
+        plan = cores.reserved()
+        if plan is not None and _rest_beside_model():
+            cores.pin_this_thread(plan.model)
         try:
             while True:
                 with self._cond:

@@ -13,6 +13,7 @@ all of its work in the second).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias, runtime_checkable
@@ -20,7 +21,7 @@ from typing import Any, Protocol, TypeAlias, runtime_checkable
 import numpy as np
 
 from turnout.capture.live import Captured
-from turnout.capture.sources import FrameSource
+from turnout.capture.sources import Frame, FrameSource
 from turnout.pose.estimator import PoseFrame
 from turnout.session.pipeline import FrameResult
 
@@ -113,6 +114,20 @@ class FloorControl(Protocol):
 
     def clear_floor(self) -> None:
         """Measure without the floor again; a saved calibration is forgotten."""
+
+
+@runtime_checkable
+class Preparing(Protocol):
+    """An engine whose frames can be converted for the pose model on the capture thread (the real one)."""
+
+    def prepare_frame(self, frame: Frame) -> Frame:
+        """``frame`` with ``prepared`` set (``PoseEstimator.prepare``); the same frame otherwise."""
+        ...
+
+
+def frame_preparer(engine: Engine) -> Callable[[Frame], Frame] | None:
+    """What the live runner's capture thread applies to each frame of ``engine``'s sources (None: nothing)."""
+    return engine.prepare_frame if isinstance(engine, Preparing) else None
 
 
 class Engine(Protocol):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from turnout.capture.live import Captured
-from turnout.capture.sources import FrameSource, open_source
+from turnout.capture.sources import Frame, FrameSource, open_source
 from turnout.session.dancer import update_hip_profile
 from turnout.session.engine import Detected, SourceSpec
 from turnout.session.floor_memory import FloorMemory, FloorNotice, default_path
@@ -175,6 +175,13 @@ class RealEngine:
         if spec.path is not None:
             return open_source(spec.path, mirrored=spec.mirrored_input)
         return open_source(int(spec.camera or 0), mirrored=spec.mirrored_input)
+
+    @staticmethod
+    def prepare_frame(frame: Frame) -> Frame:
+        """The frame converted for the pose model (on the live runner's capture thread, off the model's)."""
+        from turnout.pose.estimator import PoseEstimator
+
+        return Frame(frame.index, frame.timestamp_ms, frame.bgr, PoseEstimator.prepare(frame.bgr))
 
     def create_processor(self, spec: SourceSpec) -> RealProcessor:
         c = self.config
