@@ -22,6 +22,7 @@ from turnout.practice.hip import HipTurnout
 from turnout.practice.judge import rep_flags
 from turnout.practice.picture import ANKLE_POINT_ABOVE, BENT_DROP, KNEE_POINT_BELOW, MEDIAPIPE
 from turnout.practice.tracker import (
+    UPRIGHT_TORSOS,
     BaselineCaptured,
     HoldEnded,
     HoldStarted,
@@ -577,3 +578,20 @@ def test_a_held_bottom_is_the_bottom_before_she_rises() -> None:
     bottom = next(e for e in phases if e.phase == "bottom")
     assert 4.5 <= bottom.t_s <= 6.0  # she arrives at 5.0 and rises from 8.0
     assert len(res.reps) == 1
+
+
+def test_seated_frames_never_become_her_standing() -> None:
+    """Seated (her hips less than UPRIGHT_TORSOS torso lengths above her toes: a stretch on the floor) she has no
+    standing reference: no hold, no plié, no camera for her feet; the same frames standing give a hold."""
+    s = Synth().stand(6.0)
+    standing = s.run()
+    assert len(standing.holds) == 1
+    tracker = PracticeTracker(Settings())
+    for t, row, ok in zip(s.t, s.rows, s.reliable, strict=True):
+        seated = dict(row)
+        torso = seated["hip_height_px"] / (UPRIGHT_TORSOS - 0.3)  # hips low against her torso
+        seated["shoulder_y_px"] = seated["hip_y_px"] - torso
+        seated["shoulder_x_px"] = seated["hip_x_px"]
+        tracker.update(t, seated, ok)
+    tracker.finish()
+    assert tracker.holds == [] and tracker.reps == [] and tracker.camera() is None

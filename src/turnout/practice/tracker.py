@@ -118,6 +118,23 @@ def is_reliable(row: Mapping[str, float], reliable: bool) -> bool:
     return reliable and math.isfinite(h) and h > 0 and _f(row, "facing_code") in FACING_OK
 
 
+#: Standing: her hips at least this many torso lengths (mid-hip to mid-shoulder in the picture) above her lower toe,
+#: for her standing reference. Standing she reads 1.6-1.9 (a torso is about 0.55 of a leg); every frame of the
+#: studio's 55 standing scenes reads 1.2 or more, its deepest grand plié included; the seated stretches 0.06-0.71
+#: (medians of the six scenes 0.15-0.55). Seated frames never become her standing: a session seated throughout has
+#: no standing reference, so nothing of the standing rules (plié, hold, a foot through the camera of her standing)
+#: is read there (the stretches are read by turnout.practice.stretches). A real grand plié 54 % of a leg down reads
+#: about 0.85: it is not her standing either way (its hips are below her standing).
+UPRIGHT_TORSOS: Final = 0.9
+
+
+def upright(row: Mapping[str, float]) -> bool:
+    """She is on her feet (:data:`UPRIGHT_TORSOS`); true when her shoulders are not seen (nothing to tell)."""
+    torso = math.hypot(_f(row, "shoulder_x_px") - _f(row, "hip_x_px"), _f(row, "shoulder_y_px") - _f(row, "hip_y_px"))
+    h = _f(row, "hip_height_px")
+    return not (math.isfinite(torso) and torso > 0 and math.isfinite(h)) or h >= UPRIGHT_TORSOS * torso
+
+
 def _camera_of(frames: list[_Frame]) -> Camera | None:
     """The camera model of her standing over ``frames`` (medians of her hip and floor rows, the picture's width)
     with her facing over them (``plie._facing``)."""
@@ -205,7 +222,7 @@ class _Reference:
         return bool(float(np.median(y)) - fr.hip_y > float(np.median(h)) * self.rs.end_drop)
 
     def add(self, fr: _Frame) -> None:
-        flat = not fr.releve and not self.moved(fr) and not self.risen(fr)
+        flat = not fr.releve and not self.moved(fr) and not self.risen(fr) and upright(fr.row)
         self._w.append((fr.t, fr.h, fr.leg[0], fr.leg[1], fr.gap[0], fr.gap[1], flat, fr.hip_y))
         self._toes.append((*fr.point("left", "toe"), *fr.point("right", "toe")))
         while self._w and fr.t - self._w[0][0] > self.rs.reference_window_s:
