@@ -184,10 +184,12 @@ class Pipeline:
     # -- one frame -----------------------------------------------------------------------------------
     def process(self, item: Captured | Frame) -> FrameResult:
         """Run the pose model on a camera or video frame, then everything after it."""
-        pose, bgr, captured_at, pose_ms = self._pose(item)
+        pose, bgr, captured_at, pose_ms = self.pose(item)
         return self.process_pose(pose, bgr, captured_at=captured_at, pose_ms=pose_ms)
 
-    def _pose(self, item: Captured | Frame) -> tuple[PoseFrame, np.ndarray, float, float]:
+    def pose(self, item: Captured | Frame) -> tuple[PoseFrame, np.ndarray, float, float]:
+        """The pose model's stage alone (live runs it on its own thread, then :meth:`process_pose` on another):
+        (the landmarks, the picture, when it was captured, the model's milliseconds)."""
         frame, captured_at = (item.frame, item.captured_at) if isinstance(item, Captured) else (item, 0.0)
         t0 = time.perf_counter()
         if (
@@ -219,7 +221,7 @@ class Pipeline:
             it = iter(frames)
             try:
                 for item in it:
-                    if not put(self._pose(item)):
+                    if not put(self.pose(item)):
                         return
             except BaseException as exc:  # handed to the consumer, which re-raises it
                 put(exc)

@@ -84,7 +84,7 @@ class RealProcessor:
     def detect(self, captured: Captured) -> Detected:
         """The first stage: the pose model on one frame (the live runner's processing thread, on the model's core).
         Touches nothing but the model, so it runs beside :meth:`complete` of the frame before."""
-        return self.pipeline._pose(captured)
+        return self.pipeline.pose(captured)
 
     def complete(self, detected: Detected) -> FrameResult:
         """The second stage: everything after the model (smoothing, measurements, reps, flags, the floor, storage),
