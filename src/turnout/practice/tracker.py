@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -162,10 +162,19 @@ class _Reference:
         self._w: deque[tuple[float, float, float, float, float, float, bool, float]] = deque()
         #: each window frame's toe points (left x, y, right x, y), for where her feet stand
         self._toes: deque[tuple[float, float, float, float]] = deque()
+        #: what was worked out from the window as it is now (every frame asks for the same medians several times)
+        self._memo: dict[object, Any] = {}
 
     def clear(self) -> None:
         self._w.clear()
         self._toes.clear()
+        self._memo.clear()
+
+    def _once(self, key: object, work: Callable[[], Any]) -> Any:
+        """``work()`` for the window as it is now, worked out once until a frame is added."""
+        if key not in self._memo:
+            self._memo[key] = work()
+        return self._memo[key]
 
     def moved(self, fr: _Frame) -> bool:
         """A toe further than ``holds.still`` legs from where it stands (its median over the window): a tendu or a
@@ -178,11 +187,17 @@ class _Reference:
         ref, _ = self.value()
         if not math.isfinite(ref) or len(self._toes) < 3:
             return False
+        place = self._once(("toe", k), lambda: self._toe_place(k))
+        return place is not None and _dist(fr.point(SIDES[k], "toe"), place) > self._still * ref
+
+    def _toe_place(self, k: int) -> tuple[float, float] | None:
+        """Where foot ``k``'s toe stands: its median over the window (None with fewer than 3 seen)."""
         pts = np.array(self._toes, dtype=np.float64)[:, 2 * k : 2 * k + 2]
         pts = pts[np.all(np.isfinite(pts), axis=1)]
-        return bool(
-            len(pts) >= 3 and _dist(fr.point(SIDES[k], "toe"), tuple(np.median(pts, axis=0))) > self._still * ref
-        )
+        if len(pts) < 3:
+            return None
+        mid = np.median(pts, axis=0)
+        return float(mid[0]), float(mid[1])
 
     def releve(self, fr: _Frame, ref: float) -> bool:
         """The ankle risen above its toe by more than ``reps.releve_rise`` legs over its flat value (either foot)."""
@@ -192,12 +207,16 @@ class _Reference:
         """:meth:`releve` for one foot (``k`` 0 left, 1 right)."""
         if len(self._w) < 3 or not math.isfinite(ref):
             return False
-        gaps = np.array([w[4 + k] for w in self._w], dtype=np.float64)
-        gaps = gaps[np.isfinite(gaps)]
-        if gaps.size >= 3 and math.isfinite(fr.gap[k]):
-            flat = float(np.quantile(gaps, FLAT_GAP_QUANTILE))
+        flat = self._once(("gap", k), lambda: self._flat_gap(k))
+        if math.isfinite(flat) and math.isfinite(fr.gap[k]):
             return bool(fr.gap[k] - flat > self.rs.releve_rise * ref)
         return False
+
+    def _flat_gap(self, k: int) -> float:
+        """Foot ``k``'s flat-footed ankle height over its toe in the window (nan with fewer than 3 seen)."""
+        gaps = np.array([w[4 + k] for w in self._w], dtype=np.float64)
+        gaps = gaps[np.isfinite(gaps)]
+        return float(np.quantile(gaps, FLAT_GAP_QUANTILE)) if gaps.size >= 3 else math.nan
 
     def planted(self, fr: _Frame, ref: float) -> tuple[bool, bool]:
         """(left, right): each foot flat on the floor where it stands: not risen onto its ball (its own ankle, or
@@ -214,12 +233,19 @@ class _Reference:
         of her hip height): flat feet cannot lift the hips, so she is on her way up to or down from a relevé (the
         ankle's rise, which marks a relevé, lags the hips' by a few frames at each end). The hips' row, not their
         height over the lower toe: a tendu toward the camera lowers that toe in the picture, not her hips."""
+        h_mid, y_mid = self._once("hips", self._hips_place)
+        if not (math.isfinite(h_mid) and math.isfinite(y_mid) and math.isfinite(fr.hip_y)):
+            return False
+        return bool(y_mid - fr.hip_y > h_mid * self.rs.end_drop)
+
+    def _hips_place(self) -> tuple[float, float]:
+        """The window's median hip height and hip row (nan with fewer than 3 seen)."""
         h = np.array([w[1] for w in self._w], dtype=np.float64)
         y = np.array([w[7] for w in self._w], dtype=np.float64)
         h, y = h[np.isfinite(h)], y[np.isfinite(y)]
-        if h.size < 3 or y.size < 3 or not math.isfinite(fr.hip_y):
-            return False
-        return bool(float(np.median(y)) - fr.hip_y > float(np.median(h)) * self.rs.end_drop)
+        if h.size < 3 or y.size < 3:
+            return math.nan, math.nan
+        return float(np.median(h)), float(np.median(y))
 
     def add(self, fr: _Frame) -> None:
         flat = not fr.releve and not self.moved(fr) and not self.risen(fr) and upright(fr.row)
@@ -228,9 +254,13 @@ class _Reference:
         while self._w and fr.t - self._w[0][0] > self.rs.reference_window_s:
             self._w.popleft()
             self._toes.popleft()
+        self._memo.clear()
 
     def value(self) -> tuple[float, tuple[float, float]]:
         """(hip height, (left leg, right leg)) standing, in pixels; nan until ``reps.reference_min_s`` of frames."""
+        return self._once("value", self._value)
+
+    def _value(self) -> tuple[float, tuple[float, float]]:
         flat = [w for w in self._w if w[6]]
         if len(flat) < 3 or flat[-1][0] - flat[0][0] < self.rs.reference_min_s:
             return math.nan, (math.nan, math.nan)
