@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -39,11 +39,17 @@ def _key_is(key: Callable[[dict[str, Any]], str], value: str) -> Callable[[dict[
     return lambda r: key(r) == value
 
 
+#: Scenes that are not a standing dancer facing the camera (the profile view, the seated stretches): the per-frame
+#: tables of the front's measurements leave them out (their own figures: docs/measurements.md, "From the side" and
+#: "Seated stretches").
+OTHER_VIEWS: Final = frozenset({"profile", "stretch"})
+
+
 def _collect(results: list[dict[str, Any]], measure: str, pick: Callable[[dict[str, Any]], bool],
              phases: tuple[str, ...] = ("standing", "plie")) -> list[float]:  # fmt: skip
     out: list[float] = []
     for r in results:
-        if pick(r):
+        if pick(r) and not OTHER_VIEWS & set(r.get("tags", ())):
             for ph in phases:
                 out += r["frames"].get(measure, {}).get(ph, [])
     return out
@@ -148,7 +154,11 @@ def landmark_table(results: list[dict[str, Any]]) -> list[str]:
     lines = ["| landmark | pose | n | median px | p95 px | along the foot cm (median; + toward toes) | "
              "sideways cm (median; + outward) | image y px (median; + lower) |", "|---" * 8 + "|"]  # fmt: skip
     for key in ("heel/standing", "heel/plie", "toe/standing", "toe/plie"):
-        recs = [r["landmarks"][key] for r in results if r["mode"] == "uncal" and key in r["landmarks"]]
+        recs = [
+            r["landmarks"][key]
+            for r in results
+            if r["mode"] == "uncal" and key in r["landmarks"] and not OTHER_VIEWS & set(r.get("tags", ()))
+        ]
         if not recs:
             continue
         px = np.concatenate([rc["px"] for rc in recs])
@@ -262,8 +272,8 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
                    "true), against a 3 cm warning limit.")  # fmt: skip
     correct = forced = correct_flagged = forced_flagged = expected = found = false = side_on = 0
     for r in results:
-        if "profile" in r.get("tags", ()):  # side-on: pliés are counted facing the camera only (the profile view)
-            side_on += 1
+        if OTHER_VIEWS & set(r.get("tags", ())):  # side-on or seated: pliés are counted standing, facing the camera
+            side_on += "profile" in r.get("tags", ())
             continue
         reps = r["reps"]
         expected, found, false = (
@@ -286,4 +296,9 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
         out.append(f"- {side_on} side-on runs (the profile view's scenes) are left out of the pliés: from the side "
                    "nothing is counted or judged but her torso, plumb line, pelvis and holds "
                    "(docs/measurements.md).")  # fmt: skip
+    seated = sum(1 for r in results if "stretch" in r.get("tags", ()))
+    if seated:
+        out.append(f"- {seated} seated runs (the stretch scenes) and the side-on runs are left out of the per-frame "
+                   "tables above: their figures are in docs/measurements.md ('Seated stretches', 'From the "
+                   "side').")  # fmt: skip
     return out

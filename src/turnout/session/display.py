@@ -51,7 +51,7 @@ class Uncertainty:
     source: str
 
 
-_ACC: Final = "docs/accuracy.md (studio: 49 rendered scenes through the real pose model and turnout analyze, 2026-12)"
+_ACC: Final = "docs/accuracy.md (studio: 55 standing scenes through the real pose model and turnout analyze, 2026-12)"
 #: The picture's rows are what the product shows (the frames CSV's left/right_foot_picture_deg, feet read only while
 #: planted), end to end like the 3D rows; the range each reading carries is turnout.practice.picture.FOOT_P95_DEG
 #: (uncalibrated, widened to the camera prior) or FOOT_P95_FLOOR_DEG, and docs/accuracy.md measures how often it
@@ -61,33 +61,33 @@ _ACC: Final = "docs/accuracy.md (studio: 49 rendered scenes through the real pos
 #: through the camera model of her standing, turnout.practice.picture), ``picture-floor`` (the same points through
 #: the floor calibration's camera). Poses: ``standing`` (straight knees), ``plie`` (descent, bottom, ascent).
 UNCERTAINTY: Final[Mapping[tuple[str, str, str], Uncertainty]] = {
-    ("foot", "picture", "standing"): Uncertainty(3.8, 15.6, _ACC),
-    ("foot", "picture", "plie"): Uncertainty(3.7, 14.5, _ACC),
-    ("foot", "picture-floor", "standing"): Uncertainty(3.0, 8.6, _ACC),
-    ("foot", "picture-floor", "plie"): Uncertainty(3.4, 9.3, _ACC),
-    ("total", "picture", "standing"): Uncertainty(9.7, 24.3, _ACC),
-    ("total", "picture", "plie"): Uncertainty(6.5, 25.1, _ACC),
-    ("total", "picture-floor", "standing"): Uncertainty(5.3, 11.7, _ACC),
-    ("total", "picture-floor", "plie"): Uncertainty(5.3, 11.1, _ACC),
+    ("foot", "picture", "standing"): Uncertainty(4.0, 15.4, _ACC),
+    ("foot", "picture", "plie"): Uncertainty(3.4, 13.3, _ACC),
+    ("foot", "picture-floor", "standing"): Uncertainty(3.0, 12.4, _ACC),
+    ("foot", "picture-floor", "plie"): Uncertainty(3.5, 16.3, _ACC),
+    ("total", "picture", "standing"): Uncertainty(9.8, 23.5, _ACC),
+    ("total", "picture", "plie"): Uncertainty(6.5, 24.0, _ACC),
+    ("total", "picture-floor", "standing"): Uncertainty(5.5, 13.6, _ACC),
+    ("total", "picture-floor", "plie"): Uncertainty(5.7, 15.2, _ACC),
     ("foot", "uncalibrated-3d", "standing"): Uncertainty(23.0, 36.3, _ACC),
     ("foot", "uncalibrated-3d", "plie"): Uncertainty(17.3, 32.2, _ACC),
-    ("foot", "floor-calibrated", "standing"): Uncertainty(15.9, 29.6, _ACC),
-    ("foot", "floor-calibrated", "plie"): Uncertainty(4.2, 24.9, _ACC),
+    ("foot", "floor-calibrated", "standing"): Uncertainty(14.7, 29.6, _ACC),
+    ("foot", "floor-calibrated", "plie"): Uncertainty(4.2, 24.8, _ACC),
     ("total", "uncalibrated-3d", "standing"): Uncertainty(43.6, 74.6, _ACC),
     ("total", "uncalibrated-3d", "plie"): Uncertainty(33.0, 61.6, _ACC),
-    ("total", "floor-calibrated", "standing"): Uncertainty(34.3, 45.3, _ACC),
-    ("total", "floor-calibrated", "plie"): Uncertainty(10.2, 36.4, _ACC),
+    ("total", "floor-calibrated", "standing"): Uncertainty(33.5, 45.2, _ACC),
+    ("total", "floor-calibrated", "plie"): Uncertainty(8.8, 35.8, _ACC),
     ("knee_direction", "uncalibrated-3d", "standing"): Uncertainty(17.2, 32.0, _ACC),
     ("knee_direction", "uncalibrated-3d", "plie"): Uncertainty(15.7, 42.7, _ACC),
-    ("knee_direction", "floor-calibrated", "plie"): Uncertainty(15.1, 76.5, _ACC),
+    ("knee_direction", "floor-calibrated", "plie"): Uncertainty(15.9, 76.1, _ACC),
     ("forced", "uncalibrated-3d", "standing"): Uncertainty(36.5, 62.2, _ACC),
     ("forced", "uncalibrated-3d", "plie"): Uncertainty(11.1, 51.2, _ACC),
-    ("forced", "floor-calibrated", "standing"): Uncertainty(82.9, 239.6, _ACC),
-    ("forced", "floor-calibrated", "plie"): Uncertainty(17.0, 106.0, _ACC),
+    ("forced", "floor-calibrated", "standing"): Uncertainty(83.7, 240.1, _ACC),
+    ("forced", "floor-calibrated", "plie"): Uncertainty(21.1, 110.4, _ACC),
     ("knee_flexion", "uncalibrated-3d", "standing"): Uncertainty(14.7, 23.3, _ACC),
     ("knee_flexion", "uncalibrated-3d", "plie"): Uncertainty(6.7, 18.4, _ACC),
-    ("knee_flexion", "floor-calibrated", "standing"): Uncertainty(15.6, 26.2, _ACC),
-    ("knee_flexion", "floor-calibrated", "plie"): Uncertainty(6.8, 24.5, _ACC),
+    ("knee_flexion", "floor-calibrated", "standing"): Uncertainty(15.5, 26.2, _ACC),
+    ("knee_flexion", "floor-calibrated", "plie"): Uncertainty(7.3, 23.7, _ACC),
 }
 
 #: The smallest difference each figure is read for (a number must be surer than this), degrees:
@@ -358,8 +358,8 @@ FLOOR_MEASURED: Final = frozenset({"A4", "letter"})
 def floor_end_to_end(reference: str | None = None, brief: bool = False) -> str:
     """What a floor calibration gives a foot's turnout end to end (pose model included), as the window shows it
     (each foot read from the picture through the sheet's camera), for the calibration panel: "a foot within 3° (half
-    the frames; 95%: 9°), measured end to end on rendered dancers with an A4 or letter sheet". For a reference the
-    studio did not measure, says so. ``brief``: the line shown once calibrated, "a foot within 3° (95%: 9°; end to
+    the frames; 95%: 12°), measured end to end on rendered dancers with an A4 or letter sheet". For a reference the
+    studio did not measure, says so. ``brief``: the line shown once calibrated, "a foot within 3° (95%: 12°; end to
     end)"."""
     u = uncertainty("foot", "picture-floor", "standing")
     assert u is not None
