@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -36,7 +37,7 @@ def test_every_frame_processed_without_dropping() -> None:
         seen.append(c.frame.index)
         return c.frame.index
 
-    runner = LiveRunner(lambda: ListSource(50), process, drop=False)
+    runner: LiveRunner[Any] = LiveRunner(lambda: ListSource(50), process, drop=False)
     runner.start()
     assert runner.wait(10)
     assert seen == list(range(50))
@@ -50,7 +51,7 @@ def test_slow_processing_drops_and_counts() -> None:
         time.sleep(0.02)
         return c.frame.index
 
-    runner = LiveRunner(lambda: ListSource(200, period_s=0.002), slow)
+    runner: LiveRunner[Any] = LiveRunner(lambda: ListSource(200, period_s=0.002), slow)
     runner.start()
     assert runner.wait(20)
     s = runner.stats()
@@ -83,7 +84,7 @@ def test_camera_loss_is_reported_and_the_session_resumes() -> None:
         stamps.append(c.frame.timestamp_ms)
         return c.frame.index
 
-    runner = LiveRunner(open_source, process, retry_s=0.05, drop=False)
+    runner: LiveRunner[Any] = LiveRunner(open_source, process, retry_s=0.05, drop=False)
     runner.start()
     assert gate.wait(5)
     assert runner.stats().camera_lost
@@ -97,7 +98,9 @@ def test_camera_loss_is_reported_and_the_session_resumes() -> None:
 
 
 def test_stop_ends_threads_within_a_second() -> None:
-    runner = LiveRunner(lambda: ListSource(10_000, kind="camera", period_s=0.005), lambda c: c.frame.index)
+    runner: LiveRunner[Any] = LiveRunner(
+        lambda: ListSource(10_000, kind="camera", period_s=0.005), lambda c: c.frame.index
+    )
     runner.start()
     time.sleep(0.2)
     t0 = time.monotonic()
@@ -109,7 +112,7 @@ def test_failing_first_open_is_reported() -> None:
     def bad() -> FrameSource:
         raise SourceError("camera 7 could not be opened")
 
-    runner = LiveRunner(bad, lambda c: 0)
+    runner: LiveRunner[Any] = LiveRunner(bad, lambda c: 0)
     runner.start()
     assert runner.wait(5)
     assert isinstance(runner.error, SourceError)
@@ -120,7 +123,7 @@ def test_processing_error_stops_cleanly() -> None:
     def boom(c: Captured) -> int:
         raise ValueError("bad frame")
 
-    runner = LiveRunner(lambda: ListSource(10, kind="camera", period_s=0.01), boom)
+    runner: LiveRunner[Any] = LiveRunner(lambda: ListSource(10, kind="camera", period_s=0.01), boom)
     runner.start()
     assert runner.wait(5)
     assert isinstance(runner.error, ValueError)
@@ -148,7 +151,9 @@ def test_real_camera_source_class_through_runner(n: int) -> None:
         def release(self) -> None:
             pass
 
-    runner = LiveRunner(lambda: CameraSource(0, opener=lambda d: Cap()), lambda c: c.frame.index, reconnect=False)
+    runner: LiveRunner[Any] = LiveRunner(
+        lambda: CameraSource(0, opener=lambda d: Cap()), lambda c: c.frame.index, reconnect=False
+    )
     runner.start()
     assert runner.wait(5)
     assert runner.stats().processed >= 1 and runner.stats().finished
