@@ -17,7 +17,6 @@ frame:
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import os
@@ -28,32 +27,11 @@ from typing import Any
 
 import numpy as np
 
+from turnout.testing.frames_csv import read_frame_rows
 from turnout.testing.studio import cached, load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "profile_study"
-
-
-def _f(v: str | None) -> float:
-    try:
-        return float(v) if v not in (None, "") else math.nan
-    except ValueError:
-        return math.nan
-
-
-def read_rows(path: Path) -> list[dict[str, float]]:
-    """A ``turnout analyze`` CSV's rows as numbers (the first column of each name: the measurements)."""
-    with path.open(newline="") as f:
-        reader = csv.reader(f)
-        head = next(reader)
-        rows = []
-        for line in reader:
-            r: dict[str, float] = {}
-            for k, v in zip(head, line, strict=False):
-                if k not in r:
-                    r[k] = _f(v)
-            rows.append(r)
-    return rows
 
 
 def analyse(name: str, refresh: bool = False) -> tuple[dict[str, Any], list[dict[str, float]]]:
@@ -67,7 +45,7 @@ def analyse(name: str, refresh: bool = False) -> tuple[dict[str, Any], list[dict
         cli = os.environ.get("TURNOUT_CLI") or str(Path(sys.executable).with_name("turnout"))
         cmd = [cli, "analyze", str(clip.video), "--no-store", "--quiet", "--out", str(out), "--jobs", "1"]
         subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=900)
-    return json.loads(clip.truth.read_text()), read_rows(csv_path)
+    return json.loads(clip.truth.read_text()), read_frame_rows(csv_path)
 
 
 def truth_profile(truth: dict[str, Any]) -> dict[str, np.ndarray]:

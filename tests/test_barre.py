@@ -8,7 +8,6 @@ not a relevé, a tendu is neither a plié nor a hold).
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
@@ -31,6 +30,7 @@ from turnout.practice.barre import (
     count_rows,
 )
 from turnout.practice.routine import Exercise, Routine, RoutineRunner, exercise_summaries, summary
+from turnout.testing.frames_csv import read_frame_rows
 
 # ---- a synthetic dancer seen from the front ---------------------------------------------------------------
 
@@ -280,21 +280,9 @@ def _turnout_cli() -> str:
 
 
 def read_rows(path: Path) -> tuple[list[float], list[dict[str, float]], list[bool]]:
-    """The per-frame rows the pipeline fed the tracker (the CSV's measurement columns; its landmark columns repeat
-    some names and come after them)."""
-    with path.open(newline="") as f:
-        reader = csv.reader(f)
-        head = next(reader)
-        rows = []
-        for line in reader:
-            r: dict[str, float] = {}
-            for k, v in zip(head, line, strict=False):
-                if k not in r:
-                    try:
-                        r[k] = float(v) if v else math.nan
-                    except ValueError:
-                        r[k] = math.nan
-            rows.append(r)
+    """The per-frame rows the pipeline fed the tracker (``turnout.testing.frames_csv``), their times and
+    reliability."""
+    rows = read_frame_rows(path)
     return [r["timestamp_ms"] / 1000.0 for r in rows], rows, [r["reliable"] == 1.0 for r in rows]
 
 

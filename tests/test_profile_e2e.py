@@ -21,6 +21,7 @@ import pytest
 
 from turnout.practice import profile
 from turnout.practice.profile import ProfileTracker, read_profile
+from turnout.testing.frames_csv import read_frame_rows
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -29,25 +30,6 @@ SCENES = {"profile_tiny_tuck": "tucked", "profile_tiny_arch": "arched"}
 
 def _turnout_cli() -> str:
     return os.environ.get("TURNOUT_CLI") or str(Path(sys.executable).with_name("turnout"))
-
-
-def _rows(path: Path) -> list[dict[str, float]]:
-    import csv
-
-    with path.open(newline="") as f:
-        reader = csv.reader(f)
-        head = next(reader)
-        out = []
-        for line in reader:
-            r: dict[str, float] = {}
-            for k, v in zip(head, line, strict=False):
-                if k not in r:
-                    try:
-                        r[k] = float(v) if v else math.nan
-                    except ValueError:
-                        r[k] = math.nan
-            out.append(r)
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +52,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
                "--jobs", "1"]  # fmt: skip
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
         assert proc.returncode == 0, proc.stderr[-2000:]
+        stem = clip.video.stem
         out[name] = Run(json.loads(clip.truth.read_text()), json.loads(proc.stdout),
-                        _rows(tmp / f"{clip.video.stem}.frames.csv"), tmp / f"{clip.video.stem}.track.npz")  # fmt: skip
+                        read_frame_rows(tmp / f"{stem}.frames.csv"), tmp / f"{stem}.track.npz")  # fmt: skip
     return out
 
 

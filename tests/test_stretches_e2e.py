@@ -6,7 +6,6 @@ rendered on first use and cached under build/studio/ (195 frames, 640x360; about
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
@@ -21,6 +20,7 @@ import pytest
 from turnout.practice.routine import Exercise, Routine
 from turnout.practice.stretches import FIGURE_CHANGE_MIN, StretchHolds
 from turnout.session.routine_run import RoutineRun
+from turnout.testing.frames_csv import read_frame_rows
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -29,23 +29,6 @@ SCENE = "stretch_butterfly_sets"
 
 def _turnout_cli() -> str:
     return os.environ.get("TURNOUT_CLI") or str(Path(sys.executable).with_name("turnout"))
-
-
-def _rows(path: Path) -> list[dict[str, float]]:
-    with path.open(newline="") as f:
-        reader = csv.reader(f)
-        head = next(reader)
-        out = []
-        for line in reader:
-            r: dict[str, float] = {}
-            for k, v in zip(head, line, strict=False):
-                if k not in r:  # the measurement's name first (the raw landmark columns repeat some names)
-                    try:
-                        r[k] = float(v) if v else math.nan
-                    except ValueError:
-                        r[k] = math.nan
-            out.append(r)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +40,7 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], list
     cmd = [_turnout_cli(), "analyze", str(rendered.video), "--no-store", "--quiet", "--out", str(tmp), "--jobs", "1"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(rendered.truth.read_text()), _rows(tmp / f"{rendered.video.stem}.frames.csv")
+    return json.loads(rendered.truth.read_text()), read_frame_rows(tmp / f"{rendered.video.stem}.frames.csv")
 
 
 def test_each_butterfly_is_timed_within_half_a_second(clip: tuple[dict[str, Any], list[dict[str, float]]]) -> None:
