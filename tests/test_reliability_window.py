@@ -83,7 +83,7 @@ class Replay:
     def __init__(self, track: PoseTrack, seen: list[int]) -> None:
         self.track, self.seen = track, seen
 
-    def process(self, bgr: Any, timestamp_ms: int, index: int = 0) -> PoseFrame:
+    def process(self, bgr: Any, timestamp_ms: int, index: int = 0, prepared: Any = None) -> PoseFrame:
         self.seen.append(index)
         p = self.track.frame(index % len(self.track))
         return PoseFrame(index, timestamp_ms, p.image, p.world, p.people)

@@ -66,6 +66,15 @@ class PoseFrame:
         return None if self.image is None else self.image[:, 3]
 
 
+def prepare_image(bgr: np.ndarray) -> Any:
+    """A BGR frame as the pose model takes it (RGB, in MediaPipe's image), made on any thread
+    (:meth:`PoseEstimator.prepare`)."""
+    import cv2
+    from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
+
+    return Image(ImageFormat.SRGB, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+
+
 class PoseEstimator:
     """Tasks ``PoseLandmarker`` in VIDEO mode. Use as a context manager; timestamps are made monotonic.
 
@@ -185,10 +194,7 @@ class PoseEstimator:
     def prepare(bgr: np.ndarray) -> Any:
         """The frame as the model takes it (RGB, in MediaPipe's image): pass it to :meth:`process` as
         ``prepared`` when it was made on another thread (0.5 ms a 1280x720 frame off the model's thread)."""
-        import cv2
-        from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
-
-        return Image(ImageFormat.SRGB, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        return prepare_image(bgr)
 
     def process(self, bgr: np.ndarray, timestamp_ms: int, index: int = 0, prepared: Any = None) -> PoseFrame:
         """Run the model on one BGR frame (``prepared``: the same frame from :meth:`prepare`, if made already).

@@ -179,9 +179,9 @@ class RealEngine:
     @staticmethod
     def prepare_frame(frame: Frame) -> Frame:
         """The frame converted for the pose model (on the live runner's capture thread, off the model's)."""
-        from turnout.pose.estimator import PoseEstimator
+        from turnout.pose.estimator import prepare_image
 
-        return Frame(frame.index, frame.timestamp_ms, frame.bgr, PoseEstimator.prepare(frame.bgr))
+        return Frame(frame.index, frame.timestamp_ms, frame.bgr, prepare_image(frame.bgr))
 
     def create_processor(self, spec: SourceSpec) -> RealProcessor:
         c = self.config
