@@ -492,13 +492,17 @@ def report_knees(reps: list[dict[str, Any]]) -> None:
     by: dict[str, dict[str, list[float]]] = {}
     for r in reps:
         kind = "forced" if max(r[s]["forced"] for s in SIDES) >= 20 else "correct"
-        v = min(r[s]["rel"] for s in SIDES)
+        read = [r[s]["rel"] for s in SIDES if math.isfinite(r[s]["rel"])]
+        v = min(read) if read else math.nan  # (a leg with no verdict: its knee's forward travel not known)
         by.setdefault(r["position"], {"correct": [], "forced": []})[kind].append(v)
     for pos, d in sorted(by.items()):
         c, f = np.array(d["correct"]), np.array(d["forced"])
         sep = "n/a"
         if c.size and f.size:
-            sep = "yes" if np.all(np.isfinite(c)) and np.all(np.isfinite(f)) and f.max() < c.min() else "NO"
+            cf, ff = c[np.isfinite(c)], f[np.isfinite(f)]
+            sep = "yes" if cf.size and ff.size and ff.max() < cf.min() else "NO"
+            if sep == "yes" and ff.size < f.size:
+                sep = f"yes ({f.size - ff.size} forced with no verdict)"
         fmt = lambda a: " ".join(f"{x:+.0f}" for x in sorted(a))  # noqa: E731
         print(f"| {pos} | {fmt(c)} | {fmt(f)} | {sep} |")
 

@@ -247,7 +247,7 @@ def test_first_plié_counts_without_a_still_baseline_and_earlier_frames_are_repl
 def test_counts_clean_demi_pliés_with_phases_and_no_technique_flag() -> None:
     s = Synth().stand(3.0)
     for _ in range(3):
-        s.plie(60).stand(1.0)
+        s.plie(60, picture_foot_deg=45.0).stand(1.0)
     res = s.run()
     assert len(res.reps) == 3
     for rep in res.reps:
@@ -316,7 +316,10 @@ def test_side_and_back_views_are_not_measured() -> None:
 
 
 def test_knee_inside_its_foot_in_degrees_and_a_dancers_words() -> None:
-    res = Synth(px_noise=0.2).stand(3.0).plie(60).stand(1.0).plie(60, knee_in_deg=35.0).stand(1.0).run()
+    res = (
+        Synth(px_noise=0.2).stand(3.0).plie(60, picture_foot_deg=45.0).stand(1.0)
+        .plie(60, knee_in_deg=35.0, picture_foot_deg=45.0).stand(1.0).run()
+    )  # fmt: skip
     over, inside = res.reps
     for side in ("left", "right"):
         assert -10.0 < over.side(side).knee_vs_foot_deg < 15.0
@@ -362,11 +365,25 @@ def test_a_knee_the_camera_prior_could_put_over_its_foot_is_not_inside() -> None
 
 def test_one_sided_knee_fault_names_the_side() -> None:
     s = Synth(px_noise=0.2).stand(3.0)
-    s.plie(60, knee_in_deg=40.0, sides=("right",))
+    s.plie(60, knee_in_deg=40.0, sides=("right",), picture_foot_deg=45.0)
     (rep,) = s.stand(1.0).run().reps
     assert rep.knees() == {"left": "over", "right": "inside"}
     (flag,) = [f for f in rep.flags if f.code == "knees_inside_toes"]
     assert flag.side == "right" and "right knee" in flag.reason and "left knee" not in flag.reason
+
+
+def test_a_knee_whose_forward_travel_the_picture_cannot_show_gets_no_verdict() -> None:
+    """Feet at 55 degrees and a 60-degree demi-plié: the knee travels mostly sideways and its ray passes the ankle
+    within the shank's measured error (picture.SHANK_P95) of missing its reach: how far it went forward, and so its
+    direction, is not known, so no verdict and no flag (on the studio every such knee read 24-45 degrees off). The
+    same feet with the knees forced 35 degrees inside travel forward enough to be read, and are flagged."""
+    res = Synth(px_noise=0.2).stand(3.0).plie(60).stand(1.0).plie(60, knee_in_deg=35.0).stand(1.0).run()
+    sideways, inside = res.reps
+    assert sideways.knees() == {"left": None, "right": None}
+    assert sideways.knee_words("left") == "left knee not measured"
+    assert not codes(sideways) - {"rushed"}
+    assert inside.knees() == {"left": "inside", "right": "inside"}
+    assert "knees_inside_toes" in codes(inside)
 
 
 @pytest.mark.parametrize(
