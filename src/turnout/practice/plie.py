@@ -9,6 +9,7 @@ the reference and the holds (docs/thresholds.md, "Pliés").
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -279,9 +280,9 @@ class PlieDetector:
     def _settled_low(ep: _Episode, depth: float, band: float, t_s: float) -> bool:
         """Her hips have stayed within ``band`` of their deepest for :data:`BOTTOM_STILL_S` up to ``t_s``: she holds
         the bottom (a held low plié), though they have not begun to rise."""
-        recent = [f.drop for f in ep.frames if f.t >= t_s - BOTTOM_STILL_S and math.isfinite(f.drop)]
-        span = [f.t for f in ep.frames if f.t >= t_s - BOTTOM_STILL_S]
-        return bool(recent) and span[-1] - span[0] >= BOTTOM_STILL_S * 0.9 and min(recent) >= depth - band
+        span = list(itertools.takewhile(lambda f: f.t >= t_s - BOTTOM_STILL_S, reversed(ep.frames)))
+        recent = [f.drop for f in span if math.isfinite(f.drop)]
+        return bool(recent) and span[0].t - span[-1].t >= BOTTOM_STILL_S * 0.9 and min(recent) >= depth - band
 
     def _start(self, fr: _Frame) -> list[PlieEvent]:
         """A dip begins: freeze the reference and the floor line (from the standing frames before it), and look
@@ -342,8 +343,7 @@ class PlieDetector:
         """Each knee seen in ``fr`` is back within its standing band (:attr:`_Episode.knees`), or no longer on its
         way back: no nearer its standing place than :data:`KNEE_RETURN_S` before (she settled with a knee a little
         elsewhere: on the real ballet_plie her right knee stood 3 px further out after the plié than before)."""
-        before = [f for f in ep.frames if f.t <= fr.t - KNEE_RETURN_S]
-        prev = before[-1] if before else None
+        prev = next((f for f in reversed(ep.frames) if f.t <= fr.t - KNEE_RETURN_S), None)
         for side, (mid, band) in ep.knees.items():
             v = _f(fr.row, f"{side}_knee_side_px") / ep.ref
             if not (math.isfinite(v) and abs(v - mid) > band):

@@ -333,6 +333,24 @@ class Pipeline:
                 out[side] = held
         return out
 
+    @staticmethod
+    def _feet_readable(cam: Camera, m: FrameMeasurement, reliable: bool) -> bool:
+        """Whether this frame's feet can be read from the picture at all: a reliable frame seen from the front, legs
+        not crossed, and not deep in a grand plié with the heels together."""
+        if not reliable or m.image.facing_code not in (1.0, 2.0):
+            return False
+        img = m.image
+        apart = math.hypot(img.left_ankle_x_px - img.right_ankle_x_px, img.left_ankle_y_px - img.right_ankle_y_px)
+        leg = cam.floor_y - cam.hip_y
+        # legs crossed (fifth position): the pose model mixes the two feet's points (the studio's fifth read a foot 44
+        # degrees off at p95), and the picture cannot tell which foot is which
+        if not apart >= LEGS_OVERLAP * leg:
+            return False
+        # a grand plié with the heels together (first, fourth, fifth): the heels may be up, and the picture's rule
+        # puts the points over a flat foot (the studio's grand pliés in first read a foot 6-21 degrees short deeper
+        # than this); in second, ankles apart by more than a foot, the heels stay down (Vaganova)
+        return not (hips_drop(cam, float(img.hip_y_px)) > GRAND_DROP and not apart >= FOOT_LEGS * leg)
+
     def _feet_picture(
         self, t_s: float, m: FrameMeasurement | None, reliable: bool
     ) -> dict[str, tuple[float, float, float]]:
@@ -352,7 +370,7 @@ class Pipeline:
                     *floor_camera_numbers(floor_camera), cam.hip_y, cam.floor_y, cam.frame_width_px, cam.facing
                 )
             self._camera = (t_s, cam)
-        if cam is None or m is None or not reliable or m.image.facing_code not in (1.0, 2.0):
+        if cam is None or m is None or not self._feet_readable(cam, m, reliable):
             for buf in self._feet.values():
                 buf.clear()
             return {}
@@ -361,21 +379,7 @@ class Pipeline:
         prior = self._prior[1]
         out: dict[str, tuple[float, float, float]] = {}
         img = m.image
-        apart = math.hypot(img.left_ankle_x_px - img.right_ankle_x_px, img.left_ankle_y_px - img.right_ankle_y_px)
-        if not apart >= LEGS_OVERLAP * (cam.floor_y - cam.hip_y):
-            # legs crossed (fifth position): the pose model mixes the two feet's points (the studio's fifth read a
-            # foot 44 degrees off at p95), and the picture cannot tell which foot is which: no reading
-            for buf in self._feet.values():
-                buf.clear()
-            return {}
         drop = hips_drop(cam, float(img.hip_y_px))  # the foot points sit a little higher with bent knees
-        if drop > GRAND_DROP and not apart >= FOOT_LEGS * (cam.floor_y - cam.hip_y):
-            # a grand plié with the heels together (first, fourth, fifth): the heels may be up, and the picture's rule
-            # puts the points over a flat foot (the studio's grand pliés in first read a foot 6-21 degrees short
-            # deeper than this); in second, ankles apart by more than a foot, the heels stay down (Vaganova)
-            for buf in self._feet.values():
-                buf.clear()
-            return {}
         planted = dict(zip(SIDES, self.tracker.feet_planted(), strict=True))
         for side, buf in self._feet.items():
             if not planted[side]:  # on its ball or away from its place: the picture's rule does not hold
