@@ -94,6 +94,10 @@ def frame_errors(
     return out
 
 
+def _num(v: Any) -> float:
+    return math.nan if v is None else float(v)
+
+
 def _true_knee_vs_foot(truth: dict[str, Any], e: dict[str, Any], side: str) -> float:
     """The knee's direction against its foot at the bottom of an expected plié (median over its bottom), degrees;
     negative: the knee inside its foot."""
@@ -137,6 +141,11 @@ def rep_errors(truth: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, A
                 "true": true_rel,
                 "measured": math.nan if got is None else float(got),
                 "err": (math.nan if got is None else float(got)) - true_rel,
+                # the verdict in words ("over", "inside" or None) and its range (a knee travelling mostly sideways
+                # has a range and a verdict but no number: picture.SHANK_P95)
+                "verdict": (f.get("knees") or {}).get(side),
+                "low": _num(k.get("low")),
+                "high": _num(k.get("high")),
             }
         want = sorted({(fl["code"], fl["side"]) for fl in e["flags"]})
         matched.append({

@@ -78,15 +78,24 @@ def cover_table(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+#: A knee is truly "inside" its foot when it points more than this inside (the tracker's knee limit,
+#: ``flags.knees_inside_toes.warn``).
+KNEE_INSIDE_DEG = 20.0
+
+
 def knee_table(results: list[dict[str, Any]]) -> list[str]:
-    """Each knee against its foot at the bottom of each found plié (the verdict that flags knees inside)."""
-    lines = ["| mode | position | legs | with a verdict | within 10 deg | median abs err | p95 abs err |",
-             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    """Each knee against its foot at the bottom of each found plié (the verdict that flags knees inside): the
+    number (knee minus foot, degrees) where there is one, and the verdict in words ("over" / "inside") against the
+    truth's (inside by more than :data:`KNEE_INSIDE_DEG`). A knee travelling mostly sideways has a verdict and a
+    range but no number (``picture.SHANK_P95``)."""
+    lines = ["| mode | position | legs | with a number | within 10 deg | median abs err | p95 abs err "
+             "| with a verdict | verdict right | truth in the range |",
+             "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for mode in ("uncal", "floor"):
         pool = [r for r in results if r["mode"] == mode]
         for pos in [*sorted({r["position"] for r in pool}), "all"]:
-            errs = [
-                k["err"]
+            knees = [
+                k
                 for r in pool
                 if pos in ("all", r["position"])
                 for x in r["reps"]["matched"]
@@ -94,14 +103,23 @@ def knee_table(results: list[dict[str, Any]]) -> list[str]:
                 for k in x.get("knees", {}).values()
                 if math.isfinite(k["true"])
             ]
-            if not errs:
+            if not knees:
                 continue
-            e = np.abs(np.asarray(errs, float))
+            e = np.abs(np.asarray([k["err"] for k in knees], float))
             fin = e[np.isfinite(e)]
             within = f"{100 * float(np.mean(fin <= 10)):.0f} %" if fin.size else "–"
             med = f"{np.median(fin):.1f}" if fin.size else "–"
             p95 = f"{np.percentile(fin, 95):.1f}" if fin.size else "–"
-            lines.append(f"| {mode} | {pos} | {len(e)} | {fin.size} | {within} | {med} | {p95} |")
+            said = [k for k in knees if k.get("verdict") in ("over", "inside")]
+            right = sum((k["verdict"] == "inside") == (k["true"] < -KNEE_INSIDE_DEG) for k in said)
+            ranged = [
+                k for k in knees if math.isfinite(k.get("low", math.nan)) and math.isfinite(k.get("high", math.nan))
+            ]
+            held = sum(k["low"] <= k["true"] <= k["high"] for k in ranged)
+            right_s = f"{right} / {len(said)}" if said else "–"
+            held_s = f"{100 * held / len(ranged):.0f} % of {len(ranged)}" if ranged else "–"
+            lines.append(f"| {mode} | {pos} | {len(e)} | {fin.size} | {within} | {med} | {p95} | {len(said)} "
+                         f"| {right_s} | {held_s} |")  # fmt: skip
     return lines
 
 
@@ -263,9 +281,15 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
         e = np.abs(np.asarray(errs, float))
         fin = e[np.isfinite(e)]
         if fin.size:
-            out.append(f"- At the bottom of a plié each knee's direction against its foot was judged on {fin.size} of "
-                       f"{e.size} legs, within 10 degrees of the truth on {100 * float(np.mean(fin <= 10)):.0f} % "
-                       f"(median {np.median(fin):.0f}, 95 % within {np.percentile(fin, 95):.0f}).")  # fmt: skip
+            knees = [k for r in results if r["mode"] == "uncal" for x in r["reps"]["matched"] if x["found"] is not None
+                     for k in x.get("knees", {}).values() if math.isfinite(k["true"])]  # fmt: skip
+            said = [k for k in knees if k.get("verdict") in ("over", "inside")]
+            right = sum((k["verdict"] == "inside") == (k["true"] < -KNEE_INSIDE_DEG) for k in said)
+            out.append(f"- At the bottom of a plié each knee's direction against its foot was read as a number on "
+                       f"{fin.size} of {e.size} legs, within 10 degrees of the truth on "
+                       f"{100 * float(np.mean(fin <= 10)):.0f} % (median {np.median(fin):.0f}, 95 % within "
+                       f"{np.percentile(fin, 95):.0f}); the verdict over / inside was given on {len(said)} legs, "
+                       f"right on {right}.")  # fmt: skip
     ko = stats(_collect(results, "knee_over_toe_cm", lambda r: r["mode"] == "uncal", ("plie",)))
     if ko[0]:
         out.append(f"- The knee-over-toe offset in pliés reads {_fmt(ko[1])} cm off (positive: further inside than "

@@ -372,15 +372,21 @@ def test_one_sided_knee_fault_names_the_side() -> None:
     assert flag.side == "right" and "right knee" in flag.reason and "left knee" not in flag.reason
 
 
-def test_a_knee_whose_forward_travel_the_picture_cannot_show_gets_no_verdict() -> None:
+def test_a_knee_whose_forward_travel_the_picture_cannot_show_gets_a_range_not_a_number() -> None:
     """Feet at 55 degrees and a 60-degree demi-plié: the knee travels mostly sideways and its ray passes the ankle
     within the shank's measured error (picture.SHANK_P95) of missing its reach: how far it went forward, and so its
-    direction, is not known, so no verdict and no flag (on the studio every such knee read 24-45 degrees off). The
-    same feet with the knees forced 35 degrees inside travel forward enough to be read, and are flagged."""
+    direction, is not known, so no number (on the studio every such knee read 24-45 degrees off), only the range from
+    the longest shank (the most inward reading) to the ray just reaching; "over" because even its inward end is not
+    inside by the limit; no flag. The same feet with the knees forced 35 degrees inside travel forward enough to be
+    read, and are flagged."""
     res = Synth(px_noise=0.2).stand(3.0).plie(60).stand(1.0).plie(60, knee_in_deg=35.0).stand(1.0).run()
     sideways, inside = res.reps
-    assert sideways.knees() == {"left": None, "right": None}
-    assert sideways.knee_words("left") == "left knee not measured"
+    for side in ("left", "right"):
+        st = sideways.side(side)
+        assert math.isnan(st.knee_vs_foot_deg) and math.isnan(st.knee_direction_deg)
+        assert -20.0 <= st.knee_vs_foot_low_deg <= 0.0 <= st.knee_vs_foot_high_deg  # the truth (0) inside the range
+    assert sideways.knees() == {"left": "over", "right": "over"}
+    assert sideways.knee_words("left") == "left knee over your foot"
     assert not codes(sideways) - {"rushed"}
     assert inside.knees() == {"left": "inside", "right": "inside"}
     assert "knees_inside_toes" in codes(inside)

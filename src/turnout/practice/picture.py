@@ -299,6 +299,7 @@ def knee_direction_room_deg(
     foot_deg: float = math.nan,
     heels_up: bool = False,
     shank_error: float = 0.0,
+    shank_scale: float = 1.0,
 ) -> float:
     """The knee's direction at the bottom of a plié with the leg placed in the room through the camera, degrees out
     from "toward the camera", outward positive (she faces the camera; lengths in legs). ``ankle`` (at the bottom) is
@@ -322,7 +323,9 @@ def knee_direction_room_deg(
     ``shank_error`` (the shank length's relative error, :data:`SHANK_P95`): ``nan`` when the knee's ray passes the
     ankle joint further than the shank's length shortened by that error. The knee's forward travel is then the
     small leg of a nearly flat triangle, and the length's own error decides it: on the studio every knee read so
-    (8 legs) was 24-45 degrees off, all outward, while the picture's sideways travel alone looks right."""
+    (8 legs) was 24-45 degrees off, all outward, while the picture's sideways travel alone looks right.
+    ``shank_scale``: the shank taken this much longer (the far end of its error: the knee then reads further
+    forward, the most inward direction its picture allows)."""
     if not all(math.isfinite(x) for x in (*knee0, *ankle0, *knee)):
         return math.nan
     centre = np.array([0.0, 0.0, cam.height])
@@ -337,6 +340,7 @@ def knee_direction_room_deg(
     if not length > 0:
         return math.nan
     line = leg / length
+    length *= shank_scale
     if heels_up and math.isfinite(foot_deg) and all(map(math.isfinite, ankle)):
         # the heel up, the foot turned about its ball: the ankle moved up and along the foot, in its upright plane
         sign = 1.0 if side == "left" else -1.0
@@ -523,8 +527,9 @@ def knee_verdict(
     those with a verdict; halves of the catalogue 94 % and 73 %; docs/measurements.md). A knee whose forward travel
     the picture cannot show (its ray within :data:`SHANK_P95` of missing the shank's reach, nominal camera) gets no
     verdict: on the studio 88 % of the 118 legs left within 10 degrees, p95 12.2 (83 % of 132, p95 23.8, before)."""
-    rels = []
+    rels: list[float] = []
     nominal = (math.nan, math.nan, math.nan)
+    hidden = False  # the nominal knee's forward travel not known (its ray within SHANK_P95 of missing its reach)
     for height, fov in ((CAM_HEIGHT, FOV_DEG), *PRIOR):
         cam = estimate_camera(hip_y, floor_y, frame_width_px, fov, height, facing=facing)
         if cam is None:
@@ -532,23 +537,40 @@ def knee_verdict(
         foot = foot_direction_deg(cam, standing[2], standing[1], side, heel, 0.0, heights)
         drop = hips_drop(cam, bottom_hip_y) if math.isfinite(bottom_hip_y) else math.nan
         heels_up = drop > GRAND_DROP or ankle_rise(cam, standing[1], bottom[1]) > HEELS_UP
+        ends: list[float] = []
         if heights is JOINTS:
             knee = knee_direction_deg(cam, standing[0], standing[1], bottom[0], bottom[1], side)
         else:
+            first = (height, fov) == (CAM_HEIGHT, FOV_DEG) and not math.isfinite(nominal[2]) and not hidden
             knee = knee_direction_room_deg(
-                cam, standing[0], standing[1], bottom[0], bottom[1], side, foot, heels_up,
-                SHANK_P95 if (height, fov) == (CAM_HEIGHT, FOV_DEG) else 0.0,
+                cam, standing[0], standing[1], bottom[0], bottom[1], side, foot, heels_up, SHANK_P95 if first else 0.0
             )  # fmt: skip
+            if first and not math.isfinite(knee):
+                # no number, but a range: from the shank at the long end of its error (the most inward reading the
+                # picture allows) to the knee placed as if its ray just reached (the most outward)
+                ends = [
+                    knee_direction_room_deg(
+                        cam, standing[0], standing[1], bottom[0], bottom[1], side, foot, heels_up, shank_scale=scale
+                    )
+                    for scale in (1.0 + SHANK_P95, 1.0)
+                ]
         if bottom_foot is not None and not heels_up:
             again = foot_direction_deg(cam, bottom_foot[0], bottom[1], side, bottom_foot[1], drop, heights)
             if math.isfinite(again) and math.isfinite(foot):
                 foot += wrap_deg(again - foot) / 2.0
+        if ends and all(map(math.isfinite, ends)) and math.isfinite(foot):
+            hidden = True
+            rels.extend(wrap_deg(e - foot) for e in ends)
+            nominal = (math.nan, foot, math.nan)
+            continue
         rel = wrap_deg(knee - foot)
         if (height, fov) == (CAM_HEIGHT, FOV_DEG) and not math.isfinite(nominal[2]):
             nominal = (knee, foot, rel)
         else:
             rels.append(rel)
     finite = [r for r in rels if math.isfinite(r)]
+    if hidden and finite:
+        return KneeVerdict(math.nan, nominal[1], math.nan, min(finite), max(finite))
     if not math.isfinite(nominal[2]) or not finite:
         return KneeVerdict(*nominal)
     every = [*finite, nominal[2]]

@@ -119,7 +119,9 @@ class RepSummary:
         """Per leg "over" (the knee travels over or outside its foot) or "inside", None where not measured.
         "inside": the nominal reading more than :attr:`knee_inside_limit_deg` inside its foot and, where
         :attr:`knee_inside_margin_deg` is set, the least-inside end of its range inside by more than that margin (a
-        reading that only some cameras of the prior put inside is not certain enough to say so)."""
+        reading that only some cameras of the prior put inside is not certain enough to say so). A knee with a range
+        but no reading (its forward travel hidden: it went mostly sideways, ``picture.SHANK_P95``) is "over" when
+        even the most inward end of its range is not inside by the limit, else not measured."""
         out: dict[str, str | None] = {}
         for s in SIDES:
             st = self.side(s)
@@ -127,7 +129,11 @@ class RepSummary:
             limit = self.knee_inside_limit_deg if math.isfinite(self.knee_inside_limit_deg) else 6.0
             margin = self.knee_inside_margin_deg
             sure = not math.isfinite(margin) or st.knee_vs_foot_high_deg < -margin  # (nan: no range, not sure)
-            out[s] = None if not math.isfinite(rel) else ("inside" if rel < -limit and sure else "over")
+            if not math.isfinite(rel):
+                low = st.knee_vs_foot_low_deg
+                out[s] = "over" if math.isfinite(low) and low >= -limit else None
+                continue
+            out[s] = "inside" if rel < -limit and sure else "over"
         return out
 
     def knee_words(self, side: str) -> str:
