@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from turnout.practice import stretches
-from turnout.practice.routine import Exercise, Routine, RoutineRunner
+from turnout.practice.routine import STRETCHES, Exercise, Routine, RoutineRunner
 from turnout.practice.stretches import StretchEnded, StretchHolds, StretchStarted, compare, read_frame, stretch_of
 from turnout.session.routine_run import RoutineRun, stretch_figure
 from turnout.storage.store import StoredExercise
@@ -33,15 +33,33 @@ GRAND_PLIE_FIRST = {"left_knee": (0.6, 0.45), "right_knee": (-0.6, 0.45), "left_
                     "right_ankle": (-0.12, 1.15)}  # fmt: skip
 GRAND_PLIE_SECOND = {"left_knee": (0.85, 0.4), "right_knee": (-0.85, 0.4), "left_ankle": (0.9, 1.1),
                      "right_ankle": (-0.9, 1.1)}  # fmt: skip
+# the frog (stretch_frog): face down on her hands and knees, her torso leaning at the camera (FROG_TORSO: 0.6 of her hip
+# width long in the picture), so the points are in upright-torso units of 2.2 hip widths
+FROG = {"left_knee": (0.85, 0.55), "right_knee": (-0.80, 0.50), "left_ankle": (0.78, 0.19),
+        "right_ankle": (-0.73, 0.19)}  # fmt: skip
+FROG_TORSO = 0.6  # hip widths
+HIP_W = 0.45  # torsos, upright (the studio's sits 0.41-0.50)
+# the low lunge, right foot forward, from a camera 0.8 m up (stretch_low_lunge): the front thigh points at the camera,
+# the back knee is down on the floor, its ankle hidden behind her; from 1.0 m up with the left foot forward
+# (stretch_frog_lunge) the front knee shows lower, the back ankle above its knee (its shin runs away from the camera)
+LUNGE = {"right_knee": (-0.25, 0.03), "right_ankle": (-0.26, 1.0), "left_knee": (0.16, 0.8),
+         "left_ankle": (math.nan, math.nan)}  # fmt: skip
+LUNGE_HIGH = {"left_knee": (0.30, 0.47), "left_ankle": (0.30, 1.20), "right_knee": (-0.18, 0.80),
+              "right_ankle": (-0.2, 0.54)}  # fmt: skip
 
 
-def row(points: dict[str, tuple[float, float]], *, facing: float = 1.0, torso: float = TORSO) -> dict[str, float]:
-    """A frame's row with ``points`` (torsos from her hips' middle) in pixels."""
-    r = {"hip_x_px": 10.0, "hip_y_px": 40.0, "shoulder_x_px": 10.0, "shoulder_y_px": 40.0 - torso,
-         "facing_code": facing}  # fmt: skip
+def row(points: dict[str, tuple[float, float]], *, facing: float = 1.0, torso: float = TORSO,
+        leaning: float = 0.0) -> dict[str, float]:  # fmt: skip
+    """A frame's row with ``points`` (torsos from her hips' middle) in pixels; ``leaning`` 0..1 shortens her torso in
+    the picture from upright to the frog's (:data:`FROG_TORSO` hip widths), the points then in the frog's unit."""
+    hip_px = HIP_W * torso
+    seen = (1 - leaning) * torso + leaning * FROG_TORSO * hip_px
+    unit = stretches.FROG_SCALE_HIP_WIDTHS * hip_px if seen <= stretches.FROG_TORSO_MAX * hip_px else torso
+    r = {"hip_x_px": 10.0, "hip_y_px": 40.0, "shoulder_x_px": 10.0, "shoulder_y_px": 40.0 - seen,
+         "facing_code": facing, "left_hip_x_px": 10.0 + hip_px / 2, "right_hip_x_px": 10.0 - hip_px / 2}  # fmt: skip
     for name, (x, y) in points.items():
-        r[f"{name}_x_px"] = 10.0 + x * torso
-        r[f"{name}_y_px"] = 40.0 + y * torso
+        r[f"{name}_x_px"] = 10.0 + x * unit
+        r[f"{name}_y_px"] = 40.0 + y * unit
     return r
 
 
@@ -72,7 +90,7 @@ def session(pose: dict[str, tuple[float, float]], held_s: float, *, start: float
         pts = {
             k: (x + rng.normal(0, jitter), y + rng.normal(0, jitter)) for k, (x, y) in blend(LONG_SIT, pose, w).items()
         }
-        frames.append((round(t, 3), row(pts)))
+        frames.append((round(t, 3), row(pts, leaning=w if pose is FROG else 0.0)))
     return frames
 
 
@@ -85,8 +103,8 @@ def run(frames: list[tuple[float, dict[str, float]]]) -> tuple[StretchHolds, lis
     return sh, events
 
 
-def kind(points: dict[str, tuple[float, float]], reliable: bool = True) -> str | None:
-    fr = read_frame(0.0, row(points), reliable)
+def kind(points: dict[str, tuple[float, float]], reliable: bool = True, leaning: float = 0.0) -> str | None:
+    fr = read_frame(0.0, row(points, leaning=leaning), reliable)
     assert fr is not None
     return stretch_of(fr)
 
@@ -105,6 +123,35 @@ def test_each_pose_is_what_it_is_and_standing_is_no_stretch() -> None:
     assert kind(fifth) is None
 
 
+def test_the_frog_is_read_only_with_her_torso_leaning_at_the_camera() -> None:
+    assert kind(FROG, leaning=1.0) == "frog" and kind(FROG, reliable=False, leaning=1.0) == "frog"
+    assert kind(FROG) is None  # the same points with her torso upright: not a frog (nor anything else)
+    hidden = {**FROG, "right_ankle": (math.nan, math.nan)}  # a foot hidden behind her
+    assert kind(hidden, leaning=1.0) == "frog"
+    narrow = {**FROG, "left_knee": (0.3, 0.55), "right_knee": (-0.3, 0.5)}  # knees under her hips: on all fours
+    assert kind(narrow, leaning=1.0) is None
+    feet_forward = {**FROG, "left_ankle": (0.78, 0.9), "right_ankle": (-0.73, 0.9)}  # ankles below the knees
+    assert kind(feet_forward, leaning=1.0) is None
+    for pose in (LONG_SIT, BUTTERFLY, STRADDLE, STANDING, GRAND_PLIE_SECOND):  # leaning or not, these are no frog
+        assert kind(pose, leaning=1.0) is None
+
+
+def test_the_low_lunge_is_read_from_its_front_leg_and_a_hidden_back_foot() -> None:
+    assert kind(LUNGE, reliable=False) == "low_lunge" and kind(LUNGE_HIGH, reliable=False) == "low_lunge"
+    assert stretches.lunge_front(read_frame(0.0, row(LUNGE)) or pytest.fail()) == "right"
+    assert stretches.lunge_front(read_frame(0.0, row(LUNGE_HIGH)) or pytest.fail()) == "left"
+    # one leg with the other hidden (a real clip's first frames, sports2d_demo): no back knee, no lunge
+    hidden = {"left_knee": (0.17, 0.44), "left_ankle": (0.2, 1.15), "right_knee": (math.nan, math.nan),
+              "right_ankle": (math.nan, math.nan)}  # fmt: skip
+    assert kind(hidden, reliable=False) is None
+    # the back ankle seen below its knee is a leg standing or sitting, not one kneeling back along the floor
+    assert kind({**LUNGE_HIGH, "right_ankle": (-0.2, 1.6)}, reliable=False) is None
+    assert kind({**LUNGE_HIGH, "right_knee": (-0.18, 0.5)}, reliable=False) is None  # back knee above the front
+    assert kind({**LUNGE_HIGH, "left_knee": (0.8, 0.67)}, reliable=False) is None  # front knee out: a plié's
+    for pose in (LONG_SIT, STANDING, GRAND_PLIE_FIRST, GRAND_PLIE_SECOND):
+        assert kind(pose) is None and kind(pose, reliable=False) is None
+
+
 def test_nothing_is_read_side_on_from_behind_or_without_a_torso() -> None:
     assert read_frame(0.0, row(BUTTERFLY, facing=3.0)) is None
     assert read_frame(0.0, row(BUTTERFLY, facing=4.0)) is None
@@ -115,16 +162,20 @@ def test_nothing_is_read_side_on_from_behind_or_without_a_torso() -> None:
     assert fr is not None and stretch_of(fr) is None
 
 
-@pytest.mark.parametrize(("pose", "name"), [(BUTTERFLY, "butterfly"), (STRADDLE, "straddle"), (PIGEON, "pigeon")])
+@pytest.mark.parametrize(("pose", "name"), [(BUTTERFLY, "butterfly"), (STRADDLE, "straddle"), (PIGEON, "pigeon"),
+                                           (FROG, "frog"), (LUNGE, "low_lunge")])  # fmt: skip
 def test_a_held_stretch_is_timed_from_still_to_the_break(pose: dict[str, tuple[float, float]], name: str) -> None:
     frames = session(pose, held_s=5.0)
     sh, events = run(frames)
     (hold,) = sh.holds
     assert hold.kind == name
-    assert abs(hold.t_start_s - 2.0) <= 0.3 and abs(hold.t_end_s - 7.0) <= 0.3, hold
+    # the frog's wider stillness band (FROG_STILL_BAND) takes in the last third of this 1 s way in: within the issue's
+    # 0.5 s (the studio's frogs start within 0.13 s: tests/test_stretches_e2e.py)
+    tol = 0.5 if name == "frog" else 0.3
+    assert abs(hold.t_start_s - 2.0) <= tol and abs(hold.t_end_s - 7.0) <= tol, hold
     assert hold.reason in ("the knees or feet moved", "the legs moved", "the front leg moved",
-                           f"she came out of the {name}")  # fmt: skip
-    assert math.isfinite(hold.figure) == (name != "pigeon")  # the pigeon has no figure
+                           f"she came out of the {name.replace('_', ' ')}")  # fmt: skip
+    assert math.isfinite(hold.figure) == (name in ("butterfly", "straddle"))  # the others have no figure
     started = [e for e in events if isinstance(e, StretchStarted)]
     assert len(started) == 1 and started[0].t_s == pytest.approx(hold.t_start_s + stretches.MIN_HOLD_S, abs=0.1)
     assert [type(e) for e in events] == [StretchStarted, StretchEnded]
@@ -201,11 +252,12 @@ def test_the_run_compares_with_her_earlier_figure_and_stores_it() -> None:
     assert stretch_figure(other) is None
 
 
-def test_unrecognised_stretches_say_so_while_waiting() -> None:
+def test_every_stretch_says_what_to_do_while_waiting() -> None:
     from turnout.session.routine_run import RoutineProgress
 
-    for variant, words in (("frog", "not recognised yet"), ("low_lunge", "not recognised yet"),
+    assert set(stretches.RECOGNISED) == set(STRETCHES)
+    for variant, words in (("frog", "knees wide, feet turned out"), ("low_lunge", "the back knee down"),
                            ("butterfly", "soles together"), ("pigeon", "front shin across")):  # fmt: skip
         runner = RoutineRunner(Routine("r", (Exercise("stretch", sets=1, hold_s=20.0, variant=variant),)))
         progress = RoutineProgress(0.0, "r", runner.status(0.0))
-        assert words in progress.hint()
+        assert words in progress.hint() and "countdown starts after 2 s" in progress.hint()

@@ -481,3 +481,43 @@ def test_a_pigeon_crosses_the_front_shin_and_stretches_the_back_leg_behind() -> 
     assert j["right_ankle"][1] < 0.0 and j["left_ankle"][1] > 0.6  # front foot ahead, back foot behind her
     assert knee_flexion(j["left_hip"], j["left_knee"], j["left_ankle"]) < 2.0  # the back leg straight
     assert j["left_hip"][2] == pytest.approx(0.16, abs=1e-6)
+
+
+@pytest.mark.parametrize("body", ["f_avg", "f_petite", "f_tall"])
+def test_a_frog_kneels_face_down_knees_wide_hands_on_the_floor(body: str) -> None:
+    """The frog: knees on the floor wide out to her sides in line with her hips, shins straight back, feet turned out
+    (toes out to her side), torso leaned until her straight arms put her hands on the floor; nothing goes through the
+    floor."""
+    from turnout.testing.studio.truth import torso_lean
+
+    tl = _seated(["sit 1", "frog 7 hold=5", "sit 1"], body)
+    (exp,) = tl.expected().stretches
+    assert (exp["kind"], exp["start_s"], exp["end_s"]) == ("frog", 2.0, 7.0) and "front" not in exp
+    posed = tl.poser.pose(tl.at(4.0).pose)
+    j = posed.joints
+    for side, out in (("left", 1.0), ("right", -1.0)):
+        assert out * (j[f"{side}_knee"][0] - j[f"{side}_hip"][0]) > 0.15  # knee out to her side
+        assert abs(j[f"{side}_knee"][1] - j[f"{side}_hip"][1]) < 0.02 and j[f"{side}_knee"][2] < 0.08  # on the floor
+        assert j[f"{side}_ankle"][1] - j[f"{side}_knee"][1] > 0.3  # the shin straight back
+        toe = j[f"{side}_toe"] - j[f"{side}_heel"]
+        assert out * toe[0] > 0.8 * np.linalg.norm(toe)  # the foot turned out to her side
+    assert torso_lean(j) > 30.0
+    wrist = tl.poser.shape.heads[tl.poser.sk.bone("wrist.L")]  # the hands reach the floor: lowest vertices near it
+    assert wrist is not None and posed.vertices[:, 2].min() > -0.03
+    assert tl.poser.pose(tl.at(0.5).pose).joints["left_hip"][2] == pytest.approx(0.095, abs=1e-6)  # sitting before
+
+
+@pytest.mark.parametrize(("body", "front"), [("f_avg", "right"), ("f_petite", "right"), ("f_tall", "left")])
+def test_a_low_lunge_has_the_front_foot_flat_ahead_and_the_back_knee_down(body: str, front: str) -> None:
+    tl = _seated(["sit 1", f"low_lunge 7 front={front} hold=5", "sit 1"], body)
+    (exp,) = tl.expected().stretches
+    assert (exp["kind"], exp["front"], exp["start_s"], exp["end_s"]) == ("low_lunge", front, 2.0, 7.0)
+    posed = tl.poser.pose(tl.at(4.0).pose)
+    j = posed.joints
+    back = "left" if front == "right" else "right"
+    assert j[f"{front}_ankle"][1] < -0.2 and j[f"{front}_heel"][2] < 0.05 and j[f"{front}_toe"][2] < 0.05  # flat
+    assert 40.0 < knee_flexion(j[f"{front}_hip"], j[f"{front}_knee"], j[f"{front}_ankle"]) < 120.0  # bent over it
+    assert j[f"{front}_knee"][1] < j[f"{front}_ankle"][1] + 0.15  # the knee over the foot, not behind it
+    assert j[f"{back}_knee"][2] < 0.08 and j[f"{back}_knee"][1] > 0.05  # the back knee down, behind her hips
+    assert j[f"{back}_ankle"][1] > j[f"{back}_knee"][1] + 0.3  # its shin back along the floor
+    assert posed.vertices[:, 2].min() > -0.03

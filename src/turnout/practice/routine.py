@@ -61,6 +61,8 @@ HOLD_HINTS: Final = {
     "butterfly": "Sit facing the camera, soles together, knees out, and keep still",
     "straddle": "Sit facing the camera, legs wide and straight, and keep still",
     "pigeon": "Sit facing the camera, front shin across, back leg straight behind, and keep still",
+    "frog": "Face the camera on your hands and knees, knees wide, feet turned out, and keep still",
+    "low_lunge": "Face the camera, one foot forward with its knee bent over it, the back knee down, and keep still",
 }
 
 
@@ -380,8 +382,8 @@ class RoutineRunner:
 
     def hold_started(self, t_s: float, position: str = "first") -> list[RoutineEvent]:
         """A hold of ``position`` started at ``t_s``: first position from the tracker, a low plié or a high relevé
-        from the barre counters, a butterfly, a straddle or a pigeon from the stretch holds (:meth:`frame`); it times
-        the exercise's own position only (the frog and the low lunge are not recognised: Skip them)."""
+        from the barre counters, a butterfly, a straddle, a pigeon, a frog or a low lunge from the stretch holds
+        (:meth:`frame`); it times the exercise's own position only."""
         ex = self.exercise
         if self.phase != "exercise" or ex is None or not (ex.timed and ex.variant == position):
             return []

@@ -18,20 +18,23 @@ A frame is (docs/thresholds.md, "Stretches"):
   (the leg straight in the picture: :data:`STRADDLE_KNEE_OFF_LINE`);
 - a **pigeon** when one knee is out to her side with its ankle across her middle in front of her, the other leg
   behind her (:func:`pigeon_front`). Its back leg hides behind her, so the pipeline may call the pose unreliable: the
-  pigeon is read from its front leg's points alone (the butterfly and the straddle need the whole pose reliable).
+  pigeon is read from its front leg's points alone (the butterfly and the straddle need the whole pose reliable);
+- a **frog** (face down on her hands and knees, knees wide: :func:`is_frog`) when her torso leans at the camera, short
+  in the picture against her hip width (:data:`FROG_TORSO_MAX`); such a frame is measured in
+  :data:`FROG_SCALE_HIP_WIDTHS` hip widths instead of torsos, and only the frog is read there;
+- a **low lunge** (one foot forward, its knee bent over it, the back knee down: :func:`lunge_front`) from its front
+  leg, the back knee and the back ankle hidden or above its knee; read whatever the pose's reliability, as the pigeon.
 
 Standing she is none of them: her ankles are 1.3-1.9 torsos below her hips (a grand plié still puts them a torso below,
 its knees under her hips). A hold of either is reported (:class:`StretchStarted`) once she has kept it still
-(:data:`STILL_BAND`) for :data:`MIN_HOLD_S`, from the first frame of that stillness, and ends
-(:class:`StretchEnded`) where it breaks: she leaves the stretch or moves a knee or a foot more than :data:`MOVE_BAND`
-from where she held it, for :data:`BREAK_S`, or the pose is lost for :data:`MAX_GAP_S`; the end is her last still
-frame. Each hold keeps one figure, read over its frames (:attr:`StretchHold.figure`): the butterfly's knees' height
-above her hips, the straddle's ankles' span, both in torsos; they are compared with her own earlier holds only
-(:func:`compare`), where the camera's own view cancels. The pigeon has none (what would tell, the back leg and the
-hips' squareness, is hidden or not in the picture).
-
-The frog and the low lunge are not recognised (the studio does not render them yet); side-on nothing is recognised
-(her front-view points are ``nan`` there).
+(:data:`STILL_BAND`) for :data:`MIN_HOLD_S`, from the first frame of that stillness (the frog: :data:`FROG_STILL_BAND`,
+its knees only), and ends (:class:`StretchEnded`) where it breaks: she leaves the stretch or moves a knee or a foot more
+than :data:`MOVE_BAND` from where she held it, for :data:`BREAK_S`, or the pose is lost for :data:`MAX_GAP_S`; the end
+is her last still frame. Each hold keeps one figure, read over its frames (:attr:`StretchHold.figure`): the butterfly's
+knees' height above her hips, the straddle's ankles' span, both in torsos; they are compared with her own earlier holds
+only (:func:`compare`), where the camera's own view cancels. The pigeon, the frog and the low lunge have none (what
+would tell is hidden behind her, along the camera's line of sight, or read in no steady scale: docs/measurements.md).
+Side-on nothing is recognised (her front-view points are ``nan`` there).
 
 Qt-free; nothing here imports the app or the session.
 """
@@ -44,8 +47,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-#: The stretches recognised; the routine's other stretch variants (frog, low_lunge, pigeon) are not.
-RECOGNISED: Final = ("butterfly", "straddle", "pigeon")
+#: The stretches recognised (every stretch variant of the routine).
+RECOGNISED: Final = ("butterfly", "straddle", "pigeon", "frog", "low_lunge")
 #: Facing codes a stretch is read in (front, three-quarter: ``turnout.measure.image``).
 FACING_OK: Final = (1.0, 2.0)
 #: A torso shorter than this (pixels) is too small to measure.
@@ -83,12 +86,40 @@ PIGEON_ANKLE_ACROSS: Final = 0.1
 #: pigeon: knee 0.05-0.10 across, 0.10-0.22 below; ankle 0.35 across, 0.00-0.08 below or hidden).
 PIGEON_BACK_KNEE: Final = 0.4
 
+#: Leaning: her torso at most this many of her hip widths long in the picture (face down, it leans at the camera: the
+#: studio's frogs 0.31-1.16; every frame of the 67 other studio scenes 1.92 or more, of the real clips 2.11 or more).
+FROG_TORSO_MAX: Final = 1.5
+#: A leaning frame's unit instead of her torso: an upright torso's length in hip widths (the studio's sits 1.9-2.2).
+FROG_SCALE_HIP_WIDTHS: Final = 2.2
+#: Frog: each knee at least this far out to its side from her hips' middle, hip widths (the studio's frogs 1.39-1.85).
+FROG_KNEE_OUT: Final = 1.0
+#: ... each ankle, where seen, at least this far out on its own side, hip widths (the studio's frogs 1.05-1.69).
+FROG_ANKLE_OUT: Final = 0.8
+
+#: Low lunge: the front knee at most this far below her hips' row, torsos (its thigh points at the camera: the studio's
+#: lunges -0.27 to 0.52, cameras 0.5-1.0 m up; standing knees 0.6-0.9).
+LUNGE_FRONT_KNEE_LOW: Final = 0.8
+#: ... its ankle at least this far below it (the shin down to the floor), torsos (lunges 0.67-1.08; long sits 0.4-0.5).
+LUNGE_FRONT_SHIN: Final = 0.5
+#: ... the back knee lower than the front knee by at least this, torsos (lunges 0.28-1.12).
+LUNGE_BACK_DROP: Final = -0.05
+#: ... both knees within this of her middle, across, torsos (lunges 0.13-0.31; a grand plié's 0.6-0.85).
+LUNGE_KNEE_IN: Final = 0.6
+#: ... the back ankle hidden, or at most this far below its knee, torsos (lunges: hidden or 0.25-0.49 above it; a
+#: standing leg's ankle 0.8 or more below, a long sit's 0.4-0.5): what tells a lunge from standing.
+LUNGE_BACK_ANKLE_BELOW: Final = 0.0
+
 #: Still: every key point (knees and ankles) within this of the median of the last :data:`SETTLE_S`, torsos.
 STILL_BAND: Final = 0.06
+#: ... in the frog, wider: the pose model's knees wander there with her still (up to 0.13 from their 0.5 s median in
+#: the studio's three frogs, 0.04 and 0.01 in two of them).
+FROG_STILL_BAND: Final = 0.15
 #: The still window, seconds.
 SETTLE_S: Final = 0.5
 #: A key point this far (torsos) from where she held it ends the hold.
 MOVE_BAND: Final = 0.15
+#: ... in the frog (2.5 x :data:`FROG_STILL_BAND`, as :data:`MOVE_BAND` is of :data:`STILL_BAND`).
+FROG_MOVE_BAND: Final = 0.375
 #: A hold is reported once still this long, seconds.
 MIN_HOLD_S: Final = 2.0
 #: Out of the stretch for this long ends the hold, seconds (one misread frame does not).
@@ -112,6 +143,8 @@ class StretchFrame:
     torso_px: float
     points: dict[str, tuple[float, float]]  # nan where not seen
     reliable: bool = True  # the pose as a whole (a pigeon's back leg hides: the pipeline calls it unreliable)
+    hip_w: float = math.nan  # her hip joints' distance across the picture, torsos
+    leaning: bool = False  # her torso leans toward the camera: the unit is not her torso (:func:`read_frame`)
 
     def x(self, name: str) -> float:
         return self.points[name][0]
@@ -122,18 +155,24 @@ class StretchFrame:
 
 def read_frame(t_s: float, row: Mapping[str, float], reliable: bool = True) -> StretchFrame | None:
     """The frame's knees and ankles from her hips' middle in torsos (``nan`` where not seen); None where she cannot be
-    read (not facing the camera, no torso). ``reliable``: the pipeline's word on the pose as a whole."""
+    read (not facing the camera, no torso). ``reliable``: the pipeline's word on the pose as a whole. A torso leaning
+    toward the camera (at most :data:`FROG_TORSO_MAX` of her hip widths long in the picture:
+    :attr:`StretchFrame.leaning`) is no scale: there the unit is :data:`FROG_SCALE_HIP_WIDTHS` of her hip widths."""
     if _f(row, "facing_code") not in FACING_OK:
         return None
     hx, hy = _f(row, "hip_x_px"), _f(row, "hip_y_px")
     torso = math.hypot(_f(row, "shoulder_x_px") - hx, _f(row, "shoulder_y_px") - hy)
+    hip_px = abs(_f(row, "left_hip_x_px") - _f(row, "right_hip_x_px"))
+    leaning = hip_px > 0 and not torso > FROG_TORSO_MAX * hip_px
+    if leaning:
+        torso = FROG_SCALE_HIP_WIDTHS * hip_px
     if not torso >= MIN_TORSO_PX:
         return None
     pts = {}
     for name in _POINTS:
         x, y = _f(row, f"{name}_x_px"), _f(row, f"{name}_y_px")
         pts[name] = ((x - hx) / torso, (y - hy) / torso) if math.isfinite(x) and math.isfinite(y) else _NAN2
-    return StretchFrame(t_s, torso, pts, reliable)
+    return StretchFrame(t_s, torso, pts, reliable, hip_px / torso if hip_px > 0 else math.nan, leaning)
 
 
 _NAN2: Final = (math.nan, math.nan)
@@ -144,12 +183,14 @@ def _seen(fr: StretchFrame, *names: str) -> bool:
 
 
 def stretch_of(fr: StretchFrame) -> str | None:
-    """Which stretch the frame shows (``butterfly``, ``straddle``, ``pigeon``) or None."""
+    """Which stretch the frame shows (``butterfly``, ``straddle``, ``pigeon``, ``frog``, ``low_lunge``) or None."""
+    if fr.leaning:  # face down: only the frog
+        return "frog" if is_frog(fr) else None
     if not (fr.reliable and _seen(fr, *_POINTS)):
-        return "pigeon" if pigeon_front(fr) else None
+        return _read_alone(fr)
     seated = max(fr.y("left_ankle"), fr.y("right_ankle")) <= SEATED_ANKLE_LOW
     if not seated:
-        return "pigeon" if pigeon_front(fr) else None
+        return _read_alone(fr)
     # her left leg is on the picture's right in a front view: out is +x for the left, -x for the right
     lk, rk, la, ra = fr.x("left_knee"), -fr.x("right_knee"), fr.x("left_ankle"), -fr.x("right_ankle")
     if (
@@ -167,7 +208,59 @@ def stretch_of(fr: StretchFrame) -> str | None:
         and all(_on_leg_line(fr, side) for side in ("left", "right"))
     ):
         return "straddle"
-    return "pigeon" if pigeon_front(fr) else None
+    return _read_alone(fr)
+
+
+def _read_alone(fr: StretchFrame) -> str | None:
+    """The stretches read from their own points, whatever the pose's reliability (a leg hides behind her in each)."""
+    if pigeon_front(fr):
+        return "pigeon"
+    return "low_lunge" if lunge_front(fr) else None
+
+
+def is_frog(fr: StretchFrame) -> bool:
+    """A frog: face down on her hands and knees, the knees wide. Her torso leans toward the camera, so it is short in
+    the picture (:attr:`StretchFrame.leaning`) and the frog is read in hip widths: each knee far out to its side
+    (:data:`FROG_KNEE_OUT`) and below her hips' row; each ankle, where seen (a foot may hide behind her), out on its
+    own side (:data:`FROG_ANKLE_OUT`) and above its knee in the picture (the shin runs back along the floor, away from
+    the camera)."""
+    hw = fr.hip_w
+    if not (fr.leaning and hw > 0 and _seen(fr, "left_knee", "right_knee")):
+        return False
+    for side, out in (("left", 1.0), ("right", -1.0)):
+        kx, ky = fr.points[f"{side}_knee"]
+        ax, ay = fr.points[f"{side}_ankle"]
+        if not (out * kx >= FROG_KNEE_OUT * hw and ky > 0):
+            return False
+        if math.isfinite(ay) and not (out * ax >= FROG_ANKLE_OUT * hw and ay < ky):
+            return False
+    return True
+
+
+def lunge_front(fr: StretchFrame) -> str | None:
+    """A low lunge's front leg (``left``, ``right``) or None. Her front thigh points at the camera, so its knee shows
+    near her hips' row (:data:`LUNGE_FRONT_KNEE_LOW`) and its shin runs down to the floor below it
+    (:data:`LUNGE_FRONT_SHIN`); the back knee is down on the floor, not above the front knee by more than
+    :data:`LUNGE_BACK_DROP`, both knees near her middle (:data:`LUNGE_KNEE_IN`, not a grand plié's knees out to the
+    sides), and the back ankle is hidden behind her or no lower than its knee (:data:`LUNGE_BACK_ANKLE_BELOW`: the
+    shin runs back along the floor, away from the camera; a standing leg's ankle, or a seated one's, is well below its
+    knee). The back leg hides behind her, so the pose as a whole may be unreliable: only these points count."""
+    for front, back in (("left", "right"), ("right", "left")):
+        if not _seen(fr, f"{front}_knee", f"{front}_ankle", f"{back}_knee"):
+            continue
+        fkx, fky = fr.points[f"{front}_knee"]
+        fay = fr.y(f"{front}_ankle")
+        bkx, bky = fr.points[f"{back}_knee"]
+        bay = fr.y(f"{back}_ankle")
+        if (
+            fky <= LUNGE_FRONT_KNEE_LOW
+            and fay - fky >= LUNGE_FRONT_SHIN
+            and bky - fky >= LUNGE_BACK_DROP
+            and max(abs(fkx), abs(bkx)) <= LUNGE_KNEE_IN
+            and (not math.isfinite(bay) or bay - bky <= LUNGE_BACK_ANKLE_BELOW)
+        ):
+            return front
+    return None
 
 
 def pigeon_front(fr: StretchFrame) -> str | None:
@@ -213,16 +306,23 @@ def figure_of(kind: str, fr: StretchFrame) -> float:
 
 
 def key_points(kind: str, fr: StretchFrame) -> tuple[str, ...]:
-    """The points whose stillness makes the hold: both knees and ankles; a pigeon's front knee and ankle."""
+    """The points whose stillness makes the hold: both knees and ankles; a pigeon's or a low lunge's front knee and
+    ankle (their back legs hide behind her); the frog's knees (its feet may hide behind her)."""
     if kind == "pigeon":
         front = pigeon_front(fr) or "left"
+        return (f"{front}_knee", f"{front}_ankle")
+    if kind == "frog":  # a foot may hide behind her
+        return ("left_knee", "right_knee")
+    if kind == "low_lunge":
+        front = lunge_front(fr) or "left"
         return (f"{front}_knee", f"{front}_ankle")
     return _POINTS
 
 
 #: What a moved point says when it ends a hold.
-_MOVED: Final = {"butterfly": "the knees or feet moved", "straddle": "the legs moved", "pigeon": "the front leg moved"}
-_LEFT: Final = {k: f"she came out of the {k}" for k in ("butterfly", "straddle", "pigeon")}
+_MOVED: Final = {"butterfly": "the knees or feet moved", "straddle": "the legs moved", "pigeon": "the front leg moved",
+                 "frog": "the knees or feet moved", "low_lunge": "the legs moved"}  # fmt: skip
+_LEFT: Final = {k: f"she came out of the {k.replace('_', ' ')}" for k in RECOGNISED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +372,11 @@ class _Run:
     figures: list[float] = field(default_factory=list)
 
 
+def _bands(kind: str) -> tuple[float, float]:
+    """The stillness and move bands of a stretch (:data:`STILL_BAND`, :data:`MOVE_BAND`; the frog's wider)."""
+    return (FROG_STILL_BAND, FROG_MOVE_BAND) if kind == "frog" else (STILL_BAND, MOVE_BAND)
+
+
 def _median_points(frames: list[StretchFrame], keys: tuple[str, ...]) -> dict[str, tuple[float, float]]:
     return {n: (statistics.median(f.x(n) for f in frames), statistics.median(f.y(n) for f in frames))
             for n in keys}  # fmt: skip
@@ -284,7 +389,8 @@ def _off(fr: StretchFrame, ref: Mapping[str, tuple[float, float]]) -> float:
 
 
 class StretchHolds:
-    """Held butterflies and straddles, streaming. Not thread-safe; feed frames in time order."""
+    """Held stretches (butterflies, straddles, pigeons, frogs, low lunges), streaming. Not thread-safe; feed frames in
+    time order."""
 
     def __init__(self) -> None:
         self._run: _Run | None = None
@@ -323,10 +429,11 @@ class StretchHolds:
                     self._run = run = None
             else:
                 off = _off(fr, run.ref)
-                if kind == run.kind and off <= MOVE_BAND:
+                still, move = _bands(run.kind)
+                if kind == run.kind and off <= move:
                     run.out_since = None
                     run.figures.append(figure_of(run.kind, fr))
-                    if off <= STILL_BAND:
+                    if off <= still:
                         run.last_still = t_s
                     return events + self._report(run, t_s)
                 # out of the stretch or moved: it ends once that has lasted BREAK_S (one misread frame does not)
@@ -345,7 +452,7 @@ class StretchHolds:
         run.frames = older[-1:] + [f for f in run.frames if f.t_s >= t_s - SETTLE_S + 1e-3]
         if run.frames[-1].t_s - run.frames[0].t_s >= SETTLE_S - 0.02:
             ref = _median_points(run.frames, run.keys)
-            if all(_off(f, ref) <= STILL_BAND for f in run.frames):
+            if all(_off(f, ref) <= _bands(kind)[0] for f in run.frames):
                 run.ref, run.start, run.last_still = ref, run.frames[0].t_s, t_s
                 run.figures = [figure_of(kind, f) for f in run.frames]
         return events

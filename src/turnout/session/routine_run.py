@@ -86,8 +86,6 @@ class RoutineProgress:
         ex = st.exercise
         if st.phase != "exercise" or ex is None or not ex.timed or st.remaining_s is not None or self.summary:
             return ""
-        if ex.kind == "stretch" and ex.variant not in stretches.RECOGNISED:
-            return f"The {ex.label} is not recognised yet: time it yourself, then Skip"
         wait = stretches.MIN_HOLD_S if ex.kind == "stretch" else MIN_HOLD_S
         return f"{HOLD_HINTS[ex.variant]}: the countdown starts after {wait:g} s"
 

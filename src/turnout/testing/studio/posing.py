@@ -26,6 +26,8 @@ X_AXIS = np.array([1.0, 0.0, 0.0])
 #: Seated on the floor, the hip joints' height (the sitting bones on the floor lie about 9-10 cm below the hip joints'
 #: centres in an adult; the studio body's buttocks then just touch the floor).
 SEAT_HIP_Z = 0.095
+#: A leaned torso (a frog on her hands): the neck turns back this share of the lean, so her face looks ahead.
+NECK_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,10 @@ class SeatLeg:
     knee_dir: tuple[float, float, float]  # the kneecap's direction (unit or not)
     soles_in: float = 0.0  # 0..1
     point_deg: float = 0.0  # the foot pointed from its rest angle to the shin (90: along it, a pigeon's back foot)
+    #: the foot placed by its own world turn instead (a rotation vector, degrees: axis times angle; (0, 0, 0) is the
+    #: rest foot, flat on the floor, toes forward), blended in by ``foot_w`` (0: the foot follows its shin as above)
+    foot_rot: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    foot_w: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,11 @@ class SeatPose:
     left: SeatLeg
     right: SeatLeg
     hip_z: float = SEAT_HIP_Z
+    #: the whole torso leaned forward about the hip joints' axis, degrees (a frog on her hands); the neck takes back
+    #: :data:`NECK_SHARE` of it so that she looks ahead
+    lean_deg: float = 0.0
+    #: the arms turned from hanging at her sides (0) to straight down under the shoulders (1: hands on the floor)
+    hands_down: float = 0.0
 
     def leg(self, side: str) -> SeatLeg:
         return self.left if side == "left" else self.right
@@ -267,6 +278,12 @@ class Poser:
         offsets = {side: self.leg[side]["hip"] - self.root for side in SIDES}
         mid = 0.5 * (offsets["left"] + offsets["right"])
         root = np.array([0.0, 0.0, seat.hip_z]) - mid
+        root_fk = root
+        if seat.lean_deg:  # the torso leans about the hip joints' axis: the hips stay where they are
+            tilt = axis_rotation(X_AXIS, seat.lean_deg)
+            root_fk = root + mid - tilt @ mid
+            G[0] = tilt
+            G[self.bone["neck01"]] = axis_rotation(X_AXIS, (1.0 - NECK_SHARE) * seat.lean_deg)
         for side in SIDES:
             leg, s = seat.leg(side), SUFFIX[side]
             hip = root + offsets[side]
@@ -277,11 +294,25 @@ class Poser:
             # (the left foot by +90 degrees about y, the right by -90), blended from the foot following its shin
             inward = axis_rotation(np.array([0.0, 1.0, 0.0]), outward(side) * 90.0)
             foot = _blend(shin, inward, leg.soles_in) @ axis_rotation(X_AXIS, leg.point_deg)
+            if leg.foot_w > 0.0:
+                rv = np.radians(np.asarray(leg.foot_rot, float))
+                turn = axis_rotation(rv, math.degrees(float(np.linalg.norm(rv)))) if np.any(rv) else np.eye(3)
+                foot = _blend(foot, turn, leg.foot_w)
             G[self.bone[f"foot.{s}"]] = foot
             for b in self.toe_bones[side]:
                 G[b] = foot
-            G[self.bone[f"upperarm01.{s}"]] = axis_rotation(np.array([0.0, 1.0, 0.0]), outward(side) * arms_deg)
-        return self._finish(G, root)
+            hang = axis_rotation(np.array([0.0, 1.0, 0.0]), outward(side) * arms_deg)
+            if seat.hands_down > 0.0:
+                arm = self.shape.heads[self.bone[f"lowerarm01.{s}"]] - self.shape.heads[self.bone[f"upperarm01.{s}"]]
+                hang = _blend(hang, _frame_rotation(arm, np.array([0.0, 0.0, -1.0]), np.array([0.0, -1.0, 0.0])),
+                              seat.hands_down)  # fmt: skip
+            G[self.bone[f"upperarm01.{s}"]] = hang
+            if seat.hands_down > 0.0:  # the hand bent at the wrist, flat on the floor, fingers forward
+                w = self.bone[f"wrist.{s}"]
+                hand = self.shape.heads[self.bone[f"finger3-1.{s}"]] - self.shape.heads[w]
+                flat = _frame_rotation(hand, np.array([0.0, -1.0, 0.0]), np.array([-outward(side), 0.0, 0.0]))
+                G[w] = _blend(hang, flat, seat.hands_down)
+        return self._finish(G, root_fk)
 
     def seat_hip(self, side: str, hip_z: float = SEAT_HIP_Z) -> np.ndarray:
         """A seated body's hip joint (its hip joints ``hip_z`` up, midway between them over the origin)."""

@@ -7,8 +7,9 @@ descent and ascent share the rest), ``releve T [rise=40] [bend=0] [hold=H]`` (he
 ``bend`` bends both knees by that many degrees while the heels rise, a demi-plié relevé; ``hold=H``: H seconds at
 the top), ``tendu SIDE T [dir=side|front|back] [point=70]`` (the working leg slides out pointed and back: to her
 side, or straight ahead of or behind her along her own forward axis, the foot staying turned out; to the back
-``point`` is 110 unless given: the heel goes over the toe). Seated throughout instead (:data:`SEATED`): ``sit T``,
-``butterfly T [thighs=25] [feet=0.3] [hold=H]``, ``straddle T [open=100] [hold=H]``.
+``point`` is 110 unless given: the heel goes over the toe). On the floor throughout instead (:data:`SEATED`): ``sit T``,
+``butterfly T [thighs=25] [feet=0.3] [hold=H]``, ``straddle T [open=100] [hold=H]``, ``pigeon T [front=right]
+[hold=H]``, ``frog T [hold=H]``, ``low_lunge T [front=right] [hold=H]``.
 """
 
 from __future__ import annotations
@@ -18,19 +19,44 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .posing import STRAIGHT_DEG, BodyPose, LegPose, Poser, SeatLeg, SeatPose, direction
+from .posing import STRAIGHT_DEG, BodyPose, LegPose, Poser, SeatLeg, SeatPose, axis_rotation, direction
 
-ACTIONS = ("stand", "hold", "demi", "grand", "releve", "tendu", "sit", "butterfly", "straddle", "pigeon")
+ACTIONS = ("stand", "hold", "demi", "grand", "releve", "tendu", "sit", "butterfly", "straddle", "pigeon", "frog",
+           "low_lunge")  # fmt: skip
 OPTIONS = {"stand": (), "hold": (), "demi": ("depth", "hold"), "grand": ("depth", "hold"),
            "releve": ("rise", "bend", "hold"), "tendu": ("dir", "point"), "sit": (),
            "butterfly": ("thighs", "feet", "hold"), "straddle": ("open", "hold"),
-           "pigeon": ("front", "hold")}  # fmt: skip
+           "pigeon": ("front", "hold"), "frog": ("hold",), "low_lunge": ("front", "hold")}  # fmt: skip
 #: Seated on the floor (issue 17 item 5): ``sit T`` (legs straight ahead, together), ``butterfly T [thighs=25]
 #: [feet=0.3] [hold=H]`` (soles together ``feet`` metres ahead of the hip joints, the thighs ``thighs`` degrees above
 #: the floor: the knees pressed down at 0), ``straddle T [open=100] [hold=H]`` (straight legs ``open`` degrees apart on
 #: the floor), ``pigeon T [front=right] [hold=H]`` (:data:`PIGEON_HIP_Z`). A stretch goes in from sitting, is held, and
-#: goes back (35 %, 30 %, 35 %; ``hold=H``: H seconds held).
-SEATED = ("sit", "butterfly", "straddle", "pigeon")
+#: goes back (35 %, 30 %, 35 %; ``hold=H``: H seconds held). ``frog T [hold=H]`` (:data:`FROG_HIP_THIGHS`) and
+#: ``low_lunge T [front=right] [hold=H]`` (:data:`LUNGE_HIP_THIGHS`) go in from the long sit too: the studio morphs one
+#: pose into the other (the way in and out are not a real dancer's, only the held part is).
+SEATED = ("sit", "butterfly", "straddle", "pigeon", "frog", "low_lunge")
+#: Frog (the "frog-like stretch"): face down on her hands and knees, the knees wide apart on the floor in line with her
+#: hips, the shins straight back from them, the feet turned out (the inner edges on the floor, soles facing back); her
+#: hip joints this high above her knees' (in thigh lengths: 0.30 m up for the average body), her torso leaned forward
+#: until her straight arms put her hands on the floor under her shoulders.
+FROG_HIP_THIGHS = 0.64
+#: ... her knees' joint centres this high (kneeling on the kneecaps); the ankles this high (the feet on their edges).
+KNEEL_KNEE_Z = 0.06
+FROG_ANKLE_Z = 0.07
+#: The frog's feet: toes turned straight out to her side, soles facing back (rotation vectors, degrees, left/right).
+FROG_FOOT_ROT = {"left": (69.282, -69.282, 69.282), "right": (69.282, 69.282, -69.282)}
+#: Low lunge (``low_lunge T [front=right]``): the front foot flat on the floor :data:`LUNGE_FRONT_M` ahead of her hips,
+#: its knee bent forward over it; the back knee down on the floor behind her hips, the shin along the floor, the top of
+#: the pointed foot on the floor; the torso upright, her hip joints this high above her knees' (in thigh lengths: 0.40 m
+#: up for the average body, the back thigh 25 degrees from upright).
+LUNGE_HIP_THIGHS = 0.9
+#: ... and her front knee this far ahead of its ankle, metres (the shin leaning forward a little: the knee over the
+#: foot, the ankle placed so that a shin this far from upright reaches it).
+LUNGE_KNEE_AHEAD_M = 0.04
+#: Standing, the ankle joints' height (the foot flat).
+FLAT_ANKLE_Z = 0.075
+#: Hands flat on the floor under her shoulders: the wrist joints this high.
+HANDS_WRIST_Z = 0.05
 #: Pigeon (``pigeon T [front=right] [hold=H]``): the front leg's shin across in front of her, its knee out on the floor,
 #: the back leg straight behind her, kneecap and the top of its pointed foot on the floor; her hips this high.
 PIGEON_HIP_Z = 0.16
@@ -106,7 +132,7 @@ def parse_item(text: str) -> Item:
         if key not in OPTIONS[action]:
             known = ", ".join(OPTIONS[action]) or "none"
             raise ValueError(f"script item {text!r}: unknown option {key!r} (options of {action}: {known})")
-        if key == "front":
+        if key == "front":  # pigeon, low_lunge
             if value not in ("left", "right"):
                 raise ValueError(f"script item {text!r}: front is left or right")
             continue
@@ -133,7 +159,10 @@ def check_items(items: list[Item]) -> None:
     """A script is seated throughout or standing throughout (the studio does not animate sitting down)."""
     seated = {it.action in SEATED for it in items}
     if len(seated) > 1:
-        raise ValueError("a script is either seated (sit, butterfly, straddle) or standing throughout, not both")
+        raise ValueError(
+            "a script is either seated (sit, butterfly, straddle, pigeon, frog, low_lunge: on the floor) "
+            "or standing throughout, not both"
+        )
 
 
 def revisions(items: list[Item]) -> list[str]:
@@ -166,7 +195,7 @@ class Expected:
     releves: tuple[dict[str, object], ...] = ()
     tendus: tuple[dict[str, object], ...] = ()
     position_holds: tuple[dict[str, object], ...] = ()  # held plié bottoms and relevé tops (hold=H)
-    stretches: tuple[dict[str, object], ...] = ()  # seated stretches: butterfly, straddle (their held part)
+    stretches: tuple[dict[str, object], ...] = ()  # floor stretches: butterfly, straddle, pigeon, frog, low_lunge
 
 
 def heel_positions(poser: Poser, stance: Stance) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -272,6 +301,11 @@ class Timeline:
         if action == "pigeon":
             assert item is not None
             return self._pigeon(dict(item.options).get("front", "right"))
+        if action == "frog":
+            return self._frog()
+        if action == "low_lunge":
+            assert item is not None
+            return self._low_lunge(dict(item.options).get("front", "right"))
         for side in ("left", "right"):
             hip = self.poser.seat_hip(side)
             reach = self.poser.reach(side, STRAIGHT_DEG)
@@ -302,6 +336,52 @@ class Timeline:
                 ankle = np.array([hip[0] + out * 0.05, hip[1] + run, 0.06])
                 legs[side] = SeatLeg(tuple(ankle), (0.0, 0.0, -1.0), 0.0, 90.0)
         return SeatPose(legs["left"], legs["right"], PIGEON_HIP_Z)
+
+    def _frog(self) -> SeatPose:
+        legs = {}
+        a, b = (float(np.linalg.norm(self.poser.leg["left"][j] - self.poser.leg["left"][i]))
+                for i, j in (("hip", "knee"), ("knee", "ankle")))  # fmt: skip
+        hip_z = KNEEL_KNEE_Z + FROG_HIP_THIGHS * a
+        for side in ("left", "right"):
+            out = 1.0 if side == "left" else -1.0
+            hip = self.poser.seat_hip(side, hip_z)
+            knee = np.array([hip[0] + out * math.sqrt(a**2 - (hip_z - KNEEL_KNEE_Z) ** 2), hip[1], KNEEL_KNEE_Z])
+            dz = FROG_ANKLE_Z - KNEEL_KNEE_Z
+            ankle = knee + np.array([0.0, 0.995 * math.sqrt(b**2 - dz**2), dz])
+            legs[side] = SeatLeg(tuple(ankle), tuple(knee - hip), foot_rot=FROG_FOOT_ROT[side], foot_w=1.0)
+        return SeatPose(legs["left"], legs["right"], hip_z, self._hands_on_floor(hip_z), 1.0)
+
+    def _hands_on_floor(self, hip_z: float) -> float:
+        """The torso's lean (degrees) that puts the wrists, arms straight down, just above the floor."""
+        sk, heads, poser = self.poser.sk, self.poser.shape.heads, self.poser
+        mid = 0.5 * (poser.leg["left"]["hip"] + poser.leg["right"]["hip"])
+        sh = 0.5 * (heads[sk.bone("upperarm01.L")] + heads[sk.bone("upperarm01.R")]) - mid
+        arm = float(np.linalg.norm(heads[sk.bone("wrist.L")] - heads[sk.bone("upperarm01.L")]))
+        lo, hi = 0.0, 89.0
+        for _ in range(40):
+            lean = 0.5 * (lo + hi)
+            z = hip_z + float((axis_rotation(np.array([1.0, 0.0, 0.0]), lean) @ sh)[2]) - arm
+            lo, hi = (lean, hi) if z > HANDS_WRIST_Z else (lo, lean)
+        return 0.5 * (lo + hi)
+
+    def _low_lunge(self, front: str) -> SeatPose:
+        legs = {}
+        a = float(np.linalg.norm(self.poser.leg["left"]["knee"] - self.poser.leg["left"]["hip"]))
+        b = float(np.linalg.norm(self.poser.leg["left"]["ankle"] - self.poser.leg["left"]["knee"]))
+        hip_z = KNEEL_KNEE_Z + LUNGE_HIP_THIGHS * a
+        for side in ("left", "right"):
+            out = 1.0 if side == "left" else -1.0
+            hip = self.poser.seat_hip(side, hip_z)
+            if side == front:  # the foot flat ahead of her, the knee forward and up over it
+                rise = math.sqrt(b**2 - LUNGE_KNEE_AHEAD_M**2)  # the knee this high above the ankle
+                ahead = math.sqrt(max(a**2 - (hip_z - FLAT_ANKLE_Z - rise) ** 2, 0.0))  # and this far ahead of the hip
+                ankle = np.array([hip[0] + out * 0.02, -(ahead - LUNGE_KNEE_AHEAD_M), FLAT_ANKLE_Z])
+                legs[side] = SeatLeg(tuple(ankle), (0.0, -1.0, 1.0), foot_w=1.0)
+            else:  # the knee on the floor behind her hips, the shin back along the floor, the foot pointed
+                knee = np.array([hip[0], math.sqrt(a**2 - (hip_z - KNEEL_KNEE_Z) ** 2), KNEEL_KNEE_Z])
+                ankle = knee + np.array([0.0, 0.995 * b, 0.0])
+                legs[side] = SeatLeg(tuple(ankle), tuple(knee - hip), 0.0, 90.0)
+        return SeatPose(legs["left"], legs["right"], hip_z)
 
     def _butterfly_knee(self, side: str, hip: np.ndarray, ankle: np.ndarray, thighs_deg: float) -> np.ndarray:
         """The kneecap's direction (outward, tilted up by a bisected angle) that puts the thigh ``thighs_deg`` above
@@ -334,9 +414,11 @@ class Timeline:
             kd = (1 - env) * np.asarray(a.knee_dir) + env * np.asarray(b.knee_dir)
             legs[side] = SeatLeg(tuple(ankle), tuple(kd / np.linalg.norm(kd)),
                                  (1 - env) * a.soles_in + env * b.soles_in,
-                                 (1 - env) * a.point_deg + env * b.point_deg)  # fmt: skip
+                                 (1 - env) * a.point_deg + env * b.point_deg, b.foot_rot,
+                                 env * b.foot_w)  # fmt: skip
         names = {"descent": "in", "bottom": "held", "ascent": "out"}
-        seat = SeatPose(legs["left"], legs["right"], (1 - env) * sit.hip_z + env * full.hip_z)
+        seat = SeatPose(legs["left"], legs["right"], (1 - env) * sit.hip_z + env * full.hip_z, env * full.lean_deg,
+                        env * full.hands_down)  # fmt: skip
         pose = BodyPose(self.base().left, self.base().right, seat=seat)
         return FrameState(t, item.action, names[phase], pose)
 
@@ -384,7 +466,7 @@ class Timeline:
                     held.append({"kind": "releve", "start_s": round(t0 + a * T, 3),
                                  "end_s": round(t0 + (a + b) * T, 3), "seconds": round(b * T, 3),
                                  "rise_deg": rise, "bend_deg": bend})  # fmt: skip
-            elif item.action in ("butterfly", "straddle", "pigeon"):
+            elif item.action in ("butterfly", "straddle", "pigeon", "frog", "low_lunge"):
                 a, b, _ = item.split(STRETCH_SPLIT)
                 entry: dict[str, object] = {
                     "kind": item.action, "in_start_s": round(t0, 3), "start_s": round(t0 + a * T, 3),
@@ -395,7 +477,7 @@ class Timeline:
                     entry["feet_m"] = item.option("feet", DEFAULT_FEET_M)
                 elif item.action == "straddle":
                     entry["open_deg"] = item.option("open", DEFAULT_OPEN_DEG)
-                else:
+                elif item.action != "frog":
                     entry["front"] = dict(item.options).get("front", "right")
                 stretches.append(entry)
             elif item.action == "tendu":
