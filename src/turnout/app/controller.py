@@ -20,7 +20,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -251,7 +251,7 @@ class LiveController(QObject):
         self._error: str | None = None
         self._closers: list[threading.Thread] = []
         #: the routine chosen (each run walks it from the start) and her previous self-check's matched turnout
-        self._routine: tuple[Routine, float | None] | None = None
+        self._routine: tuple[Routine, float | None, dict[str, float]] | None = None
         self._wake_pending = threading.Event()
         self._result_ready.connect(self._publish_latest, Qt.ConnectionType.QueuedConnection)
         self.timer = QTimer(self)
@@ -366,9 +366,12 @@ class LiveController(QObject):
     def routine(self) -> Routine | None:
         return None if self._routine is None else self._routine[0]
 
-    def set_routine(self, routine: Routine | None, last_selfcheck_deg: float | None = None) -> None:
-        """Walk ``routine`` from its start (None: no routine; one under way ends with its summary)."""
-        self._routine = None if routine is None else (routine, last_selfcheck_deg)
+    def set_routine(self, routine: Routine | None, last_selfcheck_deg: float | None = None,
+                    earlier_stretches: Mapping[str, float] | None = None) -> None:  # fmt: skip
+        """Walk ``routine`` from its start (None: no routine; one under way ends with its summary);
+        ``earlier_stretches``: her previous figure per stretch, for "knees lower than last time"."""
+        earlier = dict(earlier_stretches or {})
+        self._routine = None if routine is None else (routine, last_selfcheck_deg, earlier)
         run = self._run
         if run is None:
             return
@@ -376,7 +379,7 @@ class LiveController(QObject):
         def command(processor: Processor) -> None:
             run.end_routine(processor)
             if routine is not None:
-                run.routine = RoutineRun(routine, last_selfcheck_deg)
+                run.routine = RoutineRun(routine, last_selfcheck_deg, earlier)
                 self._events.append(_start(run.routine))
 
         run.commands.put(command)

@@ -110,6 +110,8 @@ class LiveTab(QWidget):
         self.routine_panel.skip_requested.connect(self.controller.skip_exercise)
         self.routine_panel.end_requested.connect(self.end_routine)
         self.last_selfcheck: Callable[[], float | None] = lambda: None
+        #: her previous figure per stretch (the window reads it from the store), for "knees lower than last time"
+        self.earlier_stretches: Callable[[], dict[str, float]] = dict
         self.routine_prompt = ""
         self.routine = QComboBox()
         self.routine.setObjectName("routine")
@@ -461,7 +463,8 @@ class LiveTab(QWidget):
             self.routine_panel.clear(routine.name)
             self.routine_panel.show()
         last = self.last_selfcheck() if routine is not None else None
-        self.controller.set_routine(routine, last)
+        earlier = self.earlier_stretches() if routine is not None else {}
+        self.controller.set_routine(routine, last, earlier)
 
     def open_routine_file(self, path: Path) -> Routine | None:
         """Read a routine file and walk it; a file that cannot be used is one line on the panel."""

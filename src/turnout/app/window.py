@@ -38,6 +38,7 @@ from turnout.app.review import ReviewTab, ask_confirm
 from turnout.app.sound import CuePlayer
 from turnout.errors import TurnoutError
 from turnout.session.engine import SourceSpec
+from turnout.session.routine_run import earlier_stretches
 from turnout.storage.store import SessionRow, Store
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.live.open_file_requested.connect(self.open_video_dialog)
         self.live.open_routine_requested.connect(self.open_routine_dialog)
         self.live.last_selfcheck = self.last_selfcheck
+        self.live.earlier_stretches = self.earlier_stretches
         self.review = ReviewTab(lambda: ctx.db_path, mirrored=ctx.prefs.mirror_display, dancer=lambda: ctx.prefs.dancer)
         self.progress = ProgressTab(lambda: ctx.db_path, dancer=lambda: ctx.prefs.dancer)
         #: asked before a file analysed before is analysed again (tests answer it)
@@ -313,6 +315,16 @@ class MainWindow(QMainWindow):
             return None
         value = None if e is None else e.detail.get("matched_total_deg")
         return float(value) if isinstance(value, int | float) else None
+
+    def earlier_stretches(self) -> dict[str, float]:
+        """Her latest stored figure per stretch (the dancer chosen; none: no database), for "since last time"."""
+        try:
+            if not self.ctx.db_path.exists():
+                return {}
+            with Store.open(self.ctx.db_path, create=False) as store:
+                return earlier_stretches(store.exercise_history(self.ctx.prefs.dancer or None))
+        except TurnoutError:
+            return {}
 
     def play_video_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Play a video in Live", str(Path.home()), VIDEO_FILTER)

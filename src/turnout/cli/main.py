@@ -152,7 +152,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         for line in result.profile_lines() or ():  # side-on: her posture, holds, and that turnout is not judged
             print(f"  {line}", file=sys.stderr if args.json else sys.stdout)
         if routine is not None:
-            _report_routine(routine, result, store, sys.stderr if args.json else sys.stdout)
+            _report_routine(routine, result, store, sys.stderr if args.json else sys.stdout, args.dancer)
         missing = _not_stored_in_full(store, result, video)
         if missing is not None:
             print(f"turnout: {missing}", file=sys.stderr)
@@ -219,11 +219,22 @@ def _routine_arg(value: str | None) -> Any:
     return named.get(value.lower()) or load_routine(value)
 
 
-def _report_routine(routine: Any, result: AnalysisResult, store: Any, stream: TextIO) -> None:
-    """The routine walked over the video: one line per exercise, stored with its session."""
-    from turnout.session.routine_run import replay_analysis
+def _report_routine(
+    routine: Any, result: AnalysisResult, store: Any, stream: TextIO, dancer: str | None = None
+) -> None:
+    """The routine walked over the video: one line per exercise (a stretch against her figure of the sessions stored
+    before this one: ``dancer``'s, or anyone's), stored with its session."""
+    from turnout.session.routine_run import earlier_stretches, replay_analysis
 
-    run = replay_analysis(routine, result)
+    earlier: dict[str, float] = {}
+    if store is not None:
+        try:
+            session = store.get_session(result.session_id) if result.session_id is not None else None
+            before = session.started_at if session is not None else None
+            earlier = earlier_stretches(store.exercise_history(dancer), result.session_id, before)
+        except TurnoutError as exc:
+            print(f"turnout: her earlier stretches could not be read: {exc}", file=stream)
+    run = replay_analysis(routine, result, earlier=earlier)
     print(f"  routine {routine.name}:", file=stream)
     for line in run.summary():
         print(f"    {line}", file=stream)

@@ -342,13 +342,32 @@ def stretch_figure(exercise: StoredExercise) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def replay_analysis(routine: Routine, result: Any, last_selfcheck_deg: float | None = None) -> RoutineRun:
+def earlier_stretches(
+    history: Sequence[tuple[str, StoredExercise]], session_id: int | None = None, before: str | None = None
+) -> dict[str, float]:
+    """Her latest stored figure per stretch (:func:`stretch_figure`) from ``history`` (``Store.exercise_history``:
+    (session start, exercise), oldest first), for "knees lower than last time": the session ``session_id`` (the one
+    under way) is left out, and with ``before`` (its start, ISO) so is every session that started after it (a video
+    analysed late is compared with what came before it)."""
+    out: dict[str, float] = {}
+    for started, e in history:
+        if e.session_id == session_id or (before is not None and started > before):
+            continue
+        figure = stretch_figure(e)
+        if figure is not None and e.variant:
+            out[e.variant] = figure  # oldest first: the latest one stays
+    return out
+
+
+def replay_analysis(routine: Routine, result: Any, last_selfcheck_deg: float | None = None,
+                    earlier: Mapping[str, float] | None = None) -> RoutineRun:  # fmt: skip
     """Walk ``routine`` over a video's analysis (``turnout.session.analysis.AnalysisResult``): every frame's stored
     measurements and reliability feed the relevé and tendu counters, its reps and holds come in at their ends and
-    starts; the routine ends with the frames (``turnout analyze --routine``)."""
+    starts; the routine ends with the frames (``turnout analyze --routine``). ``earlier``: her previous figure per
+    stretch (:func:`earlier_stretches`)."""
     from types import SimpleNamespace
 
-    run = RoutineRun(routine, last_selfcheck_deg)
+    run = RoutineRun(routine, last_selfcheck_deg, earlier)
     stamps = [int(x) for x in result.track.timestamp_ms]
     names = list(result.measurements)
     columns = [result.measurements[n] for n in names]
