@@ -33,12 +33,12 @@ GRAND_PLIE_FIRST = {"left_knee": (0.6, 0.45), "right_knee": (-0.6, 0.45), "left_
                     "right_ankle": (-0.12, 1.15)}  # fmt: skip
 GRAND_PLIE_SECOND = {"left_knee": (0.85, 0.4), "right_knee": (-0.85, 0.4), "left_ankle": (0.9, 1.1),
                      "right_ankle": (-0.9, 1.1)}  # fmt: skip
-# the frog (stretch_frog): face down on her hands and knees, her torso leaning at the camera (FROG_TORSO: 0.6 of her hip
-# width long in the picture), so the points are in upright-torso units of 2.2 hip widths
+# the frog (stretch_frog): face down on her hands and knees, her torso leaning at the camera (FROG_RATIO: her width
+# across, shoulders, 2.9 torsos in the picture), so the points are in upright-torso units of 1.3 of her widths
 FROG = {"left_knee": (0.85, 0.55), "right_knee": (-0.80, 0.50), "left_ankle": (0.78, 0.19),
         "right_ankle": (-0.73, 0.19)}  # fmt: skip
-FROG_TORSO = 0.6  # hip widths
-HIP_W = 0.45  # torsos, upright (the studio's sits 0.41-0.50)
+FROG_RATIO = 2.9  # facing_ratio
+UPRIGHT_RATIO = 0.8  # facing_ratio seated upright (the studio's sits 0.68-0.85)
 # the low lunge, right foot forward, from a camera 0.8 m up (stretch_low_lunge): the front thigh points at the camera,
 # the back knee is down on the floor, its ankle hidden behind her; from 1.0 m up with the left foot forward
 # (stretch_frog_lunge) the front knee shows lower, the back ankle above its knee (its shin runs away from the camera)
@@ -51,12 +51,13 @@ LUNGE_HIGH = {"left_knee": (0.30, 0.47), "left_ankle": (0.30, 1.20), "right_knee
 def row(points: dict[str, tuple[float, float]], *, facing: float = 1.0, torso: float = TORSO,
         leaning: float = 0.0) -> dict[str, float]:  # fmt: skip
     """A frame's row with ``points`` (torsos from her hips' middle) in pixels; ``leaning`` 0..1 shortens her torso in
-    the picture from upright to the frog's (:data:`FROG_TORSO` hip widths), the points then in the frog's unit."""
-    hip_px = HIP_W * torso
-    seen = (1 - leaning) * torso + leaning * FROG_TORSO * hip_px
-    unit = stretches.FROG_SCALE_HIP_WIDTHS * hip_px if seen <= stretches.FROG_TORSO_MAX * hip_px else torso
+    the picture from upright to the frog's (her width :data:`FROG_RATIO` torsos), the points then in the frog's unit."""
+    width = UPRIGHT_RATIO * torso  # her shoulders across, px
+    seen = (1 - leaning) * torso + leaning * width / FROG_RATIO  # her torso in the picture, shorter as she leans
+    ratio = width / seen
+    unit = stretches.FROG_SCALE_WIDTHS * width if ratio >= stretches.FROG_FACING_RATIO_MIN else torso
     r = {"hip_x_px": 10.0, "hip_y_px": 40.0, "shoulder_x_px": 10.0, "shoulder_y_px": 40.0 - seen,
-         "facing_code": facing, "left_hip_x_px": 10.0 + hip_px / 2, "right_hip_x_px": 10.0 - hip_px / 2}  # fmt: skip
+         "facing_code": facing, "facing_ratio": ratio}  # fmt: skip
     for name, (x, y) in points.items():
         r[f"{name}_x_px"] = 10.0 + x * unit
         r[f"{name}_y_px"] = 40.0 + y * unit

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from turnout.measure.measures import record_names
 from turnout.practice.routine import Exercise, Routine
 from turnout.practice.stretches import FIGURE_CHANGE_MIN, StretchHolds, read_frame, stretch_of
 from turnout.session.routine_run import RoutineRun
@@ -41,7 +42,11 @@ def _analysed(scene: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[dic
     cmd = [_turnout_cli(), "analyze", str(rendered.video), "--no-store", "--quiet", "--out", str(tmp), "--jobs", "1"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(rendered.truth.read_text()), read_frame_rows(tmp / f"{rendered.video.stem}.frames.csv")
+    rows = read_frame_rows(tmp / f"{rendered.video.stem}.frames.csv")
+    # what the pipeline hands the routine: the measurement's own row (FrameMeasurement.as_row), not the CSV's raw
+    # landmark columns
+    keep = {*record_names(), "timestamp_ms", "reliable"}
+    return json.loads(rendered.truth.read_text()), [{k: v for k, v in r.items() if k in keep} for r in rows]
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ A frame is (docs/thresholds.md, "Stretches"):
   behind her (:func:`pigeon_front`). Its back leg hides behind her, so the pipeline may call the pose unreliable: the
   pigeon is read from its front leg's points alone (the butterfly and the straddle need the whole pose reliable);
 - a **frog** (face down on her hands and knees, knees wide: :func:`is_frog`) when her torso leans at the camera, short
-  in the picture against her hip width (:data:`FROG_TORSO_MAX`); such a frame is measured in
-  :data:`FROG_SCALE_HIP_WIDTHS` hip widths instead of torsos, and only the frog is read there;
+  in the picture against her width (``facing_ratio`` at least :data:`FROG_FACING_RATIO_MIN`); such a frame is measured
+  in :data:`FROG_SCALE_WIDTHS` of her widths instead of torsos, and only the frog is read there;
 - a **low lunge** (one foot forward, its knee bent over it, the back knee down: :func:`lunge_front`) from its front
   leg, the back knee and the back ankle hidden or above its knee; read whatever the pose's reliability, as the pigeon.
 
@@ -86,15 +86,17 @@ PIGEON_ANKLE_ACROSS: Final = 0.1
 #: pigeon: knee 0.05-0.10 across, 0.10-0.22 below; ankle 0.35 across, 0.00-0.08 below or hidden).
 PIGEON_BACK_KNEE: Final = 0.4
 
-#: Leaning: her torso at most this many of her hip widths long in the picture (face down, it leans at the camera: the
-#: studio's frogs 0.31-1.16; every frame of the 67 other studio scenes 1.92 or more, of the real clips 2.11 or more).
-FROG_TORSO_MAX: Final = 1.5
-#: A leaning frame's unit instead of her torso: an upright torso's length in hip widths (the studio's sits 1.9-2.2).
-FROG_SCALE_HIP_WIDTHS: Final = 2.2
-#: Frog: each knee at least this far out to its side from her hips' middle, hip widths (the studio's frogs 1.39-1.85).
-FROG_KNEE_OUT: Final = 1.0
-#: ... each ankle, where seen, at least this far out on its own side, hip widths (the studio's frogs 1.05-1.69).
-FROG_ANKLE_OUT: Final = 0.8
+#: Leaning: her width across the picture (``facing_ratio``: the wider of her shoulders and hips, over her torso's
+#: length) at least this many torsos: face down, her torso leans at the camera and shows short (the studio's frogs
+#: 1.56-4.95; every frame of the 67 other studio scenes 0.85 or less, of the real clips 0.83 or less).
+FROG_FACING_RATIO_MIN: Final = 1.2
+#: A leaning frame's unit instead of her torso: an upright torso's length in her widths (the studio's sits 1.18-1.47).
+FROG_SCALE_WIDTHS: Final = 1.3
+#: Frog: each knee at least this far out to its side from her hips' middle, in her widths (the studio's frogs
+#: 0.79-1.11).
+FROG_KNEE_OUT: Final = 0.5
+#: ... each ankle, where seen, at least this far out on its own side, in her widths (the studio's frogs 0.58-1.01).
+FROG_ANKLE_OUT: Final = 0.35
 
 #: Low lunge: the front knee at most this far below her hips' row, torsos (its thigh points at the camera: the studio's
 #: lunges -0.27 to 0.52, cameras 0.5-1.0 m up; standing knees 0.6-0.9).
@@ -143,7 +145,7 @@ class StretchFrame:
     torso_px: float
     points: dict[str, tuple[float, float]]  # nan where not seen
     reliable: bool = True  # the pose as a whole (a pigeon's back leg hides: the pipeline calls it unreliable)
-    hip_w: float = math.nan  # her hip joints' distance across the picture, torsos
+    width: float = math.nan  # her width across the picture (shoulders or hips, the wider), in the frame's unit
     leaning: bool = False  # her torso leans toward the camera: the unit is not her torso (:func:`read_frame`)
 
     def x(self, name: str) -> float:
@@ -156,23 +158,24 @@ class StretchFrame:
 def read_frame(t_s: float, row: Mapping[str, float], reliable: bool = True) -> StretchFrame | None:
     """The frame's knees and ankles from her hips' middle in torsos (``nan`` where not seen); None where she cannot be
     read (not facing the camera, no torso). ``reliable``: the pipeline's word on the pose as a whole. A torso leaning
-    toward the camera (at most :data:`FROG_TORSO_MAX` of her hip widths long in the picture:
-    :attr:`StretchFrame.leaning`) is no scale: there the unit is :data:`FROG_SCALE_HIP_WIDTHS` of her hip widths."""
+    toward the camera (short against her width: :data:`FROG_FACING_RATIO_MIN`, :attr:`StretchFrame.leaning`) is no
+    scale: there the unit is :data:`FROG_SCALE_WIDTHS` of her widths."""
     if _f(row, "facing_code") not in FACING_OK:
         return None
     hx, hy = _f(row, "hip_x_px"), _f(row, "hip_y_px")
     torso = math.hypot(_f(row, "shoulder_x_px") - hx, _f(row, "shoulder_y_px") - hy)
-    hip_px = abs(_f(row, "left_hip_x_px") - _f(row, "right_hip_x_px"))
-    leaning = hip_px > 0 and not torso > FROG_TORSO_MAX * hip_px
+    ratio = _f(row, "facing_ratio")
+    width_px = ratio * torso if ratio > 0 else math.nan
+    leaning = ratio >= FROG_FACING_RATIO_MIN
     if leaning:
-        torso = FROG_SCALE_HIP_WIDTHS * hip_px
+        torso = FROG_SCALE_WIDTHS * width_px
     if not torso >= MIN_TORSO_PX:
         return None
     pts = {}
     for name in _POINTS:
         x, y = _f(row, f"{name}_x_px"), _f(row, f"{name}_y_px")
         pts[name] = ((x - hx) / torso, (y - hy) / torso) if math.isfinite(x) and math.isfinite(y) else _NAN2
-    return StretchFrame(t_s, torso, pts, reliable, hip_px / torso if hip_px > 0 else math.nan, leaning)
+    return StretchFrame(t_s, torso, pts, reliable, width_px / torso, leaning)
 
 
 _NAN2: Final = (math.nan, math.nan)
@@ -220,11 +223,11 @@ def _read_alone(fr: StretchFrame) -> str | None:
 
 def is_frog(fr: StretchFrame) -> bool:
     """A frog: face down on her hands and knees, the knees wide. Her torso leans toward the camera, so it is short in
-    the picture (:attr:`StretchFrame.leaning`) and the frog is read in hip widths: each knee far out to its side
+    the picture (:attr:`StretchFrame.leaning`) and the frog is read in her widths: each knee far out to its side
     (:data:`FROG_KNEE_OUT`) and below her hips' row; each ankle, where seen (a foot may hide behind her), out on its
     own side (:data:`FROG_ANKLE_OUT`) and above its knee in the picture (the shin runs back along the floor, away from
     the camera)."""
-    hw = fr.hip_w
+    hw = fr.width
     if not (fr.leaning and hw > 0 and _seen(fr, "left_knee", "right_knee")):
         return False
     for side, out in (("left", 1.0), ("right", -1.0)):
