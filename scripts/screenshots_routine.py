@@ -6,7 +6,8 @@ inside, no verdict in fifth), and Review and Progress with the exercises stored.
     xvfb-run -a -s "-screen 0 1280x720x24" \\
         .venv/bin/python scripts/screenshots_routine.py --out build/screenshots/routine
 
-(``--only holds``: the held low plié's and high relevé's screens alone.)
+(``--only holds``: the held low plié's and high relevé's screens alone; ``--only stretches``: the floor stretches'
+screens alone: two butterflies against an earlier session's figure, then a frog and a low lunge.)
 
 Scenes come from build/studio (rendered by the studio; nothing is copied into the project); the database is written
 into OUT/data/.
@@ -37,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, type=Path, help="folder for the PNGs (and data/)")
     p.add_argument("--size", default="1280x720", help="window size (default: %(default)s)")
-    p.add_argument("--only", choices=("all", "holds"), default="all",
-                   help="'holds': only the held low plié's and relevé's screens (default: %(default)s)")  # fmt: skip
+    p.add_argument("--only", choices=("all", "holds", "stretches"), default="all",
+                   help="'holds': only the held low plié's and relevé's screens; 'stretches': only the floor "
+                        "stretches' (default: %(default)s)")  # fmt: skip
     args = p.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
 
@@ -92,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     def ended() -> None:
         wait(lambda: not window.controller.running, 120)
         pause(0.5)
+
+    if args.only == "stretches":
+        stretch_screens(window, live, play, wait, grab, ended)
+        live.choose_routine(None)
+        window.close()
+        return 0
 
     # the held low plié and high relevé (issue 17, item 3): what the hold asks, its countdown from her arrival, a hold
     # that broke before its time (and why), a hold done and the summary
@@ -161,6 +169,44 @@ def main(argv: list[str] | None = None) -> int:
     grab(window, "9_progress_weekly")
     window.close()
     return 0
+
+
+def stretch_screens(window: Any, live: Any, play: Callable[..., None], wait: Callable[..., bool],
+                    grab: Callable[[Any, str], None], ended: Callable[[], None]) -> None:  # fmt: skip
+    """The floor stretches (issue 17, item 5): a butterfly routine of two sets against her earlier session's figure
+    (stored first: her knees were higher then), its hint, countdown and summary ("knees lower than last time"); then a
+    frog and a low lunge timed, and their summary."""
+    from turnout.practice.routine import Exercise, Routine
+    from turnout.storage.store import SessionInfo, Store, StoredExercise
+
+    panel = live.routine_panel
+    with Store.open(window.ctx.db_path) as store:
+        sid = store.create_session(SessionInfo(source="camera 0"))
+        store.set_started_at(sid, "2026-12-01T18:00:00+00:00")
+        store.set_exercises(sid, [StoredExercise(0, "stretch", "butterfly", "butterfly", 2, 2, 5.0,
+                                                 "butterfly: 2 of 2 sets, 5 s held", {"figure": 0.45},
+                                                 routine="Stretches")])  # fmt: skip
+    butterfly = Exercise("stretch", sets=2, hold_s=2.5, rest_s=1.0, variant="butterfly")
+    live.choose_routine(Routine("Butterfly", (butterfly,)))
+    play(scene("stretch_butterfly_sets"))
+    if wait(lambda: "take the position" in panel.text(), 60):
+        grab(window, "s1_butterfly_take_the_position")
+    if wait(lambda: "s left" in panel.text(), 60):
+        grab(window, "s2_butterfly_countdown")
+    ended()
+    grab(window, "s3_butterfly_summary_since_last_time")
+    frog = Exercise("stretch", sets=1, hold_s=2.5, rest_s=1.0, variant="frog")
+    lunge = Exercise("stretch", sets=1, hold_s=2.5, rest_s=0.0, variant="low_lunge")
+    live.choose_routine(Routine("Frog and lunge", (frog, lunge)))
+    play(scene("stretch_frog_lunge"))
+    if wait(lambda: "Frog" in panel.text() and "s left" in panel.text(), 60):
+        grab(window, "s4_frog_countdown")
+    if wait(lambda: "lunge" in panel.text() and "take the position" in panel.text(), 60):
+        grab(window, "s5_low_lunge_take_the_position")
+    if wait(lambda: "lunge" in panel.text() and "s left" in panel.text(), 60):
+        grab(window, "s6_low_lunge_countdown")
+    ended()
+    grab(window, "s7_frog_lunge_summary")
 
 
 if __name__ == "__main__":

@@ -129,3 +129,46 @@ def test_the_window_hands_her_stored_figures_to_the_routine(qtbot: Any, tmp_path
     assert made[-1].earlier_stretches == {"butterfly": 0.5, "straddle": 3.7}
     w.controller.stop()
     w.close()
+
+
+@pytest.mark.gui
+def test_on_the_floor_the_standing_guidance_is_not_shown(qtbot: Any, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """While the routine is at a stretch (and after its last one), the pipeline's "stand tall in first position" (her
+    standing baseline) and "step into view" (a stretch hides a leg: the pose is called unreliable) are not put over
+    the picture; at a standing exercise they are."""
+    from app_fakes import black_frame, forbid_dialogs, make_result, plie_seq
+    from test_app_routine import make_window
+    from turnout.practice.routine import RoutineRunner, RoutineStatus
+    from turnout.session.pipeline import STAND_STILL
+    from turnout.session.routine_run import RoutineProgress
+
+    forbid_dialogs(monkeypatch)
+    w = make_window(qtbot, tmp_path, None)
+    live = w.live
+    frame = make_result(black_frame(), 10, plie_seq(), guidance=(STAND_STILL,))
+    unreliable = make_result(black_frame(), 11, plie_seq(), reliable=False)
+
+    def shown() -> str:
+        return "" if live.video.guidance.isHidden() else live.video.guidance.text()
+
+    def at(exercise: Exercise) -> None:
+        runner = RoutineRunner(Routine("r", (exercise,)))
+        live.show_routine(RoutineProgress(0.0, "r", runner.status(0.0)))
+
+    at(Exercise("plie", sets=1, reps=2))
+    live.show_result(frame)
+    assert shown() == STAND_STILL
+    at(Exercise("stretch", sets=1, hold_s=10.0, variant="frog"))
+    live.show_result(frame)
+    assert shown() == ""
+    live.show_result(unreliable)
+    assert shown() == ""
+    done = RoutineStatus(None, 1, 0, 0, "done", None, None)
+    live.show_routine(RoutineProgress(0.0, "r", done, summary=("frog: 1 of 1 sets, 10 s held",)))
+    live.show_result(frame)  # the routine done after a stretch: she is still on the floor
+    assert shown() == ""
+    live.choose_routine(None)
+    live.show_result(frame)
+    assert shown() == STAND_STILL
+    w.close()

@@ -110,6 +110,8 @@ class LiveTab(QWidget):
         self.routine_panel.skip_requested.connect(self.controller.skip_exercise)
         self.routine_panel.end_requested.connect(self.end_routine)
         self.last_selfcheck: Callable[[], float | None] = lambda: None
+        #: the routine is at a stretch (on the floor): the pipeline's standing guidance is not shown
+        self.routine_stretching = False
         #: her previous figure per stretch (the window reads it from the store), for "knees lower than last time"
         self.earlier_stretches: Callable[[], dict[str, float]] = dict
         self.routine_prompt = ""
@@ -265,7 +267,7 @@ class LiveTab(QWidget):
             self.video.placeholder = f"Delayed mirror: your picture appears {self.delay_s} s late…"
         if self.controller.routine is not None:  # each run walks the routine from its start
             self.routine_panel.clear(self.controller.routine.name)
-            self.routine_prompt = ""
+            self.routine_prompt, self.routine_stretching = "", False
         self._set_floor(None)  # a new run has its own calibration (a camera's saved one is checked again)
         self.say_floor("")
         self.controller.start(spec)
@@ -398,6 +400,10 @@ class LiveTab(QWidget):
             guidance = result.guidance or ("Step into view, facing the camera",)
         if result.reliable and self.routine_prompt:  # the guided step's instruction, over the picture
             guidance = (self.routine_prompt,)
+        if self.routine_stretching and result.measurement is not None:
+            # on the floor: "stand tall" (her standing baseline) and "step into view" (a stretch hides a leg, so the
+            # pose is called unreliable) would contradict the stretch; the routine panel says what to do
+            guidance = ()
         if self.delaying and self.video.result is None:  # the delayed mirror fills: say why nothing shows yet
             guidance = (f"Delayed mirror: your picture appears {self.delay_s} s late…",)
         self.video.show_guidance((f"Set done: {self.set_message}",) if self.set_message else guidance)
@@ -455,7 +461,7 @@ class LiveTab(QWidget):
             self.routine.insertItem(self.routine.count() - 1, routine.name, routine)
             index = self.routine.count() - 2
         self.routine.setCurrentIndex(max(index, 0))
-        self.routine_prompt = ""
+        self.routine_prompt, self.routine_stretching = "", False
         if routine is None:
             self.routine_panel.hide()
             self.routine_panel.clear()
@@ -488,12 +494,15 @@ class LiveTab(QWidget):
     def end_routine(self) -> None:
         self.controller.end_routine()
         self.routine.setCurrentIndex(0)
-        self.routine_prompt = ""
+        self.routine_prompt, self.routine_stretching = "", False
 
     def show_routine(self, progress: RoutineProgress) -> None:
         self.routine_panel.show()
         self.routine_panel.show_progress(progress)
         self.routine_prompt = progress.prompt
+        ex = progress.status.exercise
+        if ex is not None:  # at the end (no exercise) she is where the last one left her
+            self.routine_stretching = ex.kind == "stretch"
         text = to_say(progress.said)
         if text:
             self.cues.cue(f"routine:{text}", text, "info")
