@@ -63,6 +63,24 @@ def test_the_teachers_plié_in_numbers(analysed) -> None:  # type: ignore[no-unt
     assert "knee" in rep.knee_words("left") and "your foot" in rep.knee_words("left")
 
 
+def test_the_teachers_feet_under_flared_trousers_are_not_read_in_degrees(analysed) -> None:  # type: ignore[no-untyped-def]
+    """ballet_plie: by eye her feet are 60-75 degrees each, but her trousers cover her heels (MediaPipe's heel and
+    ankle points sit on the hem) and her black shoes' toe points fall short of their tips: placed on the floor her
+    points are closer together than any studio foot's (picture.FOOT_MIN_LEGS), and they read 36-44. No degrees are
+    shown for them (neither per frame after her standing is seen, nor for the plié); the knees against the feet,
+    read through the same points, still say "over" (labels.toml)."""
+    label = _labels()["ballet_plie"]
+    result = analysed(label["file"])
+    (rep,) = result.reps
+    for side in ("left", "right"):
+        assert np.isnan(rep.side(side).foot_direction_deg), side
+        shown = result.measurements[f"{side}_foot_picture_deg"]
+        t = np.asarray(result.track.timestamp_ms) / 1000.0
+        during = (t >= rep.t_start_s) & (t <= rep.t_end_s)
+        assert not np.any(np.isfinite(np.asarray(shown, float)[during])), side
+    assert rep.knees() == {"left": "over", "right": "over"}
+
+
 def test_image_plane_measurements_are_stored_per_frame_and_she_faces_the_camera(analysed) -> None:  # type: ignore[no-untyped-def]
     result = analysed("commons/ballet_plie.mp4")
     m = result.measurements

@@ -84,6 +84,16 @@ ANKLE_POINT_ABOVE: Final = 0.026
 #: shortened by this, the knee's forward travel is not known and the knee gets no verdict
 #: (:func:`knee_direction_room_deg`).
 SHANK_P95: Final = 0.10
+#: A foot's points placed on the floor (:data:`MEDIAPIPE`, her hips' drop) at least this far apart, heel point to toe
+#: point, legs; ankle point to toe point where the heel is not seen: else the pose model has not put them on the
+#: foot as measured (trousers over the heel put the heel and ankle points on the hem, in front of the heel; a dark
+#: shoe's toe point falls short of its tip) and the foot is not read in degrees. The studio's shortest, every flat
+#: foot of every scene outside crossed legs (11,190 feet: bodies petite to tall, cameras 0.5-1.5 m up and up to 25
+#: degrees to her side, feet 0-80): 0.159 and 0.117; these are 10 % below, for people whose feet are shorter for
+#: their legs than the studio's bodies. The real teacher in flared trousers and black shoes (ballet_plie, feet
+#: 60-75 by eye, read 36-44): 0.124 and 0.094.
+FOOT_MIN_LEGS: Final = 0.14
+ANKLE_TOE_MIN_LEGS: Final = 0.105
 #: Ankles closer than this in the picture (legs) overlap: one leg is in front of the other (fifth position, crossed
 #: legs) and the picture cannot tell which knee or foot is which. MediaPipe's ankle points, 5th-95th percentile of
 #: every frame: first position (heels together) 0.13-0.17 legs on the studio, 0.15-0.22 on ballet_plie; fifth
@@ -243,6 +253,30 @@ def _direction(
         return math.nan
     outward = dx if side == "left" else -dx  # her left is the picture's right
     return cam.against_her(math.degrees(math.atan2(outward, -dy)), side)
+
+
+def foot_points_fit(
+    cam: Camera,
+    toe: tuple[float, float],
+    ankle: tuple[float, float],
+    heel: tuple[float, float] | None = None,
+    drop: float = 0.0,
+    heights: Heights = MEDIAPIPE,
+) -> bool:
+    """Whether a foot's picture points, placed on the floor at their heights, are as far apart as a foot's
+    (:data:`FOOT_MIN_LEGS`, :data:`ANKLE_TOE_MIN_LEGS`): if not, the pose model has not put them where it puts
+    them on a visible foot, and the foot is not read in degrees."""
+    z_toe, z_ankle, z_heel = heights.at(drop)
+    if not all(map(math.isfinite, toe)):
+        return False
+    tx, ty = cam.to_plane(toe[0], toe[1], z_toe)
+    if heel is not None and all(map(math.isfinite, heel)):
+        hx, hy = cam.to_plane(heel[0], heel[1], z_heel)
+        return math.hypot(tx - hx, ty - hy) >= FOOT_MIN_LEGS
+    if all(map(math.isfinite, ankle)):
+        ax, ay = cam.to_plane(ankle[0], ankle[1], z_ankle)
+        return math.hypot(tx - ax, ty - ay) >= ANKLE_TOE_MIN_LEGS
+    return False
 
 
 def foot_direction_deg(
@@ -450,9 +484,10 @@ def foot_turnout_picture(
     prior (:data:`PRIOR`) where those go further. Angles are against the camera's axis: a camera off to her side
     by a yaw turns one foot's reading up and the other's down by about that yaw (their sum stays). One frame's
     points jitter by a pixel or two (about 4 degrees a pixel at the ankle): show a running median over 0.3-0.5 s.
-    A foot on its toes (relevé) or sliding (tendu) is not flat and does not read true."""
+    A foot on its toes (relevé) or sliding (tendu) is not flat and does not read true. Nor does a foot whose points
+    are not where the pose model puts them on a visible foot (:func:`foot_points_fit`): no reading."""
     deg = foot_direction_deg(cam, toe, ankle, side, heel, drop, heights)
-    if not math.isfinite(deg):
+    if not math.isfinite(deg) or not foot_points_fit(cam, toe, ankle, heel, drop, heights):
         return FootReading(math.nan, math.nan, math.nan)
     band = FOOT_P95_FLOOR_DEG if cam.calibrated else FOOT_P95_DEG
     low, high = deg - band, deg + band
@@ -568,6 +603,13 @@ def knee_verdict(
             nominal = (knee, foot, rel)
         else:
             rels.append(rel)
+    nominal_cam = estimate_camera(hip_y, floor_y, frame_width_px, FOV_DEG, CAM_HEIGHT, facing=facing)
+    if heights is MEDIAPIPE and (
+        nominal_cam is None or not foot_points_fit(nominal_cam, standing[2], standing[1], heel, 0.0, heights)
+    ):
+        # the foot alone is not read in degrees (its points are not on it as measured); the knee against it is
+        # read through the same points, and stays
+        nominal = (nominal[0], math.nan, nominal[2])
     finite = [r for r in rels if math.isfinite(r)]
     if hidden and finite:
         return KneeVerdict(math.nan, nominal[1], math.nan, min(finite), max(finite))

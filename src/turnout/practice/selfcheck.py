@@ -89,9 +89,8 @@ def self_check(rep: RepSummary) -> SelfCheck:
                 highs.append(max(lo, hi))
         else:
             turn[s] = 0.0
+    # (nan where the feet were not read from the picture: MediaPipe's 3D feet read 10-32 degrees low, so no total)
     feet = [rep.side(s).foot_direction_deg for s in ("left", "right")]
-    if not all(math.isfinite(f) for f in feet):
-        feet = [rep.side(s).foot_turnout_start_deg for s in ("left", "right")]
     matched = sum(f - turn.get(s, 0.0) for s, f in zip(("left", "right"), feet, strict=True))
     unmeasured = [s for s in ("left", "right") if s not in measured]
     tail = f" (your {unmeasured[0]} knee was not seen: repeat to check it)" if unmeasured else ""

@@ -33,7 +33,7 @@ from turnout.practice.flags import CODES, Flag
 from turnout.practice.hip import HipTurnout, estimate_hip_turnout
 from turnout.practice.holds import HoldSummary, summarize_hold, total_turnout
 from turnout.practice.judge import hold_flags
-from turnout.practice.picture import MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
+from turnout.practice.picture import MEDIAPIPE, Camera, estimate_camera, foot_direction_deg, foot_points_fit
 from turnout.practice.plie import (
     FACING_OK,
     FEET_S,
@@ -144,11 +144,16 @@ def _camera_of(frames: list[_Frame]) -> Camera | None:
     )  # fmt: skip
 
 
-def _foot_deg(cam: Camera, frames: list[_Frame], side: str) -> float:
+def _foot_deg(cam: Camera, frames: list[_Frame], side: str, shown: bool = False) -> float:
     """A standing foot's direction (degrees out from "toward the camera") from the medians of its toe, ankle and
     heel points over ``frames``, placed where MediaPipe puts them (``picture.MEDIAPIPE``): what the pipeline's
-    per-frame figure (``picture.foot_turnout_picture``) reads, on medians."""
+    per-frame figure (``picture.foot_turnout_picture``) reads, on medians. ``shown``: a figure to show, ``nan``
+    where the points are not on the foot as the pose model puts them (``picture.foot_points_fit``); a hold's
+    "feet turned out" check takes the direction even then (trousers over the heel read the feet short, not
+    parallel)."""
     toe, ankle, heel = (_median_point(frames, side, n) for n in ("toe", "ankle", "heel"))
+    if shown and not foot_points_fit(cam, toe, ankle, heel, 0.0, MEDIAPIPE):
+        return math.nan
     return foot_direction_deg(cam, toe, ankle, side, heel, 0.0, MEDIAPIPE)
 
 
@@ -339,19 +344,39 @@ class PracticeTracker:
         13-38 degrees off per foot, a tendu's working foot up to 124)."""
         return self._planted
 
-    def camera(self) -> Camera | None:
-        """The camera model from her latest standing (read-only): medians of her hip and floor rows over her
-        standing frames (hips within a rep's end level of standing, no relevé) of the last :data:`FEET_S` before
-        the latest one; in a plié, those before it (the camera stays fixed through a plié). ``None`` before her
-        standing reference is found."""
+    def _standing_frames(self) -> list[_Frame]:
+        """Her standing frames (hips within a rep's end level of standing, no relevé) of the last :data:`FEET_S`
+        before the latest one; in a plié, those before it."""
         rs = self.settings.reps
         frames = [
             f for f in self._history
             if f.ok and math.isfinite(f.drop) and abs(f.drop) < rs.end_drop and not f.releve
         ]  # fmt: skip
+        return [f for f in frames if f.t >= frames[-1].t - FEET_S] if frames else []
+
+    def camera(self) -> Camera | None:
+        """The camera model from her latest standing (read-only): medians of her hip and floor rows over her
+        standing frames (:meth:`_standing_frames`: the camera stays fixed through a plié). ``None`` before her
+        standing reference is found."""
+        frames = self._standing_frames()
+        return _camera_of(frames) if frames else None
+
+    def feet_fit(self, cam: Camera) -> tuple[bool, bool]:
+        """(left, right): whether each foot's points over her latest standing (medians), placed through ``cam``,
+        are as far apart as a foot's (``picture.foot_points_fit``); a foot that is not is not read in degrees
+        until her standing shows it again (trousers over the heel, a dark shoe). One decision per standing, not per
+        frame: near the limit single frames would flicker."""
+        frames = self._standing_frames()
         if not frames:
-            return None
-        return _camera_of([f for f in frames if f.t >= frames[-1].t - FEET_S])
+            return (False, False)
+        fit = [
+            foot_points_fit(
+                cam, _median_point(frames, side, "toe"), _median_point(frames, side, "ankle"),
+                _median_point(frames, side, "heel"), 0.0, MEDIAPIPE,
+            )
+            for side in SIDES
+        ]  # fmt: skip
+        return fit[0], fit[1]
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[Event]:
         events: list[Event] = []
@@ -542,7 +567,7 @@ class PracticeTracker:
         hold = summarize_hold(self._hold_count, t, cols, self._worst)
         cam = _camera_of(frames)
         if cam is not None:
-            deg = {s: _foot_deg(cam, frames, s) for s in SIDES}
+            deg = {s: _foot_deg(cam, frames, s, shown=True) for s in SIDES}
             hold = replace(hold, left_foot_direction_deg=deg["left"], right_foot_direction_deg=deg["right"])
         hold = hold.with_flags(hold_flags(hold, self.settings, self.hip))
         self.holds.append(hold)

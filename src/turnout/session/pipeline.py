@@ -45,6 +45,7 @@ from turnout.practice.picture import (
     estimate_camera,
     floor_camera_numbers,
     foot_direction_deg,
+    foot_points_fit,
     hips_drop,
 )
 from turnout.practice.profile import ProfileTracker
@@ -173,6 +174,8 @@ class Pipeline:
         #: the session's hip estimate, recomputed only when a rep adds a sample (it is a median over reps)
         self._hip_cache: tuple[int, HipTurnout | None] = (-1, None)
         self._camera: tuple[float, Camera | None] = (-math.inf, None)
+        #: whether each foot's points over her standing are a foot's (``PlieTracker.feet_fit``), with the camera
+        self._feet_fit: tuple[bool, bool] = (False, False)
         #: the cameras of the prior for the camera in use (:func:`foot_reading`), worked out once per camera
         self._prior: tuple[Camera | None, tuple[Camera, ...]] = (None, ())
         self._feet: dict[str, deque[tuple[float, float, float, float]]] = {s: deque() for s in ("left", "right")}
@@ -370,6 +373,7 @@ class Pipeline:
                     *floor_camera_numbers(floor_camera), cam.hip_y, cam.floor_y, cam.frame_width_px, cam.facing
                 )
             self._camera = (t_s, cam)
+            self._feet_fit = self.tracker.feet_fit(cam) if cam is not None else (False, False)
         if cam is None or m is None or not self._feet_readable(cam, m, reliable):
             for buf in self._feet.values():
                 buf.clear()
@@ -381,8 +385,11 @@ class Pipeline:
         img = m.image
         drop = hips_drop(cam, float(img.hip_y_px))  # the foot points sit a little higher with bent knees
         planted = dict(zip(SIDES, self.tracker.feet_planted(), strict=True))
+        fit = dict(zip(SIDES, self._feet_fit, strict=True))
         for side, buf in self._feet.items():
-            if not planted[side]:  # on its ball or away from its place: the picture's rule does not hold
+            # on its ball or away from its place, or its points not on it as measured (its standing told):
+            # the picture's rule does not hold
+            if not (planted[side] and fit[side]):
                 buf.clear()
                 continue
 
@@ -486,7 +493,7 @@ def foot_reading(
     (:func:`prior_cameras`) instead of on every call: the same (deg, low, high), at a tenth of the cost per frame
     (``tests/test_display_rule.py`` checks they agree)."""
     deg = foot_direction_deg(cam, toe, ankle, side, heel, drop, MEDIAPIPE)
-    if not math.isfinite(deg):
+    if not math.isfinite(deg) or not foot_points_fit(cam, toe, ankle, heel, drop, MEDIAPIPE):
         return (math.nan, math.nan, math.nan)
     band = FOOT_P95_FLOOR_DEG if cam.calibrated else FOOT_P95_DEG
     low, high = deg - band, deg + band
