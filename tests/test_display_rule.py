@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -184,6 +185,40 @@ def test_no_foot_is_read_while_the_legs_cross(tmp_path: Path) -> None:
     assert results[crossed.start - 1].feet_picture, "read before the legs crossed"
     assert not any(results[i].feet_picture for i in crossed)
     assert any(r.feet_picture for r in results[crossed.stop + 5 :])
+
+
+def test_feet_whose_points_are_not_a_foots_are_hidden_not_calibrate() -> None:
+    """Trousers over the heels (the heel and ankle points on the hem, in front of the heels) and the toe points short
+    of the shoes' tips: her standing's points are closer together than any studio foot's (picture.FOOT_MIN_LEGS).
+    No foot degrees, and the live figures say "feet hidden" (calibrating would not help); the same dancer with her
+    points where the pose model puts them on a visible foot is read."""
+    seq = plie_sequence(25.0, stand_s=4.0, repetitions=1, params=DancerParams(mediapipe_points=True))
+
+    def run(hem: bool) -> list[Any]:
+        pipeline = Pipeline(None, Settings(), frame_size=(1280, 720))
+        out = []
+        for i in range(len(seq.phase)):
+            image = np.zeros((33, 5), np.float32)
+            image[:, :3], image[:, 3], image[:, 4] = seq.image[i], seq.visibility[i], 1.0
+            if hem:
+                for heel, ankle, toe in ((lm.LEFT_HEEL, lm.LEFT_ANKLE, lm.LEFT_FOOT_INDEX),
+                                         (lm.RIGHT_HEEL, lm.RIGHT_ANKLE, lm.RIGHT_FOOT_INDEX)):  # fmt: skip
+                    tip = image[toe, :2].copy()
+                    image[toe, :2] = image[heel, :2] + 0.75 * (tip - image[heel, :2])  # short of the tip
+                    image[heel, :2] = image[heel, :2] + 0.35 * (tip - image[heel, :2])  # the hem over the instep
+                    image[ankle, :2] = image[heel, :2] + 0.5 * (image[ankle, :2] - image[heel, :2])
+            out.append(pipeline.process_pose(PoseFrame(i, i * 40, image, seq.world[i].astype(np.float32), 1)))
+        pipeline.finish()
+        return out
+
+    seen, hidden = run(False), run(True)
+    late = slice(len(seq.phase) // 2, None)  # her standing known
+    assert all(not r.feet_hidden for r in seen[late]) and any(r.feet_picture for r in seen[late])
+    assert all(r.feet_hidden == {"left", "right"} for r in hidden[late] if r.reliable)
+    assert not any(r.feet_picture for r in hidden[late])
+    r = next(r for r in hidden[late] if r.reliable)
+    assert display.foot_shown(r, "left") == (display.FEET_HIDDEN, "hidden")
+    assert display.total_shown(r) == (display.FEET_HIDDEN, "hidden")
 
 
 @pytest.mark.parametrize(("heel_gap_m", "read"), [(0.02, False), (0.6, True)])

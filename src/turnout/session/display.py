@@ -119,7 +119,8 @@ RANGE_STEP_DEG: Final = 5.0
 
 
 class Shown(NamedTuple):
-    """A figure as shown: ``text`` and what it is, ``kind``: "number", "range", "calibrate" or "none" ("–")."""
+    """A figure as shown: ``text`` and what it is, ``kind``: "number", "range", "calibrate", "hidden" (a foot's points
+    are not on it: :data:`FEET_HIDDEN`) or "none" ("–")."""
 
     text: str
     kind: str
@@ -263,15 +264,25 @@ def total_reading(result: Any) -> Reading:
     return narrowest(own, pic)
 
 
+#: What a foot shows when its picture points are not a foot's (``FrameResult.feet_hidden``): calibrating would not
+#: help, showing the feet would.
+FEET_HIDDEN: Final = "feet hidden"
+
+
 def foot_shown(result: Any, side: str) -> Shown:
     """A live foot by the rule, its range-or-calibrate answer held against flicker where the pipeline held it
-    (``FrameResult.feet_range``, :class:`RangeHold`)."""
+    (``FrameResult.feet_range``, :class:`RangeHold`); "feet hidden" where its points over her standing are not a
+    foot's (``FrameResult.feet_hidden``: trousers over the heels, dark shoes), rather than "calibrate"."""
+    if result is not None and result.reliable and side in getattr(result, "feet_hidden", ()):
+        return Shown(FEET_HIDDEN, "hidden")
     m = result.measurement if result is not None and result.reliable else None
     held = getattr(result, "feet_range", {}).get(side) if result is not None else None
     return show(foot_reading(result, side), "foot", calibrated=m is not None and m.mode is Mode.FLOOR, range_ok=held)
 
 
 def total_shown(result: Any) -> Shown:
+    if result is not None and result.reliable and getattr(result, "feet_hidden", ()):
+        return Shown(FEET_HIDDEN, "hidden")
     m = result.measurement if result is not None and result.reliable else None
     return show(total_reading(result), "total", calibrated=m is not None and m.mode is Mode.FLOOR)
 

@@ -97,6 +97,9 @@ class FrameResult:
     #: (``turnout.session.display.RangeHold``: changed only after the other answer held for a second); a side
     #: missing: decided by the frame's own reading.
     feet_range: Mapping[str, bool] = field(default_factory=dict)
+    #: The feet whose points over her latest standing are not a foot's (``PracticeTracker.feet_fit``: trousers over
+    #: the heels, dark shoes): not read in degrees, and the live figure says why.
+    feet_hidden: frozenset[str] = frozenset()
 
     def picture_row(self) -> dict[str, float]:
         """:attr:`feet_picture` as stored and exported columns (``turnout.storage.store.picture_foot_names``)."""
@@ -304,6 +307,7 @@ class Pipeline:
             stage_ms={"pose": pose_ms, "smoothing": (t2 - t1) * 1e3, "geometry": (t3 - t2) * 1e3,
                       "practice": (t4 - t3) * 1e3},
             storage_error=_last_error(self.recorder), feet_picture=feet, feet_range=feet_range,
+            feet_hidden=self._hidden_feet(),
         )  # fmt: skip
         if self.recorder is not None:
             t5 = t()
@@ -324,6 +328,13 @@ class Pipeline:
         return events
 
     # -- helpers -------------------------------------------------------------------------------------
+    def _hidden_feet(self) -> frozenset[str]:
+        """The sides whose standing points are not a foot's, once there is a camera to place them (see
+        :attr:`FrameResult.feet_hidden`)."""
+        if self._camera[1] is None:
+            return frozenset()
+        return frozenset(side for side, fit in zip(SIDES, self._feet_fit, strict=True) if not fit)
+
     def _feet_range(
         self, t_s: float, m: FrameMeasurement | None, reliable: bool, feet: Mapping[str, tuple[float, float, float]]
     ) -> dict[str, bool]:
