@@ -108,6 +108,16 @@ def reserved() -> CorePlan | None:
     return _reserved
 
 
+def background_thread() -> None:
+    """Called first thing on a background thread that the live runner's second stage may start (the clip encoder,
+    the session writer): such a thread inherits the model's core, where the second stage runs
+    (:mod:`turnout.capture.live`); it moves to the other CPUs, like the second-person look
+    (:mod:`turnout.pose.people`). Nothing without a plan in force."""
+    plan = reserved()
+    if plan is not None:
+        pin_this_thread(plan.others)
+
+
 def reserve() -> CorePlan | None:
     """For the rest of the process: the calling thread, and every thread it starts from now on, keep off the
     model's core; the plan is returned and kept (:func:`reserved`) for the pose model to take. For the window,

@@ -27,6 +27,7 @@ from typing import Final
 import cv2
 import numpy as np
 
+from turnout.capture import cores
 from turnout.capture.sources import display_name, opencv_path
 from turnout.errors import TurnoutError
 from turnout.practice.flags import severity_rank
@@ -133,6 +134,7 @@ class FrameRing:
                 self._frames.popleft()
 
     def _run(self) -> None:
+        cores.background_thread()  # started by the live runner's second stage, on the model's core
         while True:
             try:
                 item = self._queue.get(timeout=ENCODER_IDLE_S)

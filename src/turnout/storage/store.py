@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import platformdirs
 
+from turnout.capture import cores
 from turnout.measure.measures import record_names
 from turnout.pose.landmarks import NUM_LANDMARKS
 from turnout.practice.baseline import Baseline
@@ -1099,6 +1100,7 @@ class SessionRecorder:
     # ---- the writer ---------------------------------------------------------------------------------
 
     def _run(self) -> None:
+        cores.background_thread()  # started by the live runner's second stage, on the model's core
         while (job := self._jobs.get()) is not None:
             fn, args = job
             try:
