@@ -11,6 +11,7 @@ against a 6-degree decision (knees over toes is judged per plié, from the pictu
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterable
@@ -96,11 +97,39 @@ def part_status(result: FrameResult) -> dict[str, str]:
     return out
 
 
+#: Pens made so far, by colour, width and style (the overlay draws the same few every frame; cleared when full).
+_PENS: dict[tuple[int, float, Qt.PenStyle], QPen] = {}
+
+
 def _pen(colour: QColor | str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
-    pen = QPen(QColor(colour), width, style)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    c = QColor(colour)
+    key = (c.rgba(), width, style)
+    pen = _PENS.get(key)
+    if pen is None:
+        if len(_PENS) >= 256:
+            _PENS.clear()
+        pen = QPen(c, width, style)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        _PENS[key] = pen
     return pen
+
+
+@functools.lru_cache(maxsize=8)
+def _disc(radius: float) -> QImage:
+    """A gauge's dark disc of ``radius`` (pixels), antialiased, on a transparent square ``2 radius + 2`` wide, drawn
+    once per size: blending it is a fraction of antialiasing a translucent ellipse every frame (a third of the
+    overlay's time)."""
+    side = math.ceil(2.0 * radius) + 2
+    image = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 150))
+    painter.drawEllipse(QPointF(side / 2.0, side / 2.0), radius, radius)
+    painter.end()
+    return image
 
 
 class _Mapper:
@@ -120,12 +149,12 @@ class _Mapper:
         return QPointF(r.x() + self.pts[i, 0] * r.width(), r.y() + self.pts[i, 1] * r.height())
 
 
-def draw_overlay(painter: QPainter, rect: QRectF, result: FrameResult, mirrored: bool) -> None:
+def draw_overlay(painter: QPainter, rect: QRectF, result: FrameResult, mirrored: bool) -> list[Gauge]:
     """Draw the legs and pelvis, status-coloured knee and foot lines, and the foot gauges into ``rect``
-    (the rectangle where the camera image was drawn)."""
+    (the rectangle where the camera image was drawn); the gauges drawn (:func:`foot_gauges`) are returned."""
     pts = display_points(result.pose, mirrored)
     if pts is None:
-        return
+        return []
     status = part_status(result)
     mp = _Mapper(pts, rect)
     scale = max(rect.height(), 1.0) / 720.0
@@ -177,9 +206,11 @@ def draw_overlay(painter: QPainter, rect: QRectF, result: FrameResult, mirrored:
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, side[0].upper())
     # 4. The foot gauges, by the display rule: the foot's honest range as a fan, and what the figure says. None where
     # the rule says "calibrate" (uncalibrated 3D alone reads 17-23 degrees low, 95 % within 37: docs/accuracy.md).
-    for g in foot_gauges(result, rect, mirrored):
+    gauges = foot_gauges(result, rect, mirrored)
+    for g in gauges:
         draw_foot_gauge(painter, g.centre, g.radius, g.outward, g.reading, g.text, g.status)
     painter.restore()
+    return gauges
 
 
 #: A foot gauge's radius at 720 picture pixels.
@@ -307,9 +338,8 @@ def draw_foot_gauge(
     ``text`` under it."""
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(0, 0, 0, 150))
-    painter.drawEllipse(centre, radius * 1.12, radius * 1.12)
+    disc = _disc(radius * 1.12)
+    painter.drawImage(QPointF(centre.x() - disc.width() / 2.0, centre.y() - disc.height() / 2.0), disc)
     painter.setPen(_pen(theme.MUTED, max(1.0, radius / 40), Qt.PenStyle.DashLine))
     painter.drawLine(centre, _ray(centre, radius, outward, 0.0))
     if reading.ok:
