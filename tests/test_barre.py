@@ -24,9 +24,14 @@ import pytest
 from conftest import media_file
 from turnout.practice.barre import (
     FOOT_MOVED,
+    RETURNED,
+    WORK_KNEE_BENT_DEG,
+    BarreCounters,
     ReleveDiscarded,
     ReleveRep,
     TenduRep,
+    _read,
+    _Standing,
     count_rows,
 )
 from turnout.practice.routine import Exercise, Routine, RoutineRunner, exercise_summaries, summary
@@ -47,20 +52,22 @@ class Pose:
     heel: tuple[float, float] = (0.0, 0.0)  # each ankle's rise above its toe (left, right)
     shorten: tuple[float, float] = (0.0, 0.0)  # each leg's shortening, hip to ankle
     toe: tuple[tuple[float, float], tuple[float, float]] = ((0.0, 0.0), (0.0, 0.0))  # each toe's move (x, y down)
+    bend: tuple[float, float] = (0.0, 0.0)  # each knee's bend in the picture, degrees
 
 
-def row(p: Pose, jitter: np.ndarray) -> dict[str, float]:
+def row(p: Pose, jitter: np.ndarray, toe_y_jitter: float = 1.0) -> dict[str, float]:
     hip_y = HIP_Y - p.hip_up + jitter[0]
     r: dict[str, float] = {"hip_y_px": hip_y, "hip_x_px": 0.0, "facing_code": 1.0, "frame_width_px": 960.0}
     toes_y = []
     for k, (side, sign) in enumerate((("left", 1.0), ("right", -1.0))):
         dx, dy = p.toe[k]
-        toe = (sign * 40.0 + dx + jitter[1 + k], FLOOR_Y + dy + jitter[3 + k])
+        toe = (sign * 40.0 + dx + jitter[1 + k], FLOOR_Y + dy + toe_y_jitter * jitter[3 + k])
         ankle = (toe[0] - sign * 25.0, toe[1] - 23.0 - p.heel[k] + jitter[5 + k])
         r |= {f"{side}_toe_x_px": toe[0], f"{side}_toe_y_px": toe[1], f"{side}_ankle_x_px": ankle[0],
               f"{side}_ankle_y_px": ankle[1], f"{side}_heel_x_px": ankle[0] - sign * 5.0,
               f"{side}_heel_y_px": ankle[1] + 11.0, f"{side}_knee_x_px": sign * 17.0, f"{side}_knee_y_px": 95.0,
-              f"{side}_leg_px": 178.0 - p.shorten[k] + 0.5 * jitter[7 + k]}  # fmt: skip
+              f"{side}_leg_px": 178.0 - p.shorten[k] + 0.5 * jitter[7 + k],
+              f"{side}_knee_bend_img_deg": 2.0 + p.bend[k] + 3.0 * jitter[7 + k]}  # fmt: skip
         toes_y.append(toe[1])
     r["floor_y_px"] = max(toes_y)
     r["hip_height_px"] = r["floor_y_px"] - hip_y
@@ -73,10 +80,12 @@ def _ease(u: float) -> float:
 
 def scale(p: Pose, e: float) -> Pose:
     return Pose(p.hip_up * e, (p.heel[0] * e, p.heel[1] * e), (p.shorten[0] * e, p.shorten[1] * e),
-                tuple((x * e, y * e) for x, y in p.toe))  # type: ignore[arg-type]  # fmt: skip
+                tuple((x * e, y * e) for x, y in p.toe), (p.bend[0] * e, p.bend[1] * e))  # type: ignore[arg-type]  # fmt: skip
 
 
-def take(script: list[tuple[float, Pose | None]], seed: int = 1) -> tuple[list[float], list[dict[str, float]]]:
+def take(
+    script: list[tuple[float, Pose | None]], seed: int = 1, toe_y_jitter: float = 1.0
+) -> tuple[list[float], list[dict[str, float]]]:
     """(seconds, the pose at its peak or None for standing) items: each goes out 30 %, stays 40 %, comes back 30 %
     (as the studio's relevés do), with a pixel's jitter on every point."""
     rng = np.random.default_rng(seed)
@@ -88,7 +97,7 @@ def take(script: list[tuple[float, Pose | None]], seed: int = 1) -> tuple[list[f
             e = 0.0 if peak is None else _ease(u / 0.3) if u < 0.3 else 1.0 if u < 0.7 else _ease((1 - u) / 0.3)
             pose = Pose() if peak is None else scale(peak, e)
             times.append(t0 + i / FPS)
-            rows.append(row(pose, rng.normal(0.0, 0.3, 9)))
+            rows.append(row(pose, rng.normal(0.0, 0.3, 9), toe_y_jitter))
         t0 += seconds
     return times, rows
 
@@ -108,14 +117,18 @@ DEMI = Pose(hip_up=-24.0, heel=(5.0, 3.0), shorten=(26.0, 26.0))
 GRAND = Pose(hip_up=-60.0, heel=(11.0, 10.0), shorten=(65.0, 65.0))
 
 
-def _tendu(leg: int, dx: float, dy: float, point: float = 18.0, shorten: float = -8.0, hip: float = 0.0) -> Pose:
+def _tendu(
+    leg: int, dx: float, dy: float, point: float = 18.0, shorten: float = -8.0, hip: float = 0.0, bend: float = 0.0
+) -> Pose:
     toe = [(0.0, 0.0), (0.0, 0.0)]
     toe[leg] = (dx, dy)
     heel = [0.0, 0.0]
     heel[leg] = point
     sh = [0.0, 0.0]
     sh[leg] = shorten
-    return Pose(hip_up=hip, heel=(heel[0], heel[1]), shorten=(sh[0], sh[1]), toe=(toe[0], toe[1]))
+    kb = [0.0, 0.0]
+    kb[leg] = bend
+    return Pose(hip_up=hip, heel=(heel[0], heel[1]), shorten=(sh[0], sh[1]), toe=(toe[0], toe[1]), bend=(kb[0], kb[1]))
 
 
 #: tendus of her left leg (the picture's right): side 80 px out, front 25 px down the picture (toward the camera),
@@ -140,6 +153,9 @@ def test_bent_knee_releves_are_told_from_straight_ones() -> None:
     releves, _, _ = count([STAND, (2.5, BENT), GAP, (2.5, RELEVE), (1.0, None)])
     assert [r.knees for r in releves] == ["bent", "straight"]
     assert releves[0].knee_shortfall_legs > 0.05 > abs(releves[1].knee_shortfall_legs)
+    # bent knees read the heel's lift up to 22 points high (barre_releve_bent): the range says so
+    spans = [r.foot_pct_high - r.foot_pct_low for r in releves]
+    assert releves[0].foot_pct_low <= releves[0].foot_pct - 20 and spans[0] > spans[1] + 15
 
 
 def test_heels_not_lowered_between_relevés() -> None:
@@ -180,13 +196,14 @@ def test_tendus_per_leg_and_direction() -> None:
         ("left", "side"), ("left", "front"), ("left", "back"), ("right", "front"), ("right", "side"),
     ]  # fmt: skip
     for t in tendus:
-        assert t.pointed and t.knee_straight and t.standing_steady and t.returned and t.faults == ()
+        assert t.knee_straight and t.standing_steady and t.returned and t.faults == ()
+        assert t.pointed is (None if t.direction == "back" else True)  # the picture cannot tell a back tendu's point
         assert t.travel_legs >= 0.25
 
 
 def test_tendu_faults_are_seen() -> None:
     flat = _tendu(0, 80.0, 0.0, point=1.0)
-    bent = _tendu(0, 80.0, 0.0, shorten=10.0)
+    bent = _tendu(0, 80.0, 0.0, bend=30.0)
     sink = _tendu(0, 80.0, 0.0, hip=-8.0)
     _, tendus, _ = count([STAND, (2.5, flat), GAP, (2.5, bent), GAP, (2.5, sink), (1.0, None)])
     assert [t.faults for t in tendus] == [
@@ -197,11 +214,91 @@ def test_tendu_faults_are_seen() -> None:
 def test_a_foot_left_out_is_not_returned() -> None:
     t, rows = take([STAND, (1.0, None)])
     out = [row(scale(SIDE_L, e), np.zeros(9)) for e in np.linspace(0, 1, 12)] + [row(SIDE_L, np.zeros(9))] * 10
-    back = [row(scale(SIDE_L, e), np.zeros(9)) for e in np.linspace(1, 0.12, 10)]
-    left = [row(scale(SIDE_L, 0.12), np.zeros(9))] * 12
+    back = [row(scale(SIDE_L, e), np.zeros(9)) for e in np.linspace(1, 0.15, 10)]
+    left = [row(scale(SIDE_L, 0.15), np.zeros(9))] * 12  # 12 px: 0.06 legs from its place, under BACK
     times = t + [t[-1] + (i + 1) / FPS for i in range(len(out) + len(back) + len(left))]
     _, tendus, _ = count_rows(times, rows + out + back + left, [True] * len(times))
-    assert len(tendus) == 1 and not tendus[0].returned and tendus[0].faults == ("close the foot back to position",)
+    assert len(tendus) == 1 and tendus[0].returned is False
+    assert tendus[0].faults == ("close the foot back to position",)
+    assert tendus[0].return_gap_legs > tendus[0].return_tolerance_legs >= RETURNED
+
+
+def test_the_place_is_where_the_foot_stood_since_it_last_came_back() -> None:
+    """A side tendu closed 12 px (0.06 legs) off her first place is "not closed"; she stays there, and the next tendu of
+    the same foot, closed there again, is closed: its place is where it has stood since it came back."""
+    t, rows = take([STAND, (1.0, None)])
+    off = Pose(toe=((12.0, 0.0), (0.0, 0.0)))
+
+    def tendu_from(base: float) -> list[dict[str, float]]:
+        def at(e: float) -> Pose:
+            return Pose(
+                heel=(18.0 * e, 0.0), shorten=(-8.0 * e, 0.0), toe=((base + (80.0 - base) * e, 0.0), (0.0, 0.0))
+            )
+
+        out = [row(at(e), np.zeros(9)) for e in np.linspace(0, 1, 12)] + [row(at(1.0), np.zeros(9))] * 10
+        back = [row(at(e), np.zeros(9)) for e in np.linspace(1, 0, 10)]
+        return out + back
+
+    more = tendu_from(0.0)
+    more[-1:] = [row(off, np.zeros(9))]
+    more += [row(off, np.zeros(9))] * 15 + tendu_from(12.0) + [row(off, np.zeros(9))] * 15
+    times = t + [t[-1] + (i + 1) / FPS for i in range(len(more))]
+    _, tendus, _ = count_rows(times, rows + more, [True] * len(times))
+    assert [x.returned for x in tendus] == [False, True]
+
+
+def test_a_wavering_toe_widens_the_return_check() -> None:
+    """The same foot left 0.06 legs out, her toe's standing place wavering 4 px up and down the picture (about 0.06
+    legs in depth on the floor): that is within what her standing reads, so nothing is flagged."""
+    t, rows = take([STAND, (1.0, None)], toe_y_jitter=13.0)
+    out = [row(scale(SIDE_L, e), np.zeros(9)) for e in np.linspace(0, 1, 12)] + [row(SIDE_L, np.zeros(9))] * 10
+    back = [row(scale(SIDE_L, e), np.zeros(9)) for e in np.linspace(1, 0.15, 10)]
+    left = [row(scale(SIDE_L, 0.15), np.zeros(9))] * 12
+    times = t + [t[-1] + (i + 1) / FPS for i in range(len(out) + len(back) + len(left))]
+    _, tendus, _ = count_rows(times, rows + out + back + left, [True] * len(times))
+    assert len(tendus) == 1 and tendus[0].returned is not False and tendus[0].faults == ()
+    assert tendus[0].return_tolerance_legs > tendus[0].return_gap_legs
+
+
+def test_a_back_tendu_says_nothing_of_its_point_but_sees_a_bent_knee() -> None:
+    """From the front a foot pointing behind her points away from the camera: a flat one and a pointed one read
+    alike (barre_tendu_back), so no "point the foot"; a bent working knee shows in the picture's knee angle."""
+    flat_back = _tendu(0, 6.0, -20.0, point=0.0)
+    bent_back = _tendu(0, 6.0, -20.0, bend=30.0)
+    bent_front = _tendu(0, 12.0, 25.0, bend=30.0)
+    _, tendus, _ = count([STAND, (2.5, flat_back), GAP, (2.5, bent_back), GAP, (2.5, bent_front), (1.0, None)])
+    assert [t.direction for t in tendus] == ["back", "back", "front"]
+    assert [t.pointed for t in tendus] == [None, None, True]
+    assert [t.faults for t in tendus] == [(), ("straighten the working knee",), ("straighten the working knee",)]
+    assert tendus[1].knee_bend_deg > WORK_KNEE_BENT_DEG > abs(tendus[0].knee_bend_deg)
+
+
+def test_a_foot_s_place_is_her_latest_second_of_standing_however_long_ago() -> None:
+    """After a rep of seconds the place is the median of as many standing frames as a second holds, not of the one or
+    two standing frames of the clock's last second (barre_tendu_back: the next tendu's toe already on its way set the
+    place 3 px up the picture, and a closed foot read "not closed")."""
+    ref = _Standing()
+    for i in range(20):
+        ref.add(_read(i / FPS, row(Pose(), np.zeros(9))))
+    ref.add(_read(20 / FPS + 2.5, row(Pose(toe=((0.0, -3.0), (0.0, 0.0))), np.zeros(9))))
+    assert ref.anchor(0)[1] == pytest.approx(FLOOR_Y)
+
+
+def test_a_stream_started_again_ends_what_was_under_way_and_learns_her_standing_afresh() -> None:
+    """Time goes back (a new recording): the relevé under way ends, and her new standing (40 px lower in the picture:
+    the camera moved) is learnt anew, so the next relevé is counted."""
+    t, rows = take([STAND, (2.5, RELEVE)])
+    cut = int(len(t) * 0.8)  # at the top of the relevé
+    t2, rows2 = take([STAND, (2.5, RELEVE), (1.0, None)], seed=2)
+    for r in rows2:
+        for key in list(r):
+            if key.endswith("_y_px") or key == "floor_y_px":
+                r[key] += 40.0
+    counters = BarreCounters()
+    events = [e for x, r in zip(t[:cut] + t2, rows[:cut] + rows2, strict=True) for e in counters.update(x, r, True)]
+    events += counters.finish()
+    assert any(isinstance(e, ReleveDiscarded) and "heels up" in e.reason for e in events)
+    assert len(counters.releve.reps) == 1 and counters.releve.reps[0].t_start_s < 4.0
 
 
 def test_a_step_is_not_a_tendu() -> None:
@@ -318,7 +415,8 @@ def scripted(truth: dict[str, Any]) -> tuple[int, list[tuple[str, str]]]:
 
 @pytest.fixture(scope="module")
 def scenes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, SceneRun]]:
-    yield {name: analyse_scene(name, tmp_path_factory.mktemp(name)) for name in ("barre_releve", "barre_tendu")}
+    names = ("barre_releve", "barre_tendu", "barre_tendu_back", "barre_tendu_front60", "barre_releve_bent")
+    yield {name: analyse_scene(name, tmp_path_factory.mktemp(name)) for name in names}
 
 
 @pytest.mark.e2e
@@ -352,6 +450,29 @@ def test_tendus_on_the_studio(scenes: dict[str, SceneRun]) -> None:
     assert run.analysis["reps"] == []
     for h in run.analysis["holds"]:
         assert all(h["end_s"] <= t.t_start_s or h["start_s"] >= t.t_end_s for t in run.tendus)
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_back_and_front_tendus_on_the_studio(scenes: dict[str, SceneRun]) -> None:
+    """Tendus to the back (barre_tendu_back: right, left, right, left) and straight ahead with the feet at 60 degrees
+    (barre_tendu_front60), every one pointed, knee straight and closed: no fault. Before, every back tendu read "not
+    pointed" and "knee bent" (the leg reaching away from the camera), and one back and one front "not closed"."""
+    for name in ("barre_tendu_back", "barre_tendu_front60"):
+        run = scenes[name]
+        assert [(t.leg, t.direction) for t in run.tendus] == scripted(run.truth)[1]
+        assert all(t.faults == () and t.knee_straight is True and t.returned is True for t in run.tendus), name
+        assert all(t.pointed is (None if t.direction == "back" else True) for t in run.tendus)
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_bent_knee_releves_on_the_studio(scenes: dict[str, SceneRun]) -> None:
+    """barre_releve_bent: straight, bent 40, straight, bent 30, bent 40, each lifting the heel 44.7 % of the foot (its
+    truth): the knees told apart, and the true lift within each relevé's stated range (bent knees read high)."""
+    run = scenes["barre_releve_bent"]
+    assert [r.knees for r in run.releves] == [x["knees"] for x in run.truth["expected"]["releves"]]
+    assert all(r.foot_pct_low <= 44.7 <= r.foot_pct_high for r in run.releves)
 
 
 @pytest.mark.e2e

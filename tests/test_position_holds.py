@@ -232,7 +232,7 @@ def test_a_routine_done_while_she_holds_on_keeps_the_hold_so_far() -> None:
     (kept,) = exercise_summaries(runner)[0].holds
     assert kept.reason == "" and kept.seconds == pytest.approx(4.0, abs=0.3)
     assert summary(runner) == [
-        "high relevé: 1 of 1 sets, 4 s held; heels up 47 % of the foot, knees straight in 1 of 1, longest 4 s"
+        "high relevé: 1 of 1 sets, 4 s held; heels up 47 % of the foot (42-57), knees straight in 1 of 1, longest 4 s"
     ]
 
 

@@ -127,6 +127,11 @@ class Synth:
             row[f"{side}_shank_px"] = math.hypot(row[f"{side}_knee_x_px"] - row[f"{side}_ankle_x_px"],
                                                  row[f"{side}_knee_y_px"] - row[f"{side}_ankle_y_px"])  # fmt: skip
             row[f"{side}_knee_side_px"] = s * (row[f"{side}_knee_x_px"] - row[f"{side}_ankle_x_px"])
+            kx, ky = row[f"{side}_knee_x_px"], row[f"{side}_knee_y_px"]
+            at_knee = math.atan2(hv - ky, hu - kx) - math.atan2(
+                row[f"{side}_ankle_y_px"] - ky, row[f"{side}_ankle_x_px"] - kx
+            )
+            row[f"{side}_knee_bend_img_deg"] = 180.0 - abs(math.degrees((at_knee + math.pi) % (2 * math.pi) - math.pi))
             del row[f"_{side}_hip"]
         hip_z = min(h[2] for h in hips)
         mid = np.array([0.0, 0.0, hip_z])

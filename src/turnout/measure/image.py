@@ -178,6 +178,15 @@ def measure_image_series(
             shank_why = why((chain[1], chain[2]), f"{side} shank")
             put(f"{side}_shank_px", np.linalg.norm(pts[:, chain[1]] - pts[:, chain[2]], axis=1), shank_why)
             put(f"{side}_knee_side_px", sign * (pts[:, chain[1], 0] - pts[:, chain[2], 0]), shank_why)
+            thigh, shank = pts[:, hip_i, :2] - pts[:, chain[1], :2], pts[:, chain[2], :2] - pts[:, chain[1], :2]
+            norms = np.linalg.norm(thigh, axis=1) * np.linalg.norm(shank, axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cos = np.clip(np.einsum("ij,ij->i", thigh, shank) / norms, -1.0, 1.0)
+            put(
+                f"{side}_knee_bend_img_deg",
+                180.0 - np.degrees(np.arccos(cos)),
+                why((hip_i, chain[1], chain[2]), f"{side} leg"),
+            )
     names = image_names()
     return {n: values[n] for n in names}, {n: reasons[n] for n in names}
 

@@ -60,6 +60,7 @@ IMAGE_SIDE_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("leg_px", "px"),  # hip to ankle, in the picture
     ("shank_px", "px"),  # knee to ankle, in the picture
     ("knee_side_px", "px"),  # the knee's sideways offset from its ankle, outward positive (front view)
+    ("knee_bend_img_deg", "deg"),  # 180 minus the hip-knee-ankle angle of the points in the picture
 )
 
 #: Image-plane measurements of the whole body.
@@ -166,6 +167,7 @@ class ImageMeasurement:
     left_leg_px: float = math.nan
     left_shank_px: float = math.nan
     left_knee_side_px: float = math.nan
+    left_knee_bend_img_deg: float = math.nan
     right_knee_x_px: float = math.nan
     right_knee_y_px: float = math.nan
     right_ankle_x_px: float = math.nan
@@ -177,6 +179,7 @@ class ImageMeasurement:
     right_leg_px: float = math.nan
     right_shank_px: float = math.nan
     right_knee_side_px: float = math.nan
+    right_knee_bend_img_deg: float = math.nan
     hip_x_px: float = math.nan
     hip_y_px: float = math.nan
     floor_y_px: float = math.nan

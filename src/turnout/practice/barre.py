@@ -25,8 +25,11 @@ So the toe's picture point is taken back onto the floor through a camera estimat
 floor, in legs: its direction from "toward the camera" says front (down the picture), side or back (up the
 picture). The hips are watched on their picture row (``hip_y_px``), not their height above the floor line, because
 a front tendu's toe becomes the lowest point of the picture and moves the floor line. Per rep: the leg, the
-direction, the travel, whether the foot pointed (ankle risen above its toe, the heel off the floor), whether the
-working knee stayed straight, the standing leg steady (hips not dropping) and the foot returned to its place.
+direction, the travel, whether the foot pointed (ankle risen above its toe, the heel off the floor; a back tendu's foot
+points away from the camera and the picture cannot tell: None), whether the working knee stayed straight (its bend in
+the picture: a turned-out knee bends across the camera's view in every direction, where the leg's picture length is
+foreshortened by a leg reaching toward or away from the camera), the standing leg steady (hips not dropping) and the
+foot returned to its own standing place within its own standing scatter (None when that scatter is too wide to tell).
 
 Qt-free; nothing here imports the app or the session.
 """
@@ -37,7 +40,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 import numpy as np
 
@@ -55,7 +58,8 @@ REFERENCE_WINDOW_S: Final = 10.0
 STANDING_BAND: Final = 0.025
 #: Seconds of frames the first reference needs (the tracker's ``reps.reference_min_s``).
 REFERENCE_MIN_S: Final = 0.5
-#: Each foot's standing place: the median of its toe point over this many seconds of her latest standing frames.
+#: Each foot's standing place: the median of its toe point over this many seconds of her latest standing frames (as
+#: many frames as the stream gives in that time, however long ago the earlier were: a rep takes seconds).
 ANCHOR_S: Final = 1.0
 #: The flat-footed ankle-above-toe gap: this low quantile of the window (the tracker's FLAT_GAP_QUANTILE).
 FLAT_GAP_QUANTILE: Final = 0.1
@@ -99,6 +103,24 @@ KNEE_BENT: Final = 0.025
 #: relevés of first45_releve and barre_releve (949-1160); barre_releve_petite, checked after, reads 1069-1083
 #: (its 45 % read as 42-43 %). docs/thresholds.md.
 FOOT_PCT_PER_LEG: Final = 1020.0
+#: Where the truth lay against the heel's lift as read (percentage points: low, high), per knee verdict, on every relevé
+#: of the studio through the real pose model (docs/thresholds.md, "Relevé"). Straight knees: the reading was 9.2 above
+#: to 4.9 below the truth (15 relevés, 7 scenes). Bent knees read high where MediaPipe's ankle point follows the ankle:
+#: standing it sits 0.015-0.018 legs above the ankle joint; at the top of a straight relevé it slides 0.003-0.016 below
+#: it (it lags the rise, which FOOT_PCT_PER_LEG makes up for), with the knees bent it stays 0.004-0.011 above, so the
+#: same 45 % lift read 62-66 % on barre_releve_bent (f_avg, tights and slippers, camera 1.0 m up). On a petite dancer
+#: in leggings and socks, camera 1.3 m up (scripts/barre_fault_renders.py), bent-knee relevés read within 1.3 of the
+#: truth: the lag depends on the look and the camera, so no second factor is taken from one scene; the range is widened
+#: instead: 0.5 below to 21.6 above the truth, and on the low side as far as straight knees read.
+FOOT_PCT_TRUTH_STRAIGHT: Final = (-5.0, 10.0)
+FOOT_PCT_TRUTH_BENT: Final = (-22.0, 10.0)
+
+
+def foot_pct_range(pct: float, knees: str) -> tuple[float, float]:
+    """The range of the heel's true lift (% of the foot) for a reading ``pct`` with the knees ``knees``."""
+    low, high = FOOT_PCT_TRUTH_BENT if knees == "bent" else FOOT_PCT_TRUTH_STRAIGHT
+    return max(0.0, pct + low), pct + high
+
 
 # ---- tendu ----------------------------------------------------------------------------------------------------
 
@@ -126,18 +148,36 @@ EXTENSION_FRACTION: Final = 0.8
 FRONT_MAX_DEG: Final = 75.0
 BACK_MIN_DEG: Final = 135.0
 #: Pointed: the working ankle this far (legs) above its flat height over its toe at the extension (the heel off the
-#: floor): the studio's pointed tendus read 0.08-0.105, a flat foot 0.00-0.02.
+#: floor): the studio's pointed tendus to the side and front read 0.047-0.097, a flat foot 0.00-0.02. What it sees is
+#: the heel off the floor, not how far the instep stretches: a foot pointed 35 degrees (half the studio's 70) reads
+#: 0.060-0.076, as pointed (docs/thresholds.md, "Tendu").
 POINTED: Final = 0.04
-#: The working knee is bent when the working leg (hip to ankle in the picture) is this much shorter than standing
-#: (legs): a straight pointed leg reads 0.01-0.08 *longer* on the studio; a flat-footed knee bend of 30-40 degrees
-#: shortens it by 0.02-0.05 (studio demi-pliés).
-WORK_KNEE_BENT: Final = 0.02
+#: The directions whose pointing the picture shows. A foot pointing behind her points away from the camera along the
+#: leg's line, and its ankle point comes down toward its toe's in the picture as it points: barre_tendu_back's back
+#: tendus pointed 110 degrees read 0.019-0.025 (the true points 0.005), less than back tendus pointed 40 and 60 (0.031
+#: and 0.051; true 0.063 and 0.072): a back tendu's foot is "cannot tell" (``pointed`` None).
+POINT_SEEN: Final = ("front", "side")
+#: The working knee is bent when its bend in the picture (``{side}_knee_bend_img_deg``, 180 minus the angle at the knee
+#: point between the hip and ankle points) at the extension exceeds her standing's by this (degrees). Through the real
+#: pose model a straight working leg reads -2.1 to +5.2 over standing in every direction (side, front and back; 31
+#: tendus of 11 studio scenes), a working knee bent 35 degrees +26.0 to +31.8 (side, two backs;
+#: scripts/barre_fault_renders.py). A turned-out knee bends toward her side, across the camera's view, so the picture
+#: shows most of its bend whichever way the foot goes; the picture's leg length, used before, read a straight back
+#: tendu 0.18-0.20 legs *shorter* than standing (the leg reaching away from the camera) and a 35-degree bend to the side
+#: as straight.
+WORK_KNEE_BENT_DEG: Final = 15.0
 #: The standing leg is steady when the hips drop no more than this (legs): the tracker's ``reps.end_drop`` (the hip
 #: point's jitter standing is 1-3 %); the studio's tendus drop them 0.000-0.010.
 STEADY_DROP: Final = 0.025
-#: After the foot is back, it is "returned to position" when its toe settles within this of its place (legs): half
-#: of FOOT_MOVED; the studio's closing frames read 0.005-0.02.
+#: After the foot is back, it is "returned to position" when its toe settles within this of its own standing place
+#: (legs; a foot left 3-4 cm off), widened by the toe's own standing scatter on the floor (:data:`SCATTER_Q` of its
+#: latest standing frames' distances from the place: the floor magnifies the picture's depth 2.5-3 times): half of
+#: FOOT_MOVED. The studio's closings read 0.003-0.026 from the place (feet at 30, 45 and 60 degrees, every
+#: direction), their tolerance 0.042-0.062. The place is the foot's standing since it last came back from a tendu (the
+#: frames it settled in included), else her latest standing (:meth:`_Standing.recent`).
 RETURNED: Final = 0.04
+#: The toe's standing scatter: this quantile of its latest standing frames' floor distances from its place.
+SCATTER_Q: Final = 0.95
 #: Seconds after the foot is back over which its settling is judged (the rep is reported then).
 SETTLE_S: Final = 0.4
 #: Recompute the camera from her standing at most this often (seconds).
@@ -173,6 +213,8 @@ class _Frame:
     ankle: tuple[tuple[float, float], tuple[float, float]]
     gap: tuple[float, float]
     leg: tuple[float, float]
+    #: each knee's bend in the picture, degrees
+    bend: tuple[float, float] = (math.nan, math.nan)
 
 
 def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
@@ -180,9 +222,10 @@ def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
     ankle = tuple((_f(row, f"{s}_ankle_x_px"), _f(row, f"{s}_ankle_y_px")) for s in SIDES)
     gap = tuple(_f(row, f"{s}_toe_y_px") - _f(row, f"{s}_ankle_y_px") for s in SIDES)
     leg = tuple(_f(row, f"{s}_leg_px") for s in SIDES)
+    bend = tuple(_f(row, f"{s}_knee_bend_img_deg") for s in SIDES)
     return _Frame(
         t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), _f(row, "frame_width_px"),
-        toe, ankle, gap, leg,  # type: ignore[arg-type]
+        toe, ankle, gap, leg, bend,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -240,26 +283,47 @@ class _Standing:
         """Leg ``k``'s standing length in the picture, hip to ankle (px)."""
         return self._get(f"leg{k}", lambda: _median([f.leg[k] for f in self._standing()]))
 
+    def bend(self, k: int) -> float:
+        """Knee ``k``'s standing bend in the picture (degrees)."""
+        return self._get(f"bend{k}", lambda: _median([f.bend[k] for f in self._standing()]))
+
     def flat_gap(self, k: int) -> float:
         """Foot ``k``'s flat-footed ankle-above-toe gap (px): the lowest it is."""
         return self._get(f"gap{k}", lambda: self._q([f.gap[k] for f, _ in self._w], FLAT_GAP_QUANTILE))
 
-    def anchor(self, k: int) -> tuple[float, float]:
-        """Foot ``k``'s standing place: the median of its toe point over her last :data:`ANCHOR_S` standing."""
+    def since(self, t0: float) -> list[_Frame]:
+        """Her standing frames from ``t0`` on (where a foot stands since it last moved), when there are at least
+        three; else all of them."""
         st = self._standing()
-        last = st[-1].t if st else 0.0
-        recent = [f for f in st if f.t >= last - ANCHOR_S]
-        x = self._get(f"ax{k}", lambda: _median([f.toe[k][0] for f in recent]))
-        y = self._get(f"ay{k}", lambda: _median([f.toe[k][1] for f in recent]))
+        after = [f for f in st if f.t >= t0]
+        return after if len(after) >= 3 else st
+
+    def recent(self, t0: float = -math.inf) -> list[_Frame]:
+        """Her latest :data:`ANCHOR_S` seconds of standing (from ``t0`` on: :meth:`since`): as many of the latest
+        standing frames as that holds at the stream's frame rate (the median interval of the window), however long
+        ago the earlier ones were. (Before: the standing frames of the last :data:`ANCHOR_S` seconds of the clock,
+        which after a 2 s tendu were one or two frames, the first of them the next tendu's toe already on its way:
+        barre_tendu_back's second tendu had its place 3 px up the picture and read "not closed", 0.080 legs.)"""
+        st = self.since(t0)
+        if len(st) < 3:
+            return st
+        if "n_recent" not in self._cache:
+            ts = np.asarray([f.t for f, _ in self._w], dtype=np.float64)
+            dt = float(np.median(np.diff(ts)))
+            self._cache["n_recent"] = max(3.0, round(ANCHOR_S / dt)) if dt > 0 else float(len(st))
+        return st[-int(self._cache["n_recent"]) :]
+
+    def anchor(self, k: int, t0: float = -math.inf) -> tuple[float, float]:
+        """Foot ``k``'s standing place: the median of its toe point over her latest standing (:meth:`recent`; from
+        ``t0`` on, when the foot last came back to a place then)."""
+        x = self._get(f"ax{k}:{t0}", lambda: _median([f.toe[k][0] for f in self.recent(t0)]))
+        y = self._get(f"ay{k}:{t0}", lambda: _median([f.toe[k][1] for f in self.recent(t0)]))
         return x, y
 
     def ankle(self, k: int) -> tuple[float, float]:
-        """Foot ``k``'s standing ankle point: the median over her last :data:`ANCHOR_S` standing."""
-        st = self._standing()
-        last = st[-1].t if st else 0.0
-        recent = [f for f in st if f.t >= last - ANCHOR_S]
-        x = self._get(f"kx{k}", lambda: _median([f.ankle[k][0] for f in recent]))
-        y = self._get(f"ky{k}", lambda: _median([f.ankle[k][1] for f in recent]))
+        """Foot ``k``'s standing ankle point: the median over her latest standing (:meth:`recent`)."""
+        x = self._get(f"kx{k}", lambda: _median([f.ankle[k][0] for f in self.recent()]))
+        y = self._get(f"ky{k}", lambda: _median([f.ankle[k][1] for f in self.recent()]))
         return x, y
 
 
@@ -267,6 +331,36 @@ def _moved(fr: _Frame, ref: _Standing, k: int) -> float:
     """How far foot ``k``'s toe is from its standing place in the picture, legs."""
     ax, ay = ref.anchor(k)
     return math.hypot(fr.toe[k][0] - ax, fr.toe[k][1] - ay) / ref.legs()
+
+
+#: A counter's event type.
+_E = TypeVar("_E")
+
+
+class _Stream(Generic[_E]):
+    """What the three streaming counters share: her rolling standing reference and the stream's clock. A frame
+    earlier than the last one means the stream started again (a new recording, a replay): what was under way ends
+    where it was (:meth:`finish`) and her standing is learnt afresh."""
+
+    def __init__(self) -> None:
+        self._ref = _Standing()
+        self._last_t = -math.inf
+
+    def finish(self) -> list[_E]:
+        raise NotImplementedError
+
+    def _restart(self, t_s: float) -> list[_E]:
+        """The events of a stream started again at ``t_s`` (none if it goes on); moves the clock to ``t_s``."""
+        events: list[_E] = []
+        if t_s < self._last_t:
+            events += self.finish()
+            self._forget()
+        self._last_t = t_s
+        return events
+
+    def _forget(self) -> None:
+        """Forget what was learnt from the stream before it started again."""
+        self._ref.clear()
 
 
 # ---- relevé -------------------------------------------------------------------------------------------------
@@ -293,6 +387,9 @@ class ReleveRep:
     #: "straight" or "bent": the hips' shortfall from what straight legs give for this heel rise
     knees: str
     knee_shortfall_legs: float
+    #: where the true lift lies for this reading and knee verdict (:func:`foot_pct_range`), % of the foot
+    foot_pct_low: float = math.nan
+    foot_pct_high: float = math.nan
 
     @property
     def kind(self) -> str:
@@ -335,23 +432,18 @@ class _ReleveEpisode:
     last_ok: float = math.nan
 
 
-class ReleveCounter:
+class ReleveCounter(_Stream[ReleveEvent]):
     """Relevés from the heels' and hips' rise in the picture. Not thread-safe; feed frames in time order."""
 
     def __init__(self) -> None:
-        self._ref = _Standing()
+        super().__init__()
         self._ep: _ReleveEpisode | None = None
         #: after a discarded rise: wait for the heels to come down before the next
         self._rearm = False
-        self._last_t = -math.inf
         self.reps: list[ReleveRep] = []
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[ReleveEvent]:
-        events: list[ReleveEvent] = []
-        if t_s < self._last_t:  # a stream started again: what was under way ends where it was
-            events += self.finish()
-            self._ref.clear()
-        self._last_t = t_s
+        events = self._restart(t_s)
         ep = self._ep
         if not is_reliable(row, reliable):
             if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
@@ -427,11 +519,13 @@ class ReleveCounter:
         heel, rise = float(np.median(mean[top])), float(np.median(hips[top]))
         dt = np.diff(np.append(t, t_s))
         shortfall = HIP_PER_HEEL * heel - rise
+        knees = "bent" if shortfall > KNEE_BENT else "straight"
+        low, high = foot_pct_range(FOOT_PCT_PER_LEG * heel, knees)
         rep = ReleveRep(
             index=len(self.reps) + 1, t_start_s=ep.t0, t_top_s=float(t[int(np.argmax(mean))]), t_end_s=t_s,
             rise_legs=rise, heel_rise_legs=heel, foot_pct=FOOT_PCT_PER_LEG * heel,
             time_up_s=float(dt[mean >= DESCENT_FRACTION * peak].sum()), heels_lowered=lowered,
-            knees="bent" if shortfall > KNEE_BENT else "straight", knee_shortfall_legs=shortfall,
+            knees=knees, knee_shortfall_legs=shortfall, foot_pct_low=low, foot_pct_high=high,
         )  # fmt: skip
         self.reps.append(rep)
         return [ReleveEnded(t_s, rep)]
@@ -458,18 +552,25 @@ class TenduRep:
     travel_legs: float
     #: the travel's direction on the floor, degrees from "toward the camera" (0) to "away" (180)
     direction_deg: float
-    pointed: bool
+    #: the heel left the floor (the foot pointed); None: the picture cannot tell (a back tendu: POINT_SEEN)
+    pointed: bool | None
     #: the working ankle's rise above its toe at the extension, over its flat height, legs
     point_legs: float
-    knee_straight: bool
+    #: the working knee's picture bend stayed within WORK_KNEE_BENT_DEG of standing; None: the knee was not seen
+    knee_straight: bool | None
     #: the working leg's shortening in the picture at the extension, legs (negative: longer than standing)
     knee_shortening_legs: float
     #: the standing leg held: the hips dropped no more than STEADY_DROP
     standing_steady: bool
     hip_drop_legs: float
-    #: the foot came back to its standing place
-    returned: bool
+    #: the foot came back to its standing place (within return_tolerance_legs); None: its toe's standing scatter is
+    #: too wide to tell (the tolerance reaches BACK)
+    returned: bool | None
     return_gap_legs: float
+    #: the working knee's bend in the picture at the extension over its standing bend, degrees
+    knee_bend_deg: float = math.nan
+    #: RETURNED widened by the toe's own standing scatter on the floor, legs
+    return_tolerance_legs: float = math.nan
 
     @property
     def kind(self) -> str:
@@ -477,15 +578,15 @@ class TenduRep:
 
     @property
     def faults(self) -> tuple[str, ...]:
-        """What to correct, in words (empty for a clean tendu)."""
+        """What to correct, in words (empty for a clean tendu; a judgement the picture cannot make says nothing)."""
         out = []
-        if not self.pointed:
+        if self.pointed is False:
             out.append("point the foot")
-        if not self.knee_straight:
+        if self.knee_straight is False:
             out.append("straighten the working knee")
         if not self.standing_steady:
             out.append("keep the standing leg steady")
-        if not self.returned:
+        if self.returned is False:
             out.append("close the foot back to position")
         return tuple(out)
 
@@ -525,34 +626,40 @@ class _TenduEpisode:
     leg0: float
     #: which way she faces (TenduCounter._facing)
     facing: float = 0.0
-    #: (t, travel, (dx, dy) on the floor, point rise, leg shortening, hip drop)
-    frames: list[tuple[float, float, tuple[float, float], float, float, float]] = field(default_factory=list)
+    #: the working knee's standing bend in the picture (degrees) and its toe's standing scatter on the floor (legs)
+    bend0: float = math.nan
+    scatter: float = math.nan
+    #: (t, travel, (dx, dy) on the floor, point rise, leg shortening, hip drop, knee bend over standing)
+    frames: list[tuple[float, float, tuple[float, float], float, float, float, float]] = field(default_factory=list)
     t_back: float | None = None
     settle: list[float] = field(default_factory=list)
+    #: the frames after the foot was back: her standing with the foot at its new place
+    settled: list[_Frame] = field(default_factory=list)
     last_ok: float = math.nan
 
 
-class TenduCounter:
+class TenduCounter(_Stream[TenduEvent]):
     """Tendus per leg and direction from the working foot's travel on the floor. Not thread-safe."""
 
     def __init__(self) -> None:
-        self._ref = _Standing()
+        super().__init__()
         self._ep: _TenduEpisode | None = None
         self._rearm = False
         self._cam: Camera | None = None
         self._cam_t = -math.inf
         #: which way she faces, degrees from the camera (positive: the camera toward her left)
         self._facing = 0.0
-        self._last_t = -math.inf
+        #: when each foot last came back from a tendu: its place is its standing since then
+        self._back_at = [-math.inf, -math.inf]
         self.reps: list[TenduRep] = []
 
+    def _forget(self) -> None:
+        super()._forget()
+        self._cam = None
+        self._back_at = [-math.inf, -math.inf]
+
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[TenduEvent]:
-        events: list[TenduEvent] = []
-        if t_s < self._last_t:
-            events += self.finish()
-            self._ref.clear()
-            self._cam = None
-        self._last_t = t_s
+        events = self._restart(t_s)
         ep = self._ep
         if not is_reliable(row, reliable):
             if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
@@ -572,18 +679,20 @@ class TenduCounter:
             if work[0] >= OUT_START:
                 return events + self._conclude(t_s)
             ep.settle.append(work[0])
+            ep.settled.append(fr)
             if t_s - ep.t_back >= SETTLE_S:
                 return events + self._conclude(t_s)
             return events
         if work[0] <= BACK:
             ep.t_back = t_s
             ep.settle.append(work[0])
+            ep.settled.append(fr)
             return events
         k = ep.k
         point = (fr.gap[k] - ep.flat) / ep.legs
         short = (ep.leg0 - fr.leg[k]) / ep.legs
         drop = (fr.hip_y - ep.hip_y0) / ep.legs
-        ep.frames.append((t_s, work[0], work[1], point, short, drop))
+        ep.frames.append((t_s, work[0], work[1], point, short, drop, fr.bend[k] - ep.bend0))
         return events
 
     def finish(self) -> list[TenduEvent]:
@@ -630,7 +739,7 @@ class TenduCounter:
         if cam is None:
             self._ref.add(fr)
             return []
-        anchors = (self._ref.anchor(0), self._ref.anchor(1))
+        anchors = (self._ref.anchor(0, self._back_at[0]), self._ref.anchor(1, self._back_at[1]))
         probe = _TenduEpisode(
             0, fr.t, cam, anchors, self._ref.hip_y(), self._ref.legs(), math.nan, math.nan, self._facing
         )
@@ -644,6 +753,7 @@ class TenduCounter:
         if len(out) == 1 and travel[1 - out[0]] < FOOT_MOVED:
             k = out[0]
             probe.k, probe.flat, probe.leg0, probe.last_ok = k, self._ref.flat_gap(k), self._ref.leg(k), fr.t
+            probe.bend0, probe.scatter = self._ref.bend(k), self._scatter(cam, k)
             self._ep = probe
             return [TenduStarted(fr.t, len(self.reps) + 1, SIDES[k])]
         if not out:
@@ -656,9 +766,27 @@ class TenduCounter:
         self._rearm = True
         return TenduDiscarded(t_s, len(self.reps) + 1, reason)
 
+    def _scatter(self, cam: Camera, k: int) -> float:
+        """Foot ``k``'s toe's standing scatter on the floor (legs), as the return check reads it: the toe's median over
+        :data:`SETTLE_S` of her standing, each such stretch of her standing window, and how far those medians lie from
+        her place (their :data:`SCATTER_Q` quantile): what a foot that did come back reads."""
+        x0, y0 = self._floor_point(cam, self._ref.anchor(k, self._back_at[k]))
+        st = self._ref.since(self._back_at[k])
+        n = max(1, len(self._ref.recent()) * SETTLE_S / ANCHOR_S)
+        pts = np.asarray([self._floor_point(cam, f.toe[k]) for f in st], dtype=np.float64)
+        m = int(round(n))
+        if len(pts) < m:
+            return math.nan
+        d = [math.hypot(*(np.nanmedian(pts[i : i + m], axis=0) - (x0, y0))) for i in range(len(pts) - m + 1)]
+        return self._ref._q(d, SCATTER_Q)
+
     def _conclude(self, t_s: float) -> list[TenduEnded | TenduDiscarded]:
         ep = self._ep
         assert ep is not None
+        if ep.t_back is not None:  # the foot is back: its standing since is where it stands now
+            self._back_at[ep.k] = ep.t_back
+            for f in ep.settled:
+                self._ref.add(f, standing=abs(f.hip_y - ep.hip_y0) / ep.legs < STANDING_BAND)
         frames = ep.frames
         if not frames:
             return [self._discard(t_s, "no frame of the foot out")]
@@ -679,16 +807,20 @@ class TenduCounter:
         turn = ep.facing if SIDES[ep.k] == "left" else -ep.facing
         angle = abs((math.degrees(math.atan2(outward, -dy)) + turn + 180.0) % 360.0 - 180.0)
         direction = "front" if angle < FRONT_MAX_DEG else "back" if angle > BACK_MIN_DEG else "side"
-        point, short = _median([f[3] for f in ext]), _median([f[4] for f in ext])
+        point, short, bend = _median([f[3] for f in ext]), _median([f[4] for f in ext]), _median([f[6] for f in ext])
         drop = max(f[5] for f in frames)
         gap = _median(ep.settle) if ep.settle else math.nan
+        tolerance = RETURNED + (ep.scatter if math.isfinite(ep.scatter) else 0.0)
+        pointed = bool(point >= POINTED) if direction in POINT_SEEN and math.isfinite(point) else None
+        knee = not bend > WORK_KNEE_BENT_DEG if math.isfinite(bend) else None
+        returned = bool(gap <= tolerance) if tolerance < BACK and math.isfinite(gap) else None
         self._ep = None
         rep = TenduRep(
             index=len(self.reps) + 1, leg=SIDES[ep.k], direction=direction, t_start_s=ep.t0,
             t_out_s=frames[int(np.argmax(travel))][0], t_end_s=t_back, travel_legs=peak, direction_deg=angle,
-            pointed=bool(point >= POINTED), point_legs=point, knee_straight=not short > WORK_KNEE_BENT,
-            knee_shortening_legs=short, standing_steady=bool(drop <= STEADY_DROP), hip_drop_legs=drop,
-            returned=bool(gap <= RETURNED), return_gap_legs=gap,
+            pointed=pointed, point_legs=point, knee_straight=knee, knee_shortening_legs=short,
+            standing_steady=bool(drop <= STEADY_DROP), hip_drop_legs=drop, returned=returned, return_gap_legs=gap,
+            knee_bend_deg=bend, return_tolerance_legs=tolerance,
         )  # fmt: skip
         self.reps.append(rep)
         return [TenduEnded(t_s, rep)]
@@ -752,6 +884,9 @@ class PositionHold:
     heel_rise_legs: float = math.nan
     foot_pct: float = math.nan
     knees: str = ""
+    #: a relevé: where the true lift lies (:func:`foot_pct_range`), % of the foot
+    foot_pct_low: float = math.nan
+    foot_pct_high: float = math.nan
 
     @property
     def seconds(self) -> float:
@@ -817,7 +952,7 @@ def _hold_edges(run: _HoldRun) -> tuple[int, int, float, float]:
     return int(inside[0]), int(inside[-1]), level, band
 
 
-class PositionHolds:
+class PositionHolds(_Stream[PositionHoldEvent]):
     """Held low pliés and high relevés from the hips' level, the heels and the feet in the picture. Not thread-safe;
     feed frames in time order.
 
@@ -829,9 +964,8 @@ class PositionHolds:
     (:data:`HOLD_STILL`), the pose is lost (:data:`MAX_GAP_S`)."""
 
     def __init__(self) -> None:
-        self._ref = _Standing()
+        super().__init__()
         self._run: _HoldRun | None = None
-        self._last_t = -math.inf
         self.holds: list[PositionHold] = []
 
     def holding(self) -> str | None:
@@ -840,11 +974,7 @@ class PositionHolds:
         return run.position if run is not None and run.reported else None
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[PositionHoldEvent]:
-        events: list[PositionHoldEvent] = []
-        if t_s < self._last_t:  # a stream started again: what was under way ends where it was
-            events += self.finish()
-            self._ref.clear()
-        self._last_t = t_s
+        events = self._restart(t_s)
         run = self._run
         if not is_reliable(row, reliable):
             if run is not None and t_s - run.last_ok > MAX_GAP_S:
@@ -973,16 +1103,18 @@ class PositionHolds:
         if not run.reported:
             run.index = len(self.holds) + 1
         plie, heel, pct, knees, shown = "", math.nan, math.nan, "", level
+        low = high = math.nan
         if run.position == "low_plie":
             plie = "grand" if level > GRAND_DROP else "demi"
         else:
             heel = _median([(f.heels[0] + f.heels[1]) / 2 for f in frames])
             pct, shown = FOOT_PCT_PER_LEG * heel, -level
             knees = "bent" if HIP_PER_HEEL * heel - shown > KNEE_BENT else "straight"
+            low, high = foot_pct_range(pct, knees)
         return PositionHold(
             index=run.index, position=run.position, t_start_s=frames[0].t, t_end_s=frames[-1].t, reason=reason,
             level_legs=shown, band_legs=band, n_frames=len(frames), plie=plie, heel_rise_legs=heel, foot_pct=pct,
-            knees=knees,
+            knees=knees, foot_pct_low=low, foot_pct_high=high,
         )  # fmt: skip
 
 
@@ -1058,4 +1190,5 @@ __all__ = [
     "TenduStarted",
     "count_rows",
     "find_position_holds",
+    "foot_pct_range",
 ]

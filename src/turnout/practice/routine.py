@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -511,7 +511,7 @@ class ExerciseSummary:
             r = self.releves
             want = "bent" if ex.variant == "bent" else "straight"
             text += (
-                f"; heels up {_mean(x.foot_pct for x in r):.0f} % of the foot, {_mean(x.time_up_s for x in r):.1f} s "
+                f"; heels up {_pct(r)}, {_mean(x.time_up_s for x in r):.1f} s "
                 f"up; knees {want} in {sum(x.knees == want for x in r)} of {len(r)}, heels lowered fully in "
                 f"{sum(x.heels_lowered for x in r)}"
             )
@@ -519,8 +519,8 @@ class ExerciseSummary:
             t = self.tendus
             legs = ", ".join(f"{side} {n}" for side in ("left", "right") if (n := sum(x.leg == side for x in t)))
             text += (
-                f" ({legs}); pointed {sum(x.pointed for x in t)}, knee straight {sum(x.knee_straight for x in t)}, "
-                f"standing leg steady {sum(x.standing_steady for x in t)}, closed {sum(x.returned for x in t)} of "
+                f" ({legs}); pointed {_told(x.pointed for x in t)}, knee straight {_told(x.knee_straight for x in t)}, "
+                f"standing leg steady {sum(x.standing_steady for x in t)}, closed {_told(x.returned for x in t)} of "
                 f"{len(t)}"
             )
         if self.holds:
@@ -532,11 +532,12 @@ class ExerciseSummary:
 
 def hold_figures(holds: tuple[PositionHold, ...]) -> str:
     """What her held low pliés or high relevés were like: "hips 18 % of a leg down, longest 32 s; ended: the hips rose
-    (2)" or "heels up 52 % of the foot, knees straight in 3 of 3, longest 30 s; ended: the heels came down (3)"."""
+    (2)" or "heels up 52 % of the foot (47-62), knees straight in 3 of 3, longest 30 s; ended: the heels came down
+    (3)"."""
     if holds[0].position == "low_plie":
         text = f"hips {100 * _mean(h.level_legs for h in holds):.0f} % of a leg down"
     else:
-        text = (f"heels up {_mean(h.foot_pct for h in holds):.0f} % of the foot, knees straight in "
+        text = (f"heels up {_pct(holds)}, knees straight in "
                 f"{sum(h.knees == 'straight' for h in holds)} of {len(holds)}")  # fmt: skip
     reasons = [h.reason for h in holds if h.reason]  # "" : still held when the routine ended
     ended = ", ".join(f"{r} ({reasons.count(r)})" for r in dict.fromkeys(reasons))
@@ -549,6 +550,22 @@ def stretch_figures(holds: tuple[StretchHold, ...]) -> str:
     reasons = [h.reason for h in holds if h.reason]
     ended = ", ".join(f"{r} ({reasons.count(r)})" for r in dict.fromkeys(reasons))
     return f"longest {max(h.seconds for h in holds):.0f} s" + (f"; ended: {ended}" if ended else "")
+
+
+def _pct(reps: Sequence[ReleveRep] | Sequence[PositionHold]) -> str:
+    """The heels' mean lift as a share of the foot with the range the truth lies in (barre.foot_pct_range): "45 % of
+    the foot (40-55)"; bent knees widen it."""
+    return (
+        f"{_mean(x.foot_pct for x in reps):.0f} % of the foot ({_mean(x.foot_pct_low for x in reps):.0f}-"
+        f"{_mean(x.foot_pct_high for x in reps):.0f})"
+    )
+
+
+def _told(verdicts: Iterable[bool | None]) -> str:
+    """How many reps a judgement passed, and on how many the picture could not tell (None) when some."""
+    v = list(verdicts)
+    unknown = sum(x is None for x in v)
+    return f"{sum(x is True for x in v)}" + (f" ({unknown} not told from the picture)" if unknown else "")
 
 
 def _mean(values: Any) -> float:
@@ -577,6 +594,6 @@ def exercise_summaries(runner: RoutineRunner) -> list[ExerciseSummary]:
 
 def summary(runner: RoutineRunner) -> list[str]:
     """One line per exercise: what was done of it ("demi-pliés: 2 of 2 sets, 20 reps"; relevés and tendus with
-    their figures: "relevés: 3 of 3 sets, 24 reps; heels up 44 % of the foot, 1.8 s up; knees straight in 24 of
+    their figures: "relevés: 3 of 3 sets, 24 reps; heels up 44 % of the foot (39-54), 1.8 s up; knees straight in 24 of
     24, heels lowered fully in 24")."""
     return [s.line() for s in exercise_summaries(runner)]
