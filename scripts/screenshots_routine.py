@@ -7,7 +7,8 @@ inside, no verdict in fifth), and Review and Progress with the exercises stored.
         .venv/bin/python scripts/screenshots_routine.py --out build/screenshots/routine
 
 (``--only holds``: the held low plié's and high relevé's screens alone; ``--only stretches``: the floor stretches'
-screens alone: two butterflies against an earlier session's figure, then a frog and a low lunge.)
+screens alone: two butterflies against an earlier session's figure, then a frog and a low lunge; ``--only profile``:
+side-on, a first-position hold and a demi-plié with her pelvis arched, then tucked, with no routine.)
 
 Scenes come from build/studio (rendered by the studio; nothing is copied into the project); the database is written
 into OUT/data/.
@@ -38,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, type=Path, help="folder for the PNGs (and data/)")
     p.add_argument("--size", default="1280x720", help="window size (default: %(default)s)")
-    p.add_argument("--only", choices=("all", "holds", "stretches"), default="all",
+    p.add_argument("--only", choices=("all", "holds", "stretches", "profile"), default="all",
                    help="'holds': only the held low plié's and relevé's screens; 'stretches': only the floor "
-                        "stretches' (default: %(default)s)")  # fmt: skip
+                        "stretches'; 'profile': only the side-on view's (default: %(default)s)")  # fmt: skip
     args = p.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
 
@@ -95,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         wait(lambda: not window.controller.running, 120)
         pause(0.5)
 
-    if args.only == "stretches":
-        stretch_screens(window, live, play, wait, grab, ended)
+    if args.only in ("stretches", "profile"):
+        screens = stretch_screens if args.only == "stretches" else profile_screens
+        screens(window, live, play, wait, grab, ended)
         live.choose_routine(None)
         window.close()
         return 0
@@ -207,6 +209,27 @@ def stretch_screens(window: Any, live: Any, play: Callable[..., None], wait: Cal
         grab(window, "s6_low_lunge_countdown")
     ended()
     grab(window, "s7_frog_lunge_summary")
+
+
+def profile_screens(window: Any, live: Any, play: Callable[..., None], wait: Callable[..., bool],
+                    grab: Callable[[Any, str], None], ended: Callable[[], None]) -> None:  # fmt: skip
+    """Side-on (issue 17, item 4): a first-position hold timed from the side with her pelvis arched, her posture read
+    out and turnout said not to be judged; then, tucked, with no routine: the demi-plié and the end."""
+    from turnout.practice.routine import Exercise, Routine
+
+    panel = live.routine_panel
+    live.choose_routine(Routine("Side-on hold", (Exercise("hold", sets=1, hold_s=4, rest_s=0, variant="first"),)))
+    play(scene("profile_arch_right"))
+    if wait(lambda: "s left" in panel.text(), 60):
+        grab(window, "p1_profile_hold_countdown_arched")
+    ended()
+    grab(window, "p2_profile_hold_summary")
+    live.choose_routine(None)
+    play(scene("profile_tuck_right"))
+    if wait(lambda: (r := window.controller.latest()) is not None and r.timestamp_ms >= 6000, 60):
+        grab(window, "p3_profile_plie_tucked")
+    ended()
+    grab(window, "p4_profile_end_tucked")
 
 
 if __name__ == "__main__":

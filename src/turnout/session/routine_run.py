@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from turnout.practice import stretches
+from turnout.measure.image import SIDE
+from turnout.practice import profile, stretches
 from turnout.practice.barre import MIN_HOLD_S
 from turnout.practice.plie import RepEnded
 from turnout.practice.routine import HOLD_HINTS, Routine, RoutineEvent, RoutineRunner, RoutineStatus, exercise_summaries
@@ -134,6 +135,8 @@ class RoutineRun:
         self._started = False
         #: the tracker's hold under way (its start), and when the runner's current set began
         self._tracker_hold: float | None = None
+        #: a still stand side-on with straight legs under way (its start): the first-position hold from the side
+        self._side_hold: float | None = None
         self._exercise_since = -math.inf
         self._prompt = ""
         self._shown: tuple[Any, ...] | None = None
@@ -153,6 +156,7 @@ class RoutineRun:
         said += self.runner.frame(t, row, bool(result.reliable))
         for ev in result.events:
             said += self._event(ev, t)
+        said += self._side_on(row, getattr(result, "hold_s", None), t)
         said += self.runner.tick(t)
         said += self._set_started(t, said)
         if not self._started:  # the first set starts: said (the ones after a rest are said by the runner)
@@ -200,6 +204,20 @@ class RoutineRun:
             return self.runner.hold_ended(t, ev.why)
         return []
 
+    def _side_on(self, row: Mapping[str, float], hold_s: float | None, t: float) -> list[RoutineEvent]:
+        """Side-on the feet are not read, so the tracker times no first position: a still stand with straight legs
+        (the profile's hold, ``FrameResult.hold_s`` side-on: ``turnout.practice.profile``) times it instead, from
+        where her stillness began; it ends when she moves or turns to face the camera."""
+        holding = profile.side_on(row) and hold_s is not None and (self._side_hold is not None
+                                                                   or profile.straight_legs(row))  # fmt: skip
+        if holding and self._side_hold is None:
+            self._side_hold = t - float(hold_s or 0.0)
+            return self.runner.hold_started(max(self._side_hold, self._exercise_since))
+        if not holding and self._side_hold is not None:
+            self._side_hold = None
+            return self.runner.hold_ended(t, "she moved" if profile.side_on(row) else "she turned to the camera")
+        return []
+
     def _set_started(self, t: float, said: Sequence[RoutineEvent]) -> list[RoutineEvent]:
         """A new set began (after a rest, a set without rest, a skip): a hold the tracker still follows (she stayed
         in the position) starts the set's hold now."""
@@ -209,7 +227,7 @@ class RoutineRun:
         if self._exercise_since != math.inf and not any(e.what in ("set_done", "next") for e in said):
             return []
         self._exercise_since = t
-        if self._tracker_hold is not None and self.runner.hold_since is None:
+        if (self._tracker_hold is not None or self._side_hold is not None) and self.runner.hold_since is None:
             return self.runner.hold_started(t)
         return []
 
@@ -377,6 +395,7 @@ def replay_analysis(routine: Routine, result: Any, last_selfcheck_deg: float | N
         timed.append((h.t_end_s, 2, HoldEnded(h.t_end_s, h)))
     timed.sort(key=lambda x: (x[0], x[1]))
     k = 0
+    side = profile.ProfileTracker()  # side-on holds, as the pipeline follows them (its FrameResult.hold_s)
     for i, ms in enumerate(stamps):
         t = ms / 1000.0
         events = []
@@ -386,8 +405,10 @@ def replay_analysis(routine: Routine, result: Any, last_selfcheck_deg: float | N
         row = {n: float(c[i]) for n, c in zip(names, columns, strict=True)}
         reliable = bool(result.reliable[i]) if i < len(result.reliable) else False
         measurement = SimpleNamespace(as_row=lambda row=row: row)
+        side.update(t, row)
+        hold_s = side.hold_s if row.get("facing_code") == SIDE else None
         run.follow(SimpleNamespace(timestamp_ms=ms, measurement=measurement, reliable=reliable, events=tuple(events),
-                                   baseline_ready=True))  # fmt: skip
+                                   baseline_ready=True, hold_s=hold_s))  # fmt: skip
     if k < len(timed):
         run.follow(SimpleNamespace(timestamp_ms=stamps[-1] if stamps else 0, measurement=None, reliable=False,
                                    events=tuple(e for _, _, e in timed[k:]), baseline_ready=True))  # fmt: skip
