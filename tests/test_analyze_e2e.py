@@ -58,11 +58,13 @@ def test_frames_csv_has_measurements(analysed) -> None:  # type: ignore[no-untyp
     # standing is known, and the measured p95 of the 3D degree columns in the row's mode
     for name in (*picture_foot_names(), *display.P95_COLUMNS):
         assert name in rows[0]
+    # (a frame's foot reading, where there is one, carries its band; this teacher's flared trousers cover her heels,
+    # so once her standing is seen her feet are not read in degrees: picture.foot_points_fit, tests/test_real_labels)
     read = [r for r in rows if r["left_foot_picture_deg"]]
-    assert len(read) >= 100
     for r in read:
         low, deg, high = (float(r[f"left_foot_picture{k}_deg"]) for k in ("_low", "", "_high"))
         assert low <= deg <= high and high - low >= 2 * FOOT_P95_DEG - 0.1  # the band (its coverage: docs/accuracy.md)
+    assert len(read) <= 0.1 * len(measured)  # (near the limit a few standing windows pass)
     assert {float(r["foot_turnout_p95_deg"]) for r in measured} == {display.p95_deg("foot", "uncalibrated-3d")}
 
 

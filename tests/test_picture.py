@@ -382,9 +382,9 @@ def test_foot_points_closer_than_a_foot_are_not_read() -> None:
     cam = estimate_camera(-70.0, 229.0, 960.0)
     assert cam is not None
 
-    def px(x: float, y: float, z: float) -> tuple[float, float]:
-        """A floor point (legs: x to the picture's right, y away from the camera, z up) in the picture."""
-        rel = np.array([x, y, z - cam.height])
+    def px(xy: np.ndarray, z: float) -> tuple[float, float]:
+        """A point (legs: ``xy`` x to the picture's right and y away from the camera, ``z`` up) in the picture."""
+        rel = np.array([xy[0], xy[1], z - cam.height])
         cp, sp = math.cos(cam.pitch), math.sin(cam.pitch)
         depth = rel[1] * cp - rel[2] * sp
         return (cam.f * rel[0] / depth, cam.f * -(rel[1] * sp + rel[2] * cp) / depth)
@@ -392,16 +392,16 @@ def test_foot_points_closer_than_a_foot_are_not_read() -> None:
     d = math.radians(60.0)  # her left foot turned 60 degrees out
     heel_floor = np.array([0.02, cam.dist])
     along = np.array([math.sin(d), -math.cos(d)])
-    toe = px(*(heel_floor + 0.23 * along), MEDIAPIPE.toe)
-    heel = px(*(heel_floor + 0.03 * along), MEDIAPIPE.heel)
-    ankle = px(*(heel_floor + 0.065 * along), MEDIAPIPE.ankle)
+    toe = px(heel_floor + 0.23 * along, MEDIAPIPE.toe)
+    heel = px(heel_floor + 0.03 * along, MEDIAPIPE.heel)
+    ankle = px(heel_floor + 0.065 * along, MEDIAPIPE.ankle)
     assert foot_points_fit(cam, toe, ankle, heel)
     reading = foot_turnout_picture(cam, toe, ankle, heel, "left", heights=MEDIAPIPE)
     assert reading.deg == pytest.approx(60.0, abs=1.0)
-    hem = px(*(heel_floor + 0.12 * along), 0.06)  # the heel point on a trouser hem where it crosses the instep
+    hem = px(heel_floor + 0.12 * along, 0.06)  # the heel point on a trouser hem where it crosses the instep
     assert not foot_points_fit(cam, toe, ankle, hem)
     assert math.isnan(foot_turnout_picture(cam, toe, ankle, hem, "left", heights=MEDIAPIPE).deg)
-    short = px(*(heel_floor + (0.03 + 0.9 * FOOT_MIN_LEGS) * along), MEDIAPIPE.toe)  # the toe point short of the tip
+    short = px(heel_floor + (0.03 + 0.9 * FOOT_MIN_LEGS) * along, MEDIAPIPE.toe)  # the toe point short of the tip
     assert not foot_points_fit(cam, short, ankle, heel)
     # without a heel point, the ankle point to the toe point against its own limit
     assert foot_points_fit(cam, toe, ankle, None) and not foot_points_fit(cam, short, ankle, None)

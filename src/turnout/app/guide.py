@@ -116,6 +116,14 @@ TERMS: Final = (
      "A sheet of paper of known size on the floor gives the camera itself (Calibrate floor, C): each foot, read "
      f"from the picture through it, is within about {_med('picture-floor')}° in half the frames, 95 % within "
      f"{_p95('picture-floor')}° (rendered dancers with a sheet, docs/accuracy.md)."),
+    ("Feet hidden",
+     "The pose model's heel, ankle and toe points are closer together than a foot's (trousers over the heels, dark "
+     "shoes): no degrees are shown for your feet, and calibrating would not help. Wear tights or leggings, or roll "
+     "your trousers up above the ankles, so that the camera sees your heels and toes."),
+    ("Knee over your foot (no degrees)",
+     "With your feet turned out far, the knee travels mostly sideways and the picture cannot tell how far it went "
+     "forward: Turnout then says 'over your foot' only when even the most inward reading it allows is not inside "
+     "your foot, and gives no degrees."),
     ("Banner", "The most serious fault of the moment, with what to do about it."),
     ("Baseline", "How you stand, taken from your recent standing (no need to hold still); knee bends and heel lifts "
                  "are measured from it, so straight knees read 0° (MediaPipe's 3D reads a straight knee about 15° "
