@@ -220,8 +220,8 @@ def test_the_words_side_on() -> None:
 
 @pytest.mark.gui
 def test_the_live_view_puts_the_side_view_words_under_her_feet(qtbot: Any) -> None:
-    """Side-on she watches her own line: the profile's words go small, at the bottom of the picture; other guidance
-    stays large in the middle."""
+    """Side-on she watches her own line: the profile's words go small, at the bottom of the picture (just above the
+    mode badge in its bottom corner, which they would hide); other guidance stays large in the middle."""
     from turnout.app.live_view import VideoWidget
 
     video = VideoWidget()
@@ -232,7 +232,13 @@ def test_the_live_view_puts_the_side_view_words_under_her_feet(qtbot: Any) -> No
     feed(tr, [(3.5, side_pose())])
     video.show_guidance(tr.lines())
     side = video.guidance.geometry()
-    assert side.bottom() >= 700 - 20 and side.height() < 0.25 * 700
+    badge = video.badge_rect().toRect()
+    assert video.badge and badge.bottom() >= 700 - 20  # the badge in the bottom corner
+    assert not side.intersects(badge) and side.bottom() >= badge.top() - 20 and side.height() < 0.25 * 700
+    video.badge = ""  # no badge: at the very bottom
+    video.show_guidance(("x",))
+    video.show_guidance(tr.lines())
+    assert video.guidance.geometry().bottom() >= 700 - 20
     video.show_guidance(("Step into view of the camera",))
     centre = video.guidance.geometry()
     assert abs(centre.center().y() - 350) <= 2 and centre.top() > 100

@@ -644,7 +644,12 @@ class VideoWidget(QWidget):
         self.guidance.setFixedWidth(gw)
         self.guidance.adjustSize()
         h = self.guidance.height()
-        self.guidance.move((w - gw) // 2, self.height() - h - margin if low else max(margin, (self.height() - h) // 2))
+        y = self.height() - h - margin if low else max(margin, (self.height() - h) // 2)
+        if low and self.badge:  # low, it would hide the mode badge in the picture's bottom corner: it goes above it
+            badge = self.badge_rect()
+            if badge.bottom() > y and badge.right() > (w - gw) // 2 and badge.left() < (w + gw) // 2:
+                y = max(margin, int(badge.top()) - h - 6)
+        self.guidance.move((w - gw) // 2, y)
 
     def show_banner(self, flag: Any | None) -> None:
         """Show ``flag``'s headline and cue (coloured by its severity), or hide the banner for None (hidden while
