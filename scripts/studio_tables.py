@@ -78,15 +78,15 @@ def cover_table(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-#: A knee is truly "inside" its foot when it points more than this inside (the tracker's knee limit,
-#: ``flags.knees_inside_toes.warn``).
+#: A knee is truly "inside" its foot when it points this much or more inside (the issue: feet 20 degrees or more
+#: beyond the hips; the knee limit, ``flags.knees_inside_toes.warn``).
 KNEE_INSIDE_DEG = 20.0
 
 
 def knee_table(results: list[dict[str, Any]]) -> list[str]:
     """Each knee against its foot at the bottom of each found plié (the verdict that flags knees inside): the
     number (knee minus foot, degrees) where there is one, and the verdict in words ("over" / "inside") against the
-    truth's (inside by more than :data:`KNEE_INSIDE_DEG`). A knee travelling mostly sideways has a verdict and a
+    truth's (inside by :data:`KNEE_INSIDE_DEG` or more). A knee travelling mostly sideways has a verdict and a
     range but no number (``picture.SHANK_P95``)."""
     lines = ["| mode | position | legs | with a number | within 10 deg | median abs err | p95 abs err "
              "| with a verdict | verdict right | truth in the range |",
@@ -111,7 +111,7 @@ def knee_table(results: list[dict[str, Any]]) -> list[str]:
             med = f"{np.median(fin):.1f}" if fin.size else "–"
             p95 = f"{np.percentile(fin, 95):.1f}" if fin.size else "–"
             said = [k for k in knees if k.get("verdict") in ("over", "inside")]
-            right = sum((k["verdict"] == "inside") == (k["true"] < -KNEE_INSIDE_DEG) for k in said)
+            right = sum((k["verdict"] == "inside") == (k["true"] <= -KNEE_INSIDE_DEG) for k in said)
             ranged = [
                 k for k in knees if math.isfinite(k.get("low", math.nan)) and math.isfinite(k.get("high", math.nan))
             ]
@@ -284,7 +284,7 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
             knees = [k for r in results if r["mode"] == "uncal" for x in r["reps"]["matched"] if x["found"] is not None
                      for k in x.get("knees", {}).values() if math.isfinite(k["true"])]  # fmt: skip
             said = [k for k in knees if k.get("verdict") in ("over", "inside")]
-            right = sum((k["verdict"] == "inside") == (k["true"] < -KNEE_INSIDE_DEG) for k in said)
+            right = sum((k["verdict"] == "inside") == (k["true"] <= -KNEE_INSIDE_DEG) for k in said)
             out.append(f"- At the bottom of a plié each knee's direction against its foot was read as a number on "
                        f"{fin.size} of {e.size} legs, within 10 degrees of the truth on "
                        f"{100 * float(np.mean(fin <= 10)):.0f} % (median {np.median(fin):.0f}, 95 % within "

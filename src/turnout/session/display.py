@@ -51,7 +51,7 @@ class Uncertainty:
     source: str
 
 
-_ACC: Final = "docs/accuracy.md (studio: 55 standing scenes through the real pose model and turnout analyze, 2026-12)"
+_ACC: Final = "docs/accuracy.md (studio: 51 standing scenes through the real pose model and turnout analyze, 2026-12)"
 #: The picture's rows are what the product shows (the frames CSV's left/right_foot_picture_deg, feet read only while
 #: planted), end to end like the 3D rows; the range each reading carries is turnout.practice.picture.FOOT_P95_DEG
 #: (uncalibrated, widened to the camera prior) or FOOT_P95_FLOOR_DEG, and docs/accuracy.md measures how often it
@@ -61,31 +61,31 @@ _ACC: Final = "docs/accuracy.md (studio: 55 standing scenes through the real pos
 #: through the camera model of her standing, turnout.practice.picture), ``picture-floor`` (the same points through
 #: the floor calibration's camera). Poses: ``standing`` (straight knees), ``plie`` (descent, bottom, ascent).
 UNCERTAINTY: Final[Mapping[tuple[str, str, str], Uncertainty]] = {
-    ("foot", "picture", "standing"): Uncertainty(4.0, 15.4, _ACC),
-    ("foot", "picture", "plie"): Uncertainty(3.4, 13.3, _ACC),
+    ("foot", "picture", "standing"): Uncertainty(4.1, 15.4, _ACC),
+    ("foot", "picture", "plie"): Uncertainty(3.6, 13.7, _ACC),
     ("foot", "picture-floor", "standing"): Uncertainty(3.0, 12.4, _ACC),
     ("foot", "picture-floor", "plie"): Uncertainty(3.5, 16.3, _ACC),
     ("total", "picture", "standing"): Uncertainty(9.8, 23.5, _ACC),
-    ("total", "picture", "plie"): Uncertainty(6.5, 24.0, _ACC),
+    ("total", "picture", "plie"): Uncertainty(7.0, 23.7, _ACC),
     ("total", "picture-floor", "standing"): Uncertainty(5.5, 13.6, _ACC),
     ("total", "picture-floor", "plie"): Uncertainty(5.7, 15.2, _ACC),
-    ("foot", "uncalibrated-3d", "standing"): Uncertainty(23.0, 36.3, _ACC),
-    ("foot", "uncalibrated-3d", "plie"): Uncertainty(17.3, 32.2, _ACC),
+    ("foot", "uncalibrated-3d", "standing"): Uncertainty(23.1, 37.3, _ACC),
+    ("foot", "uncalibrated-3d", "plie"): Uncertainty(17.9, 35.2, _ACC),
     ("foot", "floor-calibrated", "standing"): Uncertainty(14.7, 29.6, _ACC),
     ("foot", "floor-calibrated", "plie"): Uncertainty(4.2, 24.8, _ACC),
-    ("total", "uncalibrated-3d", "standing"): Uncertainty(43.6, 74.6, _ACC),
-    ("total", "uncalibrated-3d", "plie"): Uncertainty(33.0, 61.6, _ACC),
+    ("total", "uncalibrated-3d", "standing"): Uncertainty(44.0, 75.1, _ACC),
+    ("total", "uncalibrated-3d", "plie"): Uncertainty(34.4, 68.8, _ACC),
     ("total", "floor-calibrated", "standing"): Uncertainty(33.5, 45.2, _ACC),
     ("total", "floor-calibrated", "plie"): Uncertainty(8.8, 35.8, _ACC),
     ("knee_direction", "uncalibrated-3d", "standing"): Uncertainty(17.2, 32.0, _ACC),
-    ("knee_direction", "uncalibrated-3d", "plie"): Uncertainty(15.7, 42.7, _ACC),
+    ("knee_direction", "uncalibrated-3d", "plie"): Uncertainty(16.7, 43.4, _ACC),
     ("knee_direction", "floor-calibrated", "plie"): Uncertainty(15.9, 76.1, _ACC),
-    ("forced", "uncalibrated-3d", "standing"): Uncertainty(36.5, 62.2, _ACC),
-    ("forced", "uncalibrated-3d", "plie"): Uncertainty(11.1, 51.2, _ACC),
+    ("forced", "uncalibrated-3d", "standing"): Uncertainty(36.9, 62.9, _ACC),
+    ("forced", "uncalibrated-3d", "plie"): Uncertainty(10.9, 51.8, _ACC),
     ("forced", "floor-calibrated", "standing"): Uncertainty(83.7, 240.1, _ACC),
     ("forced", "floor-calibrated", "plie"): Uncertainty(21.1, 110.4, _ACC),
-    ("knee_flexion", "uncalibrated-3d", "standing"): Uncertainty(14.7, 23.3, _ACC),
-    ("knee_flexion", "uncalibrated-3d", "plie"): Uncertainty(6.7, 18.4, _ACC),
+    ("knee_flexion", "uncalibrated-3d", "standing"): Uncertainty(14.7, 23.2, _ACC),
+    ("knee_flexion", "uncalibrated-3d", "plie"): Uncertainty(6.9, 18.0, _ACC),
     ("knee_flexion", "floor-calibrated", "standing"): Uncertainty(15.5, 26.2, _ACC),
     ("knee_flexion", "floor-calibrated", "plie"): Uncertainty(7.3, 23.7, _ACC),
 }
