@@ -930,11 +930,13 @@ class FiguresPanel(QFrame):
         for side in ("left", "right"):
             shown = display.foot_shown(r if judged else None, side)
             text = CALIBRATE if shown.kind == "calibrate" else shown.text
-            f[f"foot_{side}"].set(text, status.get(f"{side}_foot", "ok") if shown.kind != "calibrate" else "none")
+            plain = shown.kind in ("calibrate", "hidden")  # no reading: grey, never a part's colour
+            f[f"foot_{side}"].set(text, "none" if plain else status.get(f"{side}_foot", "ok"))
             f[f"forced_{side}"].set("–")
         total = display.total_shown(r if judged else None)
         f["total"].set(
-            CALIBRATE if total.kind == "calibrate" else total.text, "none" if total.kind == "calibrate" else "ok"
+            CALIBRATE if total.kind == "calibrate" else total.text,
+            "none" if total.kind in ("calibrate", "hidden") else "ok",
         )
         f["hip"].set(display.hip_shown(r.hip_turnout_deg if r else None).text)
         f["depth"].set(self.last_depth)
