@@ -60,19 +60,11 @@ _slide = posing.Poser._slide_straight
 _foot = posing.Poser.foot_transform
 
 
-def _slide_bent(self: posing.Poser, side: str, leg: posing.LegPose, hip: np.ndarray) -> Any:
-    if not PATCH["bend"]:
-        return _slide(self, side, leg, hip)
-    target = self.reach(side, PATCH["bend"])
-    lo, hi = 0.0, 1.0
-    for _ in range(40):
-        mid = 0.5 * (lo + hi)
-        R, _toes, t = self.foot_transform(side, leg, mid)
-        if np.linalg.norm(R @ self.leg[side]["ankle"] + t - hip) < target:
-            lo = mid
-        else:
-            hi = mid
-    return self.foot_transform(side, leg, lo)
+def _slide_bent(
+    self: posing.Poser, side: str, leg: posing.LegPose, hip: np.ndarray, bend_deg: float = posing.STRAIGHT_DEG
+) -> Any:
+    """The studio's tendu slide, with the working knee bent ``PATCH["bend"]`` degrees where the scene asks for it."""
+    return _slide(self, side, leg, hip, PATCH["bend"] or bend_deg)
 
 
 def _foot_rolled(self: posing.Poser, side: str, leg: posing.LegPose, slide: float = 0.0) -> Any:

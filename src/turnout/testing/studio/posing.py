@@ -337,8 +337,12 @@ class Poser:
         shin = _frame_rotation(r["ankle"] - r["knee"], end - knee, v)
         return thigh, shin, knee
 
-    def _slide_straight(self, side: str, leg: LegPose, hip: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        target = self.reach(side, STRAIGHT_DEG)
+    def _slide_straight(
+        self, side: str, leg: LegPose, hip: np.ndarray, bend_deg: float = STRAIGHT_DEG
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sliding foot's transform with the working leg reaching from ``hip`` with its knee bent ``bend_deg``
+        (straight by default; scripts/barre_fault_renders.py renders bent-knee tendus with it)."""
+        target = self.reach(side, bend_deg)
         lo, hi = 0.0, 1.0
         for _ in range(40):
             mid = 0.5 * (lo + hi)
