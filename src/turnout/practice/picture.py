@@ -565,10 +565,13 @@ def knee_verdict(
     rels: list[float] = []
     nominal = (math.nan, math.nan, math.nan)
     hidden = False  # the nominal knee's forward travel not known (its ray within SHANK_P95 of missing its reach)
+    nominal_cam: Camera | None = None
     for height, fov in ((CAM_HEIGHT, FOV_DEG), *PRIOR):
         cam = estimate_camera(hip_y, floor_y, frame_width_px, fov, height, facing=facing)
         if cam is None:
             continue
+        if (height, fov) == (CAM_HEIGHT, FOV_DEG):
+            nominal_cam = cam
         foot = foot_direction_deg(cam, standing[2], standing[1], side, heel, 0.0, heights)
         drop = hips_drop(cam, bottom_hip_y) if math.isfinite(bottom_hip_y) else math.nan
         heels_up = drop > GRAND_DROP or ankle_rise(cam, standing[1], bottom[1]) > HEELS_UP
@@ -603,7 +606,6 @@ def knee_verdict(
             nominal = (knee, foot, rel)
         else:
             rels.append(rel)
-    nominal_cam = estimate_camera(hip_y, floor_y, frame_width_px, FOV_DEG, CAM_HEIGHT, facing=facing)
     if heights is MEDIAPIPE and (
         nominal_cam is None or not foot_points_fit(nominal_cam, standing[2], standing[1], heel, 0.0, heights)
     ):

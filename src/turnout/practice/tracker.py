@@ -151,10 +151,17 @@ def _foot_deg(cam: Camera, frames: list[_Frame], side: str, shown: bool = False)
     where the points are not on the foot as the pose model puts them (``picture.foot_points_fit``); a hold's
     "feet turned out" check takes the direction even then (trousers over the heel read the feet short, not
     parallel)."""
-    toe, ankle, heel = (_median_point(frames, side, n) for n in ("toe", "ankle", "heel"))
+    toe, ankle, heel = _foot_points(frames, side)
     if shown and not foot_points_fit(cam, toe, ankle, heel, 0.0, MEDIAPIPE):
         return math.nan
     return foot_direction_deg(cam, toe, ankle, side, heel, 0.0, MEDIAPIPE)
+
+
+def _foot_points(
+    frames: list[_Frame], side: str
+) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """A foot's toe, ankle and heel points over ``frames`` (medians)."""
+    return _median_point(frames, side, "toe"), _median_point(frames, side, "ankle"), _median_point(frames, side, "heel")
 
 
 class _Reference:
@@ -369,14 +376,8 @@ class PracticeTracker:
         frames = self._standing_frames()
         if not frames:
             return (False, False)
-        fit = [
-            foot_points_fit(
-                cam, _median_point(frames, side, "toe"), _median_point(frames, side, "ankle"),
-                _median_point(frames, side, "heel"), 0.0, MEDIAPIPE,
-            )
-            for side in SIDES
-        ]  # fmt: skip
-        return fit[0], fit[1]
+        left, right = (foot_points_fit(cam, *_foot_points(frames, side), 0.0, MEDIAPIPE) for side in SIDES)
+        return left, right
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[Event]:
         events: list[Event] = []

@@ -177,7 +177,7 @@ class Pipeline:
         #: the session's hip estimate, recomputed only when a rep adds a sample (it is a median over reps)
         self._hip_cache: tuple[int, HipTurnout | None] = (-1, None)
         self._camera: tuple[float, Camera | None] = (-math.inf, None)
-        #: whether each foot's points over her standing are a foot's (``PlieTracker.feet_fit``), with the camera
+        #: whether each foot's points over her standing are a foot's (``PracticeTracker.feet_fit``), with the camera
         self._feet_fit: tuple[bool, bool] = (False, False)
         #: the cameras of the prior for the camera in use (:func:`foot_reading`), worked out once per camera
         self._prior: tuple[Camera | None, tuple[Camera, ...]] = (None, ())
