@@ -23,8 +23,11 @@ and one moving away (behind her) moves *up*, by only about camera height / dista
 So the toe's picture point is taken back onto the floor through a camera estimated from her standing
 (:func:`turnout.practice.picture.estimate_camera`: her hips one leg above her toes) and the travel is read on the
 floor, in legs: its direction from "toward the camera" says front (down the picture), side or back (up the
-picture). The hips are watched on their picture row (``hip_y_px``), not their height above the floor line, because
-a front tendu's toe becomes the lowest point of the picture and moves the floor line. Per rep: the leg, the
+picture). The camera's height is a prior, so the travel's bounds (:data:`MIN_TRAVEL`, :data:`MAX_TRAVEL`) are judged
+over its range. A foot has moved (or is back) as a whole: toe and ankle points (:data:`BACK`). The hips are watched on
+their picture row (``hip_y_px``), not their height above the floor line, because a front tendu's toe becomes the
+lowest point of the picture and moves the floor line. Frames seated on the floor (``tracker.upright``) are never her
+standing, for any of the counters. Per rep: the leg, the
 direction, the travel, whether the foot pointed (ankle risen above its toe, the heel off the floor; a back tendu's foot
 points away from the camera and the picture cannot tell: None), whether the working knee stayed straight (its bend in
 the picture: a turned-out knee bends across the camera's view in every direction, where the leg's picture length is
@@ -45,8 +48,8 @@ from typing import Final, Generic, TypeVar
 import numpy as np
 
 from turnout.measure.measures import SIDES
-from turnout.practice.picture import Camera, estimate_camera, foot_direction_deg
-from turnout.practice.tracker import is_reliable
+from turnout.practice.picture import CAM_HEIGHT_RANGE, MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
+from turnout.practice.tracker import is_reliable, upright
 
 # ---- the standing reference ---------------------------------------------------------------------------------
 
@@ -126,15 +129,23 @@ def foot_pct_range(pct: float, knees: str) -> tuple[float, float]:
 
 #: A tendu starts when one toe is this far from its place on the floor (legs) and the other has not moved.
 OUT_START: Final = 0.1
-#: ... and is back when the toe is within this of its place (legs): the tracker's foot_moved.
+#: ... and is back when the toe is within this of its place (legs): the tracker's foot_moved; its ankle point too (on
+#: the plane of a flat foot's ankle point): the toe point of a foot pointed straight at a low camera, seen end on, falls
+#: back to its standing row while the foot is still out (barre_tendu_low), its ankle does not. The other foot has moved
+#: (a step) when its toe *and* its ankle point are :data:`FOOT_MOVED` from theirs: one point alone swings off its place
+#: as the other leg passes in front of it or the weight goes over it (docs/thresholds.md, "Tendu").
 BACK: Final = FOOT_MOVED
 #: A tendu reaches at least this far (legs): the studio's tendus travel 0.29-0.47 legs on the floor; a leg's length
-#: of tendu from first position is 0.4-0.6 legs. Smaller is a shuffle, not a tendu.
+#: of tendu from first position is 0.4-0.6 legs. Smaller is a shuffle, not a tendu. The camera's height is a prior
+#: (``picture.CAM_HEIGHT_RANGE``, 0.7-1.65 legs) and travel toward the camera is read in proportion to the true height
+#: over the one assumed: the travel is judged as the longest it reads through any camera of the prior (the lowest), so
+#: a front tendu seen from a low camera is not lost (docs/thresholds.md, "Tendu").
 MIN_TRAVEL: Final = 0.2
 #: A toe on the floor cannot go further (legs): with the leg straight and the foot pointed (a foot is about 0.29 legs)
 #: it reaches at most sqrt(1.29^2 - 1) = 0.81 legs from under the hip. Further out on the floor plane is a toe off
 #: the floor (a lifted foot reads as far away): a step, a passé, a kick. The studio's tendus reach 0.32-0.61; added
-#: after simple_step (a real clip of stepping in place) read a lifted foot as a 1.63-leg tendu to the back.
+#: after simple_step (a real clip of stepping in place) read a lifted foot as a 1.63-leg tendu to the back. Judged as
+#: the shortest the travel reads through any camera of the prior (the highest), as :data:`MIN_TRAVEL` the longest.
 MAX_TRAVEL: Final = 0.85
 #: Quicker out-and-back moves are not tendus (a kick, a stumble).
 TENDU_MIN_S: Final = 0.4
@@ -195,6 +206,12 @@ def _f(row: Mapping[str, float], key: str) -> float:
     return float(row.get(key, math.nan))
 
 
+def _max(values: Sequence[float], default: float) -> float:
+    """The largest finite value, else ``default``."""
+    finite = [v for v in values if math.isfinite(v)]
+    return max(finite) if finite else default
+
+
 def _median(values: Sequence[float]) -> float:
     a = np.asarray([v for v in values if math.isfinite(v)], dtype=np.float64)
     return float(np.median(a)) if a.size else math.nan
@@ -215,6 +232,8 @@ class _Frame:
     leg: tuple[float, float]
     #: each knee's bend in the picture, degrees
     bend: tuple[float, float] = (math.nan, math.nan)
+    #: she is on her feet (``tracker.upright``): a frame seated on the floor is never her standing
+    upright: bool = True
 
 
 def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
@@ -225,7 +244,7 @@ def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
     bend = tuple(_f(row, f"{s}_knee_bend_img_deg") for s in SIDES)
     return _Frame(
         t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), _f(row, "frame_width_px"),
-        toe, ankle, gap, leg, bend,  # type: ignore[arg-type]
+        toe, ankle, gap, leg, bend, upright(row),  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -243,7 +262,7 @@ class _Standing:
         self._cache = {}
 
     def add(self, fr: _Frame, standing: bool = True) -> None:
-        self._w.append((fr, standing))
+        self._w.append((fr, standing and fr.upright))
         while self._w and fr.t - self._w[0][0].t > REFERENCE_WINDOW_S:
             self._w.popleft()
         self._cache = {}
@@ -320,10 +339,11 @@ class _Standing:
         y = self._get(f"ay{k}:{t0}", lambda: _median([f.toe[k][1] for f in self.recent(t0)]))
         return x, y
 
-    def ankle(self, k: int) -> tuple[float, float]:
-        """Foot ``k``'s standing ankle point: the median over her latest standing (:meth:`recent`)."""
-        x = self._get(f"kx{k}", lambda: _median([f.ankle[k][0] for f in self.recent()]))
-        y = self._get(f"ky{k}", lambda: _median([f.ankle[k][1] for f in self.recent()]))
+    def ankle(self, k: int, t0: float = -math.inf) -> tuple[float, float]:
+        """Foot ``k``'s standing ankle point: the median over her latest standing (:meth:`recent`; from ``t0`` on, as
+        :meth:`anchor`)."""
+        x = self._get(f"kx{k}:{t0}", lambda: _median([f.ankle[k][0] for f in self.recent(t0)]))
+        y = self._get(f"ky{k}:{t0}", lambda: _median([f.ankle[k][1] for f in self.recent(t0)]))
         return x, y
 
 
@@ -626,6 +646,13 @@ class _TenduEpisode:
     leg0: float
     #: which way she faces (TenduCounter._facing)
     facing: float = 0.0
+    #: each foot's standing ankle point (px): the foot as a whole has moved only when its ankle has too
+    ankles: tuple[tuple[float, float], tuple[float, float]] = ((math.nan, math.nan), (math.nan, math.nan))
+    #: her camera with the prior's lowest and highest height (``picture.CAM_HEIGHT_RANGE``): the floor's depth read
+    #: longest and shortest
+    bounds: tuple[Camera | None, Camera | None] = (None, None)
+    #: the working toe's travel through each of ``bounds``, per frame of ``frames`` (legs)
+    reach: list[tuple[float, float]] = field(default_factory=list)
     #: the working knee's standing bend in the picture (degrees) and its toe's standing scatter on the floor (legs)
     bend0: float = math.nan
     scatter: float = math.nan
@@ -673,8 +700,9 @@ class TenduCounter(_Stream[TenduEvent]):
         work, other = travel[ep.k], travel[1 - ep.k]
         if not math.isfinite(work[0]):
             return events
-        if math.isfinite(other[0]) and other[0] >= FOOT_MOVED:
-            return [*events, self._discard(t_s, f"both feet moved ({other[0]:.0%} of a leg): a step, not a tendu")]
+        other_moved = self._foot_moved(fr, ep, 1 - ep.k, other[0])
+        if math.isfinite(other_moved) and other_moved >= FOOT_MOVED:
+            return [*events, self._discard(t_s, f"both feet moved ({other_moved:.0%} of a leg): a step, not a tendu")]
         if ep.t_back is not None:  # back: watching the foot settle
             if work[0] >= OUT_START:
                 return events + self._conclude(t_s)
@@ -683,7 +711,7 @@ class TenduCounter(_Stream[TenduEvent]):
             if t_s - ep.t_back >= SETTLE_S:
                 return events + self._conclude(t_s)
             return events
-        if work[0] <= BACK:
+        if self._foot_back(fr, ep, work[0]):
             ep.t_back = t_s
             ep.settle.append(work[0])
             ep.settled.append(fr)
@@ -693,6 +721,7 @@ class TenduCounter(_Stream[TenduEvent]):
         short = (ep.leg0 - fr.leg[k]) / ep.legs
         drop = (fr.hip_y - ep.hip_y0) / ep.legs
         ep.frames.append((t_s, work[0], work[1], point, short, drop, fr.bend[k] - ep.bend0))
+        ep.reach.append((self._reach(fr, ep, ep.bounds[0]), self._reach(fr, ep, ep.bounds[1])))
         return events
 
     def finish(self) -> list[TenduEvent]:
@@ -718,18 +747,48 @@ class TenduCounter(_Stream[TenduEvent]):
                 self._facing = max(-MAX_FACING_DEG, min(MAX_FACING_DEG, facing)) if math.isfinite(facing) else 0.0
         return self._cam
 
-    def _floor_point(self, cam: Camera, p: tuple[float, float]) -> tuple[float, float]:
+    def _floor_point(self, cam: Camera, p: tuple[float, float], z: float = 0.0) -> tuple[float, float]:
         if not (math.isfinite(p[0]) and math.isfinite(p[1])):
             return (math.nan, math.nan)
-        return cam.to_plane(p[0], p[1], 0.0)
+        return cam.to_plane(p[0], p[1], z)
 
-    def _travel(self, fr: _Frame, ep: _TenduEpisode, k: int) -> tuple[float, tuple[float, float]]:
+    def _travel(
+        self, fr: _Frame, ep: _TenduEpisode, k: int, cam: Camera | None = None
+    ) -> tuple[float, tuple[float, float]]:
         """Foot ``k``'s toe from its standing place on the floor: (distance, (dx to the picture's right, dy
-        away from the camera)), legs."""
-        x0, y0 = self._floor_point(ep.cam, ep.anchors[k])
-        x, y = self._floor_point(ep.cam, fr.toe[k])
+        away from the camera)), legs; through the episode's camera, or ``cam``."""
+        cam = cam or ep.cam
+        x0, y0 = self._floor_point(cam, ep.anchors[k])
+        x, y = self._floor_point(cam, fr.toe[k])
         dx, dy = x - x0, y - y0
         return math.hypot(dx, dy), (dx, dy)
+
+    def _reach(self, fr: _Frame, ep: _TenduEpisode, cam: Camera | None) -> float:
+        """The working toe's travel through ``cam`` (legs; NaN without one)."""
+        return self._travel(fr, ep, ep.k, cam)[0] if cam is not None else math.nan
+
+    def _ankle_travel(self, fr: _Frame, ep: _TenduEpisode, k: int) -> float:
+        """Foot ``k``'s ankle point from its standing place on the plane of a flat foot's ankle point
+        (:data:`MEDIAPIPE`), legs."""
+        x0, y0 = self._floor_point(ep.cam, ep.ankles[k], MEDIAPIPE.ankle)
+        x, y = self._floor_point(ep.cam, fr.ankle[k], MEDIAPIPE.ankle)
+        return math.hypot(x - x0, y - y0)
+
+    def _foot_moved(self, fr: _Frame, ep: _TenduEpisode, k: int, toe: float) -> float:
+        """How far foot ``k`` as a whole has moved from its place (legs): the lesser of its toe's travel on the floor
+        (``toe``) and its ankle point's (:meth:`_ankle_travel`): a foot that steps carries both; the toe point alone
+        swings off its place while the other leg passes in front of it or the weight goes over it (docs/thresholds.md,
+        "Tendu"). The toe's alone where the ankle is not seen."""
+        ankle = self._ankle_travel(fr, ep, k)
+        return min(toe, ankle) if math.isfinite(ankle) else toe
+
+    def _foot_back(self, fr: _Frame, ep: _TenduEpisode, toe: float) -> bool:
+        """The working foot is back at its place: its toe (``toe``, its travel) and its ankle point both within
+        :data:`BACK` of theirs (the toe's alone where the ankle is not seen). A toe point that falls back toward its
+        place while the foot is still out (a foot pointing at a low camera, seen end on) is not the foot back: its
+        ankle, out with the foot, says so."""
+        ankle = self._ankle_travel(fr, ep, ep.k)
+        return toe <= BACK and not ankle > BACK
 
     def _idle(self, fr: _Frame) -> list[TenduEvent]:
         if not self._ref.ready():
@@ -740,8 +799,9 @@ class TenduCounter(_Stream[TenduEvent]):
             self._ref.add(fr)
             return []
         anchors = (self._ref.anchor(0, self._back_at[0]), self._ref.anchor(1, self._back_at[1]))
+        ankles = (self._ref.ankle(0, self._back_at[0]), self._ref.ankle(1, self._back_at[1]))
         probe = _TenduEpisode(
-            0, fr.t, cam, anchors, self._ref.hip_y(), self._ref.legs(), math.nan, math.nan, self._facing
+            0, fr.t, cam, anchors, self._ref.hip_y(), self._ref.legs(), math.nan, math.nan, self._facing, ankles
         )
         travel = [self._travel(fr, probe, k)[0] for k in range(2)]
         if not all(math.isfinite(v) for v in travel):
@@ -750,10 +810,15 @@ class TenduCounter(_Stream[TenduEvent]):
             self._rearm = max(travel) > BACK
             return []
         out = [k for k in range(2) if travel[k] >= OUT_START]
-        if len(out) == 1 and travel[1 - out[0]] < FOOT_MOVED:
+        if len(out) == 1 and self._foot_moved(fr, probe, 1 - out[0], travel[1 - out[0]]) < FOOT_MOVED:
             k = out[0]
             probe.k, probe.flat, probe.leg0, probe.last_ok = k, self._ref.flat_gap(k), self._ref.leg(k), fr.t
             probe.bend0, probe.scatter = self._ref.bend(k), self._scatter(cam, k)
+            low, high = (
+                estimate_camera(self._ref.hip_y(), self._ref.floor_y(), self._ref.width(), cam_height=h)
+                for h in CAM_HEIGHT_RANGE
+            )
+            probe.bounds = (low, high)
             self._ep = probe
             return [TenduStarted(fr.t, len(self.reps) + 1, SIDES[k])]
         if not out:
@@ -792,9 +857,13 @@ class TenduCounter(_Stream[TenduEvent]):
             return [self._discard(t_s, "no frame of the foot out")]
         travel = np.array([f[1] for f in frames])
         peak = float(travel.max())
-        if peak < MIN_TRAVEL:
-            return [self._discard(t_s, f"the toe moved {peak:.0%} of a leg (a tendu reaches {MIN_TRAVEL:.0%})")]
-        if peak > MAX_TRAVEL:
+        # how far it went, over the camera's prior height: a toe sliding toward the camera moves the picture's row by
+        # about camera height / distance of its travel, so a lower camera than the nominal one reads it shorter
+        longest, shortest = (_max([r[i] for r in ep.reach], peak) for i in range(2))
+        if max(peak, longest) < MIN_TRAVEL:
+            return [self._discard(t_s, f"the toe moved {peak:.0%} of a leg, at most {longest:.0%} through the lowest "
+                                       f"camera (a tendu reaches {MIN_TRAVEL:.0%})")]  # fmt: skip
+        if min(peak, shortest) > MAX_TRAVEL:
             return [self._discard(t_s, f"the foot left the floor (its toe read {peak:.0%} of a leg away): not a tendu")]
         t_back = ep.t_back if ep.t_back is not None else t_s
         if t_back - ep.t0 < TENDU_MIN_S:
