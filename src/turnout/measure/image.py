@@ -253,9 +253,167 @@ def _profile(pts: FloatArray, usable: NDArray[np.bool_], code: FloatArray, put) 
 
 
 def measure_image(image_px: ArrayLike, frame_size: tuple[float, float]) -> ImageMeasurement:
-    """One frame's image-plane measurements (``image_px`` (33, 5) in pixels)."""
+    """One frame's image-plane measurements (``image_px`` (33, 5) in pixels).
+
+    A frame that is not side-on is measured by :func:`_measure_one` (what the live pipeline does every frame): the
+    same arithmetic as :func:`measure_image_series` on Python floats, in the same order, with the same numpy calls
+    on one-element arrays for the angles, so it gives the same values and reasons
+    (``tests/test_image_one_frame.py``) at a tenth of the series code's per-call overhead on one frame."""
+    p = np.asarray(image_px, dtype=np.float64)
+    if p.shape == (lm.NUM_LANDMARKS, 5):
+        one = _measure_one(p, float(frame_size[0]), float(frame_size[1]))
+        if one is not None:
+            return one
     values, reasons = measure_image_series(image_px, frame_size)
     return image_measurement({n: float(v[0]) for n, v in values.items()}, {n: str(r[0]) for n, r in reasons.items()})
+
+
+_NAN: Final = math.nan
+_NOT_VISIBLE: Final = f" not visible enough (visibility below {VISIBILITY_MIN:g})"
+_AWAY: Final = {
+    SIDE: "not facing the camera (side view: turn to face it)",
+    BACK: "not facing the camera (seen from behind)",
+}
+_NOT_COMPUTED: Final = "could not be computed"
+_NO_TORSO: Final = "no torso in the picture"
+_IMAGE_NAMES: Final = image_names()
+_PROFILE_REASONS: Final = {name: NOT_SIDE_ON for name in _PROFILE_FIELDS}
+
+
+def _deg_atan2(y: float, x: float) -> float:
+    """``np.degrees(np.arctan2(y, x))`` as the series code computes it (numpy's own arctan2 on a one-element array,
+    not the C library's: the two may differ in the last bit)."""
+    return float(np.degrees(np.arctan2(np.array([y]), np.array([x])))[0])
+
+
+def _face_visibility(p: FloatArray) -> float:
+    """:func:`facing`'s mean visibility of the face points, computed as it does (numpy's summation order)."""
+    face = p[None, FACE, 3]
+    if np.isfinite(face).all():
+        return float(np.nanmean(face, axis=1)[0])  # nan_to_num changes nothing here
+    with np.errstate(all="ignore"):  # an infinite visibility overflows the sum, as it does there
+        return float(np.nanmean(np.nan_to_num(face, nan=0.0), axis=1)[0])
+
+
+def _measure_one(p: FloatArray, width: float, height: float) -> ImageMeasurement | None:
+    """One frame of :func:`measure_image_series` (``p`` (33, 5) in pixels) on Python floats; None on a side-on frame
+    (its profile fields are left to the series code)."""
+    rows = p.tolist()
+    # facing (turnout.measure.image.facing): the raw points, not the usable ones
+    lsx, lsy = rows[lm.LEFT_SHOULDER][0], rows[lm.LEFT_SHOULDER][1]
+    rsx, rsy = rows[lm.RIGHT_SHOULDER][0], rows[lm.RIGHT_SHOULDER][1]
+    lhx, lhy = rows[lm.LEFT_HIP][0], rows[lm.LEFT_HIP][1]
+    rhx, rhy = rows[lm.RIGHT_HIP][0], rows[lm.RIGHT_HIP][1]
+    sh_w = lsx - rsx
+    hip_w = lhx - rhx
+    dx = (lsx + rsx) / 2 - (lhx + rhx) / 2
+    dy = (lsy + rsy) / 2 - (lhy + rhy) / 2
+    torso = math.sqrt(dx * dx + dy * dy)  # nan stays nan
+    code = ratio = _NAN
+    if torso >= MIN_TORSO_PX:
+        a, b = abs(sh_w), abs(hip_w)
+        wider = _NAN if math.isnan(a) or math.isnan(b) else (a if a >= b else b)  # np.maximum: nan wins
+        ratio = wider / torso
+        if math.isfinite(ratio):
+            if ratio < FACING_SIDE_MAX:
+                return None  # side-on: the profile fields (series code)
+            vis = _face_visibility(p)
+            front = (sh_w + hip_w) > 0 and vis >= VISIBILITY_MIN
+            code = BACK if not front else (THREE_QUARTER if ratio < FACING_FRONT_MIN else FRONT)
+        else:
+            ratio = _NAN
+    away = code == BACK
+    away_why = _AWAY[BACK] if away else ""
+    cx, cy = width / 2.0, height / 2.0
+    # the usable points, relative to the picture's centre (nan where not finite or not visible enough)
+    xs: list[float] = []
+    ys: list[float] = []
+    usable: list[bool] = []
+    for x, y, _z, v, _pr in rows:
+        x, y = x - cx, y - cy
+        ok = math.isfinite(x) and math.isfinite(y) and v >= VISIBILITY_MIN  # a nan visibility is not
+        usable.append(ok)
+        xs.append(x if ok else _NAN)
+        ys.append(y if ok else _NAN)
+    values: dict[str, float] = {}
+    reasons: dict[str, str] = {}
+
+    def why(points: tuple[int, ...], subject: str) -> str:
+        for i in points:
+            if not usable[i]:
+                return subject + _NOT_VISIBLE
+        return away_why
+
+    def put(name: str, value: float, reason: str) -> None:
+        if reason:
+            value = _NAN
+        if math.isfinite(value):
+            values[name] = value
+        else:
+            values[name] = _NAN
+            reasons[name] = reason or _NOT_COMPUTED
+
+    LH, RH, LS, RS = lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER
+    hip_x, hip_y = (xs[LH] + xs[RH]) / 2, (ys[LH] + ys[RH]) / 2
+    toes = [y for y in (ys[lm.LEFT_FOOT_INDEX], ys[lm.RIGHT_FOOT_INDEX]) if math.isfinite(y)]
+    floor_y = (toes[0] if len(toes) == 1 or toes[0] >= toes[1] else toes[1]) if toes else _NAN
+    hips_why = why((LH, RH), "hips")
+    put("hip_x_px", hip_x, hips_why)
+    put("hip_y_px", hip_y, hips_why)
+    toes_why = away_why if toes else "toes not visible enough"
+    put("floor_y_px", floor_y, toes_why)
+    put("hip_height_px", floor_y - hip_y, hips_why or toes_why)
+    torso_why = why((LS, RS, LH, RH), "torso")
+    put("facing_code", code, "" if math.isfinite(code) else _NO_TORSO)
+    put("facing_ratio", ratio, "" if math.isfinite(ratio) else _NO_TORSO)
+    put("frame_width_px", width, "")
+    put("frame_height_px", height, "")
+    dhx, dhy = xs[LH] - xs[RH], ys[LH] - ys[RH]
+    put("hip_tilt_img_deg", _deg_atan2(-dhy, abs(dhx)), hips_why)
+    mid_sh_x, mid_sh_y = (xs[LS] + xs[RS]) / 2, (ys[LS] + ys[RS]) / 2
+    put("torso_lean_img_deg", _deg_atan2(mid_sh_x - hip_x, -(mid_sh_y - hip_y)), torso_why)
+    ears = xs[lm.LEFT_EAR] - xs[lm.RIGHT_EAR]
+    nose_off = xs[lm.NOSE] - (xs[lm.LEFT_EAR] + xs[lm.RIGHT_EAR]) / 2
+    face_why = why((lm.NOSE, lm.LEFT_EAR, lm.RIGHT_EAR), "face")
+    if not face_why and not ears > 0:
+        face_why = "ears not apart in the picture"
+    put("face_yaw_deg", _deg_atan2(NOSE_AHEAD * nose_off, abs(ears)), face_why)
+    d0 = (rows[LS][2] if usable[LS] else _NAN) * width  # the pose model's z: x's scale
+    d1 = (rows[RS][2] if usable[RS] else _NAN) * width
+    sh_why = why((LS, RS), "shoulders")
+    put("shoulders_yaw_deg", _deg_atan2(d0 - d1, xs[LS] - xs[RS]), sh_why)
+    put("shoulder_x_px", mid_sh_x, sh_why)
+    put("shoulder_y_px", mid_sh_y, sh_why)
+    values.update(dict.fromkeys(_PROFILE_FIELDS, _NAN))
+    reasons.update(_PROFILE_REASONS)
+    for side in SIDES:
+        sign = 1.0 if side == "left" else -1.0
+        hip_i, knee_i, ankle_i = lm.LEG[side][:3]
+        for point, k in _POINTS.items():
+            i = lm.LEG[side][k]
+            r = why((i,), f"{side} {point}")
+            put(f"{side}_{point}_x_px", xs[i], r)
+            put(f"{side}_{point}_y_px", ys[i], r)
+        lx, ly = xs[hip_i] - xs[ankle_i], ys[hip_i] - ys[ankle_i]
+        put(f"{side}_leg_px", math.sqrt(lx * lx + ly * ly), why((hip_i, ankle_i), f"{side} leg"))
+        sx, sy = xs[knee_i] - xs[ankle_i], ys[knee_i] - ys[ankle_i]
+        shank_why = why((knee_i, ankle_i), f"{side} shank")
+        put(f"{side}_shank_px", math.sqrt(sx * sx + sy * sy), shank_why)
+        put(f"{side}_knee_side_px", sign * sx, shank_why)
+        bend_why = why((hip_i, knee_i, ankle_i), f"{side} leg")
+        put(f"{side}_knee_bend_img_deg", _NAN if bend_why else _knee_bend(xs, ys, hip_i, knee_i, ankle_i), bend_why)
+    ordered = {n: reasons[n] for n in _IMAGE_NAMES if n in reasons}  # in the series code's order
+    return ImageMeasurement(**{n: values[n] for n in _IMAGE_NAMES}, reasons=ordered)
+
+
+def _knee_bend(xs: list[float], ys: list[float], hip_i: int, knee_i: int, ankle_i: int) -> float:
+    """The series code's knee bend on one frame, with its numpy calls (einsum, clip, arccos) on the same shapes."""
+    thigh = np.array([[xs[hip_i] - xs[knee_i], ys[hip_i] - ys[knee_i]]])
+    shank = np.array([[xs[ankle_i] - xs[knee_i], ys[ankle_i] - ys[knee_i]]])
+    with np.errstate(all="ignore"):
+        norms = np.linalg.norm(thigh, axis=1) * np.linalg.norm(shank, axis=1)
+        cos = np.clip(np.einsum("ij,ij->i", thigh, shank) / norms, -1.0, 1.0)
+        return float((180.0 - np.degrees(np.arccos(cos)))[0])
 
 
 def image_measurement(values: Mapping[str, float], reasons: Mapping[str, str] | None = None) -> ImageMeasurement:
