@@ -24,6 +24,8 @@ import pytest
 from conftest import media_file
 from turnout.practice.barre import (
     FOOT_MOVED,
+    KNEE_BENT,
+    RELEVE_KNEE_BENT_DEG,
     RETURNED,
     WORK_KNEE_BENT_DEG,
     BarreCounters,
@@ -115,8 +117,8 @@ def count(script: list[tuple[float, Pose | None]]) -> tuple[list[ReleveRep], lis
 
 #: a straight relevé: heels 9 px up (0.045 legs), hips 14 px (1.55 times as much: straight legs)
 RELEVE = Pose(hip_up=14.0, heel=(9.0, 9.0), shorten=(-6.0, -6.0), toe=((0.0, 1.5), (0.0, 1.5)))
-#: a bent-knee relevé: heels up as far, the hips barely rise
-BENT = Pose(hip_up=2.0, heel=(11.0, 11.0), shorten=(4.0, 4.0), toe=((0.0, 1.5), (0.0, 1.5)))
+#: a bent-knee relevé: heels up as far, the hips barely rise, the knees bent 25 degrees in the picture
+BENT = Pose(hip_up=2.0, heel=(11.0, 11.0), shorten=(4.0, 4.0), toe=((0.0, 1.5), (0.0, 1.5)), bend=(25.0, 25.0))
 #: a demi-plié: hips 24 px down, legs shorter, the ankle points move up their toes a little (the shank's tilt)
 DEMI = Pose(hip_up=-24.0, heel=(5.0, 3.0), shorten=(26.0, 26.0))
 #: a grand plié in first: hips 60 px down and the heels up
@@ -162,6 +164,24 @@ def test_bent_knee_releves_are_told_from_straight_ones() -> None:
     # bent knees read the heel's lift up to 22 points high (barre_releve_bent): the range says so
     spans = [r.foot_pct_high - r.foot_pct_low for r in releves]
     assert releves[0].foot_pct_low <= releves[0].foot_pct - 20 and spans[0] > spans[1] + 15
+
+
+def test_a_releve_s_knees_are_read_from_their_bend_in_the_picture() -> None:
+    """The knees' bend in the picture decides where it is seen: a petite dancer's bent relevé whose hips rise nearly as
+    far as straight legs' (x_releve_bent2: 35 degrees, short by 0.024 legs; the picture's knees +16.4) is bent, a
+    straight relevé whose hips fall short (x_sickle_out: a rolled foot lowers the ankle point, 0.028; the picture's
+    knees -0.2) is straight. Where the knees are not seen, the hips' shortfall decides."""
+    low_bent = replace(RELEVE, hip_up=10.0, bend=(18.0, 18.0))
+    short_straight = replace(RELEVE, hip_up=8.0)
+    releves, _, _ = count([STAND, (2.5, low_bent), GAP, (2.5, short_straight), (1.0, None)])
+    assert [r.knees for r in releves] == ["bent", "straight"]
+    assert releves[0].knee_shortfall_legs < KNEE_BENT < releves[1].knee_shortfall_legs
+    assert releves[0].knee_bend_deg > RELEVE_KNEE_BENT_DEG > abs(releves[1].knee_bend_deg)
+    t, rows = take([STAND, (2.5, short_straight), (1.0, None)])
+    for r in rows:
+        r["left_knee_bend_img_deg"] = r["right_knee_bend_img_deg"] = math.nan
+    releves, _, _ = count_rows(t, rows, [True] * len(t))
+    assert [r.knees for r in releves] == ["bent"] and math.isnan(releves[0].knee_bend_deg)
 
 
 def test_heels_not_lowered_between_relevés() -> None:

@@ -101,6 +101,14 @@ HIP_PER_HEEL: Final = 1.55
 #: shortens the leg by about 1 - cos(theta / 2) (equal thigh and shank), so 0.025 is a bend of about 25 degrees;
 #: the studio's straight relevés fall short by -0.01 to +0.01.
 KNEE_BENT: Final = 0.025
+#: Knees bent when their bend in the picture (``{side}_knee_bend_img_deg``, the mean of both legs over their standing
+#: bend) at the top exceeds this (degrees): the tendu's :data:`WORK_KNEE_BENT_DEG`. Where it is seen it decides, and
+#: :data:`KNEE_BENT` (the hips' shortfall) only where it is not: the shortfall missed a petite dancer's bent relevés
+#: (bends of 35 degrees short by 0.024) and called a sickled straight relevé bent (0.028: rolling lowers the ankle
+#: point), where the picture's knees read +16.4 and -0.2. At the top (median of its frames, both legs' mean) the 19
+#: straight relevés of the studio and the fault renders read -0.6 to +2.2, the 6 bent ones +9.1 (a bend of 25 degrees,
+#: feet at 30: missed) and +16.4 to +29.0 (docs/thresholds.md, "Relevé").
+RELEVE_KNEE_BENT_DEG: Final = 15.0
 #: The heel's lift as a percentage of the foot's length, per leg of the heels' picture rise (ankle over toe):
 #: studio truth (heel lift / heel-to-toe length, 36-52 %) over the measured rise at the top, median of the five
 #: relevés of first45_releve and barre_releve (949-1160); barre_releve_petite, checked after, reads 1069-1083
@@ -383,6 +391,19 @@ class _Stream(Generic[_E]):
         self._ref.clear()
 
 
+def _knees_bend(fr: _Frame, ref: _Standing) -> float:
+    """Both knees' bend in the picture over their standing bend, the mean of the legs seen (degrees; NaN: neither)."""
+    return _median([fr.bend[k] - ref.bend(k) for k in range(2)])
+
+
+def _knees(bend: float, shortfall: float) -> str:
+    """A relevé's knees: bent when their picture bend (``bend``) exceeds :data:`RELEVE_KNEE_BENT_DEG`; where it is not
+    seen, when the hips' shortfall exceeds :data:`KNEE_BENT`."""
+    if math.isfinite(bend):
+        return "bent" if bend > RELEVE_KNEE_BENT_DEG else "straight"
+    return "bent" if shortfall > KNEE_BENT else "straight"
+
+
 # ---- relevé -------------------------------------------------------------------------------------------------
 
 
@@ -410,6 +431,8 @@ class ReleveRep:
     #: where the true lift lies for this reading and knee verdict (:func:`foot_pct_range`), % of the foot
     foot_pct_low: float = math.nan
     foot_pct_high: float = math.nan
+    #: the knees' bend in the picture at the top (mean of both legs, over standing), degrees; NaN: not seen
+    knee_bend_deg: float = math.nan
 
     @property
     def kind(self) -> str:
@@ -445,7 +468,8 @@ ReleveEvent = ReleveStarted | ReleveEnded | ReleveDiscarded
 @dataclass(slots=True)
 class _ReleveEpisode:
     t0: float
-    frames: list[tuple[float, float, float, float]] = field(default_factory=list)  # (t, heel_min, heel_mean, hip)
+    #: (t, heel_min, heel_mean, hip, the knees' mean bend in the picture over standing)
+    frames: list[tuple[float, float, float, float, float]] = field(default_factory=list)
     peak: float = 0.0
     descending: bool = False
     valley: float = math.inf
@@ -480,11 +504,12 @@ class ReleveCounter(_Stream[ReleveEvent]):
         heel_min, heel_mean = min(rises), (rises[0] + rises[1]) / 2
         hip = (self._ref.hip_y() - fr.hip_y) / legs
         moved = max(_moved(fr, self._ref, k) for k in range(2))
+        bend = _knees_bend(fr, self._ref)
         if ep is None:
             if self._rearm:
                 self._rearm = heel_min > HEEL_DOWN
             elif heel_min >= HEEL_ON and hip > -PLIE_DROP and moved < FOOT_MOVED:
-                return events + self._start(t_s, heel_min, heel_mean, hip)
+                return events + self._start(t_s, heel_min, heel_mean, hip, bend)
             self._ref.add(fr, standing=heel_min <= HEEL_DOWN and moved < FOOT_MOVED and abs(hip) < STANDING_BAND)
             return events
         ep.last_ok = t_s
@@ -496,8 +521,8 @@ class ReleveCounter(_Stream[ReleveEvent]):
             return events + self._conclude(t_s, lowered=True)
         if ep.descending and heel_min - ep.valley >= REBOUND and heel_min >= HEEL_ON:
             events += self._conclude(t_s, lowered=False)
-            return events + self._start(t_s, heel_min, heel_mean, hip)
-        ep.frames.append((t_s, heel_min, heel_mean, hip))
+            return events + self._start(t_s, heel_min, heel_mean, hip, bend)
+        ep.frames.append((t_s, heel_min, heel_mean, hip, bend))
         ep.peak = max(ep.peak, heel_min)
         if heel_min < DESCENT_FRACTION * ep.peak:
             ep.descending = True
@@ -515,8 +540,8 @@ class ReleveCounter(_Stream[ReleveEvent]):
             return list(self._conclude(t, lowered=False))
         return [self._discard(t, "the recording ended with the heels up")]
 
-    def _start(self, t_s: float, heel_min: float, heel_mean: float, hip: float) -> list[ReleveStarted]:
-        self._ep = _ReleveEpisode(t_s, [(t_s, heel_min, heel_mean, hip)], heel_min, last_ok=t_s)
+    def _start(self, t_s: float, heel_min: float, heel_mean: float, hip: float, bend: float) -> list[ReleveStarted]:
+        self._ep = _ReleveEpisode(t_s, [(t_s, heel_min, heel_mean, hip, bend)], heel_min, last_ok=t_s)
         return [ReleveStarted(t_s, len(self.reps) + 1)]
 
     def _discard(self, t_s: float, reason: str) -> ReleveDiscarded:
@@ -539,13 +564,14 @@ class ReleveCounter(_Stream[ReleveEvent]):
         heel, rise = float(np.median(mean[top])), float(np.median(hips[top]))
         dt = np.diff(np.append(t, t_s))
         shortfall = HIP_PER_HEEL * heel - rise
-        knees = "bent" if shortfall > KNEE_BENT else "straight"
+        bend = _median([f[4] for f, up in zip(ep.frames, top, strict=True) if up])
+        knees = _knees(bend, shortfall)
         low, high = foot_pct_range(FOOT_PCT_PER_LEG * heel, knees)
         rep = ReleveRep(
             index=len(self.reps) + 1, t_start_s=ep.t0, t_top_s=float(t[int(np.argmax(mean))]), t_end_s=t_s,
             rise_legs=rise, heel_rise_legs=heel, foot_pct=FOOT_PCT_PER_LEG * heel,
             time_up_s=float(dt[mean >= DESCENT_FRACTION * peak].sum()), heels_lowered=lowered,
-            knees=knees, knee_shortfall_legs=shortfall, foot_pct_low=low, foot_pct_high=high,
+            knees=knees, knee_shortfall_legs=shortfall, foot_pct_low=low, foot_pct_high=high, knee_bend_deg=bend,
         )  # fmt: skip
         self.reps.append(rep)
         return [ReleveEnded(t_s, rep)]
@@ -993,6 +1019,8 @@ class _HoldFrame:
     #: each foot's heel rise (ankle over toe, over its flat height), legs
     heels: tuple[float, float]
     toe: tuple[tuple[float, float], tuple[float, float]]
+    #: the knees' bend in the picture over standing (:func:`_knees_bend`), degrees
+    bend: float = math.nan
 
 
 @dataclass(slots=True)
@@ -1061,7 +1089,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
         if not all(math.isfinite(v) for v in (drop, *heels, bent, moved)):
             return events
         position = self._position(drop, heels, bent, moved)
-        hf = _HoldFrame(t_s, drop, heels, fr.toe)
+        hf = _HoldFrame(t_s, drop, heels, fr.toe, _knees_bend(fr, self._ref))
         if run is not None:
             run.last_ok = t_s
             why = self._broken(run, hf, position, bent)
@@ -1178,7 +1206,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
         else:
             heel = _median([(f.heels[0] + f.heels[1]) / 2 for f in frames])
             pct, shown = FOOT_PCT_PER_LEG * heel, -level
-            knees = "bent" if HIP_PER_HEEL * heel - shown > KNEE_BENT else "straight"
+            knees = _knees(_median([f.bend for f in frames]), HIP_PER_HEEL * heel - shown)
             low, high = foot_pct_range(pct, knees)
         return PositionHold(
             index=run.index, position=run.position, t_start_s=frames[0].t, t_end_s=frames[-1].t, reason=reason,
