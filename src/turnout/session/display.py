@@ -20,7 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
-from turnout.measure.measures import SIDES, Mode
+from turnout.measure.measures import SIDES, Mode, image_names
+from turnout.practice import stretches
+from turnout.practice.tracker import upright
 
 
 class Reading(NamedTuple):
@@ -269,10 +271,38 @@ def total_reading(result: Any) -> Reading:
 FEET_HIDDEN: Final = "feet hidden"
 
 
+def on_the_floor(result: Any) -> bool:
+    """She is on the floor, not on her feet: her ankles no lower below her hips than a seated dancer's
+    (``stretches.SEATED_ANKLE_LOW``), a floor stretch recognised (``stretches.stretch_of``: the frog and the low lunge
+    kneel with their hips high), or her hips low over her toes (``tracker.upright``) outside a plié (a real grand plié
+    54 % of a leg down reads as low as a seated dancer, and the tracker follows it as a plié). Her feet's turnout is
+    not measured there, so no figure asks for a calibration ("–"). On the studio's cached analyses every reliable frame
+    of the twelve stretch scenes' held stretches and long sits is on the floor (of the moves in and out of them, the
+    studio's morph from the long sit, 0-16 frames a scene are not), and no frame of the 61 standing scenes, the fault
+    renders or the six real clips (docs/routines.md, "In the window")."""
+    m = getattr(result, "measurement", None) if result is not None else None
+    image = getattr(m, "image", None)
+    if image is None:
+        return False
+    row = {name: float(getattr(image, name, math.nan)) for name in image_names()}
+    if not upright(row) and pose_of(getattr(result, "phase", None)) != "plie":
+        return True
+    fr = stretches.read_frame(0.0, row, bool(getattr(result, "reliable", False)))
+    if fr is None:
+        return False
+    ankles = [fr.y(name) for name in ("left_ankle", "right_ankle")]
+    if all(math.isfinite(a) for a in ankles) and max(ankles) <= stretches.SEATED_ANKLE_LOW:
+        return True
+    return stretches.stretch_of(fr) is not None
+
+
 def foot_shown(result: Any, side: str) -> Shown:
     """A live foot by the rule, its range-or-calibrate answer held against flicker where the pipeline held it
     (``FrameResult.feet_range``, :class:`RangeHold`); "feet hidden" where its points over her standing are not a
-    foot's (``FrameResult.feet_hidden``: trousers over the heels, dark shoes), rather than "calibrate"."""
+    foot's (``FrameResult.feet_hidden``: trousers over the heels, dark shoes), rather than "calibrate"; "–" while she
+    is on the floor (:func:`on_the_floor`: a seated or lying stretch), where nothing is measured to calibrate."""
+    if on_the_floor(result):
+        return Shown("–", "none")
     if result is not None and result.reliable and side in getattr(result, "feet_hidden", ()):
         return Shown(FEET_HIDDEN, "hidden")
     m = result.measurement if result is not None and result.reliable else None
@@ -281,6 +311,9 @@ def foot_shown(result: Any, side: str) -> Shown:
 
 
 def total_shown(result: Any) -> Shown:
+    """Both feet's total by the rule, as :func:`foot_shown` (no hold against flicker)."""
+    if on_the_floor(result):
+        return Shown("–", "none")
     if result is not None and result.reliable and getattr(result, "feet_hidden", ()):
         return Shown(FEET_HIDDEN, "hidden")
     m = result.measurement if result is not None and result.reliable else None
