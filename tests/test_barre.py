@@ -611,3 +611,29 @@ def test_no_releve_or_tendu_on_real_stepping_or_a_plie(analysed, clip: str) -> N
     rows = [{n: float(result.measurements[n][i]) for n in names} for i in range(len(t))]
     releves, tendus, _ = count_rows(t, rows, [bool(x) for x in result.reliable])
     assert releves == [] and tendus == []
+
+
+@pytest.mark.e2e
+def test_the_teacher_s_tendus_on_real_footage(analysed) -> None:  # type: ignore[no-untyped-def]
+    """tendu_tutorial (labels.toml: "battements tendus to the front and to the side, frames 75-310, knees straight
+    throughout", no count given). Counted by eye from a contact sheet of frames 76-315 every 5th, then single frames
+    (session 9): her right foot goes out four times and comes back each time, to the front (out about frames 115-145
+    and 165-190: the pointed foot toward the camera) and then to the side (about 210-240 and 255-283: the leg out
+    across the picture); a fifth starts at about 295 and the licence card cuts it at 308, so it is not one. Her
+    trousers hide her heels and shoes are black: the model's foot points are poor, and still each rep must be found,
+    with its leg and direction, and its knee straight."""
+    clip = "commons/tendu_tutorial.mp4"
+    media_file(clip)
+    result = analysed(clip)
+    t = [float(x) / 1000.0 for x in result.track.timestamp_ms]
+    names = list(result.measurements)
+    rows = [{n: float(result.measurements[n][i]) for n in names} for i in range(len(t))]
+    releves, tendus, _ = count_rows(t, rows, [bool(x) for x in result.reliable])
+    assert releves == []
+    assert [(x.leg, x.direction) for x in tendus] == [("right", "front")] * 2 + [("right", "side")] * 2
+    by_eye = [(115, 145), (165, 190), (210, 240), (255, 283)]
+    for rep, (start, end) in zip(tendus, by_eye, strict=True):
+        # each found rep overlaps the one seen (frames at 25 fps), and is out at a frame where the foot is out
+        assert rep.t_start_s < end / 25.0 and rep.t_end_s > start / 25.0, (rep.t_start_s, rep.t_end_s, start, end)
+        assert start / 25.0 <= rep.t_out_s <= end / 25.0, (rep.t_out_s, start, end)
+        assert rep.knee_straight is True
