@@ -19,6 +19,7 @@ The tracker coordinates: it keeps the reference and the recent frames, hands eac
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -164,9 +165,57 @@ def _foot_points(
     return _median_point(frames, side, "toe"), _median_point(frames, side, "ankle"), _median_point(frames, side, "heel")
 
 
+def sorted_quantile(s: Sequence[float], q: float) -> float:
+    """``np.quantile(s, q)`` (its default "linear" method) of ``s`` sorted ascending and finite, with numpy's own
+    arithmetic (index ``(n - 1) q``, its lerp from either end), so the same value to the bit without the array."""
+    n = len(s)
+    virtual = (n - 1) * q
+    if virtual >= n - 1:  # numpy takes the last value at both ends, and its weight from index -1
+        a = b = s[-1]
+        gamma = virtual - -1
+    else:
+        prev = math.floor(virtual)
+        a, b = s[prev], s[prev + 1]
+        gamma = virtual - prev
+    diff = b - a
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
+def sorted_median(s: Sequence[float]) -> float:
+    """``np.median(s)`` of ``s`` sorted ascending and finite, with numpy's arithmetic (the mean of the middle one
+    or two, summed from zero)."""
+    n = len(s)
+    m = n // 2
+    return (0.0 + s[m]) / 1 if n % 2 else (0.0 + s[m - 1] + s[m]) / 2
+
+
+class _Sorted:
+    """The finite values of one window column, kept sorted as frames come and go (no array rebuilt per frame)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def add(self, x: float) -> None:
+        if math.isfinite(x):
+            bisect.insort(self.values, x)
+
+    def remove(self, x: float) -> None:
+        if math.isfinite(x):
+            del self.values[bisect.bisect_left(self.values, x)]
+
+    def clear(self) -> None:
+        self.values.clear()
+
+
 class _Reference:
     """Her rolling standing reference: a high quantile of flat-footed hip height over the last window, each leg's
-    standing length likewise, and each ankle's flat-footed height above its toe."""
+    standing length likewise, and each ankle's flat-footed height above its toe.
+
+    Each column's finite values over the window are kept sorted as frames are added and dropped (:class:`_Sorted`),
+    so the quantiles and medians asked for every frame are read off them (:func:`sorted_quantile`,
+    :func:`sorted_median`: numpy's values to the bit) instead of arrays rebuilt from the window each frame."""
 
     def __init__(self, settings: Settings) -> None:
         self.rs = settings.reps
@@ -176,11 +225,23 @@ class _Reference:
         self._toes: deque[tuple[float, float, float, float]] = deque()
         #: what was worked out from the window as it is now (every frame asks for the same medians several times)
         self._memo: dict[object, Any] = {}
+        #: the window's finite values, sorted: hip height and row, each ankle's gap over its toe (every frame)
+        self._h, self._y = _Sorted(), _Sorted()
+        self._gap = (_Sorted(), _Sorted())
+        #: each toe's x and y over the frames where both are finite
+        self._toe = ((_Sorted(), _Sorted()), (_Sorted(), _Sorted()))
+        #: the flat-footed frames': their times (all), hip height and legs (finite, sorted)
+        self._flat_t: deque[float] = deque()
+        self._flat_h = _Sorted()
+        self._flat_leg = (_Sorted(), _Sorted())
 
     def clear(self) -> None:
         self._w.clear()
         self._toes.clear()
         self._memo.clear()
+        self._flat_t.clear()
+        for c in (self._h, self._y, *self._gap, *self._toe[0], *self._toe[1], self._flat_h, *self._flat_leg):
+            c.clear()
 
     def _once(self, key: object, work: Callable[[], Any]) -> Any:
         """``work()`` for the window as it is now, worked out once until a frame is added."""
@@ -204,12 +265,10 @@ class _Reference:
 
     def _toe_place(self, k: int) -> tuple[float, float] | None:
         """Where foot ``k``'s toe stands: its median over the window (None with fewer than 3 seen)."""
-        pts = np.array(self._toes, dtype=np.float64)[:, 2 * k : 2 * k + 2]
-        pts = pts[np.all(np.isfinite(pts), axis=1)]
-        if len(pts) < 3:
+        xs, ys = self._toe[k]
+        if len(xs.values) < 3:
             return None
-        mid = np.median(pts, axis=0)
-        return float(mid[0]), float(mid[1])
+        return sorted_median(xs.values), sorted_median(ys.values)
 
     def releve(self, fr: _Frame, ref: float) -> bool:
         """The ankle risen above its toe by more than ``reps.releve_rise`` legs over its flat value (either foot)."""
@@ -226,9 +285,8 @@ class _Reference:
 
     def _flat_gap(self, k: int) -> float:
         """Foot ``k``'s flat-footed ankle height over its toe in the window (nan with fewer than 3 seen)."""
-        gaps = np.array([w[4 + k] for w in self._w], dtype=np.float64)
-        gaps = gaps[np.isfinite(gaps)]
-        return float(np.quantile(gaps, FLAT_GAP_QUANTILE)) if gaps.size >= 3 else math.nan
+        gaps = self._gap[k].values
+        return sorted_quantile(gaps, FLAT_GAP_QUANTILE) if len(gaps) >= 3 else math.nan
 
     def planted(self, fr: _Frame, ref: float) -> tuple[bool, bool]:
         """(left, right): each foot flat on the floor where it stands: not risen onto its ball (its own ankle, or
@@ -252,38 +310,63 @@ class _Reference:
 
     def _hips_place(self) -> tuple[float, float]:
         """The window's median hip height and hip row (nan with fewer than 3 seen)."""
-        h = np.array([w[1] for w in self._w], dtype=np.float64)
-        y = np.array([w[7] for w in self._w], dtype=np.float64)
-        h, y = h[np.isfinite(h)], y[np.isfinite(y)]
-        if h.size < 3 or y.size < 3:
+        h, y = self._h.values, self._y.values
+        if len(h) < 3 or len(y) < 3:
             return math.nan, math.nan
-        return float(np.median(h)), float(np.median(y))
+        return sorted_median(h), sorted_median(y)
 
     def add(self, fr: _Frame) -> None:
         flat = not fr.releve and not self.moved(fr) and not self.risen(fr) and upright(fr.row)
-        self._w.append((fr.t, fr.h, fr.leg[0], fr.leg[1], fr.gap[0], fr.gap[1], flat, fr.hip_y))
-        self._toes.append((*fr.point("left", "toe"), *fr.point("right", "toe")))
+        w = (fr.t, fr.h, fr.leg[0], fr.leg[1], fr.gap[0], fr.gap[1], flat, fr.hip_y)
+        toes = (*fr.point("left", "toe"), *fr.point("right", "toe"))
+        self._w.append(w)
+        self._toes.append(toes)
+        self._columns(w, toes, adding=True)
         while self._w and fr.t - self._w[0][0] > self.rs.reference_window_s:
-            self._w.popleft()
-            self._toes.popleft()
+            self._columns(self._w.popleft(), self._toes.popleft(), adding=False)
         self._memo.clear()
+
+    def _columns(
+        self,
+        w: tuple[float, float, float, float, float, float, bool, float],
+        toes: tuple[float, float, float, float],
+        adding: bool,
+    ) -> None:
+        """Each value of one window frame added to (``adding``) or removed from its sorted column."""
+        t, h, leg0, leg1, gap0, gap1, flat, hip_y = w
+        do = _Sorted.add if adding else _Sorted.remove
+        do(self._h, h)
+        do(self._y, hip_y)
+        do(self._gap[0], gap0)
+        do(self._gap[1], gap1)
+        for k in range(2):
+            x, y = toes[2 * k], toes[2 * k + 1]
+            if math.isfinite(x) and math.isfinite(y):
+                do(self._toe[k][0], x)
+                do(self._toe[k][1], y)
+        if flat:
+            if adding:
+                self._flat_t.append(t)
+            else:
+                self._flat_t.popleft()  # the window's oldest flat frame is the first of the flat ones
+            do(self._flat_h, h)
+            do(self._flat_leg[0], leg0)
+            do(self._flat_leg[1], leg1)
 
     def value(self) -> tuple[float, tuple[float, float]]:
         """(hip height, (left leg, right leg)) standing, in pixels; nan until ``reps.reference_min_s`` of frames."""
         return self._once("value", self._value)
 
     def _value(self) -> tuple[float, tuple[float, float]]:
-        flat = [w for w in self._w if w[6]]
-        if len(flat) < 3 or flat[-1][0] - flat[0][0] < self.rs.reference_min_s:
+        flat_t = self._flat_t
+        if len(flat_t) < 3 or flat_t[-1] - flat_t[0] < self.rs.reference_min_s:
             return math.nan, (math.nan, math.nan)
         q = self.rs.reference_quantile
 
-        def quant(col: int) -> float:
-            a = np.array([w[col] for w in flat], dtype=np.float64)
-            a = a[np.isfinite(a)]
-            return float(np.quantile(a, q)) if a.size >= 3 else math.nan
+        def quant(col: _Sorted) -> float:
+            return sorted_quantile(col.values, q) if len(col.values) >= 3 else math.nan
 
-        return quant(1), (quant(2), quant(3))
+        return quant(self._flat_h), (quant(self._flat_leg[0]), quant(self._flat_leg[1]))
 
     def noise(self, ref: float) -> float:
         """Her standing noise band in legs: the most a standing frame's hips read below the reference ``ref``
@@ -293,8 +376,8 @@ class _Reference:
         ``reps.end_drop``; nan without three such frames."""
         if not math.isfinite(ref) or ref <= 0:
             return math.nan
-        h = np.array([w[1] for w in self._w if w[6]], dtype=np.float64)
-        drops = 1.0 - h[np.isfinite(h)] / ref
+        # the flat frames' finite hip heights (sorted: the median's and the deviations' values do not hang on order)
+        drops = 1.0 - np.array(self._flat_h.values, dtype=np.float64) / ref
         drops = drops[drops < self.rs.end_drop]
         if drops.size < 3:
             return math.nan
