@@ -8,14 +8,24 @@ are programming errors and raise ``ValueError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from turnout.measure.floorframe import FloorFrame, angle_between_deg, cross, dot, floor_frame, norm, unit
+from turnout.measure.floorframe import (
+    EPS_M,
+    FloorFrame,
+    angle_between_deg,
+    cross,
+    dot,
+    floor_frame,
+    norm,
+    unit,
+)
 from turnout.measure.measures import (
     BODY_FIELDS,
     SIDE_FIELDS,
@@ -360,4 +370,253 @@ def measure_frame(
     w = _as_stack(world, (0, lm.NUM_LANDMARKS, 3), "world landmarks")
     if w.shape[0] != 1:
         raise ValueError(f"measure_frame takes one frame of shape (33, 3), got shape={np.shape(world)}")
+    if image is not None and visibility is not None and image_margin is None:  # the pipeline's call, every frame
+        img = _as_stack(image, (0, lm.NUM_LANDMARKS, 3), "image landmarks")
+        vis = _as_stack(visibility, (0, lm.NUM_LANDMARKS), "visibility")
+        if img.shape[0] == 1 and vis.shape[0] == 1:
+            one = _measure_one(w, img, vis)
+            if one is not None:
+                return one
     return measure_series(w, image, visibility, image_margin=image_margin).frame(0)
+
+
+# -- one frame, without the series code's per-call overhead ------------------------------------------------------------
+#: How numpy's einsum adds up a 3-vector dot product on this machine (its SIMD kernels pair the terms their own way):
+#: found once (:func:`_dot_order`) among the orders below, so that one frame measured on Python floats gives the
+#: series code's values to the bit. None: no order matched, one frame goes through the series code.
+_DOT_ORDERS: Final = (
+    lambda a, b: 0.0 + ((a[0] * b[0] + a[2] * b[2]) + a[1] * b[1]),
+    lambda a, b: (a[0] * b[0] + a[2] * b[2]) + a[1] * b[1],
+    lambda a, b: 0.0 + ((a[0] * b[0] + a[1] * b[1]) + a[2] * b[2]),
+    lambda a, b: (a[0] * b[0] + a[1] * b[1]) + a[2] * b[2],
+    lambda a, b: 0.0 + (a[0] * b[0] + (a[1] * b[1] + a[2] * b[2])),
+    lambda a, b: a[0] * b[0] + (a[1] * b[1] + a[2] * b[2]),
+)
+_dot_found: list[Any] = []
+
+
+def _dot_order() -> Any:
+    """The order of :data:`_DOT_ORDERS` that gives ``floorframe.dot``'s (einsum's) value on (1, 3) rows, contiguous
+    or strided, for 500 random pairs (None if none does)."""
+    if not _dot_found:
+        rng = np.random.default_rng(20261206)
+        a = rng.normal(size=(500, 1, 3)) * rng.choice([1e-3, 1.0, 10.0], size=(500, 1, 1))
+        b = rng.normal(size=(500, 1, 3))
+        a[:8] = 0.0  # a zero vector: the sign of a zero sum
+        b[:8] = np.sign(rng.normal(size=(8, 1, 3)))
+        a[8:16] = -0.0
+        wide = np.zeros((500, 1, 33, 3))
+        wide[:, :, 7] = a
+        pairs = [
+            (a[i].tolist()[0], b[i].tolist()[0], float(dot(a[i], b[i])[0]), float(dot(wide[i][:, 7], b[i])[0]),
+             float(dot(a[i], a[i])[0]))
+            for i in range(500)
+        ]  # fmt: skip
+        found = None
+        for order in _DOT_ORDERS:
+            if all(order(x, y) == d == s and order(x, x) == sq for x, y, d, s, sq in pairs):
+                found = order
+                break
+        _dot_found.append(found)
+    return _dot_found[0]
+
+
+def _deg_atan2(y: float, x: float) -> float:
+    """``np.degrees(np.arctan2(y, x))`` as the series code computes it: numpy's arctan2 on one-element arrays (the
+    C library's may differ in the last bit)."""
+    return float(np.degrees(np.arctan2(np.array([y]), np.array([x])))[0])
+
+
+class _One:
+    """One measurement's gate on one frame: the first reason it failed (``_Gate`` for T = 1, on Python values)."""
+
+    __slots__ = ("ok", "reason")
+
+    def __init__(self) -> None:
+        self.ok = True
+        self.reason = ""
+
+    def fail(self, where: bool, reason: str) -> None:
+        if where and self.ok:
+            self.ok, self.reason = False, reason
+
+    def need(self, status: list[int], indices: tuple[int, ...], subject: str) -> None:
+        for i in indices:
+            c = status[i]
+            if c > 0:
+                self.fail(True, f"{subject} not visible ({_LANDMARK_NAMES[i]} {_WHY.get(c, '')})")
+
+    def finish(self, v: float) -> tuple[float, str]:
+        """The value (worked out by the caller only while the gate is open: ``nan`` otherwise), and the reason."""
+        if not math.isfinite(v):  # an infinite value stays (with its reason), as the series code leaves it
+            self.fail(True, "could not be computed from these landmarks")
+            return v, self.reason
+        return v, ""
+
+
+Vec = tuple[float, float, float]
+NAN: Final = math.nan
+
+
+def _measure_one(w: FloatArray, img: FloatArray, vis: FloatArray) -> FrameMeasurement | None:
+    """:func:`measure_series` of one frame (``w`` (1, 33, 3) world, ``img`` (1, 33, 3) normalised image, ``vis``
+    (1, 33), no image margin), on Python floats: the landmarks' status and the floor frame as the series code works
+    them out (the same calls), then each measurement's arithmetic in the series code's order, with numpy's arctan2.
+    None where einsum's order is not known (:func:`_dot_order`)."""
+    order = _dot_order()
+    if order is None:
+        return None
+    dotp: Callable[[Vec, Vec], float] = order
+    status_a = _landmark_status(w, img, vis, None)
+    points_a = np.where((status_a == 0)[..., None], w, 0.0)
+    with np.errstate(all="ignore"):
+        fr = floor_frame(points_a, status_a == 0)
+    status: list[int] = status_a[0].tolist()
+    p: list[Vec] = [tuple(r) for r in points_a[0].tolist()]
+    im: list[list[float]] = img[0].tolist()
+    up: Vec = tuple(fr.up[0].tolist())
+    forward: Vec = tuple(fr.forward[0].tolist())
+    left: Vec = tuple(fr.left[0].tolist())
+    floor_height = float(fr.floor_height[0])
+    on_floor: list[bool] = fr.on_floor[0].tolist()
+    forward_ok = all(map(math.isfinite, forward))
+    left_ok = all(map(math.isfinite, left))
+
+    def sub(a: Vec, b: Vec) -> Vec:
+        return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+    def norm(v: Vec) -> float:
+        return math.sqrt(dotp(v, v))
+
+    def short(v: Vec) -> bool:
+        return not norm(v) >= MIN_SEGMENT_M
+
+    def cross(a: Vec, b: Vec) -> Vec:
+        return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+    def unit(v: Vec) -> Vec:
+        n = norm(v)
+        if n >= EPS_M:
+            return (v[0] / n, v[1] / n, v[2] / n)
+        return (math.nan, math.nan, math.nan)
+
+    def horizontal(v: Vec) -> Vec:
+        d = dotp(v, up)
+        return (v[0] - d * up[0], v[1] - d * up[1], v[2] - d * up[2])
+
+    def angle_between(a: Vec, b: Vec) -> float:
+        return _deg_atan2(norm(cross(a, b)), dotp(a, b))
+
+    def turn(v: Vec, sign: float) -> float:
+        return _deg_atan2(sign * dotp(v, left), dotp(v, forward))
+
+    sides: dict[str, dict[str, tuple[float, str]]] = {}
+    for k, side in enumerate(SIDES):
+        sign = 1.0 if side == "left" else -1.0
+        hip_i, knee_i, ankle_i, heel_i, toe_i = lm.LEG[side]
+        hip, knee, ankle, heel, toe = p[hip_i], p[knee_i], p[ankle_i], p[heel_i], p[toe_i]
+        out: dict[str, tuple[float, str]] = {}
+        g = _One()
+        g.need(status, (hip_i, knee_i, ankle_i), f"{side} leg")
+        thigh, shank = sub(knee, hip), sub(ankle, knee)
+        g.fail(short(thigh) or short(shank), f"{side} thigh or shank has no length")
+        flexion, flexion_why = out["knee_flexion_deg"] = g.finish(angle_between(thigh, shank) if g.ok else NAN)
+
+        g = _One()
+        g.need(status, (heel_i, toe_i), "feet")
+        g.need(status, _HIPS, "hips")
+        g.fail(not forward_ok, "hips coincide: facing direction unknown")
+        foot = horizontal(sub(toe, heel))
+        g.fail(short(foot), f"{side} foot has no length along the floor")
+        foot_turnout, foot_why = out["foot_turnout_deg"] = g.finish(turn(foot, sign) if g.ok else NAN)
+
+        g = _One()
+        g.fail(math.isnan(flexion), flexion_why)
+        g.need(status, _HIPS, "hips")
+        g.fail(not forward_ok, "hips coincide: facing direction unknown")
+        g.fail(
+            flexion < KNEE_DIRECTION_MIN_FLEXION_DEG,
+            f"{side} knee too straight to have a direction (flexion below {KNEE_DIRECTION_MIN_FLEXION_DEG:g}°)",
+        )
+        if g.ok:
+            axis = unit(sub(ankle, hip))
+            rel = sub(knee, hip)
+            d = dotp(rel, axis)
+            bulge = horizontal((rel[0] - d * axis[0], rel[1] - d * axis[1], rel[2] - d * axis[2]))
+            g.fail(short(bulge), f"{side} knee bends straight up or down: no direction")
+            knee_turnout, knee_why = out["knee_turnout_deg"] = g.finish(turn(bulge, sign) if g.ok else NAN)
+        else:
+            knee_turnout, knee_why = out["knee_turnout_deg"] = g.finish(NAN)
+
+        g = _One()
+        g.fail(math.isnan(foot_turnout), foot_why)
+        g.fail(math.isnan(knee_turnout), knee_why)
+        out["forced_turnout_deg"] = g.finish((foot_turnout - knee_turnout + 180.0) % 360.0 - 180.0 if g.ok else NAN)
+
+        g = _One()
+        g.need(status, (heel_i, toe_i), "feet")
+        g.need(status, (knee_i,), f"{side} knee")
+        g.fail(short(foot), f"{side} foot has no length along the floor")
+
+        def over_toe() -> float:
+            c = cross(unit(foot), up)  # noqa: B023 (called at once)
+            return dotp(sub(knee, heel), (sign * c[0], sign * c[1], sign * c[2]))  # noqa: B023
+
+        out["knee_over_toe_offset_m"] = g.finish(over_toe() if g.ok else NAN)
+
+        g = _One()
+        g.need(status, (heel_i,), f"{side} heel")
+        g.fail(
+            not any(on_floor[j] for j in _OTHER_FOOT_POINTS[k]), "floor not visible (no other foot point on the floor)"
+        )
+        out["heel_height_m"] = g.finish(dotp(heel, up) - floor_height if g.ok else NAN)
+
+        g = _One()
+        g.need(status, (hip_i, ankle_i, heel_i, toe_i), f"{side} leg and foot")
+        leg_img = im[ankle_i][1] - im[hip_i][1]
+        leg_up = dotp(sub(hip, ankle), up)
+        g.fail(not (leg_img > MIN_LEG_IMAGE) or not (leg_up >= MIN_SEGMENT_M), f"{side} leg not upright in the picture")
+        out["heel_rise_m"] = g.finish((im[toe_i][1] - im[heel_i][1]) * leg_up / leg_img if g.ok else NAN)
+        sides[side] = out
+
+    body: dict[str, tuple[float, str]] = {}
+    g = _One()
+    for side in SIDES:
+        value, reason = sides[side]["foot_turnout_deg"]
+        g.fail(math.isnan(value), reason)
+    body["total_foot_turnout_deg"] = g.finish(
+        sides["left"]["foot_turnout_deg"][0] + sides["right"]["foot_turnout_deg"][0] if g.ok else NAN
+    )
+
+    lh, rh = p[lm.LEFT_HIP], p[lm.RIGHT_HIP]
+    mid_hip = ((lh[0] + rh[0]) / 2, (lh[1] + rh[1]) / 2, (lh[2] + rh[2]) / 2)
+    g = _One()
+    g.need(status, _HIPS, "hips")
+    body["pelvis_level_m"] = g.finish(dotp(sub(lh, rh), up) if g.ok else NAN)
+
+    g = _One()
+    g.need(status, _HIPS + _SHOULDERS, "torso")
+    ls, rs = p[lm.LEFT_SHOULDER], p[lm.RIGHT_SHOULDER]
+    spine = sub(((ls[0] + rs[0]) / 2, (ls[1] + rs[1]) / 2, (ls[2] + rs[2]) / 2), mid_hip)
+    g.fail(short(spine), "shoulders and hips coincide: torso has no direction")
+    body["torso_lean_deg"] = g.finish(angle_between(spine, up) if g.ok else NAN)
+
+    g = _One()
+    g.need(status, _HIPS + _ANKLES, "hips and ankles")
+    g.fail(not left_ok, "hips coincide: sideways direction unknown")
+    la, ra = p[lm.LEFT_ANKLE], p[lm.RIGHT_ANKLE]
+    mid_ankle = ((la[0] + ra[0]) / 2, (la[1] + ra[1]) / 2, (la[2] + ra[2]) / 2)
+    body["weight_shift_m"] = g.finish(dotp(sub(mid_hip, mid_ankle), left) if g.ok else NAN)
+
+    measured = []
+    for side in SIDES:
+        got = sides[side]
+        measured.append(SideMeasurement(
+            **{n: got[n][0] for n, _ in SIDE_FIELDS}, reasons={n: got[n][1] for n, _ in SIDE_FIELDS if got[n][1]}
+        ))  # fmt: skip
+    return FrameMeasurement(
+        left=measured[0], right=measured[1], total_foot_turnout_deg=body["total_foot_turnout_deg"][0],
+        pelvis_level_m=body["pelvis_level_m"][0], torso_lean_deg=body["torso_lean_deg"][0],
+        weight_shift_m=body["weight_shift_m"][0], mode=Mode.UNCALIBRATED_3D,
+        reasons={n: body[n][1] for n, _ in BODY_FIELDS if body[n][1]},
+    )  # fmt: skip
