@@ -17,8 +17,17 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from turnout.measure.floorframe import (
+    _HEELS_OFF,
+    BODY_AXIS_MAX_DEG,
     EPS_M,
+    FOOT_POINTS,
+    HEEL_LIFT_TOL_M,
+    HEEL_TILT_TOL_DEG,
+    LEG_FADE_FRACTION,
+    PRIOR_FRACTION,
+    TOES_FIT_FIRM_M,
     FloorFrame,
+    _fit,
     angle_between_deg,
     cross,
     dot,
@@ -469,18 +478,9 @@ def _measure_one(w: FloatArray, img: FloatArray, vis: FloatArray) -> FrameMeasur
     dotp: Callable[[Vec, Vec], float] = order
     status_a = _landmark_status(w, img, vis, None)
     points_a = np.where((status_a == 0)[..., None], w, 0.0)
-    with np.errstate(all="ignore"):
-        fr = floor_frame(points_a, status_a == 0)
     status: list[int] = status_a[0].tolist()
     p: list[Vec] = [tuple(r) for r in points_a[0].tolist()]
     im: list[list[float]] = img[0].tolist()
-    up: Vec = tuple(fr.up[0].tolist())
-    forward: Vec = tuple(fr.forward[0].tolist())
-    left: Vec = tuple(fr.left[0].tolist())
-    floor_height = float(fr.floor_height[0])
-    on_floor: list[bool] = fr.on_floor[0].tolist()
-    forward_ok = all(map(math.isfinite, forward))
-    left_ok = all(map(math.isfinite, left))
 
     def sub(a: Vec, b: Vec) -> Vec:
         return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
@@ -499,6 +499,10 @@ def _measure_one(w: FloatArray, img: FloatArray, vis: FloatArray) -> FrameMeasur
         if n >= EPS_M:
             return (v[0] / n, v[1] / n, v[2] / n)
         return (math.nan, math.nan, math.nan)
+
+    up, forward, left, floor_height, on_floor = _floor_one(p, [c == 0 for c in status], dotp, norm, cross, unit)
+    forward_ok = all(map(math.isfinite, forward))
+    left_ok = all(map(math.isfinite, left))
 
     def horizontal(v: Vec) -> Vec:
         d = dotp(v, up)
@@ -620,3 +624,86 @@ def _measure_one(w: FloatArray, img: FloatArray, vis: FloatArray) -> FrameMeasur
         weight_shift_m=body["weight_shift_m"][0], mode=Mode.UNCALIBRATED_3D,
         reasons={n: body[n][1] for n, _ in BODY_FIELDS if body[n][1]},
     )  # fmt: skip
+
+
+_COS_BODY_AXIS: Final = float(np.cos(np.radians(BODY_AXIS_MAX_DEG)))
+_NAN3: Final = (math.nan, math.nan, math.nan)
+
+
+def _floor_one(
+    p: list[Vec],
+    valid: list[bool],
+    dotp: Callable[[Vec, Vec], float],
+    norm: Callable[[Vec], float],
+    cross: Callable[[Vec, Vec], Vec],
+    unit: Callable[[Vec], Vec],
+) -> tuple[Vec, Vec, Vec, float, list[bool]]:
+    """:func:`turnout.measure.floorframe.floor_frame` of one frame (``p`` its points, zero where not ``valid``) on
+    Python floats, its four floor fits through its own ``_fit`` on the same arrays (numpy's eigen solver): up,
+    forward, left, the floor's height and which foot points it rests on."""
+    legs: list[Vec] = []
+    reach: list[float] = []
+    for name in SIDES:
+        hip_i, knee_i, ankle_i, _, _ = lm.LEG[name]
+        ok = valid[hip_i] and valid[knee_i] and valid[ankle_i]
+        axis = sub3(p[ankle_i], p[hip_i])
+        length = norm(axis)
+        n = cross(axis, sub3(p[knee_i], p[hip_i]))
+        scale = length if length >= EPS_M else EPS_M  # np.maximum(length, EPS_M): length is finite
+        legs.append((n[0] / scale, n[1] / scale, n[2] / scale) if ok and length > EPS_M else (0.0, 0.0, 0.0))
+        reach.append(length if ok else math.nan)
+    usable = [r > EPS_M for r in reach]
+    count = usable[0] + usable[1]
+    total = 0.0 + (reach[0] if usable[0] else 0.0) + (reach[1] if usable[1] else 0.0)
+    leg_length = total / max(count, 1) if count > 0 else 0.8  # metres: a typical leg when none is seen
+    prior = (PRIOR_FRACTION * leg_length) * (PRIOR_FRACTION * leg_length)
+    leg_fade = (LEG_FADE_FRACTION * leg_length) * (LEG_FADE_FRACTION * leg_length)
+    lh, rh, la, ra = p[lm.LEFT_HIP], p[lm.RIGHT_HIP], p[lm.LEFT_ANKLE], p[lm.RIGHT_ANKLE]
+    body = unit(tuple(0.0 + lh[i] + rh[i] - (0.0 + la[i] + ra[i]) for i in range(3)))  # type: ignore[arg-type]
+    body_ok = valid[lm.LEFT_HIP] and valid[lm.RIGHT_HIP] and valid[lm.LEFT_ANKLE] and valid[lm.RIGHT_ANKLE]
+    body_ok = body_ok and all(map(math.isfinite, body)) and dotp(body, _WORLD_UP) > _COS_BODY_AXIS
+    prior_up = body if body_ok else _WORLD_UP
+    feet = [p[i] for i in FOOT_POINTS]
+    w_feet = [1.0 if valid[i] else 0.0 for i in FOOT_POINTS]
+    ups_a, centroids_a, mids_a = _fit(
+        np.array([feet] * 4),
+        _HEELS_OFF * np.array(w_feet),
+        np.array([legs] * 4),
+        np.array([prior_up] * 4),
+        np.array([prior] * 4),
+        np.array([leg_fade] * 4),
+    )
+    ups: list[Vec] = [tuple(u) for u in ups_a.tolist()]
+    centroids: list[Vec] = [tuple(c) for c in centroids_a.tolist()]
+
+    def height(fit: int, point: int) -> float:
+        return dotp(sub3(feet[point], centroids[fit]), ups[fit])
+
+    heel_ok = (w_feet[0] > 0, w_feet[1] > 0)
+    lift_l = heel_ok[0] and height(1, 0) > HEEL_LIFT_TOL_M
+    lift_r = heel_ok[1] and height(2, 1) > HEEL_LIFT_TOL_M
+    toes_ok = w_feet[2] + w_feet[3] > 0
+    both = (
+        heel_ok[0] and heel_ok[1] and toes_ok
+        and (_deg_atan2(norm(cross(ups[0], ups[3])), dotp(ups[0], ups[3])) > HEEL_TILT_TOL_DEG
+             or float(mids_a[3]) >= TOES_FIT_FIRM_M**2)
+        and height(3, 0) > HEEL_LIFT_TOL_M and height(3, 1) > HEEL_LIFT_TOL_M
+    )  # fmt: skip
+    both = both or (lift_l and lift_r and toes_ok)
+    choice = 3 if both else 1 if lift_l and not lift_r else 2 if lift_r and not lift_l else 0
+    up, centroid = ups[choice], centroids[choice]
+    on_floor = [w * h > 0 for w, h in zip(w_feet, _HEELS_OFF[choice].tolist(), strict=True)]
+    hip_line = sub3(lh, rh)
+    if valid[lm.LEFT_HIP] and valid[lm.RIGHT_HIP]:
+        d = dotp(hip_line, up)
+        left = unit((hip_line[0] - d * up[0], hip_line[1] - d * up[1], hip_line[2] - d * up[2]))
+    else:
+        left = _NAN3
+    return up, cross(left, up), left, dotp(centroid, up), on_floor
+
+
+def sub3(a: Vec, b: Vec) -> Vec:
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+_WORLD_UP: Final = (0.0, -1.0, 0.0)
