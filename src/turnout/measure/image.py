@@ -15,7 +15,7 @@ behind or the side (:func:`measure_image` gives ``nan`` with the reason "not fac
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final
 
 import numpy as np
@@ -255,15 +255,13 @@ def _profile(pts: FloatArray, usable: NDArray[np.bool_], code: FloatArray, put) 
 def measure_image(image_px: ArrayLike, frame_size: tuple[float, float]) -> ImageMeasurement:
     """One frame's image-plane measurements (``image_px`` (33, 5) in pixels).
 
-    A frame that is not side-on is measured by :func:`_measure_one` (what the live pipeline does every frame): the
-    same arithmetic as :func:`measure_image_series` on Python floats, in the same order, with the same numpy calls
-    on one-element arrays for the angles, so it gives the same values and reasons
-    (``tests/test_image_one_frame.py``) at a tenth of the series code's per-call overhead on one frame."""
+    Measured by :func:`_measure_one` (what the live pipeline does every frame): the same arithmetic as
+    :func:`measure_image_series` on Python floats, in the same order, with the same numpy calls on one-element arrays
+    for the angles, so it gives the same values and reasons (``tests/test_image_one_frame.py``) at a fifth of the series
+    code's cost on one frame."""
     p = np.asarray(image_px, dtype=np.float64)
     if p.shape == (lm.NUM_LANDMARKS, 5):
-        one = _measure_one(p, float(frame_size[0]), float(frame_size[1]))
-        if one is not None:
-            return one
+        return _measure_one(p, float(frame_size[0]), float(frame_size[1]))
     values, reasons = measure_image_series(image_px, frame_size)
     return image_measurement({n: float(v[0]) for n, v in values.items()}, {n: str(r[0]) for n, r in reasons.items()})
 
@@ -295,9 +293,8 @@ def _face_visibility(p: FloatArray) -> float:
         return float(np.nanmean(np.nan_to_num(face, nan=0.0), axis=1)[0])
 
 
-def _measure_one(p: FloatArray, width: float, height: float) -> ImageMeasurement | None:
-    """One frame of :func:`measure_image_series` (``p`` (33, 5) in pixels) on Python floats; None on a side-on frame
-    (its profile fields are left to the series code)."""
+def _measure_one(p: FloatArray, width: float, height: float) -> ImageMeasurement:
+    """One frame of :func:`measure_image_series` (``p`` (33, 5) in pixels) on Python floats."""
     rows = p.tolist()
     # facing (turnout.measure.image.facing): the raw points, not the usable ones
     lsx, lsy = rows[lm.LEFT_SHOULDER][0], rows[lm.LEFT_SHOULDER][1]
@@ -316,14 +313,14 @@ def _measure_one(p: FloatArray, width: float, height: float) -> ImageMeasurement
         ratio = wider / torso
         if math.isfinite(ratio):
             if ratio < FACING_SIDE_MAX:
-                return None  # side-on: the profile fields (series code)
-            vis = _face_visibility(p)
-            front = (sh_w + hip_w) > 0 and vis >= VISIBILITY_MIN
-            code = BACK if not front else (THREE_QUARTER if ratio < FACING_FRONT_MIN else FRONT)
+                code = SIDE
+            else:
+                vis = _face_visibility(p)
+                front = (sh_w + hip_w) > 0 and vis >= VISIBILITY_MIN
+                code = BACK if not front else (THREE_QUARTER if ratio < FACING_FRONT_MIN else FRONT)
         else:
             ratio = _NAN
-    away = code == BACK
-    away_why = _AWAY[BACK] if away else ""
+    away_why = _AWAY.get(code, "")  # side-on or from behind: nothing of the front's is measured
     cx, cy = width / 2.0, height / 2.0
     # the usable points, relative to the picture's centre (nan where not finite or not visible enough)
     xs: list[float] = []
@@ -384,8 +381,11 @@ def _measure_one(p: FloatArray, width: float, height: float) -> ImageMeasurement
     put("shoulders_yaw_deg", _deg_atan2(d0 - d1, xs[LS] - xs[RS]), sh_why)
     put("shoulder_x_px", mid_sh_x, sh_why)
     put("shoulder_y_px", mid_sh_y, sh_why)
-    values.update(dict.fromkeys(_PROFILE_FIELDS, _NAN))
-    reasons.update(_PROFILE_REASONS)
+    if code == SIDE:
+        _profile_one(xs, ys, usable, put)
+    else:  # facing the camera (live, nearly every frame): nothing to read
+        values.update(dict.fromkeys(_PROFILE_FIELDS, _NAN))
+        reasons.update(_PROFILE_REASONS)
     for side in SIDES:
         sign = 1.0 if side == "left" else -1.0
         hip_i, knee_i, ankle_i = lm.LEG[side][:3]
@@ -404,6 +404,53 @@ def _measure_one(p: FloatArray, width: float, height: float) -> ImageMeasurement
         put(f"{side}_knee_bend_img_deg", _NAN if bend_why else _knee_bend(xs, ys, hip_i, knee_i, ankle_i), bend_why)
     ordered = {n: reasons[n] for n in _IMAGE_NAMES if n in reasons}  # in the series code's order
     return ImageMeasurement(**{n: values[n] for n in _IMAGE_NAMES}, reasons=ordered)
+
+
+def _profile_one(xs: list[float], ys: list[float], usable: list[bool], put: Callable[[str, float, str], None]) -> None:
+    """:func:`_profile` on one side-on frame (``xs``, ``ys`` the usable points, nan elsewhere), on Python floats in its
+    order."""
+    mean: dict[str, tuple[float, float]] = {}
+    seen: dict[str, bool] = {}
+    for name, (i, j) in _PROFILE_POINTS.items():
+        n = usable[i] + usable[j]
+        if n:
+            tx = 0.0 + (xs[i] if usable[i] else 0.0) + (xs[j] if usable[j] else 0.0)
+            ty = 0.0 + (ys[i] if usable[i] else 0.0) + (ys[j] if usable[j] else 0.0)
+            mean[name] = (tx / n, ty / n)
+        else:
+            mean[name] = (_NAN, _NAN)
+        seen[name] = n > 0
+    # where she faces: her nose ahead of her ears, else her toes ahead of her heels
+    by_face = _sign(xs[lm.NOSE] - mean["ear"][0])
+    d = by_face if math.isfinite(by_face) and by_face != 0 else _sign(mean["toe"][0] - mean["heel"][0])
+    if d == 0:
+        d = _NAN
+
+    def why(*names: str) -> str:
+        for n in names:
+            if not seen[n]:
+                return f"{n}{_NOT_VISIBLE}"
+        return "" if math.isfinite(d) else "her facing cannot be told (no nose, ears, toes or heels seen)"
+
+    put("profile_facing", d, why())
+    ankle = mean["ankle"]
+    for name in ("ear", "shoulder", "hip", "knee"):
+        put(f"profile_{name}_fwd_px", d * (mean[name][0] - ankle[0]), why(name, "ankle"))
+    put("profile_hip_up_px", ankle[1] - mean["hip"][1], why("hip", "ankle"))
+
+    def lean(lower: str, upper: str) -> float:
+        vx, vy = mean[upper][0] - mean[lower][0], mean[upper][1] - mean[lower][1]
+        return _deg_atan2(d * vx, -vy)
+
+    put("profile_torso_deg", lean("hip", "shoulder"), why("hip", "shoulder"))
+    put("profile_neck_deg", lean("shoulder", "ear"), why("shoulder", "ear"))
+    put("profile_thigh_deg", lean("knee", "hip"), why("knee", "hip"))
+    put("profile_shank_deg", lean("ankle", "knee"), why("ankle", "knee"))
+
+
+def _sign(x: float) -> float:
+    """``np.sign`` of one float (nan stays nan)."""
+    return 1.0 if x > 0 else -1.0 if x < 0 else x if math.isnan(x) else 0.0
 
 
 def _knee_bend(xs: list[float], ys: list[float], hip_i: int, knee_i: int, ankle_i: int) -> float:
