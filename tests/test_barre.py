@@ -554,11 +554,14 @@ def test_tendus_from_a_turned_and_a_low_camera(scenes: dict[str, SceneRun]) -> N
     tall dancer, the camera 0.7 m up, 2.5 m away): the right front tendu, whose toe point falls back to its standing row
     at the extension (seen end on) and reads 0.16 legs toward the camera through the nominal camera (before: 1 of 4,
     the right side one). Its two left tendus are lost by the pose model (unreliable or turned away for 0.6-1.6 s, the
-    left toe's point on the wrong side of her): nothing to count from. Each counted tendu within its scripted item."""
+    left toe's point on the wrong side of her): nothing to count from. The model also swaps her left and right on three
+    frames of the right front tendu's extension (15.7-16.2 s), after which her frames are not trusted for
+    pipeline.FACING_STEADY_S (from behind the model swaps them the same way: tests/test_back_view.py), so that tendu's
+    return is not seen either: counted before that rule, not since. Each counted tendu within its scripted item."""
     yaw = scenes["barre_tendu_yaw"]
     assert [(t.leg, t.direction) for t in yaw.tendus] == scripted(yaw.truth)[1]
     low = scenes["barre_tendu_low"]
-    assert [(t.leg, t.direction) for t in low.tendus] == [("right", "side"), ("right", "front")]
+    assert [(t.leg, t.direction) for t in low.tendus] == [("right", "side")]
     for run in (yaw, low):
         truth = run.truth["expected"]["tendus"]
         for t in run.tendus:

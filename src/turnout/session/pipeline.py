@@ -186,6 +186,8 @@ class Pipeline:
         self._range_hold = {s: display.RangeHold("foot") for s in ("left", "right")}
         #: her posture and holds seen side-on (turnout.practice.profile); turnout is not judged from the side
         self.profile = ProfileTracker()
+        #: whether the pose model's left and right have held steady (:class:`FacingOrder`)
+        self._order = FacingOrder()
 
     # -- one frame -----------------------------------------------------------------------------------
     def process(self, item: Captured | Frame) -> FrameResult:
@@ -279,13 +281,16 @@ class Pipeline:
             size = self._size(bgr)
             measurement = replace(measurement, image=measure_image(to_pixels(pose.image, size), size))
         t3 = t()
+        facing = math.nan if measurement is None else measurement.image.facing_code
+        if not self._order.trusted(t_s, facing) and check.reliable:
+            # her left and right swapped lately: the pose model may take her back for her front
+            check, facing = replace(check, reliable=False), BACK
         row = measurement.as_row() if measurement is not None else {}
         events = (*floor_events, *self.tracker.update(t_s, row, check.reliable))
         self.profile.update(t_s, row)
         self._follow(events, t_s)
         t4 = t()
         guidance = check.guidance + self.floor.guidance()
-        facing = math.nan if measurement is None else measurement.image.facing_code
         hold_s = None if self._hold_start is None else t_s - self._hold_start
         if facing == SIDE:  # the profile view: her posture and holds from the side, and that turnout is not judged
             guidance = self.profile.guidance(guidance)
@@ -559,6 +564,32 @@ def _plausible(pose: PoseFrame) -> PoseFrame:
     image[:, :3] = np.where(image_ok, image[:, :3], np.nan)
     world = np.where(world_ok, pose.world, np.nan).astype(np.float32)
     return PoseFrame(pose.index, pose.timestamp_ms, image, world, pose.people)
+
+
+class FacingOrder:
+    """Whether the pose model's left and right can be trusted: not until :data:`FACING_STEADY_S` after the last frame
+    it put her left shoulder and hip on her right (:data:`turnout.measure.image.BACK`).
+
+    Seen from directly behind, MediaPipe takes her back for her front on many frames and switches between the two
+    (studio renders from behind, session 9: reversed on 22 of 60, 83 of 158 and 60 of 60 frames of three clips, the
+    front order in runs of up to 1.4 s; a demi-plié from behind was counted). Facing the camera, the order holds: no
+    reversed frame in the studio's front scenes but barre_tendu_low (32 of 212, as a leg reaches toward its low lens),
+    nor in the real ballet clips. A dancer who turns her back is away for longer than a frame, and one who
+    faces the camera does not swap sides: a swap means the model is unsure which way she faces, so frames are
+    measured again only once the order has held as long as a demi-plié takes (2 s). The limit: a body the model reads
+    as facing the camera throughout (the petite render from behind, 94 of 94 frames) is not caught."""
+
+    def __init__(self) -> None:
+        self._last_back = -math.inf
+
+    def trusted(self, t_s: float, facing: float) -> bool:
+        if facing == BACK or t_s < self._last_back:  # (a stream started again earlier: its own history)
+            self._last_back = t_s if facing == BACK else -math.inf
+        return t_s - self._last_back >= FACING_STEADY_S
+
+
+#: How long the pose model's left-right order must hold after a swap before her frames are measured (FacingOrder).
+FACING_STEADY_S: Final = 2.0
 
 
 _END: Final = object()
