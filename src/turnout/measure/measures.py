@@ -231,14 +231,22 @@ class FrameMeasurement:
 
     def as_row(self) -> dict[str, float]:
         """Flat mapping ``record_names() -> value`` for CSV rows and storage (the mode as 1.0 or 0.0)."""
+        left, right, image = self.left, self.right, self.image
         row: dict[str, float] = {}
-        for side in SIDES:
-            sm = self.side(side)
-            for name, _ in SIDE_FIELDS:
-                row[f"{side}_{name}"] = float(getattr(sm, name))
-        for name, _ in BODY_FIELDS:
+        for key, name in _LEFT_KEYS:
+            row[key] = float(getattr(left, name))
+        for key, name in _RIGHT_KEYS:
+            row[key] = float(getattr(right, name))
+        for name in _BODY_NAMES:
             row[name] = float(getattr(self, name))
-        for name in image_names():
-            row[name] = float(getattr(self.image, name))
+        for name in _IMAGE_KEYS:
+            row[name] = float(getattr(image, name))
         row[MODE_COLUMN] = 1.0 if self.mode is Mode.FLOOR else 0.0
         return row
+
+
+#: :meth:`FrameMeasurement.as_row`'s keys, worked out once (it runs on every frame, live and stored)
+_LEFT_KEYS: Final = tuple((f"left_{name}", name) for name, _ in SIDE_FIELDS)
+_RIGHT_KEYS: Final = tuple((f"right_{name}", name) for name, _ in SIDE_FIELDS)
+_BODY_NAMES: Final = tuple(name for name, _ in BODY_FIELDS)
+_IMAGE_KEYS: Final = image_names()
