@@ -107,13 +107,16 @@ def test_explicit_capture_starts_on_request_and_times_out() -> None:
 @settings(max_examples=25, deadline=None)
 @given(bias=st.floats(13.0, 22.0), noise=st.floats(0.2, 1.5), seed=st.integers(0, 1000))
 def test_after_the_baseline_standing_reads_within_5_degrees(bias: float, noise: float, seed: int) -> None:
-    """MediaPipe reads straight knees as 13-22 degrees; relative to the baseline they must read ~0."""
+    """MediaPipe reads straight knees as 13-22 degrees; relative to the baseline they must read ~0: within 5 degrees
+    on 99 % of frames with the noise up to 1 degree SD, within what the noise itself allows above (4.5 SD: its p99 over
+    180 values passes 3.5 SD for some seeds, which made a fixed 5 degrees fail at 1.5 SD; plus the baseline median's
+    own error)."""
     rows = standing(180, flex=bias, noise=noise, seed=seed)
     hit = feed(BaselineDetector(BaselineSettings()), rows[:90])
     assert hit is not None and isinstance(hit[1], Baseline)
     rel = [apply_baseline(r, hit[1]) for r in rows[90:]]
     values = np.array([r[REL_FLEXION[s]] for r in rel for s in ("left", "right")])
-    assert float(np.percentile(np.abs(values), 99)) < 5.0  # frames; noise up to 1.5 degrees SD
+    assert float(np.percentile(np.abs(values), 99)) < max(5.0, 4.5 * noise + 0.5)  # frames
     assert abs(float(np.median(values))) < 0.5
 
 

@@ -37,6 +37,13 @@ SETTLE_S: Final = 1.0
 #: A knee out of its standing band at a rep's end is still on its way back when it is nearer its place than this long
 #: before (a few frames at 15-30 fps: longer than one frame's jitter, shorter than the last straightening).
 KNEE_RETURN_S: Final = 0.2
+#: A knee's bend shows in the picture when at a plié's bottom it is this many of its noise bands (``KNEE_SIGMAS``)
+#: past its standing bend: a turned-out knee bends across the camera's view and reads 28-96 degrees past its standing
+#: on the studio's pliés, against bands of 1.0-2.4; a parallel knee bends toward the camera and reads -2 to 0. Any
+#: multiple from 3 to 10 splits them alike (rep ends unchanged).
+KNEE_BEND_SHOWS: Final = 5.0
+#: The least noise band of a knee's picture bend (degrees): a still knee's bend reads within a degree or two.
+BEND_BAND_MIN_DEG: Final = 1.0
 #: Hips this long within the bottom band of their deepest are at the bottom (a held low plié), before they rise.
 BOTTOM_STILL_S: Final = 0.5
 #: The standing picture of each leg before a plié: the frames of the last half second before it (the floor line).
@@ -121,6 +128,11 @@ def _frame(t_s: float, row: Mapping[str, float], ok: bool) -> _Frame:
     return fr
 
 
+def _max_finite(values: Iterable[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return max(finite) if finite else -math.inf
+
+
 def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot(a[0] - b[0], a[1] - b[1])
 
@@ -153,6 +165,21 @@ def _knee_bands(standing: Sequence[_Frame], ref: float, least: float) -> dict[st
     return out
 
 
+def _bend_bands(standing: Sequence[_Frame], least: float) -> dict[str, tuple[float, float]]:
+    """Each knee's standing bend in the picture (the median of ``{side}_knee_bend_img_deg``, degrees) and its noise
+    band (:data:`KNEE_SIGMAS` robust standard deviations, at least ``least`` degrees) over ``standing``; a knee seen on
+    fewer than 5 of them is left out."""
+    out = {}
+    for side in SIDES:
+        still = np.array([_f(f.row, f"{side}_knee_bend_img_deg") for f in standing])
+        still = still[np.isfinite(still)]
+        if still.size < 5:
+            continue
+        mid = float(np.median(still))
+        out[side] = (mid, max(KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(still - mid))), least))
+    return out
+
+
 def _median_point(frames: Sequence[_Frame], side: str, name: str) -> tuple[float, float]:
     pts = [f.point(side, name) for f in frames]
     return (_median(p[0] for p in pts), _median(p[1] for p in pts))
@@ -177,6 +204,10 @@ class _Episode:
     home: int | None = None
     #: each knee's standing place and noise band before the plié (:func:`_knee_bands`)
     knees: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: each knee's standing bend in the picture and its noise band before the plié (:func:`_bend_bands`)
+    bends: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: whether both knees' bends showed in the picture (:data:`KNEE_BEND_SHOWS`), decided once the hips crossed back
+    bends_show: bool | None = None
 
 
 class PlieDetector:
@@ -302,9 +333,9 @@ class PlieDetector:
         self._ep = _Episode([*back, fr], fr.ref, fr.leg_ref, floor_y, band, last_ok=fr.t)
         for f in self._ep.frames:
             f.drop = self.drop(f)
-        self._ep.knees = _knee_bands(
-            [f for f in back if abs(f.drop) <= band and not (f.releve or f.merged)], fr.ref, band
-        )
+        still = [f for f in back if abs(f.drop) <= band and not (f.releve or f.merged)]
+        self._ep.knees = _knee_bands(still, fr.ref, band)
+        self._ep.bends = _bend_bands(still, BEND_BAND_MIN_DEG)
         # a hold ends where the hips began to go down (the last frame within half a rep's end level of standing)
         onset = [f.t for f in back if math.isfinite(f.drop) and f.drop < self.settings.reps.end_drop / 2]
         self.hold_ends_at = onset[-1] if onset else fr.t
@@ -326,6 +357,8 @@ class PlieDetector:
         ep = self._ep
         assert ep is not None and ep.crossed is not None
         now = len(ep.frames) - 1
+        if fr.drop < level and self._knees_straight(ep, fr):
+            return self._conclude(fr.t, ep.crossed, now)
         if fr.drop <= ep.band:
             if ep.home is None:
                 ep.home = now
@@ -337,6 +370,26 @@ class PlieDetector:
         if fr.drop >= level or fr.t - ep.frames[ep.crossed].t > SETTLE_S + (0.0 if ep.home is None else SETTLE_S):
             return self._conclude(fr.t, ep.crossed, ep.home if ep.home is not None else self._settled(ep))
         return []
+
+    @staticmethod
+    def _knees_straight(ep: _Episode, fr: _Frame) -> bool:
+        """Both knees as straight in ``fr`` as she stood (their picture bend within its standing band), where the
+        picture shows their bend: each bent more than :data:`KNEE_BEND_SHOWS` bands past its standing before the hips
+        crossed back (a turned-out knee bends across the camera's view; a parallel knee, toward the camera, hardly
+        shows its bend, and the hips decide). The plié is the knees' bend: her hips may still creep up as she pulls up
+        with straight legs (on the real ballet_plie the last 9 px over 0.4 s, which a teacher does not count)."""
+        if len(ep.bends) < 2:
+            return False
+        if ep.bends_show is None:
+            assert ep.crossed is not None
+            seen = ep.frames[: ep.crossed + 1]
+            ep.bends_show = all(
+                _max_finite(_f(f.row, f"{side}_knee_bend_img_deg") for f in seen) - mid >= KNEE_BEND_SHOWS * band
+                for side, (mid, band) in ep.bends.items()
+            )
+        return ep.bends_show and all(
+            _f(fr.row, f"{side}_knee_bend_img_deg") <= mid + band for side, (mid, band) in ep.bends.items()
+        )
 
     @staticmethod
     def _knees_home(ep: _Episode, fr: _Frame) -> bool:
