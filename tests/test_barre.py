@@ -602,17 +602,23 @@ def test_a_tendu_exercise_for_one_leg() -> None:
 # ---- the real clips (../shared/media/labels.toml) --------------------------------------------------------------
 
 
-@pytest.mark.e2e
-@pytest.mark.parametrize("clip", ["commons/simple_step.mp4", "commons/ballet_plie.mp4"])
-def test_no_releve_or_tendu_on_real_stepping_or_a_plie(analysed, clip: str) -> None:  # type: ignore[no-untyped-def]
-    """labels.toml: simple_step is a woman stepping in place (a foot lifts with each step), ballet_plie a teacher's
-    demi-plié in first: no relevé and no tendu in either."""
+def _counted(analysed, clip: str) -> tuple[list[ReleveRep], list[TenduRep]]:  # type: ignore[no-untyped-def]
+    """The barre counters over a real clip run through `turnout analyze` (conftest's ``analysed``)."""
     media_file(clip)
     result = analysed(clip)
     t = [float(x) / 1000.0 for x in result.track.timestamp_ms]
     names = list(result.measurements)
     rows = [{n: float(result.measurements[n][i]) for n in names} for i in range(len(t))]
     releves, tendus, _ = count_rows(t, rows, [bool(x) for x in result.reliable])
+    return releves, tendus
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("clip", ["commons/simple_step.mp4", "commons/ballet_plie.mp4"])
+def test_no_releve_or_tendu_on_real_stepping_or_a_plie(analysed, clip: str) -> None:  # type: ignore[no-untyped-def]
+    """labels.toml: simple_step is a woman stepping in place (a foot lifts with each step), ballet_plie a teacher's
+    demi-plié in first: no relevé and no tendu in either."""
+    releves, tendus = _counted(analysed, clip)
     assert releves == [] and tendus == []
 
 
@@ -625,13 +631,7 @@ def test_the_teacher_s_tendus_on_real_footage(analysed) -> None:  # type: ignore
     across the picture); a fifth starts at about 295 and the licence card cuts it at 308, so it is not one. Her
     trousers hide her heels and shoes are black: the model's foot points are poor, and still each rep must be found,
     with its leg and direction, and its knee straight."""
-    clip = "commons/tendu_tutorial.mp4"
-    media_file(clip)
-    result = analysed(clip)
-    t = [float(x) / 1000.0 for x in result.track.timestamp_ms]
-    names = list(result.measurements)
-    rows = [{n: float(result.measurements[n][i]) for n in names} for i in range(len(t))]
-    releves, tendus, _ = count_rows(t, rows, [bool(x) for x in result.reliable])
+    releves, tendus = _counted(analysed, "commons/tendu_tutorial.mp4")
     assert releves == []
     assert [(x.leg, x.direction) for x in tendus] == [("right", "front")] * 2 + [("right", "side")] * 2
     by_eye = [(115, 145), (165, 190), (210, 240), (255, 283)]

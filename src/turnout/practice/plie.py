@@ -150,34 +150,31 @@ def _facing(frames: Sequence[_Frame]) -> float:
     )
 
 
-def _knee_bands(standing: Sequence[_Frame], ref: float, least: float) -> dict[str, tuple[float, float]]:
-    """Each knee's standing place (the median of its sideways offset from its ankle in the picture, legs) and its
-    noise band (:data:`KNEE_SIGMAS` robust standard deviations, at least ``least``: the hips' band) over ``standing``;
-    a knee seen on fewer than 5 of them is left out."""
+def _bands(standing: Sequence[_Frame], column: str, scale: float, least: float) -> dict[str, tuple[float, float]]:
+    """Each knee's standing value of ``{side}_{column}`` (divided by ``scale``: the median over ``standing``) and its
+    noise band (:data:`KNEE_SIGMAS` robust standard deviations, at least ``least``); a knee seen on fewer than 5 of
+    them is left out."""
     out = {}
     for side in SIDES:
-        still = np.array([_f(f.row, f"{side}_knee_side_px") for f in standing]) / ref
+        still = np.array([_f(f.row, f"{side}_{column}") for f in standing]) / scale
         still = still[np.isfinite(still)]
         if still.size < 5:
             continue
         mid = float(np.median(still))
         out[side] = (mid, max(KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(still - mid))), least))
     return out
+
+
+def _knee_bands(standing: Sequence[_Frame], ref: float, least: float) -> dict[str, tuple[float, float]]:
+    """Each knee's standing place (the median of its sideways offset from its ankle in the picture, legs) and its
+    noise band, at least ``least`` (the hips' band) (:func:`_bands`)."""
+    return _bands(standing, "knee_side_px", ref, least)
 
 
 def _bend_bands(standing: Sequence[_Frame], least: float) -> dict[str, tuple[float, float]]:
-    """Each knee's standing bend in the picture (the median of ``{side}_knee_bend_img_deg``, degrees) and its noise
-    band (:data:`KNEE_SIGMAS` robust standard deviations, at least ``least`` degrees) over ``standing``; a knee seen on
-    fewer than 5 of them is left out."""
-    out = {}
-    for side in SIDES:
-        still = np.array([_f(f.row, f"{side}_knee_bend_img_deg") for f in standing])
-        still = still[np.isfinite(still)]
-        if still.size < 5:
-            continue
-        mid = float(np.median(still))
-        out[side] = (mid, max(KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(still - mid))), least))
-    return out
+    """Each knee's standing bend in the picture (``{side}_knee_bend_img_deg``, degrees) and its noise band, at least
+    ``least`` degrees (:func:`_bands`)."""
+    return _bands(standing, "knee_bend_img_deg", 1.0, least)
 
 
 def _median_point(frames: Sequence[_Frame], side: str, name: str) -> tuple[float, float]:
