@@ -6,7 +6,8 @@ inside, no verdict in fifth), and Review and Progress with the exercises stored.
     xvfb-run -a -s "-screen 0 1280x720x24" \\
         .venv/bin/python scripts/screenshots_routine.py --out build/screenshots/routine
 
-(``--only holds``: the held low plié's and high relevé's screens alone; ``--only stretches``: the floor stretches'
+(``--only holds``: the held low plié's and high relevé's screens alone; ``--only barre``: three relevés counted and
+their summary, then tendus to the side and the front; ``--only stretches``: the floor stretches'
 screens alone: two butterflies against an earlier session's figure, then a frog and a low lunge; ``--only profile``:
 side-on, a first-position hold and a demi-plié with her pelvis arched, then tucked, with no routine.)
 
@@ -39,9 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, type=Path, help="folder for the PNGs (and data/)")
     p.add_argument("--size", default="1280x720", help="window size (default: %(default)s)")
-    p.add_argument("--only", choices=("all", "holds", "stretches", "profile"), default="all",
-                   help="'holds': only the held low plié's and relevé's screens; 'stretches': only the floor "
-                        "stretches'; 'profile': only the side-on view's (default: %(default)s)")  # fmt: skip
+    p.add_argument("--only", choices=("all", "holds", "barre", "stretches", "profile"), default="all",
+                   help="'holds': only the held low plié's and relevé's screens; 'barre': only the relevés' and "
+                        "tendus'; 'stretches': only the floor stretches'; 'profile': only the side-on view's "
+                        "(default: %(default)s)")  # fmt: skip
     args = p.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
 
@@ -102,6 +104,28 @@ def main(argv: list[str] | None = None) -> int:
         live.choose_routine(None)
         window.close()
         return 0
+
+    if args.only in ("all", "barre"):
+        # relevés counted (three straight ones on barre_releve, its pliés not counted toward them), then tendus to
+        # the side and to the front (barre_tendu: right side, right front, left front, left side)
+        live.choose_routine(Routine("Relevés", (Exercise("releve", sets=1, reps=3, rest_s=0),)))
+        play(scene("barre_releve"))
+        if wait(lambda: panel.text().endswith("1 / 3"), 60):
+            grab(window, "b1_releves_counting")
+        ended()
+        grab(window, "b2_releves_summary")
+        tendus = (Exercise("tendu", sets=1, reps=2, rest_s=0, variant="side"),
+                  Exercise("tendu", sets=1, reps=2, rest_s=0, variant="front"))  # fmt: skip
+        live.choose_routine(Routine("Tendus", tendus))
+        play(scene("barre_tendu"))
+        if wait(lambda: panel.text().endswith("1 / 2"), 60):
+            grab(window, "b3_tendus_side_counting")
+        ended()
+        grab(window, "b4_tendus_summary")
+        if args.only == "barre":
+            live.choose_routine(None)
+            window.close()
+            return 0
 
     # the held low plié and high relevé (issue 17, item 3): what the hold asks, its countdown from her arrival, a hold
     # that broke before its time (and why), a hold done and the summary
