@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from turnout.floor import REFERENCES, FloorCalibration, fit_camera
@@ -111,7 +111,9 @@ def test_expected_error_grows_with_corner_noise_and_shrinks_with_reference_size(
     assert turnout_error_deg(mat, REFERENCES["yoga-mat"], 0.2, samples=150)[1] < 0.5 * p95[0.2]
 
 
-@settings(max_examples=300, deadline=None)
+# the envelope's cameras are drawn wider than those that see the reference (pitch -10 to 70): assume() keeps the ones
+# that do, which filters many on some runs (Hypothesis's filter_too_much health check failed CI at random)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(
     reference=st.sampled_from(sorted(REFERENCES)),
     hfov=st.floats(60, 78),

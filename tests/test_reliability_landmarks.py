@@ -22,7 +22,7 @@ from turnout.pose import landmarks as lm
 from turnout.pose.estimator import PoseFrame
 from turnout.practice.baseline import Baseline
 from turnout.practice.tracker import LiveFlag, RepEnded, RepStarted
-from turnout.session.pipeline import FrameResult, Pipeline
+from turnout.session.pipeline import FACING_STEADY_S, FrameResult, Pipeline
 from turnout.settings import Settings
 from turnout.testing.synth import DancerParams, make_dancer
 
@@ -154,7 +154,9 @@ def test_pipeline_never_raises_on_bad_landmarks(
                 assert not any(isinstance(e, RepStarted | LiveFlag) for e in r.events), "judged from garbage"
             assert not any(isinstance(e, RepEnded) for e in r.events), "a rep counted from garbage"
             index += 1
-        for k in range(25):  # she is seen well again for a second: measured as before the garbage
+        # she is seen well again for a second past FACING_STEADY_S (garbage whose left and right are reversed reads
+        # as "from behind", after which her frames wait for the order to hold): measured as before the garbage
+        for k in range(round((FACING_STEADY_S + 1.0) / 0.04)):
             after = pipeline.process_pose(dancer_pose(index + k), bgr)
         ended = pipeline.finish()
     assert not any(isinstance(e, RepEnded) for e in ended) and after.reps == 0
