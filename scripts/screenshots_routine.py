@@ -98,12 +98,16 @@ def main(argv: list[str] | None = None) -> int:
         wait(lambda: not window.controller.running, 120)
         pause(0.5)
 
-    if args.only in ("stretches", "profile"):
-        screens = stretch_screens if args.only == "stretches" else profile_screens
-        screens(window, live, play, wait, grab, ended)
+    def done() -> int:
+        """No routine left chosen, the window closed: the run's end (after any part)."""
         live.choose_routine(None)
         window.close()
         return 0
+
+    if args.only in ("stretches", "profile"):
+        screens = stretch_screens if args.only == "stretches" else profile_screens
+        screens(window, live, play, wait, grab, ended)
+        return done()
 
     if args.only in ("all", "barre"):
         # relevés counted (three straight ones on barre_releve, its pliés not counted toward them), then tendus to
@@ -123,9 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         ended()
         grab(window, "b4_tendus_summary")
         if args.only == "barre":
-            live.choose_routine(None)
-            window.close()
-            return 0
+            return done()
 
     # the held low plié and high relevé (issue 17, item 3): what the hold asks, its countdown from her arrival, a hold
     # that broke before its time (and why), a hold done and the summary
@@ -147,9 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     ended()
     grab(window, "h5_high_releve_summary")
     if args.only == "holds":
-        live.choose_routine(None)
-        window.close()
-        return 0
+        return done()
 
     # 1. pliés counted, then the rest between sets
     barre = Routine("Barre basics", (Exercise("plie", sets=2, reps=2, rest_s=20),

@@ -63,19 +63,12 @@ def test_from_behind_nothing_is_counted_or_measured(tmp_path: Path) -> None:
     assert result["reps"] == [] and result["holds"] == []
 
     # the same pose track through the live pipeline: her frames are not trusted, and she is asked to face the camera
-    from turnout.pose.estimator import PoseFrame
     from turnout.pose.track import load_track
 
     track = load_track(tmp_path / f"{clip.video.stem}.track.npz")
-    frames = [
-        PoseFrame(int(track.frame_index[i]), int(track.timestamp_ms[i]), track.image[i].copy(), track.world[i].copy(),
-                  int(track.people[i]))
-        if int(track.people[i]) > 0 else PoseFrame(int(track.frame_index[i]), int(track.timestamp_ms[i]))
-        for i in range(len(track.frame_index))
-    ]  # fmt: skip
     pipe = pipeline.Pipeline(None)
     bgr = np.full((track.height, track.width, 3), 128, np.uint8)
-    results = [pipe.process_pose(pose, bgr) for pose in frames]
+    results = [pipe.process_pose(track.frame(i), bgr) for i in range(len(track))]
     pipe.finish()
     assert pipe.tracker.reps == [] and pipe.tracker.holds == []
     assert not any(r.reliable for r in results)

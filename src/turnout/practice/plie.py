@@ -128,11 +128,6 @@ def _frame(t_s: float, row: Mapping[str, float], ok: bool) -> _Frame:
     return fr
 
 
-def _max_finite(values: Iterable[float]) -> float:
-    finite = [v for v in values if math.isfinite(v)]
-    return max(finite) if finite else -math.inf
-
-
 def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot(a[0] - b[0], a[1] - b[1])
 
@@ -380,8 +375,9 @@ class PlieDetector:
         if ep.bends_show is None:
             assert ep.crossed is not None
             seen = ep.frames[: ep.crossed + 1]
+            bend = {side: [_f(f.row, f"{side}_knee_bend_img_deg") for f in seen] for side in ep.bends}
             ep.bends_show = all(
-                _max_finite(_f(f.row, f"{side}_knee_bend_img_deg") for f in seen) - mid >= KNEE_BEND_SHOWS * band
+                max((b for b in bend[side] if math.isfinite(b)), default=-math.inf) - mid >= KNEE_BEND_SHOWS * band
                 for side, (mid, band) in ep.bends.items()
             )
         return ep.bends_show and all(
