@@ -19,6 +19,7 @@ when her face and shoulders show it (:func:`facing_deg`), against the camera's a
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
@@ -99,6 +100,15 @@ ANKLE_TOE_MIN_LEGS: Final = 0.105
 #: every frame: first position (heels together) 0.13-0.17 legs on the studio, 0.15-0.22 on ballet_plie; fifth
 #: 0.04-0.07 on the studio. 0.09 lies between, with margin on both sides.
 LEGS_OVERLAP: Final = 0.09
+#: With the legs crossed, the front foot's ankle stands lower in the picture than the back foot's by more than this
+#: (legs): the front foot is nearer the camera by about a foot's width or more (its heel before the back foot's toes),
+#: and the camera looks down on the floor. The front foot is whole in the picture, and its knee is judged against it;
+#: the back foot's heel hides behind the front foot, and the pose model puts it on the wrong shoe (the studio's fifth
+#: read the back knee 29-31 degrees further inside its foot than true, the front within 10). The studio's fifth
+#: (camera 1 m up, 2.8 m away): the front ankle 0.035-0.048 legs lower (median of each scene's first standing
+#: frames); uncrossed feet side by side: -0.006 to +0.025 (first 70 with a low camera, a camera 15 degrees to her
+#: side). A camera lower than the studio's shows less: below this, neither foot is taken for the front one.
+FRONT_FOOT_LEGS: Final = 0.025
 #: Her facing from the picture (``turnout.measure.image``: ``face_yaw_deg``, the nose against the ears, and
 #: ``shoulders_yaw_deg``, the shoulder line's image depth), medians over her standing. Square to the camera the
 #: studio reads her face -6.6 to +5.0 degrees and her shoulders -10.8 to +8.9 (45 scenes, camera yaw 0); with the
@@ -504,6 +514,19 @@ def foot_turnout_picture(
                 if math.isfinite(d):
                     low, high = min(low, d), max(high, d)
     return FootReading(deg, low, high)
+
+
+def front_foot(ankles: Mapping[str, tuple[float, float]], leg_px: float) -> str | None:
+    """With the legs crossed (fifth position), which foot stands in front: the side whose ankle point is lower in the
+    picture by more than :data:`FRONT_FOOT_LEGS` (``leg_px``: her standing hip-to-floor height in the picture);
+    ``None`` if neither is clearly ahead. ``ankles``: each side's ankle point (px)."""
+    left, right = ankles.get("left"), ankles.get("right")
+    if left is None or right is None or not leg_px > 0:
+        return None
+    ahead = (right[1] - left[1]) / leg_px  # positive: the right ankle lower, nearer the camera
+    if not math.isfinite(ahead) or abs(ahead) <= FRONT_FOOT_LEGS:
+        return None
+    return "right" if ahead > 0 else "left"
 
 
 def hips_drop(cam: Camera, hip_y: float) -> float:

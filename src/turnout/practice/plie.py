@@ -22,7 +22,14 @@ from turnout.measure.measures import SIDES
 from turnout.practice.baseline import Baseline, apply_baseline
 from turnout.practice.hip import HipTurnout
 from turnout.practice.judge import rep_flags
-from turnout.practice.picture import LEGS_OVERLAP, MEDIAPIPE, KneeVerdict, facing_deg, knee_verdict
+from turnout.practice.picture import (
+    LEGS_OVERLAP,
+    MEDIAPIPE,
+    KneeVerdict,
+    facing_deg,
+    front_foot,
+    knee_verdict,
+)
 from turnout.practice.reps import KNEE_RANGE_MARGIN_DEG, RepFrames, RepSummary, summarize
 from turnout.settings import Settings
 
@@ -558,13 +565,17 @@ class PlieDetector:
         bottom = seg[max(0, b - 1) : b + 2]
         ankles = [_dist(f.point("left", "ankle"), f.point("right", "ankle")) / ep.ref for f in (*standing, *bottom)]
         overlap = not all(math.isfinite(a) and a >= LEGS_OVERLAP for a in ankles)
+        # legs crossed (fifth): only the front foot is whole in the picture, and only its knee is judged, if standing
+        # and at the bottom agree which foot is in front
+        fronts = {front_foot({s: _median_point(fs, s, "ankle") for s in SIDES}, ep.ref) for fs in (standing, bottom)}
+        front = fronts.pop() if overlap and len(fronts) == 1 else None
         sides = {}
         for k, side in enumerate(SIDES):
             st = (_median_point(standing, side, "knee"), _median_point(standing, side, "ankle"),
                   _median_point(standing, side, "toe"))  # fmt: skip
             bt = (_median_point(bottom, side, "knee"), _median_point(bottom, side, "ankle"))
             verdict = KneeVerdict()
-            if not overlap:
+            if not overlap or side == front:
                 verdict = knee_verdict(
                     hip_y, floor_y, width, st, bt, side,
                     heel=_median_point(standing, side, "heel"), heights=MEDIAPIPE,

@@ -5,8 +5,8 @@ for her next session ("last time your hips gave about N°").
 
 N is how far the knees pointed inside their feet (``SideRepStats.knee_vs_foot_deg``, negative inside). The reading is
 compressed toward zero (a knee 25 degrees inside reads 5-24, docs/thresholds.md), so where its range is wide the
-answer is that range, and where there is no verdict (fifth position, crossed legs, a knee not measured) no number is
-given: she is asked to repeat in first position.
+answer is that range, and where there is no verdict (crossed legs in fifth: the back knee, or both where neither foot
+stands clearly in front; a knee not measured) no number is given: she is asked to repeat in first position.
 """
 
 from __future__ import annotations
@@ -72,9 +72,9 @@ def self_check(rep: RepSummary) -> SelfCheck:
     if not measured:
         return SelfCheck(
             "none",
-            "No answer from that plié: your knees could not be read against your feet (in fifth position or with "
-            "the legs crossed they cannot). Stand in first position, heels together, facing the camera, and "
-            "repeat the demi-plié",
+            "No answer from that plié: your knees could not be read against your feet (with the legs crossed only "
+            "the front foot is seen whole, and only when it stands clearly in front). Stand in first position, heels "
+            "together, facing the camera, and repeat the demi-plié",
             {},
         )
     turn: dict[str, float] = {}
