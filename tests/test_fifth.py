@@ -33,7 +33,7 @@ def test_the_front_foot_is_the_one_whose_ankle_stands_lower() -> None:
 
 
 FIFTH = {"fps": 12, "width": 640, "height": 360, "position": "fifth", "script": ["stand 1.5", "demi 3", "stand 1"]}
-SCENES = {
+SCENES: dict[str, dict[str, Any]] = {
     "fifth_correct_e2e": {**FIFTH, "feet": 45, "description": "fifth 45, knees over the feet", "tags": ["fifth"]},
     "fifth_forced_e2e": {
         **FIFTH, "feet": 60, "hips": 35, "description": "fifth forced: feet 60, hips 35", "tags": ["fifth", "forced"],
