@@ -446,8 +446,8 @@ def knee_direction_deg(
 
 #: A foot's direction from the picture, end to end: 95 % of single frames read within this of the truth, as the
 #: product shows them (docs/accuracy.md, make accuracy: 51 standing scenes through the real pose model, feet read
-#: only while planted, legs not crossed and heels down, against her facing): p95 15.4 standing and 13.7 in pliés
-#: (display.UNCERTAINTY), the larger rounded up.
+#: only while planted, with crossed legs the front foot only, heels down, against her facing): p95 15.3 standing and
+#: 13.6 in pliés (display.UNCERTAINTY), the larger rounded up.
 #: The readings' range is this band widened to the camera prior; docs/accuracy.md measures how often it holds the
 #: truth. (Before her facing was read, :func:`facing_deg`: p95 22.2 / 18.2, cameras 15-20 degrees to her side making
 #: most of it.)

@@ -63,8 +63,8 @@ _ACC: Final = "docs/accuracy.md (studio: 51 standing scenes through the real pos
 #: through the camera model of her standing, turnout.practice.picture), ``picture-floor`` (the same points through
 #: the floor calibration's camera). Poses: ``standing`` (straight knees), ``plie`` (descent, bottom, ascent).
 UNCERTAINTY: Final[Mapping[tuple[str, str, str], Uncertainty]] = {
-    ("foot", "picture", "standing"): Uncertainty(4.1, 15.4, _ACC),
-    ("foot", "picture", "plie"): Uncertainty(3.6, 13.7, _ACC),
+    ("foot", "picture", "standing"): Uncertainty(4.0, 15.3, _ACC),
+    ("foot", "picture", "plie"): Uncertainty(3.6, 13.6, _ACC),
     ("foot", "picture-floor", "standing"): Uncertainty(3.0, 12.4, _ACC),
     ("foot", "picture-floor", "plie"): Uncertainty(3.5, 16.3, _ACC),
     ("total", "picture", "standing"): Uncertainty(9.9, 23.5, _ACC),

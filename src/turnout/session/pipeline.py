@@ -46,6 +46,7 @@ from turnout.practice.picture import (
     floor_camera_numbers,
     foot_direction_deg,
     foot_points_fit,
+    front_foot,
     hips_drop,
 )
 from turnout.practice.profile import ProfileTracker
@@ -353,22 +354,29 @@ class Pipeline:
         return out
 
     @staticmethod
-    def _feet_readable(cam: Camera, m: FrameMeasurement, reliable: bool) -> bool:
-        """Whether this frame's feet can be read from the picture at all: a reliable frame seen from the front, legs
-        not crossed, and not deep in a grand plié with the heels together."""
+    def _feet_readable(cam: Camera, m: FrameMeasurement, reliable: bool) -> tuple[str, ...]:
+        """Which of this frame's feet can be read from the picture: in a reliable frame seen from the front, both,
+        or with the legs crossed the front one only (:func:`turnout.practice.picture.front_foot`), and none deep in
+        a grand plié with the heels together."""
         if not reliable or m.image.facing_code not in (1.0, 2.0):
-            return False
+            return ()
         img = m.image
         apart = math.hypot(img.left_ankle_x_px - img.right_ankle_x_px, img.left_ankle_y_px - img.right_ankle_y_px)
         leg = cam.floor_y - cam.hip_y
-        # legs crossed (fifth position): the pose model mixes the two feet's points (the studio's fifth read a foot 44
-        # degrees off at p95), and the picture cannot tell which foot is which
-        if not apart >= LEGS_OVERLAP * leg:
-            return False
         # a grand plié with the heels together (first, fourth, fifth): the heels may be up, and the picture's rule
         # puts the points over a flat foot (the studio's grand pliés in first read a foot 6-21 degrees short deeper
         # than this); in second, ankles apart by more than a foot, the heels stay down (Vaganova)
-        return not (hips_drop(cam, float(img.hip_y_px)) > GRAND_DROP and not apart >= FOOT_LEGS * leg)
+        if hips_drop(cam, float(img.hip_y_px)) > GRAND_DROP and not apart >= FOOT_LEGS * leg:
+            return ()
+        if apart >= LEGS_OVERLAP * leg:
+            return SIDES
+        # legs crossed (fifth position): the back foot's heel hides behind the front foot and the pose model puts
+        # its points partly on the front shoe (the studio's fifth read a foot 44 degrees off at p95 with both read);
+        # the front foot is whole in the picture
+        front = front_foot(
+            {s: (float(getattr(img, f"{s}_ankle_x_px")), float(getattr(img, f"{s}_ankle_y_px"))) for s in SIDES}, leg
+        )
+        return () if front is None else (front,)
 
     def _feet_picture(
         self, t_s: float, m: FrameMeasurement | None, reliable: bool
@@ -390,7 +398,8 @@ class Pipeline:
                 )
             self._camera = (t_s, cam)
             self._feet_fit = self.tracker.feet_fit(cam) if cam is not None else (False, False)
-        if cam is None or m is None or not self._feet_readable(cam, m, reliable):
+        readable = () if cam is None or m is None else self._feet_readable(cam, m, reliable)
+        if cam is None or m is None or not readable:
             for buf in self._feet.values():
                 buf.clear()
             return {}
@@ -405,7 +414,7 @@ class Pipeline:
         for side, buf in self._feet.items():
             # on its ball or away from its place, or its points not on it as measured (its standing told):
             # the picture's rule does not hold
-            if not (planted[side] and fit[side]):
+            if not (side in readable and planted[side] and fit[side]):
                 buf.clear()
                 continue
 
