@@ -18,6 +18,7 @@ _BLACK = (0.07, 0.07, 0.08)
 _PINK = (0.95, 0.74, 0.72)
 _NAVY = (0.10, 0.12, 0.22)
 _WHITE = (0.92, 0.92, 0.90)
+_SHOE = (0.11, 0.11, 0.12)  # black leather practice shoes (a little lighter than the cloth, as they shine)
 
 #: look -> group -> colour; "skin" stands for the look's skin tone
 LOOKS: Final[Mapping[str, Mapping[str, tuple[float, float, float] | str]]] = MappingProxyType({
@@ -30,6 +31,10 @@ LOOKS: Final[Mapping[str, Mapping[str, tuple[float, float, float] | str]]] = Map
     # a dark practice top and shorts, bare legs and feet
     "bare_legs": {"torso": (0.45, 0.12, 0.20), "pelvis": (0.45, 0.12, 0.20), "upperarm": "skin", "thigh": "skin",
                   "shin": "skin", "heel": "skin", "foot": "skin", "toes": "skin"},
+    # black flared trousers to the floor over black shoes, a black top (a teacher, as on the real clip ballet_plie);
+    # the trouser legs' cones are geometry (garments.GARMENTS), the skin under them coloured as the trousers
+    "flared": {"torso": _BLACK, "pelvis": _BLACK, "upperarm": _BLACK, "thigh": _BLACK, "shin": _BLACK,
+               "heel": _SHOE, "foot": _SHOE, "toes": _SHOE},
     # grey leggings, white socks
     "leggings": {"torso": (0.55, 0.60, 0.70), "pelvis": (0.25, 0.25, 0.28), "upperarm": (0.55, 0.60, 0.70),
                  "thigh": (0.25, 0.25, 0.28), "shin": (0.25, 0.25, 0.28), "heel": _WHITE, "foot": _WHITE,

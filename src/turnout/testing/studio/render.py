@@ -18,6 +18,7 @@ import numpy as np
 from .backdrop import contact_shadow, room
 from .body import load_model
 from .camera import webcam
+from .garments import dress
 from .looks import vertex_colours
 from .posing import Posed, Poser
 from .raster import Mesh, bounds, paint
@@ -52,6 +53,7 @@ class _Actor:
             person.look, person.skin, self.sk.groups, self.sk.group_names, self.shape.vertices
         )
         self.offset = np.array([person.at_xy[0], person.at_xy[1], 0.0])
+        self.look = person.look
 
     def pose(self, t: float) -> tuple[Any, Posed]:
         state = self.timeline.at(min(t, self.timeline.duration - 1e-9) if t > 0 else 0.0)
@@ -61,7 +63,8 @@ class _Actor:
         return state, posed
 
     def mesh(self, posed: Posed) -> Mesh:
-        return Mesh(posed.vertices, self.sk.faces, self.colours)
+        """The posed body with its look's garments (flared trousers' legs; none for the other looks)."""
+        return dress(Mesh(posed.vertices, self.sk.faces, self.colours), posed, self.look, self.shape.height_m)
 
 
 class SceneRenderer:
