@@ -21,6 +21,7 @@ from typing import Final
 import cv2
 import numpy as np
 
+from .looks import FLARED_CLOTH
 from .posing import SIDES, Posed
 from .raster import Mesh
 
@@ -42,9 +43,11 @@ class Flare:
     rings: int = 10  # knee to hem: short triangles, so that the painter's depth order holds near the foot
 
 
-_BLACK = (0.07, 0.07, 0.08)
 #: look -> the trouser legs it adds
-GARMENTS: Final = MappingProxyType({"flared": Flare(_BLACK)})
+GARMENTS: Final = MappingProxyType({"flared": Flare(FLARED_CLOTH)})
+#: Joins the cache key of scenes whose looks have garments (scenes.Scene.key; no other scene's key): changed when the
+#: garments' geometry or colours change, so those scenes render again. 2: the cloth and shoes as light as ballet_plie's
+GARMENT_REVISION: Final = "garments-2"
 
 
 def _ring(centre: np.ndarray, e1: np.ndarray, e2: np.ndarray, r: float, n: int) -> np.ndarray:

@@ -18,7 +18,12 @@ _BLACK = (0.07, 0.07, 0.08)
 _PINK = (0.95, 0.74, 0.72)
 _NAVY = (0.10, 0.12, 0.22)
 _WHITE = (0.92, 0.92, 0.90)
-_SHOE = (0.11, 0.11, 0.12)  # black leather practice shoes (a little lighter than the cloth, as they shine)
+#: The flared look's black cloth and black leather shoes as the real clip ballet_plie shows them (frame 80, 960x540:
+#: the trousers' shins RGB about (43, 41, 39), the shoes (69, 65, 59) to (82, 74, 67), highlights to 108 grey; a
+#: webcam lifts blacks), divided by the studio's Lambert shade where they are seen (a shin facing the camera 0.74,
+#: a shoe's upper 0.86), so that the render shows them as light as the real clip does.
+FLARED_CLOTH = (0.23, 0.22, 0.21)
+FLARED_SHOE = (0.34, 0.32, 0.29)
 
 #: look -> group -> colour; "skin" stands for the look's skin tone
 LOOKS: Final[Mapping[str, Mapping[str, tuple[float, float, float] | str]]] = MappingProxyType({
@@ -33,8 +38,8 @@ LOOKS: Final[Mapping[str, Mapping[str, tuple[float, float, float] | str]]] = Map
                   "shin": "skin", "heel": "skin", "foot": "skin", "toes": "skin"},
     # black flared trousers to the floor over black shoes, a black top (a teacher, as on the real clip ballet_plie);
     # the trouser legs' cones are geometry (garments.GARMENTS), the skin under them coloured as the trousers
-    "flared": {"torso": _BLACK, "pelvis": _BLACK, "upperarm": _BLACK, "thigh": _BLACK, "shin": _BLACK,
-               "heel": _SHOE, "foot": _SHOE, "toes": _SHOE},
+    "flared": {"torso": FLARED_CLOTH, "pelvis": FLARED_CLOTH, "upperarm": FLARED_CLOTH, "thigh": FLARED_CLOTH,
+               "shin": FLARED_CLOTH, "heel": FLARED_SHOE, "foot": FLARED_SHOE, "toes": FLARED_SHOE},
     # grey leggings, white socks
     "leggings": {"torso": (0.55, 0.60, 0.70), "pelvis": (0.25, 0.25, 0.28), "upperarm": (0.55, 0.60, 0.70),
                  "thigh": (0.25, 0.25, 0.28), "shin": (0.25, 0.25, 0.28), "heel": _WHITE, "foot": _WHITE,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .backdrop import FLOORS, REFERENCES, FloorRef
+from .garments import GARMENT_REVISION, GARMENTS
 from .looks import LOOKS, SKIN
 from .script import Item, check_items, parse_item, revisions
 
@@ -105,6 +106,7 @@ class Scene:
                 person.pop("pelvis_deg")
         people = [self.dancer] + ([self.second] if self.second is not None else [])
         revs = revisions([it for p in people for it in p.items()])
+        revs += [GARMENT_REVISION] if any(p.look in GARMENTS for p in people) else []  # only scenes that wear them
         blob = json.dumps([GENERATOR_VERSION, params] + ([revs] if revs else []), sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
