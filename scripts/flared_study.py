@@ -63,6 +63,8 @@ SCENES: dict[str, dict[str, Any]] = {
     # framed about as ballet_plie is (nearer than the others, a low camera; feet 60-75 there; at 2.2 m her head leaves
     # the picture and the pose model gives 3 reliable frames of 66)
     "flared_first65_near": {"position": "first", "feet": 65, "camera": {"height": 0.9, "distance": 2.5}},
+    # the same framing through a narrower lens from further back (the product assumes a 70 degree webcam)
+    "flared_first65_tele": {"position": "first", "feet": 65, "camera": {"height": 0.9, "distance": 3.6, "hfov": 50}},
 }  # fmt: skip
 #: real clips: stem -> (frame ranges of her standing for the camera, frame ranges measured, phase of each range)
 REAL = {
@@ -336,6 +338,8 @@ def summarise(recs: list[dict[str, Any]], real: list[dict[str, Any]]) -> list[st
         ("all", lambda r: True), ("standing", lambda r: r["phase"] == "standing"),
         ("plie", lambda r: r["phase"] != "standing"), ("plie bottom", lambda r: r["phase"] == "bottom"),
         ("half A", lambda r: r["scene"] in halves["A"]), ("half B", lambda r: r["scene"] in halves["B"]),
+        ("the gate refuses the foot", lambda r: r.get("gate_fit") == 0.0),
+        ("the product shows nothing", lambda r: not math.isfinite(r["product"])),
     ] + [(f"{sc}", lambda r, sc=sc: r["scene"] == sc) for sc in SCENES]  # fmt: skip
     for lab, f in cuts:
         sel = [r for r in recs if f(r)]
