@@ -18,9 +18,10 @@ MediaPipe points (parallel feet 1.0 / 2.8 against 3.0 / 4.2; grey leggings with 
 feet 60-75 by eye) 51-61 against the product's 33-41. About 70-170 ms a frame on one core (GrabCut).
 
 Nor as a fallback where the product shows no number (scripts/flared_study.py, 2026-12-06): on the studio's "flared"
-look (trousers whose hem hides the heel, seven scenes, standing and demi-pliés, 879 feet) the heel point to this tip
-reads 19.2 median / 37.9 p95, bias -18.2 (too straight): MediaPipe's heel point lies on the cloth 1-8 px above the
-hidden heel, which puts it far back on the floor; with the true heel the same tips read 6.2 / 17.8.
+look (trousers whose hem hides the heel, eight scenes, standing and demi-pliés, 1011 feet) the heel point to this tip
+reads 20.4 median / 37.3 p95, bias -19.4 (too straight), and 26.4 / 31.9 on the feet the product's fit gate refuses:
+MediaPipe's heel point lies on the cloth 1-10 px above the hidden heel, which puts it far back on the floor; with the
+true heel the same tips read 5.4 / 17.7 (2.6 / 3.6 on the refused feet).
 
 Qt-free: numpy and OpenCV only.
 """
