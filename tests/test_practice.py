@@ -368,6 +368,26 @@ def test_a_knee_the_camera_prior_could_put_over_its_foot_is_not_inside() -> None
     assert [f for f in rep_flags(rep, Settings()) if f.code == "knees_inside_toes"]
 
 
+def test_a_knee_read_against_a_foot_whose_points_are_not_a_foots_is_never_inside() -> None:
+    """The foot's points not where the pose model puts them on a visible foot (picture.foot_points_fit: no
+    foot_direction_deg): the knee against it was read through the same points, but that reading's error was never
+    measured, so no "inside" and no flag; "over" where even the range's most inward end is not inside by the limit,
+    else not measured. The same rep with its foot read is flagged."""
+    rep = Synth(px_noise=0.2).stand(3.0).plie(60, knee_in_deg=35.0).stand(1.0).run().reps[0]
+    assert rep.knees() == {"left": "inside", "right": "inside"} and rep.foot_read("left")
+    assert [f for f in rep_flags(rep, Settings()) if f.code == "knees_inside_toes"]
+    unread = dataclasses.replace(rep.left, foot_direction_deg=math.nan)
+    rep_unread = dataclasses.replace(rep, left=unread, right=unread)
+    assert not rep_unread.foot_read("left")
+    assert rep_unread.knees() == {"left": None, "right": None}  # its range reaches inside by the limit
+    assert not [f for f in rep_flags(rep_unread, Settings()) if f.code == "knees_inside_toes"]
+    near = dataclasses.replace(unread, knee_vs_foot_deg=-8.0, knee_vs_foot_low_deg=-12.0, knee_vs_foot_high_deg=4.0)
+    assert dataclasses.replace(rep, left=near, right=near).knees() == {"left": "over", "right": "over"}
+    # a rep judged before 2026-12 kept no record of its foot: read as before
+    old = dataclasses.replace(rep_unread, knee_inside_margin_deg=math.nan)
+    assert old.foot_read("left") and old.knees() == {"left": "inside", "right": "inside"}
+
+
 def test_one_sided_knee_fault_names_the_side() -> None:
     s = Synth(px_noise=0.2).stand(3.0)
     s.plie(60, knee_in_deg=40.0, sides=("right",), picture_foot_deg=45.0)

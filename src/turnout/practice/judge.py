@@ -131,10 +131,13 @@ def knees_flag(rep: RepSummary, limit: FlagLimit) -> Flag | None:
     """A knee inside its foot at the bottom (as :meth:`RepSummary.knees` says it): its reading (the nominal camera)
     at least ``limit.warn`` degrees inside, and the least-inside end of its range over the camera prior inside by
     more than the verdict's median error (``reps.KNEE_RANGE_MARGIN_DEG``), so that no flag comes from a reading that
-    the camera's uncertainty could put over the foot (docs/thresholds.md). Its reason in a dancer's words, with the
+    the camera's uncertainty could put over the foot (docs/thresholds.md); and its foot read as a foot
+    (:meth:`RepSummary.foot_read`: else the reading's error is not measured). Its reason in a dancer's words, with the
     precision the reading has ("left knee about 25 degrees inside your foot")."""
     inside = {
-        s: -rep.side(s).knee_vs_foot_deg if rep.side(s).knee_vs_foot_high_deg < -KNEE_RANGE_MARGIN_DEG else math.nan
+        s: -rep.side(s).knee_vs_foot_deg
+        if rep.side(s).knee_vs_foot_high_deg < -KNEE_RANGE_MARGIN_DEG and rep.foot_read(s)
+        else math.nan
         for s in SIDES
     }
     flag = _sided("knees_inside_toes", inside, limit, "°", "knee inside its foot")

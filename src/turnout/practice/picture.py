@@ -633,7 +633,8 @@ def knee_verdict(
         nominal_cam is None or not foot_points_fit(nominal_cam, standing[2], standing[1], heel, 0.0, heights)
     ):
         # the foot alone is not read in degrees (its points are not on it as measured); the knee against it is
-        # read through the same points, and stays
+        # read through the same points, and stays, but its error is not measured: RepSummary.foot_read keeps any
+        # "inside" and any flag from it
         nominal = (nominal[0], math.nan, nominal[2])
     finite = [r for r in rels if math.isfinite(r)]
     if hidden and finite:

@@ -120,8 +120,9 @@ class RepSummary:
         "inside": the nominal reading more than :attr:`knee_inside_limit_deg` inside its foot and, where
         :attr:`knee_inside_margin_deg` is set, the least-inside end of its range inside by more than that margin (a
         reading that only some cameras of the prior put inside is not certain enough to say so). A knee with a range
-        but no reading (its forward travel hidden: it went mostly sideways, ``picture.SHANK_P95``) is "over" when
-        even the most inward end of its range is not inside by the limit, else not measured."""
+        but no reading (its forward travel hidden: it went mostly sideways, ``picture.SHANK_P95``), or read against a
+        foot whose points are not a foot's (:meth:`foot_read`), is "over" when even the most inward end of its range
+        is not inside by the limit, else not measured: never "inside"."""
         out: dict[str, str | None] = {}
         for s in SIDES:
             st = self.side(s)
@@ -129,12 +130,21 @@ class RepSummary:
             limit = self.knee_inside_limit_deg if math.isfinite(self.knee_inside_limit_deg) else 6.0
             margin = self.knee_inside_margin_deg
             sure = not math.isfinite(margin) or st.knee_vs_foot_high_deg < -margin  # (nan: no range, not sure)
-            if not math.isfinite(rel):
+            if not math.isfinite(rel) or not self.foot_read(s):
                 low = st.knee_vs_foot_low_deg
                 out[s] = "over" if math.isfinite(low) and low >= -limit else None
                 continue
             out[s] = "inside" if rel < -limit and sure else "over"
         return out
+
+    def foot_read(self, side: str) -> bool:
+        """Whether the knee's foot was read as a foot: its points where the pose model puts them on a visible foot
+        (``picture.foot_points_fit``; ``foot_direction_deg`` is then set). Where they are not (trousers over the
+        heel, a sock the colour of the floor), the knee against that foot is still read through the same points, but
+        its error was never measured end to end (the studio's feet all fit), so no "inside" and no flag comes from it
+        (a rendered man in leggings, camera 0.6 m up and 2.3 m away: parallel feet, a knee read 23 degrees inside).
+        Reps judged before 2026-12 (no :attr:`knee_inside_margin_deg`) kept no such record: read."""
+        return not math.isfinite(self.knee_inside_margin_deg) or math.isfinite(self.side(side).foot_direction_deg)
 
     def knee_words(self, side: str) -> str:
         """The knee against its foot in a dancer's words: "left knee inside your foot", "left knee over your foot"
