@@ -30,7 +30,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,17 +166,10 @@ def run_scene(name: str, png: int) -> list[dict[str, Any]]:
     renderer = SceneRenderer(scene)
     tcam = renderer.camera
     height = renderer.dancer.shape.height_m
-    cap = cv2.VideoCapture(str(clip.video))
     recs: list[dict[str, Any]] = []
     drawn = 0
-    for i in range(n):
-        ok, image = cap.read()
-        if not ok:
-            break
-        if rows[i][col["reliable"]] != "1" or cam is None:
-            continue
-        h, w = image.shape[:2]
-        feet = ss.feet_points(rows[i], col, w, h)
+    for i, image, w, h, feet in ss.reliable_frames(clip.video, rows, col, range(n) if cam is not None else ()):
+        assert cam is not None  # (no frame is wanted without one)
         drop = pic.hips_drop(cam, ss.val(rows[i], col, "hip_y_px"))
         got, tips, made = fallback(image, cam, feet, drop)
         legs = float(fr["standing_hip_height_m"])
@@ -243,16 +235,8 @@ def run_real(png: int) -> list[dict[str, Any]]:
             continue
         phase = {i: p for a, b, p in ranges for i in range(a, min(b, len(rows)))}
         fps = 1000.0 / float(np.median(np.diff([float(r[col["timestamp_ms"]]) for r in rows[:20]])))
-        cap = cv2.VideoCapture(str(ss.MEDIA / f"{stem}.mp4"))
         drawn = 0
-        for i in range(max(phase) + 1):
-            ok, image = cap.read()
-            if not ok:
-                break
-            if i not in phase or rows[i][col["reliable"]] != "1":
-                continue
-            h, w = image.shape[:2]
-            feet = ss.feet_points(rows[i], col, w, h)
+        for i, image, w, h, feet in ss.reliable_frames(ss.MEDIA / f"{stem}.mp4", rows, col, phase):
             drop = pic.hips_drop(cam, ss.val(rows[i], col, "hip_y_px"))
             got, tips, made = fallback(image, cam, feet, drop)
             z_toe, z_ankle, z_heel = pic.MEDIAPIPE.at(drop)

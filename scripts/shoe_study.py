@@ -16,6 +16,7 @@ import csv
 import json
 import math
 import sys
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,25 @@ def studio_scenes() -> list[tuple[str, Path, Path, Any]]:
     return out
 
 
+def reliable_frames(
+    video: Path, rows: list[list[str]], col: dict[str, int], wanted: Collection[int]
+) -> Iterator[tuple[int, np.ndarray, int, int, dict[str, tuple[Any, Any, Any]]]]:
+    """Each frame of ``video`` in ``wanted`` that the pose model found reliable (its row in ``rows``), decoded in
+    order: (index, image, width, height, its feet's points, :func:`feet_points`)."""
+    cap = cv2.VideoCapture(str(video))
+    try:
+        for i in range(max(wanted, default=-1) + 1):
+            ok, image = cap.read()
+            if not ok:
+                break
+            if i not in wanted or rows[i][col["reliable"]] != "1":
+                continue
+            h, w = image.shape[:2]
+            yield i, image, w, h, feet_points(rows[i], col, w, h)
+    finally:
+        cap.release()
+
+
 def run_studio(names: list[str] | None, step: int, png: int) -> list[dict[str, Any]]:
     recs: list[dict[str, Any]] = []
     for name, d, rows_path, sc in studio_scenes():
@@ -199,16 +219,10 @@ def run_studio(names: list[str] | None, step: int, png: int) -> list[dict[str, A
         cam = camera(rows, col, standing)
         if cam is None:
             continue
-        cap = cv2.VideoCapture(str(d / f"{name}.mp4"))
         drawn = 0
-        for i in range(n):
-            ok, image = cap.read()
-            if not ok:
-                break
-            if i not in standing or i % step or rows[i][col["reliable"]] != "1":
-                continue
-            h, w = image.shape[:2]
-            feet = feet_points(rows[i], col, w, h)
+        for i, image, w, h, feet in reliable_frames(
+            d / f"{name}.mp4", rows, col, {i for i in standing if not i % step}
+        ):
             got, tips, made = measure_frame(image, cam, feet)
             raw = product_raw(cam, feet, w, h)
             for s in SIDES:
@@ -257,16 +271,8 @@ def run_real(png: int) -> list[dict[str, Any]]:
         if cam is None:
             print(clip, "no camera")
             continue
-        cap = cv2.VideoCapture(str(MEDIA / f"{stem}.mp4"))
         drawn = 0
-        for i in range(max(frames) + 1):
-            ok, image = cap.read()
-            if not ok:
-                break
-            if i not in frames or rows[i][col["reliable"]] != "1":
-                continue
-            h, w = image.shape[:2]
-            feet = feet_points(rows[i], col, w, h)
+        for i, image, w, h, feet in reliable_frames(MEDIA / f"{stem}.mp4", rows, col, set(frames)):
             got, tips, made = measure_frame(image, cam, feet)
             raw = product_raw(cam, feet, w, h)
             for s in SIDES:
