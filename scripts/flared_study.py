@@ -108,20 +108,10 @@ def fallback(
     product's MediaPipe heel height for the hips' drop, the tip on the floor."""
     h, w = image.shape[:2]
     _, z_ankle, z_heel = pic.MEDIAPIPE.at(drop)
-    usable = {s: f for s, f in feet.items() if all(map(math.isfinite, (*f[0], *f[1])))}
     out = {s: math.nan for s in SIDES}
-    tips: dict[str, Any] = {s: None for s in SIDES}
-    if len(usable) < 2:
-        return out, tips, None
-    made = ss.shoe.feet_mask(image, cam, {s: (a, t, hl if all(map(math.isfinite, hl)) else None)
-                                          for s, (a, t, hl) in usable.items()}, z_ankle)  # fmt: skip
-    if made is None:
-        return out, tips, None
-    fg, origin = made
-    for s, o in (("left", "right"), ("right", "left")):
-        a, t, hl = usable[s]
-        tip = ss.shoe.toe_tip(fg, origin, (w, h), cam, s, a, usable[o][0], t, z_ankle)
-        tips[s] = tip
+    tips, made = ss.find_tips(image, cam, feet, z_ankle)
+    for s in SIDES:
+        hl, tip = feet[s][2], tips[s]
         if tip is not None and all(map(math.isfinite, hl)):
             out[s] = pic._direction(cam, ss.centred(hl, w, h), z_heel, ss.centred((tip.u, tip.v), w, h), 0.0, s)
     return out, tips, made

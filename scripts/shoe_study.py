@@ -85,26 +85,38 @@ def centred(p: tuple[float, float], w: float, h: float) -> tuple[float, float]:
     return (p[0] - w / 2, p[1] - h / 2)
 
 
+def find_tips(
+    image: np.ndarray, cam: pic.Camera, feet: dict[str, tuple[Any, Any, Any]], z_ankle: float
+) -> tuple[dict[str, Any], Any]:
+    """(side -> the tip found, or None; the feet's mask and its origin, or None): both feet's ankle and toe points
+    seen, the mask seeded by the points (the ankle point taken ``z_ankle`` legs up), each foot's tip on its side of
+    the other ankle (``shoe.toe_tip`` with the band studied)."""
+    h, w = image.shape[:2]
+    usable = {s: f for s, f in feet.items() if all(map(math.isfinite, (*f[0], *f[1])))}
+    tips: dict[str, Any] = {s: None for s in SIDES}
+    if len(usable) < 2:
+        return tips, None
+    made = shoe.feet_mask(image, cam, {s: (a, t, hl if all(map(math.isfinite, hl)) else None)
+                                       for s, (a, t, hl) in usable.items()}, z_ankle)  # fmt: skip
+    if made is None:
+        return tips, None
+    fg, origin = made
+    for s, o in (("left", "right"), ("right", "left")):
+        a, t, _ = usable[s]
+        tips[s] = shoe.toe_tip(fg, origin, (w, h), cam, s, a, usable[o][0], t, z_ankle, BAND[0])
+    return tips, made
+
+
 def measure_frame(
     image: np.ndarray, cam: pic.Camera, feet: dict[str, tuple[Any, Any, Any]]
 ) -> tuple[dict[str, float], dict[str, Any], Any]:
     """(side -> the shoe reading, side -> the tip, the mask and its origin)."""
     h, w = image.shape[:2]
     z_ankle = pic.MEDIAPIPE.ankle
-    usable = {s: f for s, f in feet.items() if all(map(math.isfinite, (*f[0], *f[1])))}
     res: dict[str, float] = {s: math.nan for s in SIDES}
-    tips: dict[str, Any] = {s: None for s in SIDES}
-    if len(usable) < 2:
-        return res, tips, None
-    made = shoe.feet_mask(image, cam, {s: (a, t, hl if all(map(math.isfinite, hl)) else None)
-                                       for s, (a, t, hl) in usable.items()}, z_ankle)  # fmt: skip
-    if made is None:
-        return res, tips, None
-    fg, origin = made
-    for s, o in (("left", "right"), ("right", "left")):
-        a, t, _ = usable[s]
-        tip = shoe.toe_tip(fg, origin, (w, h), cam, s, a, usable[o][0], t, z_ankle, BAND[0])
-        tips[s] = tip
+    tips, made = find_tips(image, cam, feet, z_ankle)
+    for s in SIDES:
+        a, tip = feet[s][0], tips[s]
         if tip is not None:
             t_c = centred((tip.u, tip.v), w, h)
             res[s] = pic._direction(cam, centred(a, w, h), z_ankle, t_c, 0.0, s)
