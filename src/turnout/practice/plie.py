@@ -567,8 +567,11 @@ class PlieDetector:
         overlap = not all(math.isfinite(a) and a >= LEGS_OVERLAP for a in ankles)
         # legs crossed (fifth): only the front foot is whole in the picture, and only its knee is judged, if standing
         # and at the bottom agree which foot is in front
-        fronts = {front_foot({s: _median_point(fs, s, "ankle") for s in SIDES}, ep.ref) for fs in (standing, bottom)}
-        front = fronts.pop() if overlap and len(fronts) == 1 else None
+        front = None
+        if overlap:
+            places = ({s: _median_point(fs, s, "ankle") for s in SIDES} for fs in (standing, bottom))
+            fronts = {front_foot(p, ep.ref) for p in places}
+            front = fronts.pop() if len(fronts) == 1 else None
         sides = {}
         for k, side in enumerate(SIDES):
             st = (_median_point(standing, side, "knee"), _median_point(standing, side, "ankle"),
