@@ -33,6 +33,17 @@ def test_plie_clip_has_exactly_one_demi_plie(analysed) -> None:  # type: ignore[
     assert 30.0 < rep.depth_deg < 90.0
 
 
+def test_a_clip_framed_on_her_legs_warns_of_her_head_and_still_counts(analysed) -> None:  # type: ignore[no-untyped-def]
+    """ballet_plie.mp4 shows the teacher from the shoulders down (her face is past the picture's top on 119 of 134
+    frames): her legs are measured and her plié counted, and the analysis says that without her face the pose model
+    cannot tell her front from her back (turnout.pose.guidance.HEAD_IN_VIEW). A clip that shows her head does not."""
+    result = analysed("commons/ballet_plie.mp4")
+    head = [w for w in result.warnings if w.startswith("her head was out of the picture")]
+    assert len(head) == 1 and "frame her whole body" in head[0], result.warnings
+    assert len(result.reps) == 1
+    assert not any(w.startswith("her head") for w in analysed("commons/simple_step.mp4").warnings)
+
+
 @pytest.mark.parametrize("clip", ["commons/simple_step.mp4", "commons/tendu_tutorial.mp4"])
 def test_no_plie_in_stepping_or_tendus(analysed, clip: str) -> None:  # type: ignore[no-untyped-def]
     assert analysed(clip).reps == []

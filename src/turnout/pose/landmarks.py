@@ -25,6 +25,9 @@ RIGHT_HEEL: Final = 30
 LEFT_FOOT_INDEX: Final = 31
 RIGHT_FOOT_INDEX: Final = 32
 
+#: Her face as the picture shows which way she faces: the nose against the ears (``turnout.measure.image``).
+FACE: Final = (NOSE, LEFT_EAR, RIGHT_EAR)
+
 #: Per side, the leg chain used by the geometry: hip, knee, ankle, heel, foot_index.
 LEG: Final[dict[str, tuple[int, int, int, int, int]]] = {
     "left": (LEFT_HIP, LEFT_KNEE, LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX),

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -26,12 +26,13 @@ from turnout.capture.sources import display_name, open_source, prefetch
 from turnout.errors import TurnoutError
 from turnout.measure.measures import MODE_COLUMN, mode_label, record_names
 from turnout.pose.estimator import PoseEstimator, PoseFrame
+from turnout.pose.guidance import head_out
 from turnout.pose.landmarks import CSV_LANDMARKS, NAMES
 from turnout.pose.model import sha256_file
 from turnout.pose.track import SUFFIX, PoseTrack, TrackBuilder, TrackWriteError, save_track
 from turnout.session import display
 from turnout.session.dancer import update_hip_profile
-from turnout.session.pipeline import Pipeline, limit_opencv_threads
+from turnout.session.pipeline import HEAD_UNSURE, Pipeline, limit_opencv_threads
 from turnout.storage.store import picture_foot_names, stored_names
 
 if TYPE_CHECKING:
@@ -220,6 +221,23 @@ class _TrackingEstimator:
         return pose
 
 
+#: Her head out of the picture on at least this share of a recording's frames (or any frame lost to it) is worth a
+#: warning: a frame or two at the picture's edge is not.
+HEAD_WARN_SHARE: Final = 0.1
+
+
+def head_warning(name: str, headless: int, frames: int, unsure: int) -> str:
+    """The analysis's warning for a recording with her head out of the picture on ``headless`` of its ``frames``, of
+    which ``unsure`` were not measured because the pose model swapped her left and right meanwhile
+    (``turnout.session.pipeline.HEAD_UNSURE``)."""
+    why = "without her face the pose model cannot tell her front from her back"
+    lost = f": {unsure} frames were not measured after it swapped her left and right" if unsure else ""
+    return (
+        f"her head was out of the picture on {headless} of {frames} frames of {name} ({why}{lost}); frame her "
+        "whole body (step back or tilt the camera up)"
+    )
+
+
 def analyze_file(
     path: str | os.PathLike[str],
     model_path: Path,
@@ -277,6 +295,7 @@ def analyze_file(
         names = stored_names()
         rows: list[list[float]] = []
         reliable: list[bool] = []
+        headless = unsure = 0  # frames with her head out of the picture; of them, not measured for a swap
         t0 = time.perf_counter()
         status = "interrupted"
         try:
@@ -288,6 +307,8 @@ def analyze_file(
                 row |= r.picture_row()
                 rows.append([row.get(n, math.nan) for n in names])
                 reliable.append(r.reliable)
+                headless += r.pose.image is not None and head_out(r.pose.image)
+                unsure += not r.reliable and HEAD_UNSURE in r.guidance
                 if progress is not None:
                     progress(r.index + 1, info.frame_count, time.perf_counter() - t0)
             last_t = builder.build().timestamp_ms[-1] / 1000.0 if rows else 0.0
@@ -306,6 +327,8 @@ def analyze_file(
                 "uncalibrated 3D mode (lay it flat in view, long edge pointing at the camera, or give its corners "
                 "with --floor-corners)"
             )
+        if unsure or headless >= HEAD_WARN_SHARE * len(rows) > 0:
+            warnings.append(head_warning(display_name(Path(path).name), headless, len(rows), unsure))
         if floor_state.moved:
             warnings.append(
                 f"the camera moved during {display_name(Path(path).name)}: frames after that are uncalibrated 3D"

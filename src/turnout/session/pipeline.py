@@ -30,7 +30,7 @@ from turnout.measure.geometry import MAX_ABS_COORD_M, MIN_SEGMENT_M, measure_fra
 from turnout.measure.image import BACK, SIDE, measure_image, to_pixels
 from turnout.measure.measures import SIDES, FrameMeasurement
 from turnout.pose.estimator import PoseFrame
-from turnout.pose.guidance import assess
+from turnout.pose.guidance import HEAD_IN_VIEW, assess, head_out
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
@@ -283,7 +283,8 @@ class Pipeline:
             measurement = replace(measurement, image=measure_image(to_pixels(pose.image, size), size))
         t3 = t()
         facing = math.nan if measurement is None else measurement.image.facing_code
-        if not self._order.trusted(t_s, facing) and check.reliable:
+        headless = pose.image is not None and head_out(pose.image)
+        if not self._order.trusted(t_s, facing, headless) and check.reliable:
             # her left and right swapped lately: the pose model may take her back for her front
             check, facing = replace(check, reliable=False), BACK
         row = measurement.as_row() if measurement is not None else {}
@@ -296,10 +297,13 @@ class Pipeline:
         if facing == SIDE:  # the profile view: her posture and holds from the side, and that turnout is not judged
             guidance = self.profile.guidance(guidance)
             hold_s = self.profile.hold_s
+        elif facing == BACK and self._order.headless:
+            # no face in the picture to tell her front from her back when they swapped: she may well face the camera
+            guidance = (HEAD_UNSURE, *(g for g in guidance if g not in (HEAD_IN_VIEW, HEAD_UNSURE)))
         elif facing == BACK and FACE_CAMERA not in guidance:
             guidance = (FACE_CAMERA, *guidance)
         elif check.reliable and self.tracker.baseline is None:
-            guidance = (STAND_STILL, *self.floor.guidance())
+            guidance = (STAND_STILL, *(g for g in check.guidance if g == HEAD_IN_VIEW), *self.floor.guidance())
         hip = self.tracker.hip or self._session_hip()
         feet = self._feet_picture(t_s, measurement, check.reliable)
         feet_range = self._feet_range(t_s, measurement, check.reliable, feet)
@@ -590,10 +594,13 @@ class FacingOrder:
 
     def __init__(self) -> None:
         self._last_back = -math.inf
+        #: whether her head was out of the picture at the last swap (the model had no face to go by)
+        self.headless = False
 
-    def trusted(self, t_s: float, facing: float) -> bool:
+    def trusted(self, t_s: float, facing: float, headless: bool = False) -> bool:
         if facing == BACK or t_s < self._last_back:  # (a stream started again earlier: its own history)
             self._last_back = t_s if facing == BACK else -math.inf
+            self.headless = headless and facing == BACK
         return t_s - self._last_back >= FACING_STEADY_S
 
 
@@ -605,6 +612,13 @@ _END: Final = object()
 STAND_STILL: Final = "Stand tall in first position facing the camera (finding your standing height)"
 #: Shown when she is seen from behind: nothing is measured then (from the side: her profile, turnout.practice.profile).
 FACE_CAMERA: Final = "Turn to face the camera: nothing is measured from behind"
+#: Shown instead when the pose model's left and right swapped while her head was out of the picture: every such frame
+#: we have (three studio scenes, none of the real clips) was of a dancer facing the camera
+#: (``turnout.pose.guidance.HEAD_IN_VIEW``).
+HEAD_UNSURE: Final = (
+    "Step back or tilt the camera up until your head is in view: without your face the camera cannot tell your front "
+    "from your back"
+)
 #: A foot's length in legs (a foot is 0.26-0.30 of a leg: 23-25 cm for a leg of 0.8-0.9 m): heels further apart than
 #: this are in second position, where the heels stay down in a grand plié.
 FOOT_LEGS: Final = 0.29
