@@ -293,6 +293,8 @@ class Pipeline:
         self._follow(events, t_s)
         t4 = t()
         guidance = check.guidance + self.floor.guidance()
+        if self.tracker.baseline is not None:  # the head's advice is for setting up, not a banner over her practice
+            guidance = tuple(g for g in guidance if g != HEAD_IN_VIEW)
         hold_s = None if self._hold_start is None else t_s - self._hold_start
         if facing == SIDE:  # the profile view: her posture and holds from the side, and that turnout is not judged
             guidance = self.profile.guidance(guidance)
