@@ -74,3 +74,45 @@ def test_from_behind_nothing_is_counted_or_measured(tmp_path: Path) -> None:
     assert not any(r.reliable for r in results)
     told = sum(FACE_CAMERA in r.guidance for r in results)
     assert told >= 0.9 * len(results), told
+
+
+#: From behind with her head cut off by the picture's top (a tall dancer near a low camera): without her face the
+#: pose model reads her standing as facing the camera and only her pliés as from behind (session 11: two such renders
+#: read "front" on every standing frame, "back" through each plié; the same dancer facing the camera read "front"
+#: on every frame: docs/measurements.md, "Her head out of the picture"). Nothing may be counted, and she is told to
+#: frame her head.
+HEADLESS_BACK_SCENE = {
+    "fps": 12, "width": 640, "height": 360, "position": "first", "feet": 45, "body": "f_tall",
+    "camera": {"height": 0.85, "distance": 2.3, "yaw": 180.0},
+    "script": ["stand 1.5", "demi 3", "stand 1"],
+    "description": "seen from behind, her head out of the picture: a demi-plié in first", "tags": ["back"],
+}  # fmt: skip
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_from_behind_with_her_head_cut_off_nothing_is_counted_and_she_is_told_to_frame_it(tmp_path: Path) -> None:
+    from turnout.pose.track import load_track
+    from turnout.testing.studio import cached
+    from turnout.testing.studio.scenes import scene_from_dict
+
+    clip = cached(scene_from_dict("back_headless_demi", HEADLESS_BACK_SCENE))
+    cli = os.environ.get("TURNOUT_CLI") or str(Path(sys.executable).with_name("turnout"))
+    cmd = [cli, "analyze", str(clip.video), "--json", "--no-store", "--quiet", "--out", str(tmp_path), "--jobs", "1"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert result["reps"] == [] and result["holds"] == []
+    assert any(w.startswith("her head was out of the picture") for w in result["warnings"]), result["warnings"]
+
+    track = load_track(tmp_path / f"{clip.video.stem}.track.npz")
+    pipe = pipeline.Pipeline(None)
+    bgr = np.full((track.height, track.width, 3), 128, np.uint8)
+    results = [pipe.process_pose(track.frame(i), bgr) for i in range(len(track))]
+    pipe.finish()
+    assert pipe.tracker.reps == []
+    # stopped while her head is out: "cannot tell your front from your back"; once it dips into the picture in the
+    # plié, the back of her head shows and the model's "from behind" is taken as it is: "Turn to face the camera"
+    stopped = [r.guidance[0] for r in results if not r.reliable]
+    assert stopped and set(stopped) <= {pipeline.HEAD_UNSURE, FACE_CAMERA}, set(stopped)
+    assert stopped.count(pipeline.HEAD_UNSURE) >= 3, stopped
