@@ -41,16 +41,17 @@ SEEN_KEY: Final = "guide/first_run_seen"
 #: The card's steps: (title, text).
 STEPS: Final = (
     ("Place the camera",
-     "At hip height (about 1 m), 2.5 to 3 m in front of you, so your whole body and both feet are in the picture. "
-     "Face the camera."),
+     "At hip height (about 1 m; not below 70 cm, where correct knees can read as inside their feet), 2.5 to 3 m in "
+     "front of you, so your whole body, head to feet, is in the picture: without your face the camera cannot tell "
+     "your front from your back. Face the camera."),
     ("Stand in first position",
      "Heels together, feet turned out as far as your hips allow. Turnout learns how you stand from your standing "
      "between pliés (no need to hold still; B takes it afresh)."),
     ("What Turnout checks",
      "In each plié, how far your knees travel out over your toes (what your hips give) against how far your feet "
-     "are turned out. When the feet turn out further than the hips, the turnout is forced from the feet: red "
-     "banner, and a cue if sound is on. Knees inside the toes, lifted heels, a leaning torso and uneven hips are "
-     "flagged too."),
+     "are turned out. When the feet turn out further than the hips, the knees stay inside the toes and the turnout "
+     "is forced from the feet: red banner, and a cue if sound is on. Only what the picture measures well enough is "
+     "flagged: lifted heels, a leaning torso and uneven hips are measured but not flagged yet."),
     ("Record, then Review",
      "Press Record (Space), do your pliés, press Stop. The Review tab shows every plié of the session with its "
      "faults and its video; Progress shows the weeks. A video file (File > Open video) becomes a session too."),
