@@ -49,6 +49,7 @@ import numpy as np
 
 from turnout.measure.measures import SIDES
 from turnout.practice.picture import CAM_HEIGHT_RANGE, MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
+from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, KNEE_SIGMAS
 from turnout.practice.tracker import is_reliable, upright
 
 # ---- the standing reference ---------------------------------------------------------------------------------
@@ -102,13 +103,15 @@ HIP_PER_HEEL: Final = 1.55
 #: the studio's straight relevés fall short by -0.01 to +0.01.
 KNEE_BENT: Final = 0.025
 #: Knees bent when their bend in the picture (``{side}_knee_bend_img_deg``, the mean of both legs over their standing
-#: bend) at the top exceeds this (degrees): the tendu's :data:`WORK_KNEE_BENT_DEG`. Where it is seen it decides, and
-#: :data:`KNEE_BENT` (the hips' shortfall) only where it is not: the shortfall missed a petite dancer's bent relevés
-#: (bends of 35 degrees short by 0.024) and called a sickled straight relevé bent (0.028: rolling lowers the ankle
-#: point), where the picture's knees read +16.4 and -0.2. At the top (median of its frames, both legs' mean) the 19
-#: straight relevés of the studio and the fault renders read -0.6 to +2.2, the 6 bent ones +9.1 (a bend of 25 degrees,
-#: feet at 30: missed) and +16.4 to +29.0 (docs/thresholds.md, "Relevé").
-RELEVE_KNEE_BENT_DEG: Final = 15.0
+#: bend, the median over the top) shows: more than ``plie.KNEE_BEND_SHOWS`` of her knees' standing noise bands
+#: (:meth:`_Standing.bend_band`: ``plie.KNEE_SIGMAS`` robust standard deviations, at least ``plie.BEND_BAND_MIN_DEG``),
+#: the plié's own rule for a knee's bend that the picture shows. Where it is seen it decides, and :data:`KNEE_BENT`
+#: (the hips' shortfall) only where it is not: the shortfall missed a petite dancer's bent relevés (bends of 35 degrees
+#: short by 0.024) and called a sickled straight relevé bent (0.028: rolling lowers the ankle point), where the
+#: picture's knees read +16.4 and -0.2. On the 25 relevés of the studio and the fault renders the bands were 0.3-2.2
+#: degrees (limits 5.0-11.1); the 19 straight ones read -0.6 to +2.2, the 6 bent ones +9.1 (a bend of 25 degrees over
+#: feet at 30, limit 5.7) and +16.4 to +29.0 (docs/thresholds.md, "Relevé"). Before (session 11) the limit was the
+#: tendu's fixed 15 degrees, which missed the 25-degree bend.
 #: The heel's lift as a percentage of the foot's length, per leg of the heels' picture rise (ankle over toe):
 #: studio truth (heel lift / heel-to-toe length, 36-52 %) over the measured rise at the top, median of the five
 #: relevés of first45_releve and barre_releve (949-1160); barre_releve_petite, checked after, reads 1069-1083
@@ -314,6 +317,22 @@ class _Standing:
         """Knee ``k``'s standing bend in the picture (degrees)."""
         return self._get(f"bend{k}", lambda: _median([f.bend[k] for f in self._standing()]))
 
+    def bend_band(self) -> float:
+        """Her knees' standing noise band in the picture (degrees): each knee's :data:`KNEE_SIGMAS` robust standard
+        deviations of its bend over her standing (a knee seen on fewer than 5 frames left out), the mean of the knees,
+        at least :data:`BEND_BAND_MIN_DEG` (also when neither is known)."""
+
+        def band() -> float:
+            bands = []
+            for k in range(2):
+                a = np.array([f.bend[k] for f in self._standing()], dtype=np.float64)
+                a = a[np.isfinite(a)]
+                if a.size >= 5:
+                    bands.append(KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(a - np.median(a)))))
+            return max(float(np.mean(bands)) if bands else 0.0, BEND_BAND_MIN_DEG)
+
+        return self._get("bend_band", band)
+
     def flat_gap(self, k: int) -> float:
         """Foot ``k``'s flat-footed ankle-above-toe gap (px): the lowest it is."""
         return self._get(f"gap{k}", lambda: self._q([f.gap[k] for f, _ in self._w], FLAT_GAP_QUANTILE))
@@ -396,11 +415,12 @@ def _knees_bend(fr: _Frame, ref: _Standing) -> float:
     return _median([fr.bend[k] - ref.bend(k) for k in range(2)])
 
 
-def _knees(bend: float, shortfall: float) -> str:
-    """A relevé's knees: bent when their picture bend (``bend``) exceeds :data:`RELEVE_KNEE_BENT_DEG`; where it is not
-    seen, when the hips' shortfall exceeds :data:`KNEE_BENT`."""
+def _knees(bend: float, shortfall: float, band: float) -> str:
+    """A relevé's knees: bent when their picture bend (``bend``, over standing) is more than :data:`KNEE_BEND_SHOWS`
+    of her standing noise bands (``band``: :meth:`_Standing.bend_band`); where it is not seen, when the hips' shortfall
+    exceeds :data:`KNEE_BENT`."""
     if math.isfinite(bend):
-        return "bent" if bend > RELEVE_KNEE_BENT_DEG else "straight"
+        return "bent" if bend > KNEE_BEND_SHOWS * band else "straight"
     return "bent" if shortfall > KNEE_BENT else "straight"
 
 
@@ -565,7 +585,7 @@ class ReleveCounter(_Stream[ReleveEvent]):
         dt = np.diff(np.append(t, t_s))
         shortfall = HIP_PER_HEEL * heel - rise
         bend = _median([f[4] for f, up in zip(ep.frames, top, strict=True) if up])
-        knees = _knees(bend, shortfall)
+        knees = _knees(bend, shortfall, self._ref.bend_band())
         low, high = foot_pct_range(FOOT_PCT_PER_LEG * heel, knees)
         rep = ReleveRep(
             index=len(self.reps) + 1, t_start_s=ep.t0, t_top_s=float(t[int(np.argmax(mean))]), t_end_s=t_s,
@@ -1206,7 +1226,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
         else:
             heel = _median([(f.heels[0] + f.heels[1]) / 2 for f in frames])
             pct, shown = FOOT_PCT_PER_LEG * heel, -level
-            knees = _knees(_median([f.bend for f in frames]), HIP_PER_HEEL * heel - shown)
+            knees = _knees(_median([f.bend for f in frames]), HIP_PER_HEEL * heel - shown, self._ref.bend_band())
             low, high = foot_pct_range(pct, knees)
         return PositionHold(
             index=run.index, position=run.position, t_start_s=frames[0].t, t_end_s=frames[-1].t, reason=reason,
