@@ -24,6 +24,9 @@ import pytest
 from conftest import media_file
 from turnout.practice.barre import (
     FOOT_MOVED,
+    HEEL_DOWN,
+    HEEL_ON,
+    HIP_PER_HEEL,
     KNEE_BENT,
     RETURNED,
     WORK_KNEE_BENT_DEG,
@@ -182,6 +185,33 @@ def test_a_releve_s_knees_are_read_from_their_bend_in_the_picture() -> None:
         r["left_knee_bend_img_deg"] = r["right_knee_bend_img_deg"] = math.nan
     releves, _, _ = count_rows(t, rows, [True] * len(t))
     assert [r.knees for r in releves] == ["bent"] and math.isnan(releves[0].knee_bend_deg)
+
+
+def test_a_heel_that_shows_little_rise_counts_when_her_hips_rise_as_straight_legs_carry_them() -> None:
+    """A foot pointing toward the camera shows its heel's rise little (its ankle point travels toward the camera as it
+    rises): with the other heel up, both heels off the floor (above HEEL_DOWN) and the hips as high as straight legs
+    carry them for heels at HEEL_ON, it is a relevé; a heel still on the floor, or hips that did not rise, is not."""
+    legs = FLOOR_Y - HIP_Y
+    assert HEEL_DOWN * legs < 3.5 < HEEL_ON * legs and HIP_PER_HEEL * HEEL_ON * legs < 14.0
+    one_low = replace(RELEVE, heel=(9.0, 3.5))  # the right heel's rise 0.0175 legs: off the floor, under HEEL_ON
+    releves, _, _ = count([STAND, (2.5, one_low), (1.0, None)])
+    assert len(releves) == 1
+    flat = replace(RELEVE, heel=(9.0, 0.5))  # the right heel on the floor
+    assert count([STAND, (2.5, flat), (1.0, None)])[0] == []
+    low_hips = replace(RELEVE, heel=(3.5, 3.5), hip_up=3.0)  # both heels a little, the hips barely up
+    assert count([STAND, (2.5, low_hips), (1.0, None)])[0] == []
+
+
+def test_a_heel_that_reads_down_while_her_hips_stay_up_does_not_end_the_releve() -> None:
+    """With the camera level with her feet one heel's picture rise can fall back to nothing at the top while her hips
+    stay up: flat feet do not hold her hips there, so the relevé goes on (one rep, not pieces)."""
+    t, rows = take([STAND, (3.0, replace(RELEVE, heel=(9.0, 4.0))), (1.0, None)])
+    top = [i for i, tt in enumerate(t) if 2.4 < tt < 3.0]  # the right heel reads flat for a while at the top
+    for i in top:
+        rows[i]["right_ankle_y_px"] = rows[i]["right_toe_y_px"] - 23.0
+    releves, _, _ = count_rows(t, rows, [True] * len(t))
+    assert len(releves) == 1 and releves[0].heels_lowered
+    assert releves[0].t_start_s < 2.2 and releves[0].t_end_s > 3.8  # the rise 1.5-2.4 s, the lowering 3.6-4.5 s
 
 
 def test_a_releves_knee_bend_is_read_against_her_own_standing_noise() -> None:

@@ -415,6 +415,33 @@ def _knees_bend(fr: _Frame, ref: _Standing) -> float:
     return _median([fr.bend[k] - ref.bend(k) for k in range(2)])
 
 
+def _heels_up(heel_min: float, hip: float) -> bool:
+    """Both heels are up (a relevé starts): each ankle point risen :data:`HEEL_ON` over its toe, or both risen beyond
+    their noise (:data:`HEEL_DOWN`) with the hips as high above standing as straight legs carry them for heels at
+    :data:`HEEL_ON` (:data:`HIP_PER_HEEL` times it). A foot pointing toward the camera shows its heel's rise less: its
+    ankle point travels toward its toe, nearer the camera and so lower in the picture, as it rises (a strong dancer,
+    feet 45, the camera 11 degrees to her right: her right foot's rise read 0.013-0.023 legs at the top against her
+    left's 0.051-0.067, while her hips rose 0.08). Flat feet do not lift her hips that far above her standing."""
+    return heel_min >= HEEL_ON or (heel_min > HEEL_DOWN and hip >= HIP_PER_HEEL * HEEL_ON)
+
+
+def _heel_rise(rises: Sequence[float], hip: float) -> float:
+    """The lower heel's rise (legs) as the picture and her hips show it, for following a relevé up and down: its own
+    reading, or, where that is less, what her hips' rise gives for straight legs (over :data:`HIP_PER_HEEL`), but no
+    more than the other heel reads. A foot whose points lose its rise (seen end on, the camera level with the feet)
+    then does not make a relevé come down, or come up again, while her hips stay up."""
+    low, high = min(rises), max(rises)
+    return max(low, min(high, hip / HIP_PER_HEEL))
+
+
+def _heels_down(heel_min: float, hip: float) -> bool:
+    """Both heels are down (a relevé is lowered): neither ankle point above :data:`HEEL_DOWN` over its flat height,
+    with the hips below where straight legs carry them for heels at :data:`HEEL_ON`: flat feet do not hold her hips up
+    there, whatever a foot's points say. With the camera level with her feet (0.7 m up) a straight relevé's lower heel
+    read 0.003-0.019 legs at the top while her hips stood 0.06 up, and the relevé fell apart into "too quick" pieces."""
+    return heel_min <= HEEL_DOWN and hip < HIP_PER_HEEL * HEEL_ON
+
+
 def _knees(bend: float, shortfall: float, band: float) -> str:
     """A relevé's knees: bent when their picture bend (``bend``, over standing) is more than :data:`KNEE_BEND_SHOWS`
     of her standing noise bands (``band``: :meth:`_Standing.bend_band`); where it is not seen, when the hips' shortfall
@@ -527,8 +554,8 @@ class ReleveCounter(_Stream[ReleveEvent]):
         bend = _knees_bend(fr, self._ref)
         if ep is None:
             if self._rearm:
-                self._rearm = heel_min > HEEL_DOWN
-            elif heel_min >= HEEL_ON and hip > -PLIE_DROP and moved < FOOT_MOVED:
+                self._rearm = not _heels_down(heel_min, hip)
+            elif _heels_up(heel_min, hip) and hip > -PLIE_DROP and moved < FOOT_MOVED:
                 return events + self._start(t_s, heel_min, heel_mean, hip, bend)
             self._ref.add(fr, standing=heel_min <= HEEL_DOWN and moved < FOOT_MOVED and abs(hip) < STANDING_BAND)
             return events
@@ -537,17 +564,18 @@ class ReleveCounter(_Stream[ReleveEvent]):
             return [*events, self._discard(t_s, f"hips dropped {-hip:.0%} of a leg: a plié, not a relevé")]
         if moved >= FOOT_MOVED:
             return [*events, self._discard(t_s, f"a foot moved ({moved:.0%} of a leg): a step, not a relevé")]
-        if heel_min <= HEEL_DOWN:
+        if _heels_down(heel_min, hip):
             return events + self._conclude(t_s, lowered=True)
-        if ep.descending and heel_min - ep.valley >= REBOUND and heel_min >= HEEL_ON:
+        rise = _heel_rise(rises, hip)
+        if ep.descending and rise - ep.valley >= REBOUND and _heels_up(heel_min, hip):
             events += self._conclude(t_s, lowered=False)
             return events + self._start(t_s, heel_min, heel_mean, hip, bend)
         ep.frames.append((t_s, heel_min, heel_mean, hip, bend))
-        ep.peak = max(ep.peak, heel_min)
-        if heel_min < DESCENT_FRACTION * ep.peak:
+        ep.peak = max(ep.peak, rise)
+        if rise < DESCENT_FRACTION * ep.peak:
             ep.descending = True
         if ep.descending:
-            ep.valley = min(ep.valley, heel_min)
+            ep.valley = min(ep.valley, rise)
         return events
 
     def finish(self) -> list[ReleveEvent]:
