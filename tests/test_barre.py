@@ -681,7 +681,7 @@ def test_shallow_bent_releves_over_little_turnout(tmp_path: Path) -> None:
     assert [r.knees for r in releves] == [x["knees"] for x in truth], [(r.knees, r.knee_bend_deg) for r in releves]
 
 
-#: Two views of scripts/releve_sweep.py where a foot's points lost its heel's rise (seed 5 scene 9: a strong dancer,
+#: Two views of scripts/barre_sweep.py where a foot's points lost its heel's rise (seed 5 scene 9: a strong dancer,
 #: feet 45, the camera 11 degrees to her right, her right heel's rise read a third of her left's; seed 6 scene 6: the
 #: camera 0.71 m up, level with her feet, a straight relevé's lower heel read nearly flat at the top): her hips' rise
 #: stands for it (barre._heels_up, _heels_down, _heel_rise). Before, none of the first one's relevés was counted and
