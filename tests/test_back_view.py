@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -48,28 +49,34 @@ def test_a_stream_started_again_earlier_forgets_the_later_swap() -> None:
     assert order.trusted(0.5, FRONT)  # a new recording, or a replay from its start
 
 
-@pytest.mark.e2e
-@pytest.mark.slow
-def test_from_behind_nothing_is_counted_or_measured(tmp_path: Path) -> None:
+def _analysed_and_replayed(
+    name: str, scene: dict[str, object], out: Path
+) -> tuple[dict[str, Any], list[pipeline.FrameResult], pipeline.Pipeline]:
+    """``turnout analyze`` of the scene (rendered on first use) through the real pose model, then its pose track
+    through the live pipeline: (the analysis's JSON, every frame's result, the pipeline)."""
+    from turnout.pose.track import load_track
     from turnout.testing.studio import cached
     from turnout.testing.studio.scenes import scene_from_dict
 
-    clip = cached(scene_from_dict("back_demi", BACK_SCENE))
+    clip = cached(scene_from_dict(name, scene))
     cli = os.environ.get("TURNOUT_CLI") or str(Path(sys.executable).with_name("turnout"))
-    cmd = [cli, "analyze", str(clip.video), "--json", "--no-store", "--quiet", "--out", str(tmp_path), "--jobs", "1"]
+    cmd = [cli, "analyze", str(clip.video), "--json", "--no-store", "--quiet", "--out", str(out), "--jobs", "1"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout)
-    assert result["reps"] == [] and result["holds"] == []
-
-    # the same pose track through the live pipeline: her frames are not trusted, and she is asked to face the camera
-    from turnout.pose.track import load_track
-
-    track = load_track(tmp_path / f"{clip.video.stem}.track.npz")
+    track = load_track(out / f"{clip.video.stem}.track.npz")
     pipe = pipeline.Pipeline(None)
     bgr = np.full((track.height, track.width, 3), 128, np.uint8)
     results = [pipe.process_pose(track.frame(i), bgr) for i in range(len(track))]
     pipe.finish()
+    return json.loads(proc.stdout), results, pipe
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_from_behind_nothing_is_counted_or_measured(tmp_path: Path) -> None:
+    result, results, pipe = _analysed_and_replayed("back_demi", BACK_SCENE, tmp_path)
+    assert result["reps"] == [] and result["holds"] == []
+    # through the live pipeline: her frames are not trusted, and she is asked to face the camera
     assert pipe.tracker.reps == [] and pipe.tracker.holds == []
     assert not any(r.reliable for r in results)
     told = sum(FACE_CAMERA in r.guidance for r in results)
@@ -92,24 +99,9 @@ HEADLESS_BACK_SCENE = {
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_from_behind_with_her_head_cut_off_nothing_is_counted_and_she_is_told_to_frame_it(tmp_path: Path) -> None:
-    from turnout.pose.track import load_track
-    from turnout.testing.studio import cached
-    from turnout.testing.studio.scenes import scene_from_dict
-
-    clip = cached(scene_from_dict("back_headless_demi", HEADLESS_BACK_SCENE))
-    cli = os.environ.get("TURNOUT_CLI") or str(Path(sys.executable).with_name("turnout"))
-    cmd = [cli, "analyze", str(clip.video), "--json", "--no-store", "--quiet", "--out", str(tmp_path), "--jobs", "1"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout)
+    result, results, pipe = _analysed_and_replayed("back_headless_demi", HEADLESS_BACK_SCENE, tmp_path)
     assert result["reps"] == [] and result["holds"] == []
     assert any(w.startswith("her head was out of the picture") for w in result["warnings"]), result["warnings"]
-
-    track = load_track(tmp_path / f"{clip.video.stem}.track.npz")
-    pipe = pipeline.Pipeline(None)
-    bgr = np.full((track.height, track.width, 3), 128, np.uint8)
-    results = [pipe.process_pose(track.frame(i), bgr) for i in range(len(track))]
-    pipe.finish()
     assert pipe.tracker.reps == []
     # stopped while her head is out: "cannot tell your front from your back"; once it dips into the picture in the
     # plié, the back of her head shows and the model's "from behind" is taken as it is: "Turn to face the camera"
