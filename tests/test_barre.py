@@ -24,7 +24,6 @@ import pytest
 from conftest import media_file
 from turnout.practice.barre import (
     FOOT_MOVED,
-    HEEL_DOWN,
     HEEL_ON,
     HIP_PER_HEEL,
     KNEE_BENT,
@@ -189,15 +188,18 @@ def test_a_releve_s_knees_are_read_from_their_bend_in_the_picture() -> None:
 
 def test_a_heel_that_shows_little_rise_counts_when_her_hips_rise_as_straight_legs_carry_them() -> None:
     """A foot pointing toward the camera shows its heel's rise little (its ankle point travels toward the camera as it
-    rises): with the other heel up, both heels off the floor (above HEEL_DOWN) and the hips as high as straight legs
-    carry them for heels at HEEL_ON, it is a relevé; a heel still on the floor, or hips that did not rise, is not."""
+    rises), and with the camera level with her feet the heels' points can lose it altogether: with her feet in place,
+    hips as high as straight legs carry them for heels at HEEL_ON make it a relevé whatever the heels' points say;
+    hips that rose less (standing taller) with flat-reading heels do not."""
     legs = FLOOR_Y - HIP_Y
-    assert HEEL_DOWN * legs < 3.5 < HEEL_ON * legs and HIP_PER_HEEL * HEEL_ON * legs < 14.0
-    one_low = replace(RELEVE, heel=(9.0, 3.5))  # the right heel's rise 0.0175 legs: off the floor, under HEEL_ON
-    releves, _, _ = count([STAND, (2.5, one_low), (1.0, None)])
-    assert len(releves) == 1
-    flat = replace(RELEVE, heel=(9.0, 0.5))  # the right heel on the floor
-    assert count([STAND, (2.5, flat), (1.0, None)])[0] == []
+    assert HEEL_ON * legs > 3.5 and HIP_PER_HEEL * HEEL_ON * legs < 14.0
+    one_low = replace(RELEVE, heel=(9.0, 3.5))  # the right heel's rise 0.0175 legs: under HEEL_ON
+    assert len(count([STAND, (2.5, one_low), (1.0, None)])[0]) == 1
+    both_lost = replace(RELEVE, heel=(0.5, 0.5))  # the heels' points show nothing; the hips rise 0.07 legs
+    assert len(count([STAND, (2.5, both_lost), (1.0, None)])[0]) == 1
+    taller = replace(RELEVE, heel=(0.5, 0.5), hip_up=5.0)  # the hips up 0.025 legs: pulling up, not a relevé
+    assert HIP_PER_HEEL * HEEL_ON * legs > 5.0
+    assert count([STAND, (2.5, taller), (1.0, None)])[0] == []
     low_hips = replace(RELEVE, heel=(3.5, 3.5), hip_up=3.0)  # both heels a little, the hips barely up
     assert count([STAND, (2.5, low_hips), (1.0, None)])[0] == []
 

@@ -416,13 +416,15 @@ def _knees_bend(fr: _Frame, ref: _Standing) -> float:
 
 
 def _heels_up(heel_min: float, hip: float) -> bool:
-    """Both heels are up (a relevé starts): each ankle point risen :data:`HEEL_ON` over its toe, or both risen beyond
-    their noise (:data:`HEEL_DOWN`) with the hips as high above standing as straight legs carry them for heels at
-    :data:`HEEL_ON` (:data:`HIP_PER_HEEL` times it). A foot pointing toward the camera shows its heel's rise less: its
-    ankle point travels toward its toe, nearer the camera and so lower in the picture, as it rises (a strong dancer,
-    feet 45, the camera 11 degrees to her right: her right foot's rise read 0.013-0.023 legs at the top against her
-    left's 0.051-0.067, while her hips rose 0.08). Flat feet do not lift her hips that far above her standing."""
-    return heel_min >= HEEL_ON or (heel_min > HEEL_DOWN and hip >= HIP_PER_HEEL * HEEL_ON)
+    """Both heels are up (a relevé starts, a held relevé goes on): each ankle point risen :data:`HEEL_ON` over its toe,
+    or the hips as high above standing as straight legs carry them for heels at :data:`HEEL_ON` (:data:`HIP_PER_HEEL`
+    times it), whatever the feet's points say: with both feet in place (the callers check) flat feet do not lift her
+    hips that far above her standing (her standing band is :data:`STANDING_BAND`). A foot pointing toward the camera
+    shows its heel's rise less (its ankle point travels toward its toe, nearer the camera and so lower in the picture,
+    as it rises): a strong dancer, feet 45, the camera 11 degrees to her right: her right foot's rise read 0.013-0.023
+    legs at the top against her left's 0.051-0.067, while her hips rose 0.08; with the camera level with her feet
+    (0.71 m up) both heels of a held relevé read -0.03 to +0.02 while her hips stood 0.066 up."""
+    return heel_min >= HEEL_ON or hip >= HIP_PER_HEEL * HEEL_ON
 
 
 def _heel_rise(rises: Sequence[float], hip: float) -> float:
@@ -1164,7 +1166,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
             return ""
         if drop >= PLIE_DEPTH and bent >= LEG_AGREES * drop:
             return "low_plie"
-        if min(heels) >= HEEL_ON and drop < PLIE_DROP:
+        if _heels_up(min(heels), -drop) and drop < PLIE_DROP:  # the hips' rise backs a heel the picture loses
             return "high_releve"
         return ""
 
