@@ -196,11 +196,13 @@ def test_one_frame_video_is_analysed(runs: dict[str, Run]) -> None:
 def test_video_cut_after_its_index_is_analysed_up_to_the_break(runs: dict[str, Run]) -> None:
     run = runs["cut-late.mp4"]
     assert run.returncode == 0 and "Traceback" not in run.stderr
-    (warning,) = run.stderr.splitlines()
+    warning, head = run.stderr.splitlines()
     assert warning == (
         "turnout: warning: cut-late.mp4: video stopped at frame 96 of 174; the file may be truncated "
         "(kept the 95 frames before the break)"
     )  # 93 before issue 19: reading now goes on past one bad frame, and frames 94 and 95 are whole
+    # the clip (ballet_plie) is framed on the teacher's legs: the analysis says so (session.analysis.head_warning)
+    assert head.startswith("turnout: warning: her head was out of the picture on ") and "cut-late.mp4" in head
     assert run.stdout.startswith("cut-late.mp4: 95 frames")
 
 

@@ -107,8 +107,12 @@ def test_out_filling_mid_batch_keeps_earlier_outputs_and_every_session(
     assert "Traceback" not in run.stderr, run.stderr
     summaries = [ln for ln in run.stdout.splitlines() if ln.split(":")[0] in ("a.mp4", "b.mp4", "c.mp4")]
     assert [ln.split(":")[0] for ln in summaries] == ["a.mp4", "b.mp4", "c.mp4"], run.stdout  # all analysed
-    lines = run.stderr.splitlines()
-    assert len(lines) == 1, run.stderr  # one line for the batch
+    # one error line for the batch; besides it only warnings (the clips are cut from ballet_plie, framed on the
+    # teacher's legs: her head was out of the picture, session.analysis.head_warning)
+    warnings = [ln for ln in run.stderr.splitlines() if ln.startswith("turnout: warning: ")]
+    assert all("her head was out of the picture" in w for w in warnings), run.stderr
+    lines = [ln for ln in run.stderr.splitlines() if ln not in warnings]
+    assert len(lines) == 1, run.stderr
     line = lines[0]
 
     # each file's outputs are both there, complete, or neither; nothing half-written is left
