@@ -480,6 +480,9 @@ def test_hold_needs_still_turned_out_feet_and_ends_before_the_plié() -> None:
     rep_start = next(e for e in res.events if isinstance(e, RepStarted))
     assert res.events.index(ended[0]) < res.events.index(rep_start)
     assert ended[0].why in ("the knees bent", "a plié began")
+    # the hold ends where the plié begins (plie.onset_index for both), not where the hips reached a rep's end level
+    (rep,) = res.reps
+    assert hold.t_end_s == pytest.approx(rep.t_start_s, abs=0.05)
 
 
 @pytest.mark.parametrize(

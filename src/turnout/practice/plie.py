@@ -173,6 +173,30 @@ def _knee_bands(standing: Sequence[_Frame], ref: float, least: float) -> dict[st
     return _bands(standing, "knee_side_px", ref, least)
 
 
+def onset_index(frames: Sequence[_Frame], drops: np.ndarray, s0: int, band: float, ref: float) -> int:
+    """Where a plié began, before frame ``s0`` (where the hips pass the rep's end level): the last frame within her
+    standing noise ``band`` (legs; ``ref``: her standing reference, px), of the hips and of each knee. The hips' drop
+    grows as the square of the bend, so a knee travelling sideways over its foot (its offset from its ankle in the
+    picture) leaves its standing place first; a knee counts when it is out of its own band at ``s0`` (its band: three
+    robust standard deviations of its standing offset, at least the hips' band), back to where it left its place, and
+    never into a relevé (hips above the band, or heels up). A hold that a plié ends ends here too
+    (``turnout.practice.tracker``)."""
+    onset = s0
+    while onset > 0 and drops[onset] > band:
+        onset -= 1
+    # her standing: hips within the band either way (above it is a relevé), flat feet, distinct feet
+    standing = [f for f in frames[: onset + 1] if abs(f.drop) <= band and not (f.releve or f.merged)]
+    for side, (mid, knee_band) in _knee_bands(standing, ref, band).items():
+        side_px = np.array([_f(f.row, f"{side}_knee_side_px") for f in frames]) / ref
+        away = np.abs(side_px - mid) > knee_band  # nan (not seen) is not away
+        k = s0
+        while k > 0 and away[k] and frames[k - 1].drop >= -band and not frames[k - 1].releve:
+            k -= 1
+        if k < s0:
+            onset = min(onset, k)
+    return onset
+
+
 def _bend_bands(standing: Sequence[_Frame], least: float) -> dict[str, tuple[float, float]]:
     """Each knee's standing bend in the picture (``{side}_knee_bend_img_deg``, degrees) and its noise band, at least
     ``least`` degrees (:func:`_bands`)."""
@@ -335,9 +359,11 @@ class PlieDetector:
         still = [f for f in back if abs(f.drop) <= band and not (f.releve or f.merged)]
         self._ep.knees = _knee_bands(still, fr.ref, band)
         self._ep.bends = _bend_bands(still, BEND_BAND_MIN_DEG)
-        # a hold ends where the hips began to go down (the last frame within half a rep's end level of standing)
-        onset = [f.t for f in back if math.isfinite(f.drop) and f.drop < self.settings.reps.end_drop / 2]
-        self.hold_ends_at = onset[-1] if onset else fr.t
+        # a hold ends where the plié began: its onset as the rep will take it (:meth:`_onset`, hips or knees leaving
+        # their standing noise), so that the hold's end and the rep's start agree
+        drops = np.array([f.drop if math.isfinite(f.drop) else -1.0 for f in self._ep.frames])
+        k = self._onset(self._ep.frames, drops, len(drops) - 1)
+        self.hold_ends_at = self._ep.frames[k].t if drops[k] <= band else fr.t  # no standing frame: where it is
         index = len(self.reps) + 1
         return [RepStarted(fr.t, index, self._ep.frames[0].t), RepPhase(fr.t, index, "descent")]
 
@@ -418,28 +444,10 @@ class PlieDetector:
         return next(k for k, d in tail if d <= least + ep.band)
 
     def _onset(self, frames: list[_Frame], drops: np.ndarray, s0: int) -> int:
-        """Where the plié began, before frame ``s0`` (where the hips pass the rep's end level): the last frame
-        within her standing noise band, of the hips and of each knee. The hips' drop grows as the square of the
-        bend, so a knee travelling sideways over its foot (its offset from its ankle in the picture) leaves its
-        standing place first; a knee counts when it is out of its own band at ``s0`` (its band: three robust
-        standard deviations of its standing offset, at least the hips' band), back to where it left its place, and
-        never into a relevé (hips above the band, or heels up)."""
+        """Where the plié began, before frame ``s0``: :func:`onset_index` with her frozen reference and band."""
         ep = self._ep
         assert ep is not None
-        onset = s0
-        while onset > 0 and drops[onset] > ep.band:
-            onset -= 1
-        # her standing: hips within the band either way (above it is a relevé), flat feet, distinct feet
-        standing = [f for f in frames[: onset + 1] if abs(f.drop) <= ep.band and not (f.releve or f.merged)]
-        for side, (mid, band) in _knee_bands(standing, ep.ref, ep.band).items():
-            side_px = np.array([_f(f.row, f"{side}_knee_side_px") for f in frames]) / ep.ref
-            away = np.abs(side_px - mid) > band  # nan (not seen) is not away
-            k = s0
-            while k > 0 and away[k] and frames[k - 1].drop >= -ep.band and not frames[k - 1].releve:
-                k -= 1
-            if k < s0:
-                onset = min(onset, k)
-        return onset
+        return onset_index(frames, drops, s0, ep.band, ep.ref)
 
     def _conclude(self, t_s: float, end: int, settled: int | None = None) -> list[PlieEvent]:
         """The dip is over (frame ``end`` is back above its end level; frame ``settled``, if given, is where her

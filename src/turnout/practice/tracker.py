@@ -50,6 +50,7 @@ from turnout.practice.plie import (
     _frame,
     _median,
     _median_point,
+    onset_index,
 )
 from turnout.practice.reps import RepSummary, SideRepStats, Worst
 from turnout.settings import Settings
@@ -596,7 +597,9 @@ class PracticeTracker:
                     self._hold_started = True
                     return [HoldStarted(fr.t, self._hold_count + 1, self._hold[0].t)]
             return []
-        events = self._close_hold(fr.t, why=self._why_broken(fr)) if self._hold else []
+        why = self._why_broken(fr) if self._hold else ""
+        down = fr if math.isfinite(fr.drop) and fr.drop >= self.settings.reps.end_drop else None
+        events = self._close_hold(fr.t, why=why, going_down=down) if self._hold else []
         # a hold begins with her hips back at standing (within half a rep's end level: not the end of a rise)
         if self._hold_frame_ok(fr) and fr.drop < self.settings.reps.end_drop / 2:
             self._hold = [fr]
@@ -632,9 +635,19 @@ class PracticeTracker:
         period = float(np.median(np.diff([f.t for f in self._hold])))
         return min(len(self._hold) * period, self._hold[-1].t - self._hold[0].t + period)
 
-    def _close_hold(self, t_s: float, before_t: float | None = None, why: str = "") -> list[Event]:
-        frames = [f for f in self._hold if before_t is None or f.t < before_t]
-        while frames and frames[-1].drop >= self.settings.reps.end_drop / 2:  # her hips already on their way down
+    def _close_hold(
+        self, t_s: float, before_t: float | None = None, why: str = "", going_down: _Frame | None = None
+    ) -> list[Event]:
+        """End the hold in progress at ``t_s``: its frames up to ``before_t`` (where a plié began:
+        ``PlieDetector.hold_ends_at``), or, with ``going_down`` (the frame whose hips reached a rep's end level), up to
+        where her hips and knees left their standing places (``plie.onset_index``, the plié's own onset), so that a
+        hold's end and the following plié's start agree; then without the frames already on the way down."""
+        frames = [f for f in self._hold if before_t is None or f.t <= before_t]
+        if going_down is not None and frames and math.isfinite(going_down.band) and math.isfinite(going_down.ref):
+            seq = [*frames, going_down]
+            drops = np.array([f.drop if math.isfinite(f.drop) else -1.0 for f in seq])
+            frames = seq[: onset_index(seq, drops, len(seq) - 1, going_down.band, going_down.ref) + 1][: len(frames)]
+        while frames and frames[-1].drop >= _hold_edge(frames[-1], self.settings.reps.end_drop / 2):
             frames.pop()
         started = self._hold_started
         self._hold, self._hold_started, self._hold_first_position = [], False, None
@@ -656,6 +669,12 @@ class PracticeTracker:
         hold = hold.with_flags(hold_flags(hold, self.settings, self.hip))
         self.holds.append(hold)
         return [HoldEnded(t_s, hold, why)]
+
+
+def _hold_edge(fr: _Frame, most: float) -> float:
+    """How far below standing (legs) a hold's last frames may read before they count as the way down: her standing
+    noise band in force (``fr.band``), at most ``most``."""
+    return min(fr.band, most) if math.isfinite(fr.band) else most
 
 
 @dataclass(slots=True)
