@@ -173,7 +173,7 @@ class HoldSettings:
         0.005, 0.5,
     )  # fmt: skip
     min_foot_turnout_deg: float = _num(
-        20.0, "deg", "each foot turned out at least this far (picture estimate)",
+        20.0, "deg", "the feet turned out at least this far each, on average (picture estimate; her facing cancels)",
         "parallel reads 0 +- 10 deg; the least turned-out first position is about 30 deg per foot", -90.0, 90.0,
     )  # fmt: skip
     max_gap_s: float = _num(0.5, "s", "a longer gap in reliable frames ends the hold", "design", 0.0, 5.0)

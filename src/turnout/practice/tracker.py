@@ -575,12 +575,15 @@ class PracticeTracker:
         return True
 
     def _first_position(self) -> bool:
-        """Both feet turned out at least ``holds.min_foot_turnout_deg`` (camera model from her standing)."""
+        """Her feet turned out at least ``holds.min_foot_turnout_deg`` each on average (camera model from her
+        standing): the mean of the two, which her facing does not change (turned toward one foot, that foot reads
+        less and the other more: feet at 30 with the camera 12 degrees to her side read 17 and 33)."""
         frames = self._hold
         cam = _camera_of(frames)
         if cam is None:
             return False
-        return all(_foot_deg(cam, frames, side) >= self.settings.holds.min_foot_turnout_deg for side in SIDES)
+        mean = sum(_foot_deg(cam, frames, side) for side in SIDES) / len(SIDES)
+        return bool(mean >= self.settings.holds.min_foot_turnout_deg)
 
     def _update_hold(self, fr: _Frame) -> list[Event]:
         hs = self.settings.holds
