@@ -41,10 +41,11 @@ def pose(index: int, head_above: float | None = None, swapped: bool = False) -> 
 def test_the_head_out_of_the_picture_is_advice_and_the_legs_are_still_measured() -> None:
     seen = assess(pose(0), BGR)
     assert seen.reliable and HEAD_IN_VIEW not in seen.guidance
-    assert not head_out(pose(0).image)
-    cut = assess(pose(0, head_above=0.02), BGR)
+    whole, cut_pose = pose(0), pose(0, head_above=0.02)
+    assert whole.image is not None and cut_pose.image is not None
+    assert not head_out(whole.image) and head_out(cut_pose.image)
+    cut = assess(cut_pose, BGR)
     assert cut.reliable and cut.guidance == (HEAD_IN_VIEW,)
-    assert head_out(pose(0, head_above=0.02).image)
 
 
 def test_the_order_remembers_whether_her_head_was_out_at_the_last_swap() -> None:
