@@ -539,10 +539,19 @@ class SceneRun:
     tendus: list[TenduRep]
 
 
-def analyse_scene(name: str, out: Path) -> SceneRun:
-    from turnout.testing.studio import cached, load_catalogue
+def analyse_scene(name: str, out: Path, spec: dict[str, Any] | None = None) -> SceneRun:
+    """`turnout analyze` of the catalogue's scene ``name`` through the real pose model, its rows into ``out`` and
+    counted; or of ``spec`` (a scene table laid over the catalogue's defaults, named ``name``), rendered on first use
+    and cached like the catalogue's."""
+    import tomllib
 
-    clip = cached(load_catalogue()[name])
+    from turnout.testing.studio import cached, load_catalogue
+    from turnout.testing.studio.scenes import CATALOGUE, scene_from_dict
+
+    if spec is None:
+        clip = cached(load_catalogue()[name])
+    else:
+        clip = cached(scene_from_dict(name, spec, tomllib.loads(CATALOGUE.read_text()).get("defaults", {})))
     cmd = [_turnout_cli(), "analyze", str(clip.video), "--json", "--no-store", "--quiet", "--out", str(out),
            "--jobs", "1"]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
@@ -667,18 +676,8 @@ BENT_LOW_SCENE = {
 def test_shallow_bent_releves_over_little_turnout(tmp_path: Path) -> None:
     """Each relevé's knees as its script bends them, through the real pose model: the picture's bend read against her
     own standing noise (KNEE_BEND_SHOWS bands) catches the 25-degree bend."""
-    import tomllib
-
-    from turnout.testing.studio import cached
-    from turnout.testing.studio.scenes import CATALOGUE, scene_from_dict
-
-    defaults = tomllib.loads(CATALOGUE.read_text()).get("defaults", {})
-    clip = cached(scene_from_dict("releve_bent_low", BENT_LOW_SCENE, defaults))
-    cmd = [_turnout_cli(), "analyze", str(clip.video), "--no-store", "--quiet", "--out", str(tmp_path), "--jobs", "1"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    releves, _, _ = count_rows(*read_rows(tmp_path / f"{clip.video.stem}.frames.csv"))
-    truth = json.loads(clip.truth.read_text())["expected"]["releves"]
+    run = analyse_scene("releve_bent_low", tmp_path, BENT_LOW_SCENE)
+    releves, truth = run.releves, run.truth["expected"]["releves"]
     assert [x["knees"] for x in truth] == ["bent", "bent", "bent", "straight"]
     assert [r.knees for r in releves] == [x["knees"] for x in truth], [(r.knees, r.knee_bend_deg) for r in releves]
 
@@ -708,19 +707,8 @@ HEEL_LOST_SCENES = {
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(HEEL_LOST_SCENES))
 def test_releves_whose_heel_the_picture_loses(name: str, tmp_path: Path) -> None:
-    import tomllib
-
-    from turnout.testing.studio import cached
-    from turnout.testing.studio.scenes import CATALOGUE, scene_from_dict
-
-    defaults = tomllib.loads(CATALOGUE.read_text()).get("defaults", {})
-    spec = {**HEEL_LOST_SCENES[name], "description": name, "tags": ["barre"]}
-    clip = cached(scene_from_dict(name, spec, defaults))
-    cmd = [_turnout_cli(), "analyze", str(clip.video), "--no-store", "--quiet", "--out", str(tmp_path), "--jobs", "1"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    releves, _, _ = count_rows(*read_rows(tmp_path / f"{clip.video.stem}.frames.csv"))
-    truth = json.loads(clip.truth.read_text())["expected"]["releves"]
+    run = analyse_scene(name, tmp_path, {**HEEL_LOST_SCENES[name], "description": name, "tags": ["barre"]})
+    releves, truth = run.releves, run.truth["expected"]["releves"]
     assert len(releves) == len(truth) == 3, [(r.t_start_s, r.t_end_s) for r in releves]
     for want, got in zip(truth, releves, strict=True):
         assert want["start_s"] - 0.3 <= got.t_start_s < got.t_end_s <= want["end_s"] + 0.3

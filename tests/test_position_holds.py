@@ -331,21 +331,9 @@ HEEL_END_ON_HOLD = {
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_a_held_releve_whose_heel_the_picture_loses_is_timed(tmp_path: Path) -> None:
-    import json
-    import subprocess
-    import tomllib
-
-    from test_barre import _turnout_cli
-    from turnout.testing.studio import cached
-    from turnout.testing.studio.scenes import CATALOGUE, scene_from_dict
-
-    defaults = tomllib.loads(CATALOGUE.read_text()).get("defaults", {})
-    clip = cached(scene_from_dict("hold_releve_end_on", HEEL_END_ON_HOLD, defaults))
-    cmd = [_turnout_cli(), "analyze", str(clip.video), "--no-store", "--quiet", "--out", str(tmp_path), "--jobs", "1"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    holds, _ = find_position_holds(*read_rows(tmp_path / f"{clip.video.stem}.frames.csv"))
-    (x,) = json.loads(clip.truth.read_text())["expected"]["position_holds"]
+    run = analyse_scene("hold_releve_end_on", tmp_path, HEEL_END_ON_HOLD)
+    holds, _ = find_position_holds(*read_rows(tmp_path / "hold_releve_end_on.frames.csv"))
+    (x,) = run.truth["expected"]["position_holds"]
     assert [h.position for h in holds] == ["high_releve"], holds
     assert abs(holds[0].t_start_s - x["start_s"]) <= TOLERANCE_S and abs(holds[0].t_end_s - x["end_s"]) <= TOLERANCE_S
 
@@ -378,21 +366,8 @@ HOLD_FEET_30_YAWED = {
 @pytest.mark.parametrize(("name", "scene"), [("hold_then_plie", HOLD_THEN_PLIE), ("hold_yawed", HOLD_FEET_30_YAWED)])
 def test_first_position_holds_in_views_outside_the_catalogue(name: str, scene: dict[str, Any], tmp_path: Path) -> None:
     """Each hold found and timed within 0.5 s of the truth; a hold that a plié ends ends where the plié begins."""
-    import json
-    import subprocess
-    import tomllib
-
-    from test_barre import _turnout_cli
-    from turnout.testing.studio import cached
-    from turnout.testing.studio.scenes import CATALOGUE, scene_from_dict
-
-    defaults = tomllib.loads(CATALOGUE.read_text()).get("defaults", {})
-    clip = cached(scene_from_dict(name, scene, defaults))
-    cmd = [_turnout_cli(), "analyze", str(clip.video), "--json", "--no-store", "--quiet", "--jobs", "1"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout)
-    truth = json.loads(clip.truth.read_text())["expected"]
+    run = analyse_scene(name, tmp_path, scene)
+    result, truth = run.analysis, run.truth["expected"]
     assert len(result["holds"]) == len(truth["holds"]) == 2 and len(result["reps"]) == 1
     for got, want in zip(result["holds"], truth["holds"], strict=True):
         assert abs(got["start_s"] - want["start_s"]) <= TOLERANCE_S and abs(got["end_s"] - want["end_s"]) <= TOLERANCE_S
