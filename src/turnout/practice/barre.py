@@ -49,7 +49,7 @@ import numpy as np
 
 from turnout.measure.measures import SIDES
 from turnout.practice.picture import CAM_HEIGHT_RANGE, MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
-from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, KNEE_SIGMAS
+from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, noise_band
 from turnout.practice.tracker import is_reliable, upright
 
 # ---- the standing reference ---------------------------------------------------------------------------------
@@ -318,17 +318,13 @@ class _Standing:
         return self._get(f"bend{k}", lambda: _median([f.bend[k] for f in self._standing()]))
 
     def bend_band(self) -> float:
-        """Her knees' standing noise band in the picture (degrees): each knee's :data:`KNEE_SIGMAS` robust standard
-        deviations of its bend over her standing (a knee seen on fewer than 5 frames left out), the mean of the knees,
-        at least :data:`BEND_BAND_MIN_DEG` (also when neither is known)."""
+        """Her knees' standing noise band in the picture (degrees): each knee's band of its bend over her standing
+        (``plie.noise_band``, as the plié's knees; a knee seen on fewer than 5 frames left out), the mean of the
+        knees, at least :data:`BEND_BAND_MIN_DEG` (also when neither is known)."""
 
         def band() -> float:
-            bands = []
-            for k in range(2):
-                a = np.array([f.bend[k] for f in self._standing()], dtype=np.float64)
-                a = a[np.isfinite(a)]
-                if a.size >= 5:
-                    bands.append(KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(a - np.median(a)))))
+            seen = [noise_band(np.array([f.bend[k] for f in self._standing()], dtype=np.float64)) for k in range(2)]
+            bands = [b[1] for b in seen if b is not None]
             return max(float(np.mean(bands)) if bands else 0.0, BEND_BAND_MIN_DEG)
 
         return self._get("bend_band", band)

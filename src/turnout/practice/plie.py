@@ -158,13 +158,20 @@ def _bands(standing: Sequence[_Frame], column: str, scale: float, least: float) 
     them is left out."""
     out = {}
     for side in SIDES:
-        still = np.array([_f(f.row, f"{side}_{column}") for f in standing]) / scale
-        still = still[np.isfinite(still)]
-        if still.size < 5:
-            continue
-        mid = float(np.median(still))
-        out[side] = (mid, max(KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(still - mid))), least))
+        seen = noise_band(np.array([_f(f.row, f"{side}_{column}") for f in standing]) / scale)
+        if seen is not None:
+            out[side] = (seen[0], max(seen[1], least))
     return out
+
+
+def noise_band(values: np.ndarray) -> tuple[float, float] | None:
+    """The median of ``values`` and their noise band, :data:`KNEE_SIGMAS` robust standard deviations (1.4826 median
+    absolute deviations); ``None`` with fewer than 5 finite values."""
+    still = values[np.isfinite(values)]
+    if still.size < 5:
+        return None
+    mid = float(np.median(still))
+    return mid, KNEE_SIGMAS * 1.4826 * float(np.median(np.abs(still - mid)))
 
 
 def _knee_bands(standing: Sequence[_Frame], ref: float, least: float) -> dict[str, tuple[float, float]]:
