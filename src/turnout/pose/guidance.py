@@ -49,6 +49,8 @@ class Assessment:
     guidance: tuple[str, ...]
     brightness: float
     yaw_deg: float
+    #: her face is not all inside the picture (:func:`head_out`; False without a picture of her)
+    head_out: bool = False
 
 
 def brightness(bgr: np.ndarray) -> float:
@@ -76,7 +78,8 @@ def assess(pose: PoseFrame, bgr: np.ndarray | None = None) -> Assessment:
     light = brightness(bgr) if bgr is not None else math.nan
     dark = math.isfinite(light) and light < MIN_BRIGHTNESS
     if pose.image is None or pose.world is None:
-        return Assessment(False, (MORE_LIGHT, STEP_IN) if dark else (STEP_IN,), light, math.nan)
+        headless = pose.image is not None and head_out(pose.image)
+        return Assessment(False, (MORE_LIGHT, STEP_IN) if dark else (STEP_IN,), light, math.nan, headless)
     tips: list[str] = []
     if pose.people > 1:
         tips.append(ONE_PERSON)
@@ -98,8 +101,9 @@ def assess(pose: PoseFrame, bgr: np.ndarray | None = None) -> Assessment:
         tips.append(FACE_CAMERA)
     if dark:
         tips.append(MORE_LIGHT)
-    advice = (HEAD_IN_VIEW,) if not tips and head_out(img) else ()
-    return Assessment(not tips, (*tips, *advice), light, yaw)
+    headless = head_out(img)
+    advice = (HEAD_IN_VIEW,) if not tips and headless else ()
+    return Assessment(not tips, (*tips, *advice), light, yaw, headless)
 
 
 def head_out(image: np.ndarray) -> bool:

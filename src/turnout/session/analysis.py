@@ -26,7 +26,6 @@ from turnout.capture.sources import display_name, open_source, prefetch
 from turnout.errors import TurnoutError
 from turnout.measure.measures import MODE_COLUMN, mode_label, record_names
 from turnout.pose.estimator import PoseEstimator, PoseFrame
-from turnout.pose.guidance import head_out
 from turnout.pose.landmarks import CSV_LANDMARKS, NAMES
 from turnout.pose.model import sha256_file
 from turnout.pose.track import SUFFIX, PoseTrack, TrackBuilder, TrackWriteError, save_track
@@ -307,7 +306,7 @@ def analyze_file(
                 row |= r.picture_row()
                 rows.append([row.get(n, math.nan) for n in names])
                 reliable.append(r.reliable)
-                headless += r.pose.image is not None and head_out(r.pose.image)
+                headless += r.head_out
                 unsure += not r.reliable and HEAD_UNSURE in r.guidance
                 if progress is not None:
                     progress(r.index + 1, info.frame_count, time.perf_counter() - t0)

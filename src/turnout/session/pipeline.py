@@ -30,7 +30,7 @@ from turnout.measure.geometry import MAX_ABS_COORD_M, MIN_SEGMENT_M, measure_fra
 from turnout.measure.image import BACK, SIDE, measure_image, to_pixels
 from turnout.measure.measures import SIDES, FrameMeasurement
 from turnout.pose.estimator import PoseFrame
-from turnout.pose.guidance import HEAD_IN_VIEW, assess, head_out
+from turnout.pose.guidance import HEAD_IN_VIEW, assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
@@ -101,6 +101,9 @@ class FrameResult:
     #: The feet whose points over her latest standing are not a foot's (``PracticeTracker.feet_fit``: trousers over
     #: the heels, dark shoes): not read in degrees, and the live figure says why.
     feet_hidden: frozenset[str] = frozenset()
+    #: Her face was not all inside the picture (``turnout.pose.guidance.head_out``): without it the pose model cannot
+    #: tell her front from her back.
+    head_out: bool = False
 
     def picture_row(self) -> dict[str, float]:
         """:attr:`feet_picture` as stored and exported columns (``turnout.storage.store.picture_foot_names``)."""
@@ -283,8 +286,7 @@ class Pipeline:
             measurement = replace(measurement, image=measure_image(to_pixels(pose.image, size), size))
         t3 = t()
         facing = math.nan if measurement is None else measurement.image.facing_code
-        headless = pose.image is not None and head_out(pose.image)
-        if not self._order.trusted(t_s, facing, headless) and check.reliable:
+        if not self._order.trusted(t_s, facing, check.head_out) and check.reliable:
             # her left and right swapped lately: the pose model may take her back for her front
             check, facing = replace(check, reliable=False), BACK
         row = measurement.as_row() if measurement is not None else {}
@@ -301,7 +303,7 @@ class Pipeline:
             hold_s = self.profile.hold_s
         elif facing == BACK and self._order.headless:
             # no face in the picture to tell her front from her back when they swapped: she may well face the camera
-            guidance = (HEAD_UNSURE, *(g for g in guidance if g not in (HEAD_IN_VIEW, HEAD_UNSURE)))
+            guidance = (HEAD_UNSURE, *(g for g in guidance if g != HEAD_IN_VIEW))
         elif facing == BACK and FACE_CAMERA not in guidance:
             guidance = (FACE_CAMERA, *guidance)
         elif check.reliable and self.tracker.baseline is None:
@@ -319,7 +321,7 @@ class Pipeline:
             stage_ms={"pose": pose_ms, "smoothing": (t2 - t1) * 1e3, "geometry": (t3 - t2) * 1e3,
                       "practice": (t4 - t3) * 1e3},
             storage_error=_last_error(self.recorder), feet_picture=feet, feet_range=feet_range,
-            feet_hidden=self._hidden_feet(),
+            feet_hidden=self._hidden_feet(), head_out=check.head_out,
         )  # fmt: skip
         if self.recorder is not None:
             t5 = t()
