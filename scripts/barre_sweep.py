@@ -28,11 +28,9 @@ from turnout.practice.barre import count_rows
 from turnout.testing.frames_csv import read_frame_rows
 from turnout.testing.studio import cached
 from turnout.testing.studio.scenes import CATALOGUE, scene_from_dict
+from variant_sweep import BODIES, LOOKS, SKINS  # the plié sweep's: the same bodies, looks and skins
 
 ROOT = Path(__file__).resolve().parents[1]
-BODIES = ("f_avg", "f_tall", "f_petite", "f_strong", "m_avg")
-LOOKS = ("leotard", "trousers", "bare_legs", "leggings")
-SKINS = ("light", "medium", "dark")
 BENDS = (0, 0, 20, 25, 30, 40)
 
 
