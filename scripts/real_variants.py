@@ -1,0 +1,199 @@
+"""The labelled real clips as other home recordings would show them: the same dancer and the same answers.
+
+    python scripts/real_variants.py                          # every variant of every scored clip
+    python scripts/real_variants.py --variant mirror --variant dark --clip ballet_plie
+
+A teacher's answers (`../shared/media/labels.toml`: pliés, their kinds and times, knees over the toes, holds, flags)
+do not change when the same practice is filmed by a selfie camera, a cheaper webcam, a dimmer room or a laptop
+that is not quite level. Each VARIANT rewrites a scored clip with OpenCV into `build/real_variants/` (never into
+the repository), runs `turnout analyze` on it, and scores it with `eval_real.py`'s rules against the clip's own
+labels (times in seconds, so a lower frame rate keeps them). What differs from the labels is printed per
+clip and variant; the exit status is 1 when any answer changed (or a clip could not be read), 0 otherwise.
+
+The variants are what a home recording varies by, each one at a time and moderate (docs/measurements.md, "Real clips
+as other cameras would film them"): a mirrored (selfie) picture, a 640-pixel-wide webcam, half the frame rate,
+the dancer smaller in the picture (the camera further back), a dim, noisy room, and the camera rolled by 3
+degrees; and all of these but the mirror at once. The tests run some of them (tests/test_real_variants.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eval_real import (
+    DEFAULT_MEDIA,
+    REPO,
+    Case,
+    ClipResult,
+    find_turnout_cli,
+    load_shared_cases,
+    run_analyze,
+    score_clip,
+)
+
+Frame = np.ndarray
+
+
+def _mirror(f: Frame) -> Frame:
+    return cv2.flip(f, 1)
+
+
+def _small(f: Frame) -> Frame:
+    h, w = f.shape[:2]
+    width = 640
+    return cv2.resize(f, (width, round(h * width / w / 2) * 2), interpolation=cv2.INTER_AREA)
+
+
+def _far(f: Frame) -> Frame:
+    """The picture shrunk to 70 % and set in the middle of the frame, the edges' pixels carried outward: the
+    dancer smaller, as from a camera further back."""
+    h, w = f.shape[:2]
+    s = cv2.resize(f, (round(w * 0.7), round(h * 0.7)), interpolation=cv2.INTER_AREA)
+    top, left = (h - s.shape[0]) // 2, (w - s.shape[1]) // 2
+    return cv2.copyMakeBorder(s, top, h - s.shape[0] - top, left, w - s.shape[1] - left, cv2.BORDER_REPLICATE)
+
+
+def _dark(f: Frame, rng: np.random.Generator) -> Frame:
+    """A dim room: 40 % of the light, a webcam's gain noise (sd 4 grey levels)."""
+    g = f.astype(np.float32) * 0.4 + rng.normal(0.0, 4.0, f.shape).astype(np.float32)
+    return np.clip(g, 0, 255).astype(np.uint8)
+
+
+def _roll(f: Frame) -> Frame:
+    h, w = f.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), 3.0, 1.0)
+    return cv2.warpAffine(f, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+#: name -> (what it stands for, frame step (2: every other frame), per-frame rewrite (frame, rng) -> frame)
+VARIANTS: dict[str, tuple[str, int, Callable[[Frame, np.random.Generator], Frame]]] = {
+    "mirror": ("a selfie camera's mirrored picture", 1, lambda f, _: _mirror(f)),
+    "small": ("a 640-pixel-wide webcam", 1, lambda f, _: _small(f)),
+    "half_fps": ("half the frame rate (a webcam slowed by a dim room)", 2, lambda f, _: f),
+    "far": ("the dancer at 70 % of her size in the picture (the camera further back)", 1, lambda f, _: _far(f)),
+    "dark": ("a dim room: 40 % of the light with gain noise", 1, _dark),
+    "roll": ("the camera rolled 3 degrees (a laptop not quite level)", 1, lambda f, _: _roll(f)),
+    "cheap": (
+        "all at once but the mirror: a dim room, a 640-pixel webcam at half the frame rate, further back and rolled",
+        2,
+        lambda f, rng: _small(_dark(_roll(_far(f)), rng)),
+    ),
+}
+
+
+def write_variant(src: Path, dst: Path, variant: str, seed: int = 0) -> Path:
+    """``src`` rewritten as ``variant`` into ``dst`` (mp4); skipped when ``dst`` is newer than ``src``."""
+    if dst.exists() and dst.stat().st_mtime >= src.stat().st_mtime:
+        return dst
+    _, step, rewrite = VARIANTS[variant]
+    rng = np.random.default_rng(seed)
+    cap = cv2.VideoCapture(str(src))
+    if not cap.isOpened():
+        raise RuntimeError(f"cannot read {src}")
+    fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_suffix(".part.mp4")
+    writer: cv2.VideoWriter | None = None
+    i = 0
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if i % step == 0:
+                out = rewrite(frame, rng)
+                if writer is None:
+                    h, w = out.shape[:2]
+                    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), fps / step, (w, h))
+                writer.write(out)
+            i += 1
+    finally:
+        cap.release()
+        if writer is not None:
+            writer.release()
+    if writer is None:
+        raise RuntimeError(f"no frames in {src}")
+    tmp.replace(dst)
+    return dst
+
+
+def differences(got: ClipResult) -> list[str]:
+    """What a teacher would see changed from the clip's labels: missed or wrong pliés, false reps, knees, holds,
+    flags (empty: every answer the same)."""
+    out = []
+    if got.error:
+        return [f"error: {got.error}"]
+    if got.plies_found != got.plies_expected:
+        out += [f"plié {p.expected['bottom_s']:.2f} s {p.status}" for p in got.plies if p.status != "ok"]
+    out += [f"false rep at {r.get('bottom_s', r.get('start_s'))}" for r in got.false_reps]
+    if got.knees_right != got.knees_scored:
+        out += [f"knees {p.knees_found} (label {p.knees_expected})" for p in got.plies
+                if p.knees_right != p.knees_scored]  # fmt: skip
+    if got.holds_found != got.holds_expected:
+        out.append(f"holds {got.holds_found} (label {got.holds_expected})")
+    if got.false_flags or got.missed_flags:
+        out.append(f"flags false {got.false_flags} missed {got.missed_flags}")
+    return out
+
+
+def run(cases: list[Case], variants: list[str], root: Path, jobs: int = 2) -> list[tuple[str, str, ClipResult]]:
+    """Each case under each variant: (clip, variant, its score)."""
+    cli = find_turnout_cli()
+    todo = [(c, v) for c in cases for v in variants]
+
+    def one(cv: tuple[Case, str]) -> tuple[str, str, ClipResult]:
+        case, variant = cv
+        try:
+            video = write_variant(case.video, root / variant / f"{case.name}.mp4", variant)
+            doc = run_analyze(cli, video, root / variant / case.name)
+            return case.name, variant, score_clip(dataclasses.replace(case, video=video), doc)
+        except RuntimeError as e:
+            return case.name, variant, ClipResult(case.name, case.source, case.scored, case.view, error=str(e))
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, todo))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    ap.add_argument("--media", type=Path, default=None, help="shared media folder (default $TURNOUT_MEDIA, "
+                    "then ../shared/media beside the repository)")  # fmt: skip
+    ap.add_argument("--variant", action="append", choices=sorted(VARIANTS), default=[],
+                    help="only this variant (repeatable; default all)")  # fmt: skip
+    ap.add_argument("--clip", action="append", default=[], help="only this clip (repeatable; default the scored)")
+    ap.add_argument("--out", type=Path, default=REPO / "build" / "real_variants", help="where the variants go")
+    ap.add_argument("--jobs", type=int, default=2, help="variants analysed at once (default 2)")
+    args = ap.parse_args(argv)
+    media = args.media or Path(os.environ.get("TURNOUT_MEDIA", "") or DEFAULT_MEDIA)
+    if not (media / "labels.toml").exists():
+        print(f"no labels.toml in {media}: give --media", file=sys.stderr)
+        return 1
+    cases = [c for c in load_shared_cases(media) if (c.name in args.clip if args.clip else c.scored)]
+    variants = args.variant or list(VARIANTS)
+    results = run(cases, variants, args.out, args.jobs)
+    changed = 0
+    for name, variant, res in results:
+        diff = differences(res)
+        changed += bool(diff)
+        summary = (f"pliés {res.plies_found}/{res.plies_expected}, false reps {len(res.false_reps)}, "
+                   f"knees {res.knees_right}/{res.knees_scored}, holds {res.holds_found}/{res.holds_expected}, "
+                   f"technique flags {res.technique_flags or 'none'}")  # fmt: skip
+        print(f"{name:16s} {variant:9s} {'SAME' if not diff else 'CHANGED'}  {summary}")
+        for d in diff:
+            print(f"{'':27s}- {d}")
+    print(f"{len(results) - changed} of {len(results)} clip variants give the labelled answers")
+    return 1 if changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
