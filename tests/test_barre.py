@@ -204,6 +204,31 @@ def test_a_heel_that_shows_little_rise_counts_when_her_hips_rise_as_straight_leg
     assert count([STAND, (2.5, low_hips), (1.0, None)])[0] == []
 
 
+def test_feet_are_not_read_on_the_way_down_from_relevés_that_fill_her_window() -> None:
+    """A foot's turnout is read from the picture only while it is planted (``PracticeTracker.feet_planted``). Five
+    held relevés with short rests fill most of the tracker's 10-second window: her standing hips are still her
+    standing, so on the way up and down, where the ankle's rise is under the relevé's mark but her hips are well
+    above standing (half the relevé's rise or more), neither foot is read; standing between them, both are (the
+    window's median hip row sat up in the relevés, and her way down read as standing: feet 20-30 degrees off on the
+    studio's first45_releve)."""
+    from turnout.practice.tracker import PracticeTracker
+    from turnout.settings import Settings
+
+    script = [(3.0, None)] + [(2.5, RELEVE), (0.6, None)] * 5 + [(2.0, None)]
+    t, rows = take(script)
+    tracker = PracticeTracker(Settings())
+    up, standing = [], []
+    for ti, r in zip(t, rows, strict=True):
+        tracker.update(ti, r, True)
+        rise = HIP_Y - r["hip_y_px"]  # px; the relevé's full rise is RELEVE.hip_up
+        if ti > 8.0 and rise >= 0.5 * RELEVE.hip_up:
+            up.append(tracker.feet_planted())
+        elif ti > 8.0 and abs(rise) < 1.5:
+            standing.append(tracker.feet_planted())
+    assert up and all(p == (False, False) for p in up), sum(p != (False, False) for p in up)
+    assert standing and sum(p == (True, True) for p in standing) >= 0.5 * len(standing)
+
+
 def test_a_heel_that_reads_down_while_her_hips_stay_up_does_not_end_the_releve() -> None:
     """With the camera level with her feet one heel's picture rise can fall back to nothing at the top while her hips
     stay up: flat feet do not hold her hips there, so the relevé goes on (one rep, not pieces)."""

@@ -27,6 +27,7 @@ from turnout.practice.barre import (
     find_position_holds,
 )
 from turnout.practice.routine import Exercise, Routine, RoutineRunner, exercise_summaries, summary
+from turnout.testing.frames_csv import read_frame_rows
 
 #: a low plié: the demi-plié of tests/test_barre.py a little deeper (hips 30 px = 0.15 legs down)
 LOW = Pose(hip_up=-30.0, heel=(5.0, 3.0), shorten=(32.0, 32.0))
@@ -383,6 +384,24 @@ def test_a_held_plie_is_a_plie_and_a_held_relevé_a_relevé(hold_scenes: dict[st
     assert [r["kind"] for r in plie.analysis["reps"]] == ["demi"] and plie.releves == [] and plie.tendus == []
     assert releve.analysis["reps"] == [] and len(releve.releves) == 1 and releve.tendus == []
     assert plie.analysis["holds"] == [] and releve.analysis["holds"] == []
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_no_foot_figure_while_her_heels_are_well_up(hold_scenes: dict[str, tuple[SceneRun, Path]]) -> None:
+    """The held relevé through the real pose model: no foot is read in degrees (``<side>_foot_picture_deg``) while
+    its heel is up by half a relevé's lift or more (5 cm, truth): the picture's rule puts the heel on the floor, and a
+    heel that high reads the foot 20-30 degrees closed (before: on the way down, 3 such frames)."""
+    run, where = hold_scenes["hold_high_releve"]
+    frames = run.truth["frames"]
+    rows = read_frame_rows(where / "hold_high_releve.frames.csv")
+    up = 0
+    for i, r in enumerate(rows[: len(frames["t_s"])]):
+        for side in ("left", "right"):
+            if frames[side]["heel_lift_m"][i] >= 0.05:
+                up += 1
+                assert not math.isfinite(r[f"{side}_foot_picture_deg"]), (i, side, frames[side]["heel_lift_m"][i])
+    assert up > 30  # the hold itself: seconds of frames with her heels up
 
 
 #: `make accuracy`'s analyses of every studio scene (uncalibrated): the frames CSVs `turnout analyze` wrote

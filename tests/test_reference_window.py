@@ -68,6 +68,11 @@ def _brute(ref: _Reference) -> dict[str, object]:
     h, y = h[np.isfinite(h)], y[np.isfinite(y)]
     out["hips"] = (math.nan, math.nan) if h.size < 3 or y.size < 3 else (float(np.median(h)), float(np.median(y)))
     ref_h = out["value"][0]  # type: ignore[index]
+    if math.isfinite(ref_h) and ref_h > 0:  # her standing: the flat frames within a rep's end level of it
+        lo, hi = ref_h * (1.0 - rs.end_drop), ref_h * (1.0 + rs.end_drop)
+        rows = np.array([x[7] for x in flat if lo < x[1] < hi and math.isfinite(x[7])], dtype=np.float64)
+        if rows.size >= 3:
+            out["hips"] = (ref_h, float(np.median(rows)))
     if not math.isfinite(ref_h) or ref_h <= 0:
         out["noise"] = math.nan
     else:

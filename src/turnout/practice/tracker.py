@@ -300,17 +300,28 @@ class _Reference:
         )
 
     def risen(self, fr: _Frame) -> bool:
-        """Her hips higher in the picture than the window's median by more than a rep's end level (``reps.end_drop``
-        of her hip height): flat feet cannot lift the hips, so she is on her way up to or down from a relevé (the
-        ankle's rise, which marks a relevé, lags the hips' by a few frames at each end). The hips' row, not their
-        height over the lower toe: a tendu toward the camera lowers that toe in the picture, not her hips."""
+        """Her hips higher in the picture than where she stands (:meth:`_hips_place`) by more than a rep's end level
+        (``reps.end_drop`` of her hip height): flat feet cannot lift the hips, so she is on her way up to or down
+        from a relevé (the ankle's rise, which marks a relevé, lags the hips' by a few frames at each end). The
+        hips' row, not their height over the lower toe: a tendu toward the camera lowers that toe in the picture,
+        not her hips."""
         h_mid, y_mid = self._once("hips", self._hips_place)
         if not (math.isfinite(h_mid) and math.isfinite(y_mid) and math.isfinite(fr.hip_y)):
             return False
         return bool(y_mid - fr.hip_y > h_mid * self.rs.end_drop)
 
     def _hips_place(self) -> tuple[float, float]:
-        """The window's median hip height and hip row (nan with fewer than 3 seen)."""
+        """Her standing hip height and hip row: the reference height and the median row of the window's flat-footed
+        frames at that height (within ``reps.end_drop`` of it); before there is a reference, or with fewer than 3
+        such frames, the window's median height and row (nan with fewer than 3 seen). Not every frame's median: a
+        dancer who spends half the window up in relevés or down in grand pliés would pull it to them, and the way
+        down from a relevé (or her standing between grand pliés) would read as standing (or risen)."""
+        ref, _ = self.value()
+        if math.isfinite(ref) and ref > 0:
+            lo, hi = ref * (1.0 - self.rs.end_drop), ref * (1.0 + self.rs.end_drop)
+            rows = sorted(w[7] for w in self._w if w[6] and lo < w[1] < hi and math.isfinite(w[7]))
+            if len(rows) >= 3:
+                return ref, sorted_median(rows)
         h, y = self._h.values, self._y.values
         if len(h) < 3 or len(y) < 3:
             return math.nan, math.nan
