@@ -646,3 +646,25 @@ def test_seated_frames_never_become_her_standing() -> None:
         tracker.update(t, seated, ok)
     tracker.finish()
     assert tracker.holds == [] and tracker.reps == [] and tracker.camera() is None
+
+
+def test_feet_are_not_planted_once_she_sits_down() -> None:
+    """Her standing known (a camera for her feet), then seated on the floor for a stretch: no foot is planted, so
+    none is read in degrees (the studio's pigeon read a foot 175 degrees for 9 frames); standing again, both are."""
+    s = Synth().stand(4.0)
+    n_stand = len(s.t)
+    s.stand(2.0)
+    n_seated = len(s.t)
+    s.stand(2.0)
+    tracker = PracticeTracker(Settings())
+    planted = []
+    for i, (t, row, ok) in enumerate(zip(s.t, s.rows, s.reliable, strict=True)):
+        if n_stand <= i < n_seated:
+            row = dict(row)
+            row["shoulder_y_px"] = row["hip_y_px"] - row["hip_height_px"] / (UPRIGHT_TORSOS - 0.3)
+            row["shoulder_x_px"] = row["hip_x_px"]
+        tracker.update(t, row, ok)
+        planted.append(tracker.feet_planted())
+    assert planted[n_stand - 1] == (True, True) and tracker.camera() is not None
+    assert all(p == (False, False) for p in planted[n_stand:n_seated])
+    assert planted[-1] == (True, True)

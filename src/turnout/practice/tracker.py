@@ -290,9 +290,12 @@ class _Reference:
         return sorted_quantile(gaps, FLAT_GAP_QUANTILE) if len(gaps) >= 3 else math.nan
 
     def planted(self, fr: _Frame, ref: float) -> tuple[bool, bool]:
-        """(left, right): each foot flat on the floor where it stands: not risen onto its ball (its own ankle, or
-        the hips above standing), not slid or lifted away (a tendu, a step). Judged against the window before ``fr``
-        is added."""
+        """(left, right): each foot flat on the floor where it stands: she is on her feet (:func:`upright`; seated
+        in a stretch her feet lie any way, and read as feet 150-190 degrees off), not risen onto its ball (its own
+        ankle, or the hips above standing), not slid or lifted away (a tendu, a step). Judged against the window
+        before ``fr`` is added."""
+        if not upright(fr.row):
+            return (False, False)
         risen = self.risen(fr) if len(self._w) >= 3 else False
         return (
             not (risen or self.releve_foot(fr, ref, 0) or self.moved_foot(fr, 0)),
