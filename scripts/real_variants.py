@@ -7,13 +7,15 @@ A teacher's answers (`../shared/media/labels.toml`: pliés, their kinds and time
 do not change when the same practice is filmed by a selfie camera, a cheaper webcam, a dimmer room or a laptop
 that is not quite level. Each VARIANT rewrites a scored clip with OpenCV into `build/real_variants/` (never into
 the repository), runs `turnout analyze` on it, and scores it with `eval_real.py`'s rules against the clip's own
-labels (times in seconds, so a lower frame rate keeps them). What differs from the labels is printed per
-clip and variant; the exit status is 1 when any answer changed (or a clip could not be read), 0 otherwise.
+labels (times in seconds, so a lower frame rate keeps them); the barre's counters go over the rows it wrote,
+against the tendus seen by eye (TENDUS_BY_EYE). What differs is printed per clip and variant; the exit status is
+1 when any answer changed (or a clip could not be read), 0 otherwise.
 
 The variants are what a home recording varies by, each one at a time and moderate (docs/measurements.md, "Real clips
 as other cameras would film them"): a mirrored (selfie) picture, a 640-pixel-wide webcam, half the frame rate,
 the dancer smaller in the picture (the camera further back), a dim, noisy room, and the camera rolled by 3
-degrees; and all of these but the mirror at once. The tests run some of them (tests/test_real_variants.py).
+degrees; and all of these but the mirror at once. The mirrored file is analysed with `--mirrored`, as a dancer loads a
+selfie recording, so her left is still her left. The tests run some of them (tests/test_real_variants.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -75,27 +78,45 @@ def _roll(f: Frame) -> Frame:
     return cv2.warpAffine(f, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-#: name -> (what it stands for, frame step (2: every other frame), per-frame rewrite (frame, rng) -> frame)
-VARIANTS: dict[str, tuple[str, int, Callable[[Frame, np.random.Generator], Frame]]] = {
-    "mirror": ("a selfie camera's mirrored picture", 1, lambda f, _: _mirror(f)),
-    "small": ("a 640-pixel-wide webcam", 1, lambda f, _: _small(f)),
-    "half_fps": ("half the frame rate (a webcam slowed by a dim room)", 2, lambda f, _: f),
-    "far": ("the dancer at 70 % of her size in the picture (the camera further back)", 1, lambda f, _: _far(f)),
-    "dark": ("a dim room: 40 % of the light with gain noise", 1, _dark),
-    "roll": ("the camera rolled 3 degrees (a laptop not quite level)", 1, lambda f, _: _roll(f)),
-    "cheap": (
-        "all at once but the mirror: a dim room, a 640-pixel webcam at half the frame rate, further back and rolled",
-        2,
-        lambda f, rng: _small(_dark(_roll(_far(f)), rng)),
-    ),
+#: name -> (what it stands for, frame step (2: every other frame), per-frame rewrite (frame, rng) -> frame, the
+#: arguments `turnout analyze` is given as a dancer would load such a file)
+VARIANTS: dict[str, tuple[str, int, Callable[[Frame, np.random.Generator], Frame], tuple[str, ...]]] = {
+    "mirror": ("a selfie camera's mirrored picture, loaded as mirrored", 1, lambda f, _: _mirror(f), ("--mirrored",)),
+    "small": ("a 640-pixel-wide webcam", 1, lambda f, _: _small(f), ()),
+    "half_fps": ("half the frame rate (a webcam slowed by a dim room)", 2, lambda f, _: f, ()),
+    "far": ("the dancer at 70 % of her size in the picture (the camera further back)", 1, lambda f, _: _far(f), ()),
+    "dark": ("a dim room: 40 % of the light with gain noise", 1, _dark, ()),
+    "roll": ("the camera rolled 3 degrees (a laptop not quite level)", 1, lambda f, _: _roll(f), ()),
+    "cheap": ("all at once but the mirror: a dim room, a 640-pixel webcam at half the frame rate, further back and "
+              "rolled", 2, lambda f, rng: _small(_dark(_roll(_far(f)), rng)), ()),
+}  # fmt: skip
+
+#: The barre's reps seen by eye on the scored clips (labels.toml gives none; tests/test_barre.py's counts): (leg,
+#: direction) of each tendu; no clip shows a relevé.
+TENDUS_BY_EYE: dict[str, list[tuple[str, str]]] = {
+    "tendu_tutorial": [("right", "front")] * 2 + [("right", "side")] * 2,
+    "ballet_plie": [],
+    "simple_step": [],
 }
+
+
+@dataclass
+class Variant:
+    """One clip under one variant: its scoreboard score, and the barre's counts over the rows analyze wrote."""
+
+    clip: str
+    variant: str
+    score: ClipResult
+    #: (leg, direction) of each tendu counted, and the relevés counted; None where they could not be counted
+    tendus: list[tuple[str, str]] | None = None
+    releves: int | None = None
 
 
 def write_variant(src: Path, dst: Path, variant: str, seed: int = 0) -> Path:
     """``src`` rewritten as ``variant`` into ``dst`` (mp4); skipped when ``dst`` is newer than ``src``."""
     if dst.exists() and dst.stat().st_mtime >= src.stat().st_mtime:
         return dst
-    _, step, rewrite = VARIANTS[variant]
+    _, step, rewrite, _ = VARIANTS[variant]
     rng = np.random.default_rng(seed)
     cap = cv2.VideoCapture(str(src))
     if not cap.isOpened():
@@ -127,38 +148,86 @@ def write_variant(src: Path, dst: Path, variant: str, seed: int = 0) -> Path:
     return dst
 
 
-def differences(got: ClipResult) -> list[str]:
-    """What a teacher would see changed from the clip's labels: missed or wrong pliés, false reps, knees, holds,
-    flags (empty: every answer the same)."""
-    out = []
-    if got.error:
-        return [f"error: {got.error}"]
-    if got.plies_found != got.plies_expected:
-        out += [f"plié {p.expected['bottom_s']:.2f} s {p.status}" for p in got.plies if p.status != "ok"]
-    out += [f"false rep at {r.get('bottom_s', r.get('start_s'))}" for r in got.false_reps]
-    if got.knees_right != got.knees_scored:
-        out += [f"knees {p.knees_found} (label {p.knees_expected})" for p in got.plies
-                if p.knees_right != p.knees_scored]  # fmt: skip
-    if got.holds_found != got.holds_expected:
-        out.append(f"holds {got.holds_found} (label {got.holds_expected})")
-    if got.false_flags or got.missed_flags:
-        out.append(f"flags false {got.false_flags} missed {got.missed_flags}")
+def differences(got: Variant) -> list[str]:
+    """What a teacher would see changed from the clip's labels and the tendus seen by eye: missed or wrong pliés,
+    false reps, knees, holds, flags (:func:`label_differences`), then tendus lost or false and relevés (empty: every
+    answer the same)."""
+    out = label_differences(got)
+    if got.score.error:
+        return out
+    lost, false = tendus_lost_and_false(got)
+    if lost:
+        out.append(f"tendus lost {lost} (counted {got.tendus}, by eye {TENDUS_BY_EYE[got.clip]})")
+    if false:
+        out.append(f"false tendus {false}")
+    if got.clip in TENDUS_BY_EYE and got.releves != 0:
+        out.append(f"relevés {got.releves} (by eye 0)")
     return out
 
 
-def run(cases: list[Case], variants: list[str], root: Path, jobs: int = 2) -> list[tuple[str, str, ClipResult]]:
-    """Each case under each variant: (clip, variant, its score)."""
+def label_differences(got: Variant) -> list[str]:
+    """What differs from labels.toml alone (the scoreboard's answers): missed or wrong pliés, false reps, knees,
+    holds, flags."""
+    res, out = got.score, []
+    if res.error:
+        return [f"error: {res.error}"]
+    if res.plies_found != res.plies_expected:
+        out += [f"plié {p.expected['bottom_s']:.2f} s {p.status}" for p in res.plies if p.status != "ok"]
+    out += [f"false rep at {r.get('bottom_s', r.get('start_s'))}" for r in res.false_reps]
+    if res.knees_right != res.knees_scored:
+        out += [f"knees {p.knees_found} (label {p.knees_expected})" for p in res.plies
+                if p.knees_right != p.knees_scored]  # fmt: skip
+    if res.holds_found != res.holds_expected:
+        out.append(f"holds {res.holds_found} (label {res.holds_expected})")
+    if res.false_flags or res.missed_flags:
+        out.append(f"flags false {res.false_flags} missed {res.missed_flags}")
+    return out
+
+
+def tendus_lost_and_false(got: Variant) -> tuple[int, list[tuple[str, str]]]:
+    """(how many of the tendus seen by eye were not counted, the counted ones that match none in order): the
+    counted tendus are matched to those seen by eye in order, each by its leg and direction. (0, []) for a clip
+    without tendus by eye."""
+    want = TENDUS_BY_EYE.get(got.clip)
+    if want is None or got.tendus is None:
+        return 0, []
+    i, false = 0, []
+    for t in got.tendus:
+        j = next((j for j in range(i, len(want)) if want[j] == t), None)
+        if j is None:
+            false.append(t)
+        else:
+            i = j + 1
+    return len(want) - (len(got.tendus) - len(false)), false
+
+
+def barre_counts(csv_path: Path) -> tuple[list[tuple[str, str]], int]:
+    """The barre counters (``turnout.practice.barre.count_rows``) over the frames CSV `turnout analyze` wrote."""
+    from turnout.practice.barre import count_rows
+    from turnout.testing.frames_csv import read_frame_rows
+
+    rows = read_frame_rows(csv_path)
+    t = [r["timestamp_ms"] / 1000.0 for r in rows]
+    releves, tendus, _ = count_rows(t, rows, [r["reliable"] == 1.0 for r in rows])
+    return [(x.leg, x.direction) for x in tendus], len(releves)
+
+
+def run(cases: list[Case], variants: list[str], root: Path, jobs: int = 2) -> list[Variant]:
+    """Each case under each variant, scored."""
     cli = find_turnout_cli()
     todo = [(c, v) for c in cases for v in variants]
 
-    def one(cv: tuple[Case, str]) -> tuple[str, str, ClipResult]:
+    def one(cv: tuple[Case, str]) -> Variant:
         case, variant = cv
         try:
             video = write_variant(case.video, root / variant / f"{case.name}.mp4", variant)
-            doc = run_analyze(cli, video, root / variant / case.name)
-            return case.name, variant, score_clip(dataclasses.replace(case, video=video), doc)
+            out = root / variant / case.name
+            doc = run_analyze(cli, video, out, VARIANTS[variant][3])
+            got = Variant(case.name, variant, score_clip(dataclasses.replace(case, video=video), doc))
+            got.tendus, got.releves = barre_counts(out / f"{video.stem}.frames.csv")
+            return got
         except RuntimeError as e:
-            return case.name, variant, ClipResult(case.name, case.source, case.scored, case.view, error=str(e))
+            return Variant(case.name, variant, ClipResult(case.name, case.source, case.scored, case.view, error=str(e)))
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(pool.map(one, todo))
@@ -182,12 +251,14 @@ def main(argv: list[str] | None = None) -> int:
     variants = args.variant or list(VARIANTS)
     results = run(cases, variants, args.out, args.jobs)
     changed = 0
-    for name, variant, res in results:
-        diff = differences(res)
+    for got in results:
+        name, variant, res = got.clip, got.variant, got.score
+        diff = differences(got)
         changed += bool(diff)
         summary = (f"pliés {res.plies_found}/{res.plies_expected}, false reps {len(res.false_reps)}, "
                    f"knees {res.knees_right}/{res.knees_scored}, holds {res.holds_found}/{res.holds_expected}, "
-                   f"technique flags {res.technique_flags or 'none'}")  # fmt: skip
+                   f"technique flags {res.technique_flags or 'none'}, tendus {len(got.tendus or [])}, "
+                   f"relevés {got.releves}")  # fmt: skip
         print(f"{name:16s} {variant:9s} {'SAME' if not diff else 'CHANGED'}  {summary}")
         for d in diff:
             print(f"{'':27s}- {d}")
