@@ -48,7 +48,14 @@ from typing import Final, Generic, TypeVar
 import numpy as np
 
 from turnout.measure.measures import SIDES
-from turnout.practice.picture import CAM_HEIGHT_RANGE, MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
+from turnout.practice.picture import (
+    CAM_HEIGHT_RANGE,
+    MEDIAPIPE,
+    Camera,
+    estimate_camera,
+    foot_direction_deg,
+    lens_span_px,
+)
 from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, noise_band
 from turnout.practice.tracker import is_reliable, upright
 
@@ -236,7 +243,8 @@ class _Frame:
     hip_y: float
     floor_y: float
     h: float
-    width: float
+    #: the picture's long side (px; ``picture.lens_span_px``): what the lens's field of view spans
+    span: float
     toe: tuple[tuple[float, float], tuple[float, float]]
     ankle: tuple[tuple[float, float], tuple[float, float]]
     gap: tuple[float, float]
@@ -254,7 +262,8 @@ def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
     leg = tuple(_f(row, f"{s}_leg_px") for s in SIDES)
     bend = tuple(_f(row, f"{s}_knee_bend_img_deg") for s in SIDES)
     return _Frame(
-        t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), _f(row, "frame_width_px"),
+        t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"),
+        lens_span_px(_f(row, "frame_width_px"), _f(row, "frame_height_px")),
         toe, ankle, gap, leg, bend, upright(row),  # type: ignore[arg-type]
     )  # fmt: skip
 
@@ -306,8 +315,8 @@ class _Standing:
     def floor_y(self) -> float:
         return self._get("floor_y", lambda: _median([f.floor_y for f in self._standing()]))
 
-    def width(self) -> float:
-        return self._get("width", lambda: _median([f.width for f, _ in self._w]))
+    def span(self) -> float:
+        return self._get("span", lambda: _median([f.span for f, _ in self._w]))
 
     def leg(self, k: int) -> float:
         """Leg ``k``'s standing length in the picture, hip to ankle (px)."""
@@ -811,7 +820,7 @@ class TenduCounter(_Stream[TenduEvent]):
     def _camera(self, t_s: float) -> Camera | None:
         """The camera from her standing, and which way she faces it (:data:`MAX_FACING_DEG`)."""
         if self._cam is None or t_s - self._cam_t >= CAMERA_EVERY_S:
-            cam = estimate_camera(self._ref.hip_y(), self._ref.floor_y(), self._ref.width())
+            cam = estimate_camera(self._ref.hip_y(), self._ref.floor_y(), self._ref.span())
             if cam is not None:
                 self._cam, self._cam_t = cam, t_s
                 feet = [foot_direction_deg(cam, self._ref.anchor(k), self._ref.ankle(k), SIDES[k]) for k in range(2)]
@@ -887,7 +896,7 @@ class TenduCounter(_Stream[TenduEvent]):
             probe.k, probe.flat, probe.leg0, probe.last_ok = k, self._ref.flat_gap(k), self._ref.leg(k), fr.t
             probe.bend0, probe.scatter = self._ref.bend(k), self._scatter(cam, k)
             low, high = (
-                estimate_camera(self._ref.hip_y(), self._ref.floor_y(), self._ref.width(), cam_height=h)
+                estimate_camera(self._ref.hip_y(), self._ref.floor_y(), self._ref.span(), cam_height=h)
                 for h in CAM_HEIGHT_RANGE
             )
             probe.bounds = (low, high)

@@ -25,7 +25,8 @@ from typing import Any, Final, NamedTuple
 
 import numpy as np
 
-#: A webcam's horizontal field of view is 60-78 degrees; 70 is the middle (docs/measurements.md).
+#: A webcam's field of view across its picture's long side is 60-78 degrees; 70 is the middle (docs/measurements.md).
+#: A phone's main camera is as wide; held upright, its long side is the picture's height (:func:`lens_span_px`).
 FOV_DEG: Final = 70.0
 FOV_RANGE: Final = (60.0, 78.0)
 #: Camera height in legs: a webcam 0.6-1.4 m up and a leg (hip to floor) of about 0.85 m give 0.7-1.65.
@@ -135,7 +136,8 @@ class Camera:
     #: be worked out again; ``nan`` for a camera given directly
     hip_y: float = math.nan
     floor_y: float = math.nan
-    frame_width_px: float = math.nan
+    #: the picture's long side (:func:`lens_span_px`), across which the field of view is given
+    span_px: float = math.nan
     #: from a floor calibration (:func:`camera_from_floor`): height and pitch measured, not a prior
     calibrated: bool = False
     #: her facing against the camera's axis (degrees, toward her left positive; :func:`facing_deg`): directions are
@@ -175,14 +177,25 @@ def facing_deg(face_yaw: float, shoulders_yaw: float) -> float:
     return face_yaw if (face_yaw > 0) == (shoulders_yaw > 0) else 0.0
 
 
-def focal_px(frame_width_px: float, fov_deg: float = FOV_DEG) -> float:
-    return (frame_width_px / 2.0) / math.tan(math.radians(fov_deg) / 2.0)
+def lens_span_px(width_px: float, height_px: float) -> float:
+    """The picture's long side (px): a camera's field of view (:data:`FOV_RANGE`) spans its sensor's long side, the
+    picture's width from a webcam or a phone held level, its height from a phone held upright; the width where the
+    height is not known. (Taking the width of an upright phone's 9:16 picture read her feet 11-15 degrees too open
+    on the studio and flagged a correct plié in second; docs/measurements.md.)"""
+    if math.isfinite(height_px) and height_px > width_px:
+        return height_px
+    return width_px
+
+
+def focal_px(span_px: float, fov_deg: float = FOV_DEG) -> float:
+    """The focal length (px) of a lens whose field of view ``fov_deg`` spans ``span_px`` (:func:`lens_span_px`)."""
+    return (span_px / 2.0) / math.tan(math.radians(fov_deg) / 2.0)
 
 
 def estimate_camera(
     hip_y: float,
     floor_y: float,
-    frame_width_px: float,
+    span_px: float,
     fov_deg: float = FOV_DEG,
     cam_height: float = CAM_HEIGHT,
     floor_z: float = MEDIAPIPE.toe,
@@ -193,9 +206,9 @@ def estimate_camera(
     them) appear on one vertical line. Assumptions: no roll, she stands upright, the mid-hip point is one leg above
     the floor. ``facing``: her facing (:func:`facing_deg`), kept with the camera. ``None`` when the picture allows
     no such camera."""
-    if not (math.isfinite(hip_y) and math.isfinite(floor_y) and floor_y > hip_y and frame_width_px > 0):
+    if not (math.isfinite(hip_y) and math.isfinite(floor_y) and floor_y > hip_y and span_px > 0):
         return None
-    f = focal_px(frame_width_px, fov_deg)
+    f = focal_px(span_px, fov_deg)
     a_f, a_h = math.atan(floor_y / f), math.atan(hip_y / f)
     c = cam_height
     # pitch p with tan(p + a_f) / (c - floor_z) == tan(p + a_h) / (c - 1) (both are 1 / distance)
@@ -209,7 +222,7 @@ def estimate_camera(
     roots = roots[np.tan(ps[roots] + a_f) > 0]
     pitch = float(ps[roots[0]]) if roots.size else -a_h
     dist = (c - floor_z) / math.tan(pitch + a_f) if math.tan(pitch + a_f) > 0 else math.nan
-    return Camera(f, c, pitch, dist, hip_y, floor_y, frame_width_px, facing=facing)
+    return Camera(f, c, pitch, dist, hip_y, floor_y, span_px, facing=facing)
 
 
 def camera_from_floor(
@@ -218,7 +231,7 @@ def camera_from_floor(
     pitch: float,
     hip_y: float,
     floor_y: float,
-    frame_width_px: float,
+    span_px: float,
     facing: float = 0.0,
 ) -> Camera | None:
     """The camera of a floor calibration in this module's terms: ``focal`` (px), ``height_m`` above the floor and
@@ -237,9 +250,7 @@ def camera_from_floor(
         leg = height_m - dist * math.tan(d_hip)
         if not leg > 0:
             return None
-    return Camera(
-        focal, height_m / leg, pitch, dist / leg, hip_y, floor_y, frame_width_px, calibrated=True, facing=facing
-    )
+    return Camera(focal, height_m / leg, pitch, dist / leg, hip_y, floor_y, span_px, calibrated=True, facing=facing)
 
 
 def floor_camera_numbers(floor_camera: Any) -> tuple[float, float, float]:
@@ -446,12 +457,12 @@ def knee_direction_deg(
 
 #: A foot's direction from the picture, end to end: 95 % of single frames read within this of the truth, as the
 #: product shows them (docs/accuracy.md, make accuracy: 51 standing scenes through the real pose model, feet read
-#: only while planted, with crossed legs the front foot only, heels down, against her facing): p95 15.3 standing and
-#: 13.6 in pliés (display.UNCERTAINTY), the larger rounded up.
+#: only while planted, with crossed legs the front foot only, heels down, against her facing): p95 14.2 standing and
+#: 13.5 in pliés (display.UNCERTAINTY), the larger rounded up.
 #: The readings' range is this band widened to the camera prior; docs/accuracy.md measures how often it holds the
 #: truth. (Before her facing was read, :func:`facing_deg`: p95 22.2 / 18.2, cameras 15-20 degrees to her side making
 #: most of it.)
-FOOT_P95_DEG: Final = 16.0
+FOOT_P95_DEG: Final = 15.0
 #: The same with the camera from a floor calibration (:func:`camera_from_floor`), no prior to widen it: end to end on
 #: the frames of the studio's 6 sheet scenes measured floor-calibrated (docs/accuracy.md) p95 12.4 standing and 16.3
 #: in pliés, the larger rounded up. Too few scenes to halve; the camera 1.2 m up and 15 degrees to her side with feet
@@ -482,7 +493,7 @@ def foot_turnout_picture(
     """One foot's turnout in degrees from its picture points, for any single frame (live figures, CSV, report).
 
     ``cam``: :func:`estimate_camera` from her standing (median ``hip_y_px`` and ``floor_y_px`` over her standing
-    frames, ``frame_width_px``; keep it fixed through a plié, as the tracker does). ``toe``, ``ankle``, ``heel``:
+    frames, ``span_px``; keep it fixed through a plié, as the tracker does). ``toe``, ``ankle``, ``heel``:
     MediaPipe's foot_index, ankle and heel points in px from the picture's centre (``turnout.measure.image``'s
     ``{side}_{toe,ankle,heel}_{x,y}_px``); ``(nan, nan)`` where not visible; the heel may be ``None`` (the toe and
     ankle are needed). ``side``: "left" or "right", the dancer's own (she faces the camera). ``drop``: her hips'
@@ -501,14 +512,9 @@ def foot_turnout_picture(
         return FootReading(math.nan, math.nan, math.nan)
     band = FOOT_P95_FLOOR_DEG if cam.calibrated else FOOT_P95_DEG
     low, high = deg - band, deg + band
-    if (
-        not cam.calibrated
-        and math.isfinite(cam.hip_y)
-        and math.isfinite(cam.floor_y)
-        and math.isfinite(cam.frame_width_px)
-    ):
+    if not cam.calibrated and math.isfinite(cam.hip_y) and math.isfinite(cam.floor_y) and math.isfinite(cam.span_px):
         for height, fov in PRIOR:
-            other = estimate_camera(cam.hip_y, cam.floor_y, cam.frame_width_px, fov, height, facing=cam.facing)
+            other = estimate_camera(cam.hip_y, cam.floor_y, cam.span_px, fov, height, facing=cam.facing)
             if other is not None:
                 d = foot_direction_deg(other, toe, ankle, side, heel, drop, heights)
                 if math.isfinite(d):
@@ -555,7 +561,7 @@ class KneeVerdict:
 def knee_verdict(
     hip_y: float,
     floor_y: float,
-    frame_width_px: float,
+    span_px: float,
     standing: tuple[tuple[float, float], tuple[float, float], tuple[float, float]],
     bottom: tuple[tuple[float, float], tuple[float, float]],
     side: str,
@@ -590,7 +596,7 @@ def knee_verdict(
     hidden = False  # the nominal knee's forward travel not known (its ray within SHANK_P95 of missing its reach)
     nominal_cam: Camera | None = None
     for height, fov in ((CAM_HEIGHT, FOV_DEG), *PRIOR):
-        cam = estimate_camera(hip_y, floor_y, frame_width_px, fov, height, facing=facing)
+        cam = estimate_camera(hip_y, floor_y, span_px, fov, height, facing=facing)
         if cam is None:
             continue
         if (height, fov) == (CAM_HEIGHT, FOV_DEG):

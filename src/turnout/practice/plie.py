@@ -29,6 +29,7 @@ from turnout.practice.picture import (
     facing_deg,
     front_foot,
     knee_verdict,
+    lens_span_px,
 )
 from turnout.practice.reps import KNEE_RANGE_MARGIN_DEG, RepFrames, RepSummary, summarize
 from turnout.settings import Settings
@@ -576,7 +577,7 @@ class PlieDetector:
         standing = self._standing_before(standing_t) or seg[:1]
         hip_y = _median(f.hip_y for f in standing)
         floor_y = ep.floor_y if math.isfinite(ep.floor_y) else _median(f.floor_y for f in standing)
-        width = _median(_f(f.row, "frame_width_px") for f in standing)
+        width = _median(lens_span_px(_f(f.row, "frame_width_px"), _f(f.row, "frame_height_px")) for f in standing)
         bottom = seg[max(0, b - 1) : b + 2]
         ankles = [_dist(f.point("left", "ankle"), f.point("right", "ankle")) / ep.ref for f in (*standing, *bottom)]
         overlap = not all(math.isfinite(a) and a >= LEGS_OVERLAP for a in ankles)

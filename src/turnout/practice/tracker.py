@@ -34,7 +34,14 @@ from turnout.practice.flags import CODES, Flag
 from turnout.practice.hip import HipTurnout, estimate_hip_turnout
 from turnout.practice.holds import HoldSummary, summarize_hold, total_turnout
 from turnout.practice.judge import hold_flags
-from turnout.practice.picture import MEDIAPIPE, Camera, estimate_camera, foot_direction_deg, foot_points_fit
+from turnout.practice.picture import (
+    MEDIAPIPE,
+    Camera,
+    estimate_camera,
+    foot_direction_deg,
+    foot_points_fit,
+    lens_span_px,
+)
 from turnout.practice.plie import (
     FACING_OK,
     FEET_S,
@@ -142,7 +149,8 @@ def _camera_of(frames: list[_Frame]) -> Camera | None:
     with her facing over them (``plie._facing``)."""
     return estimate_camera(
         _median(f.hip_y for f in frames), _median(f.floor_y for f in frames),
-        _median(_f(f.row, "frame_width_px") for f in frames), facing=_facing(frames),
+        _median(lens_span_px(_f(f.row, "frame_width_px"), _f(f.row, "frame_height_px")) for f in frames),
+        facing=_facing(frames),
     )  # fmt: skip
 
 
@@ -290,12 +298,9 @@ class _Reference:
         return sorted_quantile(gaps, FLAT_GAP_QUANTILE) if len(gaps) >= 3 else math.nan
 
     def planted(self, fr: _Frame, ref: float) -> tuple[bool, bool]:
-        """(left, right): each foot flat on the floor where it stands: she is on her feet (:func:`upright`; seated
-        in a stretch her feet lie any way, and read as feet 150-190 degrees off), not risen onto its ball (its own
-        ankle, or the hips above standing), not slid or lifted away (a tendu, a step). Judged against the window
-        before ``fr`` is added."""
-        if not upright(fr.row):
-            return (False, False)
+        """(left, right): each foot flat on the floor where it stands: not risen onto its ball (its own ankle, or
+        the hips above standing), not slid or lifted away (a tendu, a step). Judged against the window before ``fr``
+        is added. (The tracker also asks that she be on her feet: :meth:`PracticeTracker.update`.)"""
         risen = self.risen(fr) if len(self._w) >= 3 else False
         return (
             not (risen or self.releve_foot(fr, ref, 0) or self.moved_foot(fr, 0)),
@@ -507,7 +512,11 @@ class PracticeTracker:
             ep = self._plies.episode
             ref, legs = (ep.ref, ep.leg_ref) if ep is not None else self._ref.value()
             fr.releve = self._ref.releve(fr, ref)
-            self._planted = self._ref.planted(fr, ref) if fr.ok else (False, False)
+            # on her feet (upright), or low in a plié she went into standing (a grand plié in second puts her hips
+            # under UPRIGHT_TORSOS torsos over her toes): seated in a stretch her feet lie any way, and read as feet
+            # 150-190 degrees off
+            on_feet = upright(fr.row) or ep is not None
+            self._planted = self._ref.planted(fr, ref) if on_feet else (False, False)
             self._ref.add(fr)
             if ep is None:
                 ref, legs = self._ref.value()

@@ -63,12 +63,12 @@ _ACC: Final = "docs/accuracy.md (studio: 51 standing scenes through the real pos
 #: through the camera model of her standing, turnout.practice.picture), ``picture-floor`` (the same points through
 #: the floor calibration's camera). Poses: ``standing`` (straight knees), ``plie`` (descent, bottom, ascent).
 UNCERTAINTY: Final[Mapping[tuple[str, str, str], Uncertainty]] = {
-    ("foot", "picture", "standing"): Uncertainty(4.0, 15.3, _ACC),
-    ("foot", "picture", "plie"): Uncertainty(3.6, 13.6, _ACC),
+    ("foot", "picture", "standing"): Uncertainty(3.9, 14.2, _ACC),
+    ("foot", "picture", "plie"): Uncertainty(3.6, 13.5, _ACC),
     ("foot", "picture-floor", "standing"): Uncertainty(3.0, 12.4, _ACC),
     ("foot", "picture-floor", "plie"): Uncertainty(3.5, 16.3, _ACC),
-    ("total", "picture", "standing"): Uncertainty(9.9, 23.5, _ACC),
-    ("total", "picture", "plie"): Uncertainty(6.9, 23.8, _ACC),
+    ("total", "picture", "standing"): Uncertainty(9.6, 22.3, _ACC),
+    ("total", "picture", "plie"): Uncertainty(6.8, 23.7, _ACC),
     ("total", "picture-floor", "standing"): Uncertainty(5.5, 13.6, _ACC),
     ("total", "picture-floor", "plie"): Uncertainty(5.7, 15.2, _ACC),
     ("foot", "uncalibrated-3d", "standing"): Uncertainty(23.1, 37.0, _ACC),

@@ -402,7 +402,7 @@ class Pipeline:
             if cam is not None and floor_camera is not None:
                 # with a floor calibration, its camera (focal length, height, pitch) and her leg from her standing
                 cam = camera_from_floor(
-                    *floor_camera_numbers(floor_camera), cam.hip_y, cam.floor_y, cam.frame_width_px, cam.facing
+                    *floor_camera_numbers(floor_camera), cam.hip_y, cam.floor_y, cam.span_px, cam.facing
                 )
             self._camera = (t_s, cam)
             self._feet_fit = self.tracker.feet_fit(cam) if cam is not None else (False, False)
@@ -504,11 +504,10 @@ class Pipeline:
 def prior_cameras(cam: Camera) -> tuple[Camera, ...]:
     """The cameras of :data:`turnout.practice.picture.PRIOR` for the picture ``cam`` was estimated from (none for a
     floor calibration's camera: it is measured, not assumed)."""
-    if cam.calibrated or not all(map(math.isfinite, (cam.hip_y, cam.floor_y, cam.frame_width_px))):
+    if cam.calibrated or not all(map(math.isfinite, (cam.hip_y, cam.floor_y, cam.span_px))):
         return ()
     cams = (
-        estimate_camera(cam.hip_y, cam.floor_y, cam.frame_width_px, fov, height, facing=cam.facing)
-        for height, fov in PRIOR
+        estimate_camera(cam.hip_y, cam.floor_y, cam.span_px, fov, height, facing=cam.facing) for height, fov in PRIOR
     )
     return tuple(c for c in cams if c is not None)
 
