@@ -13,10 +13,10 @@ against the tendus seen by eye (TENDUS_BY_EYE). What differs is printed per clip
 
 The variants are what a home recording varies by, each one at a time and moderate (docs/measurements.md, "Real clips
 as other cameras would film them"): a mirrored (selfie) picture, a 640-pixel-wide webcam, half the frame rate,
-the dancer smaller in the picture (the camera further back), a dim, noisy room, the camera rolled by 3 degrees, the
-picture's middle at 9:16 (a phone held upright, as far as a crop can show one: its lens is then narrower than a
-phone's); and all of these but the mirror and the crop at once. The mirrored file is analysed with `--mirrored`, as
-a dancer loads a selfie recording, so her left is still her left. The tests run some of them
+the dancer smaller in the picture (the camera further back), a dim, noisy room, the camera rolled by 3 degrees; and
+all of these but the mirror at once. The mirrored file is analysed with `--mirrored`, as a dancer loads a selfie
+recording, so her left is still her left. (A phone held upright cannot be made from these: a crop of a level picture
+is a narrower lens than a phone's; the studio renders one: tests/test_phone_upright.py.) The tests run some of them
 (tests/test_real_variants.py).
 """
 
@@ -74,14 +74,6 @@ def _dark(f: Frame, rng: np.random.Generator) -> Frame:
     return np.clip(g, 0, 255).astype(np.uint8)
 
 
-def _portrait(f: Frame) -> Frame:
-    """The middle of the picture at 9:16, upright: a phone held upright (her stretched arms may leave the picture)."""
-    h, w = f.shape[:2]
-    width = round(h * 9 / 16 / 2) * 2
-    left = (w - width) // 2
-    return np.ascontiguousarray(f[:, left : left + width])
-
-
 def _roll(f: Frame) -> Frame:
     h, w = f.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), 3.0, 1.0)
@@ -97,8 +89,7 @@ VARIANTS: dict[str, tuple[str, int, Callable[[Frame, np.random.Generator], Frame
     "far": ("the dancer at 70 % of her size in the picture (the camera further back)", 1, lambda f, _: _far(f), ()),
     "dark": ("a dim room: 40 % of the light with gain noise", 1, _dark, ()),
     "roll": ("the camera rolled 3 degrees (a laptop not quite level)", 1, lambda f, _: _roll(f), ()),
-    "portrait": ("a phone held upright: the middle of the picture at 9:16", 1, lambda f, _: _portrait(f), ()),
-    "cheap": ("all at once but the mirror and the phone: a dim room, a 640-pixel webcam at half the frame rate, "
+    "cheap": ("all at once but the mirror: a dim room, a 640-pixel webcam at half the frame rate, "
               "further back and rolled", 2, lambda f, rng: _small(_dark(_roll(_far(f)), rng)), ()),
 }  # fmt: skip
 
