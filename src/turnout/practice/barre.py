@@ -617,6 +617,11 @@ class ReleveCounter(_Stream[ReleveEvent]):
         peak = float(mean.max())
         top = mean >= TOP_FRACTION * peak
         heel, rise = float(np.median(mean[top])), float(np.median(hips[top]))
+        if not rise > 0.0:
+            # heels up lift her: with her hips no higher than her standing, the heels' points rose with a step or
+            # knees bending (a webcam's 10 fps of stepping in place), not a relevé
+            self._rearm = not lowered
+            return [ReleveDiscarded(t_s, len(self.reps) + 1, f"her hips did not rise ({rise:+.0%} of a leg)")]
         dt = np.diff(np.append(t, t_s))
         shortfall = HIP_PER_HEEL * heel - rise
         bend = _median([f[4] for f, up in zip(ep.frames, top, strict=True) if up])
