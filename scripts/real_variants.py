@@ -12,12 +12,12 @@ against the tendus seen by eye (TENDUS_BY_EYE). What differs is printed per clip
 1 when any answer changed (or a clip could not be read), 0 otherwise.
 
 The variants are what a home recording varies by, each one at a time and moderate (docs/measurements.md, "Real clips
-as other cameras would film them"): a mirrored (selfie) picture, a 640-pixel-wide webcam, half the frame rate,
-the dancer smaller in the picture (the camera further back), a dim, noisy room, the camera rolled by 3 degrees; and
-all of these but the mirror at once. The mirrored file is analysed with `--mirrored`, as a dancer loads a selfie
-recording, so her left is still her left. (A phone held upright cannot be made from these: a crop of a level picture
-is a narrower lens than a phone's; the studio renders one: tests/test_phone_upright.py.) The tests run some of them
-(tests/test_real_variants.py).
+as other cameras would film them"): a mirrored (selfie) picture, a 640-pixel-wide webcam, half the frame rate, an old
+426-pixel webcam at half the frame rate, the dancer smaller in the picture (the camera further back), a dim, noisy
+room, the camera rolled by 3 degrees; and all of these but the mirror at once. The mirrored file is analysed with
+`--mirrored`, as a dancer loads a selfie recording, so her left is still her left. (A phone held upright cannot be
+made from these: a crop of a level picture is a narrower lens than a phone's; the studio renders one:
+tests/test_phone_upright.py.) The tests run some of them (tests/test_real_variants.py).
 """
 
 from __future__ import annotations
@@ -59,6 +59,12 @@ def _small(f: Frame) -> Frame:
     return cv2.resize(f, (width, round(h * width / w / 2) * 2), interpolation=cv2.INTER_AREA)
 
 
+def _tiny(f: Frame) -> Frame:
+    h, w = f.shape[:2]
+    width = 426
+    return cv2.resize(f, (width, round(h * width / w / 2) * 2), interpolation=cv2.INTER_AREA)
+
+
 def _far(f: Frame) -> Frame:
     """The picture shrunk to 70 % and set in the middle of the frame, the edges' pixels carried outward: the
     dancer smaller, as from a camera further back."""
@@ -86,6 +92,7 @@ VARIANTS: dict[str, tuple[str, int, Callable[[Frame, np.random.Generator], Frame
     "mirror": ("a selfie camera's mirrored picture, loaded as mirrored", 1, lambda f, _: _mirror(f), ("--mirrored",)),
     "small": ("a 640-pixel-wide webcam", 1, lambda f, _: _small(f), ()),
     "half_fps": ("half the frame rate (a webcam slowed by a dim room)", 2, lambda f, _: f, ()),
+    "tiny": ("an old 426-pixel webcam at half the frame rate", 2, lambda f, _: _tiny(f), ()),
     "far": ("the dancer at 70 % of her size in the picture (the camera further back)", 1, lambda f, _: _far(f), ()),
     "dark": ("a dim room: 40 % of the light with gain noise", 1, _dark, ()),
     "roll": ("the camera rolled 3 degrees (a laptop not quite level)", 1, lambda f, _: _roll(f), ()),
