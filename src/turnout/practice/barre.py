@@ -617,9 +617,9 @@ class ReleveCounter(_Stream[ReleveEvent]):
         peak = float(mean.max())
         top = mean >= TOP_FRACTION * peak
         heel, rise = float(np.median(mean[top])), float(np.median(hips[top]))
-        if not rise > 0.0:
+        if rise <= 0.0:
             # heels up lift her: with her hips no higher than her standing, the heels' points rose with a step or
-            # knees bending (a webcam's 10 fps of stepping in place), not a relevé
+            # knees bending (a webcam's 10 fps of stepping in place), not a relevé (hips not seen: not judged)
             self._rearm = not lowered
             return [ReleveDiscarded(t_s, len(self.reps) + 1, f"her hips did not rise ({rise:+.0%} of a leg)")]
         dt = np.diff(np.append(t, t_s))

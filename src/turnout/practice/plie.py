@@ -577,7 +577,7 @@ class PlieDetector:
         standing = self._standing_before(standing_t) or seg[:1]
         hip_y = _median(f.hip_y for f in standing)
         floor_y = ep.floor_y if math.isfinite(ep.floor_y) else _median(f.floor_y for f in standing)
-        width = _median(lens_span_px(_f(f.row, "frame_width_px"), _f(f.row, "frame_height_px")) for f in standing)
+        span = _median(lens_span_px(_f(f.row, "frame_width_px"), _f(f.row, "frame_height_px")) for f in standing)
         bottom = seg[max(0, b - 1) : b + 2]
         ankles = [_dist(f.point("left", "ankle"), f.point("right", "ankle")) / ep.ref for f in (*standing, *bottom)]
         overlap = not all(math.isfinite(a) and a >= LEGS_OVERLAP for a in ankles)
@@ -596,7 +596,7 @@ class PlieDetector:
             verdict = KneeVerdict()
             if not overlap or side == front:
                 verdict = knee_verdict(
-                    hip_y, floor_y, width, st, bt, side,
+                    hip_y, floor_y, span, st, bt, side,
                     heel=_median_point(standing, side, "heel"), heights=MEDIAPIPE,
                     bottom_foot=(_median_point(bottom, side, "toe"), _median_point(bottom, side, "heel")),
                     bottom_hip_y=_median(f.hip_y for f in bottom), facing=_facing(standing),
