@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MEDIA = Path(os.environ.get("TURNOUT_MEDIA", ROOT.parent / "shared" / "media"))
+
+
+def load_script(name: str) -> Any:
+    """``scripts/<name>.py`` imported as module ``name`` (the scripts import each other from their folder, and their
+    dataclasses look their module up in ``sys.modules``)."""
+    import importlib.util
+    import sys
+
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.insert(0, str(ROOT / "scripts"))
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def media_file(relative: str) -> Path:

@@ -5,7 +5,6 @@ correct plié. The answers come from labels.toml itself, never from Turnout's ou
 
 from __future__ import annotations
 
-import sys
 import tomllib
 from typing import Any
 
@@ -97,16 +96,9 @@ def test_image_plane_measurements_are_stored_per_frame_and_she_faces_the_camera(
 
 
 def _eval_real() -> Any:
-    import importlib.util
+    from conftest import load_script
 
-    from conftest import ROOT
-
-    spec = importlib.util.spec_from_file_location("eval_real", ROOT / "scripts" / "eval_real.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["eval_real"] = module  # (its dataclasses look their module up)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("eval_real")
 
 
 def _truth(tmp_path: Any) -> Any:

@@ -4,28 +4,19 @@ labels (../shared/media/labels.toml)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import cv2
 import pytest
 
-from conftest import MEDIA, ROOT, media_file
+from conftest import MEDIA, load_script, media_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def _variants() -> Any:
-    import importlib.util
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location("real_variants", ROOT / "scripts" / "real_variants.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["real_variants"] = module  # (its dataclasses look their module up)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("real_variants")
 
 
 def _cases(rv: Any, names: set[str]) -> list[Any]:
