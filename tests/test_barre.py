@@ -206,7 +206,7 @@ def test_a_heel_that_shows_little_rise_counts_when_her_hips_rise_as_straight_leg
 
 def test_heels_points_rising_while_her_hips_go_down_are_not_a_relevé() -> None:
     """Both heels' points up by a relevé's mark while her hips go down and her legs shorten (stepping in place filmed
-    at 10 frames a second by a 426-pixel webcam: the real simple_step's copy read one such "relevé"): heels up lift
+    at 12.5 frames a second by a 426-pixel webcam: the real simple_step's copy read one such "relevé"): heels up lift
     her, so this is a step or knees bending, not a relevé. A bent-knee relevé still lifts her hips (the studio's:
     +0.027 legs and more) and is counted."""
     stepping = Pose(hip_up=-5.0, heel=(9.0, 9.0), shorten=(18.0, 18.0), bend=(20.0, 20.0))

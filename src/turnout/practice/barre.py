@@ -619,7 +619,7 @@ class ReleveCounter(_Stream[ReleveEvent]):
         heel, rise = float(np.median(mean[top])), float(np.median(hips[top]))
         if rise <= 0.0:
             # heels up lift her: with her hips no higher than her standing, the heels' points rose with a step or
-            # knees bending (a webcam's 10 fps of stepping in place), not a relevé (hips not seen: not judged)
+            # knees bending (stepping in place filmed by an old webcam), not a relevé (hips not seen: not judged)
             self._rearm = not lowered
             return [ReleveDiscarded(t_s, len(self.reps) + 1, f"her hips did not rise ({rise:+.0%} of a leg)")]
         dt = np.diff(np.append(t, t_s))
