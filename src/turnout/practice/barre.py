@@ -54,9 +54,8 @@ from turnout.practice.picture import (
     Camera,
     estimate_camera,
     foot_direction_deg,
-    lens_span_px,
 )
-from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, noise_band
+from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, noise_band, row_span_px
 from turnout.practice.tracker import is_reliable, upright
 
 # ---- the standing reference ---------------------------------------------------------------------------------
@@ -243,7 +242,7 @@ class _Frame:
     hip_y: float
     floor_y: float
     h: float
-    #: the picture's long side (px; ``picture.lens_span_px``): what the lens's field of view spans
+    #: the picture's long side (px; ``plie.row_span_px``): what the lens's field of view spans
     span: float
     toe: tuple[tuple[float, float], tuple[float, float]]
     ankle: tuple[tuple[float, float], tuple[float, float]]
@@ -263,7 +262,7 @@ def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
     bend = tuple(_f(row, f"{s}_knee_bend_img_deg") for s in SIDES)
     return _Frame(
         t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"),
-        lens_span_px(_f(row, "frame_width_px"), _f(row, "frame_height_px")),
+        row_span_px(row),
         toe, ankle, gap, leg, bend, upright(row),  # type: ignore[arg-type]
     )  # fmt: skip
 

@@ -97,6 +97,12 @@ def _f(row: Mapping[str, float], key: str) -> float:
     return float(row.get(key, math.nan))
 
 
+def row_span_px(row: Mapping[str, float]) -> float:
+    """The picture's long side of a row (``picture.lens_span_px`` of its ``frame_width_px`` and ``frame_height_px``):
+    what the camera model's field of view spans."""
+    return lens_span_px(_f(row, "frame_width_px"), _f(row, "frame_height_px"))
+
+
 @dataclass(slots=True)
 class _Frame:
     """One frame as the detectors see it."""
@@ -179,6 +185,11 @@ def _knee_bands(standing: Sequence[_Frame], ref: float, least: float) -> dict[st
     """Each knee's standing place (the median of its sideways offset from its ankle in the picture, legs) and its
     noise band, at least ``least`` (the hips' band) (:func:`_bands`)."""
     return _bands(standing, "knee_side_px", ref, least)
+
+
+def _drops(frames: Sequence[_Frame]) -> np.ndarray:
+    """Each frame's hip drop (legs); a frame whose drop is not known reads a leg above standing: not down."""
+    return np.array([f.drop if math.isfinite(f.drop) else -1.0 for f in frames])
 
 
 def onset_index(frames: Sequence[_Frame], drops: np.ndarray, s0: int, band: float, ref: float) -> int:
@@ -369,7 +380,7 @@ class PlieDetector:
         self._ep.bends = _bend_bands(still, BEND_BAND_MIN_DEG)
         # a hold ends where the plié began: its onset as the rep will take it (:meth:`_onset`, hips or knees leaving
         # their standing noise), so that the hold's end and the rep's start agree
-        drops = np.array([f.drop if math.isfinite(f.drop) else -1.0 for f in self._ep.frames])
+        drops = _drops(self._ep.frames)
         k = self._onset(self._ep.frames, drops, len(drops) - 1)
         self.hold_ends_at = self._ep.frames[k].t if drops[k] <= band else fr.t  # no standing frame: where it is
         index = len(self.reps) + 1
@@ -467,7 +478,7 @@ class PlieDetector:
         assert ep is not None
         rs = self.settings.reps
         frames = ep.frames[: max(end, 1)]
-        drops = np.array([f.drop if math.isfinite(f.drop) else -1.0 for f in frames])
+        drops = _drops(frames)
         depth = float(drops.max())
         low = np.flatnonzero(drops >= depth - rs.bottom_band)
         b = int(round((low[0] + low[-1]) / 2))
@@ -577,7 +588,7 @@ class PlieDetector:
         standing = self._standing_before(standing_t) or seg[:1]
         hip_y = _median(f.hip_y for f in standing)
         floor_y = ep.floor_y if math.isfinite(ep.floor_y) else _median(f.floor_y for f in standing)
-        span = _median(lens_span_px(_f(f.row, "frame_width_px"), _f(f.row, "frame_height_px")) for f in standing)
+        span = _median(row_span_px(f.row) for f in standing)
         bottom = seg[max(0, b - 1) : b + 2]
         ankles = [_dist(f.point("left", "ankle"), f.point("right", "ankle")) / ep.ref for f in (*standing, *bottom)]
         overlap = not all(math.isfinite(a) and a >= LEGS_OVERLAP for a in ankles)

@@ -40,7 +40,6 @@ from turnout.practice.picture import (
     estimate_camera,
     foot_direction_deg,
     foot_points_fit,
-    lens_span_px,
 )
 from turnout.practice.plie import (
     FACING_OK,
@@ -51,6 +50,7 @@ from turnout.practice.plie import (
     RepPhase,
     RepStarted,
     _dist,
+    _drops,
     _f,
     _facing,
     _Frame,
@@ -58,6 +58,7 @@ from turnout.practice.plie import (
     _median,
     _median_point,
     onset_index,
+    row_span_px,
 )
 from turnout.practice.reps import RepSummary, SideRepStats, Worst
 from turnout.settings import Settings
@@ -149,8 +150,7 @@ def _camera_of(frames: list[_Frame]) -> Camera | None:
     with her facing over them (``plie._facing``)."""
     return estimate_camera(
         _median(f.hip_y for f in frames), _median(f.floor_y for f in frames),
-        _median(lens_span_px(_f(f.row, "frame_width_px"), _f(f.row, "frame_height_px")) for f in frames),
-        facing=_facing(frames),
+        _median(row_span_px(f.row) for f in frames), facing=_facing(frames),
     )  # fmt: skip
 
 
@@ -671,8 +671,8 @@ class PracticeTracker:
         frames = [f for f in self._hold if before_t is None or f.t <= before_t]
         if going_down is not None and frames and math.isfinite(going_down.band) and math.isfinite(going_down.ref):
             seq = [*frames, going_down]
-            drops = np.array([f.drop if math.isfinite(f.drop) else -1.0 for f in seq])
-            frames = seq[: onset_index(seq, drops, len(seq) - 1, going_down.band, going_down.ref) + 1][: len(frames)]
+            onset = onset_index(seq, _drops(seq), len(seq) - 1, going_down.band, going_down.ref)
+            frames = seq[: min(onset + 1, len(frames))]
         while frames and frames[-1].drop >= _hold_edge(frames[-1], self.settings.reps.end_drop / 2):
             frames.pop()
         started = self._hold_started
