@@ -48,13 +48,7 @@ from typing import Final, Generic, TypeVar
 import numpy as np
 
 from turnout.measure.measures import SIDES
-from turnout.practice.picture import (
-    CAM_HEIGHT_RANGE,
-    MEDIAPIPE,
-    Camera,
-    estimate_camera,
-    foot_direction_deg,
-)
+from turnout.practice.picture import CAM_HEIGHT_RANGE, MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
 from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, noise_band, row_span_px
 from turnout.practice.tracker import is_reliable, upright
 
@@ -261,8 +255,7 @@ def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
     leg = tuple(_f(row, f"{s}_leg_px") for s in SIDES)
     bend = tuple(_f(row, f"{s}_knee_bend_img_deg") for s in SIDES)
     return _Frame(
-        t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"),
-        row_span_px(row),
+        t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), row_span_px(row),
         toe, ankle, gap, leg, bend, upright(row),  # type: ignore[arg-type]
     )  # fmt: skip
 

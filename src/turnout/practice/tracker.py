@@ -34,13 +34,7 @@ from turnout.practice.flags import CODES, Flag
 from turnout.practice.hip import HipTurnout, estimate_hip_turnout
 from turnout.practice.holds import HoldSummary, summarize_hold, total_turnout
 from turnout.practice.judge import hold_flags
-from turnout.practice.picture import (
-    MEDIAPIPE,
-    Camera,
-    estimate_camera,
-    foot_direction_deg,
-    foot_points_fit,
-)
+from turnout.practice.picture import MEDIAPIPE, Camera, estimate_camera, foot_direction_deg, foot_points_fit
 from turnout.practice.plie import (
     FACING_OK,
     FEET_S,
