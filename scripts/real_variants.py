@@ -53,15 +53,9 @@ def _mirror(f: Frame) -> Frame:
     return cv2.flip(f, 1)
 
 
-def _small(f: Frame) -> Frame:
+def _webcam(f: Frame, width: int) -> Frame:
+    """The picture as a webcam ``width`` pixels wide films it (its height even, for the video codec)."""
     h, w = f.shape[:2]
-    width = 640
-    return cv2.resize(f, (width, round(h * width / w / 2) * 2), interpolation=cv2.INTER_AREA)
-
-
-def _tiny(f: Frame) -> Frame:
-    h, w = f.shape[:2]
-    width = 426
     return cv2.resize(f, (width, round(h * width / w / 2) * 2), interpolation=cv2.INTER_AREA)
 
 
@@ -90,14 +84,14 @@ def _roll(f: Frame) -> Frame:
 #: arguments `turnout analyze` is given as a dancer would load such a file)
 VARIANTS: dict[str, tuple[str, int, Callable[[Frame, np.random.Generator], Frame], tuple[str, ...]]] = {
     "mirror": ("a selfie camera's mirrored picture, loaded as mirrored", 1, lambda f, _: _mirror(f), ("--mirrored",)),
-    "small": ("a 640-pixel-wide webcam", 1, lambda f, _: _small(f), ()),
+    "small": ("a 640-pixel-wide webcam", 1, lambda f, _: _webcam(f, 640), ()),
     "half_fps": ("half the frame rate (a webcam slowed by a dim room)", 2, lambda f, _: f, ()),
-    "tiny": ("an old 426-pixel webcam at half the frame rate", 2, lambda f, _: _tiny(f), ()),
+    "tiny": ("an old 426-pixel webcam at half the frame rate", 2, lambda f, _: _webcam(f, 426), ()),
     "far": ("the dancer at 70 % of her size in the picture (the camera further back)", 1, lambda f, _: _far(f), ()),
     "dark": ("a dim room: 40 % of the light with gain noise", 1, _dark, ()),
     "roll": ("the camera rolled 3 degrees (a laptop not quite level)", 1, lambda f, _: _roll(f), ()),
     "cheap": ("all at once but the mirror: a dim room, a 640-pixel webcam at half the frame rate, "
-              "further back and rolled", 2, lambda f, rng: _small(_dark(_roll(_far(f)), rng)), ()),
+              "further back and rolled", 2, lambda f, rng: _webcam(_dark(_roll(_far(f)), rng), 640), ()),
 }  # fmt: skip
 
 #: The barre's reps seen by eye on the scored clips (labels.toml gives none; tests/test_barre.py's counts): (leg,
