@@ -631,6 +631,13 @@ def test_a_held_bottom_is_the_bottom_before_she_rises() -> None:
     assert len(res.reps) == 1
 
 
+def _seated(row: dict[str, float]) -> dict[str, float]:
+    """``row`` with her shoulders high over her hips: her hips less than UPRIGHT_TORSOS torso lengths above her toes
+    (seated on the floor)."""
+    torso = row["hip_height_px"] / (UPRIGHT_TORSOS - 0.3)  # hips low against her torso
+    return {**row, "shoulder_y_px": row["hip_y_px"] - torso, "shoulder_x_px": row["hip_x_px"]}
+
+
 def test_seated_frames_never_become_her_standing() -> None:
     """Seated (her hips less than UPRIGHT_TORSOS torso lengths above her toes: a stretch on the floor) she has no
     standing reference: no hold, no plié, no camera for her feet; the same frames standing give a hold."""
@@ -639,11 +646,7 @@ def test_seated_frames_never_become_her_standing() -> None:
     assert len(standing.holds) == 1
     tracker = PracticeTracker(Settings())
     for t, row, ok in zip(s.t, s.rows, s.reliable, strict=True):
-        seated = dict(row)
-        torso = seated["hip_height_px"] / (UPRIGHT_TORSOS - 0.3)  # hips low against her torso
-        seated["shoulder_y_px"] = seated["hip_y_px"] - torso
-        seated["shoulder_x_px"] = seated["hip_x_px"]
-        tracker.update(t, seated, ok)
+        tracker.update(t, _seated(row), ok)
     tracker.finish()
     assert tracker.holds == [] and tracker.reps == [] and tracker.camera() is None
 
@@ -659,11 +662,7 @@ def test_feet_are_not_planted_once_she_sits_down() -> None:
     tracker = PracticeTracker(Settings())
     planted = []
     for i, (t, row, ok) in enumerate(zip(s.t, s.rows, s.reliable, strict=True)):
-        if n_stand <= i < n_seated:
-            row = dict(row)
-            row["shoulder_y_px"] = row["hip_y_px"] - row["hip_height_px"] / (UPRIGHT_TORSOS - 0.3)
-            row["shoulder_x_px"] = row["hip_x_px"]
-        tracker.update(t, row, ok)
+        tracker.update(t, _seated(row) if n_stand <= i < n_seated else row, ok)
         planted.append(tracker.feet_planted())
     assert planted[n_stand - 1] == (True, True) and tracker.camera() is not None
     assert all(p == (False, False) for p in planted[n_stand:n_seated])
