@@ -52,7 +52,8 @@ def _result(points: dict, phase: str = "idle", reliable: bool = True) -> SimpleN
     side = SideMeasurement(foot_turnout_deg=40.0)
     image = replace(ImageMeasurement(), **points)
     m = replace(FrameMeasurement(left=side, right=side, total_foot_turnout_deg=80.0), mode=Mode.UNCALIBRATED_3D)
-    return SimpleNamespace(measurement=replace(m, image=image), reliable=reliable, phase=phase, feet_picture={})
+    return SimpleNamespace(measurement=replace(m, image=image), reliable=reliable, judged=reliable, phase=phase,
+                           feet_picture={})  # fmt: skip
 
 
 def test_on_the_floor_the_feet_show_nothing_to_calibrate() -> None:
@@ -70,7 +71,7 @@ def test_on_the_floor_the_feet_show_nothing_to_calibrate() -> None:
     # the same low hips outside a plié are a dancer on the floor
     assert display.on_the_floor(_result(GRAND, phase="idle"))
     # no picture points (an older measurement, nobody): as before
-    assert not display.on_the_floor(SimpleNamespace(measurement=None, reliable=False))
+    assert not display.on_the_floor(SimpleNamespace(measurement=None, reliable=False, judged=False))
     assert not display.on_the_floor(None)
 
 

@@ -81,7 +81,7 @@ def test_the_table_is_the_one_measured_in_docs_accuracy() -> None:
 def _result(mode: Mode, feet: dict[str, tuple[float, float, float]], phase: str = "idle") -> SimpleNamespace:
     side = SideMeasurement(foot_turnout_deg=40.0)
     m = replace(FrameMeasurement(left=side, right=side, total_foot_turnout_deg=80.0), mode=mode)
-    return SimpleNamespace(measurement=m, reliable=True, phase=phase, feet_picture=feet)
+    return SimpleNamespace(measurement=m, reliable=True, judged=True, phase=phase, feet_picture=feet)
 
 
 def test_live_foot_and_total_take_the_narrowest_honest_reading() -> None:
@@ -101,7 +101,7 @@ def test_live_foot_and_total_take_the_narrowest_honest_reading() -> None:
     band = display.p95_deg("foot", "floor-calibrated", "plie")
     assert floor == (display.range_text(Reading(40.0, 40.0 - band, 40.0 + band)), "range")
     # nothing judged from an unreliable pose
-    assert display.foot_shown(SimpleNamespace(measurement=None, reliable=False), "left") == ("–", "none")
+    assert display.foot_shown(SimpleNamespace(measurement=None, reliable=False, judged=False), "left") == ("–", "none")
 
 
 def test_hip_turnout_and_depth_are_not_shown_as_precise_degrees() -> None:

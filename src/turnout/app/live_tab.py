@@ -379,7 +379,7 @@ class LiveTab(QWidget):
         self.video.set_result(result)
         self.figures.show_result(result)
         self.video.show_banner(result.active_flags[0] if result.reliable and result.active_flags else None)
-        self.video.show_guidance(() if result.reliable else result.guidance)
+        self.video.show_guidance(() if result.judged else result.guidance)
 
     def show_result(self, result: FrameResult) -> None:
         if result.storage_error:
@@ -398,7 +398,7 @@ class LiveTab(QWidget):
         else:
             self.memory.clear()  # nothing is judged from an unreliable pose
             guidance = result.guidance or ("Step into view, facing the camera",)
-        if result.reliable and self.routine_prompt:  # the guided step's instruction, over the picture
+        if result.judged and self.routine_prompt:  # the guided step's instruction, over the picture
             guidance = (self.routine_prompt,)
         if self.routine_stretching and result.measurement is not None:
             # on the floor: "stand tall" (her standing baseline) and "step into view" (a stretch hides a leg, so the

@@ -921,7 +921,7 @@ class FiguresPanel(QFrame):
 
     def show_result(self, r: FrameResult | None) -> None:
         f = self.figures
-        judged = r is not None and r.reliable
+        judged = r is not None and r.judged
         status = part_status(r) if judged and r is not None else {}
         # Degrees only where their measured error is smaller than what they would tell her, else a range or
         # "calibrate" (turnout.session.display: the one table of measured errors and the rule). Forced turnout reads

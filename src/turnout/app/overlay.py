@@ -80,8 +80,8 @@ def part_status(result: FrameResult) -> dict[str, str]:
     A part with an active flag takes the flag's severity; otherwise "ok" when the pose is reliable and that
     part is measured, else "none" (grey: nothing is judged from an unreliable pose).
     """
-    m = result.measurement if result.reliable else None
-    flags = result.active_flags if result.reliable else ()
+    m = result.measurement if result.judged else None
+    flags = result.active_flags if result.judged else ()
     out: dict[str, str] = {}
     for side in SIDES:
         sm = m.side(side) if m is not None else None

@@ -133,6 +133,14 @@ def rep_title(data: SessionData, stored: StoredRep) -> str:
             f"{display.depth_text(rep)}, {flags}")  # fmt: skip
 
 
+#: A rep whose knees were judged on neither side (turned three-quarter from the camera, or both legs hidden): not "no
+#: faults", since the fault that matters most was not looked at.
+NOT_JUDGED: Final = (
+    "No fault found, but the knees were not judged in this rep (she was turned from the camera, or her legs were "
+    "hidden): face the camera to have them judged."
+)
+
+
 class CompareDialog(QDialog):
     """Two reps side by side, each with its overlay, started together and each looping over its own rep."""
 
@@ -519,8 +527,13 @@ class ReviewTab(QWidget):
             side = f" ({f.side})" if f.side else ""
             lines.append(f'<span style="color:{theme.colour(f.severity).name()}"><b>{f.code.replace("_", " ")}'
                          f"{side}</b></span>: {f.reason}.<br><i>{f.cue}</i>")  # fmt: skip
-        if not rep.flags:
+        knees = rep.knees()
+        if not rep.flags and any(v is not None for v in knees.values()):
             lines.append(f'<span style="color:{theme.OK}">No faults in this rep.</span>')
+        elif not rep.flags:
+            lines.append(NOT_JUDGED)
+        if any(v is not None for v in knees.values()):
+            lines.append("Knees: " + ", ".join(rep.knee_words(s) for s in ("left", "right")) + ".")
         self.details.setText("<br><br>".join(lines))
         self.plot.focus_rep(rep)
         # the recording itself, while it exists (a file's session: the whole video, from this rep), else the clip

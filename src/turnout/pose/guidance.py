@@ -51,6 +51,9 @@ class Assessment:
     yaw_deg: float
     #: her face is not all inside the picture (:func:`head_out`; False without a picture of her)
     head_out: bool = False
+    #: turned further than :data:`MAX_YAW_DEG` from the camera and nothing else wrong: her knees and feet cannot be
+    #: judged, but her pliés can be counted (``turnout.session.pipeline``: a three-quarter view)
+    only_turned: bool = False
 
 
 def brightness(bgr: np.ndarray) -> float:
@@ -103,7 +106,7 @@ def assess(pose: PoseFrame, bgr: np.ndarray | None = None) -> Assessment:
         tips.append(MORE_LIGHT)
     headless = head_out(img)
     advice = (HEAD_IN_VIEW,) if not tips and headless else ()
-    return Assessment(not tips, (*tips, *advice), light, yaw, headless)
+    return Assessment(not tips, (*tips, *advice), light, yaw, headless, tips == [FACE_CAMERA])
 
 
 def head_out(image: np.ndarray) -> bool:

@@ -47,6 +47,7 @@ from typing import Final, Generic, TypeVar
 
 import numpy as np
 
+from turnout.measure.image import FRONT
 from turnout.measure.measures import SIDES
 from turnout.practice.picture import CAM_HEIGHT_RANGE, MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
 from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, noise_band, row_span_px
@@ -67,6 +68,15 @@ REFERENCE_MIN_S: Final = 0.5
 ANCHOR_S: Final = 1.0
 #: The flat-footed ankle-above-toe gap: this low quantile of the window (the tracker's FLAT_GAP_QUANTILE).
 FLAT_GAP_QUANTILE: Final = 0.1
+
+
+def _front(row: Mapping[str, float], reliable: bool) -> bool:
+    """A frame the barre counters follow: reliable (``tracker.is_reliable``) and seen from the front. Turned
+    three-quarter from the camera only her pliés are counted (the tracker); a relevé's heels, a tendu's direction
+    and a hold's feet are read from the front (the studio measures them there)."""
+    return is_reliable(row, reliable) and _f(row, "facing_code") == FRONT
+
+
 #: A rep with a longer gap in reliable frames is dropped (the tracker's ``reps.max_gap_s``).
 MAX_GAP_S: Final = 0.5
 #: A foot has moved (a step, a jump) when its toe is this far from its place, legs (the tracker's
@@ -535,7 +545,7 @@ class ReleveCounter(_Stream[ReleveEvent]):
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[ReleveEvent]:
         events = self._restart(t_s)
         ep = self._ep
-        if not is_reliable(row, reliable):
+        if not _front(row, reliable):
             if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
                 events.append(self._discard(t_s, f"pose lost for more than {MAX_GAP_S:g} s"))
             return events
@@ -766,7 +776,7 @@ class TenduCounter(_Stream[TenduEvent]):
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[TenduEvent]:
         events = self._restart(t_s)
         ep = self._ep
-        if not is_reliable(row, reliable):
+        if not _front(row, reliable):
             if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
                 events.append(self._discard(t_s, f"pose lost for more than {MAX_GAP_S:g} s"))
             return events
@@ -1125,7 +1135,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[PositionHoldEvent]:
         events = self._restart(t_s)
         run = self._run
-        if not is_reliable(row, reliable):
+        if not _front(row, reliable):
             if run is not None and t_s - run.last_ok > MAX_GAP_S:
                 events += self._end(t_s, "the pose was lost")
             return events

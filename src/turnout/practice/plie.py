@@ -18,6 +18,7 @@ from typing import Final
 
 import numpy as np
 
+from turnout.measure.image import FRONT
 from turnout.measure.measures import SIDES
 from turnout.practice.baseline import Baseline, apply_baseline
 from turnout.practice.hip import HipTurnout
@@ -599,13 +600,16 @@ class PlieDetector:
             places = ({s: _median_point(fs, s, "ankle") for s in SIDES} for fs in (standing, bottom))
             fronts = {front_foot(p, ep.ref) for p in places}
             front = fronts.pop() if len(fronts) == 1 else None
+        # her knees are judged from the front only: turned three-quarter from the camera the picture's knees and feet
+        # read 6-31 degrees outward of the truth (docs/measurements.md, "Facing"), and her pliés are only counted
+        front_view = all(f.facing == FRONT for f in bottom) and _median(f.facing for f in standing) == FRONT
         sides = {}
         for k, side in enumerate(SIDES):
             st = (_median_point(standing, side, "knee"), _median_point(standing, side, "ankle"),
                   _median_point(standing, side, "toe"))  # fmt: skip
             bt = (_median_point(bottom, side, "knee"), _median_point(bottom, side, "ankle"))
             verdict = KneeVerdict()
-            if not overlap or side == front:
+            if front_view and (not overlap or side == front):
                 verdict = knee_verdict(
                     hip_y, floor_y, span, st, bt, side,
                     heel=_median_point(standing, side, "heel"), heights=MEDIAPIPE,

@@ -237,6 +237,15 @@ def head_warning(name: str, headless: int, frames: int, unsure: int) -> str:
     )
 
 
+def turned_warning(name: str, turned: int, frames: int) -> str:
+    """The analysis's warning for a recording with her turned three-quarter from the camera on ``turned`` of its
+    ``frames`` (``turnout.session.pipeline.TURNED_COUNTED``; at least :data:`HEAD_WARN_SHARE` of them)."""
+    return (
+        f"she was turned three-quarter from the camera on {turned} of {frames} frames of {name}: her pliés were "
+        "counted there, her knees and feet were not judged (face the camera for them)"
+    )
+
+
 def analyze_file(
     path: str | os.PathLike[str],
     model_path: Path,
@@ -295,6 +304,7 @@ def analyze_file(
         rows: list[list[float]] = []
         reliable: list[bool] = []
         headless = unsure = 0  # frames with her head out of the picture; of them, not measured for a swap
+        turned = 0  # frames turned three-quarter from the camera: pliés counted, knees and feet not judged
         t0 = time.perf_counter()
         status = "interrupted"
         try:
@@ -308,6 +318,7 @@ def analyze_file(
                 reliable.append(r.reliable)
                 headless += r.head_out
                 unsure += not r.reliable and HEAD_UNSURE in r.guidance
+                turned += r.reliable and not r.judged
                 if progress is not None:
                     progress(r.index + 1, info.frame_count, time.perf_counter() - t0)
             last_t = builder.build().timestamp_ms[-1] / 1000.0 if rows else 0.0
@@ -328,6 +339,8 @@ def analyze_file(
             )
         if unsure or headless >= HEAD_WARN_SHARE * len(rows) > 0:
             warnings.append(head_warning(display_name(Path(path).name), headless, len(rows), unsure))
+        if turned >= HEAD_WARN_SHARE * len(rows) > 0:
+            warnings.append(turned_warning(display_name(Path(path).name), turned, len(rows)))
         if floor_state.moved:
             warnings.append(
                 f"the camera moved during {display_name(Path(path).name)}: frames after that are uncalibrated 3D"

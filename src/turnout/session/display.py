@@ -242,9 +242,9 @@ def foot_reading(result: Any, side: str) -> Reading:
     """The best reading of one foot's turnout for a :class:`~turnout.session.pipeline.FrameResult`: the picture's
     (smoothed, with its range) or the measurement's (3D or floor-calibrated, ± its measured p95), whichever is
     narrower."""
-    if result is None or result.measurement is None or not result.reliable:
+    if result is None or result.measurement is None or not result.judged:
         return NO_READING
-    return foot_reading_of(result.measurement, result.reliable, result.phase, getattr(result, "feet_picture", {}), side)
+    return foot_reading_of(result.measurement, result.judged, result.phase, getattr(result, "feet_picture", {}), side)
 
 
 def foot_reading_of(m: Any, reliable: bool, phase: str | None, feet_picture: Mapping[str, Any], side: str) -> Reading:
@@ -257,7 +257,7 @@ def foot_reading_of(m: Any, reliable: bool, phase: str | None, feet_picture: Map
 
 
 def total_reading(result: Any) -> Reading:
-    m = result.measurement if result is not None and result.reliable else None
+    m = result.measurement if result is not None and result.judged else None
     if m is None:
         return NO_READING
     own = measured(m.total_foot_turnout_deg, "total", method_of(m.mode), pose_of(result.phase))
@@ -303,9 +303,9 @@ def foot_shown(result: Any, side: str) -> Shown:
     is on the floor (:func:`on_the_floor`: a seated or lying stretch), where nothing is measured to calibrate."""
     if on_the_floor(result):
         return Shown("–", "none")
-    if result is not None and result.reliable and side in getattr(result, "feet_hidden", ()):
+    if result is not None and result.judged and side in getattr(result, "feet_hidden", ()):
         return Shown(FEET_HIDDEN, "hidden")
-    m = result.measurement if result is not None and result.reliable else None
+    m = result.measurement if result is not None and result.judged else None
     held = getattr(result, "feet_range", {}).get(side) if result is not None else None
     return show(foot_reading(result, side), "foot", calibrated=m is not None and m.mode is Mode.FLOOR, range_ok=held)
 
@@ -314,9 +314,9 @@ def total_shown(result: Any) -> Shown:
     """Both feet's total by the rule, as :func:`foot_shown` (no hold against flicker)."""
     if on_the_floor(result):
         return Shown("–", "none")
-    if result is not None and result.reliable and getattr(result, "feet_hidden", ()):
+    if result is not None and result.judged and getattr(result, "feet_hidden", ()):
         return Shown(FEET_HIDDEN, "hidden")
-    m = result.measurement if result is not None and result.reliable else None
+    m = result.measurement if result is not None and result.judged else None
     return show(total_reading(result), "total", calibrated=m is not None and m.mode is Mode.FLOOR)
 
 

@@ -27,10 +27,11 @@ from turnout.capture.live import Captured
 from turnout.capture.sources import Frame
 from turnout.floor.state import FloorState
 from turnout.measure.geometry import MAX_ABS_COORD_M, MIN_SEGMENT_M, measure_frame
-from turnout.measure.image import BACK, SIDE, measure_image, to_pixels
+from turnout.measure.image import BACK, FRONT, SIDE, THREE_QUARTER, measure_image, to_pixels
 from turnout.measure.measures import SIDES, FrameMeasurement
 from turnout.pose.estimator import PoseFrame
-from turnout.pose.guidance import HEAD_IN_VIEW, assess
+from turnout.pose.guidance import FACE_CAMERA as TURNED
+from turnout.pose.guidance import HEAD_IN_VIEW, MAX_YAW_DEG, assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
@@ -69,7 +70,8 @@ class FrameResult:
     bgr: np.ndarray
     pose: PoseFrame
     measurement: FrameMeasurement | None
-    #: True when the pose is good enough to measure (one person, legs and feet visible, facing the camera).
+    #: True when the pose is good enough to measure (one person, legs and feet visible, facing the camera or turned
+    #: three-quarter from it, where her pliés are counted and nothing is judged: :attr:`judged`).
     reliable: bool
     #: What the dancer should do before measuring can start ("Step back until your feet are in view").
     guidance: tuple[str, ...] = ()
@@ -104,6 +106,13 @@ class FrameResult:
     #: Her face was not all inside the picture (``turnout.pose.guidance.head_out``): without it the pose model cannot
     #: tell her front from her back.
     head_out: bool = False
+
+    @property
+    def judged(self) -> bool:
+        """Reliable and seen from the front: what her knees, feet and posture are shown and judged on (turned
+        three-quarter from the camera her pliés are counted, nothing else)."""
+        code = self.measurement.image.facing_code if self.measurement is not None else math.nan
+        return self.reliable and (code == FRONT or not math.isfinite(code))  # (nan: a row stored without it)
 
     def picture_row(self) -> dict[str, float]:
         """:attr:`feet_picture` as stored and exported columns (``turnout.storage.store.picture_foot_names``)."""
@@ -284,8 +293,16 @@ class Pipeline:
                 measurement = measure_frame(pose.world, pose.image[:, :3], pose.image[:, 3])
             size = self._size(bgr)
             measurement = replace(measurement, image=measure_image(to_pixels(pose.image, size), size))
-        t3 = t()
         facing = math.nan if measurement is None else measurement.image.facing_code
+        if measurement is not None and facing == FRONT and check.yaw_deg > MAX_YAW_DEG:
+            # her hips turned from the camera by more than the picture's width ratio tells: a three-quarter view
+            facing = THREE_QUARTER
+            measurement = replace(measurement, image=replace(measurement.image, facing_code=facing))
+        if reliable is None and check.only_turned and facing == THREE_QUARTER:
+            # a three-quarter view: her pliés are counted (the hips' drop and the legs' shortening), her knees and
+            # feet are not judged (the tracker judges them from the front only: docs/measurements.md, "Facing")
+            check = replace(check, reliable=True)
+        t3 = t()
         if not self._order.trusted(t_s, facing, check.head_out) and check.reliable:
             # her left and right swapped lately: the pose model may take her back for her front
             check, facing = replace(check, reliable=False), BACK
@@ -306,11 +323,13 @@ class Pipeline:
             guidance = (HEAD_UNSURE, *(g for g in guidance if g != HEAD_IN_VIEW))
         elif facing == BACK and FACE_CAMERA not in guidance:
             guidance = (FACE_CAMERA, *guidance)
+        elif facing == THREE_QUARTER and check.reliable:
+            guidance = (TURNED_COUNTED, *(g for g in guidance if g != TURNED))
         elif check.reliable and self.tracker.baseline is None:
             guidance = (STAND_STILL, *(g for g in check.guidance if g == HEAD_IN_VIEW), *self.floor.guidance())
         hip = self.tracker.hip or self._session_hip()
         feet = self._feet_picture(t_s, measurement, check.reliable)
-        feet_range = self._feet_range(t_s, measurement, check.reliable, feet)
+        feet_range = self._feet_range(t_s, measurement, check.reliable and facing == FRONT, feet)
         result = FrameResult(
             index=pose.index, timestamp_ms=pose.timestamp_ms, bgr=bgr if bgr is not None else _NO_IMAGE, pose=pose,
             measurement=measurement, reliable=check.reliable, guidance=guidance,
@@ -366,7 +385,7 @@ class Pipeline:
         """Which of this frame's feet can be read from the picture: in a reliable frame seen from the front, both,
         or with the legs crossed the front one only (:func:`turnout.practice.picture.front_foot`), and none deep in
         a grand plié with the heels together."""
-        if not reliable or m.image.facing_code not in (1.0, 2.0):
+        if not reliable or m.image.facing_code != FRONT:
             return ()
         img = m.image
         apart = math.hypot(img.left_ankle_x_px - img.right_ankle_x_px, img.left_ankle_y_px - img.right_ankle_y_px)
@@ -615,6 +634,9 @@ _END: Final = object()
 STAND_STILL: Final = "Stand tall in first position facing the camera (finding your standing height)"
 #: Shown when she is seen from behind: nothing is measured then (from the side: her profile, turnout.practice.profile).
 FACE_CAMERA: Final = "Turn to face the camera: nothing is measured from behind"
+#: Shown while she is turned three-quarter from the camera (``turnout.measure.image.THREE_QUARTER``, or her hips turned
+#: more than ``turnout.pose.guidance.MAX_YAW_DEG``): her pliés are counted, her knees and feet are not judged.
+TURNED_COUNTED: Final = "Face the camera to have your knees and feet judged (your pliés are still counted)"
 #: Shown instead when the pose model's left and right swapped while her head was out of the picture: every such frame
 #: we have (three studio scenes, none of the real clips) was of a dancer facing the camera
 #: (``turnout.pose.guidance.HEAD_IN_VIEW``).

@@ -16,7 +16,14 @@ from typing import Any, Final
 
 import numpy as np
 
-from turnout.measure.measures import BODY_FIELDS, SIDE_FIELDS, FrameMeasurement, SideMeasurement
+from turnout.measure.measures import (
+    BODY_FIELDS,
+    SIDE_FIELDS,
+    FrameMeasurement,
+    ImageMeasurement,
+    SideMeasurement,
+    image_names,
+)
 from turnout.pose.estimator import PoseFrame
 from turnout.practice.flags import severity_rank
 from turnout.practice.reps import RepSummary
@@ -43,7 +50,9 @@ def measurement_from_row(row: dict[str, float]) -> FrameMeasurement:
         s: {n: float(row.get(f"{s}_{n}", math.nan)) for n, _ in SIDE_FIELDS} for s in ("left", "right")
     }
     body: dict[str, Any] = {n: float(row.get(n, math.nan)) for n, _ in BODY_FIELDS}
-    return FrameMeasurement(SideMeasurement(**per_side["left"]), SideMeasurement(**per_side["right"]), **body)
+    image = ImageMeasurement(**{n: float(row.get(n, math.nan)) for n in image_names()})  # type: ignore[arg-type]
+    return FrameMeasurement(SideMeasurement(**per_side["left"]), SideMeasurement(**per_side["right"]), **body,
+                            image=image)  # fmt: skip
 
 
 def reps_flagged_first(reps: Sequence[StoredRep]) -> list[StoredRep]:
@@ -141,8 +150,10 @@ class SessionData:
         )  # fmt: skip
 
     def has_picture_feet(self) -> bool:
-        """The session stored each foot's picture reading (sessions since issue 16, item 6)."""
-        return any(np.isfinite(self.values.get(f"{s}_foot_picture_deg", np.zeros(0))).any() for s in ("left", "right"))
+        """The session stored each foot's picture reading (sessions since issue 16, item 6): its columns, even where
+        no frame had a reading (turned three-quarter from the camera throughout: then no foot is plotted, rather than
+        MediaPipe's 3D feet, which read 17-23 degrees low)."""
+        return any(f"{s}_foot_picture_deg" in self.values for s in ("left", "right"))
 
     def series(self, key: str) -> np.ndarray:
         """A curve of :data:`PLOT_SERIES` (or any stored column): knee bends from her standing, feet from the
