@@ -311,10 +311,16 @@ def test_rep_interrupted_by_long_gap_is_discarded_short_gap_kept() -> None:
     assert len(s.run().reps) == 1
 
 
-def test_side_and_back_views_are_not_measured() -> None:
-    for facing in (3.0, 4.0):
+def test_back_views_are_not_measured_and_turned_views_count_plies_only() -> None:
+    back = Synth().stand(3.0, facing=4.0).plie(60, facing=4.0).stand(1.0, facing=4.0).run()
+    assert back.reps == [] and back.holds == [] and back.baseline is None
+    # three-quarter and side-on: the plié is counted from her hips, her knees are not judged, no hold is timed
+    for facing in (2.0, 3.0):
         res = Synth().stand(3.0, facing=facing).plie(60, facing=facing).stand(1.0, facing=facing).run()
-        assert res.reps == [] and res.holds == [] and res.baseline is None
+        assert [r.kind for r in res.reps] == ["demi"] and res.holds == [], facing
+        assert res.reps[0].knees() == {"left": None, "right": None} and not codes(res.reps[0]) - {"rushed"}
+    front = Synth().stand(3.0).plie(60).stand(1.0).run()
+    assert front.reps[0].knees() == {"left": "over", "right": "over"}
 
 
 # ---- knees over toes, and which flags fire --------------------------------------------------------------

@@ -85,8 +85,11 @@ def test_side_on_fields_are_measured_and_front_fields_stay_nan(facing: float) ->
     assert values["profile_knee_fwd_px"][0] == pytest.approx(0.0, abs=1e-9)
     assert values["profile_hip_fwd_px"][0] == pytest.approx(90.0 * math.tan(math.radians(3.0)))
     assert values["profile_neck_deg"][0] == pytest.approx(math.degrees(math.atan2(4.0, 45.0)))
-    for name in ("hip_y_px", "left_knee_side_px", "hip_tilt_img_deg", "torso_lean_img_deg"):  # front-only
+    for name in ("left_knee_side_px", "left_leg_px", "hip_tilt_img_deg", "torso_lean_img_deg"):  # front-only
         assert math.isnan(values[name][0]) and "not facing the camera" in reasons[name][0]
+    # her hips and floor line are read side-on too (her pliés are counted from them): hip above the lower toe
+    assert values["hip_height_px"][0] == pytest.approx(values["floor_y_px"][0] - values["hip_y_px"][0])
+    assert values["hip_height_px"][0] > 0.9 * LEG_PX
 
 
 def test_profile_fields_are_nan_facing_the_camera() -> None:

@@ -63,10 +63,18 @@ def test_side_on_every_frame_and_turnout_not_judged(runs: dict[str, Run]) -> Non
         side = [r["facing_code"] == 3.0 for r in run.rows]
         assert sum(side) >= 0.95 * len(side), name
         for r in (r for r, s in zip(run.rows, side, strict=True) if s):
-            assert math.isnan(r["hip_y_px"]) and math.isnan(r["left_foot_picture_deg"])  # front-only: not read
+            assert math.isnan(r["left_knee_side_px"]) and math.isnan(r["left_foot_picture_deg"])  # front-only
             assert math.isfinite(r["profile_torso_deg"]) and math.isfinite(r["profile_thigh_deg"])
-        # nothing counted or flagged from the front's rules: no plié, no hold, no flag
-        assert run.analysis["reps"] == [] and run.analysis["holds"] == [], name
+            assert math.isfinite(r["hip_height_px"]) and r["reliable"] == 1.0  # her hips: her pliés are counted
+        # her demi-plié is counted from her hips' drop, with no verdict on her knees and no flag; no hold of the
+        # front's (the side-on hold is the profile's, below); before session 13 it was not counted
+        reps, truth = run.analysis["reps"], run.truth["expected"]["reps"]
+        assert [r["kind"] for r in reps] == [t["kind"] for t in truth] == ["demi"], name
+        for got, want in zip(reps, truth, strict=True):
+            assert want["bottom_start_s"] - 0.3 <= got["bottom_s"] <= want["bottom_end_s"] + 0.3, (name, got)
+            assert got["knees"] == {"left": None, "right": None}, name
+            assert [f["code"] for f in got["flags"] if f["code"] != "rushed"] == [], name
+        assert run.analysis["holds"] == [], name
         # the JSON (and the summary) say what was seen side-on, and that turnout is not judged there
         lines = run.analysis["profile"]
         assert lines and lines[0].startswith("side-on on ") and profile.NOT_JUDGED in lines[0], (name, lines)

@@ -108,7 +108,7 @@ def _check(r: FrameResult, image: np.ndarray | None) -> None:
         legs = image[LEGS]
         unseen = not np.isfinite(legs[:, :2]).all() or not (legs[:, 3] >= 0.5).all()
         if unseen:
-            assert not r.reliable, "a frame whose legs cannot be seen is never judged"
+            assert not r.judged, "a frame whose legs cannot be seen is never judged"
 
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

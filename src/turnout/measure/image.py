@@ -131,12 +131,21 @@ def measure_image_series(
         any_toe = np.isfinite(toes_y).any(axis=1)
         floor_y = np.where(any_toe, np.nanmax(np.where(np.isfinite(toes_y), toes_y, -np.inf), axis=1), np.nan)
         hips_why = why((lm.LEFT_HIP, lm.RIGHT_HIP), "hips")
-        put("hip_x_px", hip[:, 0], hips_why)
-        put("hip_y_px", hip[:, 1], hips_why)
         toes_why = np.where(any_toe, "", "toes not visible enough").astype(object)
         toes_why = np.where((toes_why == "") & away, why((), "toes"), toes_why).astype(object)
-        put("floor_y_px", floor_y, toes_why)
-        put("hip_height_px", floor_y - hip[:, 1], np.where(hips_why != "", hips_why, toes_why).astype(object))
+        # side-on her hips and her floor line are still read (her pliés are counted from them): the hip point is the
+        # mean of the hip points seen (the far one may hide), the floor the lower toe point seen
+        side_on = code == SIDE
+        hips_seen = usable[:, [lm.LEFT_HIP, lm.RIGHT_HIP]].any(axis=1)
+        seen_hips = pts[:, [lm.LEFT_HIP, lm.RIGHT_HIP]]  # numpy's nanmean, without its warning on no hip seen
+        seen_mean = np.nansum(seen_hips, axis=1) / np.isfinite(seen_hips).sum(axis=1)
+        hip = np.where(side_on[:, None], seen_mean, hip)
+        line_why = np.where(side_on, np.where(hips_seen, "", "hips" + _NOT_VISIBLE), hips_why).astype(object)
+        floor_why = np.where(side_on & any_toe, "", toes_why).astype(object)
+        put("hip_x_px", hip[:, 0], line_why)
+        put("hip_y_px", hip[:, 1], line_why)
+        put("floor_y_px", floor_y, floor_why)
+        put("hip_height_px", floor_y - hip[:, 1], np.where(line_why != "", line_why, floor_why).astype(object))
         torso_why = why((lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP), "torso")
         put("facing_code", code, np.where(np.isfinite(code), "", "no torso in the picture").astype(object))
         put("facing_ratio", ratio, np.where(np.isfinite(ratio), "", "no torso in the picture").astype(object))
@@ -355,11 +364,19 @@ def _measure_one(p: FloatArray, width: float, height: float) -> ImageMeasurement
     toes = [y for y in (ys[lm.LEFT_FOOT_INDEX], ys[lm.RIGHT_FOOT_INDEX]) if math.isfinite(y)]
     floor_y = (toes[0] if len(toes) == 1 or toes[0] >= toes[1] else toes[1]) if toes else _NAN
     hips_why = why((LH, RH), "hips")
-    put("hip_x_px", hip_x, hips_why)
-    put("hip_y_px", hip_y, hips_why)
     toes_why = away_why if toes else "toes not visible enough"
-    put("floor_y_px", floor_y, toes_why)
-    put("hip_height_px", floor_y - hip_y, hips_why or toes_why)
+    line_why, floor_why = hips_why, toes_why
+    if code == SIDE:  # side-on: the hip points seen (their mean, as numpy's nanmean sums them) and the lower toe
+        seen = [i for i in (LH, RH) if usable[i]]
+        if seen:
+            hip_x = (0.0 + xs[seen[0]] + xs[seen[1]]) / 2 if len(seen) == 2 else xs[seen[0]] / 1
+            hip_y = (0.0 + ys[seen[0]] + ys[seen[1]]) / 2 if len(seen) == 2 else ys[seen[0]] / 1
+        line_why = "" if seen else "hips" + _NOT_VISIBLE
+        floor_why = "" if toes else toes_why
+    put("hip_x_px", hip_x, line_why)
+    put("hip_y_px", hip_y, line_why)
+    put("floor_y_px", floor_y, floor_why)
+    put("hip_height_px", floor_y - hip_y, line_why or floor_why)
     torso_why = why((LS, RS, LH, RH), "torso")
     put("facing_code", code, "" if math.isfinite(code) else _NO_TORSO)
     put("facing_ratio", ratio, "" if math.isfinite(ratio) else _NO_TORSO)

@@ -35,8 +35,9 @@ from turnout.practice.picture import (
 from turnout.practice.reps import KNEE_RANGE_MARGIN_DEG, RepFrames, RepSummary, summarize
 from turnout.settings import Settings
 
-#: Facing codes that are measured (``turnout.measure.image``): front and three-quarter.
-FACING_OK: Final = (1.0, 2.0)
+#: Facing codes whose pliés are counted (``turnout.measure.image``): front, three-quarter and side-on (her hips and
+#: floor line are read from any side but behind); her knees are judged from the front only (``FRONT``).
+FACING_OK: Final = (1.0, 2.0, 3.0)
 #: Longest look back for where a descent began.
 ONSET_LOOKBACK_S: Final = 3.0
 #: A knee's standing offset lies within this many robust standard deviations (its noise band).

@@ -24,6 +24,7 @@ import numpy as np
 from turnout.capture import cores
 from turnout.capture.sources import display_name, open_source, prefetch
 from turnout.errors import TurnoutError
+from turnout.measure.image import THREE_QUARTER
 from turnout.measure.measures import MODE_COLUMN, mode_label, record_names
 from turnout.pose.estimator import PoseEstimator, PoseFrame
 from turnout.pose.landmarks import CSV_LANDMARKS, NAMES
@@ -318,7 +319,7 @@ def analyze_file(
                 reliable.append(r.reliable)
                 headless += r.head_out
                 unsure += not r.reliable and HEAD_UNSURE in r.guidance
-                turned += r.reliable and not r.judged
+                turned += r.reliable and r.measurement is not None and r.measurement.image.facing_code == THREE_QUARTER
                 if progress is not None:
                     progress(r.index + 1, info.frame_count, time.perf_counter() - t0)
             last_t = builder.build().timestamp_ms[-1] / 1000.0 if rows else 0.0

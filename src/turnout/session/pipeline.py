@@ -31,7 +31,7 @@ from turnout.measure.image import BACK, FRONT, SIDE, THREE_QUARTER, measure_imag
 from turnout.measure.measures import SIDES, FrameMeasurement
 from turnout.pose.estimator import PoseFrame
 from turnout.pose.guidance import FACE_CAMERA as TURNED
-from turnout.pose.guidance import HEAD_IN_VIEW, MAX_YAW_DEG, assess
+from turnout.pose.guidance import FEET_IN_VIEW, HEAD_IN_VIEW, MAX_YAW_DEG, assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
@@ -298,9 +298,17 @@ class Pipeline:
             # her hips turned from the camera by more than the picture's width ratio tells: a three-quarter view
             facing = THREE_QUARTER
             measurement = replace(measurement, image=replace(measurement.image, facing_code=facing))
-        if reliable is None and check.only_turned and facing == THREE_QUARTER:
-            # a three-quarter view: her pliés are counted (the hips' drop and the legs' shortening), her knees and
-            # feet are not judged (the tracker judges them from the front only: docs/measurements.md, "Facing")
+        if (
+            reliable is None
+            and not check.reliable
+            and measurement is not None
+            and (
+                (facing == THREE_QUARTER and check.only_turned)
+                or (facing == SIDE and set(check.guidance) <= SIDE_ON_TIPS and measurement.image.hip_height_px > 0)
+            )
+        ):
+            # turned three-quarter or side-on: her pliés are counted (the hips' drop against her standing), her knees
+            # and feet are not judged (the tracker judges them from the front only: docs/measurements.md, "Facing")
             check = replace(check, reliable=True)
         t3 = t()
         if not self._order.trusted(t_s, facing, check.head_out) and check.reliable:
@@ -634,6 +642,9 @@ _END: Final = object()
 STAND_STILL: Final = "Stand tall in first position facing the camera (finding your standing height)"
 #: Shown when she is seen from behind: nothing is measured then (from the side: her profile, turnout.practice.profile).
 FACE_CAMERA: Final = "Turn to face the camera: nothing is measured from behind"
+#: Side-on, what the frame check says that does not stop her pliés being counted: she is turned from the camera, and
+#: her far leg hides behind the near one (its points are not seen: "Step back until your feet are in view").
+SIDE_ON_TIPS: Final = frozenset({TURNED, FEET_IN_VIEW})
 #: Shown while she is turned three-quarter from the camera (``turnout.measure.image.THREE_QUARTER``, or her hips turned
 #: more than ``turnout.pose.guidance.MAX_YAW_DEG``): her pliés are counted, her knees and feet are not judged.
 TURNED_COUNTED: Final = "Face the camera to have your knees and feet judged (your pliés are still counted)"
