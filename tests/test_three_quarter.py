@@ -81,3 +81,19 @@ def test_plies_seen_three_quarter_are_counted_with_no_judgement_of_knees_or_feet
     turned = [r for r in rows if r["reliable"] == 1.0 and r["facing_code"] == THREE_QUARTER]
     assert len(turned) >= 0.9 * len(rows)
     assert not any(math.isfinite(r[f"{s}_foot_picture_deg"]) for r in turned for s in ("left", "right"))
+
+
+def test_a_session_turned_from_the_camera_throughout_is_not_called_an_old_one() -> None:
+    """Progress: a session that stored the picture's columns but read no foot (turned from the camera throughout)
+    says so; one stored before those readings (no such columns) says that instead."""
+    from turnout.app.progress import NO_PICTURE, NOT_FACING, foot_text, session_point
+    from turnout.storage.store import FrameTable
+
+    t = np.arange(5) * 0.1
+    nan = np.full(5, math.nan)
+    turned = FrameTable(
+        np.arange(5), t, np.ones(5, bool), {"left_foot_picture_deg": nan, "right_foot_picture_deg": nan}
+    )
+    old = FrameTable(np.arange(5), t, np.ones(5, bool), {"left_foot_turnout_deg": np.full(5, 30.0)})
+    assert foot_text(session_point(1, "2026-12-07T10:00:00+00:00", [], 0, turned), "left") == NOT_FACING
+    assert foot_text(session_point(2, "2026-12-07T10:00:00+00:00", [], 0, old), "left") == NO_PICTURE

@@ -30,6 +30,8 @@ from turnout.storage.store import FrameTable, Store, StoredExercise, StoredRep
 WEEKLY_AIM: Final = (3, 5)
 #: What a session stored before the picture's per-frame readings shows instead of its feet.
 NO_PICTURE: Final = "stored before the picture's readings"
+#: What a session with the picture's columns but no foot read shows (she was turned from the camera throughout).
+NOT_FACING: Final = "no foot read: not facing the camera"
 #: A change the ranges cannot tell from no change.
 NO_CHANGE: Final = "no change that the camera can tell"
 
@@ -47,6 +49,9 @@ class SessionPoint:
     feet: dict[str, Reading] = field(default_factory=dict)
     #: per leg: (reps with the knee inside its foot, reps with a verdict)
     knees_inside: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: the session stored the picture's per-frame foot readings (its columns), even if no frame had one (turned from
+    #: the camera throughout); ``None``: not known (read as: stored them when it has a reading)
+    pictured: bool | None = None
 
     def foot(self, side: str) -> Reading:
         return self.feet.get(side, NO_READING)
@@ -54,6 +59,11 @@ class SessionPoint:
     @property
     def has_picture(self) -> bool:
         return any(r.ok for r in self.feet.values())
+
+    @property
+    def stored_before(self) -> bool:
+        """Stored before the picture's readings (rather than with none read: she never faced the camera)."""
+        return not self.pictured if self.pictured is not None else not self.has_picture
 
 
 def knee_counts(reps: Sequence[StoredRep]) -> dict[str, tuple[int, int]]:
@@ -75,8 +85,9 @@ def session_feet(frames: FrameTable | None) -> dict[str, Reading]:
 
 def session_point(session_id: int, started: str, reps: Sequence[StoredRep], n_flagged: int = 0,
                   frames: FrameTable | None = None) -> SessionPoint:  # fmt: skip
+    pictured = frames is not None and any(f"{s}_foot_picture_deg" in frames.values for s in SIDES)
     return SessionPoint(session_id, datetime.fromisoformat(started), len(reps), n_flagged, session_feet(frames),
-                        knee_counts(reps))  # fmt: skip
+                        knee_counts(reps), pictured if frames is not None else None)  # fmt: skip
 
 
 def progress_points(store: Store, dancer: str | None = None) -> list[SessionPoint]:
@@ -157,8 +168,10 @@ def session_ticks(points: Sequence[SessionPoint]) -> list[tuple[float, str]]:
 
 def foot_text(p: SessionPoint, side: str) -> str:
     """A session's foot by the display rule ("25–65°"), or why there is none."""
-    if not p.has_picture:
+    if p.stored_before:
         return NO_PICTURE
+    if not p.has_picture:
+        return NOT_FACING
     return display.show(p.foot(side), "foot").text
 
 
@@ -321,7 +334,7 @@ def _trend(points: Sequence[SessionPoint], dancer: str = "") -> str:
     first, last = points[0], points[-1]
     counts = (f"Flagged reps: {first.n_flagged} of {first.n_reps} in the first session"
               + (f", {last.n_flagged} of {last.n_reps} in the latest." if len(points) > 1 else "."))  # fmt: skip
-    old = sum(1 for p in points if not p.has_picture)
+    old = sum(1 for p in points if p.stored_before)
     older = (f" {old} older session{'s' if old != 1 else ''} {'were' if old != 1 else 'was'} {NO_PICTURE}: "
              "no feet shown for them." if old else "")  # fmt: skip
     pictured = [p for p in points if p.has_picture]
