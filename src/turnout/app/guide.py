@@ -43,7 +43,8 @@ STEPS: Final = (
     ("Place the camera",
      "At hip height (about 1 m; not below 70 cm, where correct knees can read as inside their feet), 2.5 to 3 m in "
      "front of you, so your whole body, head to feet, is in the picture: without your face the camera cannot tell "
-     "your front from your back. Face the camera."),
+     "your front from your back. Face the camera: turned from it or side-on your pliés are still counted, but your "
+     "knees and feet are judged from the front only."),
     ("Stand in first position",
      "Heels together, feet turned out as far as your hips allow. Turnout learns how you stand from your standing "
      "between pliés (no need to hold still; B takes it afresh)."),
