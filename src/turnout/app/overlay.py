@@ -77,8 +77,8 @@ def _flag_status(flags: Iterable[Any], codes: frozenset[str], side: str | None) 
 def part_status(result: FrameResult) -> dict[str, str]:
     """Status of each drawn part: ``left_knee``, ``left_foot``, ``right_*``, ``pelvis``, ``torso``.
 
-    A part with an active flag takes the flag's severity; otherwise "ok" when the pose is reliable and that
-    part is measured, else "none" (grey: nothing is judged from an unreliable pose).
+    A part with an active flag takes the flag's severity; otherwise "ok" when the frame is judged (reliable and
+    seen from the front: ``FrameResult.judged``) and that part is measured, else "none" (grey: nothing is judged).
     """
     m = result.measurement if result.judged else None
     flags = result.active_flags if result.judged else ()

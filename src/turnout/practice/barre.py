@@ -72,8 +72,8 @@ FLAT_GAP_QUANTILE: Final = 0.1
 
 def _front(row: Mapping[str, float], reliable: bool) -> bool:
     """A frame the barre counters follow: reliable (``tracker.is_reliable``) and seen from the front. Turned
-    three-quarter from the camera only her pliés are counted (the tracker); a relevé's heels, a tendu's direction
-    and a hold's feet are read from the front (the studio measures them there)."""
+    three-quarter from the camera or side-on only her pliés are counted (the tracker); a relevé's heels, a tendu's
+    direction and a hold's feet are read from the front (the studio measures them there)."""
     return is_reliable(row, reliable) and _f(row, "facing_code") == FRONT
 
 

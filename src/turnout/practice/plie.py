@@ -601,8 +601,9 @@ class PlieDetector:
             places = ({s: _median_point(fs, s, "ankle") for s in SIDES} for fs in (standing, bottom))
             fronts = {front_foot(p, ep.ref) for p in places}
             front = fronts.pop() if len(fronts) == 1 else None
-        # her knees are judged from the front only: turned three-quarter from the camera the picture's knees and feet
-        # read 6-31 degrees outward of the truth (docs/measurements.md, "Facing"), and her pliés are only counted
+        # her knees are judged from the front only: turned three-quarter from the camera the picture's knees read 6-31
+        # degrees outward of the truth, and side-on no leg is read (docs/measurements.md, "Turned three-quarter",
+        # "Pliés side-on"); there her pliés are counted and nothing else
         front_view = all(f.facing == FRONT for f in bottom) and _median(f.facing for f in standing) == FRONT
         sides = {}
         for k, side in enumerate(SIDES):

@@ -70,8 +70,8 @@ class FrameResult:
     bgr: np.ndarray
     pose: PoseFrame
     measurement: FrameMeasurement | None
-    #: True when the pose is good enough to measure (one person, legs and feet visible, facing the camera or turned
-    #: three-quarter from it, where her pliés are counted and nothing is judged: :attr:`judged`).
+    #: True when the pose is good enough to measure (one person, legs and feet visible, facing the camera), or turned
+    #: three-quarter from it or side-on, where her pliés are counted and nothing else of the front's: :attr:`judged`.
     reliable: bool
     #: What the dancer should do before measuring can start ("Step back until your feet are in view").
     guidance: tuple[str, ...] = ()
@@ -110,7 +110,7 @@ class FrameResult:
     @property
     def judged(self) -> bool:
         """Reliable and seen from the front: what her knees, feet and posture are shown and judged on (turned
-        three-quarter from the camera her pliés are counted, nothing else)."""
+        three-quarter from the camera or side-on her pliés are counted; side-on the profile tells her posture)."""
         code = self.measurement.image.facing_code if self.measurement is not None else math.nan
         return self.reliable and (code == FRONT or not math.isfinite(code))  # (nan: a row stored without it)
 
