@@ -295,9 +295,15 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
         out.append(f"- The knee-over-toe offset in pliés reads {_fmt(ko[1])} cm off (positive: further inside than "
                    "true), against a 3 cm warning limit.")  # fmt: skip
     correct = forced = correct_flagged = forced_flagged = expected = found = false = side_on = 0
+    side = [0, 0, 0]  # side-on: pliés expected, found, found where there was none
     for r in results:
-        if OTHER_VIEWS & set(r.get("tags", ())):  # side-on or seated: pliés are counted standing, facing the camera
-            side_on += "profile" in r.get("tags", ())
+        if "profile" in r.get("tags", ()):  # side-on: pliés counted, nothing judged of knees or feet
+            side_on += 1
+            side[0] += r["reps"]["expected"]
+            side[1] += sum(1 for x in r["reps"]["matched"] if x["found"] is not None)
+            side[2] += len(r["reps"]["false"])
+            continue
+        if OTHER_VIEWS & set(r.get("tags", ())):  # seated: pliés are counted standing
             continue
         reps = r["reps"]
         expected, found, false = (
@@ -317,9 +323,9 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
                f"pliés {correct_flagged} were flagged forced or knees-inside; of {forced} forced pliés "
                f"{forced_flagged} were.")  # fmt: skip
     if side_on:
-        out.append(f"- {side_on} side-on runs (the profile view's scenes) are left out of the pliés: from the side "
-                   "nothing is counted or judged but her torso, plumb line, pelvis and holds "
-                   "(docs/measurements.md).")  # fmt: skip
+        out.append(f"- Side-on ({side_on} runs, the profile view's scenes): pliés {side[1]} of {side[0]} counted, "
+                   f"{side[2]} counted where there was none; from the side her knees and feet are not judged (no flag "
+                   "comes from them), her torso, plumb line, pelvis and holds are (docs/measurements.md).")  # fmt: skip
     seated = sum(1 for r in results if "stretch" in r.get("tags", ()))
     if seated:
         out.append(f"- {seated} seated runs (the stretch scenes) and the side-on runs are left out of the per-frame "
