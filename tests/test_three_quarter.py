@@ -2,7 +2,9 @@
 ratio below ``image.FACING_FRONT_MIN``): her pliés are counted (the hips' drop and the legs' shortening read as well
 from there), her knees and feet are not judged (the picture reads them 6-31 degrees outward there), and the window
 says so (``pipeline.TURNED_COUNTED``). Before, every such frame was unreliable and no plié was counted: on six renders
-turned 45-55 degrees, 1 of 12 pliés (docs/measurements.md, "Facing")."""
+turned 35-55 degrees, 5 of 12 pliés. Side-on likewise her pliés are counted from her hips (the studio's profile scenes:
+0 -> 10 of 10), relevés are not pliés, and a grand plié is told from a demi (docs/measurements.md, "Turned
+three-quarter", "Pliés side-on"). The scenes are rendered on first use and cached under build/studio/."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import numpy as np
 import pytest
 
 from test_barre import analyse_scene
-from turnout.measure.image import FRONT, THREE_QUARTER
+from turnout.measure.image import FRONT, SIDE, THREE_QUARTER
 from turnout.pose.estimator import PoseFrame
 from turnout.pose.guidance import FACE_CAMERA, MAX_YAW_DEG, assess, yaw_deg
 from turnout.session.pipeline import TURNED_COUNTED, Pipeline
@@ -97,3 +99,33 @@ def test_a_session_turned_from_the_camera_throughout_is_not_called_an_old_one() 
     old = FrameTable(np.arange(5), t, np.ones(5, bool), {"left_foot_turnout_deg": np.full(5, 30.0)})
     assert foot_text(session_point(1, "2026-12-07T10:00:00+00:00", [], 0, turned), "left") == NOT_FACING
     assert foot_text(session_point(2, "2026-12-07T10:00:00+00:00", [], 0, old), "left") == NO_PICTURE
+
+
+#: side-on (the camera at her left), rendered on first use: relevés, which are never pliés, and a grand then a demi
+SIDE_ON: dict[str, dict[str, Any]] = {
+    "side_on_releves": {
+        "camera": {"height": 1.0, "distance": 2.8, "yaw": 90},
+        "script": ["stand 1.5", "releve 3", "stand 1", "releve 3", "stand 1"],
+        "description": "side-on, two relevés", "tags": ["profile"],
+    },
+    "side_on_grand_demi": {
+        "body": "f_petite", "camera": {"height": 1.0, "distance": 2.8, "yaw": 90},
+        "script": ["stand 1.5", "grand 5", "stand 1", "demi 3", "stand 1"],
+        "description": "side-on, a grand plié then a demi-plié", "tags": ["profile"],
+    },
+}  # fmt: skip
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(SIDE_ON))
+def test_side_on_plies_are_counted_with_their_kind_and_releves_are_not_plies(name: str, tmp_path: Path) -> None:
+    run = analyse_scene(name, tmp_path, SIDE_ON[name])
+    reps, truth = run.analysis["reps"], run.truth["expected"]["reps"]
+    assert [r["kind"] for r in reps] == [t["kind"] for t in truth], reps
+    for got, want in zip(reps, truth, strict=True):
+        assert want["bottom_start_s"] - 0.3 <= got["bottom_s"] <= want["bottom_end_s"] + 0.3, (got, want)
+        assert got["knees"] == {"left": None, "right": None}
+        assert [f["code"] for f in got["flags"] if f["code"] != "rushed"] == []
+    rows = read_frame_rows(tmp_path / f"{name}.frames.csv")
+    assert sum(r["facing_code"] == SIDE for r in rows) >= 0.9 * len(rows)
