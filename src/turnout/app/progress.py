@@ -24,7 +24,7 @@ from turnout.errors import TurnoutError
 from turnout.measure.measures import SIDES
 from turnout.session import display
 from turnout.session.display import NO_READING, Reading
-from turnout.storage.store import FrameTable, Store, StoredExercise, StoredRep
+from turnout.storage.store import FrameTable, Store, StoredExercise, StoredRep, stores_picture_feet
 
 #: The practice advised: three to five sessions a week (docs/routines.md).
 WEEKLY_AIM: Final = (3, 5)
@@ -85,9 +85,9 @@ def session_feet(frames: FrameTable | None) -> dict[str, Reading]:
 
 def session_point(session_id: int, started: str, reps: Sequence[StoredRep], n_flagged: int = 0,
                   frames: FrameTable | None = None) -> SessionPoint:  # fmt: skip
-    pictured = frames is not None and any(f"{s}_foot_picture_deg" in frames.values for s in SIDES)
+    pictured = None if frames is None else stores_picture_feet(frames.values)
     return SessionPoint(session_id, datetime.fromisoformat(started), len(reps), n_flagged, session_feet(frames),
-                        knee_counts(reps), pictured if frames is not None else None)  # fmt: skip
+                        knee_counts(reps), pictured)  # fmt: skip
 
 
 def progress_points(store: Store, dancer: str | None = None) -> list[SessionPoint]:

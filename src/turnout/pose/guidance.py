@@ -51,9 +51,21 @@ class Assessment:
     yaw_deg: float
     #: her face is not all inside the picture (:func:`head_out`; False without a picture of her)
     head_out: bool = False
-    #: turned further than :data:`MAX_YAW_DEG` from the camera and nothing else wrong: her knees and feet cannot be
-    #: judged, but her pliés can be counted (``turnout.session.pipeline``: a three-quarter view)
-    only_turned: bool = False
+
+    @property
+    def turned(self) -> bool:
+        """Her hip line turned further than :data:`MAX_YAW_DEG` from the picture's plane."""
+        return _turned(self.yaw_deg)
+
+    @property
+    def only_turned(self) -> bool:
+        """Turned (:attr:`turned`) and nothing else wrong: her knees and feet cannot be judged, but her pliés can be
+        counted (``turnout.session.pipeline``: a three-quarter view)."""
+        return self.guidance == (FACE_CAMERA,)
+
+
+def _turned(yaw: float) -> bool:
+    return math.isfinite(yaw) and yaw > MAX_YAW_DEG
 
 
 def brightness(bgr: np.ndarray) -> float:
@@ -100,13 +112,13 @@ def assess(pose: PoseFrame, bgr: np.ndarray | None = None) -> Assessment:
     if not inside.all() or not visible.all():
         tips.append(TOO_CLOSE if bottom - top > MAX_BODY_HEIGHT else FEET_IN_VIEW)
     yaw = yaw_deg(pose.world)
-    if math.isfinite(yaw) and yaw > MAX_YAW_DEG:
+    if _turned(yaw):
         tips.append(FACE_CAMERA)
     if dark:
         tips.append(MORE_LIGHT)
     headless = head_out(img)
     advice = (HEAD_IN_VIEW,) if not tips and headless else ()
-    return Assessment(not tips, (*tips, *advice), light, yaw, headless, tips == [FACE_CAMERA])
+    return Assessment(not tips, (*tips, *advice), light, yaw, headless)
 
 
 def head_out(image: np.ndarray) -> bool:

@@ -31,7 +31,7 @@ from turnout.measure.image import BACK, FRONT, SIDE, THREE_QUARTER, measure_imag
 from turnout.measure.measures import SIDES, FrameMeasurement
 from turnout.pose.estimator import PoseFrame
 from turnout.pose.guidance import FACE_CAMERA as TURNED
-from turnout.pose.guidance import FEET_IN_VIEW, HEAD_IN_VIEW, MAX_YAW_DEG, assess
+from turnout.pose.guidance import FEET_IN_VIEW, HEAD_IN_VIEW, assess
 from turnout.pose.landmarks import LEG, LOWER_BODY, NUM_LANDMARKS
 from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
@@ -294,7 +294,7 @@ class Pipeline:
             size = self._size(bgr)
             measurement = replace(measurement, image=measure_image(to_pixels(pose.image, size), size))
         facing = math.nan if measurement is None else measurement.image.facing_code
-        if measurement is not None and facing == FRONT and check.yaw_deg > MAX_YAW_DEG:
+        if measurement is not None and facing == FRONT and check.turned:
             # her hips turned from the camera by more than the picture's width ratio tells: a three-quarter view
             facing = THREE_QUARTER
             measurement = replace(measurement, image=replace(measurement.image, facing_code=facing))

@@ -21,6 +21,7 @@ import numpy as np
 
 from turnout.pose import landmarks as lm
 from turnout.session import display
+from turnout.storage.store import stores_picture_feet
 
 if TYPE_CHECKING:
     from turnout.practice.reps import RepSummary
@@ -110,7 +111,7 @@ def plot_session(t_s: np.ndarray, values: dict[str, np.ndarray], reps: list[RepS
     import matplotlib.pyplot as plt
 
     plots = list(_PLOTS)
-    if not any(_PICTURE[s][0] in values for s in _PICTURE):
+    if not stores_picture_feet(values):
         plots[1] = _PLOT_FEET_3D  # a session stored before the picture's readings
     fig, axes = plt.subplots(len(plots), 1, figsize=(11, 2.3 * len(plots)), sharex=True)
     for ax, (title, names) in zip(axes, plots, strict=True):

@@ -28,7 +28,7 @@ from turnout.pose.estimator import PoseFrame
 from turnout.practice.flags import severity_rank
 from turnout.practice.reps import RepSummary
 from turnout.session.pipeline import FrameResult
-from turnout.storage.store import SessionRow, Store, StoredClip, StoredRep
+from turnout.storage.store import SessionRow, Store, StoredClip, StoredRep, stores_picture_feet
 
 #: Curves of the angles-over-time plot: (key, label); :meth:`SessionData.series` gives each. Knee bends are from her
 #: standing (straight knees read 0; MediaPipe's 3D reads a straight knee about 15 degrees bent); each foot is the
@@ -153,7 +153,7 @@ class SessionData:
         """The session stored each foot's picture reading (sessions since issue 16, item 6): its columns, even where
         no frame had a reading (turned three-quarter from the camera throughout: then no foot is plotted, rather than
         MediaPipe's 3D feet, which read 17-23 degrees low)."""
-        return any(f"{s}_foot_picture_deg" in self.values for s in ("left", "right"))
+        return stores_picture_feet(self.values)
 
     def series(self, key: str) -> np.ndarray:
         """A curve of :data:`PLOT_SERIES` (or any stored column): knee bends from her standing, feet from the

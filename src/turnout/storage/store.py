@@ -14,7 +14,7 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -161,6 +161,13 @@ def picture_foot_names() -> tuple[str, ...]:
     the measurements (``FrameResult.picture_row``; docs/storage.md): ``left_foot_picture_deg``,
     ``left_foot_picture_low_deg``, ``left_foot_picture_high_deg``, then the right foot's."""
     return tuple(f"{s}_foot_picture{part}_deg" for s in ("left", "right") for part in ("", "_low", "_high"))
+
+
+def stores_picture_feet(names: Collection[str]) -> bool:
+    """Whether a session's per-frame columns (``names``, or a mapping keyed by them) hold each foot's picture reading:
+    sessions stored since issue 16, item 6, whether or not any frame had a reading (she may have been turned from
+    the camera throughout); a session stored before has its 3D feet only."""
+    return any(f"{s}_foot_picture_deg" in names for s in ("left", "right"))
 
 
 def stored_names() -> tuple[str, ...]:
