@@ -98,13 +98,15 @@ def _num(v: Any) -> float:
     return math.nan if v is None else float(v)
 
 
-def _true_knee_vs_foot(truth: dict[str, Any], e: dict[str, Any], side: str) -> float:
-    """The knee's direction against its foot at the bottom of an expected plié (median over its bottom), degrees;
-    negative: the knee inside its foot."""
+def _true_at_bottom(truth: dict[str, Any], e: dict[str, Any], side: str, what: str = "knee_vs_foot") -> float:
+    """At the bottom of an expected plié (median over its bottom), degrees: the knee's direction against its foot
+    (``knee_vs_foot``, negative: the knee inside its foot), or the knee's (``knee``) or the foot's (``foot``)
+    direction alone."""
     fr = truth["frames"]
     t = _arr(fr["t_s"])
     at = (t >= e["bottom_start_s"]) & (t <= e["bottom_end_s"])
-    rel = _arr(fr[side]["knee_direction_deg"]) - _arr(fr[side]["foot_turnout_deg"])
+    knee, foot = _arr(fr[side]["knee_direction_deg"]), _arr(fr[side]["foot_turnout_deg"])
+    rel = {"knee_vs_foot": knee - foot, "knee": knee, "foot": foot}[what]
     rel = rel[at & np.isfinite(rel)]
     return float(np.median(rel)) if rel.size else math.nan
 
@@ -141,7 +143,7 @@ def rep_errors(truth: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, A
         for side in SIDES if abs(truth["scene"]["camera"].get("yaw_deg", 0.0)) < SIDE_ON_YAW_DEG else ():
             k = (f.get("knees_deg") or {}).get(side) or {}
             got = k.get("knee_vs_foot")
-            true_rel = _true_knee_vs_foot(truth, e, side)
+            true_rel = _true_at_bottom(truth, e, side)
             knees[side] = {
                 "true": true_rel,
                 "measured": math.nan if got is None else float(got),
@@ -151,6 +153,9 @@ def rep_errors(truth: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, A
                 "verdict": (f.get("knees") or {}).get(side),
                 "low": _num(k.get("low")),
                 "high": _num(k.get("high")),
+                # the two halves of the difference, to tell the knee's error from the foot's
+                "knee_err": _num(k.get("knee")) - _true_at_bottom(truth, e, side, "knee"),
+                "foot_err": _num(k.get("foot")) - _true_at_bottom(truth, e, side, "foot"),
             }
         want = sorted({(fl["code"], fl["side"]) for fl in e["flags"]})
         matched.append({

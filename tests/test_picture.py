@@ -20,6 +20,7 @@ from turnout.practice.picture import (
     CAM_HEIGHT,
     FACE_SQUARE_DEG,
     FOOT_P95_FLOOR_DEG,
+    FOOT_TWICE_DEG,
     FOV_DEG,
     GRAND_DROP,
     JOINTS,
@@ -262,6 +263,35 @@ def test_the_foot_read_again_at_the_bottom_keeps_an_exact_verdict() -> None:
         bottom_foot=(other["toe"], other["heel"]), bottom_hip_y=bottom_hip_y,
     )  # fmt: skip
     assert moved.foot_deg == pytest.approx(55.0, abs=1.0)  # the two readings averaged
+
+
+@pytest.mark.parametrize(("bottom_deg", "read"), [(65.0, True), (75.0, False), (25.0, False)])
+def test_a_foot_that_seems_to_turn_in_the_plie_is_not_read(bottom_deg: float, read: bool) -> None:
+    """A planted foot cannot turn: read at 50 standing and at ``bottom_deg`` at the bottom, 15 degrees apart it is
+    read (the two averaged), 25 apart either way it is not (picture.FOOT_TWICE_DEG: the points are not on the foot,
+    as under trousers to the floor), so no "inside" and no flag can come from it; the knee's reading stays."""
+    _, pitch, f = nominal_camera()
+    hip_y = project((0.0, 0.0, 1.0), CAM_HEIGHT, 3.2, pitch, f)[1]
+    floor_y = project((0.0, 0.0, MEDIAPIPE.toe), CAM_HEIGHT, 3.2, pitch, f)[1]
+    drop = 0.12
+    bottom_hip_y = project((0.0, 0.0, 1.0 - drop), CAM_HEIGHT, 3.2, pitch, f)[1]
+    foot = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(50.0, "right", x0=0.05).items()}
+    other = {
+        k: project(v, CAM_HEIGHT, 3.2, pitch, f)
+        for k, v in foot_points(bottom_deg, "right", x0=0.05, drop=drop).items()
+    }
+    pts, _ = leg_in_plie(50.0, "right", x0=0.05 + 0.25 * 0.2 * math.sin(math.radians(50.0)))
+    px = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in pts.items()}
+    v = knee_verdict(
+        hip_y, floor_y, W, (px["knee0"], foot["ankle"], foot["toe"]), (px["knee"], other["ankle"]), "right",
+        heel=foot["heel"], heights=MEDIAPIPE, bottom_foot=(other["toe"], other["heel"]), bottom_hip_y=bottom_hip_y,
+    )  # fmt: skip
+    assert v.foot_twice_deg == pytest.approx(bottom_deg - 50.0, abs=1.0)
+    assert abs(v.foot_twice_deg) > FOOT_TWICE_DEG or read
+    assert math.isfinite(v.foot_deg) == read
+    if read:
+        assert v.foot_deg == pytest.approx(0.5 * (50.0 + bottom_deg), abs=1.0)
+    assert math.isfinite(v.rel_deg) and v.rel_low_deg <= v.rel_deg <= v.rel_high_deg
 
 
 def test_a_grand_plie_with_the_heels_up_measures_the_knee_from_the_risen_ankle() -> None:

@@ -96,6 +96,15 @@ SHANK_P95: Final = 0.10
 #: 60-75 by eye, read 36-44): 0.124 and 0.094.
 FOOT_MIN_LEGS: Final = 0.14
 ANKLE_TOE_MIN_LEGS: Final = 0.105
+#: A planted foot read twice, standing and at a plié's bottom (:func:`knee_verdict`), cannot have turned: two
+#: readings further apart than this (degrees, nominal camera) say the pose model's points are not on the foot as it
+#: puts them on a visible foot, and the foot is not read (as :data:`FOOT_MIN_LEGS`: no "inside" and no flag from it).
+#: Every plié leg of the studio's catalogue with its heels down (132 legs, feet seen, bodies petite to tall, cameras
+#: 0.5-1.5 m up): the two readings 4.3 apart at the median, p95 13.3, p99 17.8, at most 20.2 (first70_low, feet 70,
+#: the camera 0.6 m up); the limit is that largest rounded up. Flared trousers to the floor (the studio's ``flared`` look, ``scripts/flared_study.py``: the heel and
+#: ankle points on the hem, which swings forward with the shank) read 14-34 apart on 11 of 16 legs, and a correct
+#: second-position plié 29 and 24 with its knees 28 and 36 "inside" (flagged before this check).
+FOOT_TWICE_DEG: Final = 21.0
 #: Ankles closer than this in the picture (legs) overlap: one leg is in front of the other (fifth position, crossed
 #: legs) and the picture cannot tell which knee or foot is which. MediaPipe's ankle points, 5th-95th percentile of
 #: every frame: first position (heels together) 0.13-0.17 legs on the studio, 0.15-0.22 on ballet_plie; fifth
@@ -556,6 +565,9 @@ class KneeVerdict:
     rel_deg: float = math.nan
     rel_low_deg: float = math.nan
     rel_high_deg: float = math.nan
+    #: the planted foot read at the bottom minus read standing (nominal camera; nan where not read twice): beyond
+    #: :data:`FOOT_TWICE_DEG` either way the foot is not read
+    foot_twice_deg: float = math.nan
 
 
 def knee_verdict(
@@ -583,10 +595,12 @@ def knee_verdict(
 
     ``bottom_foot``: (toe, heel) at the bottom (medians over the bottom frames; the heel may be ``None`` or nan),
     with ``bottom_hip_y`` the mid-hip row there: a planted foot is then read twice, standing and at the bottom, and
-    the two directions averaged (their errors are partly independent). ``facing``: her facing (:func:`facing_deg`);
-    the knee's and foot's directions are against it (their difference does not change). With the hips deeper than
-    :data:`GRAND_DROP` or the ankle point risen more than :data:`HEELS_UP` the heels may be up: the foot is not read
-    again and the knee is measured from where the ankle went (:func:`knee_direction_room_deg`). On the studio, with
+    the two directions averaged (their errors are partly independent); two readings further apart than
+    :data:`FOOT_TWICE_DEG` (nominal camera) leave the foot not read (``foot_deg`` nan). ``facing``: her facing
+    (:func:`facing_deg`); the knee's and foot's directions are against it (their difference does not change). With
+    the hips deeper than :data:`GRAND_DROP` or the ankle point risen more than :data:`HEELS_UP` the heels may be up:
+    the foot is not read again and the knee is measured from where the ankle went
+    (:func:`knee_direction_room_deg`). On the studio, with
     :data:`MEDIAPIPE` and the standing heel: 79 % of legs within 10 degrees of the truth instead of 71 % (84 % of
     those with a verdict; halves of the catalogue 94 % and 73 %; docs/measurements.md). A knee whose forward travel
     the picture cannot show (its ray within :data:`SHANK_P95` of missing the shank's reach, nominal camera) gets no
@@ -595,6 +609,7 @@ def knee_verdict(
     nominal = (math.nan, math.nan, math.nan)
     hidden = False  # the nominal knee's forward travel not known (its ray within SHANK_P95 of missing its reach)
     nominal_cam: Camera | None = None
+    twice = math.nan  # the foot read at the bottom minus read standing (nominal camera)
     for height, fov in ((CAM_HEIGHT, FOV_DEG), *PRIOR):
         cam = estimate_camera(hip_y, floor_y, span_px, fov, height, facing=facing)
         if cam is None:
@@ -624,6 +639,8 @@ def knee_verdict(
         if bottom_foot is not None and not heels_up:
             again = foot_direction_deg(cam, bottom_foot[0], bottom[1], side, bottom_foot[1], drop, heights)
             if math.isfinite(again) and math.isfinite(foot):
+                if (height, fov) == (CAM_HEIGHT, FOV_DEG) and not math.isfinite(twice):
+                    twice = wrap_deg(again - foot)
                 foot += wrap_deg(again - foot) / 2.0
         if ends and all(map(math.isfinite, ends)) and math.isfinite(foot):
             hidden = True
@@ -636,16 +653,18 @@ def knee_verdict(
         else:
             rels.append(rel)
     if heights is MEDIAPIPE and (
-        nominal_cam is None or not foot_points_fit(nominal_cam, standing[2], standing[1], heel, 0.0, heights)
+        abs(twice) > FOOT_TWICE_DEG
+        or nominal_cam is None
+        or not foot_points_fit(nominal_cam, standing[2], standing[1], heel, 0.0, heights)
     ):
-        # the foot alone is not read in degrees (its points are not on it as measured); the knee against it is
-        # read through the same points, and stays, but its error is not measured: RepSummary.foot_read keeps any
-        # "inside" and any flag from it
+        # the foot alone is not read in degrees (its points are not on it as measured, or it seemed to turn in the
+        # plié); the knee against it is read through the same points, and stays, but its error is not measured:
+        # RepSummary.foot_read keeps any "inside" and any flag from it
         nominal = (nominal[0], math.nan, nominal[2])
     finite = [r for r in rels if math.isfinite(r)]
     if hidden and finite:
-        return KneeVerdict(math.nan, nominal[1], math.nan, min(finite), max(finite))
+        return KneeVerdict(math.nan, nominal[1], math.nan, min(finite), max(finite), twice)
     if not math.isfinite(nominal[2]) or not finite:
-        return KneeVerdict(*nominal)
+        return KneeVerdict(*nominal, foot_twice_deg=twice)
     every = [*finite, nominal[2]]
-    return KneeVerdict(nominal[0], nominal[1], nominal[2], min(every), max(every))
+    return KneeVerdict(nominal[0], nominal[1], nominal[2], min(every), max(every), twice)

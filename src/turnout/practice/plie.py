@@ -627,6 +627,7 @@ class PlieDetector:
                 knee_vs_foot_deg=verdict.rel_deg,
                 knee_vs_foot_low_deg=verdict.rel_low_deg,
                 knee_vs_foot_high_deg=verdict.rel_high_deg,
+                foot_twice_deg=verdict.foot_twice_deg,
             )
         return replace(
             base,

@@ -78,6 +78,9 @@ class SideRepStats:
     knee_vs_foot_deg: float = math.nan
     knee_vs_foot_low_deg: float = math.nan
     knee_vs_foot_high_deg: float = math.nan
+    #: the planted foot read at the bottom minus read standing (picture.knee_verdict): beyond picture.FOOT_TWICE_DEG
+    #: the pose model's points were not on the foot, which is then not read (no degrees, no "inside")
+    foot_twice_deg: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from typing import Any, Final, NamedTuple
 
 from turnout.measure.measures import SIDES, Mode, image_names
 from turnout.practice import stretches
+from turnout.practice.picture import FOOT_TWICE_DEG
 from turnout.practice.tracker import upright
 
 
@@ -444,10 +445,14 @@ def picture_feet_over(t_s: Any, values: Mapping[str, Any], t0: float, t1: float)
 def rep_foot_reading(rep: Any, side: str, picture: Mapping[str, Reading] | None = None) -> Reading:
     """A rep's foot turnout with its range: the per-frame picture readings over the rep when stored (``picture``,
     from :func:`picture_feet_over`), else the rep's own picture direction (nominal camera, ± the picture's p95), else
-    its 3D or floor-calibrated standing turnout ± that method's p95."""
+    its 3D or floor-calibrated standing turnout ± that method's p95. None where the rep found the planted foot read
+    further apart standing and at its bottom than a visible foot reads (``picture.FOOT_TWICE_DEG``: the pose model's
+    points are not on the foot, as under trousers to the floor)."""
+    s = rep.side(side)
+    if abs(float(getattr(s, "foot_twice_deg", math.nan))) > FOOT_TWICE_DEG:
+        return NO_READING
     if picture and side in picture and picture[side].ok:
         return picture[side]
-    s = rep.side(side)
     direction = float(getattr(s, "foot_direction_deg", math.nan))
     own = measured(float(s.foot_turnout_start_deg), "foot", method_of(rep.mode), "standing")
     return narrowest(measured(direction, "foot", "picture", "standing"), own)

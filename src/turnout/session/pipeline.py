@@ -37,6 +37,7 @@ from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
     FOOT_P95_DEG,
     FOOT_P95_FLOOR_DEG,
+    FOOT_TWICE_DEG,
     GRAND_DROP,
     LEGS_OVERLAP,
     MEDIAPIPE,
@@ -101,7 +102,8 @@ class FrameResult:
     #: missing: decided by the frame's own reading.
     feet_range: Mapping[str, bool] = field(default_factory=dict)
     #: The feet whose points over her latest standing are not a foot's (``PracticeTracker.feet_fit``: trousers over
-    #: the heels, dark shoes): not read in degrees, and the live figure says why.
+    #: the heels, dark shoes), or that her last plié read as turning while planted (``picture.FOOT_TWICE_DEG``:
+    #: trousers to the floor): not read in degrees, and the live figure says why.
     feet_hidden: frozenset[str] = frozenset()
     #: Her face was not all inside the picture (``turnout.pose.guidance.head_out``): without it the pose model cannot
     #: tell her front from her back.
@@ -192,6 +194,10 @@ class Pipeline:
         self._camera: tuple[float, Camera | None] = (-math.inf, None)
         #: whether each foot's points over her standing are a foot's (``PracticeTracker.feet_fit``), with the camera
         self._feet_fit: tuple[bool, bool] = (False, False)
+        #: the feet that her last plié read further apart standing and at its bottom than a visible foot reads
+        #: (``RepSummary.side(s).foot_twice_deg`` beyond ``picture.FOOT_TWICE_DEG``: the points are on trousers over
+        #: the foot, not on it): hidden like feet that do not fit, until a plié reads that foot twice alike
+        self._feet_turned: set[str] = set()
         #: the cameras of the prior for the camera in use (:func:`foot_reading`), worked out once per camera
         self._prior: tuple[Camera | None, tuple[Camera, ...]] = (None, ())
         self._feet: dict[str, deque[tuple[float, float, float, float]]] = {s: deque() for s in ("left", "right")}
@@ -370,11 +376,11 @@ class Pipeline:
 
     # -- helpers -------------------------------------------------------------------------------------
     def _hidden_feet(self) -> frozenset[str]:
-        """The sides whose standing points are not a foot's, once there is a camera to place them (see
-        :attr:`FrameResult.feet_hidden`)."""
+        """The sides whose standing points are not a foot's, once there is a camera to place them, and those her last
+        plié read as turning though planted (see :attr:`FrameResult.feet_hidden`)."""
         if self._camera[1] is None:
             return frozenset()
-        return frozenset(side for side, fit in zip(SIDES, self._feet_fit, strict=True) if not fit)
+        return frozenset(side for side, fit in zip(SIDES, self._feet_fit, strict=True) if not fit) | self._feet_turned
 
     def _feet_range(
         self, t_s: float, m: FrameMeasurement | None, reliable: bool, feet: Mapping[str, tuple[float, float, float]]
@@ -449,7 +455,7 @@ class Pipeline:
         for side, buf in self._feet.items():
             # on its ball or away from its place, or its points not on it as measured (its standing told):
             # the picture's rule does not hold
-            if not (side in readable and planted[side] and fit[side]):
+            if not (side in readable and planted[side] and fit[side]) or side in self._feet_turned:
                 buf.clear()
                 continue
 
@@ -506,6 +512,10 @@ class Pipeline:
                 self._reps += 1
                 self._last_rep_end = ev.rep.t_end_s
                 self._phase = "idle"
+                for side in SIDES:
+                    twice = float(ev.rep.side(side).foot_twice_deg)
+                    if math.isfinite(twice):
+                        (self._feet_turned.add if abs(twice) > FOOT_TWICE_DEG else self._feet_turned.discard)(side)
                 for flag in ev.rep.flags:
                     self._cues[flag.code] = (ev.t_s + CUE_HOLD_S, flag)
             elif isinstance(ev, p.RepDiscarded):
