@@ -207,11 +207,17 @@ def landmark_table(scenes: list[Scene]) -> None:
     well), flat feet, by the hips' drop."""
     foot: dict[tuple[str, str], list[tuple[float, float]]] = {}
     joint: dict[tuple[str, str], list[float]] = {}
+    # the knee point at a plié's bottom against the knee joint's own picture point, in the picture: (outward, down)
+    # in her standing leg's picture height (the product's camera's floor row less its hip row), what the knee
+    # verdict's ray through the point needs (picture.KNEE_POINT_BENT_PX)
+    knee_px: dict[tuple[str, str, int], list[tuple[float, float]]] = {}  # per leg of each plié, its bottom's frames
     for s in scenes:
         cam = s.truth["camera"]
         k, r_, pos = np.array(cam["K"]), np.array(cam["rotation"]), np.array(cam["position_m"])
         fr = s.truth["frames"]
         leg = fr["standing_hip_height_m"]
+        est = standing_camera(s)
+        leg_px = est.floor_y - est.hip_y if est is not None else math.nan
         for i, r in enumerate(s.rows):
             j = s.frame[i]
             if not s.reliable[i] or fr["action"][j] not in ("stand", "hold", "demi"):
@@ -240,6 +246,17 @@ def landmark_table(scenes: list[Scene]) -> None:
                             jw = np.array(fr["points"][f"{side}_{name}"]["world_m"][j])
                             p = pos + ((jw - pos) @ rays[name]) * rays[name]
                             joint.setdefault((name, band), []).append((p - jw)[2] / leg)
+                            if fr["phase"][j] == "bottom":  # what the knee verdict reads
+                                joint.setdefault((name, "a plié's bottom"), []).append((p - jw)[2] / leg)
+                    x, y = point(r, side, "knee")
+                    jx, jy = fr["points"][f"{side}_knee"]["px"][j]
+                    if fr["phase"][j] == "bottom" and math.isfinite(x) and leg_px > 0:
+                        out = 1.0 if side == "left" else -1.0  # her left is the picture's right
+                        rep = sum(1 for a, b in zip(fr["phase"][:j], fr["phase"][1 : j + 1], strict=True)
+                                  if a != "bottom" and b == "bottom")  # fmt: skip
+                        knee_px.setdefault((s.name, side, rep), []).append(
+                            (out * (x + k[0, 2] - jx) / leg_px, (y + k[1, 2] - jy) / leg_px)
+                        )
     print("\nWhere MediaPipe puts its points (legs; median [p10 p90]), true camera")
     print("| point | hips | n | height above the floor | along the foot from the heel |\n|---|---|---|---|---|")
     for (name, band), v in sorted(foot.items()):
@@ -251,6 +268,13 @@ def landmark_table(scenes: list[Scene]) -> None:
     for (name, band), offsets in sorted(joint.items()):
         o = np.percentile(offsets, (50, 10, 90))
         print(f"| {name} point | {band} | {len(offsets)} | {o[0]:+.3f} [{o[1]:+.3f} {o[2]:+.3f}] |")
+    if knee_px:
+        a = np.array([np.median(np.array(v), axis=0) for v in knee_px.values()])  # each leg's bottom, as the verdict
+        q = [np.percentile(a[:, c], (50, 10, 90)) for c in (0, 1)]
+        print(f"\nThe knee point at a plié's bottom in the picture against its joint's picture point (legs of her "
+              f"standing leg's picture height; each leg's median over its bottom, first, second, parallel; {len(a)} "
+              f"legs): outward {q[0][0]:+.4f} [{q[0][1]:+.4f} {q[0][2]:+.4f}], down {q[1][0]:+.4f} "
+              f"[{q[1][1]:+.4f} {q[1][2]:+.4f}]")
 
 
 def running_median(x: np.ndarray, t: np.ndarray, width_s: float) -> np.ndarray:

@@ -25,6 +25,71 @@ SCENE: dict[str, Any] = {
 }  # fmt: skip
 
 
+def test_a_hidden_foot_is_said_and_shown_without_degrees() -> None:
+    """RepSummary.foot_hidden (the foot read twice further apart than picture.FOOT_TWICE_DEG): its knee is "not
+    measured (its foot was hidden)", the rep shows no degrees for that foot (display.rep_foot_reading) though its
+    picture readings were stored, Review says why the knees were not judged, and a stored rep keeps it."""
+    import math
+
+    from turnout.app.review import FEET_NOT_READ
+    from turnout.practice.picture import FOOT_TWICE_DEG
+    from turnout.practice.reps import RepSummary, SideRepStats
+    from turnout.session import display
+
+    def leg(twice: float) -> SideRepStats:  # knee_verdict leaves a hidden foot's direction unread
+        foot = math.nan if abs(twice) > FOOT_TWICE_DEG else 50.0
+        return SideRepStats(knee_vs_foot_deg=-30.0, knee_vs_foot_low_deg=-35.0, knee_vs_foot_high_deg=-25.0,
+                            foot_direction_deg=foot, foot_twice_deg=twice)  # fmt: skip
+
+    rep = RepSummary(1, "demi", 0.0, 1.0, 1.5, 3.0, 30.0, leg(FOOT_TWICE_DEG + 3.0), leg(-5.0),
+                     knee_inside_limit_deg=20.0, knee_inside_margin_deg=5.0)  # fmt: skip
+    assert rep.foot_hidden("left") and not rep.foot_hidden("right")
+    assert rep.knees() == {"left": None, "right": "inside"}
+    assert rep.knee_words("left") == "left knee not measured (its foot was hidden)"
+    assert rep.knee_words("right") == "right knee inside your foot"
+    picture = {s: display.Reading(45.0, 30.0, 60.0) for s in ("left", "right")}
+    assert not display.rep_foot_reading(rep, "left", picture).ok
+    assert display.rep_foot_reading(rep, "right", picture) == picture["right"]
+    again = RepSummary.from_dict(rep.to_dict())
+    assert again.foot_hidden("left") and again.left.foot_twice_deg == pytest.approx(FOOT_TWICE_DEG + 3.0)
+    old = rep.to_dict()
+    del old["left"]["foot_twice_deg"]  # a rep stored before the check: not hidden
+    before = RepSummary.from_dict(old)
+    assert math.isnan(before.left.foot_twice_deg) and not before.foot_hidden("left")
+    assert "feet were hidden" in FEET_NOT_READ
+
+
+def test_looking_back_a_hidden_foot_is_blanked_around_its_plie() -> None:
+    """display.hidden_foot_spans / blank_hidden_feet (Review's curves and overlay, the HTML report's plot): a foot
+    that a plié found hidden is blanked from the previous plié's end to the next plié's start; the other foot, and
+    the standing around a plié that read the foot alike, keep their figures."""
+    import numpy as np
+
+    from turnout.practice.picture import FOOT_TWICE_DEG
+    from turnout.practice.reps import RepSummary, SideRepStats
+    from turnout.session import display
+
+    def rep(i: int, t0: float, twice_left: float) -> RepSummary:
+        return RepSummary(i, "demi", t0, t0 + 1.0, t0 + 1.5, t0 + 3.0, 30.0, SideRepStats(foot_twice_deg=twice_left),
+                          SideRepStats(foot_twice_deg=2.0))  # fmt: skip
+
+    reps = [rep(1, 2.0, 3.0), rep(2, 8.0, FOOT_TWICE_DEG + 5.0), rep(3, 14.0, -4.0)]
+    assert display.hidden_foot_spans(reps, "left") == [(5.0, 14.0)]  # rep 1's end to rep 3's start
+    assert display.hidden_foot_spans(reps, "right") == []
+    assert display.hidden_foot_spans(reps[1:2], "left") == [(-np.inf, np.inf)]  # alone: the whole session
+    t = np.arange(0.0, 20.0, 1.0)
+    values = {
+        f"{s}_foot_picture{k}_deg": np.full(t.shape, 45.0) for s in ("left", "right") for k in ("", "_low", "_high")
+    }
+    shown = display.blank_hidden_feet(t, values, reps)
+    blank = (t > 5.0) & (t < 14.0)
+    for k in ("", "_low", "_high"):
+        assert np.isnan(shown[f"left_foot_picture{k}_deg"][blank]).all()
+        assert (shown[f"left_foot_picture{k}_deg"][~blank] == 45.0).all()
+        assert (shown[f"right_foot_picture{k}_deg"] == 45.0).all()
+    assert (values["left_foot_picture_deg"] == 45.0).all()  # the stored columns themselves are kept
+
+
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_correct_plies_on_unread_feet_raise_no_flag() -> None:

@@ -141,6 +141,13 @@ NOT_JUDGED: Final = (
 )
 
 
+#: The same where a foot was hidden (``RepSummary.foot_hidden``: its points moved with trousers over it).
+FEET_NOT_READ: Final = (
+    "No fault found, but the knees were not judged in this rep: her feet were hidden (trousers to the floor move "
+    "the feet's points with the legs). Wear something that shows the feet to have the knees judged."
+)
+
+
 class CompareDialog(QDialog):
     """Two reps side by side, each with its overlay, started together and each looping over its own rep."""
 
@@ -531,7 +538,7 @@ class ReviewTab(QWidget):
         if not rep.flags and any(v is not None for v in knees.values()):
             lines.append(f'<span style="color:{theme.OK}">No faults in this rep.</span>')
         elif not rep.flags:
-            lines.append(NOT_JUDGED)
+            lines.append(FEET_NOT_READ if any(rep.foot_hidden(s) for s in ("left", "right")) else NOT_JUDGED)
         if any(v is not None for v in knees.values()):
             lines.append("Knees: " + ", ".join(rep.knee_words(s) for s in ("left", "right")) + ".")
         self.details.setText("<br><br>".join(lines))

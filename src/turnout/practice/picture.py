@@ -101,9 +101,10 @@ ANKLE_TOE_MIN_LEGS: Final = 0.105
 #: puts them on a visible foot, and the foot is not read (as :data:`FOOT_MIN_LEGS`: no "inside" and no flag from it).
 #: Every plié leg of the studio's catalogue with its heels down (132 legs, feet seen, bodies petite to tall, cameras
 #: 0.5-1.5 m up): the two readings 4.3 apart at the median, p95 13.3, p99 17.8, at most 20.2 (first70_low, feet 70,
-#: the camera 0.6 m up); the limit is that largest rounded up. Flared trousers to the floor (the studio's ``flared`` look, ``scripts/flared_study.py``: the heel and
-#: ankle points on the hem, which swings forward with the shank) read 14-34 apart on 11 of 16 legs, and a correct
-#: second-position plié 29 and 24 with its knees 28 and 36 "inside" (flagged before this check).
+#: the camera 0.6 m up); the limit is that largest rounded up. Flared trousers to the floor (the studio's ``flared``
+#: look, ``scripts/flared_study.py``: the heel and ankle points on the hem, which swings forward with the shank) read
+#: 14-34 apart on 11 of 16 legs, and a correct second-position plié 29 and 24 with its knees 28 and 36 "inside"
+#: (flagged before this check).
 FOOT_TWICE_DEG: Final = 21.0
 #: Ankles closer than this in the picture (legs) overlap: one leg is in front of the other (fifth position, crossed
 #: legs) and the picture cannot tell which knee or foot is which. MediaPipe's ankle points, 5th-95th percentile of

@@ -18,6 +18,7 @@ import numpy as np
 from turnout.measure.measures import MODE_COLUMN, SIDES, Mode, mode_of
 from turnout.practice.baseline import HEEL_LIFT, REL_FLEXION
 from turnout.practice.flags import Flag, worst_severity
+from turnout.practice.picture import FOOT_TWICE_DEG
 from turnout.settings import FlagSettings, Settings
 
 #: Row keys a rep keeps per frame.
@@ -154,8 +155,14 @@ class RepSummary:
         (the verdict; :meth:`knee_inside_words` gives the degrees)."""
         verdict = self.knees().get(side)
         if verdict is None:
-            return f"{side} knee not measured"
+            return f"{side} knee not measured" + (" (its foot was hidden)" if self.foot_hidden(side) else "")
         return f"{side} knee {'inside' if verdict == 'inside' else 'over'} your foot"
+
+    def foot_hidden(self, side: str) -> bool:
+        """The planted foot read standing and at the bottom further apart than a visible foot reads
+        (``picture.FOOT_TWICE_DEG``): the pose model's points were on something over the foot (trousers to the
+        floor), so the foot was not read, in degrees or against its knee."""
+        return abs(self.side(side).foot_twice_deg) > FOOT_TWICE_DEG
 
     def knee_inside_words(self, side: str) -> str:
         """How far a knee points inside its foot, in a dancer's words with the precision the reading has: "left

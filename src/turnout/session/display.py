@@ -20,9 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
+import numpy as np
+
 from turnout.measure.measures import SIDES, Mode, image_names
 from turnout.practice import stretches
-from turnout.practice.picture import FOOT_TWICE_DEG
 from turnout.practice.tracker import upright
 
 
@@ -422,6 +423,40 @@ def floor_end_to_end(reference: str | None = None, brief: bool = False) -> str:
 # ---- reps and holds in files (report, sessions show, analyze JSON) --------------------------------------------------
 
 
+def hidden_foot_spans(reps: Any, side: str) -> list[tuple[float, float]]:
+    """Where a session's figures for one foot are not shown on looking back (Review, the HTML report): around each
+    rep that found it hidden (``RepSummary.foot_hidden``: its points rode on trousers over it), from the previous
+    rep's end (or the session's start) to the next rep's start (or its end), the standing before and after that plié
+    included (the live window could hide it only once the plié had ended)."""
+    ordered = sorted(reps, key=lambda r: r.t_start_s)
+    spans = []
+    for i, rep in enumerate(ordered):
+        if rep.foot_hidden(side):
+            start = ordered[i - 1].t_end_s if i > 0 else -math.inf
+            end = ordered[i + 1].t_start_s if i + 1 < len(ordered) else math.inf
+            spans.append((start, end))
+    return spans
+
+
+def blank_hidden_feet(t_s: Any, values: Mapping[str, Any], reps: Any) -> dict[str, Any]:
+    """``values`` (stored columns over ``t_s``) with each foot's picture columns blanked over its
+    :func:`hidden_foot_spans`."""
+    out = dict(values)
+    t = np.asarray(t_s, dtype=np.float64)
+    for side in SIDES:
+        spans = hidden_foot_spans(reps, side)
+        if not spans:
+            continue
+        inside = np.zeros(t.shape, dtype=bool)
+        for a, b in spans:
+            inside |= (t > a) & (t < b)
+        for k in ("", "_low", "_high"):
+            name = f"{side}_foot_picture{k}_deg"
+            if name in out:
+                out[name] = np.where(inside, np.nan, np.asarray(out[name], dtype=np.float64))
+    return out
+
+
 def picture_feet_over(t_s: Any, values: Mapping[str, Any], t0: float, t1: float) -> dict[str, Reading]:
     """Each foot's picture reading over the frames from ``t0`` to ``t1`` (medians of the stored
     ``<side>_foot_picture_deg``, ``_low_deg``, ``_high_deg`` columns); sides without any reading are left out (a
@@ -448,9 +483,9 @@ def rep_foot_reading(rep: Any, side: str, picture: Mapping[str, Reading] | None 
     its 3D or floor-calibrated standing turnout ± that method's p95. None where the rep found the planted foot read
     further apart standing and at its bottom than a visible foot reads (``picture.FOOT_TWICE_DEG``: the pose model's
     points are not on the foot, as under trousers to the floor)."""
-    s = rep.side(side)
-    if abs(float(getattr(s, "foot_twice_deg", math.nan))) > FOOT_TWICE_DEG:
+    if rep.foot_hidden(side):
         return NO_READING
+    s = rep.side(side)
     if picture and side in picture and picture[side].ok:
         return picture[side]
     direction = float(getattr(s, "foot_direction_deg", math.nan))

@@ -226,7 +226,8 @@ def build_report(store: Store, session_id: int) -> str:
                      "turnout reads 17-23° smaller than it is); the feet are read from the picture instead, with "
                      "their range. See docs/measurements.md and docs/accuracy.md.</p>")  # fmt: skip
     if len(frames.t_s):
-        plot = plot_session(frames.t_s, relative_to_baseline(frames.values, session.baseline), reps)
+        shown = display.blank_hidden_feet(frames.t_s, frames.values, reps)  # feet found hidden: not plotted
+        plot = plot_session(frames.t_s, relative_to_baseline(shown, session.baseline), reps)
         parts += [
             "<h2>Angles over time</h2>",
             "<p class='muted'>Reps shaded; flags marked at each rep's bottom (red bad, orange warn). Degrees as "

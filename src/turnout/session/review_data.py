@@ -27,6 +27,7 @@ from turnout.measure.measures import (
 from turnout.pose.estimator import PoseFrame
 from turnout.practice.flags import severity_rank
 from turnout.practice.reps import RepSummary
+from turnout.session import display
 from turnout.session.pipeline import FrameResult
 from turnout.storage.store import SessionRow, Store, StoredClip, StoredRep, stores_picture_feet
 
@@ -103,6 +104,18 @@ class SessionData:
                 return s.rep.flags
         return ()
 
+    def feet_hidden_at(self, t_s: float) -> frozenset[str]:
+        """The feet whose figures are not shown at ``t_s`` (``display.hidden_foot_spans``: around a rep that found
+        them hidden)."""
+        reps = [s.rep for s in self.reps]
+        return frozenset(
+            side for side in ("left", "right") if any(a < t_s < b for a, b in display.hidden_foot_spans(reps, side))
+        )
+
+    def _shown(self) -> dict[str, np.ndarray]:
+        """The stored columns with the feet's hidden spans blanked (``display.blank_hidden_feet``)."""
+        return display.blank_hidden_feet(self.t_s, self.values, [s.rep for s in self.reps])
+
     def nearest(self, t_s: float) -> int:
         """Position (in the stored frames) of the frame nearest ``t_s``; -1 when nothing is stored."""
         if len(self.t_s) == 0:
@@ -140,13 +153,15 @@ class SessionData:
         row = {k: float(v[i]) for k, v in self.values.items()}
         reliable = bool(self.reliable[i])
         feet = {}
+        hidden = self.feet_hidden_at(t_s)
         for side in ("left", "right"):
             deg, low, high = (row.get(f"{side}_foot_picture{k}_deg", math.nan) for k in ("", "_low", "_high"))
-            if math.isfinite(deg) and math.isfinite(low) and math.isfinite(high):
+            if math.isfinite(deg) and math.isfinite(low) and math.isfinite(high) and side not in hidden:
                 feet[side] = (deg, low, high)
         return FrameResult(
             index=frame_idx, timestamp_ms=ts, bgr=bgr, pose=pose, measurement=measurement_from_row(row),
             reliable=reliable, active_flags=self.flags_at(t_s) if reliable else (), feet_picture=feet,
+            feet_hidden=hidden,
         )  # fmt: skip
 
     def has_picture_feet(self) -> bool:
@@ -168,7 +183,7 @@ class SessionData:
                 standing = float(np.nanpercentile(flex, STRAIGHTEST_PERCENTILE))
             return flex - standing if math.isfinite(standing) else nan
         if key.endswith("_foot_turnout_deg") and self.has_picture_feet():
-            return self.values.get(f"{side}_foot_picture_deg", nan)
+            return self._shown().get(f"{side}_foot_picture_deg", nan)
         return self.values.get(key, nan)
 
     def band(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -176,7 +191,8 @@ class SessionData:
         side = key.split("_", 1)[0]
         if not (key.endswith("_foot_turnout_deg") and self.has_picture_feet()):
             return None
-        low, high = (self.values.get(f"{side}_foot_picture{k}_deg") for k in ("_low", "_high"))
+        shown = self._shown()
+        low, high = (shown.get(f"{side}_foot_picture{k}_deg") for k in ("_low", "_high"))
         return (low, high) if low is not None and high is not None else None
 
 
