@@ -271,10 +271,12 @@ def landmark_table(scenes: list[Scene]) -> None:
     if knee_px:
         a = np.array([np.median(np.array(v), axis=0) for v in knee_px.values()])  # each leg's bottom, as the verdict
         q = [np.percentile(a[:, c], (50, 10, 90)) for c in (0, 1)]
-        print(f"\nThe knee point at a plié's bottom in the picture against its joint's picture point (legs of her "
-              f"standing leg's picture height; each leg's median over its bottom, first, second, parallel; {len(a)} "
-              f"legs): outward {q[0][0]:+.4f} [{q[0][1]:+.4f} {q[0][2]:+.4f}], down {q[1][0]:+.4f} "
-              f"[{q[1][1]:+.4f} {q[1][2]:+.4f}]")
+        print(
+            f"\nThe knee point at a plié's bottom in the picture against its joint's picture point (legs of her "
+            f"standing leg's picture height; each leg's median over its bottom, first, second, parallel; {len(a)} "
+            f"legs): outward {q[0][0]:+.4f} [{q[0][1]:+.4f} {q[0][2]:+.4f}], down {q[1][0]:+.4f} "
+            f"[{q[1][1]:+.4f} {q[1][2]:+.4f}]"
+        )
 
 
 def running_median(x: np.ndarray, t: np.ndarray, width_s: float) -> np.ndarray:

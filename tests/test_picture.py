@@ -25,6 +25,8 @@ from turnout.practice.picture import (
     GRAND_DROP,
     JOINTS,
     KNEE_POINT_BELOW,
+    KNEE_POINT_BENT_BELOW,
+    KNEE_POINT_BENT_INSIDE,
     MEDIAPIPE,
     Camera,
     Heights,
@@ -218,6 +220,31 @@ def test_the_knee_verdict_tells_a_knee_inside_its_foot() -> None:
                          "left", heel=foot["heel"], heights=MEDIAPIPE)  # fmt: skip
         assert v.rel_deg == pytest.approx(want, abs=2.0)
         assert v.rel_low_deg <= want <= v.rel_high_deg
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_the_knee_point_is_taken_where_mediapipe_puts_it_at_the_bottom(side: str) -> None:
+    """At a plié's bottom MediaPipe's knee point stands KNEE_POINT_BENT_INSIDE inside and KNEE_POINT_BENT_BELOW below
+    the knee joint's picture point (legs of her standing leg's picture height; measured on the studio): a knee point
+    placed there reads the knee's true direction against its foot; the joint's own picture point, taken for the
+    point, reads the knee further out (the verdict moves the point back)."""
+    _, pitch, f = nominal_camera()
+    hip_y = project((0.0, 0.0, 1.0), CAM_HEIGHT, 3.2, pitch, f)[1]
+    floor_y = project((0.0, 0.0, MEDIAPIPE.toe), CAM_HEIGHT, 3.2, pitch, f)[1]
+    leg_px = floor_y - hip_y
+    out = 1.0 if side == "left" else -1.0
+    foot = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(50.0, side, x0=0.05).items()}
+    pts, _ = leg_in_plie(50.0, side, x0=0.05 + 0.25 * 0.2 * math.sin(math.radians(50.0)))
+    px = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in pts.items()}
+    joint = px["knee"]
+    placed = (joint[0] - out * KNEE_POINT_BENT_INSIDE * leg_px, joint[1] + KNEE_POINT_BENT_BELOW * leg_px)
+    standing = (px["knee0"], foot["ankle"], foot["toe"])
+    at_point = knee_verdict(hip_y, floor_y, W, standing, (placed, px["ankle"]), side, heel=foot["heel"],
+                            heights=MEDIAPIPE)  # fmt: skip
+    at_joint = knee_verdict(hip_y, floor_y, W, standing, (joint, px["ankle"]), side, heel=foot["heel"],
+                            heights=MEDIAPIPE)  # fmt: skip
+    assert at_point.rel_deg == pytest.approx(0.0, abs=1.5)  # (-3.3 with the point taken for the joint)
+    assert at_joint.rel_deg > at_point.rel_deg + 1.0
 
 
 def test_a_floor_calibrated_camera_reads_the_foot_with_its_own_band() -> None:

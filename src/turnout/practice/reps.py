@@ -18,7 +18,7 @@ import numpy as np
 from turnout.measure.measures import MODE_COLUMN, SIDES, Mode, mode_of
 from turnout.practice.baseline import HEEL_LIFT, REL_FLEXION
 from turnout.practice.flags import Flag, worst_severity
-from turnout.practice.picture import FOOT_TWICE_DEG
+from turnout.practice.picture import FOOT_TWICE_DEG, KNEE_MEDIAN_ERR_DEG
 from turnout.settings import FlagSettings, Settings
 
 #: Row keys a rep keeps per frame.
@@ -34,8 +34,8 @@ KEYS: Final = (
 )
 
 #: A knee's reading is "inside" only when every camera of the prior reads it inside by more than this (degrees): the
-#: knee verdict's median error on the studio (4.4 degrees, scripts/picture_study.py; docs/thresholds.md).
-KNEE_RANGE_MARGIN_DEG: Final = 5.0
+#: knee verdict's median error on the studio (``picture.KNEE_MEDIAN_ERR_DEG``; docs/thresholds.md).
+KNEE_RANGE_MARGIN_DEG: Final = KNEE_MEDIAN_ERR_DEG
 #: A knee reading's range wider than this (degrees) is said as a range, not one number; degrees are said rounded to
 #: :data:`ROUND_DEG` (as the self-check says them, ``turnout.practice.selfcheck``).
 WIDE_RANGE_DEG: Final = 10.0
