@@ -75,7 +75,8 @@ GRAND_DROP: Final = 0.21
 #: Where MediaPipe's knee and ankle points sit against the joints (legs, up positive), measured like
 #: :data:`MEDIAPIPE` (each point's ray against the true joint, first, second and parallel demi-pliés; the halves of
 #: the catalogue agree within 0.002): the knee point 0.020 below the knee joint standing and at it (0.000-0.007
-#: below) in a plié; the ankle point 0.023-0.030 above the ankle joint, standing and bent.
+#: below) in a plié (in height; in the picture it stands lower and a little inside: :data:`KNEE_POINT_BENT_BELOW`);
+#: the ankle point 0.023-0.030 above the ankle joint, standing and bent.
 KNEE_POINT_BELOW: Final = 0.020
 ANKLE_POINT_ABOVE: Final = 0.026
 #: Where MediaPipe's knee point stands at a plié's bottom in the picture against the knee joint's own picture point,
@@ -391,8 +392,10 @@ def knee_direction_room_deg(
     * The standing leg: the standing knee point's ray met with the upright plane across the picture through the
       ankle (a straight leg leans sideways in second position, not forward), :data:`KNEE_POINT_BELOW` higher for the
       joint. The shank's length and the leg's line (hip-to-ankle, standing) follow.
-    * The knee at the bottom: on its ray, a shank's length from the ankle joint, the nearer of the two points (the
-      knee travels forward over the foot); the ray's nearest point when it passes short of that length.
+    * The knee at the bottom: on the ray through ``knee`` (the joint's picture point: :func:`knee_verdict` moves
+      MediaPipe's point there, :data:`KNEE_POINT_BENT_BELOW`), a shank's length from the ankle joint, the nearer of
+      the two points (the knee travels forward over the foot); the ray's nearest point when it passes short of that
+      length.
     * Its direction: the part of ankle-to-knee square to the leg's line, on the floor: the knee's direction as the
       studio's truth defines it (the perpendicular from the hip-ankle line).
 
