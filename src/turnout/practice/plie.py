@@ -616,7 +616,7 @@ class PlieDetector:
                     hip_y, floor_y, span, st, bt, side,
                     heel=_median_point(standing, side, "heel"), heights=MEDIAPIPE,
                     bottom_foot=(_median_point(bottom, side, "toe"), _median_point(bottom, side, "heel")),
-                    bottom_hip_y=_median(f.hip_y for f in bottom), facing=_facing(standing),
+                    bottom_hip_y=_median(f.hip_y for f in bottom), facing=_facing(standing), crossed=overlap,
                 )  # fmt: skip
             length = _median(f.leg[k] for f in bottom)
             sides[side] = replace(
