@@ -264,14 +264,20 @@ def test_a_floor_calibrated_camera_reads_the_foot_with_its_own_band() -> None:
     assert r.high - r.deg == pytest.approx(FOOT_P95_FLOOR_DEG) and r.deg - r.low == pytest.approx(FOOT_P95_FLOOR_DEG)
 
 
-def test_the_foot_read_again_at_the_bottom_keeps_an_exact_verdict() -> None:
-    """knee_verdict(bottom_foot=..., bottom_hip_y=...): the planted foot read at the bottom too (its points at their
-    bent heights) gives the same answer on exact points; a bottom reading 10 degrees off moves the foot by half."""
+def plie_rows(drop: float) -> tuple[float, float, float, float, float]:
+    """The nominal camera (pitch, focal length) and her mid-hip row standing, her floor row, and her mid-hip row with
+    her hips ``drop`` legs down (px from the picture's centre)."""
     _, pitch, f = nominal_camera()
     hip_y = project((0.0, 0.0, 1.0), CAM_HEIGHT, 3.2, pitch, f)[1]
     floor_y = project((0.0, 0.0, MEDIAPIPE.toe), CAM_HEIGHT, 3.2, pitch, f)[1]
+    return pitch, f, hip_y, floor_y, project((0.0, 0.0, 1.0 - drop), CAM_HEIGHT, 3.2, pitch, f)[1]
+
+
+def test_the_foot_read_again_at_the_bottom_keeps_an_exact_verdict() -> None:
+    """knee_verdict(bottom_foot=..., bottom_hip_y=...): the planted foot read at the bottom too (its points at their
+    bent heights) gives the same answer on exact points; a bottom reading 10 degrees off moves the foot by half."""
     drop = 0.12
-    bottom_hip_y = project((0.0, 0.0, 1.0 - drop), CAM_HEIGHT, 3.2, pitch, f)[1]
+    pitch, f, hip_y, floor_y, bottom_hip_y = plie_rows(drop)
     foot = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(50.0, "right", x0=0.05).items()}
     bent = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(50.0, "right", x0=0.05, drop=drop).items()}
     pts, _ = leg_in_plie(50.0, "right", x0=0.05 + 0.25 * 0.2 * math.sin(math.radians(50.0)))
@@ -298,11 +304,8 @@ def test_a_foot_that_seems_to_turn_in_the_plie_is_not_read(bottom_deg: float, re
     it is read (the two averaged: visible feet read up to 25 apart), 35 apart either way it is not
     (picture.FOOT_TWICE_DEG: the points are not on the foot, as under trousers to the floor), so no "inside" and no
     flag can come from it; the knee's reading stays."""
-    _, pitch, f = nominal_camera()
-    hip_y = project((0.0, 0.0, 1.0), CAM_HEIGHT, 3.2, pitch, f)[1]
-    floor_y = project((0.0, 0.0, MEDIAPIPE.toe), CAM_HEIGHT, 3.2, pitch, f)[1]
     drop = 0.12
-    bottom_hip_y = project((0.0, 0.0, 1.0 - drop), CAM_HEIGHT, 3.2, pitch, f)[1]
+    pitch, f, hip_y, floor_y, bottom_hip_y = plie_rows(drop)
     foot = {k: project(v, CAM_HEIGHT, 3.2, pitch, f) for k, v in foot_points(50.0, "right", x0=0.05).items()}
     other = {
         k: project(v, CAM_HEIGHT, 3.2, pitch, f)
