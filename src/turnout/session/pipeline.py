@@ -37,7 +37,6 @@ from turnout.pose.smoothing import IMAGE, WORLD, OneEuroFilter
 from turnout.practice.picture import (
     FOOT_P95_DEG,
     FOOT_P95_FLOOR_DEG,
-    FOOT_TWICE_DEG,
     GRAND_DROP,
     LEGS_OVERLAP,
     MEDIAPIPE,
@@ -195,8 +194,8 @@ class Pipeline:
         #: whether each foot's points over her standing are a foot's (``PracticeTracker.feet_fit``), with the camera
         self._feet_fit: tuple[bool, bool] = (False, False)
         #: the feet that her last plié read further apart standing and at its bottom than a visible foot reads
-        #: (``RepSummary.side(s).foot_twice_deg`` beyond ``picture.FOOT_TWICE_DEG``: the points are on trousers over
-        #: the foot, not on it): hidden like feet that do not fit, until a plié reads that foot twice alike
+        #: (``RepSummary.foot_hidden``, ``picture.FOOT_TWICE_DEG``: the points are on trousers over the foot, not on
+        #: it): hidden like feet that do not fit, until a plié reads that foot twice alike
         self._feet_turned: set[str] = set()
         #: the cameras of the prior for the camera in use (:func:`foot_reading`), worked out once per camera
         self._prior: tuple[Camera | None, tuple[Camera, ...]] = (None, ())
@@ -513,9 +512,8 @@ class Pipeline:
                 self._last_rep_end = ev.rep.t_end_s
                 self._phase = "idle"
                 for side in SIDES:
-                    twice = float(ev.rep.side(side).foot_twice_deg)
-                    if math.isfinite(twice):
-                        (self._feet_turned.add if abs(twice) > FOOT_TWICE_DEG else self._feet_turned.discard)(side)
+                    if math.isfinite(ev.rep.side(side).foot_twice_deg):  # read twice: hidden, or seen again
+                        (self._feet_turned.add if ev.rep.foot_hidden(side) else self._feet_turned.discard)(side)
                 for flag in ev.rep.flags:
                     self._cues[flag.code] = (ev.t_s + CUE_HOLD_S, flag)
             elif isinstance(ev, p.RepDiscarded):
