@@ -25,6 +25,7 @@ import numpy as np
 from turnout.measure.measures import SIDES, Mode, image_names
 from turnout.practice import stretches
 from turnout.practice.tracker import upright
+from turnout.storage.store import picture_foot_names
 
 
 class Reading(NamedTuple):
@@ -438,22 +439,24 @@ def hidden_foot_spans(reps: Any, side: str) -> list[tuple[float, float]]:
     return spans
 
 
-def blank_hidden_feet(t_s: Any, values: Mapping[str, Any], reps: Any) -> dict[str, Any]:
-    """``values`` (stored columns over ``t_s``) with each foot's picture columns blanked over its
-    :func:`hidden_foot_spans`."""
-    out = dict(values)
+def blank_spans(t_s: Any, column: Any, spans: list[tuple[float, float]]) -> np.ndarray:
+    """A stored column over ``t_s`` with the frames inside ``spans`` (:func:`hidden_foot_spans`) blanked."""
     t = np.asarray(t_s, dtype=np.float64)
-    for side in SIDES:
-        spans = hidden_foot_spans(reps, side)
-        if not spans:
-            continue
-        inside = np.zeros(t.shape, dtype=bool)
-        for a, b in spans:
-            inside |= (t > a) & (t < b)
-        for k in ("", "_low", "_high"):
-            name = f"{side}_foot_picture{k}_deg"
-            if name in out:
-                out[name] = np.where(inside, np.nan, np.asarray(out[name], dtype=np.float64))
+    out = np.array(column, dtype=np.float64, copy=True)
+    for a, b in spans:
+        out[(t > a) & (t < b)] = math.nan
+    return out
+
+
+def blank_hidden_feet(t_s: Any, values: Mapping[str, Any], reps: Any) -> dict[str, Any]:
+    """``values`` (stored columns over ``t_s``) with each foot's picture columns (``store.picture_foot_names``)
+    blanked over its :func:`hidden_foot_spans`."""
+    out = dict(values)
+    spans = {s: hidden_foot_spans(reps, s) for s in SIDES}
+    for name in picture_foot_names():
+        side = name.split("_", 1)[0]
+        if name in out and spans[side]:
+            out[name] = blank_spans(t_s, out[name], spans[side])
     return out
 
 

@@ -112,9 +112,14 @@ class SessionData:
             side for side in ("left", "right") if any(a < t_s < b for a, b in display.hidden_foot_spans(reps, side))
         )
 
-    def _shown(self) -> dict[str, np.ndarray]:
-        """The stored columns with the feet's hidden spans blanked (``display.blank_hidden_feet``)."""
-        return display.blank_hidden_feet(self.t_s, self.values, [s.rep for s in self.reps])
+    def _shown(self, side: str, name: str) -> np.ndarray | None:
+        """Stored column ``name`` of foot ``side`` with its hidden spans blanked (``display.hidden_foot_spans``);
+        None where the session has no such column."""
+        if name not in self.values:
+            return None
+        return display.blank_spans(
+            self.t_s, self.values[name], display.hidden_foot_spans([s.rep for s in self.reps], side)
+        )
 
     def nearest(self, t_s: float) -> int:
         """Position (in the stored frames) of the frame nearest ``t_s``; -1 when nothing is stored."""
@@ -183,7 +188,8 @@ class SessionData:
                 standing = float(np.nanpercentile(flex, STRAIGHTEST_PERCENTILE))
             return flex - standing if math.isfinite(standing) else nan
         if key.endswith("_foot_turnout_deg") and self.has_picture_feet():
-            return self._shown().get(f"{side}_foot_picture_deg", nan)
+            shown = self._shown(side, f"{side}_foot_picture_deg")
+            return nan if shown is None else shown
         return self.values.get(key, nan)
 
     def band(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -191,8 +197,7 @@ class SessionData:
         side = key.split("_", 1)[0]
         if not (key.endswith("_foot_turnout_deg") and self.has_picture_feet()):
             return None
-        shown = self._shown()
-        low, high = (shown.get(f"{side}_foot_picture{k}_deg") for k in ("_low", "_high"))
+        low, high = (self._shown(side, f"{side}_foot_picture{k}_deg") for k in ("_low", "_high"))
         return (low, high) if low is not None and high is not None else None
 
 
