@@ -7,7 +7,7 @@ inside, no verdict in fifth), and Review and Progress with the exercises stored.
         .venv/bin/python scripts/screenshots_routine.py --out build/screenshots/routine
 
 (``--only holds``: the held low plié's and high relevé's screens alone; ``--only barre``: three relevés counted and
-their summary, then tendus to the side and the front; ``--only stretches``: the floor stretches'
+their summary, two side-on, then tendus to the side and the front; ``--only stretches``: the floor stretches'
 screens alone: two butterflies against an earlier session's figure, then a frog and a low lunge; ``--only profile``:
 side-on, a first-position hold and a demi-plié with her pelvis arched, then tucked, with no routine.)
 
@@ -118,6 +118,13 @@ def main(argv: list[str] | None = None) -> int:
             grab(window, "b1_releves_counting")
         ended()
         grab(window, "b2_releves_summary")
+        # side-on (turned to the barre): two relevés counted from her hips' rise, no share of the foot said
+        live.choose_routine(Routine("Relevés side-on", (Exercise("releve", sets=1, reps=2, rest_s=0),)))
+        play(scene("side_on_releves"))
+        if wait(lambda: panel.text().endswith("1 / 2"), 60):
+            grab(window, "b2s_releves_side_on_counting")
+        ended()
+        grab(window, "b2s_releves_side_on_summary")
         tendus = (Exercise("tendu", sets=1, reps=2, rest_s=0, variant="side"),
                   Exercise("tendu", sets=1, reps=2, rest_s=0, variant="front"))  # fmt: skip
         live.choose_routine(Routine("Tendus", tendus))

@@ -47,7 +47,7 @@ from typing import Final, Generic, TypeVar
 
 import numpy as np
 
-from turnout.measure.image import FRONT
+from turnout.measure.image import FRONT, SIDE
 from turnout.measure.measures import SIDES
 from turnout.practice.picture import CAM_HEIGHT_RANGE, MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
 from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, noise_band, row_span_px
@@ -72,9 +72,18 @@ FLAT_GAP_QUANTILE: Final = 0.1
 
 def _front(row: Mapping[str, float], reliable: bool) -> bool:
     """A frame the barre counters follow: reliable (``tracker.is_reliable``) and seen from the front. Turned
-    three-quarter from the camera or side-on only her pliés are counted (the tracker); a relevé's heels, a tendu's
-    direction and a hold's feet are read from the front (the studio measures them there)."""
+    three-quarter from the camera only her pliés are counted (the tracker); a tendu's direction and a hold's feet are
+    read from the front (the studio measures them there); relevés from the front or side-on (:func:`_view`)."""
     return is_reliable(row, reliable) and _f(row, "facing_code") == FRONT
+
+
+def _view(row: Mapping[str, float], reliable: bool) -> float | None:
+    """The view a relevé is read in: ``FRONT`` or ``SIDE`` (``turnout.measure.image``'s facing codes) on a reliable
+    frame, else None (three-quarter, from behind, or not reliable)."""
+    if not is_reliable(row, reliable):
+        return None
+    code = _f(row, "facing_code")
+    return code if code in (FRONT, SIDE) else None
 
 
 #: A rep with a longer gap in reliable frames is dropped (the tracker's ``reps.max_gap_s``).
@@ -101,6 +110,12 @@ REBOUND: Final = 0.0125
 DESCENT_FRACTION: Final = 0.5
 #: Frames with the heels within this fraction of their highest are "the top" (height, knees).
 TOP_FRACTION: Final = 0.8
+#: A relevé is read from the front or side-on (:func:`_view`); the other view replaces the one her standing was
+#: learnt in once it has lasted this long (seconds; the reference's own :data:`REFERENCE_MIN_S`), and starts her
+#: standing afresh: a frame or two read as side-on while she faces the camera is not a turn.
+VIEW_HOLD_S: Final = REFERENCE_MIN_S
+#: Why a relevé under way is dropped when she turns.
+TURNED: Final = "she turned between the front and the side"
 #: Quicker rises are not relevés (a bounce, the take-off of a jump): half the tracker's shortest plié.
 RELEVE_MIN_S: Final = 0.3
 #: Straight legs carry the hips up by this many times the heels' (ankle-over-toe, mean of both feet) rise: the
@@ -256,6 +271,23 @@ class _Frame:
     bend: tuple[float, float] = (math.nan, math.nan)
     #: she is on her feet (``tracker.upright``): a frame seated on the floor is never her standing
     upright: bool = True
+
+
+def _read_side(t_s: float, row: Mapping[str, float]) -> _Frame:
+    """A side-on frame as the relevé counter reads it (``turnout.measure.image``'s ``profile_*`` fields; the sides'
+    own points are not read side-on): both feet's ankle-above-toe gap is her ankles' mean point above her floor line
+    (the lower toe point), ``hip_height_px - profile_hip_up_px`` (the far leg's points are often put on the near leg,
+    so the two feet are read as one); both feet's place is where her hips are across the picture (a step side-on
+    carries them along it; a relevé lifts them straight up; the toe points side-on jump by up to 0.09 legs on the
+    studio, so the floor line is not a place); both knees' bend is the shank's lean against the thigh's
+    (``profile_shank_deg - profile_thigh_deg``: a knee bends in the picture's plane side-on)."""
+    gap = _f(row, "hip_height_px") - _f(row, "profile_hip_up_px")
+    place = (_f(row, "hip_x_px"), 0.0)
+    bend = _f(row, "profile_shank_deg") - _f(row, "profile_thigh_deg")
+    return _Frame(
+        t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), row_span_px(row),
+        (place, place), (place, place), (gap, gap), (math.nan, math.nan), (bend, bend), upright(row),
+    )  # fmt: skip
 
 
 def _read(t_s: float, row: Mapping[str, float]) -> _Frame:
@@ -489,6 +521,8 @@ class ReleveRep:
     foot_pct_high: float = math.nan
     #: the knees' bend in the picture at the top (mean of both legs, over standing), degrees; NaN: not seen
     knee_bend_deg: float = math.nan
+    #: "front" or "side": the view it was read in (side-on the heel's lift as a share of the foot is not read)
+    view: str = "front"
 
     @property
     def kind(self) -> str:
@@ -540,33 +574,79 @@ class ReleveCounter(_Stream[ReleveEvent]):
         self._ep: _ReleveEpisode | None = None
         #: after a discarded rise: wait for the heels to come down before the next
         self._rearm = False
+        #: the view her standing reference was learnt in (``FRONT`` or ``SIDE``; None: not yet)
+        self._view: float | None = None
+        #: another view seen since (view, first time), not yet held for :data:`VIEW_HOLD_S`
+        self._turning: tuple[float, float] | None = None
         self.reps: list[ReleveRep] = []
 
+    def _forget(self) -> None:
+        super()._forget()
+        self._view = None
+        self._turning = None
+
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[ReleveEvent]:
+        """One frame. From the front each foot is read on its own (:func:`_read`); side-on her feet are read as one
+        (:func:`_read_side`). A turn between the two starts her standing afresh (the two views' gaps and places are
+        not the same numbers) and drops a relevé under way."""
         events = self._restart(t_s)
         ep = self._ep
-        if not _front(row, reliable):
+        view = _view(row, reliable)
+        if view is not None and self._view is not None and view != self._view:
+            # another view: taken once it has held for VIEW_HOLD_S (a frame or two read from the side while she
+            # faces the camera is not a turn); until then its frames are not read
+            if self._turning is None or self._turning[0] != view:
+                self._turning = (view, t_s)
+            if t_s - self._turning[1] < VIEW_HOLD_S:
+                view = None
+        else:
+            self._turning = None
+        if view is None:
             if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
-                events.append(self._discard(t_s, f"pose lost for more than {MAX_GAP_S:g} s"))
+                lost = TURNED if self._turning is not None else f"pose lost for more than {MAX_GAP_S:g} s"
+                events.append(self._discard(t_s, lost))
             return events
-        fr = _read(t_s, row)
+        if view != self._view:
+            self._turning = None
+            if ep is not None:
+                events.append(self._discard(t_s, TURNED))
+                self._rearm = False
+                ep = None
+            if self._view is not None:
+                self._ref.clear()
+            self._view = view
+        fr = _read(t_s, row) if view == FRONT else _read_side(t_s, row)
         if not self._ref.ready():
             self._ref.add(fr)
             return events
         legs = self._ref.legs()
         rises = [(fr.gap[k] - self._ref.flat_gap(k)) / legs for k in range(2)]
-        if not all(math.isfinite(r) for r in rises):
+        hip = (self._ref.hip_y() - fr.hip_y) / legs
+        feet_up = True
+        if self._view == SIDE:
+            # side-on the relevé is followed by her hips (flat feet cannot lift them; the feet's gap side-on jumps
+            # with the toe points and shows a far foot's rise little), as high as straight legs carry them for a
+            # heel's rise; it starts only where the feet's gap shows them off the floor too (above HEEL_DOWN, her
+            # standing's scatter; seen from her right a petite dancer's relevés read 0.017-0.030 legs there)
+            feet_up = min(rises) > HEEL_DOWN
+            rises = [hip / HIP_PER_HEEL, hip / HIP_PER_HEEL]
+        if not all(math.isfinite(r) for r in (*rises, hip)):
             return events
         heel_min, heel_mean = min(rises), (rises[0] + rises[1]) / 2
-        hip = (self._ref.hip_y() - fr.hip_y) / legs
         moved = max(_moved(fr, self._ref, k) for k in range(2))
         bend = _knees_bend(fr, self._ref)
         if ep is None:
             if self._rearm:
                 self._rearm = not _heels_down(heel_min, hip)
-            elif _heels_up(heel_min, hip) and hip > -PLIE_DROP and moved < FOOT_MOVED:
+            elif _heels_up(heel_min, hip) and feet_up and hip > -PLIE_DROP and moved < FOOT_MOVED:
                 return events + self._start(t_s, heel_min, heel_mean, hip, bend)
-            self._ref.add(fr, standing=heel_min <= HEEL_DOWN and moved < FOOT_MOVED and abs(hip) < STANDING_BAND)
+            # side-on also the feet's gap flat and her floor line where it stands: a tendu's working heel lifts the
+            # gap, one toward or away from the camera moves the lower toe along the picture, while her hips stay
+            # within the band (and its knee's bend would widen her knees' standing band)
+            flat = heel_min <= HEEL_DOWN and (
+                self._view != SIDE or (not feet_up and abs(fr.floor_y - self._ref.floor_y()) / legs < STANDING_BAND)
+            )
+            self._ref.add(fr, standing=flat and moved < FOOT_MOVED and abs(hip) < STANDING_BAND)
             return events
         ep.last_ok = t_s
         if hip <= -PLIE_DROP:
@@ -625,15 +705,21 @@ class ReleveCounter(_Stream[ReleveEvent]):
             self._rearm = not lowered
             return [ReleveDiscarded(t_s, len(self.reps) + 1, f"her hips did not rise ({rise:+.0%} of a leg)")]
         dt = np.diff(np.append(t, t_s))
-        shortfall = HIP_PER_HEEL * heel - rise
+        side = self._view == SIDE
+        # side-on the relevé was followed by her hips (update): the heels' own rise is not read, so neither the
+        # hips' shortfall from it nor the lift as a share of the foot (FOOT_PCT_PER_LEG is measured from the front);
+        # the knees are told from their bend, which side-on the picture shows in full
+        shortfall = math.nan if side else HIP_PER_HEEL * heel - rise
         bend = _median([f[4] for f, up in zip(ep.frames, top, strict=True) if up])
         knees = _knees(bend, shortfall, self._ref.bend_band())
-        low, high = foot_pct_range(FOOT_PCT_PER_LEG * heel, knees)
+        pct = math.nan if side else FOOT_PCT_PER_LEG * heel
+        low, high = (math.nan, math.nan) if side else foot_pct_range(pct, knees)
         rep = ReleveRep(
             index=len(self.reps) + 1, t_start_s=ep.t0, t_top_s=float(t[int(np.argmax(mean))]), t_end_s=t_s,
-            rise_legs=rise, heel_rise_legs=heel, foot_pct=FOOT_PCT_PER_LEG * heel,
+            rise_legs=rise, heel_rise_legs=math.nan if side else heel, foot_pct=pct,
             time_up_s=float(dt[mean >= DESCENT_FRACTION * peak].sum()), heels_lowered=lowered,
             knees=knees, knee_shortfall_legs=shortfall, foot_pct_low=low, foot_pct_high=high, knee_bend_deg=bend,
+            view="side" if side else "front",
         )  # fmt: skip
         self.reps.append(rep)
         return [ReleveEnded(t_s, rep)]

@@ -1,0 +1,128 @@
+"""Relevés seen side-on (turnout.practice.barre; issue 17, item 1): counted from her ankles' rise over her floor line
+and her hips' rise (the profile's points), the knees from their bend in the picture, the heel's lift not said as a
+share of the foot. A turn between the front and the side starts her standing afresh; a frame or two read side-on
+while she faces the camera is not a turn. Unit tests on the synthetic dancer of tests/test_barre.py turned side-on,
+and the real pose model on rendered studio scenes side-on (rendered on first use, cached under build/studio/).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from test_barre import BENT, DEMI, FLOOR_Y, GAP, GRAND, HIP_Y, RELEVE, SIDE_L, STAND, Pose, analyse_scene, take
+from test_three_quarter import SIDE_ON
+from turnout.measure.image import SIDE
+from turnout.practice.barre import (
+    HEEL_ON,
+    HIP_PER_HEEL,
+    REFERENCE_WINDOW_S,
+    VIEW_HOLD_S,
+    ReleveDiscarded,
+    count_rows,
+)
+from turnout.practice.routine import Exercise, ExerciseSummary
+
+_PER_SIDE = ("toe_x_px", "toe_y_px", "ankle_x_px", "ankle_y_px", "heel_x_px", "heel_y_px", "knee_x_px", "knee_y_px",
+             "leg_px", "knee_bend_img_deg")  # fmt: skip
+
+
+def side_on(row: dict[str, float]) -> dict[str, float]:
+    """The synthetic dancer's frame as ``turnout.measure.image`` gives it side-on: the sides' own points not read,
+    the profile's (her two sides' mean points) read instead; her floor line and hips as before."""
+    out = dict(row)
+    ankle_y = (row["left_ankle_y_px"] + row["right_ankle_y_px"]) / 2
+    bend = (row["left_knee_bend_img_deg"] + row["right_knee_bend_img_deg"]) / 2
+    for side in ("left", "right"):
+        for name in _PER_SIDE:
+            out[f"{side}_{name}"] = math.nan
+    out |= {"facing_code": SIDE, "profile_facing": 1.0, "profile_hip_up_px": ankle_y - row["hip_y_px"],
+            "profile_hip_fwd_px": 0.0, "profile_thigh_deg": 0.0, "profile_shank_deg": bend}  # fmt: skip
+    return out
+
+
+def count_side(script: list[tuple[float, Pose | None]], side_from: float = 0.0, side_until: float = math.inf):  # type: ignore[no-untyped-def]
+    """The counters over the script with the frames from ``side_from`` to ``side_until`` (seconds) seen side-on."""
+    t, rows = take(script)
+    rows = [side_on(r) if side_from <= ts < side_until else r for ts, r in zip(t, rows, strict=True)]
+    return count_rows(t, rows, [True] * len(t))
+
+
+#: a bent-knee relevé as the studio renders one (knees bent 30 degrees: her hips rose 0.063 legs side-on, where the
+#: front view's BENT lifts them 0.01): side-on a relevé is followed by her hips
+BENT_SIDE = replace(BENT, hip_up=12.0)
+
+
+def test_releves_side_on_are_counted_with_their_knees_and_no_share_of_the_foot() -> None:
+    releves, tendus, _ = count_side([STAND, (2.5, RELEVE), GAP, (2.5, BENT_SIDE), GAP, (2.5, RELEVE), (1.0, None)])
+    assert [r.view for r in releves] == ["side"] * 3 and tendus == []
+    assert [r.knees for r in releves] == ["straight", "bent", "straight"]
+    for r in releves:
+        assert r.heels_lowered and r.time_up_s > 0.5 and r.rise_legs > 0.0
+        assert math.isnan(r.foot_pct) and math.isnan(r.foot_pct_low) and math.isnan(r.knee_shortfall_legs)
+    # the routine's line says the lift is not read, instead of "nan % of the foot"
+    line = ExerciseSummary(Exercise("releve", sets=1, reps=3), 1, 3.0, releves=tuple(releves)).line()
+    assert "nan" not in line and "not read as a share of the foot from the side" in line
+
+
+def test_side_on_a_rise_that_leaves_her_hips_level_is_not_counted() -> None:
+    # the front view counts BENT from its heels; side-on the feet's gap alone is not trusted (it jumps with the toe
+    # points): a bent-knee relevé whose hips stay within HIP_PER_HEEL x HEEL_ON of standing is not counted
+    assert BENT.hip_up / (FLOOR_Y - HIP_Y) < HIP_PER_HEEL * HEEL_ON
+    front, _, _ = count_side([STAND, (2.5, BENT), (1.0, None)], side_from=math.inf)
+    side, _, _ = count_side([STAND, (2.5, BENT), (1.0, None)])
+    assert [r.knees for r in front] == ["bent"] and side == []
+
+
+def test_a_plie_side_on_is_never_a_releve() -> None:
+    releves, _, _ = count_side([STAND, (3.0, DEMI), GAP, (4.0, GRAND), GAP, (2.5, RELEVE), (1.0, None)])
+    assert len(releves) == 1 and releves[0].t_start_s > 9.0 and releves[0].view == "side"
+
+
+def test_a_side_tendu_side_on_is_not_a_releve() -> None:
+    # side-on her working foot's heel rises as it points, her hips do not
+    releves, _, _ = count_side([STAND, (2.5, SIDE_L), GAP, (2.5, RELEVE), (1.0, None)])
+    assert len(releves) == 1 and releves[0].t_start_s > 4.0
+
+
+def test_a_turn_to_the_side_learns_her_standing_again() -> None:
+    # front for the first relevé, side-on from 5 s on: both counted, each in its own view
+    releves, _, events = count_side([STAND, (2.5, RELEVE), (2.0, None), (2.5, RELEVE), (1.0, None)], side_from=5.0)
+    assert [r.view for r in releves] == ["front", "side"]
+    assert not [e for e in events if isinstance(e, ReleveDiscarded)]
+
+
+def test_a_turn_in_the_middle_of_a_releve_drops_it() -> None:
+    # the rest of that relevé is learnt as her standing side-on (nothing tells it apart yet): the next relevé counts
+    # once that has left her standing window (REFERENCE_WINDOW_S), never a relevé made of it
+    script = [STAND, (2.5, RELEVE), (REFERENCE_WINDOW_S, None), (2.5, RELEVE), (1.0, None)]
+    releves, _, events = count_side(script, side_from=2.3)
+    assert [r.view for r in releves] == ["side"] and releves[0].t_start_s > 4.0 + REFERENCE_WINDOW_S
+    assert [e.reason for e in events if isinstance(e, ReleveDiscarded)] == ["she turned between the front and the side"]
+
+
+def test_a_moment_read_side_on_while_she_faces_the_camera_is_not_a_turn() -> None:
+    # 0.3 s read side-on at the top of a front relevé (less than VIEW_HOLD_S): nothing learnt afresh, nothing dropped
+    assert VIEW_HOLD_S > 0.3
+    releves, _, events = count_side([STAND, (2.5, RELEVE), GAP, (2.5, RELEVE), (1.0, None)], 2.3, 2.6)
+    assert [r.view for r in releves] == ["front", "front"]
+    assert not [e for e in events if isinstance(e, ReleveDiscarded)]
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_releves_rendered_side_on_are_counted_and_a_plie_side_on_is_not_one(tmp_path: Path) -> None:
+    run = analyse_scene("side_on_releves", tmp_path, SIDE_ON["side_on_releves"])
+    truth = run.truth["expected"]["releves"]
+    assert len(run.releves) == len(truth) == 2, run.releves
+    for got, want in zip(run.releves, truth, strict=True):
+        assert got.view == "side" and got.knees == "straight" and got.heels_lowered
+        # counted from the heels' first clear rise to their lowering: inside the scripted relevé
+        assert want["start_s"] - 0.3 <= got.t_start_s <= want["top_start_s"] and want["top_end_s"] <= got.t_end_s
+        assert got.t_end_s <= want["end_s"] + 0.3
+    assert run.analysis["reps"] == []  # and no plié
+    plies = analyse_scene("side_on_grand_demi", tmp_path, SIDE_ON["side_on_grand_demi"])
+    assert plies.releves == [] and len(plies.analysis["reps"]) == 2
