@@ -8,8 +8,9 @@ frame:
 * her torso's line (``profile_torso_deg``: hip -> shoulder points) against the true hip joints -> shoulder joints;
 * the plumb line: each point's forward offset from the ankle point, in legs (her standing hip height above the
   ankle), against the true joints' (``--points``: where MediaPipe puts them from the side);
-* the pelvis: :func:`turnout.practice.profile.read_profile` over the clip's standing and plié frames, its verdict
-  against the truth's tilt.
+* the pelvis: :func:`turnout.practice.profile.pelvis_tilt_deg` over the clip's standing side-on frames (legs
+  straight) against the truth's tilt (a reading studied, not shown: scripts/side_on_study.py measures it outside these
+  scenes, ``profile.PELVIS_ERR_DEG``).
 
     .venv/bin/python scripts/profile_study.py [--scenes a b ...] [--points] [--json OUT]
 """
@@ -81,7 +82,7 @@ def stats(err: np.ndarray) -> str:
 
 
 WINDOW_FRAMES = 7  # half a second at 15 fps: the window's torso and plumb line (profile.WINDOW_S)
-PELVIS_FRAMES = 30  # two seconds at 15 fps: the window's pelvis (profile.PELVIS_WINDOW_S)
+PELVIS_FRAMES = 30  # two seconds at 15 fps: the window's pelvis until session 15
 
 
 def _pelvis_frames(truth: dict[str, Any], rows: list[dict[str, float]]) -> tuple[list[dict[str, float]], float]:
@@ -140,13 +141,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write the per-scene figures here")
     ap.add_argument("--fit", action="store_true", help="fit the pelvis reading's constants, each half on the other")
     args = ap.parse_args(argv)
-    from turnout.practice.profile import POINT_AHEAD_LEGS, TORSO_POINTS_DEG, ProfileTracker, read_profile, torso_deg
+    from turnout.practice.profile import (
+        POINT_AHEAD_LEGS,
+        TORSO_POINTS_DEG,
+        ProfileTracker,
+        pelvis_tilt_deg,
+        read_profile,
+        side_on,
+        straight_legs,
+        torso_deg,
+    )
 
     cat = load_catalogue()
     names = args.scenes or [n for n, s in cat.items() if "profile" in s.tags]
     errs: dict[str, list[np.ndarray]] = {}
     report: dict[str, Any] = {}
-    print(f"{'scene':24s} {'tilt':>5s}  facing   torso(true/read)  hip_fwd(true/read)  thigh  verdict")
+    print(f"{'scene':24s} {'tilt':>5s}  facing   torso(true/read)  hip_fwd(true/read)  thigh  tilt read")
     for name in names:
         truth, rows = analyse(name, args.refresh)
         tp = truth_profile(truth)
@@ -188,13 +198,15 @@ def main(argv: list[str] | None = None) -> int:
             "hip_fwd_true": float(np.median(tp["hip_fwd_m"][standing]) / leg_m),
             "hip_fwd_read": float(np.nanmedian(column(rows, "profile_hip_fwd_px")[standing]) / leg_px),
             "thigh_read": float(np.nanmedian(column(rows, "profile_thigh_deg")[standing])),
-            "verdict": None if prof is None else prof.pelvis, "profile": None if prof is None else prof.as_dict(),
+            "tilt_read": pelvis_tilt_deg([r for r, st in zip(rows, standing, strict=True)
+                                          if st and side_on(r) and straight_legs(r)]),
+            "profile": None if prof is None else prof.as_dict(),
             "holds": found, "holds_expected": expected,
         }  # fmt: skip
         r = report[name]
         print(f"{name:24s} {r['tilt_deg']:+5.1f}  {r['side_frames']:3d}/{n:3d}  {r['torso_true']:+6.2f} "
               f"{r['torso_read']:+6.2f}     {r['hip_fwd_true']:+.3f} {r['hip_fwd_read']:+.3f}     "
-              f"{r['thigh_read']:+5.1f}  {r['verdict']}  holds {found} (truth {expected})")  # fmt: skip
+              f"{r['thigh_read']:+5.1f}  {r['tilt_read']:+5.1f}  holds {found} (truth {expected})")  # fmt: skip
     print("\nerrors (read - true), per frame, side-on frames")
     for k, v in sorted(errs.items()):
         print(f"  {k:40s} {stats(np.concatenate(v))}")

@@ -324,8 +324,9 @@ def meaning(results: list[dict[str, Any]]) -> list[str]:
                f"{forced_flagged} were.")  # fmt: skip
     if side_on:
         out.append(f"- Side-on ({side_on} runs, the profile view's scenes): pliés {side[1]} of {side[0]} counted, "
-                   f"{side[2]} counted where there was none; from the side her knees and feet are not judged (no flag "
-                   "comes from them), her torso, plumb line, pelvis and holds are (docs/measurements.md).")  # fmt: skip
+                   f"{side[2]} counted where there was none; from the side her knees, feet and pelvis are not judged "
+                   "(no flag comes from them), her torso, plumb line and holds are (docs/measurements.md)."
+                   )  # fmt: skip
     seated = sum(1 for r in results if "stretch" in r.get("tags", ()))
     if seated:
         out.append(f"- {seated} seated runs (the stretch scenes) and the side-on runs are left out of the per-frame "

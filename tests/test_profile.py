@@ -18,7 +18,6 @@ from turnout.practice.profile import (
     NOT_JUDGED,
     ProfileTracker,
     pelvis_tilt_deg,
-    pelvis_verdict,
     read_profile,
 )
 
@@ -122,8 +121,8 @@ def test_torso_and_plumb_line_read_back_with_the_point_offsets() -> None:
     hip_px = 90.0 * math.tan(math.radians(3.0))
     assert prof.hip_legs == pytest.approx(hip_px / LEG_PX - profile.POINT_AHEAD_LEGS["hip"])
     assert prof.knee_legs == pytest.approx(-profile.POINT_AHEAD_LEGS["knee"])
-    assert prof.lines()[0].startswith("Torso 10° forward (±2°) · pelvis ")
-    assert prof.lines()[1] == "Over the ankles (% of a leg, ±2): shoulder +9, hip -1, knee -2"
+    assert prof.lines()[0].startswith("Torso 10° forward (±3°) · pelvis ")
+    assert prof.lines()[1] == "Over the ankles (% of a leg, ±4): shoulder +9, hip -1, knee -2"
     assert read_profile(rows[:2]) is None  # too few frames
     no_knee = rows_of([side_pose(1.0)] * 5)
     for r in no_knee:
@@ -133,30 +132,23 @@ def test_torso_and_plumb_line_read_back_with_the_point_offsets() -> None:
     assert read_profile(rows_of([front_pose()] * 5)) is None  # not side-on
 
 
-@pytest.mark.parametrize(("tilt", "verdict"), [(-15.0, "tucked"), (-12.0, "tucked"), (0.0, "neutral"),
-                                               (0.8, "neutral"), (3.0, None), (12.0, "arched"), (15.0, "arched"),
-                                               (8.0, None), (-8.0, None)])  # fmt: skip
-def test_pelvis_verdict_only_beyond_its_error(tilt: float, verdict: str | None) -> None:
-    """A thigh line at the tilt's reading gives the verdict the rule allows: tucked or arched beyond the reading's
-    error (9 degrees), neutral only within 10 - 9 of level, nothing in between."""
+@pytest.mark.parametrize("tilt", [-15.0, 0.0, 15.0, 40.0])
+def test_the_pelvis_is_read_for_study_but_never_judged(tilt: float) -> None:
+    """The thigh line gives the tilt back (scripts/side_on_study.py measures that reading), but no verdict is said: on
+    renders outside the ten it was fitted on it read up to 46 degrees off (profile.PELVIS_ERR_DEG, larger than the
+    tilts it would tell apart)."""
     thigh = profile.THIGH_NEUTRAL_DEG + profile.THIGH_PER_TILT * tilt
     rows = rows_of([side_pose(1.0, thigh_deg=thigh)] * 6)
     assert pelvis_tilt_deg(rows) == pytest.approx(tilt, abs=1e-6)
     prof = read_profile(rows)
-    assert prof is not None and prof.pelvis == verdict
-    if verdict is None:
-        assert "cannot tell from the side" in prof.pelvis_note
-    else:
-        assert verdict in prof.pelvis_note
+    assert prof is not None and prof.pelvis is None and prof.pelvis_note == profile.PELVIS_NOT_JUDGED
+    assert prof.lines()[0].endswith("· pelvis not judged from the side")
+    assert profile.PELVIS_ERR_DEG > 2 * 15.0  # the studio's tilts: 12-15 degrees
 
 
-def test_no_pelvis_verdict_with_bent_knees_or_a_large_error() -> None:
+def test_no_pelvis_reading_with_bent_knees() -> None:
     bent = rows_of([side_pose(1.0, thigh_deg=-20.0, drop=0.1, knee_fwd=0.12)] * 6)
     assert math.isnan(pelvis_tilt_deg(bent))
-    prof = read_profile(bent)
-    assert prof is not None and prof.pelvis is None and prof.pelvis_note == profile.CANNOT_TELL
-    assert pelvis_verdict(15.0, p95_deg=20.0)[0] is None  # an error larger than the tilt: no verdict
-    assert pelvis_verdict(math.nan) == (None, profile.CANNOT_TELL)
 
 
 # ---- holds from the side -------------------------------------------------------------------------------------------
@@ -184,7 +176,7 @@ def test_a_hold_side_on_is_timed_and_ends_when_she_moves() -> None:
     h = tr.holds[0]
     assert h.t_start_s == 0.0 and h.ended == "moved"
     assert 5.0 <= h.t_end_s <= 5.0 + 2 / 15  # where the move began (1 % of a leg), not where it was seen
-    assert h.profile is not None and h.profile.pelvis == "neutral"
+    assert h.profile is not None and h.profile.pelvis is None
 
 
 def test_a_hold_shorter_than_three_seconds_is_no_hold_and_turning_ends_one() -> None:
@@ -208,7 +200,8 @@ def test_the_words_side_on() -> None:
     feed(tr, [(1.0, side_pose(1.0, torso_deg=-8.0))])
     lines = tr.lines()
     assert lines[0] == "Turnout is not judged from the side: face the camera for turnout"
-    assert lines[1].startswith("Torso 4° back (±2°) · pelvis neutral") and lines[2].startswith("Over the ankles")
+    assert lines[1] == "Torso 4° back (±3°) · pelvis not judged from the side"
+    assert lines[2].startswith("Over the ankles")
     assert len(lines) == 3
     # the other guidance less what the side view makes moot
     assert tr.guidance(("Face the camera", "Step back until your feet are in view", "Only one person in view, please"))[
@@ -253,7 +246,7 @@ def test_the_command_line_summary(tmp_path: Any, capsys: Any) -> None:
     rows = rows_of([side_pose()] * 60) + rows_of([side_pose(thigh_deg=-20, drop=0.12, knee_fwd=0.2)] * 15)
     lines = profile.summary([i / 15 for i in range(75)], rows)
     assert lines[0] == f"side-on on 75 of 75 frames: {NOT_JUDGED}"
-    assert lines[1].startswith("hold 1 side-on: 0.0-4.0 s (4.0 s, moved): Torso 4° forward (±2°) · pelvis neutral")
+    assert lines[1].startswith("hold 1 side-on: 0.0-4.0 s (4.0 s, moved): Torso 4° forward (±3°) · pelvis not judged")
     assert lines[2].startswith("standing side-on (60 frames, legs straight): Torso ")
     assert profile.main([str(tmp_path / "missing.csv")]) == 2
     assert "cannot read it" in capsys.readouterr().err

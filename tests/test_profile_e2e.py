@@ -91,21 +91,19 @@ def test_torso_line_within_its_band(runs: dict[str, Run]) -> None:
         assert float(np.percentile(err, 95)) <= profile.TORSO_P95_DEG, name
 
 
-def test_the_pelvis_is_never_read_the_wrong_way(runs: dict[str, Run]) -> None:
-    """Over the standing frames the verdict is the true one or none (what cannot be told is said); and over every
-    two seconds of them (the window's pelvis): never the opposite tilt, never 'neutral' for a 15-degree tilt."""
-    for name, want in SCENES.items():
+def test_the_pelvis_is_never_judged(runs: dict[str, Run]) -> None:
+    """Over the standing frames and every half second of them (the window's figures) the pelvis gets no verdict, and
+    the words say it is not judged from the side (its reading is 33 degrees off at the 95th percentile over side-on
+    renders: profile.PELVIS_ERR_DEG)."""
+    for name in SCENES:
         run = runs[name]
         phase = run.truth["frames"]["phase"]
         standing = [r for r, ph in zip(run.rows, phase, strict=False) if ph == "standing"]
-        prof = read_profile(standing)
-        assert prof is not None
-        assert prof.pelvis in (want, None), (name, prof.pelvis_note)
-        frames = round(profile.PELVIS_WINDOW_S * 15)
+        frames = round(profile.WINDOW_S * 15)
         for i in range(0, len(standing) - frames + 1, 3):
             p = read_profile(standing[i : i + frames])
-            assert p is not None
-            assert p.pelvis in (want, None), (name, i, p.pelvis_note)
+            assert p is not None and p.pelvis is None, (name, i)
+            assert p.pelvis_note == profile.PELVIS_NOT_JUDGED
 
 
 def test_the_hold_from_the_side_is_timed(runs: dict[str, Run]) -> None:
@@ -155,5 +153,5 @@ def test_the_command_line_gives_the_profile(runs: dict[str, Run]) -> None:
         assert lines[1].endswith(": turnout is not judged from the side: face the camera for turnout"), lines
         assert lines[2].startswith("  hold 1 side-on: 0.0-4.") and "(4." in lines[2] and "moved" in lines[2]
         assert lines[3].startswith("  standing side-on") and "Torso " in lines[3] and "Over the ankles" in lines[3]
-        assert f"pelvis {want}" in lines[3] or "cannot tell" in lines[3]
+        assert "pelvis not judged from the side" in lines[3], (name, want)
         assert len(lines) == 4

@@ -25,6 +25,7 @@ from turnout.practice.barre import (
     count_rows,
 )
 from turnout.practice.routine import Exercise, ExerciseSummary
+from turnout.testing.frames_csv import read_frame_rows
 
 _PER_SIDE = ("toe_x_px", "toe_y_px", "ankle_x_px", "ankle_y_px", "heel_x_px", "heel_y_px", "knee_x_px", "knee_y_px",
              "leg_px", "knee_bend_img_deg")  # fmt: skip
@@ -126,3 +127,24 @@ def test_releves_rendered_side_on_are_counted_and_a_plie_side_on_is_not_one(tmp_
     assert run.analysis["reps"] == []  # and no plié
     plies = analyse_scene("side_on_grand_demi", tmp_path, SIDE_ON["side_on_grand_demi"])
     assert plies.releves == [] and len(plies.analysis["reps"]) == 2
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_man_side_on_his_releves_counted_and_his_pelvis_not_judged(tmp_path: Path) -> None:
+    """A render outside the catalogue (scripts/side_on_study.py's sx_left_bent: a man in bare legs, camera 1.1 m up,
+    from his left): a bent-knee relevé then a straight one, counted with their knees; his level pelvis, which the
+    thigh line read "arched, about 33 degrees" (session 14's rule), is not judged."""
+    from conftest import load_script
+    from turnout.practice.profile import PELVIS_NOT_JUDGED, read_profile, side_on
+
+    run = analyse_scene("sx_left_bent", tmp_path, load_script("side_on_study").SCENES["sx_left_bent"])
+    assert [(r.view, r.knees) for r in run.releves] == [("side", "bent"), ("side", "straight")]
+    truth = run.truth["expected"]["releves"]
+    for got, want in zip(run.releves, truth, strict=True):
+        assert want["start_s"] - 0.3 <= got.t_start_s <= want["top_start_s"] and want["top_end_s"] <= got.t_end_s
+    action = run.truth["frames"]["action"]
+    rows = read_frame_rows(tmp_path / "sx_left_bent.frames.csv")
+    still = [r for r in rows if side_on(r) and action[min(int(r["frame"]), len(action) - 1)] == "stand"]
+    prof = read_profile(still)
+    assert prof is not None and prof.pelvis is None and prof.pelvis_note == PELVIS_NOT_JUDGED

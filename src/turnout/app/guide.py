@@ -136,10 +136,11 @@ TERMS: Final = (
                           "height (demi about 12-16 %, grand 27-54 %), as the live window's 'Last plié'. Not in "
                           "degrees: the knees' bend from 3D reads 6-49° shallow at the bottom."),
     ("Review: Worst, Flags", "The worst fault of the rep (coloured by the rule above) and every fault found."),
-    ("From the side (profile)", "Side-on to the camera, Turnout reads your torso's line, the plumb line (shoulder, "
-                                "hip and knee over the ankle) and, when the picture can tell it, whether the pelvis is "
-                                "tucked or arched; it times holds. Turnout itself is not judged from the side: face "
-                                "the camera for your feet, knees and pliés."),
+    ("From the side (profile)", "Side-on to the camera, Turnout reads your torso's line and the plumb line "
+                                "(shoulder, hip and knee over the ankle), counts your pliés and relevés and times "
+                                "holds. Turnout itself is not judged from the side: face the camera for your feet and "
+                                "knees. Nor is your pelvis (tucked or arched): the picture's one hip point reads it "
+                                "up to 30-45° off on some bodies and views; check it in a mirror."),
     ("Camera to your side", "If the camera stands a little to one side, Turnout reads which way you face from your "
                             "face and shoulders and takes your feet against it; facing the camera squarely is "
                             "still best."),
