@@ -6,7 +6,8 @@ inside, no verdict in fifth), and Review and Progress with the exercises stored.
     xvfb-run -a -s "-screen 0 1280x720x24" \\
         .venv/bin/python scripts/screenshots_routine.py --out build/screenshots/routine
 
-(``--only holds``: the held low plié's and high relevé's screens alone; ``--only barre``: three relevés counted and
+(``--only holds``: the held low plié's and high relevé's screens alone, and side-on the relevé's where
+``scripts/side_on_study.py`` has rendered it; ``--only barre``: three relevés counted and
 their summary, two side-on, then tendus to the side and the front; ``--only stretches``: the floor stretches'
 screens alone: two butterflies against an earlier session's figure, then a frog and a low lunge; ``--only profile``:
 side-on, a first-position hold and a demi-plié with her pelvis arched, then tucked, with no routine.)
@@ -155,6 +156,16 @@ def main(argv: list[str] | None = None) -> int:
         grab(window, "h4_high_releve_countdown")
     ended()
     grab(window, "h5_high_releve_summary")
+    side_hold = sorted(STUDIO.glob("sxh_high_releve_right-*/sxh_high_releve_right.mp4"))
+    if side_hold:  # side-on (rendered by scripts/side_on_study.py): the held relevé timed from her hips
+        live.choose_routine(
+            Routine("High relevé hold side-on", (Exercise("hold", sets=1, hold_s=4, rest_s=0, variant="high_releve"),))
+        )
+        play(side_hold[0])
+        if wait(lambda: "s left" in panel.text(), 60):
+            grab(window, "h6_high_releve_side_on_countdown")
+        ended()
+        grab(window, "h7_high_releve_side_on_summary")
     if args.only == "holds":
         return done()
 

@@ -1,16 +1,17 @@
 """Side-on views outside the catalogue (issue 17, items 1 and 4): relevés counted from the side, and the pelvis's
 reading, on renders of the studio with exact truth through the real pose model.
 
-Sixteen scenes: the studio's two side-on test scenes (``tests/test_three_quarter.py``'s side_on_releves and
+Twenty scenes: the studio's two side-on test scenes (``tests/test_three_quarter.py``'s side_on_releves and
 side_on_grand_demi) and fourteen drawn in four batches (``sx_``, ``sx2_``, ``sx3_``, ``sx4_``): petite, average, tall
 and strong women and a man; leotard, leggings, trousers, bare legs; cameras 0.7-1.3 m up, 2.4-3.3 m away, 80-95
 degrees to her left or right; first, second, fifth and parallel; relevés of 30-50 degrees of foot pitch, straight or
-bent 25-35, some held; tendus to the front, side and back with either leg; demi and grand pliés; every pelvis level.
+bent 25-35, some held; tendus to the front, side and back with either leg; demi and grand pliés; every pelvis level;
+and four with held positions (``sxh_``: low pliés and high relevés held 3.5-5 s).
 Each is rendered on first use and cached under build/studio/ (as the catalogue's), then run through
 ``turnout analyze`` into OUT (default build/side_on/).
 
 * relevés: ``barre.count_rows`` over the rows against the script's relevés (count, start and end, knees), and none
-  from a plié or a tendu;
+  from a plié or a tendu; held positions: ``barre.find_position_holds`` against the script's, timed within 0.5 s;
 * the pelvis: ``profile.pelvis_tilt_deg`` (the reading the window showed until session 15) over the frames she
   stands still side-on (the script's stand and hold, legs straight) against the pelvis as posed, with the
   catalogue's ten profile scenes when ``make accuracy`` has analysed them (build/accuracy/uncal/).
@@ -90,6 +91,21 @@ SCENES: dict[str, dict[str, Any]] = {
                           "camera": {"height": 0.75, "distance": 3.3, "yaw": -92},
                           "script": ["stand 1.5", "releve 3 rise=35", "stand 0.8", "grand 4", "stand 0.8",
                                      "releve 2.5", "stand 1"]},
+    # held positions side-on (issue 17, item 3): a low plié and a high relevé, each held 3.5-5 s
+    "sxh_low_plie_left": {"body": "f_avg", "look": "leotard", "width": 640, "height": 360,
+                          "camera": {"height": 1.0, "distance": 2.8, "yaw": 90},
+                          "script": ["stand 1.5", "demi 7 depth=75 hold=5", "stand 1.5"]},
+    "sxh_high_releve_right": {"body": "f_tall", "look": "leggings", "width": 640, "height": 360,
+                              "camera": {"height": 1.1, "distance": 3.0, "yaw": -90},
+                              "script": ["stand 1.5", "releve 7 rise=55 hold=5", "stand 1.5"]},
+    "sxh_male_both": {"body": "m_avg", "look": "trousers", "width": 640, "height": 360,
+                      "camera": {"height": 0.9, "distance": 2.7, "yaw": 88},
+                      "script": ["stand 1.5", "releve 6 rise=45 hold=4", "stand 1", "demi 7 depth=80 hold=4.5",
+                                 "stand 1.2"]},
+    "sxh_petite_second": {"body": "f_petite", "look": "bare_legs", "position": "second", "width": 640, "height": 360,
+                          "camera": {"height": 1.2, "distance": 2.6, "yaw": -92},
+                          "script": ["stand 1.5", "grand 8 hold=4", "stand 1", "releve 6 bend=25 hold=3.5",
+                                     "stand 1.2"]},
 }  # fmt: skip
 
 
@@ -128,6 +144,24 @@ def releves(truth: dict[str, Any], rows_path: Path) -> dict[str, Any]:
             "kinds": [w["knees"] for w in want]}  # fmt: skip
 
 
+def holds(truth: dict[str, Any], rows_path: Path) -> dict[str, Any]:
+    """The held low pliés and high relevés found (``barre.find_position_holds``) against the script's."""
+    from turnout.practice.barre import MIN_HOLD_S, find_position_holds
+    from turnout.testing.frames_csv import read_frame_rows
+
+    rows = read_frame_rows(rows_path)
+    t = [r["timestamp_ms"] / 1000.0 for r in rows]
+    got, _ = find_position_holds(t, rows, [r["reliable"] == 1.0 for r in rows])
+    # a hold is a position kept MIN_HOLD_S or more (labels.toml's rule); a relevé's top of 1-2 s is not one
+    want = [w for w in truth["expected"]["position_holds"] if w["end_s"] - w["start_s"] >= MIN_HOLD_S]
+    timed = sum(
+        any(abs(g.t_start_s - w["start_s"]) <= 0.5 and abs(g.t_end_s - w["end_s"]) <= 0.5 for w in want) for g in got
+    )
+    found = [(g.position, round(g.t_start_s, 2), round(g.t_end_s, 2), g.view, g.knees or g.plie) for g in got]
+    return {"want": len(want), "got": len(got), "timed": timed, "found": found,
+            "truth": [(w["start_s"], w["end_s"]) for w in want]}  # fmt: skip
+
+
 def pelvis(truth: dict[str, Any], rows_path: Path) -> tuple[float, float]:
     """(the pelvis as posed, the reading over the frames she stands still side-on with straight legs)."""
     from turnout.practice import profile
@@ -147,12 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     totals = {"want": 0, "got": 0, "inside": 0, "knees_right": 0}
+    held = {"want": 0, "got": 0, "timed": 0}
     errs: dict[str, list[float]] = {"outside": [], "catalogue": []}
     for name in a.only or SCENES:
         truth, rows = analyse(name, a.out)
         r = releves(truth, rows)
         for k in totals:
             totals[k] += r[k]
+        h = holds(truth, rows)
+        for k in held:
+            held[k] += h[k]
         posed, read = pelvis(truth, rows)
         errs["outside"].append(read - posed)
         cam = truth["scene"]["camera"]
@@ -160,8 +198,12 @@ def main(argv: list[str] | None = None) -> int:
               f"cam {cam['height_m']:.2f} m yaw {cam['yaw_deg']:+4.0f}: relevés {r['got']} of {r['want']} "
               f"({r['inside']} inside their times, knees right {r['knees_right']}; hips {r['hips']}); "
               f"pelvis posed {posed:+.0f} read {read:+.1f}", flush=True)  # fmt: skip
+        if h["want"] or h["got"]:
+            print(f"    holds {h['got']} found of {h['want']} ({h['timed']} within 0.5 s): {h['found']}, truth "
+                  f"{h['truth']}")  # fmt: skip
     print(f"relevés: {totals['got']} counted of {totals['want']}, {totals['inside']} inside their times, knees "
           f"right on {totals['knees_right']}")  # fmt: skip
+    print(f"held positions: {held['got']} found of {held['want']}, {held['timed']} timed within 0.5 s")
     for csv_path in sorted((ROOT / "build/accuracy/uncal").glob("profile_*.frames.csv")):
         name = csv_path.name.removesuffix(".frames.csv")
         found = sorted((ROOT / "build/studio").glob(f"{name}-*/{name}.truth.json"))

@@ -1,8 +1,9 @@
-"""Relevés seen side-on (turnout.practice.barre; issue 17, item 1): counted from her ankles' rise over her floor line
-and her hips' rise (the profile's points), the knees from their bend in the picture, the heel's lift not said as a
-share of the foot. A turn between the front and the side starts her standing afresh; a frame or two read side-on
-while she faces the camera is not a turn. Unit tests on the synthetic dancer of tests/test_barre.py turned side-on,
-and the real pose model on rendered studio scenes side-on (rendered on first use, cached under build/studio/).
+"""Relevés and held positions seen side-on (turnout.practice.barre; issue 17, items 1 and 3): relevés counted from
+her hips' rise with the feet off the floor (the profile's points), the knees from their bend in the picture, the
+heel's lift not said as a share of the foot; a held low plié or high relevé timed side-on. A turn between the front
+and the side starts her standing afresh; a frame or two read side-on while she faces the camera is not a turn. Unit
+tests on the synthetic dancer of tests/test_barre.py turned side-on, and the real pose model on rendered studio
+scenes side-on (rendered on first use, cached under build/studio/).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from test_barre import BENT, DEMI, FLOOR_Y, GAP, GRAND, HIP_Y, RELEVE, SIDE_L, STAND, Pose, analyse_scene, take
+from test_position_holds import LOW, held, timeline
 from test_three_quarter import SIDE_ON
 from turnout.measure.image import SIDE
 from turnout.practice.barre import (
@@ -23,6 +25,7 @@ from turnout.practice.barre import (
     VIEW_HOLD_S,
     ReleveDiscarded,
     count_rows,
+    find_position_holds,
 )
 from turnout.practice.routine import Exercise, ExerciseSummary
 from turnout.testing.frames_csv import read_frame_rows
@@ -113,6 +116,20 @@ def test_a_moment_read_side_on_while_she_faces_the_camera_is_not_a_turn() -> Non
     assert not [e for e in events if isinstance(e, ReleveDiscarded)]
 
 
+@pytest.mark.parametrize(("peak", "position"), [(LOW, "low_plie"), (RELEVE, "high_releve")])
+def test_a_position_held_side_on_is_timed(peak: Pose, position: str) -> None:
+    """Side-on a held low plié (her hips down, her hips above her ankles shorter: the legs bent) and a held high
+    relevé (her hips up) are timed as from the front, arrived at 2.5 s and left at 7.5 s."""
+    t, rows = timeline(held(peak, 5.0))
+    holds, _ = find_position_holds(t, [side_on(r) for r in rows], [True] * len(t))
+    assert [(h.position, h.view) for h in holds] == [(position, "side")]
+    assert abs(holds[0].t_start_s - 2.5) <= 0.4 and abs(holds[0].t_end_s - 7.5) <= 0.4, holds
+    if position == "high_releve":
+        assert holds[0].knees == "straight" and math.isnan(holds[0].foot_pct)
+    front, _ = find_position_holds(t, rows, [True] * len(t))
+    assert [(h.position, h.view) for h in front] == [(position, "front")]
+
+
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_releves_rendered_side_on_are_counted_and_a_plie_side_on_is_not_one(tmp_path: Path) -> None:
@@ -148,3 +165,21 @@ def test_a_man_side_on_his_releves_counted_and_his_pelvis_not_judged(tmp_path: P
     still = [r for r in rows if side_on(r) and action[min(int(r["frame"]), len(action) - 1)] == "stand"]
     prof = read_profile(still)
     assert prof is not None and prof.pelvis is None and prof.pelvis_note == PELVIS_NOT_JUDGED
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_held_positions_rendered_side_on_are_timed(tmp_path: Path) -> None:
+    """scripts/side_on_study.py's sxh_male_both (a man in trousers, camera 0.9 m up, from his left): a high relevé
+    held 4 s then a low plié held 4.5 s, each timed within 0.5 s side-on (nothing was timed side-on before)."""
+    from conftest import load_script
+
+    run = analyse_scene("sxh_male_both", tmp_path, load_script("side_on_study").SCENES["sxh_male_both"])
+    rows = read_frame_rows(tmp_path / "sxh_male_both.frames.csv")
+    t = [r["timestamp_ms"] / 1000.0 for r in rows]
+    holds, _ = find_position_holds(t, rows, [r["reliable"] == 1.0 for r in rows])
+    want = run.truth["expected"]["position_holds"]
+    assert [(h.position, h.view) for h in holds] == [("high_releve", "side"), ("low_plie", "side")]
+    for got, w in zip(holds, want, strict=True):
+        assert abs(got.t_start_s - w["start_s"]) <= 0.5 and abs(got.t_end_s - w["end_s"]) <= 0.5, (got, w)
+    assert holds[0].knees == "straight" and math.isnan(holds[0].foot_pct)

@@ -280,13 +280,15 @@ def _read_side(t_s: float, row: Mapping[str, float]) -> _Frame:
     so the two feet are read as one); both feet's place is where her hips are across the picture (a step side-on
     carries them along it; a relevé lifts them straight up; the toe points side-on jump by up to 0.09 legs on the
     studio, so the floor line is not a place); both knees' bend is the shank's lean against the thigh's
-    (``profile_shank_deg - profile_thigh_deg``: a knee bends in the picture's plane side-on)."""
+    (``profile_shank_deg - profile_thigh_deg``: a knee bends in the picture's plane side-on); both legs' length is her
+    hips above her ankles (``profile_hip_up_px``: a plié shortens it, a relevé lifts both)."""
     gap = _f(row, "hip_height_px") - _f(row, "profile_hip_up_px")
     place = (_f(row, "hip_x_px"), 0.0)
     bend = _f(row, "profile_shank_deg") - _f(row, "profile_thigh_deg")
+    leg = _f(row, "profile_hip_up_px")
     return _Frame(
         t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), row_span_px(row),
-        (place, place), (place, place), (gap, gap), (math.nan, math.nan), (bend, bend), upright(row),
+        (place, place), (place, place), (gap, gap), (leg, leg), (bend, bend), upright(row),
     )  # fmt: skip
 
 
@@ -431,9 +433,60 @@ class _Stream(Generic[_E]):
     def __init__(self) -> None:
         self._ref = _Standing()
         self._last_t = -math.inf
+        #: the view her standing reference was learnt in (``FRONT`` or ``SIDE``; None: not yet)
+        self._view: float | None = None
+        #: another view seen since (view, first time), not yet held for :data:`VIEW_HOLD_S`
+        self._turning: tuple[float, float] | None = None
 
     def finish(self) -> list[_E]:
         raise NotImplementedError
+
+    def _view_of(self, t_s: float, row: Mapping[str, float], reliable: bool) -> tuple[float | None, bool]:
+        """The view this frame is read in (:func:`_view`; None: not read) and whether she has just turned: another
+        view than her standing's, held for :data:`VIEW_HOLD_S` (a frame or two read from the side while she faces
+        the camera is not a turn; until then its frames are not read). A turn starts her standing afresh (the two
+        views' gaps and places are not the same numbers); what was under way, the caller ends."""
+        view = _view(row, reliable)
+        if view is not None and self._view is not None and view != self._view:
+            if self._turning is None or self._turning[0] != view:
+                self._turning = (view, t_s)
+            if t_s - self._turning[1] < VIEW_HOLD_S:
+                return None, False
+        elif view is not None:
+            self._turning = None
+        if view is None or view == self._view:
+            return view, False
+        turned = self._view is not None
+        if turned:
+            self._ref.clear()
+        self._view, self._turning = view, None
+        return view, turned
+
+    def _read_view(self, t_s: float, row: Mapping[str, float]) -> _Frame:
+        """This frame as read in her current view."""
+        return _read(t_s, row) if self._view == FRONT else _read_side(t_s, row)
+
+    @staticmethod
+    def _side_heels(rises: Sequence[float], hip: float) -> tuple[float, bool]:
+        """Side-on, the heels' rise to follow (legs) and whether the feet are off the floor. ``rises``: the feet's gap
+        over its flat height (:func:`_read_side`: both feet read as one), ``hip``: her hips' rise. Followed on her
+        hips, as high as straight legs carry them for a heel's rise (over :data:`HIP_PER_HEEL`): flat feet cannot
+        lift them, while the feet's gap side-on jumps with the toe points (0.09 legs for a frame), shows a far foot's
+        rise little and, after a relevé, does not always come back to flat (followed on the higher of the two, 2 of
+        the side-on study's 31 relevés read "heels not lowered" and a straight one "bent"). Off the floor: the feet's
+        gap above :data:`HEEL_DOWN` (a petite dancer's relevés seen from her right read 0.017-0.030 there); a relevé
+        begins only so, since side-on a tendu lifts the working heel (the feet's gap read 0.12 legs) with her hips
+        level, and the hips alone could be a standing reference gone wrong."""
+        return hip / HIP_PER_HEEL, min(rises) > HEEL_DOWN
+
+    def _standing_side(self, fr: _Frame, feet_up: bool) -> bool:
+        """Side-on her standing also needs the feet's gap flat (``feet_up`` False) and her floor line where it stands:
+        a tendu's working heel lifts the gap, one toward or away from the camera moves the lower toe along the
+        picture, while her hips stay within the band (and its knee's bend would widen her knees' standing band). True
+        from the front."""
+        if self._view != SIDE:
+            return True
+        return not feet_up and abs(fr.floor_y - self._ref.floor_y()) / self._ref.legs() < STANDING_BAND
 
     def _restart(self, t_s: float) -> list[_E]:
         """The events of a stream started again at ``t_s`` (none if it goes on); moves the clock to ``t_s``."""
@@ -447,6 +500,8 @@ class _Stream(Generic[_E]):
     def _forget(self) -> None:
         """Forget what was learnt from the stream before it started again."""
         self._ref.clear()
+        self._view = None
+        self._turning = None
 
 
 def _knees_bend(fr: _Frame, ref: _Standing) -> float:
@@ -574,78 +629,45 @@ class ReleveCounter(_Stream[ReleveEvent]):
         self._ep: _ReleveEpisode | None = None
         #: after a discarded rise: wait for the heels to come down before the next
         self._rearm = False
-        #: the view her standing reference was learnt in (``FRONT`` or ``SIDE``; None: not yet)
-        self._view: float | None = None
-        #: another view seen since (view, first time), not yet held for :data:`VIEW_HOLD_S`
-        self._turning: tuple[float, float] | None = None
         self.reps: list[ReleveRep] = []
-
-    def _forget(self) -> None:
-        super()._forget()
-        self._view = None
-        self._turning = None
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[ReleveEvent]:
         """One frame. From the front each foot is read on its own (:func:`_read`); side-on her feet are read as one
-        (:func:`_read_side`). A turn between the two starts her standing afresh (the two views' gaps and places are
-        not the same numbers) and drops a relevé under way."""
+        (:func:`_read_side`). A turn between the two (:meth:`_Stream._view_of`) drops a relevé under way."""
         events = self._restart(t_s)
         ep = self._ep
-        view = _view(row, reliable)
-        if view is not None and self._view is not None and view != self._view:
-            # another view: taken once it has held for VIEW_HOLD_S (a frame or two read from the side while she
-            # faces the camera is not a turn); until then its frames are not read
-            if self._turning is None or self._turning[0] != view:
-                self._turning = (view, t_s)
-            if t_s - self._turning[1] < VIEW_HOLD_S:
-                view = None
-        else:
-            self._turning = None
+        view, turned = self._view_of(t_s, row, reliable)
         if view is None:
             if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
                 lost = TURNED if self._turning is not None else f"pose lost for more than {MAX_GAP_S:g} s"
                 events.append(self._discard(t_s, lost))
             return events
-        if view != self._view:
-            self._turning = None
-            if ep is not None:
-                events.append(self._discard(t_s, TURNED))
-                self._rearm = False
-                ep = None
-            if self._view is not None:
-                self._ref.clear()
-            self._view = view
-        fr = _read(t_s, row) if view == FRONT else _read_side(t_s, row)
+        if turned and ep is not None:
+            events.append(self._discard(t_s, TURNED))
+            self._rearm = False
+            ep = None
+        fr = self._read_view(t_s, row)
         if not self._ref.ready():
             self._ref.add(fr)
             return events
         legs = self._ref.legs()
         rises = [(fr.gap[k] - self._ref.flat_gap(k)) / legs for k in range(2)]
         hip = (self._ref.hip_y() - fr.hip_y) / legs
+        bend = _knees_bend(fr, self._ref)
         feet_up = True
         if self._view == SIDE:
-            # side-on the relevé is followed by her hips (flat feet cannot lift them; the feet's gap side-on jumps
-            # with the toe points and shows a far foot's rise little), as high as straight legs carry them for a
-            # heel's rise; it starts only where the feet's gap shows them off the floor too (above HEEL_DOWN, her
-            # standing's scatter; seen from her right a petite dancer's relevés read 0.017-0.030 legs there)
-            feet_up = min(rises) > HEEL_DOWN
-            rises = [hip / HIP_PER_HEEL, hip / HIP_PER_HEEL]
+            heel, feet_up = self._side_heels(rises, hip)
+            rises = [heel, heel]
         if not all(math.isfinite(r) for r in (*rises, hip)):
             return events
         heel_min, heel_mean = min(rises), (rises[0] + rises[1]) / 2
         moved = max(_moved(fr, self._ref, k) for k in range(2))
-        bend = _knees_bend(fr, self._ref)
         if ep is None:
             if self._rearm:
                 self._rearm = not _heels_down(heel_min, hip)
             elif _heels_up(heel_min, hip) and feet_up and hip > -PLIE_DROP and moved < FOOT_MOVED:
                 return events + self._start(t_s, heel_min, heel_mean, hip, bend)
-            # side-on also the feet's gap flat and her floor line where it stands: a tendu's working heel lifts the
-            # gap, one toward or away from the camera moves the lower toe along the picture, while her hips stay
-            # within the band (and its knee's bend would widen her knees' standing band)
-            flat = heel_min <= HEEL_DOWN and (
-                self._view != SIDE or (not feet_up and abs(fr.floor_y - self._ref.floor_y()) / legs < STANDING_BAND)
-            )
+            flat = heel_min <= HEEL_DOWN and self._standing_side(fr, feet_up)
             self._ref.add(fr, standing=flat and moved < FOOT_MOVED and abs(hip) < STANDING_BAND)
             return events
         ep.last_ok = t_s
@@ -1130,6 +1152,8 @@ class PositionHold:
     #: a relevé: where the true lift lies (:func:`foot_pct_range`), % of the foot
     foot_pct_low: float = math.nan
     foot_pct_high: float = math.nan
+    #: "front" or "side": the view it was held in (side-on a relevé's lift is not read as a share of the foot)
+    view: str = "front"
 
     @property
     def seconds(self) -> float:
@@ -1182,6 +1206,8 @@ class _HoldRun:
     anchors: tuple[tuple[float, float], tuple[float, float]] = ((math.nan, math.nan), (math.nan, math.nan))
     reported: bool = False
     index: int = 0
+    #: the view it is held in (``FRONT`` or ``SIDE``)
+    view: float = FRONT
 
 
 def _hold_edges(run: _HoldRun) -> tuple[int, int, float, float]:
@@ -1219,19 +1245,30 @@ class PositionHolds(_Stream[PositionHoldEvent]):
         return run.position if run is not None and run.reported else None
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[PositionHoldEvent]:
+        """One frame, from the front or side-on (as the relevé counter reads them: side-on a relevé's heels are her
+        hips' rise over :data:`HIP_PER_HEEL`, a plié's legs her hips above her ankles). A turn between the two
+        (:meth:`_Stream._view_of`) ends a hold under way."""
         events = self._restart(t_s)
         run = self._run
-        if not _front(row, reliable):
+        view, turned = self._view_of(t_s, row, reliable)
+        if view is None:
             if run is not None and t_s - run.last_ok > MAX_GAP_S:
-                events += self._end(t_s, "the pose was lost")
+                events += self._end(t_s, TURNED if self._turning is not None else "the pose was lost")
             return events
-        fr = _read(t_s, row)
+        if turned and run is not None:
+            events += self._end(t_s, TURNED)
+            run = None
+        fr = self._read_view(t_s, row)
         if not self._ref.ready():
             self._ref.add(fr)
             return events
         legs = self._ref.legs()
         drop = (fr.hip_y - self._ref.hip_y()) / legs
         heels = ((fr.gap[0] - self._ref.flat_gap(0)) / legs, (fr.gap[1] - self._ref.flat_gap(1)) / legs)
+        feet_up = min(heels) > HEEL_DOWN
+        if self._view == SIDE:  # as ReleveCounter.update reads her relevés side-on
+            heel, feet_up = self._side_heels(heels, -drop)
+            heels = (heel, heel)
         bent = max((self._ref.leg(k) - fr.leg[k]) / legs for k in range(2))
         moved = max(_moved(fr, self._ref, k) for k in range(2))
         if not all(math.isfinite(v) for v in (drop, *heels, bent, moved)):
@@ -1246,10 +1283,10 @@ class PositionHolds(_Stream[PositionHoldEvent]):
                 return events + self._settle(run)
             events += self._end(t_s, why)
         if position:
-            self._run = _HoldRun(position, [hf], t_s)
+            self._run = _HoldRun(position, [hf], t_s, view=self._view if self._view is not None else FRONT)
         elif run is None:
-            standing = min(heels) <= HEEL_DOWN and moved < FOOT_MOVED and abs(drop) < STANDING_BAND
-            self._ref.add(fr, standing=standing)
+            flat = min(heels) <= HEEL_DOWN and self._standing_side(fr, feet_up)
+            self._ref.add(fr, standing=flat and moved < FOOT_MOVED and abs(drop) < STANDING_BAND)
         return events
 
     def finish(self) -> list[PositionHoldEvent]:
@@ -1351,6 +1388,9 @@ class PositionHolds(_Stream[PositionHoldEvent]):
         low = high = math.nan
         if run.position == "low_plie":
             plie = "grand" if level > GRAND_DROP else "demi"
+        elif run.view == SIDE:  # the heels followed her hips (update): the knees from their bend alone
+            shown = -level
+            knees = _knees(_median([f.bend for f in frames]), math.nan, self._ref.bend_band())
         else:
             heel = _median([(f.heels[0] + f.heels[1]) / 2 for f in frames])
             pct, shown = FOOT_PCT_PER_LEG * heel, -level
@@ -1359,7 +1399,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
         return PositionHold(
             index=run.index, position=run.position, t_start_s=frames[0].t, t_end_s=frames[-1].t, reason=reason,
             level_legs=shown, band_legs=band, n_frames=len(frames), plie=plie, heel_rise_legs=heel, foot_pct=pct,
-            knees=knees, foot_pct_low=low, foot_pct_high=high,
+            knees=knees, foot_pct_low=low, foot_pct_high=high, view="side" if run.view == SIDE else "front",
         )  # fmt: skip
 
 
