@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -183,3 +184,18 @@ def test_held_positions_rendered_side_on_are_timed(tmp_path: Path) -> None:
     for got, w in zip(holds, want, strict=True):
         assert abs(got.t_start_s - w["start_s"]) <= 0.5 and abs(got.t_end_s - w["end_s"]) <= 0.5, (got, w)
     assert holds[0].knees == "straight" and math.isnan(holds[0].foot_pct)
+
+
+@pytest.mark.e2e
+def test_real_people_walking_past_side_on_make_no_releve_or_hold(analysed: Any) -> None:
+    """Real footage (../shared/media/pypi/sports2d_demo.mp4): a woman walks past side-on and a man jumps down into a
+    crouch; read side-on on most of its frames, nothing there is a relevé or a held position."""
+    result = analysed("pypi/sports2d_demo.mp4")
+    assert result.csv_path is not None
+    rows = read_frame_rows(result.csv_path)
+    assert sum(r["facing_code"] == SIDE and r["reliable"] == 1.0 for r in rows) >= 50  # the side-on path is taken
+    t = [r["timestamp_ms"] / 1000.0 for r in rows]
+    ok = [r["reliable"] == 1.0 for r in rows]
+    releves, _, _ = count_rows(t, rows, ok)
+    holds, _ = find_position_holds(t, rows, ok)
+    assert releves == [] and holds == []
