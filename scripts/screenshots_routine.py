@@ -113,19 +113,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in ("all", "barre"):
         # relevés counted (three straight ones on barre_releve, its pliés not counted toward them), then tendus to
         # the side and to the front (barre_tendu: right side, right front, left front, left side)
-        live.choose_routine(Routine("Relevés", (Exercise("releve", sets=1, reps=3, rest_s=0),)))
-        play(scene("barre_releve"))
-        if wait(lambda: panel.text().endswith("1 / 3"), 60):
-            grab(window, "b1_releves_counting")
-        ended()
-        grab(window, "b2_releves_summary")
+        def releves(name: str, clip: str, reps: int, counting: str, summary: str) -> None:
+            live.choose_routine(Routine(name, (Exercise("releve", sets=1, reps=reps, rest_s=0),)))
+            play(scene(clip))
+            if wait(lambda: panel.text().endswith(f"1 / {reps}"), 60):
+                grab(window, counting)
+            ended()
+            grab(window, summary)
+
+        releves("Relevés", "barre_releve", 3, "b1_releves_counting", "b2_releves_summary")
         # side-on (turned to the barre): two relevés counted from her hips' rise, no share of the foot said
-        live.choose_routine(Routine("Relevés side-on", (Exercise("releve", sets=1, reps=2, rest_s=0),)))
-        play(scene("side_on_releves"))
-        if wait(lambda: panel.text().endswith("1 / 2"), 60):
-            grab(window, "b2s_releves_side_on_counting")
-        ended()
-        grab(window, "b2s_releves_side_on_summary")
+        releves("Relevés side-on", "side_on_releves", 2, "b2s_releves_side_on_counting", "b2s_releves_side_on_summary")
         tendus = (Exercise("tendu", sets=1, reps=2, rest_s=0, variant="side"),
                   Exercise("tendu", sets=1, reps=2, rest_s=0, variant="front"))  # fmt: skip
         live.choose_routine(Routine("Tendus", tendus))
