@@ -71,15 +71,16 @@ FLAT_GAP_QUANTILE: Final = 0.1
 
 
 def _front(row: Mapping[str, float], reliable: bool) -> bool:
-    """A frame the barre counters follow: reliable (``tracker.is_reliable``) and seen from the front. Turned
-    three-quarter from the camera only her pliés are counted (the tracker); a tendu's direction and a hold's feet are
-    read from the front (the studio measures them there); relevés from the front or side-on (:func:`_view`)."""
+    """A frame the tendu counter follows: reliable (``tracker.is_reliable``) and seen from the front (a tendu's leg and
+    direction are read from the front: the studio measures them there). Relevés and held positions are read from the
+    front or side-on (:func:`_view`); turned three-quarter from the camera only her pliés are counted (the tracker)."""
     return is_reliable(row, reliable) and _f(row, "facing_code") == FRONT
 
 
 def _view(row: Mapping[str, float], reliable: bool) -> float | None:
-    """The view a relevé is read in: ``FRONT`` or ``SIDE`` (``turnout.measure.image``'s facing codes) on a reliable
-    frame, else None (three-quarter, from behind, or not reliable)."""
+    """The view the relevé counter and the held positions read a frame in: ``FRONT`` or ``SIDE``
+    (``turnout.measure.image``'s facing codes) on a reliable frame, else None (three-quarter, from behind, or not
+    reliable)."""
     if not is_reliable(row, reliable):
         return None
     code = _f(row, "facing_code")
