@@ -42,8 +42,8 @@ MIN_FRAMES: Final = 3
 #: 0.1 of it).
 TORSO_POINTS_DEG: Final = -4.0
 #: The torso's line's stated error: its 95th percentile against the joints' line per frame was 1.43 over the ten
-#: scenes (1.63 on the worst), and 2.95 over the frames she stands still in 16 side-on renders outside them
-#: (scripts/side_on_study.py's scenes; a man's read 2-3 degrees forward): 3 since session 15 (2 before).
+#: scenes (1.63 on the worst), and 2.95 over the frames she stands still in 16 side-on renders outside them (the
+#: first 16 of scripts/side_on_study.py; a man's read 2-3 degrees forward): 3 since session 15 (2 before).
 TORSO_P95_DEG: Final = 3.0
 #: The plumb line: each joint's forward offset from the ankle, in legs (her standing hip height above the ankle), is
 #: its point's offset from the ankle point less where MediaPipe puts that point from the side: the hip point 4 % of a
@@ -52,8 +52,8 @@ TORSO_P95_DEG: Final = 3.0
 POINT_AHEAD_LEGS: Final = {"shoulder": 0.0, "hip": 0.04, "knee": 0.02}
 #: The plumb line's error end to end: the 95th percentile of the absolute error against the true joints per standing
 #: frame, the worst of the three points: 0.017 on the ten scenes (scripts/profile_study.py), 0.034 (the hip; a man's
-#: hip point stands 0.03 further ahead) over the frames she stands still in 16 side-on renders outside them
-#: (scripts/side_on_study.py's scenes): 0.035 since session 15 (0.02 before), shown as "±4" % of a leg.
+#: hip point stands 0.03 further ahead) over the frames she stands still in 16 side-on renders outside them (the
+#: first 16 of scripts/side_on_study.py): 0.035 since session 15 (0.02 before), shown as "±4" % of a leg.
 PLUMB_P95_LEGS: Final = 0.035
 #: The pelvis from the side. MediaPipe gives one point for the hip; on the studio that point follows the front of her
 #: pelvis: with the hip joints still, an arched pelvis (anterior tilt) moves it forward and a tucked one back, about
