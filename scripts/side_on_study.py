@@ -27,6 +27,7 @@ import math
 import subprocess
 import sys
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,11 +126,9 @@ def analyse(name: str, out: Path) -> tuple[dict[str, Any], Path]:
     return json.loads(clip.truth.read_text()), rows
 
 
-def releves(truth: dict[str, Any], rows_path: Path) -> dict[str, Any]:
+def releves(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[str, Any]:
     from turnout.practice.barre import count_rows
-    from turnout.testing.frames_csv import read_frame_rows
 
-    rows = read_frame_rows(rows_path)
     t = [r["timestamp_ms"] / 1000.0 for r in rows]
     got, _, _ = count_rows(t, rows, [r["reliable"] == 1.0 for r in rows])
     want = truth["expected"]["releves"]
@@ -144,12 +143,10 @@ def releves(truth: dict[str, Any], rows_path: Path) -> dict[str, Any]:
             "kinds": [w["knees"] for w in want]}  # fmt: skip
 
 
-def holds(truth: dict[str, Any], rows_path: Path) -> dict[str, Any]:
+def holds(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[str, Any]:
     """The held low pliés and high relevés found (``barre.find_position_holds``) against the script's."""
     from turnout.practice.barre import MIN_HOLD_S, find_position_holds
-    from turnout.testing.frames_csv import read_frame_rows
 
-    rows = read_frame_rows(rows_path)
     t = [r["timestamp_ms"] / 1000.0 for r in rows]
     got, _ = find_position_holds(t, rows, [r["reliable"] == 1.0 for r in rows])
     # a hold is a position kept MIN_HOLD_S or more (labels.toml's rule); a relevé's top of 1-2 s is not one
@@ -162,12 +159,10 @@ def holds(truth: dict[str, Any], rows_path: Path) -> dict[str, Any]:
             "truth": [(w["start_s"], w["end_s"]) for w in want]}  # fmt: skip
 
 
-def pelvis(truth: dict[str, Any], rows_path: Path) -> tuple[float, float]:
+def pelvis(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> tuple[float, float]:
     """(the pelvis as posed, the reading over the frames she stands still side-on with straight legs)."""
     from turnout.practice import profile
-    from turnout.testing.frames_csv import read_frame_rows
 
-    rows = read_frame_rows(rows_path)
     action = truth["frames"]["action"]
     stand = [r for r in rows if profile.side_on(r) and profile.straight_legs(r)
              and action[min(int(r["frame"]), len(action) - 1)] in ("stand", "hold")]  # fmt: skip
@@ -175,6 +170,8 @@ def pelvis(truth: dict[str, Any], rows_path: Path) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from turnout.testing.frames_csv import read_frame_rows
+
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=Path, default=ROOT / "build" / "side_on")
     p.add_argument("--only", nargs="*", choices=sorted(SCENES), help="these scenes only")
@@ -184,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     held = {"want": 0, "got": 0, "timed": 0}
     errs: dict[str, list[float]] = {"outside": [], "catalogue": []}
     for name in a.only or SCENES:
-        truth, rows = analyse(name, a.out)
+        truth, csv_path = analyse(name, a.out)
+        rows = read_frame_rows(csv_path)
         r = releves(truth, rows)
         for k in totals:
             totals[k] += r[k]
@@ -208,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         name = csv_path.name.removesuffix(".frames.csv")
         found = sorted((ROOT / "build/studio").glob(f"{name}-*/{name}.truth.json"))
         if found:
-            posed, read = pelvis(json.loads(found[0].read_text()), csv_path)
+            posed, read = pelvis(json.loads(found[0].read_text()), read_frame_rows(csv_path))
             errs["catalogue"].append(read - posed)
     for group, e in errs.items():
         if e:
