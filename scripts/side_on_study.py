@@ -107,6 +107,36 @@ SCENES: dict[str, dict[str, Any]] = {
                           "camera": {"height": 1.2, "distance": 2.6, "yaw": -92},
                           "script": ["stand 1.5", "grand 8 hold=4", "stand 1", "releve 6 bend=25 hold=3.5",
                                      "stand 1.2"]},
+    # tendus side-on (issue 17, item 2), drawn after the side-on tendu rule (session 16): the near leg and the far,
+    # fifth position, a low camera, a man, a tendu to the side among them
+    "sx5_near_tendus": {"body": "f_tall", "look": "leggings", "camera": {"height": 1.1, "distance": 3.0, "yaw": -90},
+                        "script": ["stand 1.5", "tendu right 2.5 dir=front", "stand 0.6", "tendu right 2.5 dir=back",
+                                   "stand 0.6", "tendu right 2.5 dir=front", "stand 1"]},
+    "sx5_fifth_tendus": {"body": "f_avg", "look": "trousers", "position": "fifth",
+                         "camera": {"height": 0.95, "distance": 2.7, "yaw": 88},
+                         "script": ["stand 1.5", "tendu left 2.5 dir=front", "stand 0.6", "tendu left 2.5 dir=back",
+                                    "stand 0.6", "tendu right 2.5 dir=back", "stand 1"]},
+    "sx5_petite_low": {"body": "f_petite", "look": "bare_legs", "skin": "dark",
+                       "camera": {"height": 0.75, "distance": 2.5, "yaw": 93},
+                       "script": ["stand 1.5", "tendu right 2.5 dir=front", "stand 0.6", "releve 2.5", "stand 0.6",
+                                  "tendu right 2.5 dir=back", "stand 0.6", "demi 3", "stand 1"]},
+    "sx5_male_mixed": {"body": "m_avg", "look": "leotard", "width": 640, "height": 360,
+                       "camera": {"height": 1.3, "distance": 3.2, "yaw": -85},
+                       "script": ["stand 1.5", "tendu left 2.5 dir=front", "stand 0.6", "tendu left 2.5 dir=side",
+                                  "stand 0.6", "tendu left 2.5 dir=back", "stand 0.6", "tendu right 2.5 dir=front",
+                                  "stand 1"]},
+    # drawn after the rule that lets her hips go over the standing foot from fifth (session 16)
+    "sx6_fifth_far": {"body": "f_petite", "look": "leotard", "position": "fifth", "width": 640, "height": 360,
+                      "camera": {"height": 1.2, "distance": 2.8, "yaw": -88},
+                      "script": ["stand 1.5", "tendu left 2.5 dir=front", "stand 0.6", "tendu left 2.5 dir=back",
+                                 "stand 0.6", "tendu right 2.5 dir=front", "stand 1"]},
+    "sx6_tall_fifth": {"body": "f_tall", "look": "bare_legs", "skin": "medium", "position": "fifth",
+                       "camera": {"height": 0.8, "distance": 3.0, "yaw": 91},
+                       "script": ["stand 1.5", "tendu right 2.5 dir=back", "stand 0.6", "tendu right 2.5 dir=front",
+                                  "stand 0.6", "demi 3", "stand 1"]},
+    "sx6_strong_first": {"body": "f_strong", "look": "trousers", "camera": {"height": 1.0, "distance": 3.3, "yaw": 85},
+                         "script": ["stand 1.5", "tendu left 2.5 dir=front", "stand 0.6", "tendu left 2.5 dir=front",
+                                    "stand 0.6", "tendu left 2.5 dir=back", "stand 0.6", "releve 2.5", "stand 1"]},
 }  # fmt: skip
 
 
@@ -141,6 +171,24 @@ def releves(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[
     hips = [round(g.rise_legs, 3) for g in got]
     return {"want": len(want), "got": len(got), "inside": inside, "knees_right": knees, "hips": hips,
             "kinds": [w["knees"] for w in want]}  # fmt: skip
+
+
+def tendus(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[str, Any]:
+    """The tendus counted (``barre.count_rows``) against the script's to her front and back (side-on a tendu to her
+    side is not counted: ``barre.SIDE_ON_DIRECTIONS``), each with its leg and direction inside its scripted item."""
+    from turnout.practice.barre import SIDE_ON_DIRECTIONS, count_rows
+
+    t = [r["timestamp_ms"] / 1000.0 for r in rows]
+    _, got, _ = count_rows(t, rows, [r["reliable"] == 1.0 for r in rows])
+    want = [w for w in truth["expected"]["tendus"] if w["direction"] in SIDE_ON_DIRECTIONS]
+    right = sum(
+        any((w["leg"], w["direction"]) == (g.leg, g.direction) and w["start_s"] - 0.2 <= g.t_start_s
+            and g.t_end_s <= w["end_s"] + 0.3 for w in want)
+        for g in got
+    )  # fmt: skip
+    found = [(g.leg, g.direction, round(g.t_start_s, 2), round(g.t_end_s, 2), g.returned) for g in got]
+    sideways = len(truth["expected"]["tendus"]) - len(want)
+    return {"want": len(want), "got": len(got), "right": right, "sideways": sideways, "found": found}
 
 
 def holds(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[str, Any]:
@@ -179,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     a.out.mkdir(parents=True, exist_ok=True)
     totals = {"want": 0, "got": 0, "inside": 0, "knees_right": 0}
     held = {"want": 0, "got": 0, "timed": 0}
+    steps = {"want": 0, "got": 0, "right": 0, "sideways": 0}
     errs: dict[str, list[float]] = {"outside": [], "catalogue": []}
     for name in a.only or SCENES:
         truth, csv_path = analyse(name, a.out)
@@ -189,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
         h = holds(truth, rows)
         for k in held:
             held[k] += h[k]
+        td = tendus(truth, rows)
+        for k in steps:
+            steps[k] += td[k]
         posed, read = pelvis(truth, rows)
         errs["outside"].append(read - posed)
         cam = truth["scene"]["camera"]
@@ -199,9 +251,15 @@ def main(argv: list[str] | None = None) -> int:
         if h["want"] or h["got"]:
             print(f"    holds {h['got']} found of {h['want']} ({h['timed']} within 0.5 s): {h['found']}, truth "
                   f"{h['truth']}")  # fmt: skip
+        if td["want"] or td["got"] or td["sideways"]:
+            print(f"    tendus {td['got']} counted of {td['want']} to the front or back ({td['right']} with their leg "
+                  f"and direction inside their times; {td['sideways']} to the side, not read side-on): "
+                  f"{td['found']}")  # fmt: skip
     print(f"relevés: {totals['got']} counted of {totals['want']}, {totals['inside']} inside their times, knees "
           f"right on {totals['knees_right']}")  # fmt: skip
     print(f"held positions: {held['got']} found of {held['want']}, {held['timed']} timed within 0.5 s")
+    print(f"tendus to the front or back: {steps['got']} counted of {steps['want']}, {steps['right']} with their leg "
+          f"and direction inside their times ({steps['sideways']} to the side not read side-on)")  # fmt: skip
     for csv_path in sorted((ROOT / "build/accuracy/uncal").glob("profile_*.frames.csv")):
         name = csv_path.name.removesuffix(".frames.csv")
         found = sorted((ROOT / "build/studio").glob(f"{name}-*/{name}.truth.json"))

@@ -137,10 +137,11 @@ TERMS: Final = (
                           "degrees: the knees' bend from 3D reads 6-49° shallow at the bottom."),
     ("Review: Worst, Flags", "The worst fault of the rep (coloured by the rule above) and every fault found."),
     ("From the side (profile)", "Side-on to the camera, Turnout reads your torso's line and the plumb line "
-                                "(shoulder, hip and knee over the ankle), counts your pliés and relevés and times "
-                                "holds. Turnout itself is not judged from the side: face the camera for your feet and "
-                                "knees. Nor is your pelvis (tucked or arched): the picture's one hip point reads it "
-                                "up to 30-45° off on some bodies and views; check it in a mirror."),
+                                "(shoulder, hip and knee over the ankle), counts your pliés, relevés and tendus to the "
+                                "front and back, and times holds (tendus to the side travel toward the camera: face it "
+                                "for those). Turnout itself is not judged from the side: face the camera for your feet "
+                                "and knees. Nor is your pelvis (tucked or arched): the picture's one hip point reads "
+                                "it up to 30-45° off on some bodies and views; check it in a mirror."),
     ("Camera to your side", "If the camera stands a little to one side, Turnout reads which way you face from your "
                             "face and shoulders and takes your feet against it; facing the camera squarely is "
                             "still best."),

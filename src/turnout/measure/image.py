@@ -210,7 +210,8 @@ _PROFILE_POINTS: Final = {"ear": (lm.LEFT_EAR, lm.RIGHT_EAR), "shoulder": (lm.LE
 NOT_SIDE_ON: Final = "not side-on to the camera (the profile is read from the side only)"
 _PROFILE_FIELDS: Final = ("profile_facing", "profile_ear_fwd_px", "profile_shoulder_fwd_px", "profile_hip_fwd_px",
                           "profile_knee_fwd_px", "profile_hip_up_px", "profile_torso_deg", "profile_neck_deg",
-                          "profile_thigh_deg", "profile_shank_deg")  # fmt: skip
+                          "profile_thigh_deg", "profile_shank_deg", "profile_left_toe_fwd_px",
+                          "profile_right_toe_fwd_px")  # fmt: skip
 
 
 def _profile(pts: FloatArray, usable: NDArray[np.bool_], code: FloatArray, put) -> None:  # type: ignore[no-untyped-def]
@@ -259,6 +260,10 @@ def _profile(pts: FloatArray, usable: NDArray[np.bool_], code: FloatArray, put) 
     put("profile_neck_deg", lean("shoulder", "ear"), why("shoulder", "ear"))
     put("profile_thigh_deg", lean("knee", "hip"), why("knee", "hip"))
     put("profile_shank_deg", lean("ankle", "knee"), why("ankle", "knee"))
+    for side, i in (("left", lm.LEFT_FOOT_INDEX), ("right", lm.RIGHT_FOOT_INDEX)):
+        reason = why("hip")
+        reason[~usable[:, i] & (reason == "")] = f"{side} toe{_NOT_VISIBLE}"
+        put(f"profile_{side}_toe_fwd_px", d * (pts[:, i, 0] - mean["hip"][:, 0]), reason)
 
 
 def measure_image(image_px: ArrayLike, frame_size: tuple[float, float]) -> ImageMeasurement:
@@ -463,6 +468,9 @@ def _profile_one(xs: list[float], ys: list[float], usable: list[bool], put: Call
     put("profile_neck_deg", lean("shoulder", "ear"), why("shoulder", "ear"))
     put("profile_thigh_deg", lean("knee", "hip"), why("knee", "hip"))
     put("profile_shank_deg", lean("ankle", "knee"), why("ankle", "knee"))
+    for side, i in (("left", lm.LEFT_FOOT_INDEX), ("right", lm.RIGHT_FOOT_INDEX)):
+        reason = why("hip") or ("" if usable[i] else f"{side} toe{_NOT_VISIBLE}")
+        put(f"profile_{side}_toe_fwd_px", d * (xs[i] - mean["hip"][0]), reason)
 
 
 def _sign(x: float) -> float:

@@ -89,6 +89,9 @@ IMAGE_BODY_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("profile_neck_deg", "deg"),  # shoulder -> ear against the picture's vertical, forward positive
     ("profile_thigh_deg", "deg"),  # knee -> hip against the picture's vertical, forward positive
     ("profile_shank_deg", "deg"),  # ankle -> knee against the picture's vertical, forward positive
+    # each toe point on its own (as MediaPipe names it), ahead of the hip point: a tendu to the front or back side-on
+    ("profile_left_toe_fwd_px", "px"),
+    ("profile_right_toe_fwd_px", "px"),
     # her shoulders' midpoint (front view; with the mid-hip, her torso's length in the picture: the seated stretches'
     # scale, turnout.practice.stretches)
     ("shoulder_x_px", "px"),
@@ -202,6 +205,8 @@ class ImageMeasurement:
     profile_neck_deg: float = math.nan
     profile_thigh_deg: float = math.nan
     profile_shank_deg: float = math.nan
+    profile_left_toe_fwd_px: float = math.nan
+    profile_right_toe_fwd_px: float = math.nan
     shoulder_x_px: float = math.nan
     shoulder_y_px: float = math.nan
     reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY, compare=False)

@@ -16,23 +16,25 @@ the foot), how long at the top, whether the heels came fully down before the nex
 straight: straight legs carry the hips up by as much as the heels lift them (:data:`HIP_PER_HEEL` times the heels'
 rise); bent knees leave the hips short of that.
 
-**Tendu**: one foot's toe travels away from its standing place and comes back while the other foot stays. From the
-front the picture foreshortens the floor: a foot moving sideways moves sideways in the picture at full scale, a foot
-moving toward the camera moves *down* the picture (a floor point nearer a camera that looks down on it appears lower)
-and one moving away (behind her) moves *up*, by only about camera height / distance (0.3-0.4) of the sideways scale.
-So the toe's picture point is taken back onto the floor through a camera estimated from her standing
-(:func:`turnout.practice.picture.estimate_camera`: her hips one leg above her toes) and the travel is read on the
-floor, in legs: its direction from "toward the camera" says front (down the picture), side or back (up the
-picture). The camera's height is a prior, so the travel's bounds (:data:`MIN_TRAVEL`, :data:`MAX_TRAVEL`) are judged
-over its range. A foot has moved (or is back) as a whole: toe and ankle points (:data:`BACK`). The hips are watched on
-their picture row (``hip_y_px``), not their height above the floor line, because a front tendu's toe becomes the
-lowest point of the picture and moves the floor line. Frames seated on the floor (``tracker.upright``) are never her
-standing, for any of the counters. Per rep: the leg, the
-direction, the travel, whether the foot pointed (ankle risen above its toe, the heel off the floor; a back tendu's foot
-points away from the camera and the picture cannot tell: None), whether the working knee stayed straight (its bend in
-the picture: a turned-out knee bends across the camera's view in every direction, where the leg's picture length is
-foreshortened by a leg reaching toward or away from the camera), the standing leg steady (hips not dropping) and the
-foot returned to its own standing place within its own standing scatter (None when that scatter is too wide to tell).
+**Tendu**: one foot's toe travels away from its standing place and comes back while the other foot stays. Side-on
+(:meth:`TenduCounter._side`) a tendu to her front or back slides the toe along the picture at full scale and is read
+there; one to her side is not counted. From the front the picture foreshortens the floor: a foot moving sideways
+moves sideways in the picture at full scale, a foot moving toward the camera moves *down* the picture (a floor point
+nearer a camera that looks down on it appears lower) and one moving away (behind her) moves *up*, by only about
+camera height / distance (0.3-0.4) of the sideways scale. So the toe's picture point is taken back onto the floor
+through a camera estimated from her standing (:func:`turnout.practice.picture.estimate_camera`: her hips one leg
+above her toes) and the travel is read on the floor, in legs: its direction from "toward the camera" says front
+(down the picture), side or back (up the picture). The camera's height is a prior, so the travel's bounds
+(:data:`MIN_TRAVEL`, :data:`MAX_TRAVEL`) are judged over its range. A foot has moved (or is back) as a whole: toe
+and ankle points (:data:`BACK`). The hips are watched on their picture row (``hip_y_px``), not their height above
+the floor line, because a front tendu's toe becomes the lowest point of the picture and moves the floor line. Frames
+seated on the floor (``tracker.upright``) are never her standing, for any of the counters. Per rep: the leg, the
+direction, the travel, whether the foot pointed (ankle risen above its toe, the heel off the floor; a back tendu's
+foot points away from the camera and the picture cannot tell: None), whether the working knee stayed straight (its
+bend in the picture: a turned-out knee bends across the camera's view in every direction, where the leg's picture
+length is foreshortened by a leg reaching toward or away from the camera), the standing leg steady (hips not
+dropping) and the foot returned to its own standing place within its own standing scatter (None when that scatter is
+too wide to tell).
 
 Qt-free; nothing here imports the app or the session.
 """
@@ -70,15 +72,8 @@ ANCHOR_S: Final = 1.0
 FLAT_GAP_QUANTILE: Final = 0.1
 
 
-def _front(row: Mapping[str, float], reliable: bool) -> bool:
-    """A frame the tendu counter follows: reliable (``tracker.is_reliable``) and seen from the front (a tendu's leg and
-    direction are read from the front: the studio measures them there). Relevés and held positions are read from the
-    front or side-on (:func:`_view`); turned three-quarter from the camera only her pliés are counted (the tracker)."""
-    return is_reliable(row, reliable) and _f(row, "facing_code") == FRONT
-
-
 def _view(row: Mapping[str, float], reliable: bool) -> float | None:
-    """The view the relevé counter and the held positions read a frame in: ``FRONT`` or ``SIDE``
+    """The view the counters read a frame in: ``FRONT`` or ``SIDE``
     (``turnout.measure.image``'s facing codes) on a reliable frame, else None (three-quarter, from behind, or not
     reliable)."""
     if not is_reliable(row, reliable):
@@ -237,6 +232,9 @@ CAMERA_EVERY_S: Final = 0.5
 MAX_FACING_DEG: Final = 30.0
 #: The tendu directions.
 DIRECTIONS: Final = ("front", "side", "back")
+#: Side-on (:meth:`TenduCounter._side`) the picture shows a tendu to her front or back along its own width at full
+#: scale, and one to her side toward or away from the camera, which it hardly shows: the directions read side-on.
+SIDE_ON_DIRECTIONS: Final = ("front", "back")
 
 
 def _f(row: Mapping[str, float], key: str) -> float:
@@ -272,6 +270,10 @@ class _Frame:
     bend: tuple[float, float] = (math.nan, math.nan)
     #: she is on her feet (``tracker.upright``): a frame seated on the floor is never her standing
     upright: bool = True
+    #: side-on (:func:`_read_side_toes`): her hips across the picture (px) and which way she faces (+1 the picture's
+    #: right, -1 its left)
+    hip_x: float = math.nan
+    facing: float = math.nan
 
 
 def _read_side(t_s: float, row: Mapping[str, float]) -> _Frame:
@@ -290,6 +292,21 @@ def _read_side(t_s: float, row: Mapping[str, float]) -> _Frame:
     return _Frame(
         t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), row_span_px(row),
         (place, place), (place, place), (gap, gap), (leg, leg), (bend, bend), upright(row),
+    )  # fmt: skip
+
+
+def _read_side_toes(t_s: float, row: Mapping[str, float]) -> _Frame:
+    """A side-on frame as the tendu counter reads it: each toe point as MediaPipe names it, ahead of her hip point
+    (``profile_{side}_toe_fwd_px``; its ``toe`` is (that, 0)), her hips across the picture and her facing. A foot
+    sliding to her front or back moves along the picture at full scale side-on; one to her side moves toward or away
+    from the camera and the picture shows little of it."""
+    toe = tuple((_f(row, f"profile_{s}_toe_fwd_px"), 0.0) for s in SIDES)
+    nothing = ((math.nan, math.nan), (math.nan, math.nan))
+    leg = _f(row, "profile_hip_up_px")
+    return _Frame(
+        t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), row_span_px(row),
+        toe, nothing, (math.nan, math.nan), (leg, leg), upright=upright(row),  # type: ignore[arg-type]
+        hip_x=_f(row, "hip_x_px"), facing=_f(row, "profile_facing"),
     )  # fmt: skip
 
 
@@ -351,6 +368,15 @@ class _Standing:
 
     def floor_y(self) -> float:
         return self._get("floor_y", lambda: _median([f.floor_y for f in self._standing()]))
+
+    def hip_x(self) -> float:
+        """Her hips across the picture (px), over her latest standing (:meth:`recent`: after a step she stands
+        elsewhere)."""
+        return self._get("hip_x", lambda: _median([f.hip_x for f in self.recent()]))
+
+    def facing(self) -> float:
+        """Which way she faces side-on over her standing: +1 the picture's right, -1 its left (NaN: not known)."""
+        return self._get("facing", lambda: float(np.sign(_median([f.facing for f in self._standing()]))))
 
     def span(self) -> float:
         return self._get("span", lambda: _median([f.span for f, _ in self._w]))
@@ -777,8 +803,8 @@ class TenduRep:
     knee_straight: bool | None
     #: the working leg's shortening in the picture at the extension, legs (negative: longer than standing)
     knee_shortening_legs: float
-    #: the standing leg held: the hips dropped no more than STEADY_DROP
-    standing_steady: bool
+    #: the standing leg held: the hips dropped no more than STEADY_DROP; None: the picture cannot tell (side-on)
+    standing_steady: bool | None
     hip_drop_legs: float
     #: the foot came back to its standing place (within return_tolerance_legs); None: its toe's standing scatter is
     #: too wide to tell (the tolerance reaches BACK)
@@ -788,6 +814,9 @@ class TenduRep:
     knee_bend_deg: float = math.nan
     #: RETURNED widened by the toe's own standing scatter on the floor, legs
     return_tolerance_legs: float = math.nan
+    #: "front" or "side": the view it was read in (side-on only tendus to the front and back are counted, and
+    #: neither the point nor the working knee is told: ``pointed`` and ``knee_straight`` None, ``direction_deg`` NaN)
+    view: str = "front"
 
     @property
     def kind(self) -> str:
@@ -801,7 +830,7 @@ class TenduRep:
             out.append("point the foot")
         if self.knee_straight is False:
             out.append("straighten the working knee")
-        if not self.standing_steady:
+        if self.standing_steady is False:
             out.append("keep the standing leg steady")
         if self.returned is False:
             out.append("close the foot back to position")
@@ -862,8 +891,28 @@ class _TenduEpisode:
     last_ok: float = math.nan
 
 
+@dataclass(slots=True)
+class _SideTenduEpisode:
+    """A tendu followed side-on (:meth:`TenduCounter._side`)."""
+
+    t0: float
+    #: each toe's standing place ahead of her hips (px; NaN: not seen standing), her hips across the picture and their
+    #: row (px), her size (px) and facing
+    places: tuple[float, float]
+    hip_x0: float
+    hip_y0: float
+    legs: float
+    facing: float
+    #: (t, the working toe's travel, legs; its travel forward (+) or back (-); the label of the point read; hip drop)
+    frames: list[tuple[float, float, float, int, float]] = field(default_factory=list)
+    t_back: float | None = None
+    settle: list[float] = field(default_factory=list)
+    last_ok: float = math.nan
+
+
 class TenduCounter(_Stream[TenduEvent]):
-    """Tendus per leg and direction from the working foot's travel on the floor. Not thread-safe."""
+    """Tendus per leg and direction from the working foot's travel on the floor (from the front), or along the
+    picture (side-on: :meth:`_side`). Not thread-safe."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -875,20 +924,34 @@ class TenduCounter(_Stream[TenduEvent]):
         self._facing = 0.0
         #: when each foot last came back from a tendu: its place is its standing since then
         self._back_at = [-math.inf, -math.inf]
+        #: a tendu followed side-on
+        self._side_ep: _SideTenduEpisode | None = None
         self.reps: list[TenduRep] = []
 
     def _forget(self) -> None:
         super()._forget()
         self._cam = None
         self._back_at = [-math.inf, -math.inf]
+        self._side_ep = None
 
     def update(self, t_s: float, row: Mapping[str, float], reliable: bool) -> list[TenduEvent]:
+        """One frame, from the front (each foot's toe on the floor through her camera) or side-on (:meth:`_side`). A
+        turn between the two (:meth:`_Stream._view_of`) drops a tendu under way and learns her standing afresh."""
         events = self._restart(t_s)
-        ep = self._ep
-        if not _front(row, reliable):
+        view, turned = self._view_of(t_s, row, reliable)
+        if turned:
+            if self._ep is not None or self._side_ep is not None:
+                events.append(self._discard(t_s, TURNED))
+            self._rearm, self._cam, self._back_at = False, None, [-math.inf, -math.inf]
+        ep = self._ep if self._ep is not None else self._side_ep
+        if view is None:
             if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
-                events.append(self._discard(t_s, f"pose lost for more than {MAX_GAP_S:g} s"))
+                lost = TURNED if self._turning is not None else f"pose lost for more than {MAX_GAP_S:g} s"
+                events.append(self._discard(t_s, lost))
             return events
+        if view == SIDE:
+            return events + self._side(_read_side_toes(t_s, row))
+        ep = self._ep
         fr = _read(t_s, row)
         if ep is None:
             return events + self._idle(fr)
@@ -923,12 +986,12 @@ class TenduCounter(_Stream[TenduEvent]):
 
     def finish(self) -> list[TenduEvent]:
         """End of the stream: a tendu whose foot is back is counted; one still out is dropped."""
-        ep = self._ep
+        ep = self._ep if self._ep is not None else self._side_ep
         if ep is None:
             return []
         t = self._last_t
         if ep.t_back is not None:
-            return list(self._conclude(t))
+            return list(self._conclude(t) if self._ep is not None else self._side_conclude(t))
         return [self._discard(t, "the recording ended with the foot out")]
 
     # ---- internals --------------------------------------------------------------------------------------------
@@ -1024,7 +1087,7 @@ class TenduCounter(_Stream[TenduEvent]):
         return []
 
     def _discard(self, t_s: float, reason: str) -> TenduDiscarded:
-        self._ep = None
+        self._ep = self._side_ep = None
         self._rearm = True
         return TenduDiscarded(t_s, len(self.reps) + 1, reason)
 
@@ -1090,6 +1153,154 @@ class TenduCounter(_Stream[TenduEvent]):
         )  # fmt: skip
         self.reps.append(rep)
         return [TenduEnded(t_s, rep)]
+
+    # ---- side-on ------------------------------------------------------------------------------------------------
+
+    def _side(self, fr: _Frame) -> list[TenduEvent]:
+        """One side-on frame (:func:`_read_side_toes`). Side-on a tendu to her front or back slides the working toe
+        along the picture at full scale (the floor's depth does not come into it), so no camera is needed: its travel
+        is the toe's distance ahead of or behind its standing place (relative to her hips), in legs. Each toe point
+        read is taken against the nearer standing place, its own or, where its own was not seen (the far foot is
+        often hidden behind the near one standing), the other foot's: MediaPipe swaps the two feet's names on
+        single frames side-on and sometimes puts both on one foot, so the working foot is the point furthest from a
+        place, and the leg is the name it bears on most frames of the extension. A step carries her hips along the
+        picture (a tendu from first moved them 0.00-0.03 legs on the studio): hips :data:`FOOT_MOVED` from their
+        place, beyond half the feet's spread along the picture (from fifth her weight goes over the standing foot,
+        which carries her hips that far: 0.085-0.087 legs on the studio), end it.
+        A tendu to her side hardly moves the toe along the picture (0.04-0.13 legs on the studio): it is not counted
+        side-on (:data:`SIDE_ON_DIRECTIONS`). Per rep: the leg, the direction, the travel and the foot closed back to
+        its place; not the point or the working knee (a turned-out foot and knee move partly toward the camera), nor
+        the standing leg's steadiness: side-on MediaPipe's hip point sank 0.03-0.05 legs in every back tendu of the
+        studio while her hips stayed level (0.002 in truth), more than :data:`STEADY_DROP`."""
+        ref = self._ref
+        ep = self._side_ep
+        if not ref.ready():
+            ref.add(fr)
+            return []
+        legs, facing = ref.legs(), ref.facing()
+        places = (ref.anchor(0)[0], ref.anchor(1)[0])
+        known = [p for p in places if math.isfinite(p)]
+        if not known or not (legs > 0 and math.isfinite(facing)):
+            ref.add(fr)
+            return []
+        reads: list[tuple[float, int, float]] = []  # (travel forward in legs, label, the toe forward in px)
+        for k in range(2):
+            x = fr.toe[k][0] * fr.facing * facing  # forward as she faces standing (a frame may read her facing wrong)
+            if math.isfinite(x):
+                own = places[k] if math.isfinite(places[k]) else min(known, key=lambda p: abs(x - p))
+                reads.append(((x - own) / legs, k, x))
+        # her weight goes over her standing foot: from fifth (the feet apart along the picture) her hips move up to
+        # half the feet's spread (0.085-0.087 legs on the studio), from first or second not at all
+        spread = abs(places[0] - places[1]) / legs if len(known) == 2 else 0.0
+        shift = abs(fr.hip_x - ref.hip_x()) / legs - spread / 2
+        drop = (fr.hip_y - ref.hip_y()) / legs
+        if ep is None:
+            return self._side_idle(fr, reads, shift, drop, places)
+        ep.last_ok = fr.t
+        if math.isfinite(shift) and shift >= FOOT_MOVED:
+            why = f"her hips moved {shift + spread / 2:.0%} of a leg along the picture: a step, not a tendu"
+            return [self._discard(fr.t, why)]
+        if not reads:
+            return []
+        work = max(reads, key=lambda r: abs(r[0]))
+        travel = abs(work[0])
+        if ep.t_back is not None:  # back: watching the foot settle
+            if travel >= OUT_START:
+                return list(self._side_conclude(fr.t))
+            ep.settle.append(travel)
+            return list(self._side_conclude(fr.t)) if fr.t - ep.t_back >= SETTLE_S else []
+        if travel <= BACK:
+            ep.t_back = fr.t
+            ep.settle.append(travel)
+            return []
+        ep.frames.append((fr.t, travel, work[0], work[1], drop))
+        return []
+
+    def _side_idle(
+        self,
+        fr: _Frame,
+        reads: list[tuple[float, int, float]],
+        shift: float,
+        drop: float,
+        places: tuple[float, float],
+    ) -> list[TenduEvent]:
+        """Side-on, no tendu under way: one starts when a toe point is :data:`OUT_START` from its place while the
+        other point read (if any) is at its place or on the same foot, and her hips have not moved; frames with
+        every toe read at its place and her hips level are her standing."""
+        travel = [abs(r[0]) for r in reads]
+        if self._rearm:
+            self._rearm = bool(travel) and max(travel) > BACK
+            return []
+        if not reads:
+            return []
+        work = max(reads, key=lambda r: abs(r[0]))
+        rest = [r for r in reads if r is not work]
+        # the other point is still at its place, or MediaPipe put both names on the working foot
+        other_still = not rest or abs(rest[0][0]) < BACK or abs(rest[0][2] - work[2]) / self._ref.legs() < BACK
+        if abs(work[0]) >= OUT_START and other_still and not shift >= FOOT_MOVED:
+            ref = self._ref
+            self._side_ep = _SideTenduEpisode(
+                fr.t, places, ref.hip_x(), ref.hip_y(), ref.legs(), ref.facing(), last_ok=fr.t
+            )  # fmt: skip
+            self._side_ep.frames.append((fr.t, abs(work[0]), work[0], work[1], drop))
+            return [TenduStarted(fr.t, len(self.reps) + 1, SIDES[work[1]])]
+        if max(travel) < OUT_START:
+            self._ref.add(fr, standing=max(travel) < BACK and abs(drop) < STANDING_BAND)
+        return []
+
+    def _side_conclude(self, t_s: float) -> list[TenduEnded | TenduDiscarded]:
+        ep = self._side_ep
+        assert ep is not None
+        frames = ep.frames
+        if not frames:
+            return [self._discard(t_s, "no frame of the foot out")]
+        travel = np.array([f[1] for f in frames])
+        peak = float(travel.max())
+        if peak < MIN_TRAVEL:
+            why = (f"the toe moved {peak:.0%} of a leg along the picture (a tendu to the front or back reaches "
+                   f"{MIN_TRAVEL:.0%}; one to the side is not read side-on)")  # fmt: skip
+            return [self._discard(t_s, why)]
+        if peak > MAX_TRAVEL:
+            return [self._discard(t_s, f"the foot left the floor (its toe read {peak:.0%} of a leg away): not a tendu")]
+        t_back = ep.t_back if ep.t_back is not None else t_s
+        if t_back - ep.t0 < TENDU_MIN_S:
+            return [self._discard(t_s, f"too quick: {t_back - ep.t0:.2f} s")]
+        ext = [f for f in frames if f[1] >= EXTENSION_FRACTION * peak]
+        direction = "front" if _median([f[2] for f in ext]) > 0 else "back"
+        labels = [f[3] for f in ext]
+        k = max((0, 1), key=lambda j: (labels.count(j), j == frames[int(np.argmax(travel))][3]))
+        drop = max(f[4] for f in frames)
+        gap = _median(ep.settle) if ep.settle else math.nan
+        tolerance = RETURNED + self._side_scatter(k, ep)
+        returned = bool(gap <= tolerance) if tolerance < BACK and math.isfinite(gap) else None
+        self._side_ep = None
+        # the foot as it stands now: her standing from here on
+        self._back_at[k] = t_back
+        rep = TenduRep(
+            index=len(self.reps) + 1, leg=SIDES[k], direction=direction, t_start_s=ep.t0,
+            t_out_s=frames[int(np.argmax(travel))][0], t_end_s=t_back, travel_legs=peak, direction_deg=math.nan,
+            pointed=None, point_legs=math.nan, knee_straight=None, knee_shortening_legs=math.nan,
+            standing_steady=None, hip_drop_legs=drop, returned=returned, return_gap_legs=gap,
+            return_tolerance_legs=tolerance, view="side",
+        )  # fmt: skip
+        self.reps.append(rep)
+        return [TenduEnded(t_s, rep)]
+
+    def _side_scatter(self, k: int, ep: _SideTenduEpisode) -> float:
+        """Side-on, toe ``k``'s standing scatter along the picture (legs), as :meth:`_scatter` reads it from the
+        front: the toe's median over :data:`SETTLE_S` of her standing, each such stretch of her standing window, and
+        how far those medians lie from its place (their :data:`SCATTER_Q` quantile); 0 where it was not seen
+        standing."""
+        place = ep.places[k]
+        st = self._ref.since(self._back_at[k])
+        x = np.asarray([f.toe[k][0] * f.facing * ep.facing for f in st], dtype=np.float64)
+        m = int(round(max(1, len(self._ref.recent()) * SETTLE_S / ANCHOR_S)))
+        if not math.isfinite(place) or len(x) < m:
+            return 0.0
+        windows = (x[i : i + m] for i in range(len(x) - m + 1))
+        d = [abs(float(np.median(w[np.isfinite(w)])) - place) / ep.legs for w in windows if np.isfinite(w).any()]
+        q = self._ref._q(d, SCATTER_Q)
+        return q if math.isfinite(q) else 0.0
 
 
 # ---- held positions: a low plié, a high relevé ------------------------------------------------------------------

@@ -520,7 +520,7 @@ class ExerciseSummary:
             legs = ", ".join(f"{side} {n}" for side in ("left", "right") if (n := sum(x.leg == side for x in t)))
             text += (
                 f" ({legs}); pointed {_told(x.pointed for x in t)}, knee straight {_told(x.knee_straight for x in t)}, "
-                f"standing leg steady {sum(x.standing_steady for x in t)}, closed {_told(x.returned for x in t)} of "
+                f"standing leg steady {_told(x.standing_steady for x in t)}, closed {_told(x.returned for x in t)} of "
                 f"{len(t)}"
             )
         if self.holds:
