@@ -8,7 +8,8 @@ inside, no verdict in fifth), and Review and Progress with the exercises stored.
 
 (``--only holds``: the held low plié's and high relevé's screens alone, and side-on the relevé's where
 ``scripts/side_on_study.py`` has rendered it; ``--only barre``: three relevés counted and
-their summary, two side-on, then tendus to the side and the front; ``--only stretches``: the floor stretches'
+their summary, two side-on, then tendus to the side and the front, and side-on to the front and back;
+``--only stretches``: the floor stretches'
 screens alone: two butterflies against an earlier session's figure, then a frog and a low lunge; ``--only profile``:
 side-on, a first-position hold and a demi-plié with her pelvis arched, then tucked, with no routine.)
 
@@ -132,6 +133,16 @@ def main(argv: list[str] | None = None) -> int:
             grab(window, "b3_tendus_side_counting")
         ended()
         grab(window, "b4_tendus_summary")
+        side_tendus = sorted(STUDIO.glob("sx_tendus-*/sx_tendus.mp4"))
+        if side_tendus:  # side-on (rendered by scripts/side_on_study.py): her right leg's front and back tendus
+            tendus = (Exercise("tendu", sets=1, reps=1, rest_s=0, variant="front"),
+                      Exercise("tendu", sets=1, reps=1, rest_s=0, variant="back"))  # fmt: skip
+            live.choose_routine(Routine("Tendus side-on", tendus))
+            play(side_tendus[0])
+            if wait(lambda: "back" in panel.text(), 60):
+                grab(window, "b5_tendus_side_on_counting")
+            ended()
+            grab(window, "b6_tendus_side_on_summary")
         if args.only == "barre":
             return done()
 

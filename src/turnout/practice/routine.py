@@ -518,11 +518,16 @@ class ExerciseSummary:
         if self.tendus:
             t = self.tendus
             legs = ", ".join(f"{side} {n}" for side in ("left", "right") if (n := sum(x.leg == side for x in t)))
-            text += (
-                f" ({legs}); pointed {_told(x.pointed for x in t)}, knee straight {_told(x.knee_straight for x in t)}, "
-                f"standing leg steady {_told(x.standing_steady for x in t)}, closed {_told(x.returned for x in t)} of "
-                f"{len(t)}"
-            )
+            # (what it says, what the picture could not tell when it told none: side-on, a back tendu's point)
+            checks = (("pointed", "the point", [x.pointed for x in t]),
+                      ("knee straight", "the working knee", [x.knee_straight for x in t]),
+                      ("standing leg steady", "the standing leg", [x.standing_steady for x in t]),
+                      ("closed", "the closing", [x.returned for x in t]))  # fmt: skip
+            told = [f"{said} {_told(v)}" for said, _, v in checks if any(x is not None for x in v)]
+            unseen = [name for _, name, v in checks if all(x is None for x in v)]
+            text += f" ({legs}); " + (", ".join(told) + f" of {len(t)}" if told else "")
+            if unseen:
+                text += ("; " if told else "") + f"not told from the picture: {', '.join(unseen)}"
         if self.holds:
             text += "; " + hold_figures(self.holds)
         if self.stretch_holds:
