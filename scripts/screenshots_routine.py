@@ -134,7 +134,14 @@ def main(argv: list[str] | None = None) -> int:
         ended()
         grab(window, "b4_tendus_summary")
         side_tendus = sorted(STUDIO.glob("sx_tendus-*/sx_tendus.mp4"))
-        if side_tendus:  # side-on (rendered by scripts/side_on_study.py): her right leg's front and back tendus
+        if side_tendus:  # side-on (rendered by scripts/side_on_study.py): tendus to the side are not counted there
+            aside = Exercise("tendu", sets=1, reps=1, rest_s=0, variant="side")
+            live.choose_routine(Routine("Side tendus side-on", (aside,)))
+            play(side_tendus[0])
+            if wait(lambda: "Face the camera" in live.routine_panel.prompt.text(), 60):
+                grab(window, "b4s_tendus_to_the_side_side_on")
+            ended()
+        if side_tendus:  # her right leg's front and back tendus
             tendus = (Exercise("tendu", sets=1, reps=1, rest_s=0, variant="front"),
                       Exercise("tendu", sets=1, reps=1, rest_s=0, variant="back"))  # fmt: skip
             live.choose_routine(Routine("Tendus side-on", tendus))

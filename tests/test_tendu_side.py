@@ -25,7 +25,7 @@ from turnout.practice.barre import (
     TenduStarted,
     count_rows,
 )
-from turnout.practice.routine import Exercise, ExerciseSummary
+from turnout.practice.routine import Exercise, ExerciseSummary, Routine
 from turnout.testing.frames_csv import read_frame_rows
 
 FPS = 15.0
@@ -175,6 +175,33 @@ def test_a_turn_to_face_the_camera_mid_tendu_drops_it() -> None:
             r["facing_code"] = FRONT
     tendus, events = count((t, rows))
     assert tendus == [] and TURNED in [e.reason for e in events if isinstance(e, TenduDiscarded)]
+
+
+def test_the_panel_asks_her_to_face_the_camera_for_tendus_to_the_side(qtbot: Any) -> None:
+    """Side-on, tendus to the side are not counted: the routine panel says so while she stands side-on during them,
+    and counts the ones to the front with no such word."""
+    from types import SimpleNamespace
+
+    from turnout.app.routine_panel import RoutinePanel
+    from turnout.session.routine_run import SIDE_TENDU_HINT, RoutineRun
+
+    panel = RoutinePanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    shown: dict[str, set[str]] = {}
+    for variant in ("side", "front"):
+        run = RoutineRun(Routine("Tendus", (Exercise("tendu", sets=1, reps=2, rest_s=0, variant=variant),)))
+        t, rows = side_rows([STAND, (2.5, "tendu", {"leg": 1, "reach": 0.45}), (1.0, "stand", {})])
+        for x, r in zip(t, rows, strict=True):
+            result = SimpleNamespace(timestamp_ms=round(x * 1000), measurement=SimpleNamespace(as_row=lambda r=r: r),
+                                     reliable=True, events=(), baseline_ready=True)  # fmt: skip
+            progress = run.follow(result)
+            if progress is not None:
+                panel.show_progress(progress)
+            shown.setdefault(variant, set()).add(panel.prompt.text() if panel.prompt.isVisible() else "")
+        shown[variant].add(panel.text())
+    assert SIDE_TENDU_HINT in shown["side"] and "Tendus to the side · set 1 of 1 · 0 / 2" in shown["side"]
+    assert SIDE_TENDU_HINT not in shown["front"] and "Tendus to the front · set 1 of 1 · 1 / 2" in shown["front"]
 
 
 # ---- the real pose model ------------------------------------------------------------------------------------------

@@ -468,6 +468,11 @@ class _Stream(Generic[_E]):
     def finish(self) -> list[_E]:
         raise NotImplementedError
 
+    @property
+    def view(self) -> str | None:
+        """The view her standing is read in now: "front" or "side" (None: not yet)."""
+        return "side" if self._view == SIDE else "front" if self._view == FRONT else None
+
     def _view_of(self, t_s: float, row: Mapping[str, float], reliable: bool) -> tuple[float | None, bool]:
         """The view this frame is read in (:func:`_view`; None: not read) and whether she has just turned: another
         view than her standing's, held for :data:`VIEW_HOLD_S` (a frame or two read from the side while she faces

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from turnout.measure.image import SIDE
 from turnout.practice import profile, stretches
-from turnout.practice.barre import MIN_HOLD_S
+from turnout.practice.barre import MIN_HOLD_S, SIDE_ON_DIRECTIONS
 from turnout.practice.plie import RepEnded
 from turnout.practice.routine import HOLD_HINTS, Routine, RoutineEvent, RoutineRunner, RoutineStatus, exercise_summaries
 from turnout.practice.selfcheck import PLIE, STAND, SelfCheck, last_time_words, self_check
@@ -30,6 +30,11 @@ from turnout.storage.store import SessionRecorder, StoredExercise
 CUE_WHATS: Final = (
     "set_done", "rest", "next", "hold", "hold_broken", "done", "selfcheck", "selfcheck_again", "prompt",
 )  # fmt: skip
+
+
+#: What the panel says while she stands side-on during tendus to the side (side-on only tendus to her front and back
+#: are counted: ``barre.SIDE_ON_DIRECTIONS``).
+SIDE_TENDU_HINT: Final = "Face the camera: side-on a tendu to the side goes toward it and is not counted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,8 @@ class RoutineProgress:
     upcoming: str | None = None
     #: the self-check's plié that gave no answer: why, and what to do (kept until an answer comes)
     advice: str = ""
+    #: she stands side-on to the camera (the tendu counter's view): a tendu to the side is not counted so
+    side_on: bool = False
 
     def title(self) -> str:
         """The exercise and set: "Demi-pliés · set 2 of 3" ("Rest", "Barre basics: done")."""
@@ -85,6 +92,8 @@ class RoutineProgress:
         countdown starts after 3 s"); "" otherwise."""
         st = self.status
         ex = st.exercise
+        if st.phase == "exercise" and ex is not None and ex.kind == "tendu" and not self.summary:
+            return SIDE_TENDU_HINT if self.side_on and ex.variant not in SIDE_ON_DIRECTIONS else ""
         if st.phase != "exercise" or ex is None or not ex.timed or st.remaining_s is not None or self.summary:
             return ""
         wait = stretches.MIN_HOLD_S if ex.kind == "stretch" else MIN_HOLD_S
@@ -111,7 +120,8 @@ class RoutineProgress:
         """What changes the display (the countdowns by whole seconds)."""
         st = self.status
         secs = None if st.remaining_s is None else math.ceil(st.remaining_s)
-        return (st.index, st.set_no, st.count, st.phase, secs, self.prompt, len(self.summary), self.check, self.advice)
+        return (st.index, st.set_no, st.count, st.phase, secs, self.prompt, len(self.summary), self.check, self.advice,
+                self.side_on)  # fmt: skip
 
 
 class RoutineRun:
@@ -269,7 +279,8 @@ class RoutineRun:
         summary = tuple(self.summary()) if self.ended else ()
         return RoutineProgress(t, self.routine.name, status, tuple(said), prompt,
                                self.checks[-1] if self.checks else None, self.last_time, summary,
-                               None if self.ended else self._upcoming(), self.advice)  # fmt: skip
+                               None if self.ended else self._upcoming(), self.advice,
+                               self.runner.barre.tendu.view == "side")  # fmt: skip
 
     def _upcoming(self) -> str | None:
         r = self.runner
