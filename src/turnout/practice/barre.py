@@ -901,11 +901,8 @@ class _SideTenduEpisode:
     """A tendu followed side-on (:meth:`TenduCounter._side`)."""
 
     t0: float
-    #: each toe's standing place ahead of her hips (px; NaN: not seen standing), her hips across the picture and their
-    #: row (px), her size (px) and facing
+    #: each toe's standing place ahead of her hips (px; NaN: not seen standing), her size (px) and facing
     places: tuple[float, float]
-    hip_x0: float
-    hip_y0: float
     legs: float
     facing: float
     #: (t, the working toe's travel, legs; its travel forward (+) or back (-); the label of the point read; hip drop)
@@ -1244,9 +1241,7 @@ class TenduCounter(_Stream[TenduEvent]):
         other_still = not rest or abs(rest[0][0]) < BACK or abs(rest[0][2] - work[2]) / self._ref.legs() < BACK
         if abs(work[0]) >= OUT_START and other_still and not shift >= FOOT_MOVED:
             ref = self._ref
-            self._side_ep = _SideTenduEpisode(
-                fr.t, places, ref.hip_x(), ref.hip_y(), ref.legs(), ref.facing(), last_ok=fr.t
-            )  # fmt: skip
+            self._side_ep = _SideTenduEpisode(fr.t, places, ref.legs(), ref.facing(), last_ok=fr.t)
             self._side_ep.frames.append((fr.t, abs(work[0]), work[0], work[1], drop))
             return [TenduStarted(fr.t, len(self.reps) + 1, SIDES[work[1]])]
         if max(travel) < OUT_START:

@@ -89,7 +89,8 @@ class RoutineProgress:
 
     def hint(self) -> str:
         """What a hold asks of her while its countdown has not started ("Down into a low plié, hips still: the
-        countdown starts after 3 s"); "" otherwise."""
+        countdown starts after 3 s"); during tendus to the side while she stands side-on, to face the camera
+        (:data:`SIDE_TENDU_HINT`); "" otherwise."""
         st = self.status
         ex = st.exercise
         if st.phase == "exercise" and ex is not None and ex.kind == "tendu" and not self.summary:
