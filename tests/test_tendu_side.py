@@ -134,14 +134,19 @@ def test_mediapipe_swapping_the_feet_names_side_on_does_not_change_the_leg() -> 
     assert [(x.leg, x.direction) for x in tendus] == [("right", "back")]
 
 
-def test_a_frame_that_reads_her_facing_the_other_way_is_not_a_tendu() -> None:
-    t, rows = side_rows([STAND, (3.0, "stand", {}), (1.0, "stand", {})])
-    for r in rows[30:33]:  # her facing read from her feet (no nose): the toes' values flip sign with it
-        r["profile_facing"] = -1.0
-        r["profile_left_toe_fwd_px"] *= -1.0
-        r["profile_right_toe_fwd_px"] *= -1.0
+def test_turning_round_at_the_barre_to_work_the_other_leg() -> None:
+    # a front tendu, then she turns round through her back to the camera (not read) and faces the picture's left: her
+    # toes are still ahead of her hips as she faces, so the next front tendu reads front, not back
+    t, rows = side_rows([STAND, (2.5, "tendu", {"leg": 1, "reach": 0.45}), (1.5, "stand", {}),
+                         (2.5, "tendu", {"leg": 0, "reach": 0.4}), (1.0, "stand", {})])  # fmt: skip
+    for i, r in enumerate(rows):
+        if 4.3 <= t[i] < 5.0:
+            r["facing_code"] = 4.0  # from behind: not read
+        if t[i] >= 5.0:  # facing the picture's left: forward values as she faces, her hips where they were
+            r["profile_facing"] = -1.0
     tendus, events = count((t, rows))
-    assert tendus == [] and not [e for e in events if isinstance(e, TenduDiscarded)]
+    assert [(x.leg, x.direction) for x in tendus] == [("right", "front"), ("left", "front")]
+    assert not [e for e in events if isinstance(e, TenduDiscarded)]
 
 
 def test_walking_past_side_on_is_not_a_tendu() -> None:

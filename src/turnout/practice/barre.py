@@ -270,10 +270,8 @@ class _Frame:
     bend: tuple[float, float] = (math.nan, math.nan)
     #: she is on her feet (``tracker.upright``): a frame seated on the floor is never her standing
     upright: bool = True
-    #: side-on (:func:`_read_side_toes`): her hips across the picture (px) and which way she faces (+1 the picture's
-    #: right, -1 its left)
+    #: side-on (:func:`_read_side_toes`): her hips across the picture (px)
     hip_x: float = math.nan
-    facing: float = math.nan
 
 
 def _read_side(t_s: float, row: Mapping[str, float]) -> _Frame:
@@ -297,16 +295,17 @@ def _read_side(t_s: float, row: Mapping[str, float]) -> _Frame:
 
 def _read_side_toes(t_s: float, row: Mapping[str, float]) -> _Frame:
     """A side-on frame as the tendu counter reads it: each toe point as MediaPipe names it, ahead of her hip point
-    (``profile_{side}_toe_fwd_px``; its ``toe`` is (that, 0)), her hips across the picture and her facing. A foot
-    sliding to her front or back moves along the picture at full scale side-on; one to her side moves toward or away
-    from the camera and the picture shows little of it."""
+    (``profile_{side}_toe_fwd_px``, forward being the way she faces in that frame, so turning round at the barre
+    changes nothing; its ``toe`` is (that, 0)) and her hips across the picture. A foot sliding to her front or back
+    moves along the picture at full scale side-on; one to her side moves toward or away from the camera and the
+    picture shows little of it."""
     toe = tuple((_f(row, f"profile_{s}_toe_fwd_px"), 0.0) for s in SIDES)
     nothing = ((math.nan, math.nan), (math.nan, math.nan))
     leg = _f(row, "profile_hip_up_px")
     return _Frame(
         t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), row_span_px(row),
         toe, nothing, (math.nan, math.nan), (leg, leg), upright=upright(row),  # type: ignore[arg-type]
-        hip_x=_f(row, "hip_x_px"), facing=_f(row, "profile_facing"),
+        hip_x=_f(row, "hip_x_px"),
     )  # fmt: skip
 
 
@@ -373,10 +372,6 @@ class _Standing:
         """Her hips across the picture (px), over her latest standing (:meth:`recent`: after a step she stands
         elsewhere)."""
         return self._get("hip_x", lambda: _median([f.hip_x for f in self.recent()]))
-
-    def facing(self) -> float:
-        """Which way she faces side-on over her standing: +1 the picture's right, -1 its left (NaN: not known)."""
-        return self._get("facing", lambda: float(np.sign(_median([f.facing for f in self._standing()]))))
 
     def span(self) -> float:
         return self._get("span", lambda: _median([f.span for f, _ in self._w]))
@@ -901,10 +896,9 @@ class _SideTenduEpisode:
     """A tendu followed side-on (:meth:`TenduCounter._side`)."""
 
     t0: float
-    #: each toe's standing place ahead of her hips (px; NaN: not seen standing), her size (px) and facing
+    #: each toe's standing place ahead of her hips (px; NaN: not seen standing) and her size (px)
     places: tuple[float, float]
     legs: float
-    facing: float
     #: (t, the working toe's travel, legs; its travel forward (+) or back (-); the label of the point read; hip drop)
     frames: list[tuple[float, float, float, int, float]] = field(default_factory=list)
     t_back: float | None = None
@@ -1179,15 +1173,15 @@ class TenduCounter(_Stream[TenduEvent]):
         if not ref.ready():
             ref.add(fr)
             return []
-        legs, facing = ref.legs(), ref.facing()
+        legs = ref.legs()
         places = (ref.anchor(0)[0], ref.anchor(1)[0])
         known = [p for p in places if math.isfinite(p)]
-        if not known or not (legs > 0 and math.isfinite(facing)):
+        if not known or not legs > 0:
             ref.add(fr)
             return []
         reads: list[tuple[float, int, float]] = []  # (travel forward in legs, label, the toe forward in px)
         for k in range(2):
-            x = fr.toe[k][0] * fr.facing * facing  # forward as she faces standing (a frame may read her facing wrong)
+            x = fr.toe[k][0]
             if math.isfinite(x):
                 own = places[k] if math.isfinite(places[k]) else min(known, key=lambda p: abs(x - p))
                 reads.append(((x - own) / legs, k, x))
@@ -1241,7 +1235,7 @@ class TenduCounter(_Stream[TenduEvent]):
         other_still = not rest or abs(rest[0][0]) < BACK or abs(rest[0][2] - work[2]) / self._ref.legs() < BACK
         if abs(work[0]) >= OUT_START and other_still and not shift >= FOOT_MOVED:
             ref = self._ref
-            self._side_ep = _SideTenduEpisode(fr.t, places, ref.legs(), ref.facing(), last_ok=fr.t)
+            self._side_ep = _SideTenduEpisode(fr.t, places, ref.legs(), last_ok=fr.t)
             self._side_ep.frames.append((fr.t, abs(work[0]), work[0], work[1], drop))
             return [TenduStarted(fr.t, len(self.reps) + 1, SIDES[work[1]])]
         if max(travel) < OUT_START:
@@ -1293,7 +1287,7 @@ class TenduCounter(_Stream[TenduEvent]):
         standing."""
         place = ep.places[k]
         st = self._ref.since(self._back_at[k])
-        x = np.asarray([f.toe[k][0] * f.facing * ep.facing for f in st], dtype=np.float64)
+        x = np.asarray([f.toe[k][0] for f in st], dtype=np.float64)
         m = int(round(max(1, len(self._ref.recent()) * SETTLE_S / ANCHOR_S)))
         if not math.isfinite(place) or len(x) < m:
             return 0.0
