@@ -28,6 +28,15 @@ def load_script(name: str) -> Any:
     return module
 
 
+def row_result(t_s: float, row: dict[str, float]) -> Any:
+    """A reliable frame's result as ``RoutineRun.follow`` reads it (the pipeline's ``FrameResult``): its time, its
+    measurements' row, no events, her standing known."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(timestamp_ms=round(t_s * 1000), measurement=SimpleNamespace(as_row=lambda: row),
+                           reliable=True, events=(), baseline_ready=True)  # fmt: skip
+
+
 def media_file(relative: str) -> Path:
     """Path of a clip in ../shared/media; the test skips (saying why) where the folder is absent."""
     path = MEDIA / relative

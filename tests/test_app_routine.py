@@ -183,8 +183,7 @@ def test_self_check_on_real_footage_answers_stores_and_is_recalled(qtbot: Any, t
 def test_the_panel_asks_for_a_low_plie_then_counts_it_down_and_says_why_it_broke(qtbot: Any) -> None:
     """A held low plié walked by the session's RoutineRun over synthetic frames (tests/test_position_holds.py), shown
     by the panel: what to do until the hold is timed, the countdown from her arrival, the broken hold and why."""
-    from types import SimpleNamespace
-
+    from conftest import row_result
     from test_position_holds import LOW, held, timeline
     from turnout.app.routine_panel import RoutinePanel
     from turnout.session.routine_run import RoutineRun
@@ -196,9 +195,7 @@ def test_the_panel_asks_for_a_low_plie_then_counts_it_down_and_says_why_it_broke
     t, rows = timeline(held(LOW, 5.0))
     shown: dict[float, tuple[str, str, str]] = {}
     for x, r in zip(t, rows, strict=True):
-        result = SimpleNamespace(timestamp_ms=round(x * 1000), measurement=SimpleNamespace(as_row=lambda r=r: r),
-                                 reliable=True, events=(), baseline_ready=True)  # fmt: skip
-        progress = run.follow(result)
+        progress = run.follow(row_result(x, r))
         if progress is not None:
             panel.show_progress(progress)
         shown[x] = (panel.text(), panel.prompt.text() if panel.prompt.isVisible() else "", panel.said.text())

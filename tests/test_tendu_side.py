@@ -85,8 +85,8 @@ def count(rows_of: tuple[list[float], list[dict[str, float]]]) -> tuple[list[Ten
     return tendus, events
 
 
-STAND = (1.5, "stand", {})
-GAP = (0.8, "stand", {})
+STAND: tuple[float, str, dict[str, Any]] = (1.5, "stand", {})
+GAP: tuple[float, str, dict[str, Any]] = (0.8, "stand", {})
 
 
 def test_front_and_back_tendus_side_on_are_counted_with_their_leg_and_direction() -> None:
@@ -185,8 +185,7 @@ def test_a_turn_to_face_the_camera_mid_tendu_drops_it() -> None:
 def test_the_panel_asks_her_to_face_the_camera_for_tendus_to_the_side(qtbot: Any) -> None:
     """Side-on, tendus to the side are not counted: the routine panel says so while she stands side-on during them,
     and counts the ones to the front with no such word."""
-    from types import SimpleNamespace
-
+    from conftest import row_result
     from turnout.app.routine_panel import RoutinePanel
     from turnout.session.routine_run import SIDE_TENDU_HINT, RoutineRun
 
@@ -198,9 +197,7 @@ def test_the_panel_asks_her_to_face_the_camera_for_tendus_to_the_side(qtbot: Any
         run = RoutineRun(Routine("Tendus", (Exercise("tendu", sets=1, reps=2, rest_s=0, variant=variant),)))
         t, rows = side_rows([STAND, (2.5, "tendu", {"leg": 1, "reach": 0.45}), (1.0, "stand", {})])
         for x, r in zip(t, rows, strict=True):
-            result = SimpleNamespace(timestamp_ms=round(x * 1000), measurement=SimpleNamespace(as_row=lambda r=r: r),
-                                     reliable=True, events=(), baseline_ready=True)  # fmt: skip
-            progress = run.follow(result)
+            progress = run.follow(row_result(x, r))
             if progress is not None:
                 panel.show_progress(progress)
             shown.setdefault(variant, set()).add(panel.prompt.text() if panel.prompt.isVisible() else "")
