@@ -1163,7 +1163,7 @@ class TenduCounter(_Stream[TenduEvent]):
         picture (a tendu from first moved them 0.00-0.03 legs on the studio): hips :data:`FOOT_MOVED` from their
         place, beyond half the feet's spread along the picture (from fifth her weight goes over the standing foot,
         which carries her hips that far: 0.085-0.087 legs on the studio), end it.
-        A tendu to her side hardly moves the toe along the picture (0.04-0.13 legs on the studio): it is not counted
+        A tendu to her side hardly moves the toe along the picture (0.04-0.14 legs on the studio): it is not counted
         side-on (:data:`SIDE_ON_DIRECTIONS`). Per rep: the leg, the direction, the travel and the foot closed back to
         its place; not the point or the working knee (a turned-out foot and knee move partly toward the camera), nor
         the standing leg's steadiness: side-on MediaPipe's hip point sank 0.03-0.05 legs in every back tendu of the
