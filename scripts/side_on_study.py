@@ -175,7 +175,8 @@ def releves(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[
 
 def tendus(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[str, Any]:
     """The tendus counted (``barre.count_rows``) against the script's to her front and back (side-on a tendu to her
-    side is not counted: ``barre.SIDE_ON_DIRECTIONS``), each with its leg and direction inside its scripted item."""
+    side is not counted: ``barre.SIDE_ON_DIRECTIONS``), each with its leg and direction inside its scripted item, and
+    how far from its place it read once closed (legs; every scripted tendu closes to its place)."""
     from turnout.practice.barre import SIDE_ON_DIRECTIONS, count_rows
 
     t = [r["timestamp_ms"] / 1000.0 for r in rows]
@@ -186,7 +187,7 @@ def tendus(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[s
             and g.t_end_s <= w["end_s"] + 0.3 for w in want)
         for g in got
     )  # fmt: skip
-    found = [(g.leg, g.direction, round(g.t_start_s, 2), round(g.t_end_s, 2), g.returned) for g in got]
+    found = [(g.leg, g.direction, round(g.t_start_s, 2), round(g.t_end_s, 2), round(g.return_gap_legs, 3)) for g in got]
     sideways = len(truth["expected"]["tendus"]) - len(want)
     return {"want": len(want), "got": len(got), "right": right, "sideways": sideways, "found": found}
 

@@ -98,15 +98,16 @@ def test_front_and_back_tendus_side_on_are_counted_with_their_leg_and_direction(
     ]  # fmt: skip
     for x, reach in zip(tendus, (0.45, 0.55, 0.4), strict=True):
         assert x.travel_legs == pytest.approx(reach, abs=0.01)
-        # not told side-on: the point, the working knee, the standing leg (the hip point sinks in a back tendu)
-        assert x.pointed is None and x.knee_straight is None and x.standing_steady is None
-        assert x.returned is True and x.faults == ()
+        # not told side-on: the point, the working knee, the standing leg (the hip point sinks in a back tendu), the
+        # closing (correct closings read up to 0.05 legs off side-on)
+        assert x.pointed is None and x.knee_straight is None and x.standing_steady is None and x.returned is None
+        assert x.faults == () and x.return_gap_legs < 0.01
     # the routine's line says what the picture could not tell, not "nan"
     ex = Exercise("tendu", sets=1, reps=3, variant="front")
     line = ExerciseSummary(ex, 1, 3.0, tendus=tuple(tendus)).line()
     assert "nan" not in line
-    assert line.endswith("(left 1, right 2); closed 3 of 3; not told from the picture: the point, the working knee, "
-                         "the standing leg")  # fmt: skip
+    assert line.endswith("(left 1, right 2); not told from the picture: the point, the working knee, the standing "
+                         "leg, the closing")  # fmt: skip
 
 
 def test_a_tendu_to_the_side_side_on_is_not_counted() -> None:

@@ -815,7 +815,8 @@ class TenduRep:
     #: RETURNED widened by the toe's own standing scatter on the floor, legs
     return_tolerance_legs: float = math.nan
     #: "front" or "side": the view it was read in (side-on only tendus to the front and back are counted, and
-    #: neither the point nor the working knee is told: ``pointed`` and ``knee_straight`` None, ``direction_deg`` NaN)
+    #: neither the point, the working knee, the standing leg nor the closing is told: ``pointed``, ``knee_straight``,
+    #: ``standing_steady`` and ``returned`` None, ``direction_deg`` NaN)
     view: str = "front"
 
     @property
@@ -1164,10 +1165,12 @@ class TenduCounter(_Stream[TenduEvent]):
         place, beyond half the feet's spread along the picture (from fifth her weight goes over the standing foot,
         which carries her hips that far: 0.085-0.087 legs on the studio), end it.
         A tendu to her side hardly moves the toe along the picture (0.04-0.14 legs on the studio): it is not counted
-        side-on (:data:`SIDE_ON_DIRECTIONS`). Per rep: the leg, the direction, the travel and the foot closed back to
-        its place; not the point or the working knee (a turned-out foot and knee move partly toward the camera), nor
-        the standing leg's steadiness: side-on MediaPipe's hip point sank 0.03-0.05 legs in every back tendu of the
-        studio while her hips stayed level (0.002 in truth), more than :data:`STEADY_DROP`."""
+        side-on (:data:`SIDE_ON_DIRECTIONS`). Per rep: the leg, the direction and the travel; not the point or the
+        working knee (a turned-out foot and knee move partly toward the camera), nor the standing leg's steadiness
+        (side-on MediaPipe's hip point sank 0.03-0.05 legs in every back tendu of the studio while her hips stayed
+        level, 0.002 in truth: more than :data:`STEADY_DROP`), nor whether the foot closed back to its place (the
+        studio's 25 closings, every one to its place, read 0.002-0.050 legs from it side-on: more than
+        :data:`RETURNED`)."""
         ref = self._ref
         ep = self._side_ep
         if not ref.ready():
@@ -1265,8 +1268,6 @@ class TenduCounter(_Stream[TenduEvent]):
         k = max((0, 1), key=lambda j: (labels.count(j), j == frames[int(np.argmax(travel))][3]))
         drop = max(f[4] for f in frames)
         gap = _median(ep.settle) if ep.settle else math.nan
-        tolerance = RETURNED + self._side_scatter(k, ep)
-        returned = bool(gap <= tolerance) if tolerance < BACK and math.isfinite(gap) else None
         self._side_ep = None
         # the foot as it stands now: her standing from here on
         self._back_at[k] = t_back
@@ -1274,27 +1275,10 @@ class TenduCounter(_Stream[TenduEvent]):
             index=len(self.reps) + 1, leg=SIDES[k], direction=direction, t_start_s=ep.t0,
             t_out_s=frames[int(np.argmax(travel))][0], t_end_s=t_back, travel_legs=peak, direction_deg=math.nan,
             pointed=None, point_legs=math.nan, knee_straight=None, knee_shortening_legs=math.nan,
-            standing_steady=None, hip_drop_legs=drop, returned=returned, return_gap_legs=gap,
-            return_tolerance_legs=tolerance, view="side",
+            standing_steady=None, hip_drop_legs=drop, returned=None, return_gap_legs=gap, view="side",
         )  # fmt: skip
         self.reps.append(rep)
         return [TenduEnded(t_s, rep)]
-
-    def _side_scatter(self, k: int, ep: _SideTenduEpisode) -> float:
-        """Side-on, toe ``k``'s standing scatter along the picture (legs), as :meth:`_scatter` reads it from the
-        front: the toe's median over :data:`SETTLE_S` of her standing, each such stretch of her standing window, and
-        how far those medians lie from its place (their :data:`SCATTER_Q` quantile); 0 where it was not seen
-        standing."""
-        place = ep.places[k]
-        st = self._ref.since(self._back_at[k])
-        x = np.asarray([f.toe[k][0] for f in st], dtype=np.float64)
-        m = int(round(max(1, len(self._ref.recent()) * SETTLE_S / ANCHOR_S)))
-        if not math.isfinite(place) or len(x) < m:
-            return 0.0
-        windows = (x[i : i + m] for i in range(len(x) - m + 1))
-        d = [abs(float(np.median(w[np.isfinite(w)])) - place) / ep.legs for w in windows if np.isfinite(w).any()]
-        q = self._ref._q(d, SCATTER_Q)
-        return q if math.isfinite(q) else 0.0
 
 
 # ---- held positions: a low plié, a high relevé ------------------------------------------------------------------
