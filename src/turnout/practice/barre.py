@@ -897,9 +897,6 @@ class _SideTenduEpisode:
     """A tendu followed side-on (:meth:`TenduCounter._side`)."""
 
     t0: float
-    #: each toe's standing place ahead of her hips (px; NaN: not seen standing) and her size (px)
-    places: tuple[float, float]
-    legs: float
     #: (t, the working toe's travel, legs; its travel forward (+) or back (-); the label of the point read; hip drop)
     frames: list[tuple[float, float, float, int, float]] = field(default_factory=list)
     t_back: float | None = None
@@ -1194,7 +1191,7 @@ class TenduCounter(_Stream[TenduEvent]):
         shift = abs(fr.hip_x - ref.hip_x()) / legs - spread / 2
         drop = (fr.hip_y - ref.hip_y()) / legs
         if ep is None:
-            return self._side_idle(fr, reads, shift, drop, places)
+            return self._side_idle(fr, reads, shift, drop)
         ep.last_ok = fr.t
         if math.isfinite(shift) and shift >= FOOT_MOVED:
             why = f"her hips moved {shift + spread / 2:.0%} of a leg along the picture: a step, not a tendu"
@@ -1221,7 +1218,6 @@ class TenduCounter(_Stream[TenduEvent]):
         reads: list[tuple[float, int, float]],
         shift: float,
         drop: float,
-        places: tuple[float, float],
     ) -> list[TenduEvent]:
         """Side-on, no tendu under way: one starts when a toe point is :data:`OUT_START` from its place while the
         other point read (if any) is at its place or on the same foot, and her hips have not moved; frames with
@@ -1237,8 +1233,7 @@ class TenduCounter(_Stream[TenduEvent]):
         # the other point is still at its place, or MediaPipe put both names on the working foot
         other_still = not rest or abs(rest[0][0]) < BACK or abs(rest[0][2] - work[2]) / self._ref.legs() < BACK
         if abs(work[0]) >= OUT_START and other_still and not shift >= FOOT_MOVED:
-            ref = self._ref
-            self._side_ep = _SideTenduEpisode(fr.t, places, ref.legs(), last_ok=fr.t)
+            self._side_ep = _SideTenduEpisode(fr.t, last_ok=fr.t)
             self._side_ep.frames.append((fr.t, abs(work[0]), work[0], work[1], drop))
             return [TenduStarted(fr.t, len(self.reps) + 1, SIDES[work[1]])]
         if max(travel) < OUT_START:
@@ -1269,8 +1264,6 @@ class TenduCounter(_Stream[TenduEvent]):
         drop = max(f[4] for f in frames)
         gap = _median(ep.settle) if ep.settle else math.nan
         self._side_ep = None
-        # the foot as it stands now: her standing from here on
-        self._back_at[k] = t_back
         rep = TenduRep(
             index=len(self.reps) + 1, leg=SIDES[k], direction=direction, t_start_s=ep.t0,
             t_out_s=frames[int(np.argmax(travel))][0], t_end_s=t_back, travel_legs=peak, direction_deg=math.nan,
