@@ -301,10 +301,9 @@ def _read_side_toes(t_s: float, row: Mapping[str, float]) -> _Frame:
     picture shows little of it."""
     toe = tuple((_f(row, f"profile_{s}_toe_fwd_px"), 0.0) for s in SIDES)
     nothing = ((math.nan, math.nan), (math.nan, math.nan))
-    leg = _f(row, "profile_hip_up_px")
     return _Frame(
         t_s, _f(row, "hip_y_px"), _f(row, "floor_y_px"), _f(row, "hip_height_px"), row_span_px(row),
-        toe, nothing, (math.nan, math.nan), (leg, leg), upright=upright(row),  # type: ignore[arg-type]
+        toe, nothing, (math.nan, math.nan), (math.nan, math.nan), upright=upright(row),  # type: ignore[arg-type]
         hip_x=_f(row, "hip_x_px"),
     )  # fmt: skip
 
@@ -462,6 +461,11 @@ class _Stream(Generic[_E]):
 
     def finish(self) -> list[_E]:
         raise NotImplementedError
+
+    def _lost(self, pose: str) -> str:
+        """Why what was under way ended when frames stopped being read: she turned (another view not yet held for
+        :data:`VIEW_HOLD_S`), else ``pose`` (the pose was lost)."""
+        return TURNED if self._turning is not None else pose
 
     @property
     def view(self) -> str | None:
@@ -666,8 +670,7 @@ class ReleveCounter(_Stream[ReleveEvent]):
         view, turned = self._view_of(t_s, row, reliable)
         if view is None:
             if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
-                lost = TURNED if self._turning is not None else f"pose lost for more than {MAX_GAP_S:g} s"
-                events.append(self._discard(t_s, lost))
+                events.append(self._discard(t_s, self._lost(f"pose lost for more than {MAX_GAP_S:g} s")))
             return events
         if turned and ep is not None:
             events.append(self._discard(t_s, TURNED))
@@ -940,8 +943,7 @@ class TenduCounter(_Stream[TenduEvent]):
         ep = self._ep if self._ep is not None else self._side_ep
         if view is None:
             if ep is not None and t_s - ep.last_ok > MAX_GAP_S:
-                lost = TURNED if self._turning is not None else f"pose lost for more than {MAX_GAP_S:g} s"
-                events.append(self._discard(t_s, lost))
+                events.append(self._discard(t_s, self._lost(f"pose lost for more than {MAX_GAP_S:g} s")))
             return events
         if view == SIDE:
             return events + self._side(_read_side_toes(t_s, row))
@@ -1114,14 +1116,12 @@ class TenduCounter(_Stream[TenduEvent]):
         # how far it went, over the camera's prior height: a toe sliding toward the camera moves the picture's row by
         # about camera height / distance of its travel, so a lower camera than the nominal one reads it shorter
         longest, shortest = (_max([r[i] for r in ep.reach], peak) for i in range(2))
-        if max(peak, longest) < MIN_TRAVEL:
-            return [self._discard(t_s, f"the toe moved {peak:.0%} of a leg, at most {longest:.0%} through the lowest "
-                                       f"camera (a tendu reaches {MIN_TRAVEL:.0%})")]  # fmt: skip
-        if min(peak, shortest) > MAX_TRAVEL:
-            return [self._discard(t_s, f"the foot left the floor (its toe read {peak:.0%} of a leg away): not a tendu")]
         t_back = ep.t_back if ep.t_back is not None else t_s
-        if t_back - ep.t0 < TENDU_MIN_S:
-            return [self._discard(t_s, f"too quick: {t_back - ep.t0:.2f} s")]
+        why = (f"the toe moved {peak:.0%} of a leg, at most {longest:.0%} through the lowest camera (a tendu reaches "
+               f"{MIN_TRAVEL:.0%})")  # fmt: skip
+        dropped = self._gates(t_s, ep.t0, t_back, peak, (max(peak, longest), min(peak, shortest)), why)
+        if dropped is not None:
+            return [dropped]
         ext = [f for f in frames if f[1] >= EXTENSION_FRACTION * peak]
         dx, dy = _median([f[2][0] for f in ext]), _median([f[2][1] for f in ext])
         outward = dx if SIDES[ep.k] == "left" else -dx  # her left is the picture's right (she faces the camera)
@@ -1147,6 +1147,21 @@ class TenduCounter(_Stream[TenduEvent]):
         )  # fmt: skip
         self.reps.append(rep)
         return [TenduEnded(t_s, rep)]
+
+    def _gates(
+        self, t_s: float, t0: float, t_back: float, peak: float, reach: tuple[float, float], too_short: str
+    ) -> TenduDiscarded | None:
+        """What every tendu passes, from the front or side-on (None), else why it is dropped: its travel read
+        longest (``reach[0]``) reached :data:`MIN_TRAVEL` (``too_short`` says why not), read shortest (``reach[1]``)
+        it stayed within :data:`MAX_TRAVEL` (its toe on the floor; ``peak`` as read), and from ``t0`` to ``t_back`` it
+        lasted :data:`TENDU_MIN_S`."""
+        if reach[0] < MIN_TRAVEL:
+            return self._discard(t_s, too_short)
+        if reach[1] > MAX_TRAVEL:
+            return self._discard(t_s, f"the foot left the floor (its toe read {peak:.0%} of a leg away): not a tendu")
+        if t_back - t0 < TENDU_MIN_S:
+            return self._discard(t_s, f"too quick: {t_back - t0:.2f} s")
+        return None
 
     # ---- side-on ------------------------------------------------------------------------------------------------
 
@@ -1248,15 +1263,12 @@ class TenduCounter(_Stream[TenduEvent]):
             return [self._discard(t_s, "no frame of the foot out")]
         travel = np.array([f[1] for f in frames])
         peak = float(travel.max())
-        if peak < MIN_TRAVEL:
-            why = (f"the toe moved {peak:.0%} of a leg along the picture (a tendu to the front or back reaches "
-                   f"{MIN_TRAVEL:.0%}; one to the side is not read side-on)")  # fmt: skip
-            return [self._discard(t_s, why)]
-        if peak > MAX_TRAVEL:
-            return [self._discard(t_s, f"the foot left the floor (its toe read {peak:.0%} of a leg away): not a tendu")]
         t_back = ep.t_back if ep.t_back is not None else t_s
-        if t_back - ep.t0 < TENDU_MIN_S:
-            return [self._discard(t_s, f"too quick: {t_back - ep.t0:.2f} s")]
+        why = (f"the toe moved {peak:.0%} of a leg along the picture (a tendu to the front or back reaches "
+               f"{MIN_TRAVEL:.0%}; one to the side is not read side-on)")  # fmt: skip
+        dropped = self._gates(t_s, ep.t0, t_back, peak, (peak, peak), why)
+        if dropped is not None:
+            return [dropped]
         ext = [f for f in frames if f[1] >= EXTENSION_FRACTION * peak]
         direction = "front" if _median([f[2] for f in ext]) > 0 else "back"
         labels = [f[3] for f in ext]
@@ -1436,7 +1448,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
         view, turned = self._view_of(t_s, row, reliable)
         if view is None:
             if run is not None and t_s - run.last_ok > MAX_GAP_S:
-                events += self._end(t_s, TURNED if self._turning is not None else "the pose was lost")
+                events += self._end(t_s, self._lost("the pose was lost"))
             return events
         if turned and run is not None:
             events += self._end(t_s, TURNED)
