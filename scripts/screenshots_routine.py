@@ -138,10 +138,10 @@ def main(argv: list[str] | None = None) -> int:
             aside = Exercise("tendu", sets=1, reps=1, rest_s=0, variant="side")
             live.choose_routine(Routine("Side tendus side-on", (aside,)))
             play(side_tendus[0])
-            if wait(lambda: "Face the camera" in live.routine_panel.prompt.text(), 60):
+            if wait(lambda: "Face the camera" in panel.prompt.text(), 60):
                 grab(window, "b4s_tendus_to_the_side_side_on")
             ended()
-        if side_tendus:  # her right leg's front and back tendus
+            # her right leg's front and back tendus
             tendus = (Exercise("tendu", sets=1, reps=1, rest_s=0, variant="front"),
                       Exercise("tendu", sets=1, reps=1, rest_s=0, variant="back"))  # fmt: skip
             live.choose_routine(Routine("Tendus side-on", tendus))

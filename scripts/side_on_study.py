@@ -156,11 +156,8 @@ def analyse(name: str, out: Path) -> tuple[dict[str, Any], Path]:
     return json.loads(clip.truth.read_text()), rows
 
 
-def releves(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[str, Any]:
-    from turnout.practice.barre import count_rows
-
-    t = [r["timestamp_ms"] / 1000.0 for r in rows]
-    got, _, _ = count_rows(t, rows, [r["reliable"] == 1.0 for r in rows])
+def releves(truth: dict[str, Any], got: Sequence[Any]) -> dict[str, Any]:
+    """The relevés counted (``barre.count_rows``'s ``ReleveRep``) against the script's."""
     want = truth["expected"]["releves"]
     inside = sum(
         any(w["start_s"] - 0.5 <= g.t_start_s <= w["top_start_s"] and w["top_end_s"] <= g.t_end_s <= w["end_s"] + 0.5
@@ -173,14 +170,12 @@ def releves(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[
             "kinds": [w["knees"] for w in want]}  # fmt: skip
 
 
-def tendus(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> dict[str, Any]:
-    """The tendus counted (``barre.count_rows``) against the script's to her front and back (side-on a tendu to her
-    side is not counted: ``barre.SIDE_ON_DIRECTIONS``), each with its leg and direction inside its scripted item, and
-    how far from its place it read once closed (legs; every scripted tendu closes to its place)."""
-    from turnout.practice.barre import SIDE_ON_DIRECTIONS, count_rows
+def tendus(truth: dict[str, Any], got: Sequence[Any]) -> dict[str, Any]:
+    """The tendus counted (``barre.count_rows``'s ``TenduRep``) against the script's to her front and back (side-on a
+    tendu to her side is not counted: ``barre.SIDE_ON_DIRECTIONS``), each with its leg and direction inside its
+    scripted item, and how far from its place it read once closed (legs; every scripted tendu closes to its place)."""
+    from turnout.practice.barre import SIDE_ON_DIRECTIONS
 
-    t = [r["timestamp_ms"] / 1000.0 for r in rows]
-    _, got, _ = count_rows(t, rows, [r["reliable"] == 1.0 for r in rows])
     want = [w for w in truth["expected"]["tendus"] if w["direction"] in SIDE_ON_DIRECTIONS]
     right = sum(
         any((w["leg"], w["direction"]) == (g.leg, g.direction) and w["start_s"] - 0.2 <= g.t_start_s
@@ -219,6 +214,7 @@ def pelvis(truth: dict[str, Any], rows: Sequence[Mapping[str, float]]) -> tuple[
 
 
 def main(argv: list[str] | None = None) -> int:
+    from turnout.practice.barre import count_rows
     from turnout.testing.frames_csv import read_frame_rows
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -233,13 +229,16 @@ def main(argv: list[str] | None = None) -> int:
     for name in a.only or SCENES:
         truth, csv_path = analyse(name, a.out)
         rows = read_frame_rows(csv_path)
-        r = releves(truth, rows)
+        counted_releves, counted_tendus, _ = count_rows(
+            [r["timestamp_ms"] / 1000.0 for r in rows], rows, [r["reliable"] == 1.0 for r in rows]
+        )
+        r = releves(truth, counted_releves)
         for k in totals:
             totals[k] += r[k]
         h = holds(truth, rows)
         for k in held:
             held[k] += h[k]
-        td = tendus(truth, rows)
+        td = tendus(truth, counted_tendus)
         for k in steps:
             steps[k] += td[k]
         posed, read = pelvis(truth, rows)
