@@ -187,15 +187,17 @@ def test_held_positions_rendered_side_on_are_timed(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_real_people_walking_past_side_on_make_no_releve_or_hold(analysed: Any) -> None:
+def test_real_people_walking_past_side_on_make_no_releve_tendu_or_hold(analysed: Any) -> None:
     """Real footage (../shared/media/pypi/sports2d_demo.mp4): a woman walks past side-on and a man jumps down into a
-    crouch; read side-on on most of its frames, nothing there is a relevé or a held position."""
+    crouch; read side-on on most of its frames, nothing there is a relevé, a tendu (tests/test_tendu_side.py: her toes
+    are read side-on) or a held position."""
     result = analysed("pypi/sports2d_demo.mp4")
     assert result.csv_path is not None
     rows = read_frame_rows(result.csv_path)
     assert sum(r["facing_code"] == SIDE and r["reliable"] == 1.0 for r in rows) >= 50  # the side-on path is taken
+    assert sum(math.isfinite(r["profile_left_toe_fwd_px"]) for r in rows) >= 50  # the toes are read side-on
     t = [r["timestamp_ms"] / 1000.0 for r in rows]
     ok = [r["reliable"] == 1.0 for r in rows]
-    releves, _, _ = count_rows(t, rows, ok)
+    releves, tendus, _ = count_rows(t, rows, ok)
     holds, _ = find_position_holds(t, rows, ok)
-    assert releves == [] and holds == []
+    assert releves == [] and tendus == [] and holds == []

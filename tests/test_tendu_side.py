@@ -3,7 +3,7 @@ along the picture at full scale and is counted there with its leg and direction;
 away from the camera and is not counted; a step carries her hips along. Unit tests on a synthetic side-on dancer
 (the rows ``turnout.measure.image`` gives side-on: ``profile_{side}_toe_fwd_px``, each toe ahead of her hips), and
 the real pose model on rendered studio scenes side-on (scripts/side_on_study.py's scenes, rendered on first use and
-cached under build/studio/) and on real footage of people walking past.
+cached under build/studio/); real footage of people walking past side-on: tests/test_releve_side.py.
 """
 
 from __future__ import annotations
@@ -249,17 +249,3 @@ def test_tendus_from_fifth_side_on(tmp_path: Any) -> None:
     truth, tendus = _study_tendus("sx5_fifth_tendus", tmp_path)
     _inside(truth, tendus)
     assert len(tendus) == 3
-
-
-@pytest.mark.e2e
-def test_real_people_walking_past_side_on_make_no_tendu(analysed: Any) -> None:
-    """Real footage (../shared/media/pypi/sports2d_demo.mp4): a woman walks past side-on and a man jumps down into a
-    crouch: read side-on on most of its frames, none of it is a tendu."""
-    result = analysed("pypi/sports2d_demo.mp4")
-    assert result.csv_path is not None
-    rows = read_frame_rows(result.csv_path)
-    assert sum(r["facing_code"] == SIDE and r["reliable"] == 1.0 for r in rows) >= 50
-    assert sum(math.isfinite(r["profile_left_toe_fwd_px"]) for r in rows) >= 50  # the toes are read side-on
-    t = [r["timestamp_ms"] / 1000.0 for r in rows]
-    _, tendus, _ = count_rows(t, rows, [r["reliable"] == 1.0 for r in rows])
-    assert tendus == []
