@@ -5,7 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL  := models/pose_landmarker_full.task
-PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist), a test file per worker at a time: its fixtures (a studio render, a
+# clip through the pose model) are made once. `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test model lint bench eval install clean help
 

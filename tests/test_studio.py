@@ -306,6 +306,41 @@ def test_cache_renders_once_and_keys_on_the_parameters(tmp_path: Path) -> None:
     cap.release()
 
 
+def test_a_scene_rendered_meanwhile_by_another_worker_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two test workers (`make test` runs pytest-xdist) may render the same scene at once: the one that finishes
+    second keeps the first one's folder (which may be being read) and drops its own; a half-written folder (no
+    truth) is replaced."""
+    scene = _tiny()
+    first = cached(scene, tmp_path)
+    folder = first.video.parent
+    stamp = first.video.stat().st_mtime_ns
+    # a second worker found no clip when it looked and rendered too: the first worker's folder appears meanwhile
+    monkeypatch.setattr(Path, "exists", _missing_once(first.video))
+    second = cached(scene, tmp_path)
+    assert not second.cached and second.video == first.video and second.video.stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]  # its own render was dropped
+    monkeypatch.undo()
+    # a folder left half-written (a worker killed mid-rename) is rendered again
+    first.truth.unlink()
+    third = cached(scene, tmp_path)
+    assert not third.cached and third.truth.exists() and third.video.stat().st_mtime_ns != stamp
+
+
+def _missing_once(video: Path):  # type: ignore[no-untyped-def]
+    """``Path.exists`` that says ``video`` is not there the first time it is asked (as a worker that looked before
+    another one's render landed)."""
+    real = Path.exists
+    asked: list[Path] = []
+
+    def exists(self: Path, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
+        if self == video and not asked:
+            asked.append(self)
+            return False
+        return real(self, *args, **kwargs)
+
+    return exists
+
+
 def test_a_cached_truth_of_version_1_gets_the_new_expected(tmp_path: Path) -> None:
     scene = _tiny(dancer=Person(script=("stand 0.4", "releve 1.2 bend=30", "tendu right 1 dir=back")))
     first = cached(scene, tmp_path)

@@ -227,9 +227,15 @@ def cached(scene: Scene, root: Path | None = None, *, refresh: bool = False) -> 
     tmp = Path(tempfile.mkdtemp(prefix=f".{scene.name}-", dir=folder.parent))
     try:
         result = SceneRenderer(scene).render(tmp)
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.rename(folder)
+        if folder.exists() and (refresh or not (video.exists() and truth.exists())):
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            tmp.rename(folder)
+        except OSError:
+            # another process (a parallel test worker) rendered the same scene meanwhile: its folder is as good as
+            # ours and may be being read, so ours is dropped
+            if not (video.exists() and truth.exists()):
+                raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
