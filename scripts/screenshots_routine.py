@@ -8,7 +8,8 @@ inside, no verdict in fifth), and Review and Progress with the exercises stored.
 
 (``--only holds``: the held low plié's and high relevé's screens alone, and side-on the relevé's where
 ``scripts/side_on_study.py`` has rendered it; ``--only barre``: three relevés counted and
-their summary, two side-on, then tendus to the side and the front, and side-on to the front and back;
+their summary, two side-on, then tendus to the side and the front, and side-on to the front and back; turned
+three-quarter, relevés counted and tendus not (the panel says to face the camera);
 ``--only stretches``: the floor stretches'
 screens alone: two butterflies against an earlier session's figure, then a frog and a low lunge; ``--only profile``:
 side-on, a first-position hold and a demi-plié with her pelvis arched, then tucked, with no routine.)
@@ -150,6 +151,20 @@ def main(argv: list[str] | None = None) -> int:
                 grab(window, "b5_tendus_side_on_counting")
             ended()
             grab(window, "b6_tendus_side_on_summary")
+        part_way = sorted(STUDIO.glob("tq_releves-*/tq_releves.mp4"))
+        if part_way:  # turned three-quarter (tests/test_releve_three_quarter.py renders it): relevés counted
+            live.choose_routine(Routine("Relevés turned", (Exercise("releve", sets=1, reps=3, rest_s=0),)))
+            play(part_way[0])
+            if wait(lambda: panel.text().endswith("1 / 3"), 60):
+                grab(window, "b7_releves_three_quarter_counting")
+            ended()
+            grab(window, "b7_releves_three_quarter_summary")
+            front = Exercise("tendu", sets=1, reps=1, rest_s=0, variant="front")
+            live.choose_routine(Routine("Tendus turned", (front,)))  # not counted there: the panel says so
+            play(part_way[0])
+            if wait(lambda: "turned part-way" in panel.prompt.text(), 60):
+                grab(window, "b8_tendus_three_quarter")
+            ended()
         if args.only == "barre":
             return done()
 

@@ -70,7 +70,7 @@ def test_releves_side_on_are_counted_with_their_knees_and_no_share_of_the_foot()
         assert math.isnan(r.foot_pct) and math.isnan(r.foot_pct_low) and math.isnan(r.knee_shortfall_legs)
     # the routine's line says the lift is not read, instead of "nan % of the foot"
     line = ExerciseSummary(Exercise("releve", sets=1, reps=3), 1, 3.0, releves=tuple(releves)).line()
-    assert "nan" not in line and "not read as a share of the foot from the side" in line
+    assert "nan" not in line and "read as a share of the foot only facing the camera" in line
 
 
 def test_side_on_a_rise_that_leaves_her_hips_level_is_not_counted() -> None:

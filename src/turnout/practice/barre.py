@@ -49,7 +49,7 @@ from typing import Final, Generic, TypeVar
 
 import numpy as np
 
-from turnout.measure.image import FRONT, SIDE
+from turnout.measure.image import FRONT, SIDE, THREE_QUARTER
 from turnout.measure.measures import SIDES
 from turnout.practice.picture import CAM_HEIGHT_RANGE, MEDIAPIPE, Camera, estimate_camera, foot_direction_deg
 from turnout.practice.plie import BEND_BAND_MIN_DEG, KNEE_BEND_SHOWS, noise_band, row_span_px
@@ -72,13 +72,15 @@ ANCHOR_S: Final = 1.0
 FLAT_GAP_QUANTILE: Final = 0.1
 
 
-def _view(row: Mapping[str, float], reliable: bool) -> float | None:
+def _view(row: Mapping[str, float], reliable: bool, three_quarter: bool = False) -> float | None:
     """The view the counters read a frame in: ``FRONT`` or ``SIDE``
     (``turnout.measure.image``'s facing codes) on a reliable frame, else None (three-quarter, from behind, or not
-    reliable)."""
+    reliable); with ``three_quarter`` a three-quarter frame is read as a front one."""
     if not is_reliable(row, reliable):
         return None
     code = _f(row, "facing_code")
+    if three_quarter and code == THREE_QUARTER:
+        return FRONT
     return code if code in (FRONT, SIDE) else None
 
 
@@ -451,6 +453,10 @@ class _Stream(Generic[_E]):
     earlier than the last one means the stream started again (a new recording, a replay): what was under way ends
     where it was (:meth:`finish`) and her standing is learnt afresh."""
 
+    #: whether frames of her turned three-quarter from the camera are read, as front ones (the relevé counter's: her
+    #: hips' and heels' rise is up the picture whichever way she faces; what is measured across the floor is not)
+    THREE_QUARTER_AS_FRONT = False
+
     def __init__(self) -> None:
         self._ref = _Standing()
         self._last_t = -math.inf
@@ -477,7 +483,7 @@ class _Stream(Generic[_E]):
         view than her standing's, held for :data:`VIEW_HOLD_S` (a frame or two read from the side while she faces
         the camera is not a turn; until then its frames are not read). A turn starts her standing afresh (the two
         views' gaps and places are not the same numbers); what was under way, the caller ends."""
-        view = _view(row, reliable)
+        view = _view(row, reliable, self.THREE_QUARTER_AS_FRONT)
         if view is not None and self._view is not None and view != self._view:
             if self._turning is None or self._turning[0] != view:
                 self._turning = (view, t_s)
@@ -607,7 +613,8 @@ class ReleveRep:
     foot_pct_high: float = math.nan
     #: the knees' bend in the picture at the top (mean of both legs, over standing), degrees; NaN: not seen
     knee_bend_deg: float = math.nan
-    #: "front" or "side": the view it was read in (side-on the heel's lift as a share of the foot is not read)
+    #: "front", "three-quarter" or "side": the view it was read in (on most of its frames); the heel's lift as a
+    #: share of the foot is read from the front only
     view: str = "front"
 
     @property
@@ -650,10 +657,18 @@ class _ReleveEpisode:
     descending: bool = False
     valley: float = math.inf
     last_ok: float = math.nan
+    #: of its frames, those read with her turned three-quarter from the camera
+    part_way: int = 0
 
 
 class ReleveCounter(_Stream[ReleveEvent]):
-    """Relevés from the heels' and hips' rise in the picture. Not thread-safe; feed frames in time order."""
+    """Relevés from the heels' and hips' rise in the picture. Not thread-safe; feed frames in time order.
+
+    Turned three-quarter from the camera she is read as from the front (:attr:`_Stream.THREE_QUARTER_AS_FRONT`): her
+    rise is up the picture; a relevé read so is counted with its time up, its lowering and its knees, and the lift as
+    a share of her foot is not told (:data:`FOOT_PCT_PER_LEG` and its range were measured facing the camera)."""
+
+    THREE_QUARTER_AS_FRONT = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -712,6 +727,7 @@ class ReleveCounter(_Stream[ReleveEvent]):
             events += self._conclude(t_s, lowered=False)
             return events + self._start(t_s, heel_min, heel_mean, hip, bend)
         ep.frames.append((t_s, heel_min, heel_mean, hip, bend))
+        ep.part_way += _f(row, "facing_code") == THREE_QUARTER
         ep.peak = max(ep.peak, rise)
         if rise < DESCENT_FRACTION * ep.peak:
             ep.descending = True
@@ -758,20 +774,23 @@ class ReleveCounter(_Stream[ReleveEvent]):
             return [ReleveDiscarded(t_s, len(self.reps) + 1, f"her hips did not rise ({rise:+.0%} of a leg)")]
         dt = np.diff(np.append(t, t_s))
         side = self._view == SIDE
+        part_way = not side and 2 * ep.part_way > len(ep.frames)
         # side-on the relevé was followed by her hips (update): the heels' own rise is not read, so neither the
         # hips' shortfall from it nor the lift as a share of the foot (FOOT_PCT_PER_LEG is measured from the front);
         # the knees are told from their bend, which side-on the picture shows in full
         shortfall = math.nan if side else HIP_PER_HEEL * heel - rise
         bend = _median([f[4] for f, up in zip(ep.frames, top, strict=True) if up])
         knees = _knees(bend, shortfall, self._ref.bend_band())
-        pct = math.nan if side else FOOT_PCT_PER_LEG * heel
-        low, high = (math.nan, math.nan) if side else foot_pct_range(pct, knees)
+        # turned three-quarter the lift as a share of the foot is not told: the studio's three such scenes read their
+        # straight relevés 6 below to 11 above the truth (docs/thresholds.md, "Relevé"), not what its range holds
+        pct = math.nan if side or part_way else FOOT_PCT_PER_LEG * heel
+        low, high = (math.nan, math.nan) if side or part_way else foot_pct_range(pct, knees)
         rep = ReleveRep(
             index=len(self.reps) + 1, t_start_s=ep.t0, t_top_s=float(t[int(np.argmax(mean))]), t_end_s=t_s,
             rise_legs=rise, heel_rise_legs=math.nan if side else heel, foot_pct=pct,
             time_up_s=float(dt[mean >= DESCENT_FRACTION * peak].sum()), heels_lowered=lowered,
             knees=knees, knee_shortfall_legs=shortfall, foot_pct_low=low, foot_pct_high=high, knee_bend_deg=bend,
-            view="side" if side else "front",
+            view="side" if side else "three-quarter" if part_way else "front",
         )  # fmt: skip
         self.reps.append(rep)
         return [ReleveEnded(t_s, rep)]

@@ -560,10 +560,10 @@ def stretch_figures(holds: tuple[StretchHold, ...]) -> str:
 def _pct(reps: Sequence[ReleveRep] | Sequence[PositionHold]) -> str:
     """The heels' mean lift as a share of the foot with the range the truth lies in (barre.foot_pct_range): "45 % of
     the foot (40-55)"; bent knees widen it. Over the reps read from the front: side-on the lift is not read as a share
-    of the foot (``barre.ReleveRep.view``), and with none read from the front it says so."""
+    of the foot, nor turned three-quarter (``barre.ReleveRep.view``), and with none read from the front it says so."""
     read = [x for x in reps if math.isfinite(x.foot_pct)]
     if not read:
-        return "(the lift is not read as a share of the foot from the side)"
+        return "(the lift is read as a share of the foot only facing the camera)"
     return (
         f"{_mean(x.foot_pct for x in read):.0f} % of the foot ({_mean(x.foot_pct_low for x in read):.0f}-"
         f"{_mean(x.foot_pct_high for x in read):.0f})"

@@ -17,9 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from turnout.measure.image import SIDE
+from turnout.measure.image import SIDE, THREE_QUARTER
 from turnout.practice import profile, stretches
-from turnout.practice.barre import MIN_HOLD_S, SIDE_ON_DIRECTIONS
+from turnout.practice.barre import MIN_HOLD_S, SIDE_ON_DIRECTIONS, VIEW_HOLD_S
 from turnout.practice.plie import RepEnded
 from turnout.practice.routine import HOLD_HINTS, Routine, RoutineEvent, RoutineRunner, RoutineStatus, exercise_summaries
 from turnout.practice.selfcheck import PLIE, STAND, SelfCheck, last_time_words, self_check
@@ -35,6 +35,11 @@ CUE_WHATS: Final = (
 #: What the panel says while she stands side-on during tendus to the side (side-on only tendus to her front and back
 #: are counted: ``barre.SIDE_ON_DIRECTIONS``).
 SIDE_TENDU_HINT: Final = "Face the camera: side-on a tendu to the side goes toward it and is not counted"
+#: What it says while she stands turned three-quarter from the camera (``turnout.measure.image.THREE_QUARTER`` for
+#: ``barre.VIEW_HOLD_S``) during tendus and timed holds, which are read facing the camera or side-on only (the
+#: directions of a tendu across the floor, the feet of a held position); her pliés and relevés are counted there.
+PART_WAY_TENDU_HINT: Final = "Face the camera (or stand side-on): turned part-way your tendus are not counted"
+PART_WAY_HOLD_HINT: Final = "Face the camera (or stand side-on): turned part-way the hold is not timed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,8 @@ class RoutineProgress:
     advice: str = ""
     #: she stands side-on to the camera (the tendu counter's view): a tendu to the side is not counted so
     side_on: bool = False
+    #: she has stood turned three-quarter from the camera for :data:`barre.VIEW_HOLD_S`: tendus and holds are not read
+    part_way: bool = False
 
     def title(self) -> str:
         """The exercise and set: "Demi-pliés · set 2 of 3" ("Rest", "Barre basics: done")."""
@@ -90,12 +97,17 @@ class RoutineProgress:
     def hint(self) -> str:
         """What a hold asks of her while its countdown has not started ("Down into a low plié, hips still: the
         countdown starts after 3 s"); during tendus to the side while she stands side-on, to face the camera
-        (:data:`SIDE_TENDU_HINT`); "" otherwise."""
+        (:data:`SIDE_TENDU_HINT`); during tendus and holds while she stands turned part-way, to face the camera or
+        stand side-on (:data:`PART_WAY_TENDU_HINT`, :data:`PART_WAY_HOLD_HINT`); "" otherwise."""
         st = self.status
         ex = st.exercise
-        if st.phase == "exercise" and ex is not None and ex.kind == "tendu" and not self.summary:
+        if st.phase != "exercise" or ex is None or self.summary:
+            return ""
+        if self.part_way and ex.kind in ("tendu", "hold"):
+            return PART_WAY_TENDU_HINT if ex.kind == "tendu" else PART_WAY_HOLD_HINT
+        if ex.kind == "tendu":
             return SIDE_TENDU_HINT if self.side_on and ex.variant not in SIDE_ON_DIRECTIONS else ""
-        if st.phase != "exercise" or ex is None or not ex.timed or st.remaining_s is not None or self.summary:
+        if not ex.timed or st.remaining_s is not None:
             return ""
         wait = stretches.MIN_HOLD_S if ex.kind == "stretch" else MIN_HOLD_S
         return f"{HOLD_HINTS[ex.variant]}: the countdown starts after {wait:g} s"
@@ -122,7 +134,7 @@ class RoutineProgress:
         st = self.status
         secs = None if st.remaining_s is None else math.ceil(st.remaining_s)
         return (st.index, st.set_no, st.count, st.phase, secs, self.prompt, len(self.summary), self.check, self.advice,
-                self.side_on)  # fmt: skip
+                self.side_on, self.part_way)  # fmt: skip
 
 
 class RoutineRun:
@@ -148,6 +160,10 @@ class RoutineRun:
         self._tracker_hold: float | None = None
         #: a still stand side-on with straight legs under way (its start): the first-position hold from the side
         self._side_hold: float | None = None
+        #: whether her frames read three-quarter (None: not known yet), since when, and whether that has held for
+        #: barre.VIEW_HOLD_S (RoutineProgress.part_way)
+        self._facing: tuple[bool, float] | None = None
+        self._part_way = False
         self._exercise_since = -math.inf
         self._prompt = ""
         self._shown: tuple[Any, ...] | None = None
@@ -168,6 +184,7 @@ class RoutineRun:
         for ev in result.events:
             said += self._event(ev, t)
         said += self._side_on(row, getattr(result, "hold_s", None), t)
+        self._follow_facing(row, bool(result.reliable), t)
         said += self.runner.tick(t)
         said += self._set_started(t, said)
         if not self._started:  # the first set starts: said (the ones after a rest are said by the runner)
@@ -229,6 +246,18 @@ class RoutineRun:
             return self.runner.hold_ended(t, "she moved" if profile.side_on(row) else "she turned to the camera")
         return []
 
+    def _follow_facing(self, row: Mapping[str, float], reliable: bool, t: float) -> None:
+        """Whether she stands turned part-way: her reliable frames read three-quarter for ``VIEW_HOLD_S``, and no
+        longer once another view has (the barre counters' own hold on a view: a frame or two is not a turn)."""
+        code = row.get("facing_code", math.nan)
+        if not reliable or not math.isfinite(code):
+            return
+        part_way = code == THREE_QUARTER
+        if self._facing is None or self._facing[0] != part_way:
+            self._facing = (part_way, t)
+        if t - self._facing[1] >= VIEW_HOLD_S:
+            self._part_way = part_way
+
     def _set_started(self, t: float, said: Sequence[RoutineEvent]) -> list[RoutineEvent]:
         """A new set began (after a rest, a set without rest, a skip): a hold the tracker still follows (she stayed
         in the position) starts the set's hold now."""
@@ -281,7 +310,7 @@ class RoutineRun:
         return RoutineProgress(t, self.routine.name, status, tuple(said), prompt,
                                self.checks[-1] if self.checks else None, self.last_time, summary,
                                None if self.ended else self._upcoming(), self.advice,
-                               self.runner.barre.tendu.view == "side")  # fmt: skip
+                               self.runner.barre.tendu.view == "side", self._part_way)  # fmt: skip
 
     def _upcoming(self) -> str | None:
         r = self.runner
