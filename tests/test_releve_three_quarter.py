@@ -1,9 +1,9 @@
-"""Relevés turned three-quarter from the camera (turnout.practice.barre; issue 17, item 1): read as from the front
-(her hips' and heels' rise is up the picture whichever way she faces), counted with their time up, their lowering and
-their knees; the lift as a share of the foot not told. Tendus and held positions are still read facing the camera or
-side-on only, and the routine panel says so while she stands turned part-way. Unit tests on the synthetic dancer of
-tests/test_barre.py with her frames read three-quarter, and the real pose model on a rendered scene turned 50
-degrees (rendered on first use, cached under build/studio/)."""
+"""Relevés and held low pliés and high relevés turned three-quarter from the camera (turnout.practice.barre; issue 17,
+items 1 and 3): read as from the front (her hips' and heels' rise and her legs' shortening are up the picture
+whichever way she faces), counted and timed with their knees; the lift as a share of the foot not told. Tendus and
+first position are still read facing the camera or side-on only, and the routine panel says so while she stands
+turned part-way. Unit tests on the synthetic dancer of tests/test_barre.py with her frames read three-quarter, and the
+real pose model on two rendered scenes turned 45 and 50 degrees (rendered on first use, cached under build/studio/)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from conftest import row_result
-from test_barre import BENT, DEMI, FRONT_L, GAP, RELEVE, STAND, Pose, analyse_scene, take
+from test_barre import BENT, DEMI, FRONT_L, GAP, RELEVE, STAND, Pose, analyse_scene, read_rows, take
+from test_position_holds import LOW, held, timeline
 from turnout.measure.image import FRONT, THREE_QUARTER
-from turnout.practice.barre import VIEW_HOLD_S, count_rows
+from turnout.practice.barre import VIEW_HOLD_S, count_rows, find_position_holds
 from turnout.practice.routine import Exercise, ExerciseSummary, Routine
 from turnout.session.routine_run import PART_WAY_HOLD_HINT, PART_WAY_TENDU_HINT, RoutineRun
 
@@ -27,6 +28,13 @@ SCENE: dict[str, Any] = {
     "script": ["stand 1.5", "releve 2.5 rise=50", "stand 0.8", "releve 2.5", "stand 0.8",
                "tendu right 2.5 dir=front", "stand 0.8", "releve 2.5 bend=35", "stand 1"],
     "description": "relevés and a tendu turned three-quarter (the camera 50 degrees to her right)", "tags": ["first"],
+}  # fmt: skip
+#: an average dancer in a leotard, the camera 45 degrees to her left: a low demi-plié held 5 s, a high relevé held 4 s
+HOLDS: dict[str, Any] = {
+    "body": "f_avg", "look": "leotard", "camera": {"height": 1.0, "distance": 2.8, "yaw": 45},
+    "script": ["stand 1.5", "demi 7 depth=75 hold=5", "stand 1", "releve 6 rise=45 hold=4", "stand 1.5"],
+    "description": "a held low plié and high relevé turned three-quarter (the camera 45 degrees to her left)",
+    "tags": ["first"],
 }  # fmt: skip
 
 
@@ -66,6 +74,18 @@ def test_a_relevé_with_frames_of_both_views_is_told_by_most_of_them() -> None:
     assert releve.view == "front" and math.isfinite(releve.foot_pct)
 
 
+@pytest.mark.parametrize(("peak", "position"), [(LOW, "low_plie"), (RELEVE, "high_releve")])
+def test_held_positions_turned_part_way_are_timed_and_no_share_of_the_foot_is_told(peak: Pose, position: str) -> None:
+    t, rows = timeline(held(peak, 4.0))
+    (hold,), _ = find_position_holds(t, [r | {"facing_code": THREE_QUARTER} for r in rows], [True] * len(t))
+    (front,), _ = find_position_holds(t, [r | {"facing_code": FRONT} for r in rows], [True] * len(t))
+    assert hold.position == front.position == position and hold.view == "three-quarter" and front.view == "front"
+    assert (hold.t_start_s, hold.t_end_s, hold.knees, hold.plie) == (front.t_start_s, front.t_end_s, front.knees,
+                                                                      front.plie)  # fmt: skip
+    assert math.isnan(hold.foot_pct) and math.isnan(hold.foot_pct_high)
+    assert math.isfinite(front.foot_pct) == (position == "high_releve")
+
+
 def _panel(exercise: Exercise, code: float, seconds: float) -> Any:
     """The routine run's progress after ``seconds`` of standing frames read with facing ``code``."""
     t, rows = take([(seconds, None)])
@@ -83,6 +103,8 @@ def test_the_panel_says_to_face_the_camera_when_turned_part_way_for_tendus_and_h
     assert _panel(tendus, THREE_QUARTER, 2.0).hint() == PART_WAY_TENDU_HINT
     assert _panel(hold, THREE_QUARTER, 2.0).hint() == PART_WAY_HOLD_HINT
     assert _panel(relevés, THREE_QUARTER, 2.0).hint() == ""  # counted there
+    low = _panel(Exercise("hold", sets=1, hold_s=30, variant="low_plie"), THREE_QUARTER, 2.0).hint()
+    assert low.startswith("Down into a low plié")  # timed there: what the hold asks of her
     assert _panel(tendus, FRONT, 2.0).hint() == ""
     assert _panel(hold, FRONT, 2.0).hint() != PART_WAY_HOLD_HINT  # what the hold asks of her
     # a moment read three-quarter is not a turn
@@ -102,3 +124,19 @@ def test_releves_rendered_turned_part_way_are_counted_and_the_tendu_is_not(tmp_p
         assert w["top_end_s"] <= got.t_end_s <= w["end_s"] + 0.5
         assert got.view == "three-quarter" and math.isnan(got.foot_pct) and got.heels_lowered
     assert run.tendus == [] and run.analysis["reps"] == []
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_held_positions_rendered_turned_part_way_are_timed(tmp_path: Path) -> None:
+    """The low plié and the high relevé, each within 0.5 s of its scripted hold at both ends, read three-quarter."""
+    run = analyse_scene("tq_holds", tmp_path, HOLDS)
+    t, rows, ok = read_rows(next(tmp_path.glob("tq_holds*.frames.csv")))
+    holds, _ = find_position_holds(t, rows, ok)
+    want = run.truth["expected"]["position_holds"]
+    assert [h.position for h in holds] == ["low_plie", "high_releve"]
+    assert [w["kind"] for w in want] == ["plie", "releve"]
+    for got, w in zip(holds, want, strict=True):
+        assert abs(got.t_start_s - w["start_s"]) <= 0.5 and abs(got.t_end_s - w["end_s"]) <= 0.5, (got, w)
+        assert got.view == "three-quarter" and math.isnan(got.foot_pct)
+    assert holds[0].plie == "demi" and holds[1].knees == "straight"

@@ -144,8 +144,9 @@ TERMS: Final = (
                                 "it up to 30-45° off on some bodies and views; check it in a mirror."),
     ("Camera to your side", "If the camera stands a little to one side, Turnout reads which way you face from your "
                             "face and shoulders and takes your feet against it; facing the camera squarely is "
-                            "still best. Turned further (three-quarter) your pliés and relevés are counted, your "
-                            "tendus and holds are not: face the camera or stand side-on for those."),
+                            "still best. Turned further (three-quarter) your pliés, relevés and held low pliés and "
+                            "high relevés are counted, your tendus and first position are not: face the camera or "
+                            "stand side-on for those."),
     ("Progress: feet", "Each foot's turnout from the picture, per session, with the range that holds the "
                        "truth for 95 % of frames. A change is said only when the ranges of the first and the latest "
                        "session do not overlap; otherwise 'no change that the camera can tell'. Sessions stored "

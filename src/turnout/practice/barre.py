@@ -1366,7 +1366,8 @@ class PositionHold:
     #: a relevé: where the true lift lies (:func:`foot_pct_range`), % of the foot
     foot_pct_low: float = math.nan
     foot_pct_high: float = math.nan
-    #: "front" or "side": the view it was held in (side-on a relevé's lift is not read as a share of the foot)
+    #: "front", "three-quarter" or "side": the view it was held in (on most of its frames); a relevé's lift is read as
+    #: a share of the foot from the front only
     view: str = "front"
 
     @property
@@ -1422,6 +1423,8 @@ class _HoldRun:
     index: int = 0
     #: the view it is held in (``FRONT`` or ``SIDE``)
     view: float = FRONT
+    #: of its frames, those read with her turned three-quarter from the camera (read as front ones)
+    part_way: int = 0
 
 
 def _hold_edges(run: _HoldRun) -> tuple[int, int, float, float]:
@@ -1446,7 +1449,13 @@ class PositionHolds(_Stream[PositionHoldEvent]):
     frames has settled once its hips have stayed within :data:`HOLD_BAND` for :data:`HOLD_SETTLE_S`; it is reported
     (:class:`PositionHoldStarted`) once it has lasted :data:`MIN_HOLD_S`, and ends (:class:`PositionHoldEnded`) when
     the position breaks: the hips rise or sink out of the band round its level, the heels come down, a foot moves
-    (:data:`HOLD_STILL`), the pose is lost (:data:`MAX_GAP_S`)."""
+    (:data:`HOLD_STILL`), the pose is lost (:data:`MAX_GAP_S`).
+
+    Turned three-quarter from the camera she is read as from the front, as the relevé counter reads her there (her
+    hips' drop and rise, her legs' shortening and her heels' rise are up the picture): a hold read so (on most of its
+    frames) is timed, and a held relevé's lift as a share of the foot is not told."""
+
+    THREE_QUARTER_AS_FRONT = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -1489,15 +1498,18 @@ class PositionHolds(_Stream[PositionHoldEvent]):
             return events
         position = self._position(drop, heels, bent, moved)
         hf = _HoldFrame(t_s, drop, heels, fr.toe, _knees_bend(fr, self._ref))
+        part_way = _f(row, "facing_code") == THREE_QUARTER
         if run is not None:
             run.last_ok = t_s
             why = self._broken(run, hf, position, bent)
             if not why:
                 run.frames.append(hf)
+                run.part_way += part_way
                 return events + self._settle(run)
             events += self._end(t_s, why)
         if position:
-            self._run = _HoldRun(position, [hf], t_s, view=self._view if self._view is not None else FRONT)
+            self._run = _HoldRun(position, [hf], t_s, view=self._view if self._view is not None else FRONT,
+                                 part_way=int(part_way))  # fmt: skip
         elif run is None:
             flat = min(heels) <= HEEL_DOWN and self._standing_side(fr, feet_up)
             self._ref.add(fr, standing=flat and moved < FOOT_MOVED and abs(drop) < STANDING_BAND)
@@ -1600,6 +1612,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
             run.index = len(self.holds) + 1
         plie, heel, pct, knees, shown = "", math.nan, math.nan, "", level
         low = high = math.nan
+        part_way = run.view != SIDE and 2 * run.part_way > len(run.frames)
         if run.position == "low_plie":
             plie = "grand" if level > GRAND_DROP else "demi"
         elif run.view == SIDE:  # the heels followed her hips (update): the knees from their bend alone
@@ -1610,10 +1623,13 @@ class PositionHolds(_Stream[PositionHoldEvent]):
             pct, shown = FOOT_PCT_PER_LEG * heel, -level
             knees = _knees(_median([f.bend for f in frames]), HIP_PER_HEEL * heel - shown, self._ref.bend_band())
             low, high = foot_pct_range(pct, knees)
+            if part_way:  # as ReleveCounter._conclude: the share of the foot is read facing the camera only
+                pct = low = high = math.nan
         return PositionHold(
             index=run.index, position=run.position, t_start_s=frames[0].t, t_end_s=frames[-1].t, reason=reason,
             level_legs=shown, band_legs=band, n_frames=len(frames), plie=plie, heel_rise_legs=heel, foot_pct=pct,
-            knees=knees, foot_pct_low=low, foot_pct_high=high, view="side" if run.view == SIDE else "front",
+            knees=knees, foot_pct_low=low, foot_pct_high=high,
+            view="side" if run.view == SIDE else "three-quarter" if part_way else "front",
         )  # fmt: skip
 
 

@@ -36,10 +36,11 @@ CUE_WHATS: Final = (
 #: are counted: ``barre.SIDE_ON_DIRECTIONS``).
 SIDE_TENDU_HINT: Final = "Face the camera: side-on a tendu to the side goes toward it and is not counted"
 #: What it says while she stands turned three-quarter from the camera (``turnout.measure.image.THREE_QUARTER`` for
-#: ``barre.VIEW_HOLD_S``) during tendus and timed holds, which are read facing the camera or side-on only (the
-#: directions of a tendu across the floor, the feet of a held position); her pliés and relevés are counted there.
+#: ``barre.VIEW_HOLD_S``) during tendus and first-position holds, which are read facing the camera or side-on only (a
+#: tendu's direction and first position's feet are measured across the floor); her pliés, relevés and held low pliés
+#: and high relevés are counted and timed there.
 PART_WAY_TENDU_HINT: Final = "Face the camera (or stand side-on): turned part-way your tendus are not counted"
-PART_WAY_HOLD_HINT: Final = "Face the camera (or stand side-on): turned part-way the hold is not timed"
+PART_WAY_HOLD_HINT: Final = "Face the camera (or stand side-on): turned part-way first position is not timed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,8 @@ class RoutineProgress:
     advice: str = ""
     #: she stands side-on to the camera (the tendu counter's view): a tendu to the side is not counted so
     side_on: bool = False
-    #: she has stood turned three-quarter from the camera for :data:`barre.VIEW_HOLD_S`: tendus and holds are not read
+    #: she has stood turned three-quarter from the camera for :data:`barre.VIEW_HOLD_S`: tendus and first position are
+    #: not read
     part_way: bool = False
 
     def title(self) -> str:
@@ -97,14 +99,16 @@ class RoutineProgress:
     def hint(self) -> str:
         """What a hold asks of her while its countdown has not started ("Down into a low plié, hips still: the
         countdown starts after 3 s"); during tendus to the side while she stands side-on, to face the camera
-        (:data:`SIDE_TENDU_HINT`); during tendus and holds while she stands turned part-way, to face the camera or
-        stand side-on (:data:`PART_WAY_TENDU_HINT`, :data:`PART_WAY_HOLD_HINT`); "" otherwise."""
+        (:data:`SIDE_TENDU_HINT`); during tendus and first-position holds while she stands turned part-way, to face
+        the camera or stand side-on (:data:`PART_WAY_TENDU_HINT`, :data:`PART_WAY_HOLD_HINT`); "" otherwise."""
         st = self.status
         ex = st.exercise
         if st.phase != "exercise" or ex is None or self.summary:
             return ""
-        if self.part_way and ex.kind in ("tendu", "hold"):
-            return PART_WAY_TENDU_HINT if ex.kind == "tendu" else PART_WAY_HOLD_HINT
+        if self.part_way and ex.kind == "tendu":
+            return PART_WAY_TENDU_HINT
+        if self.part_way and ex.kind == "hold" and ex.variant == "first":
+            return PART_WAY_HOLD_HINT
         if ex.kind == "tendu":
             return SIDE_TENDU_HINT if self.side_on and ex.variant not in SIDE_ON_DIRECTIONS else ""
         if not ex.timed or st.remaining_s is not None:
