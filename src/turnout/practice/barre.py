@@ -453,8 +453,9 @@ class _Stream(Generic[_E]):
     earlier than the last one means the stream started again (a new recording, a replay): what was under way ends
     where it was (:meth:`finish`) and her standing is learnt afresh."""
 
-    #: whether frames of her turned three-quarter from the camera are read, as front ones (the relevé counter's: her
-    #: hips' and heels' rise is up the picture whichever way she faces; what is measured across the floor is not)
+    #: whether frames of her turned three-quarter from the camera are read, as front ones (the relevé counter's and the
+    #: held positions': her hips' and heels' rise and her legs' shortening are up the picture whichever way she faces;
+    #: what is measured across the floor, a tendu's direction, is not)
     THREE_QUARTER_AS_FRONT = False
 
     def __init__(self) -> None:
@@ -781,8 +782,9 @@ class ReleveCounter(_Stream[ReleveEvent]):
         shortfall = math.nan if side else HIP_PER_HEEL * heel - rise
         bend = _median([f[4] for f, up in zip(ep.frames, top, strict=True) if up])
         knees = _knees(bend, shortfall, self._ref.bend_band())
-        # turned three-quarter the lift as a share of the foot is not told: the studio's three such scenes read their
-        # straight relevés 6 below to 11 above the truth (docs/thresholds.md, "Relevé"), not what its range holds
+        # turned three-quarter the lift as a share of the foot is not told: three such renders read their straight
+        # relevés 6 below to 11 above the truth, not what its range holds (docs/thresholds.md, "Relevé and held
+        # positions turned three-quarter")
         pct = math.nan if side or part_way else FOOT_PCT_PER_LEG * heel
         low, high = (math.nan, math.nan) if side or part_way else foot_pct_range(pct, knees)
         rep = ReleveRep(

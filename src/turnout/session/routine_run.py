@@ -164,8 +164,8 @@ class RoutineRun:
         self._tracker_hold: float | None = None
         #: a still stand side-on with straight legs under way (its start): the first-position hold from the side
         self._side_hold: float | None = None
-        #: whether her frames read three-quarter (None: not known yet), since when, and whether that has held for
-        #: barre.VIEW_HOLD_S (RoutineProgress.part_way)
+        #: whether her latest reliable frames read three-quarter and since when (None: none yet); and whether she has
+        #: stood so for barre.VIEW_HOLD_S (RoutineProgress.part_way)
         self._facing: tuple[bool, float] | None = None
         self._part_way = False
         self._exercise_since = -math.inf
