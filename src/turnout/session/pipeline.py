@@ -654,8 +654,9 @@ FACE_CAMERA: Final = "Turn to face the camera: nothing is measured from behind"
 #: her far leg hides behind the near one (its points are not seen: "Step back until your feet are in view").
 SIDE_ON_TIPS: Final = frozenset({TURNED, FEET_IN_VIEW})
 #: Shown while she is turned three-quarter from the camera (``turnout.measure.image.THREE_QUARTER``, or her hips turned
-#: more than ``turnout.pose.guidance.MAX_YAW_DEG``): her pliés are counted, her knees and feet are not judged.
-TURNED_COUNTED: Final = "Face the camera to have your knees and feet judged (your pliés are still counted)"
+#: more than ``turnout.pose.guidance.MAX_YAW_DEG``): her pliés and relevés are counted (``turnout.practice.barre``),
+#: her knees and feet are not judged.
+TURNED_COUNTED: Final = "Face the camera to have your knees and feet judged (your pliés and relevés are still counted)"
 #: Shown instead when the pose model's left and right swapped while her head was out of the picture: every such frame
 #: we have (three studio scenes, none of the real clips) was of a dancer facing the camera
 #: (``turnout.pose.guidance.HEAD_IN_VIEW``).
