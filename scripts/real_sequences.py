@@ -2,6 +2,7 @@
 
     python scripts/real_sequences.py                                   # ballet_plie: 5 pliés, 0.8 s, 1.5 s
     python scripts/real_sequences.py --clip ballet_plie --plies 3 --first 0.4 --pause 1.0
+    python scripts/real_sequences.py --hold 6 --plies 1                 # 6 s held still, then the plié
 
 The clips in `../shared/media/labels.toml` show one plié each, after seconds of standing: a dancer at home stands
 less and does a set. Issue 16's first failure was exactly that (a dancer who stood 0.8 s and paused 1.5 s between
@@ -9,7 +10,10 @@ pliés lost her first two). This rewrites a labelled clip's first plié, frame f
 of her standing, then PLIES times the plié followed by PAUSE seconds of standing; her standing is the labelled
 frames just before the plié (she stands still there in every clip this is meant for: the label's note says so).
 The answers come from the clip's own labels (each plié's start, bottom, end, kind, knees and flags, shifted to
-where it now is); no hold is expected (pauses under 3 s). The sequence goes into `build/real_sequences/` (never
+where it now is); no hold is expected (pauses under 3 s). With HOLD seconds the set begins with her standing held
+still that long instead: the same frames just before the plié played back and forth (a still stand's sway
+reversed is a still stand's), so one hold is expected (3 s or more, as `labels.toml` counts holds), ending where the
+first plié starts. The sequence goes into `build/real_sequences/` (never
 into the repository), `turnout analyze` runs on it, and it is scored with `eval_real.py`'s rules. The exit status
 is 1 when any answer differs from the labels (or the clip could not be read), 0 otherwise. The tests run it
 (tests/test_real_sequences.py).
@@ -41,30 +45,47 @@ from eval_real import (
 )
 from real_variants import Variant, label_differences
 
+#: a held stand is played back and forth over this much of her standing just before the plié (seconds)
+HOLD_WINDOW_S = 2.0
+#: a found hold's end against the first plié's labelled start (s): a plié ends a hold where the plié begins
+HOLD_END_TOLERANCE_S = 0.3
 
-def plan(fps: float, plie: ExpectedPlie, plies: int, first_s: float, pause_s: float) -> tuple[list[int], list[int]]:
+
+def plan(
+    fps: float, plie: ExpectedPlie, plies: int, first_s: float, pause_s: float, hold_s: float = 0.0
+) -> tuple[list[int], list[int]]:
     """(the source frames to write, in order; the index in that list where each plié starts). The plié is its
-    labelled frames start..end; the standing before it is the frames just before its start."""
+    labelled frames start..end; the standing before it is the frames just before its start; with ``hold_s`` the
+    first standing is that long, the last :data:`HOLD_WINDOW_S` of it played back and forth, ending at the plié."""
     start, end = round(plie.start_s * fps), round(plie.end_s * fps)
-    first, pause = round(first_s * fps), round(pause_s * fps)
+    first, pause = round((hold_s or first_s) * fps), round(pause_s * fps)
     if min(first, pause) < 1 or plies < 1:
         raise ValueError("the set needs at least one plié and a frame of standing before each")
-    if max(first, pause) > start:
+    window = min(round(HOLD_WINDOW_S * fps), start) if hold_s else first
+    if max(window, pause) > start or window < 2:
         raise ValueError(f"the clip has {start / fps:.1f} s before its plié: less than the standing asked for")
-    frames, starts = list(range(start - first, start)), []
+    held: list[int] = []
+    k, step = start - 1, -1
+    while len(held) < first:  # back from the plié's start through the window and forth again, then reversed
+        held.append(k)
+        if not start - window <= k + step < start:
+            step = -step
+        k += step
+    frames, starts = held[::-1], []
     for _ in range(plies):
         starts.append(len(frames))
         frames += list(range(start, end + 1)) + list(range(start - pause, start))
     return frames, starts
 
 
-def expected(case: Case, fps: float, starts: list[int], name: str, video: Path) -> Case:
-    """The set's answers: the clip's first labelled plié at each of ``starts`` (frames of the set), no hold."""
+def expected(case: Case, fps: float, starts: list[int], name: str, video: Path, hold_s: float = 0.0) -> Case:
+    """The set's answers: the clip's first labelled plié at each of ``starts`` (frames of the set); a hold where
+    ``hold_s`` is 3 s or more (the labels count holds of 3 s or more), else none."""
     p = case.plies[0]
     shifts = [s / fps - round(p.start_s * fps) / fps for s in starts]
     plies = tuple(dataclasses.replace(p, start_s=p.start_s + d, bottom_s=p.bottom_s + d, end_s=p.end_s + d)
                   for d in shifts)  # fmt: skip
-    return dataclasses.replace(case, name=name, video=video, plies=plies, holds=0,
+    return dataclasses.replace(case, name=name, video=video, plies=plies, holds=int(hold_s >= 3.0),
                                note=f"{case.name}'s plié x{len(starts)}")  # fmt: skip
 
 
@@ -113,23 +134,30 @@ def fps_of(video: Path) -> float:
         cap.release()
 
 
-def run(case: Case, root: Path, plies: int = 5, first_s: float = 0.8, pause_s: float = 1.5) -> ClipResult:
+def run(
+    case: Case, root: Path, plies: int = 5, first_s: float = 0.8, pause_s: float = 1.5, hold_s: float = 0.0
+) -> ClipResult:
     """The set made from ``case`` under ``root``, analysed and scored against the answers :func:`expected` gives."""
     if not case.plies:
         raise ValueError(f"{case.name} has no labelled plié")
     fps = fps_of(case.video)
-    frames, starts = plan(fps, case.plies[0], plies, first_s, pause_s)
-    name = f"{case.name}_x{plies}"
+    frames, starts = plan(fps, case.plies[0], plies, first_s, pause_s, hold_s)
+    name = f"{case.name}_x{plies}" + (f"_hold{hold_s:g}" if hold_s else "")
     video = root / f"{name}.mp4"
     write(case.video, video, frames)
     doc = run_analyze(find_turnout_cli(), video, root / name, case.analyze_args)
-    return score_clip(expected(case, fps, starts, name, video), doc)
+    return score_clip(expected(case, fps, starts, name, video, hold_s), doc)
 
 
 def differences(result: ClipResult) -> list[str]:
     """What differs from the answers: the scoreboard's (``real_variants.label_differences``: pliés, kinds, false
-    reps, knees, holds, flags), and each found plié's start, bottom or end further than the issue's 0.3 s."""
+    reps, knees, holds, flags), each found plié's start, bottom or end further than the issue's 0.3 s, and a hold
+    that does not end where the first plié starts (:data:`HOLD_END_TOLERANCE_S`)."""
     out = label_differences(Variant(result.name, "set", result))
+    if result.holds and result.plies:
+        first = float(result.plies[0].expected["start_s"])
+        out += [f"hold ends at {h['end_s']:.2f} s, the plié starts at {first:.2f} s" for h in result.holds
+                if h.get("end_s") is None or abs(float(h["end_s"]) - first) > HOLD_END_TOLERANCE_S]  # fmt: skip
     for p in result.plies:
         for what in ("start", "bottom", "end"):
             err = getattr(p, f"{what}_err_s")
@@ -145,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plies", type=int, default=5, help="pliés in the set (default 5)")
     ap.add_argument("--first", type=float, default=0.8, help="seconds of standing before the first (default 0.8)")
     ap.add_argument("--pause", type=float, default=1.5, help="seconds of standing after each (default 1.5)")
+    ap.add_argument("--hold", type=float, default=0.0, help="begin with her standing held this long (seconds)")
     ap.add_argument("--out", type=Path, default=REPO / "build" / "real_sequences", help="where the set goes")
     args = ap.parse_args(argv)
     if not (args.media / "labels.toml").exists():
@@ -156,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     try:
-        result = run(cases[0], args.out, args.plies, args.first, args.pause)
+        result = run(cases[0], args.out, args.plies, args.first, args.pause, args.hold)
     except (RuntimeError, ValueError) as e:
         print(f"{args.clip}: {e}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ the clip's own labels (../shared/media/labels.toml) shifted to where each plié 
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,20 @@ def test_the_set_is_the_plie_and_the_standing_before_it_in_order() -> None:
     assert got.holds == 0 and got.video == Path("set.mp4")
 
 
+def test_a_held_stand_is_the_standing_before_the_plie_back_and_forth_ending_at_the_plie() -> None:
+    """6 s of standing from the 2 s just before the plié (frames 54-103), back and forth without a jump, its last frame
+    the one before the plié; one hold expected (3 s or more), none for a 2-s stand."""
+    rs = _sequences()
+    frames, starts = rs.plan(25.0, _plie(rs), 1, 0.8, 1.5, hold_s=6.0)
+    held = frames[: starts[0]]
+    assert len(held) == 150 and held[-1] == 103 and min(held) == 54 and max(held) == 103
+    assert all(abs(a - b) <= 1 for a, b in pairwise(held))  # no cut: a still stand played back
+    assert frames[starts[0] :] == list(range(104, 138)) + list(range(66, 104))
+    case = rs.Case("ballet_plie", "shared", Path("x.mp4"), (_plie(rs),), 0, frozenset())
+    assert rs.expected(case, 25.0, starts, "held", Path("h.mp4"), hold_s=6.0).holds == 1
+    assert rs.expected(case, 25.0, starts, "held", Path("h.mp4"), hold_s=2.0).holds == 0
+
+
 def test_a_set_longer_than_the_standing_in_the_clip_is_refused() -> None:
     rs = _sequences()
     with pytest.raises(ValueError, match="before its plié"):
@@ -53,9 +68,20 @@ def test_a_missed_plie_or_a_late_end_is_a_difference() -> None:
     """The comparison can fail: a plié missed and a found plié's end 0.4 s late are each reported."""
     rs = _sequences()
     res = rs.ClipResult("x", "shared", True, "front", plies_expected=2, plies_found=1, knees_scored=2, knees_right=2)
-    res.plies = [_result({"bottom_s": 1.0}, "ok", end_err_s=0.4), _result({"bottom_s": 4.0}, "missed")]
+    res.plies = [_result({"bottom_s": 1.0, "start_s": 0.5}, "ok", end_err_s=0.4), _result({"bottom_s": 4.0}, "missed")]
+    res.holds, res.holds_expected, res.holds_found = [{"start_s": 0.1, "end_s": 0.1}], 1, 1
     got = rs.differences(res)
     assert any("4.00 s missed" in d for d in got) and any("end +0.40 s" in d for d in got), got
+    assert any("hold ends at 0.10 s, the plié starts at 0.50 s" in d for d in got), got
+
+
+def _ballet_plie(rs: Any) -> list[Any]:
+    if not (MEDIA / "labels.toml").exists():
+        pytest.skip(f"no labels at {MEDIA / 'labels.toml'}")
+    cases = [c for c in rs.load_shared_cases(MEDIA) if c.name == "ballet_plie"]
+    for c in cases:
+        media_file(str(c.video.relative_to(MEDIA)))
+    return cases
 
 
 def _result(expected: dict[str, float], status: str, **errs: float) -> Any:
@@ -69,10 +95,7 @@ def _result(expected: dict[str, float], status: str, **errs: float) -> Any:
 def test_five_real_plies_after_short_standing_are_each_counted_with_the_labelled_answers(tmp_path: Path) -> None:
     """Every plié found, demi, within 0.3 s (start, bottom, end), both knees over, no false rep, hold or flag."""
     rs = _sequences()
-    if not (MEDIA / "labels.toml").exists():
-        pytest.skip(f"no labels at {MEDIA / 'labels.toml'}")
-    (case,) = [c for c in rs.load_shared_cases(MEDIA) if c.name == "ballet_plie"]
-    media_file(str(case.video.relative_to(MEDIA)))
+    (case,) = _ballet_plie(rs)
     result = rs.run(case, tmp_path, plies=5, first_s=0.8, pause_s=1.5)
     assert result.error is None and result.plies_expected == 5
     assert rs.differences(result) == [], result
@@ -84,3 +107,18 @@ def test_five_real_plies_after_short_standing_are_each_counted_with_the_labelled
         assert (cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FPS)) == (960, 25)
     finally:
         cap.release()
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_her_real_standing_held_six_seconds_is_one_hold_ended_by_her_plie(tmp_path: Path) -> None:
+    """The labels count still first-position holds of 3 s or more; the real clips have none, so a hold was only ever
+    checked not to be found. Her standing held 6 s, then her plié: one hold, ending where the plié starts (within
+    0.3 s), and the plié with its labelled answers."""
+    rs = _sequences()
+    (case,) = _ballet_plie(rs)
+    result = rs.run(case, tmp_path, plies=1, pause_s=1.5, hold_s=6.0)
+    assert result.error is None and (result.holds_expected, result.plies_expected) == (1, 1)
+    assert rs.differences(result) == [], result
+    (hold,) = result.holds
+    assert hold["start_s"] < 1.0 and 5.0 < hold["end_s"] - hold["start_s"] < 6.3
