@@ -19,7 +19,7 @@ from test_position_holds import LOW, held, timeline
 from turnout.measure.image import FRONT, THREE_QUARTER
 from turnout.practice.barre import VIEW_HOLD_S, count_rows, find_position_holds
 from turnout.practice.routine import Exercise, ExerciseSummary, Routine
-from turnout.session.routine_run import PART_WAY_HOLD_HINT, PART_WAY_TENDU_HINT, RoutineRun
+from turnout.session.routine_run import PART_WAY_HOLD_HINT, PART_WAY_TENDU_HINT, RoutineRun, to_say
 
 #: a scene outside the catalogue: a petite dancer in leggings, the camera 50 degrees to her right, two straight relevés,
 #: a front tendu and a bent-knee relevé (35 degrees); rendered on first use and cached under build/studio/
@@ -109,6 +109,23 @@ def test_the_panel_says_to_face_the_camera_when_turned_part_way_for_tendus_and_h
     assert _panel(hold, FRONT, 2.0).hint() != PART_WAY_HOLD_HINT  # what the hold asks of her
     # a moment read three-quarter is not a turn
     assert _panel(tendus, THREE_QUARTER, VIEW_HOLD_S / 2).hint() == ""
+
+
+def test_the_face_the_camera_line_is_said_once_as_it_appears() -> None:
+    """A dancer at the barre may not watch the screen: the line is said (sounded, with speech read out) when it
+    appears, once while it holds, and again after she faced the camera and turned part-way again."""
+    t, rows = take([(6.0, None)])
+    run = RoutineRun(Routine("Barre", (Exercise("tendu", sets=1, reps=4, variant="front"),)))
+    said: list[tuple[float, str]] = []
+    for ts, row in zip(t, rows, strict=True):
+        code = FRONT if 2.0 <= ts < 3.5 else THREE_QUARTER  # turned, then facing the camera 1.5 s, then turned again
+        progress = run.follow(row_result(ts, row | {"facing_code": code}))
+        if progress is not None:
+            said += [(round(e.t_s, 1), e.say) for e in progress.said if e.what == "face"]
+            if any(e.what == "face" for e in progress.said):
+                assert to_say(progress.said) == PART_WAY_TENDU_HINT  # what the speaker says for that frame
+    assert [say for _, say in said] == [PART_WAY_TENDU_HINT] * 2, said
+    assert said[0][0] <= VIEW_HOLD_S + 0.1 and 3.5 + VIEW_HOLD_S <= said[1][0] <= 3.5 + VIEW_HOLD_S + 0.1
 
 
 @pytest.mark.e2e

@@ -26,9 +26,10 @@ from turnout.practice.selfcheck import PLIE, STAND, SelfCheck, last_time_words, 
 from turnout.practice.tracker import HoldEnded, HoldStarted
 from turnout.storage.store import SessionRecorder, StoredExercise
 
-#: What makes an event worth a sound: the set's start and end, the rest's end, the hold, a correction.
+#: What makes an event worth a sound: the set's start and end, the rest's end, the hold, a correction, a line asking
+#: her to face the camera for what is not read where she stands ("face": :data:`FACE_HINTS`).
 CUE_WHATS: Final = (
-    "set_done", "rest", "next", "hold", "hold_broken", "done", "selfcheck", "selfcheck_again", "prompt",
+    "set_done", "rest", "next", "hold", "hold_broken", "done", "selfcheck", "selfcheck_again", "prompt", "face",
 )  # fmt: skip
 
 
@@ -41,6 +42,9 @@ SIDE_TENDU_HINT: Final = "Face the camera: side-on a tendu to the side goes towa
 #: and high relevés are counted and timed there.
 PART_WAY_TENDU_HINT: Final = "Face the camera (or stand side-on): turned part-way your tendus are not counted"
 PART_WAY_HOLD_HINT: Final = "Face the camera (or stand side-on): turned part-way first position is not timed"
+#: The panel's lines that say what is not read where she stands: each is also said (event "face") when it appears, so
+#: a dancer at the barre who is not watching the screen hears why her tendus or hold are not counting.
+FACE_HINTS: Final = (SIDE_TENDU_HINT, PART_WAY_TENDU_HINT, PART_WAY_HOLD_HINT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,8 @@ class RoutineRun:
         #: stood so for barre.VIEW_HOLD_S (RoutineProgress.part_way)
         self._facing: tuple[bool, float] | None = None
         self._part_way = False
+        #: the face-the-camera line last said (FACE_HINTS; "" while none shows)
+        self._face = ""
         self._exercise_since = -math.inf
         self._prompt = ""
         self._shown: tuple[Any, ...] | None = None
@@ -201,6 +207,12 @@ class RoutineRun:
             said.append(RoutineEvent(t, "prompt", progress.prompt))
             progress = self._make(t, said)
         self._prompt = progress.prompt
+        face = hint if (hint := progress.hint()) in FACE_HINTS else ""
+        if face != self._face:  # said once as it appears (the panel shows it while it holds)
+            self._face = face
+            if face:
+                said.append(RoutineEvent(t, "face", face))
+                progress = self._make(t, said)
         key = progress.key()
         if not said and key == self._shown:
             return None
@@ -463,7 +475,7 @@ def replay_analysis(routine: Routine, result: Any, last_selfcheck_deg: float | N
 
 #: When several things happen at once, what is said (one cue: the sound's rate limit would drop the others).
 SAY_FIRST: Final = ("selfcheck", "selfcheck_again", "hold_broken", "rest", "done", "next", "set_done", "hold",
-                    "prompt", "counted")  # fmt: skip
+                    "prompt", "face", "counted")  # fmt: skip
 
 
 def to_say(said: Sequence[RoutineEvent]) -> str:
