@@ -84,6 +84,21 @@ def _view(row: Mapping[str, float], reliable: bool, three_quarter: bool = False)
     return code if code in (FRONT, SIDE) else None
 
 
+def _part_way(row: Mapping[str, float]) -> bool:
+    """Whether the frame reads her turned three-quarter from the camera (read as a front one where the counter reads
+    such frames: :attr:`_Stream.THREE_QUARTER_AS_FRONT`)."""
+    return _f(row, "facing_code") == THREE_QUARTER
+
+
+def _told_view(view: float | None, part_way: int, frames: int) -> str:
+    """The view a relevé or held position is told in: "side" side-on; "three-quarter" where most of its ``frames``
+    (``part_way`` of them) read her turned three-quarter, whose lift as a share of the foot is not told; else
+    "front"."""
+    if view == SIDE:
+        return "side"
+    return "three-quarter" if 2 * part_way > frames else "front"
+
+
 #: A rep with a longer gap in reliable frames is dropped (the tracker's ``reps.max_gap_s``).
 MAX_GAP_S: Final = 0.5
 #: A foot has moved (a step, a jump) when its toe is this far from its place, legs (the tracker's
@@ -728,7 +743,7 @@ class ReleveCounter(_Stream[ReleveEvent]):
             events += self._conclude(t_s, lowered=False)
             return events + self._start(t_s, heel_min, heel_mean, hip, bend)
         ep.frames.append((t_s, heel_min, heel_mean, hip, bend))
-        ep.part_way += _f(row, "facing_code") == THREE_QUARTER
+        ep.part_way += _part_way(row)
         ep.peak = max(ep.peak, rise)
         if rise < DESCENT_FRACTION * ep.peak:
             ep.descending = True
@@ -774,8 +789,8 @@ class ReleveCounter(_Stream[ReleveEvent]):
             self._rearm = not lowered
             return [ReleveDiscarded(t_s, len(self.reps) + 1, f"her hips did not rise ({rise:+.0%} of a leg)")]
         dt = np.diff(np.append(t, t_s))
-        side = self._view == SIDE
-        part_way = not side and 2 * ep.part_way > len(ep.frames)
+        view = _told_view(self._view, ep.part_way, len(ep.frames))
+        side, part_way = view == "side", view == "three-quarter"
         # side-on the relevé was followed by her hips (update): the heels' own rise is not read, so neither the
         # hips' shortfall from it nor the lift as a share of the foot (FOOT_PCT_PER_LEG is measured from the front);
         # the knees are told from their bend, which side-on the picture shows in full
@@ -792,7 +807,7 @@ class ReleveCounter(_Stream[ReleveEvent]):
             rise_legs=rise, heel_rise_legs=math.nan if side else heel, foot_pct=pct,
             time_up_s=float(dt[mean >= DESCENT_FRACTION * peak].sum()), heels_lowered=lowered,
             knees=knees, knee_shortfall_legs=shortfall, foot_pct_low=low, foot_pct_high=high, knee_bend_deg=bend,
-            view="side" if side else "three-quarter" if part_way else "front",
+            view=view,
         )  # fmt: skip
         self.reps.append(rep)
         return [ReleveEnded(t_s, rep)]
@@ -1500,7 +1515,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
             return events
         position = self._position(drop, heels, bent, moved)
         hf = _HoldFrame(t_s, drop, heels, fr.toe, _knees_bend(fr, self._ref))
-        part_way = _f(row, "facing_code") == THREE_QUARTER
+        part_way = _part_way(row)
         if run is not None:
             run.last_ok = t_s
             why = self._broken(run, hf, position, bent)
@@ -1614,7 +1629,7 @@ class PositionHolds(_Stream[PositionHoldEvent]):
             run.index = len(self.holds) + 1
         plie, heel, pct, knees, shown = "", math.nan, math.nan, "", level
         low = high = math.nan
-        part_way = run.view != SIDE and 2 * run.part_way > len(run.frames)
+        view = _told_view(run.view, run.part_way, len(run.frames))
         if run.position == "low_plie":
             plie = "grand" if level > GRAND_DROP else "demi"
         elif run.view == SIDE:  # the heels followed her hips (update): the knees from their bend alone
@@ -1625,13 +1640,12 @@ class PositionHolds(_Stream[PositionHoldEvent]):
             pct, shown = FOOT_PCT_PER_LEG * heel, -level
             knees = _knees(_median([f.bend for f in frames]), HIP_PER_HEEL * heel - shown, self._ref.bend_band())
             low, high = foot_pct_range(pct, knees)
-            if part_way:  # as ReleveCounter._conclude: the share of the foot is read facing the camera only
+            if view == "three-quarter":  # as ReleveCounter._conclude: the share of the foot is read facing the camera
                 pct = low = high = math.nan
         return PositionHold(
             index=run.index, position=run.position, t_start_s=frames[0].t, t_end_s=frames[-1].t, reason=reason,
             level_legs=shown, band_legs=band, n_frames=len(frames), plie=plie, heel_rise_legs=heel, foot_pct=pct,
-            knees=knees, foot_pct_low=low, foot_pct_high=high,
-            view="side" if run.view == SIDE else "three-quarter" if part_way else "front",
+            knees=knees, foot_pct_low=low, foot_pct_high=high, view=view,
         )  # fmt: skip
 
 
