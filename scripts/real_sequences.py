@@ -43,7 +43,7 @@ from eval_real import (
     run_analyze,
     score_clip,
 )
-from real_variants import Variant, label_differences
+from real_variants import Variant, label_differences, write_mp4
 
 #: a held stand is played back and forth over this much of her standing just before the plié (seconds)
 HOLD_WINDOW_S = 2.0
@@ -111,16 +111,7 @@ def write(src: Path, dst: Path, frames: list[int]) -> float:
     missing = need - set(pictures)
     if missing:
         raise RuntimeError(f"{src} has no frame {min(missing)}")
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    h, w = pictures[frames[0]].shape[:2]
-    tmp = dst.with_suffix(".part.mp4")
-    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
-    try:
-        for k in frames:
-            writer.write(pictures[k])
-    finally:
-        writer.release()
-    tmp.replace(dst)
+    write_mp4((pictures[k] for k in frames), dst, fps)
     return float(fps)
 
 

@@ -26,7 +26,7 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,30 +125,46 @@ def write_variant(src: Path, dst: Path, variant: str, seed: int = 0) -> Path:
     if not cap.isOpened():
         raise RuntimeError(f"cannot read {src}")
     fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_suffix(".part.mp4")
-    writer: cv2.VideoWriter | None = None
-    i = 0
-    try:
+
+    def rewritten() -> Iterator[Frame]:
+        i = 0
         while True:
             ok, frame = cap.read()
             if not ok:
-                break
+                return
             if i % step == 0:
-                out = rewrite(frame, rng)
-                if writer is None:
-                    h, w = out.shape[:2]
-                    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), fps / step, (w, h))
-                writer.write(out)
+                yield rewrite(frame, rng)
             i += 1
+
+    try:
+        written = write_mp4(rewritten(), dst, fps / step)
     finally:
         cap.release()
+    if not written:
+        raise RuntimeError(f"no frames in {src}")
+    return dst
+
+
+def write_mp4(pictures: Iterable[Frame], dst: Path, fps: float) -> int:
+    """``pictures`` written to ``dst`` (mp4, the first one's size) at ``fps`` through a ``.part.mp4`` beside it, which
+    replaces ``dst`` once whole; how many were written (none: nothing is written)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_suffix(".part.mp4")
+    writer: cv2.VideoWriter | None = None
+    written = 0
+    try:
+        for picture in pictures:
+            if writer is None:
+                h, w = picture.shape[:2]
+                writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
+            writer.write(picture)
+            written += 1
+    finally:
         if writer is not None:
             writer.release()
-    if writer is None:
-        raise RuntimeError(f"no frames in {src}")
-    tmp.replace(dst)
-    return dst
+    if written:
+        tmp.replace(dst)
+    return written
 
 
 def differences(got: Variant) -> list[str]:
