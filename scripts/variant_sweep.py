@@ -11,18 +11,25 @@ the issue's range, toward a three-quarter view (her pliés are counted there, he
 facing the camera; docs/measurements.md). Without it a seed draws the scenes it always drew.
 
 Renders are 640x360 at 12 fps (two demi-pliés each, 100 frames), cached under build/studio/ like the catalogue's.
+At the end, each leg's knee against its foot at the plié's bottom against the truth, per position, correct and forced
+(as ``make accuracy`` reports the catalogue's, ``studio_compare.rep_errors``): the reading's error, and its knee's and
+its foot's parts.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from studio_compare import rep_errors
 from turnout.testing.studio import cached
 from turnout.testing.studio.scenes import scene_from_dict
 
@@ -60,6 +67,30 @@ def analyze(video: Path) -> dict[str, Any]:
     return result
 
 
+def _spread(values: list[float]) -> str:
+    v = np.array([x for x in values if math.isfinite(x)])
+    if not v.size:
+        return "- | - | -"
+    return f"{np.median(v):+.1f} | {np.percentile(v, 5):+.1f} | {np.percentile(v, 95):+.1f}"
+
+
+def knee_table(legs: list[tuple[str, str, dict[str, Any]]]) -> list[str]:
+    """Per position and kind (correct / forced): legs, legs with a number, the reading's error (median, p5, p95:
+    negative = read further inside than true), its knee's part and its foot's part (medians)."""
+    out = ["| position | pliés | legs | with a number | error median | p5 | p95 | knee part | foot part |",
+           "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for pos in sorted({p for p, _, _ in legs}):
+        for kind in ("correct", "forced"):
+            sel = [k for p, c, k in legs if p == pos and c == kind]
+            if not sel:
+                continue
+            n = sum(math.isfinite(k["err"]) for k in sel)
+            err, knee, foot = ([k[f] for k in sel] for f in ("err", "knee_err", "foot_err"))
+            parts = [_spread(x).split(" | ")[0] for x in (knee, foot)]
+            out.append(f"| {pos} | {kind} | {len(sel)} | {n} | {_spread(err)} | {parts[0]} | {parts[1]} |")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=2026)
@@ -71,14 +102,18 @@ def main() -> int:
     rng = random.Random(a.seed)
     found = expected = 0
     counts = {"forced": [0, 0], "correct": [0, 0]}  # [pliés, flagged]
+    legs: list[tuple[str, str, dict[str, Any]]] = []  # (position, kind, the leg's errors)
     for i in range(a.scenes):
         spec = draw(rng, None if a.yaw is None else (a.yaw[0], a.yaw[1]))
         turned = "" if a.yaw is None else f"yaw{a.yaw[0]:g}_{a.yaw[1]:g}_"
         name = f"x_sweep_{turned}{i:02d}_{spec['position']}{spec['feet']}_{spec['hips']}"
         clip = cached(scene_from_dict(name, {**spec, "description": name, "tags": ["sweep"]}))
-        reps = analyze(clip.video)["reps"]
+        result = analyze(clip.video)
+        reps = result["reps"]
         expected, found = expected + 2, found + len(reps)
         kind = "forced" if spec["feet"] - spec["hips"] >= 20 else "correct"
+        for m in rep_errors(json.loads(clip.truth.read_text()), result)["matched"]:
+            legs += [(spec["position"], kind, k) for k in (m.get("knees") or {}).values()]
         for rep in reps:
             counts[kind][0] += 1
             counts[kind][1] += bool({f["code"] for f in rep["flags"]} & FAULTS)
@@ -90,6 +125,8 @@ def main() -> int:
         f"seed {a.seed}: pliés {found} of {expected}; forced flagged {counts['forced'][1]} of {counts['forced'][0]}; "
         f"correct flagged {counts['correct'][1]} of {counts['correct'][0]}"
     )
+    print("\nEach knee against its foot at the bottom, measured - true (degrees):")
+    print("\n".join(knee_table(legs)))
     return 0
 
 

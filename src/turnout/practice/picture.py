@@ -92,7 +92,8 @@ ANKLE_POINT_ABOVE: Final = 0.026
 KNEE_POINT_BENT_INSIDE: Final = 0.003
 KNEE_POINT_BENT_BELOW: Final = 0.006
 #: The knee verdict's median error end to end (the knee against its foot at plié bottoms, the studio through the real
-#: pose model, docs/accuracy.md: 4.2 degrees; 4.4 before :data:`KNEE_POINT_BENT_BELOW`), rounded up: its range
+#: pose model, docs/accuracy.md: 4.1 degrees; 4.3 before the hip-ankle line at the bottom, 4.4 before
+#: :data:`KNEE_POINT_BENT_BELOW`), rounded up: its range
 #: reaches at least this far either side of its reading, since the camera prior's spread is one-sided (the studio's
 #: ranges reach a median 5.4 below the reading and 13.6 above), and with the reading's bias gone, that spread alone
 #: held the truth on 77 % of legs (85 % with this; 87 % before, when the readings were 3.4 degrees inside).
@@ -385,6 +386,7 @@ def knee_direction_room_deg(
     heels_up: bool = False,
     shank_error: float = 0.0,
     shank_scale: float = 1.0,
+    drop: float = 0.0,
 ) -> float:
     """The knee's direction at the bottom of a plié with the leg placed in the room through the camera, degrees out
     from "toward the camera", outward positive (she faces the camera; lengths in legs). ``ankle`` (at the bottom) is
@@ -400,8 +402,12 @@ def knee_direction_room_deg(
       MediaPipe's point there, :data:`KNEE_POINT_BENT_BELOW`), a shank's length from the ankle joint, the nearer of
       the two points (the knee travels forward over the foot); the ray's nearest point when it passes short of that
       length.
-    * Its direction: the part of ankle-to-knee square to the leg's line, on the floor: the knee's direction as the
-      studio's truth defines it (the perpendicular from the hip-ankle line).
+    * Its direction: the part of ankle-to-knee square to the hip-ankle line at the bottom, on the floor: the knee's
+      direction as the studio's truth defines it (the perpendicular from the hip-ankle line). The hip joint stands
+      on the standing leg's line one leg up, and the plié lowers it straight down by ``drop`` (the hips' drop, legs).
+      In first position the leg stands upright and the line hardly turns; in second it leans, and lowering the hip
+      leans it further. With perfect inputs (the true camera and joints) a correct second-position knee read 2.2
+      degrees inside its foot from the standing leg's line, 0.5 from this one; first position 0.0 and -0.5.
 
     ``heels_up`` (a grand plié in first or fifth, where the heels rise) with ``foot_deg`` (the foot's direction): the
     foot has turned about its ball, so the ankle went up and along the foot: the ankle joint is then where the
@@ -447,7 +453,11 @@ def knee_direction_room_deg(
     disc = dr * dr - dd * (rr - length * length)
     lam = (dr - math.sqrt(disc)) / dd if disc > 0 else dr / dd
     w = centre + lam * d - joint
-    w = w - float(w @ line) * line
+    axis = line
+    if drop > 0 and line[2] > 0:
+        hip = joint + line * ((1.0 - joint[2]) / line[2]) - np.array([0.0, 0.0, drop])
+        axis = (hip - joint) / float(np.linalg.norm(hip - joint))
+    w = w - float(w @ axis) * axis
     sign = 1.0 if side == "left" else -1.0  # outward: her left is the picture's right
     return cam.against_her(math.degrees(math.atan2(sign * float(w[0]), -float(w[1]))), side)
 
@@ -656,15 +666,26 @@ def knee_verdict(
             knee = knee_direction_deg(cam, standing[0], standing[1], bottom[0], bottom[1], side)
         else:
             first = (height, fov) == (CAM_HEIGHT, FOV_DEG) and not math.isfinite(nominal[2]) and not hidden
+            down = drop if math.isfinite(drop) else 0.0
             knee = knee_direction_room_deg(
-                cam, standing[0], standing[1], bottom[0], bottom[1], side, foot, heels_up, SHANK_P95 if first else 0.0
+                cam, standing[0], standing[1], bottom[0], bottom[1], side, foot, heels_up, SHANK_P95 if first else 0.0,
+                drop=down,
             )  # fmt: skip
             if first and not math.isfinite(knee):
                 # no number, but a range: from the shank at the long end of its error (the most inward reading the
                 # picture allows) to the knee placed as if its ray just reached (the most outward)
                 ends = [
                     knee_direction_room_deg(
-                        cam, standing[0], standing[1], bottom[0], bottom[1], side, foot, heels_up, shank_scale=scale
+                        cam,
+                        standing[0],
+                        standing[1],
+                        bottom[0],
+                        bottom[1],
+                        side,
+                        foot,
+                        heels_up,
+                        shank_scale=scale,
+                        drop=down,
                     )
                     for scale in (1.0 + SHANK_P95, 1.0)
                 ]
