@@ -92,7 +92,7 @@ ANKLE_POINT_ABOVE: Final = 0.026
 KNEE_POINT_BENT_INSIDE: Final = 0.003
 KNEE_POINT_BENT_BELOW: Final = 0.006
 #: The knee verdict's median error end to end (the knee against its foot at plié bottoms, the studio through the real
-#: pose model, docs/accuracy.md: 4.1 degrees; 4.3 before the hip-ankle line at the bottom, 4.4 before
+#: pose model, docs/accuracy.md: 4.0 degrees; 4.3 before the hip-ankle line at the bottom, 4.4 before
 #: :data:`KNEE_POINT_BENT_BELOW`), rounded up: its range
 #: reaches at least this far either side of its reading, since the camera prior's spread is one-sided (the studio's
 #: ranges reach a median 5.4 below the reading and 13.6 above), and with the reading's bias gone, that spread alone
@@ -433,6 +433,8 @@ def knee_direction_room_deg(
     if not length > 0:
         return math.nan
     line = leg / length
+    # the hip joint at the bottom: on the standing leg's line one leg up, lowered by the hips' drop
+    hip = joint + line * ((1.0 - joint[2]) / line[2]) - np.array([0.0, 0.0, drop]) if line[2] > 0 else None
     length *= shank_scale
     if heels_up and math.isfinite(foot_deg) and all(map(math.isfinite, ankle)):
         # the heel up, the foot turned about its ball: the ankle moved up and along the foot, in its upright plane
@@ -453,10 +455,7 @@ def knee_direction_room_deg(
     disc = dr * dr - dd * (rr - length * length)
     lam = (dr - math.sqrt(disc)) / dd if disc > 0 else dr / dd
     w = centre + lam * d - joint
-    axis = line
-    if drop > 0 and line[2] > 0:
-        hip = joint + line * ((1.0 - joint[2]) / line[2]) - np.array([0.0, 0.0, drop])
-        axis = (hip - joint) / float(np.linalg.norm(hip - joint))
+    axis = line if hip is None or not drop > 0 else (hip - joint) / float(np.linalg.norm(hip - joint))
     w = w - float(w @ axis) * axis
     sign = 1.0 if side == "left" else -1.0  # outward: her left is the picture's right
     return cam.against_her(math.degrees(math.atan2(sign * float(w[0]), -float(w[1]))), side)
