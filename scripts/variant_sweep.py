@@ -67,11 +67,10 @@ def analyze(video: Path) -> dict[str, Any]:
     return result
 
 
-def _spread(values: list[float]) -> str:
+def _spread(values: list[float], q: tuple[float, ...] = (50, 5, 95)) -> str:
+    """The finite ``values``' percentiles ``q`` (median, p5, p95) as table cells; "-" where there are none."""
     v = np.array([x for x in values if math.isfinite(x)])
-    if not v.size:
-        return "- | - | -"
-    return f"{np.median(v):+.1f} | {np.percentile(v, 5):+.1f} | {np.percentile(v, 95):+.1f}"
+    return " | ".join(f"{np.percentile(v, p):+.1f}" if v.size else "-" for p in q)
 
 
 def knee_table(legs: list[tuple[str, str, dict[str, Any]]]) -> list[str]:
@@ -86,8 +85,8 @@ def knee_table(legs: list[tuple[str, str, dict[str, Any]]]) -> list[str]:
                 continue
             n = sum(math.isfinite(k["err"]) for k in sel)
             err, knee, foot = ([k[f] for k in sel] for f in ("err", "knee_err", "foot_err"))
-            parts = [_spread(x).split(" | ")[0] for x in (knee, foot)]
-            out.append(f"| {pos} | {kind} | {len(sel)} | {n} | {_spread(err)} | {parts[0]} | {parts[1]} |")
+            out.append(f"| {pos} | {kind} | {len(sel)} | {n} | {_spread(err)} | {_spread(knee, (50,))} | "
+                       f"{_spread(foot, (50,))} |")  # fmt: skip
     return out
 
 
@@ -103,9 +102,9 @@ def main() -> int:
     found = expected = 0
     counts = {"forced": [0, 0], "correct": [0, 0]}  # [pliés, flagged]
     legs: list[tuple[str, str, dict[str, Any]]] = []  # (position, kind, the leg's errors)
+    turned = "" if a.yaw is None else f"yaw{a.yaw[0]:g}_{a.yaw[1]:g}_"
     for i in range(a.scenes):
         spec = draw(rng, None if a.yaw is None else (a.yaw[0], a.yaw[1]))
-        turned = "" if a.yaw is None else f"yaw{a.yaw[0]:g}_{a.yaw[1]:g}_"
         name = f"x_sweep_{turned}{i:02d}_{spec['position']}{spec['feet']}_{spec['hips']}"
         clip = cached(scene_from_dict(name, {**spec, "description": name, "tags": ["sweep"]}))
         result = analyze(clip.video)

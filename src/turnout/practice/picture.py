@@ -433,8 +433,11 @@ def knee_direction_room_deg(
     if not length > 0:
         return math.nan
     line = leg / length
-    # the hip joint at the bottom: on the standing leg's line one leg up, lowered by the hips' drop
-    hip = joint + line * ((1.0 - joint[2]) / line[2]) - np.array([0.0, 0.0, drop]) if line[2] > 0 else None
+    # the hip joint at the bottom: on the standing leg's line one leg up, lowered by the hips' drop (from the
+    # standing ankle joint, before a heel's rise moves it)
+    hip = None
+    if drop > 0 and line[2] > 0:
+        hip = joint + line * ((1.0 - joint[2]) / line[2]) - np.array([0.0, 0.0, drop])
     length *= shank_scale
     if heels_up and math.isfinite(foot_deg) and all(map(math.isfinite, ankle)):
         # the heel up, the foot turned about its ball: the ankle moved up and along the foot, in its upright plane
@@ -455,7 +458,7 @@ def knee_direction_room_deg(
     disc = dr * dr - dd * (rr - length * length)
     lam = (dr - math.sqrt(disc)) / dd if disc > 0 else dr / dd
     w = centre + lam * d - joint
-    axis = line if hip is None or not drop > 0 else (hip - joint) / float(np.linalg.norm(hip - joint))
+    axis = line if hip is None else (hip - joint) / float(np.linalg.norm(hip - joint))
     w = w - float(w @ axis) * axis
     sign = 1.0 if side == "left" else -1.0  # outward: her left is the picture's right
     return cam.against_her(math.degrees(math.atan2(sign * float(w[0]), -float(w[1]))), side)
@@ -665,10 +668,9 @@ def knee_verdict(
             knee = knee_direction_deg(cam, standing[0], standing[1], bottom[0], bottom[1], side)
         else:
             first = (height, fov) == (CAM_HEIGHT, FOV_DEG) and not math.isfinite(nominal[2]) and not hidden
-            down = drop if math.isfinite(drop) else 0.0
             knee = knee_direction_room_deg(
                 cam, standing[0], standing[1], bottom[0], bottom[1], side, foot, heels_up, SHANK_P95 if first else 0.0,
-                drop=down,
+                drop=drop,
             )  # fmt: skip
             if first and not math.isfinite(knee):
                 # no number, but a range: from the shank at the long end of its error (the most inward reading the
@@ -684,7 +686,7 @@ def knee_verdict(
                         foot,
                         heels_up,
                         shank_scale=scale,
-                        drop=down,
+                        drop=drop,
                     )
                     for scale in (1.0 + SHANK_P95, 1.0)
                 ]
