@@ -3,6 +3,7 @@
     python scripts/real_sequences.py                                   # ballet_plie: 5 pliés, 0.8 s, 1.5 s
     python scripts/real_sequences.py --clip ballet_plie --plies 3 --first 0.4 --pause 1.0
     python scripts/real_sequences.py --hold 6 --plies 1                 # 6 s held still, then the plié
+    python scripts/real_sequences.py --slow 2 --plies 2                 # each plié at half speed
 
 The clips in `../shared/media/labels.toml` show one plié each, after seconds of standing: a dancer at home stands
 less and does a set. Issue 16's first failure was exactly that (a dancer who stood 0.8 s and paused 1.5 s between
@@ -13,7 +14,10 @@ The answers come from the clip's own labels (each plié's start, bottom, end, ki
 where it now is); no hold is expected (pauses under 3 s). With HOLD seconds the set begins with her standing held
 still that long instead: the same frames just before the plié played back and forth (a still stand's sway
 reversed is a still stand's), so one hold is expected (3 s or more, as `labels.toml` counts holds), ending where the
-first plié starts. The sequence goes into `build/real_sequences/` (never
+first plié starts. With SLOW k each of the plié's frames is shown k times (a slow plié, as a barre set asks for:
+"slow, controlled descent and ascent"), its answers moved to match: its start the start frame's first copy, its
+bottom the middle of the bottom frame's copies, its end the end frame's last copy (a label's own frame or two of
+doubt grows k times too). The sequence goes into `build/real_sequences/` (never
 into the repository), `turnout analyze` runs on it, and it is scored with `eval_real.py`'s rules. The exit status
 is 1 when any answer differs from the labels (or the clip could not be read), 0 otherwise. The tests run it
 (tests/test_real_sequences.py).
@@ -52,15 +56,16 @@ HOLD_END_TOLERANCE_S = 0.3
 
 
 def plan(
-    fps: float, plie: ExpectedPlie, plies: int, first_s: float, pause_s: float, hold_s: float = 0.0
+    fps: float, plie: ExpectedPlie, plies: int, first_s: float, pause_s: float, hold_s: float = 0.0, slow: int = 1
 ) -> tuple[list[int], list[int]]:
     """(the source frames to write, in order; the index in that list where each plié starts). The plié is its
-    labelled frames start..end; the standing before it is the frames just before its start; with ``hold_s`` the
-    first standing is that long, the last :data:`HOLD_WINDOW_S` of it played back and forth, ending at the plié."""
+    labelled frames start..end, each ``slow`` times; the standing before it is the frames just before its start; with
+    ``hold_s`` the first standing is that long, the last :data:`HOLD_WINDOW_S` of it played back and forth, ending at
+    the plié."""
     start, end = round(plie.start_s * fps), round(plie.end_s * fps)
     first, pause = round((hold_s or first_s) * fps), round(pause_s * fps)
-    if min(first, pause) < 1 or plies < 1:
-        raise ValueError("the set needs at least one plié and a frame of standing before each")
+    if min(first, pause) < 1 or plies < 1 or slow < 1:
+        raise ValueError("the set needs at least one plié, a frame of standing before each and a slowing of 1 or more")
     window = min(round(HOLD_WINDOW_S * fps), start) if hold_s else first
     if max(window, pause) > start or window < 2:
         raise ValueError(f"the clip has {start / fps:.1f} s before its plié: less than the standing asked for")
@@ -74,17 +79,24 @@ def plan(
     frames, starts = held[::-1], []
     for _ in range(plies):
         starts.append(len(frames))
-        frames += list(range(start, end + 1)) + list(range(start - pause, start))
+        frames += [k for k in range(start, end + 1) for _ in range(slow)] + list(range(start - pause, start))
     return frames, starts
 
 
-def expected(case: Case, fps: float, starts: list[int], name: str, video: Path, hold_s: float = 0.0) -> Case:
-    """The set's answers: the clip's first labelled plié at each of ``starts`` (frames of the set); a hold where
-    ``hold_s`` is 3 s or more (the labels count holds of 3 s or more), else none."""
+def expected(
+    case: Case, fps: float, starts: list[int], name: str, video: Path, hold_s: float = 0.0, slow: int = 1
+) -> Case:
+    """The set's answers: the clip's first labelled plié at each of ``starts`` (frames of the set), each of its
+    frames shown ``slow`` times; a hold where ``hold_s`` is 3 s or more (the labels count holds of 3 s or more), else
+    none."""
     p = case.plies[0]
-    shifts = [s / fps - round(p.start_s * fps) / fps for s in starts]
-    plies = tuple(dataclasses.replace(p, start_s=p.start_s + d, bottom_s=p.bottom_s + d, end_s=p.end_s + d)
-                  for d in shifts)  # fmt: skip
+    start = round(p.start_s * fps)
+    bottom, end = (
+        (round(p.bottom_s * fps) - start) * slow + (slow - 1) / 2,
+        (round(p.end_s * fps) - start + 1) * slow - 1,
+    )
+    plies = tuple(dataclasses.replace(p, start_s=s / fps, bottom_s=(s + bottom) / fps, end_s=(s + end) / fps)
+                  for s in starts)  # fmt: skip
     return dataclasses.replace(case, name=name, video=video, plies=plies, holds=int(hold_s >= 3.0),
                                note=f"{case.name}'s plié x{len(starts)}")  # fmt: skip
 
@@ -126,18 +138,24 @@ def fps_of(video: Path) -> float:
 
 
 def run(
-    case: Case, root: Path, plies: int = 5, first_s: float = 0.8, pause_s: float = 1.5, hold_s: float = 0.0
+    case: Case,
+    root: Path,
+    plies: int = 5,
+    first_s: float = 0.8,
+    pause_s: float = 1.5,
+    hold_s: float = 0.0,
+    slow: int = 1,
 ) -> ClipResult:
     """The set made from ``case`` under ``root``, analysed and scored against the answers :func:`expected` gives."""
     if not case.plies:
         raise ValueError(f"{case.name} has no labelled plié")
     fps = fps_of(case.video)
-    frames, starts = plan(fps, case.plies[0], plies, first_s, pause_s, hold_s)
-    name = f"{case.name}_x{plies}" + (f"_hold{hold_s:g}" if hold_s else "")
+    frames, starts = plan(fps, case.plies[0], plies, first_s, pause_s, hold_s, slow)
+    name = f"{case.name}_x{plies}" + (f"_hold{hold_s:g}" if hold_s else "") + (f"_slow{slow}" if slow > 1 else "")
     video = root / f"{name}.mp4"
     write(case.video, video, frames)
     doc = run_analyze(find_turnout_cli(), video, root / name, case.analyze_args)
-    return score_clip(expected(case, fps, starts, name, video, hold_s), doc)
+    return score_clip(expected(case, fps, starts, name, video, hold_s, slow), doc)
 
 
 def differences(result: ClipResult) -> list[str]:
@@ -165,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--first", type=float, default=0.8, help="seconds of standing before the first (default 0.8)")
     ap.add_argument("--pause", type=float, default=1.5, help="seconds of standing after each (default 1.5)")
     ap.add_argument("--hold", type=float, default=0.0, help="begin with her standing held this long (seconds)")
+    ap.add_argument("--slow", type=int, default=1, help="show each of the plié's frames this many times (default 1)")
     ap.add_argument("--out", type=Path, default=REPO / "build" / "real_sequences", help="where the set goes")
     args = ap.parse_args(argv)
     if not (args.media / "labels.toml").exists():
@@ -176,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     try:
-        result = run(cases[0], args.out, args.plies, args.first, args.pause, args.hold)
+        result = run(cases[0], args.out, args.plies, args.first, args.pause, args.hold, args.slow)
     except (RuntimeError, ValueError) as e:
         print(f"{args.clip}: {e}", file=sys.stderr)
         return 1

@@ -56,12 +56,29 @@ def test_a_held_stand_is_the_standing_before_the_plie_back_and_forth_ending_at_t
     assert rs.expected(case, 25.0, starts, "held", Path("h.mp4"), hold_s=2.0).holds == 0
 
 
+def test_a_slowed_plie_shows_each_frame_k_times_and_its_answers_move_with_them() -> None:
+    """At half speed the plié's 34 frames are 68, each twice; its start is the start frame's first copy, its bottom
+    the middle of the bottom frame's two copies, its end the end frame's last copy; the standing is not slowed."""
+    rs = _sequences()
+    frames, starts = rs.plan(25.0, _plie(rs), 2, 0.8, 1.5, slow=2)
+    one = [k for k in range(104, 138) for _ in range(2)] + list(range(66, 104))
+    assert frames[:20] == list(range(84, 104)) and frames[20:] == one * 2 and starts == [20, 20 + 68 + 38]
+    case = rs.Case("ballet_plie", "shared", Path("x.mp4"), (_plie(rs),), 0, frozenset())
+    got = rs.expected(case, 25.0, starts, "slow", Path("s.mp4"), slow=2)
+    assert [p.start_s * 25 for p in got.plies] == pytest.approx(starts)
+    assert [p.bottom_s * 25 for p in got.plies] == pytest.approx([s + 32.5 for s in starts])
+    assert [p.end_s * 25 for p in got.plies] == pytest.approx([s + 67 for s in starts])
+    assert frames[starts[0] + 32] == frames[starts[0] + 33] == 120 and frames[starts[0] + 67] == 137
+
+
 def test_a_set_longer_than_the_standing_in_the_clip_is_refused() -> None:
     rs = _sequences()
     with pytest.raises(ValueError, match="before its plié"):
         rs.plan(25.0, _plie(rs), 5, 0.8, 5.0)
     with pytest.raises(ValueError, match="at least one"):
         rs.plan(25.0, _plie(rs), 0, 0.8, 1.5)
+    with pytest.raises(ValueError, match="slowing of 1 or more"):
+        rs.plan(25.0, _plie(rs), 1, 0.8, 1.5, slow=0)
 
 
 def test_a_missed_plie_or_a_late_end_is_a_difference() -> None:
@@ -122,3 +139,19 @@ def test_her_real_standing_held_six_seconds_is_one_hold_ended_by_her_plie(tmp_pa
     assert rs.differences(result) == [], result
     (hold,) = result.holds
     assert hold["start_s"] < 1.0 and 5.0 < hold["end_s"] - hold["start_s"] < 6.3
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_real_plies_at_half_speed_are_counted_with_their_bottoms_within_the_target(tmp_path: Path) -> None:
+    """A slow plié ("slow, controlled descent and ascent", as a barre set asks): the teacher's plié with each frame
+    shown twice, three times after short standing. The pose model's hips sink on through her still bottom, and the
+    deepest frames are its end: the bottom read there was 0.38 s after the label, beyond the 0.3 s the issue asks
+    and beyond matching (each plié scored missed, with a false rep). Now each is found within 0.3 s
+    (plie.BOTTOM_LEVEL), with the labelled kind, knees and no flag."""
+    rs = _sequences()
+    (case,) = _ballet_plie(rs)
+    result = rs.run(case, tmp_path, plies=3, first_s=0.8, pause_s=1.5, slow=2)
+    assert result.error is None and result.plies_expected == 3
+    assert rs.differences(result) == [], result
+    assert result.plies_found == 3 and result.reps_total == 3 and result.knees_right == 6

@@ -56,6 +56,13 @@ KNEE_BEND_SHOWS: Final = 5.0
 BEND_BAND_MIN_DEG: Final = 1.0
 #: Hips this long within the bottom band of their deepest are at the bottom (a held low plié), before they rise.
 BOTTOM_STILL_S: Final = 0.5
+#: A plié's bottom (its time) is the middle of the frames around its deepest where the hips are down this fraction of
+#: the depth or more: the lowest fifth of the dip. Still at the bottom, the pose model's hip point keeps sinking a
+#: little (real ballet_plie: 0.072 to 0.089 legs over its 0.5 s plateau, picture frames 114-127), so the deepest
+#: frame and the frames within ``reps.bottom_band`` of it sit at the plateau's end: the bottom read 0.16 s after the
+#: label, 0.38 s slowed to half speed. A level relative to the depth spans the whole dwell, whatever the depth, and
+#: is crossed where the hips still move, both sides alike (docs/thresholds.md, "A plié").
+BOTTOM_LEVEL: Final = 0.8
 #: The standing picture of each leg before a plié: the frames of the last half second before it (the floor line).
 STANDING_S: Final = 0.5
 #: The standing feet and shanks for the knee's direction against its foot: medians over up to this long before
@@ -192,6 +199,17 @@ def _knee_bands(standing: Sequence[_Frame], ref: float, least: float) -> dict[st
 def _drops(frames: Sequence[_Frame]) -> np.ndarray:
     """Each frame's hip drop (legs); a frame whose drop is not known reads a leg above standing: not down."""
     return np.array([f.drop if math.isfinite(f.drop) else -1.0 for f in frames])
+
+
+def _dwell_middle(drops: np.ndarray, deepest: int, level: float) -> int:
+    """The middle of the run of frames around ``deepest`` whose drop is ``level`` or more (a frame whose drop is not
+    known ends the run)."""
+    lo = hi = deepest
+    while lo > 0 and drops[lo - 1] >= level:
+        lo -= 1
+    while hi < len(drops) - 1 and drops[hi + 1] >= level:
+        hi += 1
+    return int(round((lo + hi) / 2))
 
 
 def onset_index(frames: Sequence[_Frame], drops: np.ndarray, s0: int, band: float, ref: float) -> int:
@@ -495,7 +513,8 @@ class PlieDetector:
         last = settled if settled is not None else len(frames) - 1
         seg = ep.frames[onset : max(last, b) + 1]
         index = len(self.reps) + 1
-        rep = self._summarize(index, seg, b - onset, depth, low - onset, frames[s0].t)
+        mid = _dwell_middle(drops, b, BOTTOM_LEVEL * depth)
+        rep = self._summarize(index, seg, b - onset, depth, low - onset, frames[s0].t, mid - onset)
         self._ep = None
         self._last_rep_end = self._prev_rep_end = t_s
         rep = rep.with_flags(rep_flags(rep, self.settings, self.hip))
@@ -576,8 +595,11 @@ class PlieDetector:
         return [f for f in frames if all(_dist(f.point(s, "toe"), last.point(s, "toe")) <= limit for s in SIDES)]
 
     def _summarize(
-        self, index: int, seg: list[_Frame], b: int, depth: float, low: np.ndarray, standing_t: float
+        self, index: int, seg: list[_Frame], b: int, depth: float, low: np.ndarray, standing_t: float, mid: int
     ) -> RepSummary:
+        """The rep from its frames ``seg``: ``b`` its deepest (the knees are judged there), ``low`` the frames within
+        the bottom band (its bottom phase), ``mid`` the frame of its bottom (:data:`BOTTOM_LEVEL`; where the hips sink
+        on through a still bottom it can lie before the bottom phase, which is the deepest frames)."""
         rs = self.settings.reps
         ep = self._ep
         assert ep is not None
@@ -634,7 +656,7 @@ class PlieDetector:
             kind="grand" if depth > rs.grand_min_drop else "demi",
             t_bottom_start_s=seg[lo].t,
             t_bottom_end_s=seg[min(hi, len(seg) - 1)].t,
-            t_bottom_s=seg[b].t,
+            t_bottom_s=seg[min(max(mid, 0), len(seg) - 1)].t,
             t_end_s=seg[-1].t,
             hip_drop=depth,
             left=sides["left"],
