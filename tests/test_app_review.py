@@ -110,6 +110,53 @@ def test_rep_depth_is_the_hips_drop_not_the_knees_degrees(review: ReviewTab) -> 
     assert "read 6-49° shallow" in review.plot.legend.text()  # the plot's knee bends are 3D's: their shape, said so
 
 
+class _Feet:
+    """A session's curves as the plot takes them (review_data.SessionData's): knees bending, and each foot's picture
+    reading where ``read`` says it was read (nan throughout otherwise, as under trousers that hide the heels)."""
+
+    def __init__(self, read: dict[str, bool]) -> None:
+        import numpy as np
+
+        self.t_s = np.linspace(0.0, 5.0, 126)
+        self.reps: list[Any] = []
+        self._read = read
+        self._np = np
+
+    def has_picture_feet(self) -> bool:
+        return True
+
+    def series(self, key: str) -> Any:
+        np = self._np
+        if key.endswith("_foot_turnout_deg"):
+            return np.full(len(self.t_s), 55.0 if self._read[key.split("_")[0]] else np.nan)
+        return 20.0 * np.sin(self.t_s) ** 2
+
+    def band(self, key: str) -> Any:
+        v = self.series(key)
+        return (v - 15.0, v + 15.0) if key.endswith("_foot_turnout_deg") else None
+
+
+def test_the_plot_says_which_feet_were_not_read_and_why(qtbot: Any) -> None:
+    """A session whose feet the picture never read (the real teacher of ballet_plie: her trousers hide her heels) has
+    empty foot curves; the key says "not read" after each, and why, instead of promising a shaded range; a session
+    with one foot read says it of the other only; both read: neither."""
+    from html import escape
+
+    from turnout.app.angles_plot import FEET_NOT_READ, FEET_PICTURE, AnglesPlot
+
+    plot = AnglesPlot()
+    qtbot.addWidget(plot)
+    plot.set_session(_Feet({"left": False, "right": False}))  # type: ignore[arg-type]
+    text = plot.legend.text()
+    assert "Foot L (not read)" in text and "Foot R (not read)" in text and escape(FEET_NOT_READ) in text
+    assert escape(FEET_PICTURE) not in text and "Knee bend L (not read)" not in text
+    plot.set_session(_Feet({"left": True, "right": False}))  # type: ignore[arg-type]
+    text = plot.legend.text()
+    assert "Foot L (not read)" not in text and "Foot R (not read)" in text and escape(FEET_PICTURE) in text
+    plot.set_session(_Feet({"left": True, "right": True}))  # type: ignore[arg-type]
+    assert "not read" not in plot.legend.text()
+
+
 def test_plot_shades_reps_marks_flags_and_selects_a_rep_on_click(qtbot: Any, review: ReviewTab) -> None:
     plot = review.plot
     assert review.data is not None

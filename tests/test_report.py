@@ -79,3 +79,23 @@ def test_report_of_an_empty_session(tmp_path: Path) -> None:
         sid = store.create_session(SessionInfo(source="camera 0"))
         text = build_report(store, sid)
     assert "0 reps" in text and "Worst rep" not in text
+
+
+def test_feet_never_read_are_named_in_the_plot() -> None:
+    """A foot whose picture reading is nan on every frame (the real teacher's, under trousers that hide her heels), or
+    not stored, is "not read" in the plot's key, and the panel says why when neither foot was read; a foot read on
+    one frame is read."""
+    from turnout.session.report import plot_session, unread_feet
+
+    names = ("left_foot_picture_deg", "right_foot_picture_deg")
+    nan = np.full(50, np.nan)
+    some = nan.copy()
+    some[7] = 55.0
+    assert unread_feet(names, {"left_foot_picture_deg": nan, "right_foot_picture_deg": nan}) == list(names)
+    assert unread_feet(names, {"left_foot_picture_deg": some, "right_foot_picture_deg": nan}) == [names[1]]
+    assert unread_feet(names, {"left_foot_picture_deg": some}) == [names[1]]
+    assert unread_feet(("left_knee_flexion_deg",), {}) == []
+    t = np.arange(50) / 25.0
+    values = {"left_knee_flexion_deg": np.sin(t) * 20, "right_knee_flexion_deg": np.sin(t) * 20,
+              "left_foot_picture_deg": nan, "right_foot_picture_deg": nan}  # fmt: skip
+    assert len(plot_session(t, values, [])) > 1000  # a PNG, drawn with the note in the empty panel

@@ -5,7 +5,7 @@ range shaded (turnout.session.review_data, turnout.session.display)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from turnout.app import theme
 from turnout.practice.reps import RepSummary
+from turnout.session.display import FEET_NOT_READ, NOT_READ
 from turnout.session.review_data import PLOT_SERIES, SessionData
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background=theme.PANEL, foreground=theme.MUTED)
@@ -67,12 +68,10 @@ class AnglesPlot(QWidget):
         self.curves: dict[str, pg.PlotDataItem] = {}
         #: each foot's 95 % range: (low curve, high curve, the fill between)
         self.bands_95: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem, pg.FillBetweenItem]] = {}
-        keys = []
         for (key, label), colour in zip(PLOT_SERIES, SERIES_COLOURS, strict=True):
             dashed = key.startswith("right")
             style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
             self.curves[key] = self.plot.plot([], [], pen=pg.mkPen(colour, width=2, style=style), name=label)
-            keys.append(f'<span style="color:{colour}">{"╍╍" if dashed else "━━"} {html.escape(label)}</span>')
             if key.endswith("_foot_turnout_deg"):
                 low, high = (self.plot.plot([], [], pen=pg.mkPen(None)) for _ in range(2))
                 fill_colour = QColor(colour)
@@ -81,9 +80,8 @@ class AnglesPlot(QWidget):
                 fill.setZValue(-5)
                 self.plot.addItem(fill)
                 self.bands_95[key] = (low, high, fill)
-        self._keys = "&nbsp;&nbsp;&nbsp;".join(keys)
         #: the key, above the plot so it never hides a curve or a flag
-        self.legend = QLabel(self._keys)
+        self.legend = QLabel(self._key_line(()))
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
         self.time_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(theme.TEXT, width=2))
@@ -102,6 +100,16 @@ class AnglesPlot(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.legend)
         lay.addWidget(self.plot, 1)
+
+    @staticmethod
+    def _key_line(unread: Collection[str]) -> str:
+        """The key: each curve's line and name, "not read" after a foot whose curve is empty (``unread``)."""
+        keys = []
+        for (key, label), colour in zip(PLOT_SERIES, SERIES_COLOURS, strict=True):
+            line = "╍╍" if key.startswith("right") else "━━"
+            name = f"{label} ({NOT_READ})" if key in unread else label
+            keys.append(f'<span style="color:{colour}">{line} {html.escape(name)}</span>')
+        return "&nbsp;&nbsp;&nbsp;".join(keys)
 
     def clear(self) -> None:
         for curve in self.curves.values():
@@ -127,8 +135,10 @@ class AnglesPlot(QWidget):
             if band is not None:
                 low.setData(t, _held(band[0]))
                 high.setData(t, _held(band[1]))
-        note = FEET_PICTURE if data.has_picture_feet() else FEET_3D
-        self.legend.setText(f"{self._keys}<br><i>{html.escape(note)} · {html.escape(KNEES_3D)}</i>")
+        feet = [key for key, _ in PLOT_SERIES if key.endswith("_foot_turnout_deg")]
+        unread = [key for key in feet if not np.isfinite(data.series(key)).any()]
+        note = (FEET_NOT_READ if len(unread) == len(feet) else FEET_PICTURE) if data.has_picture_feet() else FEET_3D
+        self.legend.setText(f"{self._key_line(unread)}<br><i>{html.escape(note)} · {html.escape(KNEES_3D)}</i>")
         low, high = self._span(data)
         top = high + 0.22 * (high - low)  # headroom for the one-line rep labels hanging from the top
         spots: list[dict[str, Any]] = []

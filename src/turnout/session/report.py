@@ -14,6 +14,7 @@ import html
 import io
 import math
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -103,6 +104,11 @@ def relative_to_baseline(values: dict[str, np.ndarray], baseline: Any) -> dict[s
     return out
 
 
+def unread_feet(names: Sequence[str], values: Mapping[str, np.ndarray]) -> list[str]:
+    """The foot curves among ``names`` that hold no reading (not stored, or ``nan`` on every frame)."""
+    return [n for n in names if "_foot_" in n and not (n in values and np.isfinite(values[n]).any())]
+
+
 def plot_session(t_s: np.ndarray, values: dict[str, np.ndarray], reps: list[RepSummary]) -> str:
     """Angles over time, reps shaded, flags marked at each rep's bottom; a base64 PNG."""
     import matplotlib
@@ -115,9 +121,11 @@ def plot_session(t_s: np.ndarray, values: dict[str, np.ndarray], reps: list[RepS
         plots[1] = _PLOT_FEET_3D  # a session stored before the picture's readings
     fig, axes = plt.subplots(len(plots), 1, figsize=(11, 2.3 * len(plots)), sharex=True)
     for ax, (title, names) in zip(axes, plots, strict=True):
+        unread = unread_feet(names, values)
         for name, colour in zip(names, ("#8e44ad", "#16a085"), strict=True):
             if name in values:
-                ax.plot(t_s, values[name], color=colour, lw=1.4, label=name.split("_")[0])
+                label = name.split("_")[0] + (f" ({display.NOT_READ})" if name in unread else "")
+                ax.plot(t_s, values[name], color=colour, lw=1.4, label=label)
                 side = name.split("_")[0]
                 low, high = _PICTURE.get(side, ("", "", ""))[1:]
                 if name == _PICTURE.get(side, ("",))[0] and low in values and high in values:
@@ -128,6 +136,10 @@ def plot_session(t_s: np.ndarray, values: dict[str, np.ndarray], reps: list[RepS
             for k, flag in enumerate(rep.flags):
                 ax.plot(t_mark, 1.0 - 0.12 * k, marker="v", ms=9, color=_SEVERITY_COLOUR.get(flag.severity, "k"),
                         transform=ax.get_xaxis_transform(), clip_on=False)  # fmt: skip
+        if unread and len(unread) == len(names):
+            ax.text(0.5, 0.5, display.FEET_NOT_READ, transform=ax.transAxes, ha="center", va="center", fontsize=9,
+                    color="#555555", wrap=True)  # fmt: skip
+            ax.set_yticks([])  # no degrees to scale
         ax.set_title(title, fontsize=10, loc="left")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize=8)
