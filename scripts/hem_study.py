@@ -18,7 +18,7 @@ It prints each recording's median of the two legs' mean and, with ``--json``, ev
 Session 19 (docs/measurements.md, "Trousers over the heels, from the silhouette"): 103 standing studio recordings
 (the catalogue and four random sweeps) 0.033-0.061; the eight flared renders 0.084-0.131; the real teacher in flared
 trousers (ballet_plie, tendu_tutorial, ballet_assemble) 0.096-0.106; simple_step 0.064, the Pose2Sim demo 0.082 (one
-frame). Not used by the product yet.
+frame). The product uses it since: ``turnout.pose.people.hem_reach``, ``turnout.practice.plie.HEM_LEGS``.
 """
 
 from __future__ import annotations

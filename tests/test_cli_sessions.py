@@ -18,7 +18,7 @@ from turnout.cli.main import main
 from turnout.measure.measures import MODE_COLUMN, flat_names
 from turnout.session import display
 from turnout.storage.migrations import SCHEMA_VERSION
-from turnout.storage.store import FrameRecord, SessionInfo, SessionRecorder, Store, picture_foot_names
+from turnout.storage.store import FrameRecord, SessionInfo, SessionRecorder, Store, hem_names, picture_foot_names
 
 
 @pytest.fixture
@@ -106,7 +106,13 @@ def test_export_csv_reps_and_frames(db: Path, tmp_path: Path, capsys: pytest.Cap
     with Store.open(db) as store:
         assert len(frames) == store.get_session(1).n_frames
     assert list(frames[0])[:4] == ["frame", "t_s", "reliable", "mode"]
-    assert list(frames[0])[4:] == [*flat_names(), MODE_COLUMN, *picture_foot_names(), *display.P95_COLUMNS]
+    assert list(frames[0])[4:] == [
+        *flat_names(),
+        MODE_COLUMN,
+        *picture_foot_names(),
+        *hem_names(),
+        *display.P95_COLUMNS,
+    ]
     assert {f["mode"] for f in frames} == {""}  # these synthetic rows do not say their mode (as older sessions)
     assert float(frames[31]["t_s"]) == pytest.approx(31 / 30, abs=1e-3)
     assert frames[0]["left_knee_turnout_deg"] == ""  # nan: knee too straight

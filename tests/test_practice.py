@@ -363,6 +363,37 @@ def test_knee_inside_its_foot_in_degrees_and_a_dancers_words() -> None:
     assert flag.value == pytest.approx(max(-inside.side(s).knee_vs_foot_deg for s in ("left", "right")))
 
 
+def test_under_trousers_over_her_heels_no_knee_is_inside_and_no_foot_is_read() -> None:
+    """Her silhouette reaching plie.HEM_LEGS or more outward from her ankles while she stands (the rows'
+    ``{side}_hem_reach_legs``, from turnout.pose.people): trousers hang over her heels, whose points the pose model
+    then puts on the cloth. The same knees 35 degrees inside their feet are read (the knee against the foot's points
+    stays) but not judged inside, and raise no flag; her feet are not read (PracticeTracker.feet_fit). A hem under
+    the limit changes nothing."""
+    from turnout.practice.plie import HEM_LEGS
+
+    def run(hem: float):  # type: ignore[no-untyped-def]
+        s = Synth(px_noise=0.2).stand(3.0).plie(60, knee_in_deg=35.0, picture_foot_deg=45.0).stand(1.0)
+        for row in s.rows:
+            row["left_hem_reach_legs"], row["right_hem_reach_legs"] = hem - 0.01, hem + 0.01
+        tracker = PracticeTracker(Settings())
+        for t, row, ok in zip(s.t, s.rows, s.reliable, strict=True):
+            tracker.update(t, row, ok)
+            if t < 2.9:
+                cam = tracker.camera()
+                fit = tracker.feet_fit(cam) if cam is not None else None
+        tracker.finish(s.t[-1])
+        return tracker.reps[0], fit
+
+    rep, fit = run(HEM_LEGS - 0.02)
+    assert rep.knees() == {"left": "inside", "right": "inside"} and "knees_inside_toes" in codes(rep)
+    assert fit == (True, True)
+    rep, fit = run(HEM_LEGS + 0.01)
+    assert all(rep.side(s).knee_vs_foot_deg < -20.0 for s in ("left", "right"))  # still read
+    assert not any(rep.foot_read(s) for s in ("left", "right"))
+    assert "inside" not in rep.knees().values() and "knees_inside_toes" not in codes(rep)
+    assert fit == (False, False)
+
+
 def test_knee_inside_words_round_to_five_and_give_a_range_when_it_is_wide() -> None:
     rep = Synth(px_noise=0.2).stand(3.0).plie(60).stand(1.0).run().reps[0]
 

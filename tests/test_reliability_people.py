@@ -340,3 +340,79 @@ def test_threads_capturing_native_stderr_at_once_leave_it_where_it_was() -> None
 
     run = subprocess.run([sys.executable, "-c", _CAPTURES], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and run.stderr == "still on the terminal\n", run.stderr
+
+
+def _standing_legs(ankle_gap: float = 40.0) -> np.ndarray:
+    """A standing pose's points (33, 2) in a 200 x 400 mask's pixels: hips at row 100, knees 200, ankles 300 (a leg
+    is 200 px), her left leg on the picture's right."""
+    from turnout.pose import landmarks as lm
+
+    p = np.full((33, 2), np.nan)
+    for side, x in (("LEFT", 100 + ankle_gap / 2), ("RIGHT", 100 - ankle_gap / 2)):
+        p[getattr(lm, f"{side}_HIP")] = (x, 100.0)
+        p[getattr(lm, f"{side}_KNEE")] = (x, 200.0)
+        p[getattr(lm, f"{side}_ANKLE")] = (x, 300.0)
+    return p
+
+
+def test_the_hem_is_how_far_each_legs_silhouette_reaches_outward_above_its_ankle() -> None:
+    """turnout.pose.people.hem_reach: from each ankle point, HEM_UP_LEGS up the shank (row 290), outward (away from
+    the other ankle) to where the mask ends, in legs: 10 px of a bare ankle is 0.05 legs, a 24 px hem 0.12; with
+    a knee bent, or a leg's points missing, nothing."""
+    from turnout.pose import landmarks as lm
+    from turnout.pose.people import HEM_UP_LEGS, hem_reach
+
+    assert 300 - HEM_UP_LEGS * 200 == 290
+    mask = np.zeros((400, 200), np.float32)
+    mask[100:310, 100 + 20 - 10 : 100 + 20 + 10 + 1] = 1.0  # her left leg: 10 px either side of its line
+    mask[100:310, 100 - 20 - 24 : 100 - 20 + 8] = 1.0  # her right leg: trousers 24 px out
+    points = _standing_legs()
+    left, right = hem_reach(mask, points)
+    assert left == pytest.approx(11 / 200) and right == pytest.approx(25 / 200)
+    bent = points.copy()
+    bent[lm.LEFT_KNEE] = (160.0, 200.0)  # the left knee out to the side: bent about 62 degrees
+    assert all(np.isnan(hem_reach(mask, bent)))
+    lost = points.copy()
+    lost[lm.RIGHT_HIP] = np.nan  # that knee's bend not known: neither leg is measured
+    assert all(np.isnan(hem_reach(mask, lost)))
+    edge = mask.copy()
+    edge[100:310, 100:] = 1.0  # her left leg's silhouette runs off the picture's edge: the run stops there
+    assert hem_reach(edge, points)[0] == pytest.approx((200 - 120) / 200)
+
+
+def test_a_look_measures_her_hem_at_her_tracked_points_and_holds_it(model_path: Path) -> None:
+    """A look with a mask measures the hem at the landmarks given with its frame (the tracker's, not the look's own),
+    held until a look measures it again; a look with two people in view, or without her landmarks, measures none."""
+    from turnout.pose.people import hem_reach
+
+    mask = np.zeros((400, 200), np.float32)
+    mask[100:310, 100 - 44 : 100 + 45] = 1.0  # both legs in one wide silhouette
+    points = _standing_legs()
+    pose = points.copy()
+    norm = points / np.array([200.0, 400.0])
+
+    class Seen(PeopleCounter):
+        def __init__(self, path: Path, people: list[int]) -> None:
+            super().__init__(path)
+            self.script = iter(people)
+
+        def count(self, bgr: np.ndarray) -> int:
+            seen = next(self.script)
+            self._seen = ([mask] * seen, [pose / np.array([200.0, 400.0])] * seen)
+            return seen
+
+    counter = Seen(model_path, [1, 2, 1])
+    try:
+        blank = np.zeros((8, 8, 3), np.uint8)
+        assert all(np.isnan(counter.hem))
+        counter.update(blank, 0, norm)
+        want = hem_reach(mask, points)
+        assert counter.hem == want and want == pytest.approx((25 / 200, 25 / 200))
+        counter.update(blank, 40, norm)
+        assert counter.hem == want  # held between looks
+        counter.update(blank, 1000, norm)  # two people: the hem holds as it was
+        assert counter.hem == want
+        counter.update(blank, 2000)  # no landmarks given: none measured, still held
+        assert counter.hem == want
+    finally:
+        counter.close()

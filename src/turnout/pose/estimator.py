@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 import threading
 from collections.abc import Collection
@@ -49,6 +50,9 @@ class PoseFrame:
     world: np.ndarray | None = None
     #: Number of people the model found (0, 1, or more when asked to look for more than one).
     people: int = 0
+    #: (left, right) how far each leg's silhouette reaches outward from its ankle, in legs, from the latest
+    #: second look that measured it (``turnout.pose.people.hem_reach``: trousers over the heels); ``nan`` unknown.
+    hem: tuple[float, float] = (math.nan, math.nan)
 
     def __post_init__(self) -> None:
         if (self.image is None) != (self.world is None):
@@ -218,9 +222,10 @@ class PoseEstimator:
         else:
             pose = self._detect(image, ts, index, int(timestamp_ms))
         if self.people is not None:
-            seen = self.people.update(bgr, ts)
-            if pose.detected and seen is not None and seen > pose.people:
-                pose = PoseFrame(pose.index, pose.timestamp_ms, pose.image, pose.world, seen)
+            seen = self.people.update(bgr, ts, pose.image)
+            if pose.detected:
+                people = seen if seen is not None and seen > pose.people else pose.people
+                pose = PoseFrame(pose.index, pose.timestamp_ms, pose.image, pose.world, people, self.people.hem)
         return pose
 
     def _detect(self, image: Any, ts: int, index: int, timestamp_ms: int) -> PoseFrame:

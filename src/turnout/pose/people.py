@@ -19,6 +19,10 @@ A look costs about 20 ms (full model, 640 px wide, 2 cores; more with two people
 detections count as two people only when their torsos are more than one torso length apart: MediaPipe
 sometimes returns the same person twice. Figures (false second persons on single-person clips, cost,
 recall on two people) are in ``docs/reliability.md``.
+
+The look also asks the model for her silhouette (its segmentation mask) and measures, at her tracked landmarks of the
+frame it looked at, how far each leg's silhouette reaches outward above its ankle (:func:`hem_reach`): trousers that
+hang over her heels (``turnout.practice.plie.HEM_LEGS``), under which the pose model's heel point lies on the cloth.
 """
 
 from __future__ import annotations
@@ -61,12 +65,62 @@ LOOK_TIMEOUT_S: Final = 30.0
 
 _TORSO: Final = (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP)
 
+#: Trousers over her heels, from the look's silhouette (the pose model's segmentation mask; docs/measurements.md,
+#: "Trousers over the heels, from the silhouette"): each leg's silhouette is followed straight outward from its ankle
+#: point (away from the other ankle), this far up the shank (legs: above the foot, whose outline reaches sideways at
+#: the floor), to where the mask falls under :data:`MASK_ON`; its reach, in legs (hip to ankle in the picture), is
+#: her "hem". Standing, 103 studio recordings read 0.033-0.061 (leotards, leggings, bare legs, straight trousers),
+#: flared trousers 0.084-0.131, the real teacher's 0.096-0.106 (``scripts/hem_study.py``).
+HEM_UP_LEGS: Final = 0.05
+MASK_ON: Final = 0.5
+#: A look measures the hem only when both knees are this straight in the picture (degrees of bend, hip-knee-ankle):
+#: in a plié the thigh crosses the row above the ankle.
+HEM_STRAIGHT_DEG: Final = 10.0
+NO_HEM: Final = (math.nan, math.nan)
+
 
 def _torso(points: np.ndarray) -> tuple[np.ndarray, float]:
     """Centre and length of a pose's torso; ``points`` (33, 2) in pixels."""
     shoulders = (points[lm.LEFT_SHOULDER] + points[lm.RIGHT_SHOULDER]) / 2
     hips = (points[lm.LEFT_HIP] + points[lm.RIGHT_HIP]) / 2
     return points[list(_TORSO)].mean(axis=0), float(np.linalg.norm(shoulders - hips))
+
+
+def _bend_deg(p: np.ndarray, hip: int, knee: int, ankle: int) -> float:
+    u, v = p[hip] - p[knee], p[ankle] - p[knee]
+    n = float(np.linalg.norm(u) * np.linalg.norm(v))
+    if not n > 0:
+        return math.nan
+    return 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, float(u @ v) / n))))
+
+
+def hem_reach(mask: np.ndarray, points: np.ndarray) -> tuple[float, float]:
+    """(left, right): each leg's silhouette reach outward from its ankle point (:data:`HEM_UP_LEGS` up the shank),
+    in legs; ``mask`` (h, w) the person's segmentation (1 on her), ``points`` (33, 2) her landmarks in the mask's
+    pixels. ``nan`` for both unless both knees are seen straight (:data:`HEM_STRAIGHT_DEG`), and for a leg whose
+    other ankle is not there."""
+    h, w = mask.shape[:2]
+    legs = ((lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE), (lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE))
+    if not all(_bend_deg(points, *leg) < HEM_STRAIGHT_DEG for leg in legs):
+        return NO_HEM
+    out = []
+    for k, (hip, knee, ankle) in enumerate(legs):
+        a, other = points[ankle], points[legs[1 - k][2]]
+        leg = float(np.linalg.norm(points[hip] - a))
+        shank = float(np.linalg.norm(points[knee] - a))
+        if not (np.isfinite(other).all() and leg > 0 and shank > 0):
+            out.append(math.nan)
+            continue
+        centre = a + HEM_UP_LEGS * leg * (points[knee] - a) / shank
+        step = 1.0 if a[0] >= other[0] else -1.0
+        t = 0
+        while t < 0.5 * leg:
+            x, y = round(float(centre[0]) + step * t), round(float(centre[1]))
+            if not (0 <= x < w and 0 <= y < h) or mask[y, x] < MASK_ON:
+                break
+            t += 1
+        out.append(t / leg)
+    return out[0], out[1]
 
 
 def distinct_people(poses: list[np.ndarray]) -> int:
@@ -119,14 +173,18 @@ class PeopleCounter:
         self._fewer = 0
         #: people seen by the latest look (None before the first)
         self.people: int | None = None
+        #: (left, right) her hem from the latest look that measured one (:func:`hem_reach`); ``nan`` before
+        self.hem: tuple[float, float] = NO_HEM
+        #: what the latest look saw, for the hem: its segmentation masks and poses (normalised), on the look's thread
+        self._seen: tuple[list[np.ndarray], list[np.ndarray]] | None = None
         #: looks taken and the milliseconds they took in all (the cost, for benchmarks and docs)
         self.looks = 0
         self.total_ms = 0.0
         self._quiet = True
         # background looks: the frame waiting for the worker, the answers it has not handed over yet
         self._cond = threading.Condition()
-        self._pending: np.ndarray | None = None
-        self._answers: list[int | None] = []  # None: the look failed
+        self._pending: tuple[np.ndarray, np.ndarray | None] | None = None
+        self._answers: list[tuple[int, tuple[float, float]] | None] = []  # None: the look failed
         self._due: deque[int] = deque()  # answer_after: the frame on which each look in flight is taken
         self._stop = False
         self._worker: threading.Thread | None = None
@@ -165,7 +223,7 @@ class PeopleCounter:
             num_poses=2,
             min_pose_detection_confidence=MIN_DETECTION_CONFIDENCE,
             min_pose_presence_confidence=MIN_PRESENCE_CONFIDENCE,
-            output_segmentation_masks=False,
+            output_segmentation_masks=True,  # her silhouette, for the hem (:func:`hem_reach`)
         )
         with captured_native_stderr():
             return pl.PoseLandmarker.create_from_options(options)
@@ -191,17 +249,43 @@ class PeopleCounter:
         else:
             result = self._landmarker.detect(Image(ImageFormat.SRGB, rgb))
         poses = [np.array([[p.x * w, p.y * h] for p in person], dtype=np.float64) for person in result.pose_landmarks]
+        # copied: the view is MediaPipe's memory, which goes with the result
+        masks = [np.array(m.numpy_view(), dtype=np.float32) for m in (result.segmentation_masks or [])]
+        self._seen = (masks, [p / np.array([w, h], dtype=np.float64) for p in poses])
         self.looks += 1
         self.total_ms += (time.perf_counter() - t0) * 1e3
         return distinct_people(poses)
+
+    def _hem_of(self, seen: int, image_lm: np.ndarray | None) -> tuple[float, float]:
+        """Her hem from the look just taken (:meth:`count`'s masks) at her tracked landmarks of the same frame
+        (``image_lm``, (33, >=2) normalised): the mask of the look's pose nearest her hips; none with someone else
+        in view."""
+        looked, self._seen = self._seen, None
+        if image_lm is None or looked is None or seen != 1:
+            return NO_HEM
+        masks, poses = looked
+        if not masks or len(masks) != len(poses):
+            return NO_HEM
+        mine = np.asarray(image_lm, dtype=np.float64)[:, :2]
+        hips = mine[[lm.LEFT_HIP, lm.RIGHT_HIP]].mean(axis=0)
+        if not np.isfinite(hips).all():
+            return NO_HEM
+        k = min(
+            range(len(poses)),
+            key=lambda i: float(np.linalg.norm(poses[i][[lm.LEFT_HIP, lm.RIGHT_HIP]].mean(axis=0) - hips)),
+        )
+        mask = masks[k].reshape(masks[k].shape[0], masks[k].shape[1])
+        scale = np.array([mask.shape[1], mask.shape[0]], dtype=np.float64)
+        return hem_reach(mask, mine * scale)
 
     def due(self, timestamp_ms: float) -> bool:
         """Whether a frame at ``timestamp_ms`` gets a look: ``interval_s`` of video time has passed since the
         last one (or time went back). Video time, not the clock: the same file gives the same counts."""
         return timestamp_ms < self._last_ms or timestamp_ms - self._last_ms >= self.interval_s * 1000.0
 
-    def update(self, bgr: np.ndarray, timestamp_ms: float) -> int | None:
-        """One frame: look when :meth:`due`; returns the latest count (None before the first look).
+    def update(self, bgr: np.ndarray, timestamp_ms: float, image_lm: np.ndarray | None = None) -> int | None:
+        """One frame: look when :meth:`due`; returns the latest count (None before the first look). ``image_lm``:
+        her tracked landmarks on this frame ((33, >=2), normalised), for her hem (:attr:`hem`).
 
         In the background the look of this frame is answered on a later call; the frame is copied first."""
         self.frames += 1
@@ -210,19 +294,20 @@ class PeopleCounter:
             if self.background:
                 while self._due:  # repeatable mode: a look in flight is taken before the next one starts
                     self._wait_and_take()
-                self._submit(bgr)
+                self._submit(bgr, image_lm)
                 if self.answer_after is not None:
                     self._due.append(self.frames + self.answer_after)
             else:
-                self._take(self.count(bgr))
+                seen = self.count(bgr)
+                self._take((seen, self._hem_of(seen, image_lm)))
         if self.answer_after is not None:
             while self._due and self.frames >= self._due[0]:
                 self._wait_and_take()
         elif self.background:
             with self._cond:
                 answers, self._answers = self._answers, []
-            for seen in answers:
-                self._take(seen)
+            for answer in answers:
+                self._take(answer)
         return self.people
 
     def _wait_and_take(self) -> None:
@@ -232,26 +317,29 @@ class PeopleCounter:
         with self._cond:
             while not self._answers and time.monotonic() < deadline:
                 self._cond.wait(timeout=0.5)
-            seen = self._answers.pop(0) if self._answers else None
-        if seen is None and self.error is None:
+            answer = self._answers.pop(0) if self._answers else None
+        if answer is None and self.error is None:
             self.error = f"a look took more than {LOOK_TIMEOUT_S:g} s"
-        self._take(seen)
+        self._take(answer)
 
-    def _take(self, seen: int | None) -> None:
-        if seen is None:  # the look failed (see ``error``): the count holds
+    def _take(self, answer: tuple[int, tuple[float, float]] | None) -> None:
+        if answer is None:  # the look failed (see ``error``): the count holds
             return
+        seen, hem = answer
+        if all(math.isfinite(x) for x in hem):
+            self.hem = hem
         crowded = self.people is not None and self.people >= 2
         self._fewer = self._fewer + 1 if crowded and seen < 2 else 0
         if not crowded or seen >= 2 or self._fewer >= CLEAR_AFTER:
             self.people, self._fewer = seen, 0
 
-    def _submit(self, bgr: np.ndarray) -> None:
+    def _submit(self, bgr: np.ndarray, image_lm: np.ndarray | None = None) -> None:
         if self._landmarker is None:
             raise RuntimeError("PeopleCounter is closed")
         with self._cond:
             if self._pending is not None:
                 self.skipped += 1  # the worker has not started the previous look yet: this one replaces it
-            self._pending = bgr.copy()
+            self._pending = (bgr.copy(), None if image_lm is None else np.array(image_lm, dtype=np.float64))
             if self._worker is None:
                 self._worker = threading.Thread(target=self._work, name="turnout-people", daemon=True)
                 self._worker.start()
@@ -267,16 +355,18 @@ class PeopleCounter:
             with self._cond:
                 while self._pending is None and not self._stop:
                     self._cond.wait()
-                frame, self._pending = self._pending, None
-                if self._stop or frame is None:
+                pending, self._pending = self._pending, None
+                if self._stop or pending is None:
                     return
-            seen: int | None = None
+            frame, image_lm = pending
+            answer: tuple[int, tuple[float, float]] | None = None
             try:
                 seen = self.count(frame)
+                answer = (seen, self._hem_of(seen, image_lm))
             except Exception as exc:  # a failed look must not end the live session
                 self.error = self.error or f"{type(exc).__name__}: {exc}"
             with self._cond:
-                self._answers.append(seen)
+                self._answers.append(answer)
                 self._cond.notify_all()
 
     def close(self) -> None:

@@ -618,6 +618,7 @@ def knee_verdict(
     bottom_hip_y: float = math.nan,
     facing: float = 0.0,
     crossed: bool = False,
+    under_hem: bool = False,
 ) -> KneeVerdict:
     """``standing``: (knee, ankle, toe) before the plié (medians over her standing); ``bottom``: (knee, ankle) at
     its bottom; positions in px from the picture's centre; ``hip_y``, ``floor_y`` of the standing dancer for the
@@ -642,7 +643,9 @@ def knee_verdict(
     :data:`MEDIAPIPE` and the standing heel: 79 % of legs within 10 degrees of the truth instead of 71 % (84 % of
     those with a verdict; halves of the catalogue 94 % and 73 %; docs/measurements.md). A knee whose forward travel
     the picture cannot show (its ray within :data:`SHANK_P95` of missing the shank's reach, nominal camera) gets no
-    verdict: on the studio 88 % of the 118 legs left within 10 degrees, p95 12.2 (83 % of 132, p95 23.8, before)."""
+    verdict: on the studio 88 % of the 118 legs left within 10 degrees, p95 12.2 (83 % of 132, p95 23.8, before).
+    ``under_hem``: trousers hide her heels (``turnout.practice.plie.hem_hides_feet``): the foot is not read, as
+    above."""
     leg_px = floor_y - hip_y
     if heights is MEDIAPIPE and not crossed and leg_px > 0 and all(map(math.isfinite, bottom[0])):
         # the bottom's knee point to the knee joint's picture point (where MediaPipe puts it, measured)
@@ -706,10 +709,13 @@ def knee_verdict(
             nominal = (knee, foot, rel)
         else:
             rels.append(rel)
-    if heights is MEDIAPIPE and (
-        abs(twice) > FOOT_TWICE_DEG
-        or nominal_cam is None
-        or not foot_points_fit(nominal_cam, standing[2], standing[1], heel, 0.0, heights)
+    if under_hem or (
+        heights is MEDIAPIPE
+        and (
+            abs(twice) > FOOT_TWICE_DEG
+            or nominal_cam is None
+            or not foot_points_fit(nominal_cam, standing[2], standing[1], heel, 0.0, heights)
+        )
     ):
         # the foot alone is not read in degrees (its points are not on it as measured, or it seemed to turn in the
         # plié); the knee against it is read through the same points, and stays, but its error is not measured:

@@ -56,6 +56,24 @@ KNEE_BEND_SHOWS: Final = 5.0
 BEND_BAND_MIN_DEG: Final = 1.0
 #: Hips this long within the bottom band of their deepest are at the bottom (a held low plié), before they rise.
 BOTTOM_STILL_S: Final = 0.5
+#: Her silhouette reaching this far outward from her ankles (legs, both legs' mean; ``turnout.pose.people.hem_reach``,
+#: the rows' ``{side}_hem_reach_legs``): trousers hang over her heels, and the pose model's heel point lies on the
+#: cloth, which reads the feet badly (the studio's flared trousers: median 18.6 degrees off, the range holding the
+#: truth on 45 % of frames, a correct second position flagged). Standing, 103 studio recordings without such
+#: trousers read 0.033-0.061, simple_step 0.064; the eight flared renders 0.084-0.131, the real teacher in flared
+#: trousers 0.096-0.106 (``scripts/hem_study.py``; docs/measurements.md). Her feet are then not read in degrees and
+#: her knees are not judged "inside" (``RepSummary.foot_read``).
+HEM_LEGS: Final = 0.075
+
+
+def hem_hides_feet(frames: Sequence[_Frame]) -> bool:
+    """Whether trousers hide her heels over ``frames`` (her standing): the median of her legs' mean hem reach
+    where it was measured is :data:`HEM_LEGS` or more; False where it was not measured."""
+    reach = [(_f(f.row, "left_hem_reach_legs") + _f(f.row, "right_hem_reach_legs")) / 2 for f in frames if f.ok]
+    reach = [r for r in reach if math.isfinite(r)]
+    return bool(reach) and float(np.median(reach)) >= HEM_LEGS
+
+
 #: A plié's bottom (its time) is the middle of the frames around its deepest where the hips are down this fraction of
 #: the depth or more: the lowest fifth of the dip. Still at the bottom, the pose model's hip point keeps sinking a
 #: little (real ballet_plie: 0.072 to 0.089 legs over its 0.5 s plateau, picture frames 114-127), so the deepest
@@ -627,6 +645,7 @@ class PlieDetector:
         # degrees outward of the truth, and side-on no leg is read (docs/measurements.md, "Turned three-quarter",
         # "Pliés side-on"); there her pliés are counted and nothing else
         front_view = all(f.facing == FRONT for f in bottom) and _median(f.facing for f in standing) == FRONT
+        hemmed = hem_hides_feet(standing)
         sides = {}
         for k, side in enumerate(SIDES):
             st = (_median_point(standing, side, "knee"), _median_point(standing, side, "ankle"),
@@ -639,6 +658,7 @@ class PlieDetector:
                     heel=_median_point(standing, side, "heel"), heights=MEDIAPIPE,
                     bottom_foot=(_median_point(bottom, side, "toe"), _median_point(bottom, side, "heel")),
                     bottom_hip_y=_median(f.hip_y for f in bottom), facing=_facing(standing), crossed=overlap,
+                    under_hem=hemmed,
                 )  # fmt: skip
             length = _median(f.leg[k] for f in bottom)
             sides[side] = replace(

@@ -51,6 +51,7 @@ from turnout.practice.plie import (
     _frame,
     _median,
     _median_point,
+    hem_hides_feet,
     onset_index,
     row_span_px,
 )
@@ -471,7 +472,7 @@ class PracticeTracker:
         until her standing shows it again (trousers over the heel, a dark shoe). One decision per standing, not per
         frame: near the limit single frames would flicker."""
         frames = self._standing_frames()
-        if not frames:
+        if not frames or hem_hides_feet(frames):  # trousers over her heels (plie.HEM_LEGS)
             return (False, False)
         left, right = (foot_points_fit(cam, *_foot_points(frames, side), 0.0, MEDIAPIPE) for side in SIDES)
         return left, right

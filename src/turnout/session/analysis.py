@@ -33,7 +33,7 @@ from turnout.pose.track import SUFFIX, PoseTrack, TrackBuilder, TrackWriteError,
 from turnout.session import display
 from turnout.session.dancer import update_hip_profile
 from turnout.session.pipeline import HEAD_UNSURE, Pipeline, limit_opencv_threads
-from turnout.storage.store import picture_foot_names, stored_names
+from turnout.storage.store import hem_names, picture_foot_names, stored_names
 
 if TYPE_CHECKING:
     from turnout.floor.reference import FloorCalibration
@@ -586,12 +586,13 @@ def _open_session(  # type: ignore[no-untyped-def]
 
 def csv_header() -> list[str]:
     """The frames CSV's columns: the measurements, the landmarks they use, then (added with issue 16) each foot's
-    reading from the picture with its 95 % range and the p95 of the degree columns in the row's mode."""
+    reading from the picture with its 95 % range, (session 19) each leg's hem reach, and the p95 of the degree columns
+    in the row's mode."""
     cols = ["frame", "timestamp_ms", "people", "reliable", "mode", *record_names()]
     for i in CSV_LANDMARKS:
         n = NAMES[i]
         cols += [f"{n}_x_px", f"{n}_y_px", f"{n}_visibility", f"{n}_world_x_m", f"{n}_world_y_m", f"{n}_world_z_m"]
-    return [*cols, *picture_foot_names(), *display.P95_COLUMNS]
+    return [*cols, *picture_foot_names(), *hem_names(), *display.P95_COLUMNS]
 
 
 def _fmt(v: float, digits: int) -> str:
@@ -630,5 +631,7 @@ def _write_csv_rows(result: AnalysisResult, tmp: Path) -> None:
                         f"{wx:.4f}", f"{wy:.4f}", f"{wz:.4f}"]  # fmt: skip
             row += [_fmt(float(result.measurements[n][i]), 2) if n in result.measurements else ""
                     for n in picture_foot_names()]  # fmt: skip
+            row += [_fmt(float(result.measurements[n][i]), 4) if n in result.measurements else ""
+                    for n in hem_names()]  # fmt: skip
             row += [_fmt(v, 1) for v in display.p95_row(float(result.measurements[MODE_COLUMN][i])).values()]
             w.writerow(row)

@@ -52,7 +52,7 @@ from turnout.practice.picture import (
 )
 from turnout.practice.profile import ProfileTracker
 from turnout.session import display
-from turnout.storage.store import picture_foot_names
+from turnout.storage.store import hem_names, picture_foot_names
 
 if TYPE_CHECKING:
     from turnout.practice.baseline import Baseline
@@ -116,12 +116,14 @@ class FrameResult:
         return self.reliable and (code == FRONT or not math.isfinite(code))  # (nan: a row stored without it)
 
     def picture_row(self) -> dict[str, float]:
-        """:attr:`feet_picture` as stored and exported columns (``turnout.storage.store.picture_foot_names``)."""
+        """:attr:`feet_picture` and the pose's hem as stored and exported columns (``turnout.storage.store``'s
+        ``picture_foot_names``, ``hem_names``)."""
         row = dict.fromkeys(picture_foot_names(), math.nan)
         for side, (deg, low, high) in self.feet_picture.items():
             row[f"{side}_foot_picture_deg"] = deg
             row[f"{side}_foot_picture_low_deg"] = low
             row[f"{side}_foot_picture_high_deg"] = high
+        row.update(zip(hem_names(), self.pose.hem, strict=True))
         return row
 
 
@@ -320,6 +322,8 @@ class Pipeline:
             # her left and right swapped lately: the pose model may take her back for her front
             check, facing = replace(check, reliable=False), BACK
         row = measurement.as_row() if measurement is not None else {}
+        if measurement is not None:
+            row.update(zip(hem_names(), pose.hem, strict=True))
         events = (*floor_events, *self.tracker.update(t_s, row, check.reliable))
         self.profile.update(t_s, row)
         self._follow(events, t_s)
@@ -494,7 +498,7 @@ class Pipeline:
         world = self._smooth_world(pose.world, pose.timestamp_ms).astype(np.float32)
         image = np.array(pose.image, dtype=np.float32)
         image[:, :3] = self._smooth_image(pose.image[:, :3], pose.timestamp_ms)
-        return PoseFrame(pose.index, pose.timestamp_ms, image, world, pose.people)
+        return PoseFrame(pose.index, pose.timestamp_ms, image, world, pose.people, pose.hem)
 
     def _follow(self, events: tuple[Any, ...], t_s: float) -> None:
         from turnout.practice import tracker as p
@@ -601,7 +605,7 @@ def _plausible(pose: PoseFrame) -> PoseFrame:
         image_ok = np.abs(pose.image[:, :3]) <= MAX_ABS_IMAGE
     legs = pose.world[_LEGS][world_ok[_LEGS].all(axis=1)]
     if len(legs) >= 2 and float(np.ptp(legs, axis=0).max()) < MIN_SEGMENT_M:
-        return PoseFrame(pose.index, pose.timestamp_ms, people=pose.people)
+        return PoseFrame(pose.index, pose.timestamp_ms, people=pose.people, hem=pose.hem)
     w = pose.world.astype(np.float64)
     for hip, knee, ankle, heel, toe in LEG.values():  # a thigh or shank of no length: that leg is not seen
         if not world_ok[[hip, knee, ankle]].all():
@@ -614,7 +618,7 @@ def _plausible(pose: PoseFrame) -> PoseFrame:
     image = np.array(pose.image, dtype=np.float32)
     image[:, :3] = np.where(image_ok, image[:, :3], np.nan)
     world = np.where(world_ok, pose.world, np.nan).astype(np.float32)
-    return PoseFrame(pose.index, pose.timestamp_ms, image, world, pose.people)
+    return PoseFrame(pose.index, pose.timestamp_ms, image, world, pose.people, pose.hem)
 
 
 class FacingOrder:

@@ -27,7 +27,7 @@ from turnout.practice.tracker import analyze_rows, is_reliable
 from turnout.session.dancer import update_hip_profile
 from turnout.session.pipeline import Pipeline
 from turnout.settings import Settings
-from turnout.storage.store import FrameTable, PoseTable, SessionRow, Store
+from turnout.storage.store import FrameTable, PoseTable, SessionRow, Store, hem_names
 
 if TYPE_CHECKING:
     from turnout.floor.reference import FloorCalibration
@@ -101,12 +101,16 @@ def replay_landmarks(
                         floor=floor if floor is not None else FloorState())  # type: ignore[arg-type]  # fmt: skip
     at = {int(i): k for k, i in enumerate(poses.idx)}
     t_ms = np.rint(table.t_s * 1000.0).astype(np.int64)
+    # her hem came from the pose model's mask, which is not kept: as stored (nan for sessions stored before)
+    nan = np.full(len(table.idx), np.nan)
+    hems = [table.values.get(n, nan) for n in hem_names()]
     for k, idx in enumerate(table.idx):
         j = at.get(int(idx))
         if j is None:
             pose = PoseFrame(int(idx), int(t_ms[k]))
         else:
-            pose = PoseFrame(int(idx), int(t_ms[k]), poses.image[j], poses.world[j], 1)
+            hem = (float(hems[0][k]), float(hems[1][k]))
+            pose = PoseFrame(int(idx), int(t_ms[k]), poses.image[j], poses.world[j], 1, hem)
         if floor is not None:
             floor.frame = int(idx)
         pipeline.process_pose(pose, reliable=bool(table.reliable[k]))

@@ -163,6 +163,13 @@ def picture_foot_names() -> tuple[str, ...]:
     return tuple(f"{s}_foot_picture{part}_deg" for s in ("left", "right") for part in ("", "_low", "_high"))
 
 
+def hem_names() -> tuple[str, ...]:
+    """The per-frame columns of how far each leg's silhouette reaches outward from its ankle, in legs
+    (``turnout.pose.people.hem_reach``, ``PoseFrame.hem``; sessions stored since session 19): the pose model's
+    mask is not kept, so a re-analysis from landmarks takes them from here."""
+    return ("left_hem_reach_legs", "right_hem_reach_legs")
+
+
 def stores_picture_feet(names: Collection[str]) -> bool:
     """Whether a session's per-frame columns (``names``, or a mapping keyed by them) hold each foot's picture reading:
     sessions stored since issue 16, item 6, whether or not any frame had a reading (she may have been turned from
@@ -172,8 +179,9 @@ def stores_picture_feet(names: Collection[str]) -> bool:
 
 def stored_names() -> tuple[str, ...]:
     """What a new session stores per frame: :func:`~turnout.measure.measures.record_names` and
-    :func:`picture_foot_names`. Each session keeps its own list, so sessions stored before keep theirs."""
-    return (*record_names(), *picture_foot_names())
+    :func:`picture_foot_names` and :func:`hem_names`. Each session keeps its own list, so sessions stored before keep
+    theirs."""
+    return (*record_names(), *picture_foot_names(), *hem_names())
 
 
 def now_iso() -> str:
