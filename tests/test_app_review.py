@@ -142,13 +142,14 @@ def test_the_plot_says_which_feet_were_not_read_and_why(qtbot: Any) -> None:
     with one foot read says it of the other only; both read: neither."""
     from html import escape
 
-    from turnout.app.angles_plot import FEET_NOT_READ, FEET_PICTURE, AnglesPlot
+    from turnout.app.angles_plot import FEET_PICTURE, AnglesPlot
+    from turnout.session.display import FEET_NEVER_READ
 
     plot = AnglesPlot()
     qtbot.addWidget(plot)
     plot.set_session(_Feet({"left": False, "right": False}))  # type: ignore[arg-type]
     text = plot.legend.text()
-    assert "Foot L (not read)" in text and "Foot R (not read)" in text and escape(FEET_NOT_READ) in text
+    assert "Foot L (not read)" in text and "Foot R (not read)" in text and escape(FEET_NEVER_READ) in text
     assert escape(FEET_PICTURE) not in text and "Knee bend L (not read)" not in text
     plot.set_session(_Feet({"left": True, "right": False}))  # type: ignore[arg-type]
     text = plot.legend.text()

@@ -59,6 +59,27 @@ def test_a_hidden_foot_is_said_and_shown_without_degrees() -> None:
     assert "feet were hidden" in FEET_NOT_READ
 
 
+def test_review_says_the_feet_were_hidden_where_the_knees_were_read_against_unread_feet() -> None:
+    """Review's reason for knees not judged (app.review.feet_unread): a foot read twice far apart, or not read at all
+    while its knee was read against its points (her silhouette's hem, points too short for a foot), is "her feet were
+    hidden"; a rep with no knee read (turned from the camera) is not."""
+    import math
+
+    from turnout.app.review import feet_unread
+    from turnout.practice.reps import RepSummary, SideRepStats
+
+    def rep(rel: float, foot: float, twice: float = 2.0) -> RepSummary:
+        leg = SideRepStats(knee_vs_foot_deg=rel, knee_vs_foot_low_deg=rel - 5.0, knee_vs_foot_high_deg=rel + 5.0,
+                           foot_direction_deg=foot, foot_twice_deg=twice)  # fmt: skip
+        return RepSummary(1, "demi", 0.0, 1.0, 1.5, 3.0, 30.0, leg, leg, knee_inside_limit_deg=20.0,
+                          knee_inside_margin_deg=5.0)  # fmt: skip
+
+    assert feet_unread(rep(-28.0, math.nan), "left")  # under a hem: the knee read, the foot not
+    assert feet_unread(rep(-28.0, 50.0, twice=40.0), "left")  # read twice far apart
+    assert not feet_unread(rep(math.nan, math.nan), "left")  # turned from the camera: nothing read
+    assert not feet_unread(rep(-28.0, 50.0), "left")  # read
+
+
 def test_looking_back_a_hidden_foot_is_blanked_around_its_plie() -> None:
     """display.hidden_foot_spans / blank_hidden_feet (Review's curves and overlay, the HTML report's plot): a foot
     that a plié found hidden is blanked from the previous plié's end to the next plié's start; the other foot, and

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from turnout.app import theme
 from turnout.practice.reps import RepSummary
-from turnout.session.display import FEET_NOT_READ, NOT_READ
+from turnout.session.display import FEET_NEVER_READ, NOT_READ
 from turnout.session.review_data import PLOT_SERIES, SessionData
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background=theme.PANEL, foreground=theme.MUTED)
@@ -137,7 +137,7 @@ class AnglesPlot(QWidget):
                 high.setData(t, _held(band[1]))
         feet = [key for key, _ in PLOT_SERIES if key.endswith("_foot_turnout_deg")]
         unread = [key for key in feet if not np.isfinite(data.series(key)).any()]
-        note = (FEET_NOT_READ if len(unread) == len(feet) else FEET_PICTURE) if data.has_picture_feet() else FEET_3D
+        note = (FEET_NEVER_READ if len(unread) == len(feet) else FEET_PICTURE) if data.has_picture_feet() else FEET_3D
         self.legend.setText(f"{self._key_line(unread)}<br><i>{html.escape(note)} · {html.escape(KNEES_3D)}</i>")
         low, high = self._span(data)
         top = high + 0.22 * (high - low)  # headroom for the one-line rep labels hanging from the top

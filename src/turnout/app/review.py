@@ -3,6 +3,7 @@ over time, export and delete."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
@@ -35,6 +36,7 @@ from turnout.app.angles_plot import AnglesPlot
 from turnout.app.clip_player import ClipPlayer
 from turnout.app.file_analysis import source_file
 from turnout.errors import TurnoutError
+from turnout.practice.reps import RepSummary
 from turnout.session import display
 from turnout.session.export import export_session
 from turnout.session.review_data import SessionData, reps_flagged_first
@@ -141,11 +143,20 @@ NOT_JUDGED: Final = (
 )
 
 
-#: The same where a foot was hidden (``RepSummary.foot_hidden``: its points moved with trousers over it).
+#: The same where a foot was hidden (:func:`feet_unread`: trousers over it).
 FEET_NOT_READ: Final = (
-    "No fault found, but the knees were not judged in this rep: her feet were hidden (trousers to the floor move "
-    "the feet's points with the legs). Wear something that shows the feet to have the knees judged."
+    "No fault found, but the knees were not judged in this rep: her feet were hidden (trousers to the floor cover "
+    "the heels and move the feet's points with the legs). Wear something that shows the feet to have the knees "
+    "judged."
 )
+
+
+def feet_unread(rep: RepSummary, side: str) -> bool:
+    """The rep's knee on ``side`` was read against its foot's points, but the foot itself was not read: its points
+    rode on trousers over it (``RepSummary.foot_hidden``), or were not a foot's (``RepSummary.foot_read``: her
+    silhouette's hem, ``turnout.practice.plie.HEM_LEGS``; points too short for a foot). Turned from the camera no
+    knee is read at all."""
+    return rep.foot_hidden(side) or (not rep.foot_read(side) and math.isfinite(rep.side(side).knee_vs_foot_deg))
 
 
 class CompareDialog(QDialog):
@@ -538,7 +549,7 @@ class ReviewTab(QWidget):
         if not rep.flags and any(v is not None for v in knees.values()):
             lines.append(f'<span style="color:{theme.OK}">No faults in this rep.</span>')
         elif not rep.flags:
-            lines.append(FEET_NOT_READ if any(rep.foot_hidden(s) for s in ("left", "right")) else NOT_JUDGED)
+            lines.append(FEET_NOT_READ if any(feet_unread(rep, s) for s in ("left", "right")) else NOT_JUDGED)
         if any(v is not None for v in knees.values()):
             lines.append("Knees: " + ", ".join(rep.knee_words(s) for s in ("left", "right")) + ".")
         self.details.setText("<br><br>".join(lines))

@@ -274,7 +274,7 @@ def total_reading(result: Any) -> Reading:
 FEET_HIDDEN: Final = "feet hidden"
 #: A session's plots (Review, the HTML report) where a foot was never read: said after its name, and why under them.
 NOT_READ: Final = "not read"
-FEET_NOT_READ: Final = (
+FEET_NEVER_READ: Final = (
     "feet not read: their points in the picture were never a foot's (trousers over the heels, feet turned from the "
     "camera or out of the picture)"
 )

@@ -137,7 +137,7 @@ def plot_session(t_s: np.ndarray, values: dict[str, np.ndarray], reps: list[RepS
                 ax.plot(t_mark, 1.0 - 0.12 * k, marker="v", ms=9, color=_SEVERITY_COLOUR.get(flag.severity, "k"),
                         transform=ax.get_xaxis_transform(), clip_on=False)  # fmt: skip
         if unread and len(unread) == len(names):
-            ax.text(0.5, 0.5, display.FEET_NOT_READ, transform=ax.transAxes, ha="center", va="center", fontsize=9,
+            ax.text(0.5, 0.5, display.FEET_NEVER_READ, transform=ax.transAxes, ha="center", va="center", fontsize=9,
                     color="#555555", wrap=True)  # fmt: skip
             ax.set_yticks([])  # no degrees to scale
         ax.set_title(title, fontsize=10, loc="left")
