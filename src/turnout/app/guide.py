@@ -120,9 +120,10 @@ TERMS: Final = (
      f"{_p95('picture-floor')}° (rendered dancers with a sheet, docs/accuracy.md)."),
     ("Feet hidden",
      "The pose model's heel, ankle and toe points are closer together than a foot's (trousers over the heels, dark "
-     "shoes), or in your last plié they moved as if your planted foot had turned (trousers to the floor swing with "
-     "your legs): no degrees are shown for your feet, your knees are not judged against them, and calibrating would "
-     "not help. Wear tights or leggings, or roll your trousers up above the ankles, so that the camera sees your "
+     "shoes), your outline in the picture shows trousers hanging wide around your ankles (the heel points then lie "
+     "on the cloth), or in your last plié they moved as if your planted foot had turned (trousers to the floor swing "
+     "with your legs): no degrees are shown for your feet, your knees are not judged against them, and calibrating "
+     "would not help. Wear tights or leggings, or roll your trousers up above the ankles, so that the camera sees your "
      "heels and toes."),
     ("Knee over your foot (no degrees)",
      "With your feet turned out far, the knee travels mostly sideways and the picture cannot tell how far it went "
