@@ -10,7 +10,8 @@ ankle is narrow. Per recording, on frames 1 s apart where it is reliable and bot
 640 px wide (as the second-person look, ``turnout.pose.people``, sees it), and each leg's reach is measured from the
 tracked ankle point of ``turnout analyze``'s CSV (its raw landmark pixels), 0.05 legs up the shank, straight outward
 (away from the other ankle) to where the mask falls under 0.5, in legs (the hip-to-ankle distance in the picture).
-It prints each recording's median of the two legs' mean and, with ``--json``, every value.
+The reach is the product's own (``turnout.pose.people.hem_reach``). It prints each recording's median of the
+two legs' mean and, with ``--json``, every value.
 
     .venv/bin/python scripts/hem_study.py --catalogue                      # build/accuracy/uncal against build/studio
     .venv/bin/python scripts/hem_study.py OUT/ballet_plie.frames.csv=../shared/media/commons/ballet_plie.mp4 ...
@@ -34,36 +35,14 @@ from typing import Any
 import cv2
 import numpy as np
 
+from turnout.pose import landmarks as lm
+from turnout.pose.people import hem_reach
+
 ROOT = Path(__file__).resolve().parents[1]
-#: up the shank from the ankle point, legs: above the foot (a turned-out foot's outline reaches sideways at the floor)
-UP_LEGS = 0.05
-#: the mask's value taken as the person's
-MASK_ON = 0.5
 #: frames this far apart (seconds of video): the second-person look's pace
 EVERY_S = 1.0
 #: the width the look sees (turnout.pose.people.MAX_WIDTH)
 LOOK_WIDTH = 640
-
-
-def reach(mask: np.ndarray, ankle: np.ndarray, knee: np.ndarray, hip: np.ndarray, other: np.ndarray) -> float:
-    """The silhouette's reach outward from ``ankle`` (away from ``other``, the other ankle), :data:`UP_LEGS` up the
-    shank toward ``knee``, in legs (``hip`` to ``ankle``); points in the mask's pixels."""
-    h, w = mask.shape
-    if not np.all(np.isfinite([*ankle, *knee, *hip, *other])):
-        return math.nan
-    leg = float(np.linalg.norm(hip - ankle))
-    shank = float(np.linalg.norm(knee - ankle))
-    if not (leg > 0 and shank > 0):
-        return math.nan
-    centre = ankle + UP_LEGS * leg * (knee - ankle) / shank
-    out = 1.0 if ankle[0] >= other[0] else -1.0
-    t = 0
-    while t < 0.5 * leg:
-        x, y = round(centre[0] + out * t), round(centre[1])
-        if not (0 <= x < w and 0 <= y < h) or mask[y, x] < MASK_ON:
-            break
-        t += 1
-    return t / leg
 
 
 def _num(row: dict[str, str], name: str) -> float:
@@ -103,11 +82,12 @@ def study(csv_path: Path, video: Path, landmarker: Any) -> list[list[float]]:
             mask = np.asarray(result.segmentation_masks[0].numpy_view())
             mask = mask.reshape(mask.shape[0], mask.shape[1])
 
-            def point(side: str, joint: str, row: dict[str, str] = row, scale: float = scale) -> np.ndarray:
-                return np.array([_num(row, f"{side}_{joint}_x_px"), _num(row, f"{side}_{joint}_y_px")]) * scale
-
-            out.append([t] + [reach(mask, point(s, "ankle"), point(s, "knee"), point(s, "hip"), point(o, "ankle"))
-                              for s, o in (("left", "right"), ("right", "left"))])  # fmt: skip
+            points = np.full((33, 2), np.nan)  # her legs' points in the mask's pixels, as the look takes them
+            for side in ("left", "right"):
+                for joint in ("hip", "knee", "ankle"):
+                    xy = (_num(row, f"{side}_{joint}_x_px"), _num(row, f"{side}_{joint}_y_px"))
+                    points[getattr(lm, f"{side}_{joint}".upper())] = np.array(xy) * scale
+            out.append([t, *hem_reach(mask, points)])
     finally:
         cap.release()
     return out
