@@ -6,8 +6,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL  := models/pose_landmarker_full.task
 # The suite runs on every core (pytest-xdist), a test file per worker at a time: its fixtures (a studio render, a
-# clip through the pose model) are made once. `make test PYTEST_ARGS=` runs it in one process.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# clip through the pose model) are made once. `make test PYTEST_ARGS=` runs it in one process. A worker ended by a
+# test stuck in native code (pyproject.toml, faulthandler) is replaced once: its file would be run again and hang
+# again. The 15 slowest tests are listed at the end.
+PYTEST_ARGS ?= -n auto --dist loadfile --max-worker-restart=1 --durations=15
 
 .PHONY: run test model lint bench eval install clean help
 
