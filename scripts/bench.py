@@ -494,6 +494,14 @@ def live_rows(lv: dict[str, Any], mem: dict[str, float]) -> list[Row]:
              f"{sess['clips_bytes'] * per_h / 1e6:.0f} MB  ({sess['clips']} clips of {sess['flagged']} flagged reps)",
              "(reported)", None),
         ]  # fmt: skip
+    gcs = lv.get("gc")
+    if gcs is not None:
+        n = sum(gcs["collections"])
+        rows.append(
+            ("  GUI thread's collections of cycles (turnout.app.collector), whole run",
+             f"{n} ({'/'.join(str(c) for c in gcs['collections'])} by generation), {gcs['total_ms']:.0f} ms in all, "
+             f"longest {gcs['longest_ms']:.1f} ms", "(info)", None)
+        )  # fmt: skip
     rec, idle = lv["gui_gap_p99_ms"], lv["idle_gap_p99_ms"]
     rows.append(
         ("Storage: writes never stall the UI (GUI thread pauses, p99)",

@@ -122,6 +122,7 @@ def main() -> int:
         from turnout.capture.live import STAGES_ENV
 
         os.environ[STAGES_ENV] = args.stages
+    from turnout.app.collector import MainThreadCollector
     from turnout.app.main import create_window
     from turnout.capture.sources import CameraSource, FrameSource
     from turnout.session.processor import RealEngine
@@ -225,6 +226,9 @@ def main() -> int:
             k: v * 1e3 / processed for k, v in cpu_by_thread(state["threads"], thread_cpu()).items()
         }
         out["cpu_ms"] = (c1.user + c1.system - c0.user - c0.system) * 1e3 / processed
+        gcs = MainThreadCollector.installed()
+        if gcs is not None:  # the GUI thread's collections of cycles (turnout.app.collector), over the whole run
+            out["gc"] = {"collections": list(gcs.collections), "total_ms": gcs.total_ms, "longest_ms": gcs.longest_ms}
         out.update(
             seconds=now - state["t"], captured=stats.captured - s0.captured,
             processed=stats.processed - s0.processed, dropped=stats.dropped - s0.dropped,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,20 @@ def _private_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("TURNOUT_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("TURNOUT_CONFIG", str(home / "config" / "settings.toml"))
+
+
+@pytest.fixture(autouse=True)
+def _collector_per_test() -> Iterator[None]:
+    """A window installs turnout.app.collector.MainThreadCollector (cycles collected on the GUI thread only, automatic
+    collection off) for the process; in the suite it is taken back after each test, collecting there, so the tests
+    after a window's run with Python's own collection again."""
+    yield
+    if "turnout.app.collector" in sys.modules:
+        from turnout.app.collector import MainThreadCollector
+
+        collector = MainThreadCollector.installed()
+        if collector is not None:
+            collector.uninstall()
 
 
 _ANALYSED: dict[str, object] = {}

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from turnout.app import theme
+from turnout.app.collector import MainThreadCollector
 from turnout.app.context import AppContext
 from turnout.app.controller import LiveController, LiveStatus
 from turnout.app.file_analysis import AnalysisDone, FileAnalysis, file_date, same_file_sessions
@@ -95,6 +96,9 @@ class MainWindow(QMainWindow):
     def __init__(self, controller: LiveController, ctx: AppContext, cues: CuePlayer | None = None,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
+        # the window's worker threads (file analysis, live runner, second-person look) must never free its Qt
+        # objects: reference cycles are collected on this thread only (turnout.app.collector)
+        MainThreadCollector.install()
         self.setWindowTitle("Turnout")
         self.setWindowIcon(app_icon())
         self.first_run: FirstRunCard | None = None
