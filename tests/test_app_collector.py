@@ -49,7 +49,7 @@ def test_a_cycle_holding_a_qt_object_is_freed_on_the_gui_thread_not_on_a_worker(
     _cycle_freed_on(freed)
     _allocate_on_a_worker()
     assert freed == [], "collected on the worker thread"
-    qtbot.waitUntil(lambda: bool(freed), timeout=4 * INTERVAL_MS)
+    qtbot.waitUntil(lambda: bool(freed), timeout=20 * INTERVAL_MS)  # a timer or two; generous under load
     assert freed == ["MainThread"] and collector.collections[0] >= 1
 
 
