@@ -32,7 +32,7 @@ INTERVAL_MS: Final = 500
 class MainThreadCollector(QObject):
     """Collect cycles on the GUI thread every :data:`INTERVAL_MS`; automatic collection is off while installed.
 
-    >>> collector = MainThreadCollector.install(app)  # doctest: +SKIP
+    >>> collector = MainThreadCollector.install()  # doctest: +SKIP
     """
 
     _installed: MainThreadCollector | None = None
@@ -50,12 +50,12 @@ class MainThreadCollector(QObject):
         self.timer.timeout.connect(self.check)
 
     @classmethod
-    def install(cls, app: QCoreApplication | None = None) -> MainThreadCollector:
-        """Turn automatic collection off and collect on ``app``'s (the GUI) thread from now on; once per process
-        (a second call returns the first collector). Call it on the GUI thread."""
+    def install(cls) -> MainThreadCollector:
+        """Turn automatic collection off and collect on the application's (the GUI) thread from now on; once per
+        process (a second call returns the first collector). Call it on the GUI thread."""
         if cls._installed is not None:
             return cls._installed
-        app = app or QCoreApplication.instance()
+        app = QCoreApplication.instance()
         if app is None:
             raise RuntimeError("MainThreadCollector needs the QApplication to exist")
         if QThread.currentThread() is not app.thread():
